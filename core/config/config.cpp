@@ -1,0 +1,246 @@
+// Strict loading of loa.yaml: defaults, ${ENV}, relative paths, file:line errors.
+#include "core/config/config.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/config/yaml_reader.h"
+#include "core/util/time.h"
+
+namespace loa::config {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string>& known_carriers() {
+  static const std::vector<std::string> k{"viettel", "vinaphone", "mobifone", "vietnamobile",
+                                          "gmobile", "itel", "reddi"};
+  return k;
+}
+
+bool valid_id(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  return true;
+}
+
+const std::vector<std::string>& Routes::for_carrier(const std::string& carrier) const {
+  auto it = by_carrier.find(carrier);
+  return it == by_carrier.end() ? fallback : it->second;
+}
+
+const ProviderConfig* Config::provider(const std::string& name) const {
+  for (const auto& p : providers)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+std::string Config::ward_name(const std::string& id) const {
+  auto it = wards.find(id);
+  return it == wards.end() ? id : it->second;
+}
+
+std::string resolve_config_path(const std::optional<std::string>& flag) {
+  if (flag) return *flag;
+  if (const char* env = std::getenv("LOA_CONFIG"); env && *env) return env;
+  return "/etc/loa/loa.yaml";
+}
+
+namespace {
+
+std::string relative_to(const std::string& dir, const std::string& p) {
+  if (p.empty() || fs::path(p).is_absolute()) return p;
+  return (fs::path(dir) / p).lexically_normal().string();
+}
+
+std::optional<int> parse_clock(const std::string& s) {
+  static const std::regex re(R"((\d{1,2}):(\d{2}))");
+  std::smatch m;
+  if (!std::regex_match(s, m, re)) return std::nullopt;
+  int h = std::stoi(m[1]), mi = std::stoi(m[2]);
+  if (h > 23 || mi > 59) return std::nullopt;
+  return h * 60 + mi;
+}
+
+void read_redis(YamlReader& r, const YAML::Node& n, RedisConfig& out) {
+  if (!r.expect_keys(n, {"url", "prefix"}, "redis")) return;
+  if (n["url"]) {
+    if (auto v = r.string(n["url"], "redis.url")) {
+      if (*v != "embedded" && v->rfind("redis://", 0) != 0 && v->rfind("unix://", 0) != 0)
+        r.error(n["url"], fmt::format("redis.url must be redis://HOST:PORT[/DB], unix:///PATH or embedded, got \"{}\"", *v));
+      out.url = *v;
+    }
+  }
+  if (n["prefix"]) {
+    if (auto v = r.string(n["prefix"], "redis.prefix")) {
+      if (v->empty() || v->find_first_of(" {}:") != std::string::npos)
+        r.error(n["prefix"], "redis.prefix must be non-empty, without spaces, ':' or braces");
+      out.prefix = *v;
+    }
+  }
+}
+
+void read_provider(YamlReader& r, const YAML::Node& n, Config& cfg) {
+  ProviderConfig p;
+  p.node = n;
+  if (!n.IsMap()) {
+    r.error(n, "each provider must be a mapping with name and type");
+    return;
+  }
+  // Type-specific keys are checked by the provider's own factory.
+  if (auto v = n["name"] ? r.string(n["name"], "provider name") : std::nullopt) p.name = *v;
+  if (p.name.empty() || !valid_id(p.name)) {
+    r.error(n, "provider needs a name of lower-case letters, digits and hyphens");
+  } else if (cfg.provider(p.name)) {
+    r.error(n["name"], fmt::format("provider name \"{}\" is used twice", p.name));
+  }
+  if (auto v = n["type"] ? r.string(n["type"], "provider type") : std::nullopt) p.type = *v;
+  else r.error(n, fmt::format("provider \"{}\" needs a type", p.name));
+  if (n["rate_per_second"])
+    if (auto v = r.number(n["rate_per_second"], "rate_per_second", 0, 100000)) p.rate_per_second = *v;
+  int default_burst = std::max(1, static_cast<int>(p.rate_per_second / 10));
+  p.burst = default_burst;
+  if (n["burst"])
+    if (auto v = r.integer(n["burst"], "burst", 1, 100000)) p.burst = static_cast<int>(*v);
+  if (n["max_in_flight"])
+    if (auto v = r.integer(n["max_in_flight"], "max_in_flight", 1, 10000)) p.max_in_flight = static_cast<int>(*v);
+  if (n["timeout_ms"])
+    if (auto v = r.integer(n["timeout_ms"], "timeout_ms", 100, 600000)) p.timeout_ms = static_cast<int>(*v);
+  if (n["base_url"])
+    if (auto v = r.string(n["base_url"], "base_url")) p.base_url = *v;
+  if (n["dlr_token"])
+    if (auto v = r.string(n["dlr_token"], "dlr_token")) p.dlr_token = *v;
+  cfg.providers.push_back(std::move(p));
+}
+
+std::optional<std::vector<std::string>> read_route(YamlReader& r, const YAML::Node& n, const Config& cfg,
+                                                   const std::string& what) {
+  auto names = r.strings(n, what);
+  if (!names) return std::nullopt;
+  if (names->empty()) r.error(n, fmt::format("{} must name at least one provider", what));
+  for (const auto& name : *names)
+    if (!cfg.provider(name)) r.error(n, fmt::format("{} names provider \"{}\", which is not configured", what, name));
+  return names;
+}
+
+}  // namespace
+
+std::expected<Config, std::vector<std::string>> load_config(const std::string& path) {
+  YamlReader r(path);
+  Config cfg;
+  cfg.path = path;
+  cfg.dir = fs::absolute(fs::path(path)).parent_path().string();
+  YAML::Node root = r.load();
+  if (!r.errors().empty()) return std::unexpected(r.errors());
+  if (!root.IsMap()) {
+    r.error("the config must be a YAML mapping");
+    return std::unexpected(r.errors());
+  }
+  r.expect_keys(root, {"redis", "timezone", "state_dir", "templates_dir", "wards_dir", "wards", "quiet_hours",
+                       "webhook", "retry", "providers", "routes"},
+                "the config");
+  if (root["redis"]) read_redis(r, root["redis"], cfg.redis);
+  if (root["timezone"])
+    if (auto v = r.string(root["timezone"], "timezone")) {
+      if (!util::valid_timezone(*v)) r.error(root["timezone"], fmt::format("unknown time zone \"{}\" (expected an IANA name like Asia/Ho_Chi_Minh)", *v));
+      cfg.timezone = *v;
+    }
+  auto path_key = [&](const char* key, std::string def) {
+    std::string v = std::move(def);
+    if (root[key])
+      if (auto s = r.string(root[key], key)) v = *s;
+    return relative_to(cfg.dir, v);
+  };
+  cfg.state_dir = path_key("state_dir", cfg.state_dir);
+  cfg.templates_dir = path_key("templates_dir", "templates");
+  cfg.wards_dir = path_key("wards_dir", "wards");
+  if (const auto& w = root["wards"]) {
+    if (!w.IsMap()) r.error(w, "wards must map ward ids to display names");
+    else
+      for (const auto& kv : w) {
+        auto id = kv.first.as<std::string>();
+        if (!valid_id(id)) r.error(kv.first, fmt::format("ward id \"{}\" must be lower-case letters, digits and hyphens", id));
+        if (auto name = r.string(kv.second, "ward name")) cfg.wards[id] = *name;
+      }
+  }
+  if (const auto& q = root["quiet_hours"]) {
+    if (r.expect_keys(q, {"start", "end"}, "quiet_hours")) {
+      QuietHours qh;
+      bool ok = true;
+      for (auto [key, dst] : {std::pair{"start", &qh.start_minute}, std::pair{"end", &qh.end_minute}}) {
+        auto s = q[key] ? r.string(q[key], key) : std::nullopt;
+        auto m = s ? parse_clock(*s) : std::nullopt;
+        if (!m) {
+          r.error(q[key] ? q[key] : q, fmt::format("quiet_hours.{} must be a time \"HH:MM\"", key));
+          ok = false;
+        } else {
+          *dst = *m;
+        }
+      }
+      if (ok) cfg.quiet_hours = qh;
+    }
+  }
+  if (const auto& w = root["webhook"]) {
+    if (r.expect_keys(w, {"listen", "public_url"}, "webhook")) {
+      if (w["listen"])
+        if (auto v = r.string(w["listen"], "webhook.listen")) {
+          static const std::regex re(R"(([^:\s]+):(\d{1,5}))");
+          std::smatch m;
+          if (!std::regex_match(*v, m, re) || std::stoi(m[2]) > 65535)
+            r.error(w["listen"], fmt::format("webhook.listen must be HOST:PORT, got \"{}\"", *v));
+          else {
+            cfg.webhook_host = m[1];
+            cfg.webhook_port = std::stoi(m[2]);
+          }
+        }
+      if (w["public_url"])
+        if (auto v = r.string(w["public_url"], "webhook.public_url")) {
+          if (v->rfind("http://", 0) != 0 && v->rfind("https://", 0) != 0)
+            r.error(w["public_url"], "webhook.public_url must start with http:// or https://");
+          cfg.public_url = *v;
+          while (!cfg.public_url.empty() && cfg.public_url.back() == '/') cfg.public_url.pop_back();
+        }
+    }
+  }
+  if (const auto& rt = root["retry"]) {
+    if (r.expect_keys(rt, {"max_attempts", "base_delay_ms", "max_delay_ms"}, "retry")) {
+      if (rt["max_attempts"])
+        if (auto v = r.integer(rt["max_attempts"], "retry.max_attempts", 1, 100)) cfg.retry.max_attempts = static_cast<int>(*v);
+      if (rt["base_delay_ms"])
+        if (auto v = r.integer(rt["base_delay_ms"], "retry.base_delay_ms", 0, 86400000)) cfg.retry.base_delay_ms = *v;
+      if (rt["max_delay_ms"])
+        if (auto v = r.integer(rt["max_delay_ms"], "retry.max_delay_ms", 0, 86400000)) cfg.retry.max_delay_ms = *v;
+    }
+  }
+  if (const auto& ps = root["providers"]; ps && ps.IsSequence() && ps.size() > 0) {
+    for (const auto& p : ps) read_provider(r, p, cfg);
+  } else {
+    r.error(ps ? ps : root, "providers must be a non-empty list");
+  }
+  if (const auto& rt = root["routes"]) {
+    if (r.expect_keys(rt, {"default", "by_carrier"}, "routes")) {
+      if (rt["default"])
+        if (auto v = read_route(r, rt["default"], cfg, "routes.default")) cfg.routes.fallback = *v;
+      if (const auto& bc = rt["by_carrier"]) {
+        if (!bc.IsMap()) r.error(bc, "routes.by_carrier must map carriers to provider lists");
+        else
+          for (const auto& kv : bc) {
+            auto carrier = kv.first.as<std::string>();
+            const auto& known = known_carriers();
+            if (std::find(known.begin(), known.end(), carrier) == known.end())
+              r.error(kv.first, fmt::format("unknown carrier \"{}\" (expected one of: viettel, vinaphone, mobifone, vietnamobile, gmobile, itel, reddi)", carrier));
+            if (auto v = read_route(r, kv.second, cfg, "routes.by_carrier." + carrier)) cfg.routes.by_carrier[carrier] = *v;
+          }
+      }
+    }
+  }
+  if (cfg.routes.fallback.empty() && !cfg.providers.empty()) cfg.routes.fallback = {cfg.providers.front().name};
+  if (!r.errors().empty()) return std::unexpected(r.errors());
+  return cfg;
+}
+
+}  // namespace loa::config

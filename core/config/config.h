@@ -1,0 +1,86 @@
+// The daemon's and command line's configuration (CONTRACT.md "Config"), loaded strictly.
+#pragma once
+#include <cstdint>
+#include <expected>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+namespace loa::config {
+
+struct RedisConfig {
+  std::string url = "redis://127.0.0.1:6379/0";  ///< redis://, unix://, or "embedded"
+  std::string prefix = "loa";
+  bool embedded() const { return url == "embedded"; }
+};
+
+struct QuietHours {
+  int start_minute = 0;  ///< minutes after local midnight
+  int end_minute = 0;
+};
+
+struct RetryPolicy {
+  int max_attempts = 5;
+  std::int64_t base_delay_ms = 1000;
+  std::int64_t max_delay_ms = 300000;
+};
+
+/// The keys every provider type shares; the YAML node is kept so the provider's own
+/// factory can validate its type-specific keys (and refuse unknown ones).
+struct ProviderConfig {
+  std::string name;
+  std::string type;
+  double rate_per_second = 0;  ///< 0: no limit
+  int burst = 1;
+  int max_in_flight = 64;
+  int timeout_ms = 10000;
+  std::string base_url;
+  std::string dlr_token;
+  YAML::Node node;
+};
+
+struct Routes {
+  std::vector<std::string> fallback;  ///< `routes.default`
+  std::map<std::string, std::vector<std::string>> by_carrier;
+  /// The route for a carrier ("viettel", ...; "" when unknown).
+  const std::vector<std::string>& for_carrier(const std::string& carrier) const;
+};
+
+struct Config {
+  std::string path;  ///< the file it was read from
+  std::string dir;   ///< its folder, base of relative paths
+  RedisConfig redis;
+  std::string timezone = "Asia/Ho_Chi_Minh";
+  std::string state_dir = "/var/lib/loa";
+  std::string templates_dir;
+  std::string wards_dir;
+  std::map<std::string, std::string> wards;  ///< id -> display name
+  std::optional<QuietHours> quiet_hours;
+  std::string webhook_host = "127.0.0.1";
+  int webhook_port = 8089;
+  std::string public_url;  ///< empty: http://<listen address> as bound
+  RetryPolicy retry;
+  std::vector<ProviderConfig> providers;
+  Routes routes;
+
+  const ProviderConfig* provider(const std::string& name) const;
+  /// Display name of a ward: `wards.<id>` or the id itself.
+  std::string ward_name(const std::string& id) const;
+};
+
+/// Reads and validates a config file. Every problem is reported as "file:line: ...".
+std::expected<Config, std::vector<std::string>> load_config(const std::string& path);
+
+/// --config flag, else $LOA_CONFIG, else /etc/loa/loa.yaml.
+std::string resolve_config_path(const std::optional<std::string>& flag);
+
+/// Ward ids and template names: lower-case ASCII letters, digits and hyphens.
+bool valid_id(const std::string& id);
+
+/// The carriers known to `routes.by_carrier`.
+const std::vector<std::string>& known_carriers();
+
+}  // namespace loa::config

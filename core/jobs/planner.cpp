@@ -1,0 +1,121 @@
+// Job planning: validation and streaming expansion of resident rows into messages.
+#include "core/jobs/planner.h"
+
+#include <filesystem>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "core/text/unicode.h"
+#include "core/util/time.h"
+#include "core/wards/resident_list.h"
+
+namespace loa::jobs {
+
+std::expected<Planner, std::vector<std::string>> Planner::create(const config::Config& cfg, JobSpec spec) {
+  std::vector<std::string> errors;
+  if (!config::valid_id(spec.template_name)) {
+    errors.push_back(fmt::format("template name \"{}\" must be lower-case letters, digits and hyphens", spec.template_name));
+    return std::unexpected(errors);
+  }
+  std::set<std::string> columns;
+  for (const auto& w : spec.wards) {
+    if (!config::valid_id(w)) {
+      errors.push_back(fmt::format("ward id \"{}\" must be lower-case letters, digits and hyphens", w));
+      continue;
+    }
+    auto reader = wards::ResidentReader::open(wards::ward_path(cfg.wards_dir, w));
+    if (!reader) {
+      errors.push_back(std::filesystem::exists(wards::ward_path(cfg.wards_dir, w))
+                           ? reader.error()
+                           : fmt::format("unknown ward \"{}\": no {}", w, wards::ward_path(cfg.wards_dir, w)));
+      continue;
+    }
+    columns.insert((*reader)->extra_columns().begin(), (*reader)->extra_columns().end());
+  }
+  if (!errors.empty()) return std::unexpected(errors);
+  auto t = text::MessageTemplate::load(cfg.templates_dir, spec.template_name, columns);
+  if (!t) return std::unexpected(t.error());
+  for (const auto& v : t->variables())
+    if (!spec.vars.count(v))
+      errors.push_back(fmt::format("template \"{}\" needs variable \"{}\" (--var {}=...)", spec.template_name, v, v));
+  // A column the template uses must exist in every chosen ward, not just one of them.
+  for (const auto& w : spec.wards) {
+    auto reader = wards::ResidentReader::open(wards::ward_path(cfg.wards_dir, w));
+    std::set<std::string> have((*reader)->extra_columns().begin(), (*reader)->extra_columns().end());
+    for (const auto& col : t->column_names())
+      if (!have.count(col) && !spec.vars.count(col))
+        errors.push_back(fmt::format("template \"{}\" uses {{{{{}}}}}, which ward \"{}\" has no column for", spec.template_name, col, w));
+  }
+  Planner p(cfg, std::move(spec), std::move(*t));
+  for (auto& [k, v] : p.spec_.vars) v = text::nfc(v);
+  if (p.spec_.at) {
+    auto at = util::parse_time(*p.spec_.at, cfg.timezone);
+    if (!at) errors.push_back("--at: " + at.error());
+    else p.at_ms_ = *at;
+  }
+  if (!errors.empty()) return std::unexpected(errors);
+  return p;
+}
+
+std::expected<void, std::string> Planner::for_each(const std::set<std::string>& opted_out, const Visitor& visit,
+                                                   std::int64_t from) const {
+  std::set<std::string> areas, tags;
+  for (const auto& a : spec_.areas) areas.insert(text::fold_key(a));
+  for (const auto& t : spec_.tags) tags.insert(text::fold_key(t));
+  // Numbers already given a message in this job, as integers to keep memory small.
+  std::unordered_set<std::uint64_t> seen;
+  std::int64_t index = 0;
+  const int limit = template_.max_segments();
+  text::MessageTemplate::Vars vars;
+  // One turn per ward, then per row: filter, check the number, render, hand over.
+  for (const auto& ward : spec_.wards) {
+    auto reader = wards::ResidentReader::open(wards::ward_path(cfg_->wards_dir, ward));
+    if (!reader) return std::unexpected(reader.error());
+    const std::string ward_name = cfg_->ward_name(ward);
+    wards::Resident r;
+    while ((*reader)->next(r)) {
+      if (!areas.empty() && !areas.count(text::fold_key(r.area))) continue;
+      if (!tags.empty()) {
+        bool any = false;
+        for (const auto& t : r.tags) any |= tags.count(text::fold_key(t)) > 0;
+        if (!any) continue;
+      }
+      PlannedMessage m;
+      m.index = index++;
+      m.ward = ward;
+      m.row = r.row;
+      m.name = r.name;
+      m.phone = r.phone ? r.phone->local : r.phone_raw;
+      if (r.phone) {
+        m.carrier = r.phone->carrier;
+        if (!seen.insert(std::stoull(r.phone->digits)).second) m.skip_reason = "repeat of an earlier row's number";
+        else if (opted_out.count(r.phone->digits)) m.skip_reason = "opted out";
+      } else {
+        m.skip_reason = r.problem;
+      }
+      if (m.index < from) continue;
+      if (m.skip_reason.empty()) {
+        vars.clear();
+        for (const auto& [k, v] : r.extra) vars[k] = v;
+        vars["ho_ten"] = r.name;
+        vars["so_dien_thoai"] = r.phone->local;
+        vars["khom_ap"] = r.area;
+        std::string joined;
+        for (const auto& t : r.tags) joined += (joined.empty() ? "" : ", ") + t;
+        vars["nhom"] = joined;
+        vars["ten_phuong"] = ward_name;
+        vars["ward"] = ward;
+        for (const auto& [k, v] : spec_.vars) vars[k] = v;
+        m.text = template_.render(vars);
+        m.segments = text::count_segments(m.text);
+        if (limit > 0 && m.segments.segments > limit)
+          m.fail_reason = fmt::format("message is {} segments, over max_segments {}", m.segments.segments, limit);
+      }
+      if (!visit(m)) return {};
+    }
+  }
+  return {};
+}
+
+}  // namespace loa::jobs

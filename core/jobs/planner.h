@@ -1,0 +1,67 @@
+// Turns a job spec into its messages: validates template, wards and variables, then walks
+// every ward's list row by row (streaming), filtering, de-duplicating and rendering.
+// Shared by `loa preview`, `loa send` (validation) and the daemon's expander.
+#pragma once
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/config/config.h"
+#include "core/jobs/job_spec.h"
+#include "core/text/message_template.h"
+#include "core/text/segments.h"
+
+namespace loa::jobs {
+
+/// One row of one ward: a message to send, or a row skipped with its reason.
+struct PlannedMessage {
+  std::int64_t index = 0;  ///< 0-based position in the job, stable across runs
+  std::string ward;
+  int row = 0;
+  std::string name;
+  std::string phone;  ///< "0912345678" when valid, else the raw cell
+  std::string carrier;
+  std::string text;  ///< empty for skipped rows
+  text::SegmentCount segments;
+  std::string skip_reason;  ///< non-empty: the row is skipped
+  std::string fail_reason;  ///< non-empty: the message cannot be sent (over max_segments)
+};
+
+class Planner {
+ public:
+  /// Validates the job against the config: template loads with the chosen wards' columns,
+  /// every declared variable given, wards known and readable, `at` parses. Errors are
+  /// complete sentences naming what and where.
+  static std::expected<Planner, std::vector<std::string>> create(const config::Config& cfg, JobSpec spec);
+
+  using Visitor = std::function<bool(const PlannedMessage&)>;
+  /// Visits every row in order (index 0, 1, ...), calling `visit` for rows with
+  /// index >= `from`; stops early when it returns false. `opted_out` holds numbers in
+  /// international digits ("84912345678").
+  std::expected<void, std::string> for_each(const std::set<std::string>& opted_out, const Visitor& visit,
+                                            std::int64_t from = 0) const;
+
+  const text::MessageTemplate& message_template() const { return template_; }
+  const JobSpec& spec() const { return spec_; }
+  std::optional<std::int64_t> at_ms() const { return at_ms_; }
+
+ private:
+  Planner(const config::Config& cfg, JobSpec spec, text::MessageTemplate t)
+      : cfg_(&cfg), spec_(std::move(spec)), template_(std::move(t)) {}
+  const config::Config* cfg_;
+  JobSpec spec_;
+  text::MessageTemplate template_;
+  std::optional<std::int64_t> at_ms_;
+};
+
+/// Totals over a plan, for preview and send.
+struct PlanSummary {
+  std::int64_t rows = 0, messages = 0, skipped = 0, too_long = 0, segments = 0, unicode = 0;
+  int max_segments_seen = 0;
+};
+
+}  // namespace loa::jobs

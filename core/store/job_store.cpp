@@ -1,0 +1,341 @@
+// Job and message operations over Redis (key layout in README.md, "Design").
+#include "core/store/job_store.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/store/scripts.h"
+#include "core/util/time.h"
+
+namespace loa::store {
+
+namespace {
+Script script(const char* body) { return Script{std::string(lua::kPrelude) + body, {}}; }
+constexpr std::int64_t kKeyTtlSeconds = 400LL * 24 * 3600;  // idempotency keys outlive a yearly timer
+}  // namespace
+
+std::string redis_url(const std::string& configured, const std::string& state_dir) {
+  if (configured != "embedded") return configured;
+  return "unix://" + (std::filesystem::path(state_dir) / "redis.sock").string();
+}
+
+std::expected<Reply, std::string> JobStore::run(const Script& s, const std::vector<std::string>& keys,
+                                                std::vector<std::string> args) {
+  if (s.source.empty()) return std::unexpected("script not initialised");
+  args.insert(args.begin(), p_);
+  return redis_.eval(s, keys, args);
+}
+
+#define LOA_SCRIPT(member, body) \
+  if (member.source.empty()) member = script(body)
+
+std::expected<JobStore::Enqueued, std::string> JobStore::enqueue(const jobs::JobSpec& spec) {
+  LOA_SCRIPT(enqueue_, lua::kEnqueue);
+  bool has_key = spec.key.has_value();
+  auto r = run(enqueue_, {key("jobs"), key("idem:" + spec.key.value_or(""))},
+               {jobs::to_json(spec), has_key ? "1" : "0", std::to_string(kKeyTtlSeconds)});
+  if (!r) return std::unexpected(r.error());
+  if (r->elements.size() != 2) return std::unexpected("unexpected reply from the enqueue script");
+  return Enqueued{r->elements[0].text(), r->elements[1].text() == "1"};
+}
+
+std::expected<void, std::string> JobStore::ensure_group() {
+  auto r = redis_.command({"XGROUP", "CREATE", key("jobs"), "gw", "0", "MKSTREAM"});
+  if (!r && r.error().find("BUSYGROUP") == std::string::npos) return std::unexpected(r.error());
+  return {};
+}
+
+namespace {
+std::vector<StreamEntry> entries_of(const Reply& list) {
+  std::vector<StreamEntry> out;
+  for (const auto& e : list.elements) {
+    if (e.elements.empty()) continue;
+    StreamEntry entry;
+    entry.id = e.elements[0].text();
+    if (e.elements.size() > 1) {
+      const auto& kv = e.elements[1].elements;
+      for (size_t i = 0; i + 1 < kv.size(); i += 2)
+        if (kv[i].text() == "job") entry.job = kv[i + 1].text();
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+}  // namespace
+
+std::expected<std::vector<StreamEntry>, std::string> JobStore::read_jobs(const std::string& consumer, bool pending,
+                                                                         int count, int block_ms) {
+  std::vector<std::string> argv{"XREADGROUP", "GROUP", "gw", consumer, "COUNT", std::to_string(count)};
+  if (!pending) {
+    argv.push_back("BLOCK");
+    argv.push_back(std::to_string(block_ms));
+  }
+  argv.insert(argv.end(), {"STREAMS", key("jobs"), pending ? "0" : ">"});
+  auto r = redis_.command(argv);
+  if (!r) return std::unexpected(r.error());
+  if (r->nil() || r->elements.empty()) return std::vector<StreamEntry>{};
+  return entries_of(r->elements[0].elements.at(1));
+}
+
+std::expected<std::vector<StreamEntry>, std::string> JobStore::autoclaim(const std::string& consumer,
+                                                                         std::int64_t min_idle_ms) {
+  auto r = redis_.command({"XAUTOCLAIM", key("jobs"), "gw", consumer, std::to_string(min_idle_ms), "0", "COUNT", "50"});
+  if (!r) return std::unexpected(r.error());
+  if (r->elements.size() < 2) return std::vector<StreamEntry>{};
+  return entries_of(r->elements[1]);
+}
+
+std::expected<void, std::string> JobStore::ack(const std::string& id) {
+  auto r = redis_.command({"XACK", key("jobs"), "gw", id});
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+std::expected<void, std::string> JobStore::admit(const std::string& id, const std::string& spec_json,
+                                                 const std::optional<jobs::JobSpec>& spec, const std::string& state,
+                                                 const std::string& reason, std::optional<std::int64_t> due_ms) {
+  LOA_SCRIPT(admit_, lua::kAdmit);
+  std::string wards, tmpl;
+  bool has_key = spec && spec->key;
+  if (spec) {
+    for (const auto& w : spec->wards) wards += (wards.empty() ? "" : ",") + w;
+    tmpl = spec->template_name;
+  }
+  auto r = run(admit_, {key("job:" + id), key("index"), key("due"), key("idem:" + (has_key ? *spec->key : ""))},
+               {id, spec_json, state, reason, due_ms ? std::to_string(*due_ms) : "", has_key ? "1" : "0",
+                std::to_string(kKeyTtlSeconds), wards, tmpl, spec && spec->urgent ? "1" : "0"});
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+std::expected<std::optional<JobStore::Claim>, std::string> JobStore::claim(const std::string& instance,
+                                                                            std::int64_t lease_ms,
+                                                                            std::int64_t* next_due_ms) {
+  LOA_SCRIPT(claim_, lua::kClaim);
+  for (int guard = 0; guard < 100; ++guard) {
+    auto r = run(claim_, {key("due"), key("owner")}, {std::to_string(lease_ms), instance});
+    if (!r) return std::unexpected(r.error());
+    if (r->elements.size() < 2) return std::unexpected("unexpected reply from the claim script");
+    if (!r->elements[0].text().empty())
+      return Claim{r->elements[0].text(), r->elements[1].as_int(), r->elements.size() > 2 ? r->elements[2].text() : ""};
+    std::string hint = r->elements[1].text();
+    if (hint == "again") continue;
+    if (next_due_ms) *next_due_ms = hint.empty() ? 0 : std::stoll(hint);
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::expected<bool, std::string> JobStore::expand_chunk(const std::string& job, std::int64_t expected,
+                                                        const std::vector<ExpandedRow>& rows, std::int64_t lease_ms) {
+  LOA_SCRIPT(expand_, lua::kExpandChunk);
+  std::vector<std::string> args{job, std::to_string(expected), std::to_string(expected + static_cast<std::int64_t>(rows.size())),
+                                std::to_string(lease_ms), std::to_string(rows.size())};
+  args.reserve(args.size() + rows.size() * 13);
+  for (const auto& m : rows) {
+    args.insert(args.end(), {std::to_string(m.index), m.ward, m.row, m.name, m.phone, m.carrier, m.text, m.segments,
+                             m.unicode, m.state, m.error, m.provider, m.route});
+  }
+  auto r = run(expand_, {key("job:" + job), key("due")}, std::move(args));
+  if (!r) return std::unexpected(r.error());
+  return r->as_int() == 1;
+}
+
+std::expected<bool, std::string> JobStore::finish_expansion(const std::string& job, std::int64_t cursor) {
+  LOA_SCRIPT(finish_, lua::kFinishExpansion);
+  auto r = run(finish_, {key("job:" + job), key("due"), key("owner")}, {job, std::to_string(cursor)});
+  if (!r) return std::unexpected(r.error());
+  return r->as_int() == 1;
+}
+
+std::expected<void, std::string> JobStore::reject(const std::string& job, const std::string& reason) {
+  LOA_SCRIPT(reject_, lua::kRejectJob);
+  auto r = run(reject_, {key("job:" + job), key("due"), key("owner")}, {job, reason});
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+std::expected<long long, std::string> JobStore::resume_mine(const std::string& instance) {
+  LOA_SCRIPT(resume_, lua::kResumeMine);
+  auto r = run(resume_, {key("due"), key("owner")}, {instance});
+  if (!r) return std::unexpected(r.error());
+  return r->as_int();
+}
+
+std::expected<std::vector<Outbound>, std::string> JobStore::take(const std::string& provider, int n,
+                                                                 std::int64_t lease_ms, const std::string& instance) {
+  LOA_SCRIPT(take_, lua::kTake);
+  auto r = run(take_, {key("ready:" + provider), key("inflight")},
+               {std::to_string(n), std::to_string(lease_ms), instance, provider});
+  if (!r) return std::unexpected(r.error());
+  std::vector<Outbound> out;
+  const auto& e = r->elements;
+  for (size_t i = 0; i + 4 < e.size(); i += 5)
+    out.push_back(Outbound{e[i].text(), e[i + 1].text(), e[i + 2].text(), static_cast<int>(e[i + 3].as_int()),
+                           e[i + 4].text() == "1"});
+  return out;
+}
+
+std::expected<void, std::string> JobStore::record(const std::string& provider, const std::vector<Outcome>& outcomes) {
+  LOA_SCRIPT(record_, lua::kRecord);
+  if (outcomes.empty()) return {};
+  std::vector<std::string> args{provider, std::to_string(outcomes.size())};
+  args.reserve(2 + outcomes.size() * 6);
+  for (const auto& o : outcomes)
+    args.insert(args.end(), {o.ref, o.outcome, o.provider_id, o.error, std::to_string(o.retry_delay_ms), o.retry_provider});
+  auto r = run(record_, {key("inflight"), key("retry")}, std::move(args));
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+std::expected<long long, std::string> JobStore::recover(const std::string& instance, bool startup) {
+  LOA_SCRIPT(recover_, lua::kRecover);
+  auto r = run(recover_, {key("inflight")}, {instance, startup ? "1" : "0"});
+  if (!r) return std::unexpected(r.error());
+  return r->as_int();
+}
+
+std::expected<long long, std::string> JobStore::promote_retries() {
+  LOA_SCRIPT(promote_, lua::kPromoteRetries);
+  auto r = run(promote_, {key("retry")}, {});
+  if (!r) return std::unexpected(r.error());
+  return r->as_int();
+}
+
+std::expected<long long, std::string> JobStore::ready_depth(const std::string& provider) {
+  auto r = redis_.command({"LLEN", key("ready:" + provider)});
+  if (!r) return std::unexpected(r.error());
+  return r->as_int();
+}
+
+std::expected<std::string, std::string> JobStore::apply_report(const std::string& ref, const std::string& state,
+                                                                const std::string& error) {
+  LOA_SCRIPT(report_, lua::kApplyReport);
+  auto r = run(report_, {}, {ref, state, error});
+  if (!r) return std::unexpected(r.error());
+  return r->text();
+}
+
+std::expected<std::optional<std::string>, std::string> JobStore::ref_for(const std::string& provider,
+                                                                         const std::string& pid) {
+  auto r = redis_.command({"GET", key("dlr:" + provider + ":" + pid)});
+  if (!r) return std::unexpected(r.error());
+  if (r->nil()) return std::nullopt;
+  return r->text();
+}
+
+namespace {
+JobStatus status_of(const std::string& id, const Reply& hash) {
+  JobStatus s;
+  s.id = id;
+  for (const char* st : kMessageStates) s.counts[st] = 0;
+  const auto& e = hash.elements;
+  for (size_t i = 0; i + 1 < e.size(); i += 2) {
+    const std::string k = e[i].text();
+    const Reply& v = e[i + 1];
+    if (k == "state") s.state = v.text();
+    else if (k == "reason") s.reason = v.text();
+    else if (k == "template") s.template_name = v.text();
+    else if (k == "wards") s.wards = v.text();
+    else if (k == "total") s.total = v.as_int();
+    else if (k == "created") s.created_ms = v.as_int();
+    else if (k == "due") s.due_ms = v.as_int();
+    else if (k == "finished") s.finished_ms = v.as_int();
+    else if (k == "expanded_done") s.expanded = v.text() == "1";
+    else if (k.rfind("c:", 0) == 0) s.counts[k.substr(2)] = v.as_int();
+  }
+  return s;
+}
+}  // namespace
+
+std::expected<std::optional<JobStatus>, std::string> JobStore::status(const std::string& job) {
+  auto r = redis_.command({"HGETALL", key("job:" + job)});
+  if (!r) return std::unexpected(r.error());
+  if (r->elements.empty()) return std::nullopt;
+  return status_of(job, *r);
+}
+
+std::expected<std::vector<JobStatus>, std::string> JobStore::list(int limit, const std::string& ward) {
+  std::vector<JobStatus> out;
+  // One turn: read a page of the newest ids, keep those matching the ward filter.
+  for (long long start = 0; static_cast<int>(out.size()) < limit; start += 200) {
+    auto ids = redis_.command({"ZREVRANGE", key("index"), std::to_string(start), std::to_string(start + 199)});
+    if (!ids) return std::unexpected(ids.error());
+    if (ids->elements.empty()) break;
+    std::vector<std::vector<std::string>> cmds;
+    for (const auto& id : ids->elements) cmds.push_back({"HGETALL", key("job:" + id.text())});
+    auto replies = redis_.pipeline(cmds);
+    if (!replies) return std::unexpected(replies.error());
+    for (size_t i = 0; i < replies->size() && static_cast<int>(out.size()) < limit; ++i) {
+      auto s = status_of(ids->elements[i].text(), (*replies)[i]);
+      if (!ward.empty()) {
+        std::string wards = "," + s.wards + ",";
+        if (wards.find("," + ward + ",") == std::string::npos) continue;
+      }
+      out.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+std::expected<void, std::string> JobStore::for_each_message(const std::string& job, std::int64_t total,
+                                                            const std::function<void(const MessageRecord&)>& fn) {
+  constexpr std::int64_t kBatch = 1000;
+  for (std::int64_t first = 0; first < total; first += kBatch) {
+    std::vector<std::vector<std::string>> cmds;
+    std::int64_t last = std::min(total, first + kBatch);
+    for (std::int64_t i = first; i < last; ++i) cmds.push_back({"HGETALL", key("m:" + job + "." + std::to_string(i))});
+    auto replies = redis_.pipeline(cmds);
+    if (!replies) return std::unexpected(replies.error());
+    for (std::int64_t i = first; i < last; ++i) {
+      MessageRecord m;
+      m.index = i;
+      const auto& e = (*replies)[static_cast<size_t>(i - first)].elements;
+      for (size_t k = 0; k + 1 < e.size(); k += 2) m.fields[e[k].text()] = e[k + 1].text();
+      fn(m);
+    }
+  }
+  return {};
+}
+
+std::expected<std::string, std::string> JobStore::cancel(const std::string& job) {
+  LOA_SCRIPT(cancel_, lua::kCancel);
+  std::string before;
+  // The sweep runs in slices so Redis is never blocked for long; new rows written by a
+  // racing expander see the job cancelled and are stored as cancelled.
+  for (std::int64_t first = 0;; first += 1000) {
+    auto st = status(job);
+    if (!st) return std::unexpected(st.error());
+    if (!*st) return std::string("none");
+    auto r = run(cancel_, {key("job:" + job), key("due")}, {job, std::to_string(first), std::to_string(first + 1000)});
+    if (!r) return std::unexpected(r.error());
+    if (before.empty()) before = r->text();
+    if (before == "done" || before == "rejected" || first + 1000 >= (*st)->total) break;
+  }
+  return before;
+}
+
+std::expected<void, std::string> JobStore::optout_add(const std::string& digits, const std::string& reason) {
+  nlohmann::json v{{"reason", reason}, {"at", util::now_ms()}};
+  auto r = redis_.command({"HSET", key("optout"), digits, v.dump()});
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+std::expected<bool, std::string> JobStore::optout_remove(const std::string& digits) {
+  auto r = redis_.command({"HDEL", key("optout"), digits});
+  if (!r) return std::unexpected(r.error());
+  return r->as_int() > 0;
+}
+
+std::expected<std::map<std::string, std::string>, std::string> JobStore::optout_list() {
+  auto r = redis_.command({"HGETALL", key("optout")});
+  if (!r) return std::unexpected(r.error());
+  std::map<std::string, std::string> out;
+  for (size_t i = 0; i + 1 < r->elements.size(); i += 2) out[r->elements[i].text()] = r->elements[i + 1].text();
+  return out;
+}
+
+}  // namespace loa::store

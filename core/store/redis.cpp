@@ -1,0 +1,169 @@
+// hiredis wrapper.
+#include "core/store/redis.h"
+
+#include <regex>
+
+#include <fmt/format.h>
+#include <hiredis/hiredis.h>
+
+namespace loa::store {
+
+std::string Reply::text() const {
+  if (type == Type::Integer) return std::to_string(integer);
+  if (type == Type::String || type == Type::Status) return str;
+  return "";
+}
+
+long long Reply::as_int(long long fallback) const {
+  if (type == Type::Integer) return integer;
+  if (type == Type::String) {
+    try {
+      size_t used = 0;
+      long long v = std::stoll(str, &used);
+      if (used == str.size()) return v;
+    } catch (...) {
+    }
+  }
+  return fallback;
+}
+
+void Redis::Free::operator()(redisContext* c) const { redisFree(c); }
+
+namespace {
+Reply convert(const redisReply* r) {
+  Reply out;
+  switch (r->type) {
+    case REDIS_REPLY_STRING: out.type = Reply::Type::String; out.str.assign(r->str, r->len); break;
+    case REDIS_REPLY_STATUS: out.type = Reply::Type::Status; out.str.assign(r->str, r->len); break;
+    case REDIS_REPLY_ERROR: out.type = Reply::Type::Error; out.str.assign(r->str, r->len); break;
+    case REDIS_REPLY_INTEGER: out.type = Reply::Type::Integer; out.integer = r->integer; break;
+    case REDIS_REPLY_ARRAY:
+      out.type = Reply::Type::Array;
+      out.elements.reserve(r->elements);
+      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(convert(r->element[i]));
+      break;
+    default: out.type = Reply::Type::Nil;
+  }
+  return out;
+}
+
+struct ReplyFree {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using ReplyPtr = std::unique_ptr<redisReply, ReplyFree>;
+}  // namespace
+
+std::expected<std::unique_ptr<Redis>, std::string> Redis::connect(const std::string& url, int timeout_ms) {
+  std::unique_ptr<Redis> r(new Redis());
+  r->url_ = url;
+  r->timeout_ms_ = timeout_ms;
+  if (auto ok = r->reconnect(); !ok) return std::unexpected(ok.error());
+  return r;
+}
+
+Redis::~Redis() = default;
+
+std::expected<void, std::string> Redis::reconnect() {
+  static const std::regex tcp(R"(redis://(?::([^@]*)@)?([^:/]+)(?::(\d+))?(?:/(\d+))?)");
+  static const std::regex unix_re(R"(unix://(/[^?]+)(?:\?db=(\d+))?)");
+  std::smatch m;
+  timeval tv{timeout_ms_ / 1000, (timeout_ms_ % 1000) * 1000};
+  redisContext* c = nullptr;
+  std::string password, db;
+  if (std::regex_match(url_, m, tcp)) {
+    password = m[1];
+    db = m[4];
+    c = redisConnectWithTimeout(m[2].str().c_str(), m[3].matched ? std::stoi(m[3]) : 6379, tv);
+  } else if (std::regex_match(url_, m, unix_re)) {
+    db = m[2];
+    c = redisConnectUnixWithTimeout(m[1].str().c_str(), tv);
+  } else {
+    return std::unexpected(fmt::format("redis url \"{}\" is not redis://HOST:PORT[/DB] or unix:///PATH", url_));
+  }
+  if (!c) return std::unexpected(fmt::format("cannot connect to Redis at {}: out of memory", url_));
+  ctx_.reset(c);
+  if (c->err) {
+    std::string err = c->errstr;
+    ctx_.reset();
+    return std::unexpected(fmt::format("cannot connect to Redis at {}: {}", url_, err));
+  }
+  redisSetTimeout(c, tv);
+  if (!password.empty())
+    if (auto r = command({"AUTH", password}); !r) return std::unexpected(r.error());
+  if (!db.empty() && db != "0")
+    if (auto r = command({"SELECT", db}); !r) return std::unexpected(r.error());
+  return {};
+}
+
+void Redis::set_timeout(int timeout_ms) {
+  timeout_ms_ = timeout_ms;
+  if (ctx_) {
+    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    redisSetTimeout(ctx_.get(), tv);
+  }
+}
+
+std::expected<std::vector<Reply>, std::string> Redis::pipeline(const std::vector<std::vector<std::string>>& cmds) {
+  if (!ctx_)
+    if (auto ok = reconnect(); !ok) return std::unexpected(ok.error());
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  for (const auto& cmd : cmds) {
+    argv.clear();
+    lens.clear();
+    for (const auto& a : cmd) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), argv.data(), lens.data());
+  }
+  std::vector<Reply> out;
+  out.reserve(cmds.size());
+  for (size_t i = 0; i < cmds.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || !raw) {
+      std::string err = ctx_->errstr[0] ? ctx_->errstr : "connection lost";
+      ctx_.reset();  // a context is dead after any I/O error; the next call reconnects
+      return std::unexpected(fmt::format("Redis at {}: {}", url_, err));
+    }
+    ReplyPtr reply(static_cast<redisReply*>(raw));
+    out.push_back(convert(reply.get()));
+  }
+  return out;
+}
+
+std::expected<Reply, std::string> Redis::command(const std::vector<std::string>& argv) {
+  auto replies = pipeline({argv});
+  if (!replies) return std::unexpected(replies.error());
+  Reply& r = replies->front();
+  if (r.type == Reply::Type::Error) return std::unexpected(fmt::format("Redis {}: {}", argv.empty() ? "" : argv[0], r.str));
+  return std::move(r);
+}
+
+std::expected<Reply, std::string> Redis::eval(const Script& script, const std::vector<std::string>& keys,
+                                              const std::vector<std::string>& args) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (script.sha.empty()) {
+      auto loaded = command({"SCRIPT", "LOAD", script.source});
+      if (!loaded) return std::unexpected(loaded.error());
+      script.sha = loaded->str;
+    }
+    std::vector<std::string> argv{"EVALSHA", script.sha, std::to_string(keys.size())};
+    argv.insert(argv.end(), keys.begin(), keys.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto replies = pipeline({argv});
+    if (!replies) return std::unexpected(replies.error());
+    Reply& r = replies->front();
+    if (r.type == Reply::Type::Error) {
+      if (r.str.rfind("NOSCRIPT", 0) == 0) {
+        script.sha.clear();  // Redis restarted or flushed its script cache
+        continue;
+      }
+      return std::unexpected("Redis script: " + r.str);
+    }
+    return std::move(r);
+  }
+  return std::unexpected("Redis script could not be loaded");
+}
+
+}  // namespace loa::store

@@ -1,0 +1,72 @@
+// A small synchronous hiredis client: one connection, argv commands, pipelines and Lua
+// scripts (EVALSHA with a reload on NOSCRIPT). One Redis object per thread.
+#pragma once
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct redisContext;
+
+namespace loa::store {
+
+/// A reply, copied out of hiredis so it outlives the connection's buffers.
+struct Reply {
+  enum class Type { Nil, String, Integer, Array, Status, Error };
+  Type type = Type::Nil;
+  std::string str;  ///< String, Status and Error
+  long long integer = 0;
+  std::vector<Reply> elements;
+
+  bool nil() const { return type == Type::Nil; }
+  /// The string of a String or Status, the decimal of an Integer, "" otherwise.
+  std::string text() const;
+  /// An integer from an Integer or a numeric String; `fallback` otherwise.
+  long long as_int(long long fallback = 0) const;
+};
+
+/// A Lua script, identified by its SHA1 once loaded.
+struct Script {
+  std::string source;
+  mutable std::string sha;  ///< filled on first use
+};
+
+class Redis {
+ public:
+  /// Connects to redis://[:password@]host:port[/db] or unix:///path[?db=N].
+  /// Errors say which address could not be reached and why.
+  static std::expected<std::unique_ptr<Redis>, std::string> connect(const std::string& url, int timeout_ms = 5000);
+  ~Redis();
+  Redis(const Redis&) = delete;
+  Redis& operator=(const Redis&) = delete;
+
+  /// Runs one command. A Redis error reply is returned as an error string, as is a
+  /// broken connection (after which the next call reconnects once).
+  std::expected<Reply, std::string> command(const std::vector<std::string>& argv);
+
+  /// Sends all commands, then reads all replies (one round trip).
+  std::expected<std::vector<Reply>, std::string> pipeline(const std::vector<std::vector<std::string>>& cmds);
+
+  /// EVALSHA, loading the script on NOSCRIPT.
+  std::expected<Reply, std::string> eval(const Script& script, const std::vector<std::string>& keys,
+                                         const std::vector<std::string>& args);
+
+  /// Sets the socket timeout (for blocking commands such as XREADGROUP BLOCK).
+  void set_timeout(int timeout_ms);
+  const std::string& url() const { return url_; }
+
+ private:
+  Redis() = default;
+  std::expected<void, std::string> reconnect();
+  std::string url_;
+  int timeout_ms_ = 5000;
+  struct Free {
+    void operator()(redisContext* c) const;
+  };
+  std::unique_ptr<redisContext, Free> ctx_;
+};
+
+}  // namespace loa::store

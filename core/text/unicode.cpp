@@ -1,0 +1,103 @@
+// Unicode helpers built on ICU (Normalizer2 and the Latin-ASCII transliterator).
+#include "core/text/unicode.h"
+
+#include <memory>
+#include <mutex>
+
+#include <unicode/normalizer2.h>
+#include <unicode/translit.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
+
+namespace loa::text {
+
+bool valid_utf8(std::string_view s) {
+  int32_t i = 0, n = static_cast<int32_t>(s.size());
+  while (i < n) {
+    UChar32 c;
+    U8_NEXT(s.data(), i, n, c);
+    if (c < 0) return false;
+  }
+  return true;
+}
+
+std::string nfc(std::string_view s) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* norm = icu::Normalizer2::getNFCInstance(status);
+  icu::UnicodeString in = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+  icu::UnicodeString out = norm->normalize(in, status);
+  std::string result;
+  if (U_FAILURE(status)) return std::string(s);
+  out.toUTF8String(result);
+  return result;
+}
+
+namespace {
+// A Transliterator is not thread-safe; each thread keeps its own clone.
+icu::Transliterator& latin_ascii() {
+  static std::once_flag once;
+  static std::unique_ptr<icu::Transliterator> proto;
+  std::call_once(once, [] {
+    UErrorCode status = U_ZERO_ERROR;
+    proto.reset(icu::Transliterator::createInstance("Any-Latin; Latin-ASCII", UTRANS_FORWARD, status));
+  });
+  thread_local std::unique_ptr<icu::Transliterator> mine(proto->clone());
+  return *mine;
+}
+}  // namespace
+
+std::string to_ascii(std::string_view s) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+  latin_ascii().transliterate(u);
+  // Whatever the transliterator could not map (symbols, emoji) becomes one '?'
+  // per code point, so the result is pure ASCII.
+  std::string out;
+  out.reserve(static_cast<size_t>(u.length()));
+  for (int32_t i = 0; i < u.length(); i = u.moveIndex32(i, 1)) {
+    UChar32 c = u.char32At(i);
+    out += c < 0x80 ? static_cast<char>(c) : '?';
+  }
+  return out;
+}
+
+std::string fold_key(std::string_view s) {
+  std::string ascii = to_ascii(nfc(s));
+  std::string out;
+  for (char c : ascii) {
+    if (c >= 'A' && c <= 'Z') out += static_cast<char>(c - 'A' + 'a');
+    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out += c;
+  }
+  return out;
+}
+
+std::string snake_case(std::string_view s) {
+  std::string ascii = to_ascii(nfc(s));
+  std::string out;
+  for (char c : ascii) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out += c;
+    else if (!out.empty() && out.back() != '_') out += '_';
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  return out;
+}
+
+std::string trim(std::string_view s) {
+  auto is_space = [&](size_t i, size_t& len) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') { len = 1; return true; }
+    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0) { len = 2; return true; }
+    return false;
+  };
+  size_t b = 0, len = 0;
+  while (b < s.size() && is_space(b, len)) b += len;
+  size_t e = s.size();
+  while (e > b) {
+    if (is_space(e - 1, len)) { --e; continue; }
+    if (e >= 2 && static_cast<unsigned char>(s[e - 2]) == 0xC2 && static_cast<unsigned char>(s[e - 1]) == 0xA0) { e -= 2; continue; }
+    break;
+  }
+  return std::string(s.substr(b, e - b));
+}
+
+}  // namespace loa::text

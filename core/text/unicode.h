@@ -1,0 +1,30 @@
+// Unicode helpers for Vietnamese text: NFC, diacritic stripping, header-name folding.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace loa::text {
+
+/// True when `s` is well-formed UTF-8.
+bool valid_utf8(std::string_view s);
+
+/// NFC-normalises UTF-8 text (decomposed Vietnamese becomes precomposed).
+/// Invalid UTF-8 sequences come out as U+FFFD. Thread-safe.
+std::string nfc(std::string_view s);
+
+/// Turns Vietnamese into unaccented ASCII with ICU's Latin-ASCII transliterator:
+/// "Phường" -> "Phuong", "Đ" -> "D", en dash -> "-". Thread-safe.
+std::string to_ascii(std::string_view s);
+
+/// Folds a header name for matching: ASCII, lower case, letters and digits only
+/// ("Số điện thoại" -> "sodienthoai", "Khóm/Ấp" -> "khomap").
+std::string fold_key(std::string_view s);
+
+/// A header as a template variable name: ASCII lower-case snake case
+/// ("Ngày sinh" -> "ngay_sinh"). Empty when nothing is left.
+std::string snake_case(std::string_view s);
+
+/// Trims ASCII white space (and NBSP) from both ends.
+std::string trim(std::string_view s);
+
+}  // namespace loa::text

@@ -1,0 +1,84 @@
+// Wall-clock helpers backed by ICU's time-zone data.
+#include "core/util/time.h"
+
+#include <chrono>
+#include <memory>
+#include <regex>
+
+#include <unicode/calendar.h>
+#include <unicode/gregocal.h>
+#include <unicode/timezone.h>
+
+namespace loa::util {
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+namespace {
+std::unique_ptr<icu::Calendar> calendar_in(std::string_view tz) {
+  UErrorCode status = U_ZERO_ERROR;
+  auto zone = icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(std::string(tz)));
+  std::unique_ptr<icu::Calendar> cal(new icu::GregorianCalendar(zone, status));
+  if (U_FAILURE(status)) return nullptr;
+  return cal;
+}
+}  // namespace
+
+bool valid_timezone(std::string_view tz) {
+  std::unique_ptr<icu::TimeZone> zone(
+      icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(std::string(tz))));
+  return *zone != icu::TimeZone::getUnknown();
+}
+
+std::string format_local(std::int64_t ms, std::string_view tz) {
+  if (ms <= 0) return "";
+  auto cal = calendar_in(tz);
+  if (!cal) return "";
+  UErrorCode status = U_ZERO_ERROR;
+  cal->setTime(static_cast<UDate>(ms), status);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", cal->get(UCAL_YEAR, status),
+                cal->get(UCAL_MONTH, status) + 1, cal->get(UCAL_DATE, status),
+                cal->get(UCAL_HOUR_OF_DAY, status), cal->get(UCAL_MINUTE, status),
+                cal->get(UCAL_SECOND, status));
+  return buf;
+}
+
+std::expected<std::int64_t, std::string> parse_time(std::string_view text, std::string_view tz) {
+  static const std::regex kLocal(R"((\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?)");
+  static const std::regex kIso(
+      R"((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2}))");
+  std::string s(text);
+  std::smatch m;
+  bool iso = std::regex_match(s, m, kIso);
+  if (!iso && !std::regex_match(s, m, kLocal))
+    return std::unexpected("expected \"YYYY-MM-DD HH:MM\" or ISO 8601 with an offset, got \"" + s + "\"");
+  int y = std::stoi(m[1]), mo = std::stoi(m[2]), d = std::stoi(m[3]), h = std::stoi(m[4]),
+      mi = std::stoi(m[5]), sec = m[6].matched ? std::stoi(m[6]) : 0;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    return std::unexpected("no such date or time: \"" + s + "\"");
+  auto cal = calendar_in(iso ? "UTC" : tz);
+  if (!cal) return std::unexpected("unknown time zone " + std::string(tz));
+  cal->setLenient(false);
+  cal->clear();
+  cal->set(y, mo - 1, d, h, mi, sec);
+  UErrorCode status = U_ZERO_ERROR;
+  UDate when = cal->getTime(status);
+  if (U_FAILURE(status)) return std::unexpected("no such date or time: \"" + s + "\"");
+  auto ms = static_cast<std::int64_t>(when);
+  if (iso) {
+    std::string off = m[7];
+    if (off != "Z") {
+      int sign = off[0] == '-' ? -1 : 1;
+      std::string digits;
+      for (char c : off.substr(1)) if (c != ':') digits += c;
+      int oh = std::stoi(digits.substr(0, 2)), om = std::stoi(digits.substr(2, 2));
+      ms -= sign * (oh * 3600000LL + om * 60000LL);
+    }
+  }
+  return ms;
+}
+
+}  // namespace loa::util

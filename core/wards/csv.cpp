@@ -1,0 +1,87 @@
+// Streaming CSV reader.
+#include "core/wards/csv.h"
+
+namespace loa::wards {
+
+CsvReader::CsvReader(std::istream& in) : in_(in) {}
+
+bool CsvReader::read_line(std::string& out) {
+  if (!std::getline(in_, out)) return false;
+  ++line_;
+  if (!out.empty() && out.back() == '\r') out.pop_back();
+  if (first_) {
+    first_ = false;
+    if (out.rfind("\xEF\xBB\xBF", 0) == 0) out.erase(0, 3);
+  }
+  return true;
+}
+
+bool CsvReader::next(std::vector<std::string>& fields, int& line, std::string& error) {
+  fields.clear();
+  error.clear();
+  std::string text;
+  // Skip blank lines.
+  do {
+    if (!read_line(text)) return false;
+  } while (text.find_first_not_of(" \t") == std::string::npos);
+  line = line_;
+  if (sep_ == 0) {
+    // The header decides: whichever of ',' and ';' appears more often outside quotes.
+    int commas = 0, semis = 0;
+    bool q = false;
+    for (char c : text) {
+      if (c == '"') q = !q;
+      else if (!q && c == ',') ++commas;
+      else if (!q && c == ';') ++semis;
+    }
+    sep_ = semis > commas ? ';' : ',';
+  }
+  // One turn: take the next character of the record; a quoted field that reaches the
+  // end of a line pulls in the next line (the newline is part of the field).
+  std::string field;
+  bool quoted = false, was_quoted = false;
+  size_t i = 0;
+  for (;;) {
+    if (i == text.size()) {
+      if (quoted) {
+        std::string more;
+        if (!read_line(more)) {
+          error = "unterminated quoted field";
+          break;
+        }
+        field += '\n';
+        text = std::move(more);
+        i = 0;
+        continue;
+      }
+      break;
+    }
+    char c = text[i++];
+    if (quoted) {
+      if (c == '"') {
+        if (i < text.size() && text[i] == '"') {
+          field += '"';
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        field += c;
+      }
+    } else if (c == sep_) {
+      fields.push_back(std::move(field));
+      field.clear();
+      was_quoted = false;
+    } else if (c == '"' && !was_quoted && field.find_first_not_of(" \t") == std::string::npos) {
+      field.clear();
+      quoted = was_quoted = true;
+    } else {
+      if (was_quoted && c != ' ' && c != '\t' && error.empty()) error = "text after a closing quote";
+      field += c;
+    }
+  }
+  fields.push_back(std::move(field));
+  return true;
+}
+
+}  // namespace loa::wards

@@ -1,0 +1,113 @@
+// Resident list reading: header aliases matched ignoring case, diacritics and punctuation.
+#include "core/wards/resident_list.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "core/text/unicode.h"
+
+namespace loa::wards {
+
+namespace {
+enum class Column { Name, Phone, Area, Tags, Other };
+
+Column classify(const std::string& header) {
+  std::string k = text::fold_key(header);
+  if (k == "hoten" || k == "hovaten" || k == "name") return Column::Name;
+  if (k == "sodienthoai" || k == "sdt" || k == "dienthoai" || k == "phone") return Column::Phone;
+  if (k == "khomap" || k == "khom" || k == "ap" || k == "area") return Column::Area;
+  if (k == "nhom" || k == "tags") return Column::Tags;
+  return Column::Other;
+}
+}  // namespace
+
+std::string ward_path(const std::string& wards_dir, const std::string& ward_id) {
+  return (std::filesystem::path(wards_dir) / (ward_id + ".csv")).string();
+}
+
+std::vector<std::string> split_tags(const std::string& cell) {
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    auto t = text::trim(cur);
+    if (!t.empty()) out.push_back(t);
+    cur.clear();
+  };
+  for (char c : cell) {
+    if (c == ';' || c == ',') flush();
+    else cur += c;
+  }
+  flush();
+  return out;
+}
+
+std::expected<std::unique_ptr<ResidentReader>, std::string> ResidentReader::open(const std::string& path) {
+  std::unique_ptr<ResidentReader> r(new ResidentReader(path));
+  if (!r->in_) return std::unexpected(fmt::format("{}: cannot open resident list", path));
+  int line = 0;
+  std::string error;
+  if (!r->csv_.next(r->fields_, line, error)) return std::unexpected(fmt::format("{}:1: the file is empty (a header row is needed)", path));
+  if (!error.empty()) return std::unexpected(fmt::format("{}:{}: header: {}", path, line, error));
+  r->columns_ = r->fields_.size();
+  std::set<std::string> seen;
+  for (size_t i = 0; i < r->fields_.size(); ++i) {
+    std::string header = text::nfc(text::trim(r->fields_[i]));
+    int* slot = nullptr;
+    switch (classify(header)) {
+      case Column::Name: slot = &r->col_name_; break;
+      case Column::Phone: slot = &r->col_phone_; break;
+      case Column::Area: slot = &r->col_area_; break;
+      case Column::Tags: slot = &r->col_tags_; break;
+      case Column::Other: {
+        std::string var = text::snake_case(header);
+        if (var.empty()) continue;  // an unnamed column carries nothing a template can use
+        if (!seen.insert(var).second)
+          return std::unexpected(fmt::format("{}:{}: column \"{}\" appears twice", path, line, header));
+        r->extra_.emplace_back(static_cast<int>(i), var);
+        r->extra_names_.push_back(var);
+        continue;
+      }
+    }
+    if (*slot >= 0) return std::unexpected(fmt::format("{}:{}: column \"{}\" appears twice", path, line, header));
+    *slot = static_cast<int>(i);
+  }
+  if (r->col_phone_ < 0)
+    return std::unexpected(fmt::format("{}:{}: no phone column (expected so_dien_thoai, Số điện thoại, SĐT, Điện thoại or phone)", path, line));
+  return r;
+}
+
+bool ResidentReader::next(Resident& out) {
+  int line = 0;
+  std::string error;
+  if (!csv_.next(fields_, line, error)) return false;
+  out = Resident{};
+  out.row = line;
+  if (!error.empty()) {
+    out.problem = "malformed row: " + error;
+    return true;
+  }
+  if (fields_.size() != columns_) {
+    out.problem = fmt::format("malformed row: {} fields, the header has {}", fields_.size(), columns_);
+    return true;
+  }
+  for (auto& f : fields_) {
+    if (!text::valid_utf8(f)) {
+      out.problem = "malformed row: not valid UTF-8";
+      return true;
+    }
+    f = text::nfc(text::trim(f));
+  }
+  auto cell = [&](int col) { return col >= 0 ? fields_[static_cast<size_t>(col)] : std::string(); };
+  out.name = cell(col_name_);
+  out.phone_raw = cell(col_phone_);
+  out.area = cell(col_area_);
+  out.tags = split_tags(cell(col_tags_));
+  for (const auto& [col, var] : extra_) out.extra.emplace_back(var, fields_[static_cast<size_t>(col)]);
+  auto p = phone::normalize(out.phone_raw);
+  if (p) out.phone = std::move(*p);
+  else out.problem = std::string(phone::describe(p.error()));
+  return true;
+}
+
+}  // namespace loa::wards
