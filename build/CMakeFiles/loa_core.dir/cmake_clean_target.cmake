@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libloa_core.a"
-)

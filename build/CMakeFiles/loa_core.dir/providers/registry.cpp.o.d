@@ -1,2 +1,0 @@
-CMakeFiles/loa_core.dir/providers/registry.cpp.o: \
- /work/main/providers/registry.cpp /usr/include/stdc-predef.h

@@ -1,2 +1,0 @@
-# Empty dependencies file for loa-fake-provider.
-# This may be replaced when dependencies are built.
