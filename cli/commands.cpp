@@ -1,1 +1,837 @@
-// placeholder
+// The `loa` commands.
+#include "cli/commands.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/config/config.h"
+#include "core/jobs/planner.h"
+#include "core/phone/phone.h"
+#include "core/store/job_store.h"
+#include "core/text/message_template.h"
+#include "core/util/log.h"
+#include "core/util/time.h"
+#include "core/wards/resident_list.h"
+#include "providers/registry.h"
+
+namespace loa::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr int kOk = 0, kRuntime = 1, kUsage = 2;
+
+constexpr const char* kMainHelp = R"(Usage: loa [--config PATH] COMMAND [OPTIONS]
+
+Send and follow SMS announcements to a ward's residents through loa-gatewayd.
+
+Commands:
+  send      validate an announcement and enqueue it
+  preview   render the messages an announcement would send, with skipped rows
+  status    a job's state and message counts
+  jobs      recent jobs
+  cancel    cancel a job's messages not yet sent
+  report    one row per recipient of a job
+  retry     resend a job's unknown or failed messages
+  optout    manage numbers that must never get a message
+  check     validate config, templates and resident lists
+
+Config: --config PATH, else $LOA_CONFIG, else /etc/loa/loa.yaml.
+Exit codes: 0 done; 2 bad usage or validation failure (nothing changed); 1 runtime failure.
+Run "loa COMMAND --help" for a command's options.
+)";
+
+constexpr const char* kSelectorsHelp = R"(  --template NAME       message template (<templates_dir>/NAME.yaml)
+  --ward ID[,ID...]     ward(s) whose residents get the message
+  --all-wards           every ward list in wards_dir
+  --var KEY=VALUE       a template variable (repeatable)
+  --area KHOM_AP        only residents of this khóm/ấp (repeatable)
+  --tag NHOM            only residents with this tag (repeatable)
+)";
+
+struct Args {
+  std::vector<std::string> rest;
+  size_t i = 0;
+  bool done() const { return i >= rest.size(); }
+  const std::string& peek() const { return rest[i]; }
+  std::optional<std::string> value(const std::string& flag) {
+    if (i >= rest.size()) {
+      std::fprintf(stderr, "loa: %s needs a value\n", flag.c_str());
+      return std::nullopt;
+    }
+    return rest[i++];
+  }
+};
+
+bool wants_help(const std::vector<std::string>& args) {
+  return std::find_if(args.begin(), args.end(), [](const std::string& a) { return a == "--help" || a == "-h"; }) != args.end();
+}
+
+void print_errors(const std::vector<std::string>& errors) {
+  for (const auto& e : errors) std::fprintf(stderr, "loa: %s\n", e.c_str());
+}
+
+struct Session {
+  config::Config cfg;
+  std::unique_ptr<store::Redis> redis;
+
+  std::expected<store::JobStore, std::string> jobs() {
+    if (!redis) {
+      auto r = store::Redis::connect(store::redis_url(cfg.redis.url, cfg.state_dir), 3000);
+      if (!r) {
+        if (cfg.redis.embedded()) return std::unexpected(r.error() + " (is loa-gatewayd running? it starts the embedded Redis)");
+        return std::unexpected(r.error());
+      }
+      redis = std::move(*r);
+    }
+    return store::JobStore(*redis, cfg.redis.prefix);
+  }
+};
+
+// --- selectors shared by send and preview ------------------------------------------------
+
+struct Selection {
+  jobs::JobSpec spec;
+  bool all_wards = false;
+  bool dry_run = false;
+  bool json = false;
+  int limit = 10;
+};
+
+std::vector<std::string> all_ward_ids(const config::Config& cfg) {
+  std::set<std::string> ids;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(cfg.wards_dir, ec))
+    if (e.path().extension() == ".csv" && config::valid_id(e.path().stem().string())) ids.insert(e.path().stem().string());
+  return {ids.begin(), ids.end()};
+}
+
+// Parses selectors and the command's own flags; returns false after printing why.
+bool parse_selection(Args& a, const config::Config& cfg, Selection& s, bool is_send) {
+  while (!a.done()) {
+    std::string flag = a.rest[a.i++];
+    std::optional<std::string> v;
+    if (flag == "--template") {
+      if (!(v = a.value(flag))) return false;
+      s.spec.template_name = *v;
+    } else if (flag == "--ward") {
+      if (!(v = a.value(flag))) return false;
+      size_t start = 0;
+      while (start <= v->size()) {
+        size_t comma = v->find(',', start);
+        if (comma == std::string::npos) comma = v->size();
+        if (comma > start) s.spec.wards.push_back(v->substr(start, comma - start));
+        start = comma + 1;
+      }
+    } else if (flag == "--all-wards") {
+      s.all_wards = true;
+    } else if (flag == "--var") {
+      if (!(v = a.value(flag))) return false;
+      auto eq = v->find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::fprintf(stderr, "loa: --var takes KEY=VALUE, got \"%s\"\n", v->c_str());
+        return false;
+      }
+      s.spec.vars[v->substr(0, eq)] = v->substr(eq + 1);
+    } else if (flag == "--area") {
+      if (!(v = a.value(flag))) return false;
+      s.spec.areas.push_back(*v);
+    } else if (flag == "--tag") {
+      if (!(v = a.value(flag))) return false;
+      s.spec.tags.push_back(*v);
+    } else if (is_send && flag == "--at") {
+      if (!(v = a.value(flag))) return false;
+      s.spec.at = *v;
+    } else if (is_send && flag == "--urgent") {
+      s.spec.urgent = true;
+    } else if (is_send && flag == "--key") {
+      if (!(v = a.value(flag))) return false;
+      if (v->empty()) {
+        std::fprintf(stderr, "loa: --key must not be empty\n");
+        return false;
+      }
+      s.spec.key = *v;
+    } else if (is_send && flag == "--dry-run") {
+      s.dry_run = true;
+    } else if (!is_send && flag == "--json") {
+      s.json = true;
+    } else if (!is_send && flag == "--limit") {
+      if (!(v = a.value(flag))) return false;
+      try {
+        s.limit = std::stoi(*v);
+      } catch (...) {
+        s.limit = -1;
+      }
+      if (s.limit < 0) {
+        std::fprintf(stderr, "loa: --limit takes a whole number, got \"%s\"\n", v->c_str());
+        return false;
+      }
+    } else {
+      std::fprintf(stderr, "loa: unknown option \"%s\" (see --help)\n", flag.c_str());
+      return false;
+    }
+  }
+  if (s.spec.template_name.empty()) {
+    std::fprintf(stderr, "loa: --template NAME is required\n");
+    return false;
+  }
+  if (s.all_wards) {
+    if (!s.spec.wards.empty()) {
+      std::fprintf(stderr, "loa: give --ward or --all-wards, not both\n");
+      return false;
+    }
+    s.spec.wards = all_ward_ids(cfg);
+    if (s.spec.wards.empty()) {
+      std::fprintf(stderr, "loa: --all-wards: no <ward-id>.csv in %s\n", cfg.wards_dir.c_str());
+      return false;
+    }
+  }
+  if (s.spec.wards.empty()) {
+    std::fprintf(stderr, "loa: --ward ID or --all-wards is required\n");
+    return false;
+  }
+  return true;
+}
+
+std::string encoding_name(bool unicode) { return unicode ? "UCS-2" : "GSM-7"; }
+
+struct Walk {
+  jobs::PlanSummary totals;
+  std::vector<jobs::PlannedMessage> shown, skipped, too_long;
+};
+
+std::expected<Walk, std::string> walk(const jobs::Planner& plan, const std::set<std::string>& opted, int limit) {
+  Walk w;
+  auto ok = plan.for_each(opted, [&](const jobs::PlannedMessage& m) {
+    ++w.totals.rows;
+    if (!m.skip_reason.empty()) {
+      ++w.totals.skipped;
+      w.skipped.push_back(m);
+      return true;
+    }
+    ++w.totals.messages;
+    w.totals.segments += m.segments.segments;
+    w.totals.unicode += m.segments.unicode ? 1 : 0;
+    w.totals.max_segments_seen = std::max(w.totals.max_segments_seen, m.segments.segments);
+    if (!m.fail_reason.empty()) {
+      ++w.totals.too_long;
+      if (w.too_long.size() < 20) w.too_long.push_back(m);
+    }
+    if (static_cast<int>(w.shown.size()) < limit) w.shown.push_back(m);
+    return true;
+  });
+  if (!ok) return std::unexpected(ok.error());
+  return w;
+}
+
+std::set<std::string> opted_out_numbers(Session& s, bool required, std::string* error) {
+  std::set<std::string> out;
+  auto jobs = s.jobs();
+  if (!jobs) {
+    if (required) *error = jobs.error();
+    else std::fprintf(stderr, "loa: note: opt-outs not checked: %s\n", jobs.error().c_str());
+    return out;
+  }
+  auto list = jobs->optout_list();
+  if (!list) {
+    if (required) *error = list.error();
+    return out;
+  }
+  for (const auto& [d, _] : *list) out.insert(d);
+  return out;
+}
+
+void print_totals(const Walk& w, const text::MessageTemplate& t) {
+  std::printf("%lld row(s): %lld message(s), %lld skipped; %lld segment(s) in all; encoding %s%s\n",
+              static_cast<long long>(w.totals.rows), static_cast<long long>(w.totals.messages),
+              static_cast<long long>(w.totals.skipped), static_cast<long long>(w.totals.segments),
+              t.encoding() == text::Encoding::Ascii ? "ascii (no diacritics)" : "unicode",
+              w.totals.unicode ? fmt::format(", {} message(s) need UCS-2", w.totals.unicode).c_str() : "");
+}
+
+int refuse_too_long(const Walk& w, const text::MessageTemplate& t) {
+  for (const auto& m : w.too_long)
+    std::fprintf(stderr, "loa: ward %s row %d: %s\n", m.ward.c_str(), m.row, m.fail_reason.c_str());
+  std::fprintf(stderr, "loa: %lld message(s) over max_segments %d of template \"%s\"; nothing was enqueued\n",
+               static_cast<long long>(w.totals.too_long), t.max_segments(), t.name().c_str());
+  return kUsage;
+}
+
+int cmd_send(Session& s, Args& a) {
+  if (wants_help(a.rest)) {
+    std::printf("Usage: loa send --template NAME (--ward ID[,ID...] | --all-wards) [OPTIONS]\n\n"
+                "Validates the announcement (template, variables, wards, segment limit), then enqueues it\n"
+                "and prints the job id on the last line.\n\n%s"
+                "  --at WHEN             send later: \"YYYY-MM-DD HH:MM\" (config timezone) or ISO 8601\n"
+                "  --urgent              ahead of bulk work, and through quiet hours\n"
+                "  --key KEY             idempotency key: a repeat enqueues nothing, prints the first id\n"
+                "  --dry-run             check everything, enqueue nothing\n",
+                kSelectorsHelp);
+    return kOk;
+  }
+  Selection sel;
+  if (!parse_selection(a, s.cfg, sel, true)) return kUsage;
+  auto plan = jobs::Planner::create(s.cfg, sel.spec);
+  if (!plan) {
+    print_errors(plan.error());
+    return kUsage;
+  }
+  if (plan->at_ms() && *plan->at_ms() < util::now_ms() - 60000) {
+    std::fprintf(stderr, "loa: --at %s is in the past\n", sel.spec.at->c_str());
+    return kUsage;
+  }
+  std::string error;
+  auto opted = opted_out_numbers(s, !sel.dry_run, &error);
+  if (!error.empty()) {
+    std::fprintf(stderr, "loa: %s\n", error.c_str());
+    return kRuntime;
+  }
+  auto w = walk(*plan, opted, 0);
+  if (!w) {
+    std::fprintf(stderr, "loa: %s\n", w.error().c_str());
+    return kUsage;
+  }
+  if (w->totals.too_long) return refuse_too_long(*w, plan->message_template());
+  if (w->totals.messages == 0) {
+    std::fprintf(stderr, "loa: no resident would get a message (all %lld row(s) skipped or filtered out)\n",
+                 static_cast<long long>(w->totals.rows));
+    return kUsage;
+  }
+  print_totals(*w, plan->message_template());
+  if (sel.dry_run) {
+    std::printf("dry run: nothing enqueued\n");
+    return kOk;
+  }
+  jobs::JobSpec spec = sel.spec;
+  if (plan->at_ms()) {
+    // Fixed to an instant now, so the daemon's reading cannot differ from ours.
+    std::string local = util::format_local(*plan->at_ms(), "UTC");
+    spec.at = local.substr(0, 10) + "T" + local.substr(11) + "Z";
+  }
+  auto jobs = s.jobs();
+  if (!jobs) {
+    std::fprintf(stderr, "loa: %s\n", jobs.error().c_str());
+    return kRuntime;
+  }
+  auto r = jobs->enqueue(spec);
+  if (!r) {
+    std::fprintf(stderr, "loa: %s\n", r.error().c_str());
+    return kRuntime;
+  }
+  if (!r->created) std::printf("key \"%s\" was already used: nothing enqueued; the first job is:\n", spec.key->c_str());
+  std::printf("%s\n", r->id.c_str());
+  return kOk;
+}
+
+int cmd_preview(Session& s, Args& a) {
+  if (wants_help(a.rest)) {
+    std::printf("Usage: loa preview --template NAME (--ward ID[,ID...] | --all-wards) [--limit N] [--json]\n\n"
+                "Renders the messages (first N, default 10) with encoding and segments, then every\n"
+                "skipped row with its reason, and the totals. Enqueues nothing.\n\n%s"
+                "  --limit N             how many messages to show (default 10)\n"
+                "  --json                one JSON object\n",
+                kSelectorsHelp);
+    return kOk;
+  }
+  Selection sel;
+  if (!parse_selection(a, s.cfg, sel, false)) return kUsage;
+  auto plan = jobs::Planner::create(s.cfg, sel.spec);
+  if (!plan) {
+    print_errors(plan.error());
+    return kUsage;
+  }
+  auto opted = opted_out_numbers(s, false, nullptr);
+  auto w = walk(*plan, opted, sel.limit);
+  if (!w) {
+    std::fprintf(stderr, "loa: %s\n", w.error().c_str());
+    return kUsage;
+  }
+  const auto& t = plan->message_template();
+  if (sel.json) {
+    json out;
+    out["template"] = t.name();
+    out["messages"] = json::array();
+    for (const auto& m : w->shown)
+      out["messages"].push_back({{"ward", m.ward}, {"row", m.row}, {"name", m.name}, {"phone", util::mask_phone(m.phone)},
+                                 {"text", m.text}, {"encoding", encoding_name(m.segments.unicode)},
+                                 {"segments", m.segments.segments}, {"error", m.fail_reason}});
+    out["skipped"] = json::array();
+    for (const auto& m : w->skipped)
+      out["skipped"].push_back({{"ward", m.ward}, {"row", m.row}, {"name", m.name}, {"reason", m.skip_reason}});
+    out["totals"] = {{"rows", w->totals.rows}, {"messages", w->totals.messages}, {"skipped", w->totals.skipped},
+                     {"segments", w->totals.segments}, {"ucs2", w->totals.unicode}, {"over_limit", w->totals.too_long}};
+    std::printf("%s\n", out.dump(2).c_str());
+    return kOk;
+  }
+  std::printf("Template %s: %s\n\n", t.name().c_str(), t.description().c_str());
+  for (const auto& m : w->shown) {
+    std::printf("[%s row %d] %s %s — %s, %d segment(s)%s\n  %s\n\n", m.ward.c_str(), m.row, m.name.c_str(),
+                util::mask_phone(m.phone).c_str(), encoding_name(m.segments.unicode).c_str(), m.segments.segments,
+                m.fail_reason.empty() ? "" : (" — " + m.fail_reason).c_str(), m.text.c_str());
+  }
+  if (w->totals.messages > static_cast<long long>(w->shown.size()))
+    std::printf("... and %lld more message(s)\n\n", static_cast<long long>(w->totals.messages - static_cast<long long>(w->shown.size())));
+  if (!w->skipped.empty()) {
+    std::printf("Skipped rows:\n");
+    for (const auto& m : w->skipped)
+      std::printf("  %s row %d (%s): %s\n", m.ward.c_str(), m.row, m.name.empty() ? "no name" : m.name.c_str(), m.skip_reason.c_str());
+    std::printf("\n");
+  }
+  print_totals(*w, t);
+  if (w->totals.too_long) std::printf("%lld message(s) over max_segments %d: loa send will refuse this\n",
+                                      static_cast<long long>(w->totals.too_long), t.max_segments());
+  return kOk;
+}
+
+json status_json(const store::JobStatus& st) {
+  json counts = json::object();
+  for (const char* name : store::kMessageStates) counts[name] = st.counts.at(name);
+  json j{{"id", st.id}, {"state", st.state}, {"total", st.total}, {"counts", counts}};
+  if (!st.reason.empty()) j["reason"] = st.reason;
+  return j;
+}
+
+bool terminal(const std::string& state) { return state == "done" || state == "cancelled" || state == "rejected"; }
+
+int cmd_status(Session& s, Args& a) {
+  if (wants_help(a.rest) || a.rest.empty()) {
+    std::printf("Usage: loa status JOB [--json] [--watch]\n\n"
+                "A job's state and its messages by state.\n"
+                "  --json    {\"id\",\"state\",\"total\",\"counts\":{...}}\n"
+                "  --watch   a live progress line until the job ends\n");
+    return a.rest.empty() ? kUsage : kOk;
+  }
+  std::string id;
+  bool as_json = false, watch = false;
+  for (const auto& arg : a.rest) {
+    if (arg == "--json") as_json = true;
+    else if (arg == "--watch") watch = true;
+    else if (arg.rfind("--", 0) == 0 || !id.empty()) {
+      std::fprintf(stderr, "loa: unexpected \"%s\" (see loa status --help)\n", arg.c_str());
+      return kUsage;
+    } else id = arg;
+  }
+  auto jobs = s.jobs();
+  if (!jobs) {
+    std::fprintf(stderr, "loa: %s\n", jobs.error().c_str());
+    return kRuntime;
+  }
+  std::int64_t started = util::now_ms(), first_done = -1;
+  for (;;) {
+    auto st = jobs->status(id);
+    if (!st) {
+      std::fprintf(stderr, "loa: %s\n", st.error().c_str());
+      return kRuntime;
+    }
+    if (!*st) {
+      std::fprintf(stderr, "loa: no job %s\n", id.c_str());
+      return kUsage;
+    }
+    const auto& j = **st;
+    const auto& c = j.counts;
+    if (as_json && !watch) {
+      std::printf("%s\n", status_json(j).dump().c_str());
+      return kOk;
+    }
+    long long finished = c.at("sent") + c.at("delivered") + c.at("failed") + c.at("unknown");
+    if (watch) {
+      if (first_done < 0) first_done = finished;
+      double secs = (util::now_ms() - started) / 1000.0;
+      double rate = secs > 0.5 ? (finished - first_done) / secs : 0;
+      long long waiting = c.at("queued") + c.at("sending");
+      std::string eta = rate > 0 ? fmt::format("{:.0f}s left", waiting / rate) : "-";
+      std::printf("\r%s %-9s sent %lld  delivered %lld  failed %lld  waiting %lld  %.1f/s  %s   ", j.id.c_str(),
+                  j.state.c_str(), static_cast<long long>(c.at("sent") + c.at("delivered")),
+                  static_cast<long long>(c.at("delivered")), static_cast<long long>(c.at("failed")), waiting, rate, eta.c_str());
+      std::fflush(stdout);
+      if (terminal(j.state)) {
+        std::printf("\n");
+        return kOk;
+      }
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    std::printf("job %s: %s\n", j.id.c_str(), j.state.c_str());
+    if (!j.reason.empty()) std::printf("reason: %s\n", j.reason.c_str());
+    std::printf("template %s, wards %s, created %s\n", j.template_name.c_str(), j.wards.c_str(),
+                util::format_local(j.created_ms, s.cfg.timezone).c_str());
+    if (j.state == "scheduled") std::printf("waiting: scheduled for %s\n", util::format_local(j.due_ms, s.cfg.timezone).c_str());
+    std::printf("total %lld%s:", static_cast<long long>(j.total), j.expanded || terminal(j.state) ? "" : " so far (still expanding)");
+    for (const char* name : store::kMessageStates) std::printf(" %s %lld", name, static_cast<long long>(c.at(name)));
+    std::printf("\n");
+    return kOk;
+  }
+}
+
+int cmd_jobs(Session& s, Args& a) {
+  if (wants_help(a.rest)) {
+    std::printf("Usage: loa jobs [--ward ID] [--limit N] [--json]\n\nRecent jobs, newest first (default 20).\n");
+    return kOk;
+  }
+  std::string ward;
+  int limit = 20;
+  bool as_json = false;
+  while (!a.done()) {
+    std::string flag = a.rest[a.i++];
+    std::optional<std::string> v;
+    if (flag == "--ward") {
+      if (!(v = a.value(flag))) return kUsage;
+      ward = *v;
+    } else if (flag == "--limit") {
+      if (!(v = a.value(flag))) return kUsage;
+      try {
+        limit = std::stoi(*v);
+      } catch (...) {
+        limit = 0;
+      }
+      if (limit <= 0) {
+        std::fprintf(stderr, "loa: --limit takes a positive whole number\n");
+        return kUsage;
+      }
+    } else if (flag == "--json") {
+      as_json = true;
+    } else {
+      std::fprintf(stderr, "loa: unknown option \"%s\" (see loa jobs --help)\n", flag.c_str());
+      return kUsage;
+    }
+  }
+  auto jobs = s.jobs();
+  if (!jobs) {
+    std::fprintf(stderr, "loa: %s\n", jobs.error().c_str());
+    return kRuntime;
+  }
+  auto list = jobs->list(limit, ward);
+  if (!list) {
+    std::fprintf(stderr, "loa: %s\n", list.error().c_str());
+    return kRuntime;
+  }
+  if (as_json) {
+    json out = json::array();
+    for (const auto& j : *list) {
+      json o = status_json(j);
+      o["template"] = j.template_name;
+      o["wards"] = j.wards;
+      o["created"] = util::format_local(j.created_ms, s.cfg.timezone);
+      out.push_back(o);
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+    return kOk;
+  }
+  std::printf("%-18s %-10s %-16s %-20s %7s %7s %7s %7s  %s\n", "JOB", "STATE", "TEMPLATE", "WARDS", "TOTAL", "SENT", "DELIV", "FAILED", "CREATED");
+  for (const auto& j : *list) {
+    const auto& c = j.counts;
+    std::printf("%-18s %-10s %-16s %-20s %7lld %7lld %7lld %7lld  %s%s\n", j.id.c_str(), j.state.c_str(), j.template_name.c_str(),
+                j.wards.c_str(), static_cast<long long>(j.total), static_cast<long long>(c.at("sent") + c.at("delivered")),
+                static_cast<long long>(c.at("delivered")), static_cast<long long>(c.at("failed")),
+                util::format_local(j.created_ms, s.cfg.timezone).c_str(), j.reason.empty() ? "" : ("  " + j.reason).c_str());
+  }
+  return kOk;
+}
+
+int cmd_cancel(Session& s, Args& a) {
+  if (wants_help(a.rest) || a.rest.size() != 1) {
+    std::printf("Usage: loa cancel JOB\n\nMessages not yet handed to a provider become 'cancelled'; sent ones keep their state.\n");
+    return a.rest.size() == 1 ? kOk : kUsage;
+  }
+  auto jobs = s.jobs();
+  if (!jobs) {
+    std::fprintf(stderr, "loa: %s\n", jobs.error().c_str());
+    return kRuntime;
+  }
+  auto r = jobs->cancel(a.rest[0]);
+  if (!r) {
+    std::fprintf(stderr, "loa: %s\n", r.error().c_str());
+    return kRuntime;
+  }
+  if (*r == "none") {
+    std::fprintf(stderr, "loa: no job %s\n", a.rest[0].c_str());
+    return kUsage;
+  }
+  if (*r == "done" || *r == "rejected") {
+    std::fprintf(stderr, "loa: job %s is already %s; nothing to cancel\n", a.rest[0].c_str(), r->c_str());
+    return kUsage;
+  }
+  std::printf("job %s cancelled\n", a.rest[0].c_str());
+  return kOk;
+}
+
+std::string csv_cell(const std::string& v) {
+  if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+int cmd_report(Session& s, Args& a) {
+  if (wants_help(a.rest) || a.rest.empty()) {
+    std::printf("Usage: loa report JOB [--csv] [--full-numbers]\n\n"
+                "One row per recipient: row, ward, phone (masked unless --full-numbers), name, status,\n"
+                "provider, provider message id, attempts, last error, times.\n"
+                "  --csv            CSV for Excel (UTF-8 with BOM, Vietnamese headers)\n"
+                "  --full-numbers   show whole phone numbers\n");
+    return a.rest.empty() ? kUsage : kOk;
+  }
+  std::string id;
+  bool csv = false, full = false;
+  for (const auto& arg : a.rest) {
+    if (arg == "--csv") csv = true;
+    else if (arg == "--full-numbers") full = true;
+    else if (arg.rfind("--", 0) == 0 || !id.empty()) {
+      std::fprintf(stderr, "loa: unexpected \"%s\" (see loa report --help)\n", arg.c_str());
+      return kUsage;
+    } else id = arg;
+  }
+  auto jobs = s.jobs();
+  if (!jobs) {
+    std::fprintf(stderr, "loa: %s\n", jobs.error().c_str());
+    return kRuntime;
+  }
+  auto st = jobs->status(id);
+  if (!st) {
+    std::fprintf(stderr, "loa: %s\n", st.error().c_str());
+    return kRuntime;
+  }
+  if (!*st) {
+    std::fprintf(stderr, "loa: no job %s\n", id.c_str());
+    return kUsage;
+  }
+  const std::string& tz = s.cfg.timezone;
+  auto when = [&](const std::string& ms) { return ms.empty() ? std::string() : util::format_local(std::stoll(ms), tz); };
+  if (csv) {
+    std::printf("\xEF\xBB\xBF");
+    std::printf("Dòng,Phường,Số điện thoại,Họ tên,Trạng thái,Nhà cung cấp,Mã tin,Số lần gửi,Lỗi,Xếp hàng lúc,Gửi lúc,Kết thúc lúc\r\n");
+  } else {
+    std::printf("%-5s %-12s %-12s %-24s %-10s %-10s %-24s %3s  %s\n", "ROW", "WARD", "PHONE", "NAME", "STATUS", "PROVIDER", "PROVIDER ID", "TRY", "LAST ERROR / TIMES");
+  }
+  auto r = jobs->for_each_message(id, (*st)->total, [&](const store::MessageRecord& m) {
+    std::string phone = full ? m.get("p") : util::mask_phone(m.get("p"));
+    std::string sent_at = when(m.get("tsent").empty() ? m.get("tsend") : m.get("tsent"));
+    if (csv) {
+      std::vector<std::string> cells{m.get("r"), m.get("w"), phone, m.get("n"), m.get("s"), m.get("pr"), m.get("pid"),
+                                     m.get("a"), m.get("e"), when(m.get("tq")), sent_at, when(m.get("tdone"))};
+      std::string line;
+      for (const auto& c : cells) line += (line.empty() ? "" : ",") + csv_cell(c);
+      std::printf("%s\r\n", line.c_str());
+    } else {
+      std::printf("%-5s %-12s %-12s %-24s %-10s %-10s %-24s %3s  %s%s%s\n", m.get("r").c_str(), m.get("w").c_str(), phone.c_str(),
+                  m.get("n").c_str(), m.get("s").c_str(), m.get("pr").c_str(), m.get("pid").c_str(), m.get("a").c_str(),
+                  m.get("e").c_str(), m.get("e").empty() ? "" : " ", sent_at.c_str());
+    }
+  });
+  if (!r) {
+    std::fprintf(stderr, "loa: %s\n", r.error().c_str());
+    return kRuntime;
+  }
+  return kOk;
+}
+
+int cmd_retry(Session& s, Args& a) {
+  if (wants_help(a.rest) || a.rest.size() != 2 || (a.rest[1] != "--unknown" && a.rest[1] != "--failed")) {
+    std::printf("Usage: loa retry JOB (--unknown | --failed)\n\n"
+                "Resends, on an operator's word, a job's messages whose outcome is unknown (in flight\n"
+                "when a gateway died: the resident may get it twice) or that failed.\n");
+    return wants_help(a.rest) ? kOk : kUsage;
+  }
+  auto jobs = s.jobs();
+  if (!jobs) {
+    std::fprintf(stderr, "loa: %s\n", jobs.error().c_str());
+    return kRuntime;
+  }
+  auto n = jobs->requeue(a.rest[0], a.rest[1].substr(2));
+  if (!n) {
+    std::fprintf(stderr, "loa: %s\n", n.error().c_str());
+    return n.error().rfind("no job", 0) == 0 || n.error().find("nothing can be resent") != std::string::npos ? kUsage : kRuntime;
+  }
+  std::printf("%lld message(s) queued again\n", *n);
+  return kOk;
+}
+
+int cmd_optout(Session& s, Args& a) {
+  const char* usage = "Usage: loa optout add PHONE [--reason TEXT] | remove PHONE | list\n\n"
+                      "Numbers that opted out are skipped by every job expanded after the change.\n";
+  if (wants_help(a.rest) || a.rest.empty()) {
+    std::printf("%s", usage);
+    return a.rest.empty() ? kUsage : kOk;
+  }
+  const std::string sub = a.rest[0];
+  auto jobs = s.jobs();
+  if (sub == "list") {
+    if (!jobs) {
+      std::fprintf(stderr, "loa: %s\n", jobs.error().c_str());
+      return kRuntime;
+    }
+    auto list = jobs->optout_list();
+    if (!list) {
+      std::fprintf(stderr, "loa: %s\n", list.error().c_str());
+      return kRuntime;
+    }
+    for (const auto& [digits, raw] : *list) {
+      std::string reason;
+      std::int64_t at = 0;
+      try {
+        auto j = json::parse(raw);
+        reason = j.value("reason", "");
+        at = j.value("at", std::int64_t{0});
+      } catch (const json::exception&) {
+      }
+      std::printf("0%s\t%s\t%s\n", digits.substr(2).c_str(), util::format_local(at, s.cfg.timezone).c_str(), reason.c_str());
+    }
+    return kOk;
+  }
+  if ((sub != "add" && sub != "remove") || a.rest.size() < 2) {
+    std::fprintf(stderr, "loa: %s", usage);
+    return kUsage;
+  }
+  auto p = phone::normalize(a.rest[1]);
+  if (!p) {
+    std::fprintf(stderr, "loa: \"%s\": %s\n", a.rest[1].c_str(), std::string(phone::describe(p.error())).c_str());
+    return kUsage;
+  }
+  std::string reason;
+  for (size_t i = 2; i < a.rest.size(); ++i) {
+    if (sub == "add" && a.rest[i] == "--reason" && i + 1 < a.rest.size()) reason = a.rest[++i];
+    else {
+      std::fprintf(stderr, "loa: unexpected \"%s\"\n", a.rest[i].c_str());
+      return kUsage;
+    }
+  }
+  if (!jobs) {
+    std::fprintf(stderr, "loa: %s\n", jobs.error().c_str());
+    return kRuntime;
+  }
+  if (sub == "add") {
+    if (auto r = jobs->optout_add(p->digits, reason); !r) {
+      std::fprintf(stderr, "loa: %s\n", r.error().c_str());
+      return kRuntime;
+    }
+    std::printf("%s opted out\n", p->local.c_str());
+    return kOk;
+  }
+  auto r = jobs->optout_remove(p->digits);
+  if (!r) {
+    std::fprintf(stderr, "loa: %s\n", r.error().c_str());
+    return kRuntime;
+  }
+  std::printf(*r ? "%s removed from opt-outs\n" : "%s was not opted out\n", p->local.c_str());
+  return kOk;
+}
+
+int cmd_check(Session& s, Args& a) {
+  if (wants_help(a.rest)) {
+    std::printf("Usage: loa check\n\nValidates the config, every provider section, every template and every resident\n"
+                "list. Rows that will be skipped are listed (they are not errors). Exit 2 on any error.\n");
+    return kOk;
+  }
+  std::vector<std::string> errors;
+  if (auto p = providers::build_providers(s.cfg, s.cfg.public_url.empty() ? "http://127.0.0.1" : s.cfg.public_url); !p)
+    errors.insert(errors.end(), p.error().begin(), p.error().end());
+  std::set<std::string> columns;
+  auto wards = all_ward_ids(s.cfg);
+  for (const auto& [id, _] : s.cfg.wards)
+    if (std::find(wards.begin(), wards.end(), id) == wards.end())
+      errors.push_back(fmt::format("{}: ward \"{}\" is named in the config but {} does not exist", s.cfg.path, id,
+                                   wards::ward_path(s.cfg.wards_dir, id)));
+  long long rows = 0, skipped = 0;
+  for (const auto& w : wards) {
+    auto reader = wards::ResidentReader::open(wards::ward_path(s.cfg.wards_dir, w));
+    if (!reader) {
+      errors.push_back(reader.error());
+      continue;
+    }
+    columns.insert((*reader)->extra_columns().begin(), (*reader)->extra_columns().end());
+    wards::Resident r;
+    std::set<std::string> seen;
+    long long ward_rows = 0, ward_skipped = 0;
+    while ((*reader)->next(r)) {
+      ++ward_rows;
+      std::string why = r.problem;
+      if (why.empty() && !seen.insert(r.phone->digits).second) why = "repeat of an earlier row's number";
+      if (!why.empty()) {
+        ++ward_skipped;
+        std::printf("%s:%d: will be skipped: %s\n", (*reader)->path().c_str(), r.row, why.c_str());
+      }
+    }
+    std::printf("%s: %lld row(s), %lld will be skipped\n", (*reader)->path().c_str(), ward_rows, ward_skipped);
+    rows += ward_rows;
+    skipped += ward_skipped;
+  }
+  int templates = 0;
+  std::error_code ec;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(s.cfg.templates_dir, ec))
+    if (e.path().extension() == ".yaml") files.push_back(e.path());
+  if (ec) errors.push_back(fmt::format("{}: cannot read templates_dir: {}", s.cfg.templates_dir, ec.message()));
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    std::string name = f.stem().string();
+    if (!config::valid_id(name)) {
+      errors.push_back(fmt::format("{}: template names must be lower-case letters, digits and hyphens", f.string()));
+      continue;
+    }
+    auto t = text::MessageTemplate::load(s.cfg.templates_dir, name, columns);
+    if (!t) errors.insert(errors.end(), t.error().begin(), t.error().end());
+    else ++templates;
+  }
+  print_errors(errors);
+  std::printf("%s: %zu ward list(s), %lld row(s) (%lld will be skipped), %d template(s) ok, %zu error(s)\n",
+              s.cfg.path.c_str(), wards.size(), rows, skipped, templates, errors.size());
+  return errors.empty() ? kOk : kUsage;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::optional<std::string> config_path;
+  size_t i = 0;
+  for (; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) config_path = args[++i];
+    else if (args[i] == "-h" || args[i] == "--help") {
+      std::printf("%s", kMainHelp);
+      return kOk;
+    } else break;
+  }
+  if (i >= args.size()) {
+    std::fprintf(stderr, "%s", kMainHelp);
+    return kUsage;
+  }
+  std::string command = args[i];
+  Args rest{std::vector<std::string>(args.begin() + static_cast<long>(i) + 1, args.end()), 0};
+  using Handler = int (*)(Session&, Args&);
+  static const std::pair<const char*, Handler> kCommands[] = {
+      {"send", cmd_send},       {"preview", cmd_preview}, {"status", cmd_status}, {"jobs", cmd_jobs},   {"cancel", cmd_cancel},
+      {"report", cmd_report},   {"retry", cmd_retry},     {"optout", cmd_optout}, {"check", cmd_check}};
+  Handler handler = nullptr;
+  for (const auto& [name, h] : kCommands)
+    if (command == name) handler = h;
+  if (!handler) {
+    std::fprintf(stderr, "loa: unknown command \"%s\" (see loa --help)\n", command.c_str());
+    return kUsage;
+  }
+  if (wants_help(rest.rest)) {
+    Session none;
+    return handler(none, rest);
+  }
+  Session s;
+  auto cfg = config::load_config(config::resolve_config_path(config_path));
+  if (!cfg) {
+    print_errors(cfg.error());
+    return kUsage;
+  }
+  s.cfg = std::move(*cfg);
+  return handler(s, rest);
+}
+
+}  // namespace loa::cli

@@ -1,1 +1,153 @@
-// placeholder
+// Dispatch loop.
+#include "daemon/dispatcher.h"
+
+#include <unordered_map>
+
+#include <spdlog/spdlog.h>
+
+#include "core/store/job_store.h"
+#include "core/util/log.h"
+#include "daemon/metrics.h"
+#include "daemon/retry_policy.h"
+#include "providers/http_client.h"
+
+namespace loa::daemon {
+
+void Dispatcher::start() { thread_ = std::thread([this] { run(); }); }
+
+void Dispatcher::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+namespace {
+
+providers::Message to_message(const store::Outbound& o) {
+  providers::Message m;
+  m.ref = o.ref;
+  m.to_local = o.phone;
+  std::string national = o.phone.size() > 1 && o.phone[0] == '0' ? o.phone.substr(1) : o.phone;
+  m.to_digits = "84" + national;
+  m.to_e164 = "+84" + national;
+  m.text = o.text;
+  m.unicode = o.unicode;
+  m.attempt = o.attempts;
+  return m;
+}
+
+std::vector<std::string> split_route(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    if (comma == std::string::npos) comma = s.size();
+    if (comma > start) out.push_back(s.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+void Dispatcher::run() {
+  const std::string& name = provider_.name();
+  providers::CurlMulti multi(cfg_.max_in_flight);
+  Unlimited limiter;
+  std::mt19937_64 rng(std::random_device{}());
+  std::unique_ptr<store::Redis> redis;
+  struct InFlight {
+    store::Outbound message;
+    std::chrono::steady_clock::time_point started;
+  };
+  std::unordered_map<std::uint64_t, InFlight> pending;
+  std::vector<store::Outcome> outcomes;
+  std::uint64_t next_tag = 1;
+  const std::int64_t lease_ms = cfg_.timeout_ms + 20000;  // a live sender never outlives its lease
+  const std::size_t capacity = static_cast<std::size_t>(cfg_.max_in_flight);
+
+  auto settle = [&](const store::Outbound& o, const std::expected<providers::Accepted, providers::ProviderError>& r) {
+    if (r) {
+      outcomes.push_back({o.ref, r->delivered ? "delivered" : "sent", r->provider_id, "", 0, ""});
+      metrics().outcome(name, outcomes.back().outcome);
+      return;
+    }
+    auto d = decide(ctx_.cfg.retry, r.error(), o.attempts, name, split_route(o.route), provider_.idempotent(), rng);
+    spdlog::warn("{}: message {} to {} attempt {}: {}{}", name, o.ref, util::mask_phone(o.phone), o.attempts,
+                 r.error().reason, d.retry ? fmt::format(" (retry in {} ms via {})", d.delay_ms, d.provider) : " (" + d.final_state + ")");
+    if (d.retry) outcomes.push_back({o.ref, "retry", "", r.error().reason, d.delay_ms, d.provider});
+    else outcomes.push_back({o.ref, d.final_state, "", r.error().reason, 0, ""});
+    metrics().outcome(name, outcomes.back().outcome);
+  };
+
+  // One turn: start as many sends as capacity and the limiter allow, drive the open
+  // requests, settle finished ones, record outcomes; sleep briefly when idle.
+  for (;;) {
+    const bool stopping = ctx_.stopping;
+    if (stopping && pending.empty() && outcomes.empty()) break;
+    if (!redis) {
+      auto r = store::Redis::connect(ctx_.redis_url, 5000);
+      if (!r) {
+        spdlog::error("dispatcher {}: {}", name, r.error());
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        if (pending.empty()) continue;
+      } else {
+        redis = std::move(*r);
+      }
+    }
+    std::size_t took = 0;
+    if (redis && !stopping && pending.size() < capacity) {
+      store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
+      std::int64_t wait_ms = 0;
+      int want = static_cast<int>(std::min<std::size_t>(capacity - pending.size(), 200));
+      int granted = limiter.grant(want, wait_ms);
+      if (granted > 0) {
+        auto batch = jobs.take(name, granted, lease_ms, ctx_.instance);
+        if (!batch) {
+          spdlog::error("dispatcher {}: {}", name, batch.error());
+          redis.reset();
+        } else {
+          took = batch->size();
+          for (auto& o : *batch) {
+            providers::Message m = to_message(o);
+            spdlog::debug("{}: sending {} to {}: {}", name, o.ref, o.phone, o.text);
+            if (auto local = provider_.send_local(m)) {
+              settle(o, *local);
+              continue;
+            }
+            auto req = provider_.build_request(m);
+            if (!req) {
+              settle(o, std::unexpected(req.error()));
+              continue;
+            }
+            multi.add(next_tag, *req, cfg_.timeout_ms);
+            pending.emplace(next_tag++, InFlight{std::move(o), std::chrono::steady_clock::now()});
+          }
+        }
+      }
+    }
+    if (!pending.empty()) {
+      int wait = pending.size() >= capacity || stopping ? 50 : (took > 0 ? 0 : 10);
+      for (auto& [tag, response] : multi.poll(wait)) {
+        auto it = pending.find(tag);
+        if (it == pending.end()) continue;
+        std::chrono::duration<double> took_s = std::chrono::steady_clock::now() - it->second.started;
+        metrics().request(name, took_s.count());
+        settle(it->second.message, provider_.parse_response(to_message(it->second.message), response));
+        pending.erase(it);
+      }
+    }
+    if (!outcomes.empty() && redis) {
+      store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
+      if (auto ok = jobs.record(name, outcomes); ok) {
+        outcomes.clear();
+      } else {
+        // Keep the outcomes and try again: the provider already has these messages.
+        spdlog::error("dispatcher {}: recording {} outcome(s): {}", name, outcomes.size(), ok.error());
+        redis.reset();
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+    }
+    if (took == 0 && pending.empty() && outcomes.empty() && !stopping) ctx_.work.wait(50);
+  }
+}
+
+}  // namespace loa::daemon

@@ -1,1 +1,68 @@
-// placeholder
+// The file provider.
+#include "providers/file_provider.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+
+#include "core/config/yaml_reader.h"
+#include "core/util/time.h"
+
+namespace loa::providers {
+
+namespace {
+class FileProvider final : public Provider {
+ public:
+  FileProvider(std::string name, std::string path) : name_(std::move(name)), path_(std::move(path)) {}
+  const std::string& name() const override { return name_; }
+
+  std::optional<std::expected<Accepted, ProviderError>> send_local(const Message& m) override {
+    nlohmann::json line{{"ref", m.ref}, {"to", m.to_digits}, {"text", m.text}, {"unicode", m.unicode}, {"at", util::now_ms()}};
+    std::string text = line.dump() + "\n";
+    std::lock_guard lock(mu_);
+    if (!file_) {
+      std::filesystem::create_directories(std::filesystem::path(path_).parent_path());
+      file_ = std::fopen(path_.c_str(), "a");
+      if (!file_) return std::unexpected(ProviderError{ErrorKind::Transient, "cannot open outbox " + path_, std::nullopt});
+    }
+    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0)
+      return std::unexpected(ProviderError{ErrorKind::Transient, "cannot write outbox " + path_, std::nullopt});
+    return Accepted{m.ref, true};
+  }
+  std::expected<HttpRequest, ProviderError> build_request(const Message&) override {
+    return std::unexpected(ProviderError{ErrorKind::Permanent, "the file provider sends no HTTP", std::nullopt});
+  }
+  std::expected<Accepted, ProviderError> parse_response(const Message&, const HttpResponse&) override {
+    return std::unexpected(ProviderError{ErrorKind::Permanent, "the file provider sends no HTTP", std::nullopt});
+  }
+  std::expected<std::vector<Report>, ReportFailure> parse_report(const IncomingReport&) override {
+    return std::unexpected(ReportFailure{ReportError::Malformed, "the file provider takes no delivery reports"});
+  }
+  ~FileProvider() override {
+    if (file_) std::fclose(file_);
+  }
+
+ private:
+  std::string name_, path_;
+  std::mutex mu_;
+  std::FILE* file_ = nullptr;
+};
+}  // namespace
+
+std::expected<std::unique_ptr<Provider>, std::vector<std::string>> make_file_provider(const FactoryContext& ctx) {
+  config::YamlReader r(ctx.config.path);
+  const YAML::Node& n = ctx.provider.node;
+  r.expect_keys(n, {"name", "type", "rate_per_second", "burst", "max_in_flight", "timeout_ms", "base_url", "dlr_token", "path"},
+                "provider \"" + ctx.provider.name + "\" (type file)");
+  std::string path = (std::filesystem::path(ctx.config.state_dir) / "outbox.jsonl").string();
+  if (n["path"])
+    if (auto v = r.string(n["path"], "path")) {
+      path = std::filesystem::path(*v).is_absolute() ? *v : (std::filesystem::path(ctx.config.dir) / *v).string();
+    }
+  if (!r.errors().empty()) return std::unexpected(r.errors());
+  return std::make_unique<FileProvider>(ctx.provider.name, path);
+}
+
+}  // namespace loa::providers

@@ -1,1 +1,162 @@
-// placeholder
+// libcurl multi driver.
+#include "providers/http_client.h"
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+
+#include <curl/curl.h>
+
+namespace loa::providers {
+
+namespace {
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+size_t on_body(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+}  // namespace
+
+struct CurlMulti::Transfer {
+  CURL* easy = curl_easy_init();
+  curl_slist* headers = nullptr;
+  std::uint64_t tag = 0;
+  std::string request_body;
+  HttpResponse response;
+
+  ~Transfer() {
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(easy);
+  }
+
+  static size_t on_header(char* data, size_t size, size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    std::string_view line(data, size * n);
+    if (line.size() > 12 && strncasecmp(line.data(), "Retry-After:", 12) == 0) {
+      try {
+        t->response.retry_after_ms = std::stoll(std::string(line.substr(12))) * 1000;
+      } catch (...) {
+        // An HTTP-date Retry-After is rare from SMS APIs; the backoff applies instead.
+      }
+    }
+    return size * n;
+  }
+
+  void prepare(const HttpRequest& req, int timeout_ms) {
+    curl_easy_reset(easy);
+    curl_slist_free_all(headers);
+    headers = nullptr;
+    response = HttpResponse{};
+    request_body = req.body;
+    curl_easy_setopt(easy, CURLOPT_URL, req.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(timeout_ms, 5000)));
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, this);
+    if (req.method == "GET") {
+      curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+    } else {
+      curl_easy_setopt(easy, CURLOPT_POST, 1L);
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request_body.c_str());
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(request_body.size()));
+    }
+    for (const auto& [k, v] : req.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+    headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    if (!req.basic_auth.empty()) {
+      curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+      curl_easy_setopt(easy, CURLOPT_USERPWD, req.basic_auth.c_str());
+    }
+  }
+
+  void finish(CURLcode code) {
+    if (code == CURLE_OK) {
+      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);
+      return;
+    }
+    response.transport_error = curl_easy_strerror(code);
+    long sent = 0;
+    curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &sent);
+    response.request_sent = sent > 0 && code != CURLE_COULDNT_CONNECT && code != CURLE_COULDNT_RESOLVE_HOST;
+    response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+  }
+};
+
+CurlMulti::CurlMulti(int max_connections) {
+  global_init();
+  multi_ = curl_multi_init();
+  curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(max_connections));
+  curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(max_connections));
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(max_connections));
+}
+
+CurlMulti::~CurlMulti() {
+  for (auto& t : busy_)
+    if (t) curl_multi_remove_handle(multi_, t->easy);
+  busy_.clear();
+  idle_.clear();
+  curl_multi_cleanup(multi_);
+}
+
+void CurlMulti::add(std::uint64_t tag, const HttpRequest& req, int timeout_ms) {
+  std::unique_ptr<Transfer> t;
+  if (!idle_.empty()) {
+    t = std::move(idle_.back());
+    idle_.pop_back();
+  } else {
+    t = std::make_unique<Transfer>();
+  }
+  t->tag = tag;
+  t->prepare(req, timeout_ms);
+  curl_multi_add_handle(multi_, t->easy);
+  busy_.push_back(std::move(t));
+  ++active_;
+}
+
+std::vector<std::pair<std::uint64_t, HttpResponse>> CurlMulti::poll(int timeout_ms) {
+  std::vector<std::pair<std::uint64_t, HttpResponse>> done;
+  int running = 0;
+  curl_multi_perform(multi_, &running);
+  if (!active_ || running == static_cast<int>(active_)) {
+    curl_multi_poll(multi_, nullptr, 0, timeout_ms, nullptr);
+    curl_multi_perform(multi_, &running);
+  }
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    Transfer* raw = nullptr;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &raw);
+    CURLcode code = msg->data.result;
+    curl_multi_remove_handle(multi_, msg->easy_handle);
+    raw->finish(code);
+    done.emplace_back(raw->tag, std::move(raw->response));
+    auto it = std::find_if(busy_.begin(), busy_.end(), [&](const auto& p) { return p.get() == raw; });
+    idle_.push_back(std::move(*it));
+    *it = std::move(busy_.back());
+    busy_.pop_back();
+    --active_;
+  }
+  return done;
+}
+
+void CurlMulti::wakeup() { curl_multi_wakeup(multi_); }
+
+HttpResponse perform(const HttpRequest& req, int timeout_ms) {
+  CurlMulti multi(1);
+  multi.add(0, req, timeout_ms);
+  for (;;) {
+    auto done = multi.poll(100);
+    if (!done.empty()) return std::move(done.front().second);
+  }
+}
+
+}  // namespace loa::providers

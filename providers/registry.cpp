@@ -1,1 +1,82 @@
-// placeholder
+// Provider registry and the shared HTTP error classification.
+#include "providers/registry.h"
+
+#include <fmt/format.h>
+
+#include "core/config/yaml_reader.h"
+#include "providers/file_provider.h"
+#include "providers/generic_http.h"
+
+namespace loa::providers {
+
+std::string IncomingReport::header(const std::string& name) const {
+  for (const auto& [k, v] : headers)
+    if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
+  return "";
+}
+
+std::string IncomingReport::param(const std::string& name) const {
+  auto it = params.find(name);
+  return it == params.end() ? "" : it->second;
+}
+
+ProviderError classify_http(const HttpResponse& r) {
+  if (!r.transport_error.empty()) {
+    if (!r.request_sent) return {ErrorKind::Transient, "not sent: " + r.transport_error, std::nullopt};
+    return {ErrorKind::Ambiguous, (r.timed_out ? "timed out after the request was written: " : "connection lost after the request was written: ") + r.transport_error, std::nullopt};
+  }
+  std::string body = r.body.substr(0, 200);
+  if (r.status == 429) return {ErrorKind::RateLimited, fmt::format("HTTP 429: {}", body), r.retry_after_ms};
+  if (r.status >= 500) return {ErrorKind::Transient, fmt::format("HTTP {}: {}", r.status, body), r.retry_after_ms};
+  if (r.status == 401 || r.status == 403) return {ErrorKind::Auth, fmt::format("HTTP {}: {}", r.status, body), std::nullopt};
+  return {ErrorKind::Permanent, fmt::format("HTTP {}: {}", r.status, body), std::nullopt};
+}
+
+bool Registry::add(const std::string& type, Factory f) { return factories_.emplace(type, std::move(f)).second; }
+
+const Factory* Registry::find(const std::string& type) const {
+  auto it = factories_.find(type);
+  return it == factories_.end() ? nullptr : &it->second;
+}
+
+std::string Registry::known_types() const {
+  std::string out;
+  for (const auto& [k, _] : factories_) out += (out.empty() ? "" : ", ") + k;
+  return out;
+}
+
+void register_builtin_providers(Registry& r) {
+  r.add("http", make_generic_http);
+  r.add("file", make_file_provider);
+}
+
+std::string callback_url(const std::string& public_url, const config::ProviderConfig& p) {
+  std::string url = public_url + "/dlr/" + p.name;
+  if (!p.dlr_token.empty()) url += "?token=" + p.dlr_token;
+  return url;
+}
+
+std::expected<std::map<std::string, std::unique_ptr<Provider>>, std::vector<std::string>> build_providers(
+    const config::Config& cfg, const std::string& public_url) {
+  Registry registry;
+  register_builtin_providers(registry);
+  std::map<std::string, std::unique_ptr<Provider>> out;
+  std::vector<std::string> errors;
+  for (const auto& p : cfg.providers) {
+    const Factory* f = registry.find(p.type);
+    if (!f) {
+      config::YamlReader r(cfg.path);
+      r.error(p.node["type"] ? p.node["type"] : p.node,
+              fmt::format("provider \"{}\" has unknown type \"{}\" (known types: {})", p.name, p.type, registry.known_types()));
+      errors.insert(errors.end(), r.errors().begin(), r.errors().end());
+      continue;
+    }
+    auto made = (*f)(FactoryContext{cfg, p, callback_url(public_url, p)});
+    if (!made) errors.insert(errors.end(), made.error().begin(), made.error().end());
+    else out.emplace(p.name, std::move(*made));
+  }
+  if (!errors.empty()) return std::unexpected(errors);
+  return out;
+}
+
+}  // namespace loa::providers

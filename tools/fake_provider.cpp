@@ -1,1 +1,218 @@
-int main(){}
+// loa-fake-provider: a loopback SMS provider for demos, tests and benchmarks. Accepts the
+// generic http provider's default fields, answers {"id": ...}, logs each accepted message
+// as a JSON line, and posts a delivery report to the message's callback.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <deque>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <regex>
+#include <string>
+#include <thread>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+constexpr const char* kUsage = R"(Usage: loa-fake-provider --listen HOST:PORT [OPTIONS]
+
+A loopback SMS provider for demos, tests and benchmarks. Accepts POST (JSON or form) or
+GET with fields to, text, ref, callback, unicode on any path; answers {"id": "..."}.
+
+Options:
+  --listen HOST:PORT   address to listen on (port 0: the kernel picks; the bound
+                       address is printed on stdout as "listening on HOST:PORT")
+  --latency-ms N       wait N ms before answering (default 0)
+  --fail-rate P        answer 500 to a fraction P (0..1) of requests (default 0)
+  --status-code C      answer every request with HTTP status C (default 200)
+  --dlr-delay-ms N     post the delivery report N ms after accepting (default 0)
+  --dlr-status S       status in delivery reports (default DELIVERED)
+  --log FILE           append each accepted message to FILE as a JSON line
+  -h, --help           this text
+)";
+
+struct Options {
+  std::string host = "127.0.0.1";
+  int port = -1;
+  int latency_ms = 0;
+  double fail_rate = 0;
+  int status_code = 200;
+  int dlr_delay_ms = 0;
+  std::string dlr_status = "DELIVERED";
+  std::string log;
+};
+
+struct PendingReport {
+  std::chrono::steady_clock::time_point due;
+  std::string callback;
+  std::string body;
+};
+
+// Posts delivery reports when due, keeping one keep-alive client per callback host.
+class ReportSender {
+ public:
+  void push(PendingReport r) {
+    {
+      std::lock_guard lock(mu_);
+      queue_.push_back(std::move(r));
+    }
+    cv_.notify_one();
+  }
+  void run() {
+    static const std::regex url_re(R"((https?://[^/]+)(/.*)?)");
+    std::map<std::string, std::unique_ptr<httplib::Client>> clients;
+    // One turn: wait for the oldest report to be due, post it (reports are queued in
+    // due order because the delay is the same for all).
+    for (;;) {
+      PendingReport r;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return !queue_.empty(); });
+        r = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      std::this_thread::sleep_until(r.due);
+      std::smatch m;
+      if (!std::regex_match(r.callback, m, url_re)) continue;
+      auto& client = clients[m[1]];
+      if (!client) {
+        client = std::make_unique<httplib::Client>(m[1]);
+        client->set_keep_alive(true);
+        client->set_connection_timeout(2);
+        client->set_read_timeout(5);
+      }
+      std::string path = m[2].matched ? m[2].str() : "/";
+      auto res = client->Post(path, r.body, "application/json");
+      if (!res) client.reset();  // reconnect next time
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<PendingReport> queue_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "loa-fake-provider: %s needs a value\n", a.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    try {
+      if (a == "-h" || a == "--help") {
+        std::cout << kUsage;
+        return 0;
+      } else if (a == "--listen") {
+        std::string v = next();
+        auto colon = v.rfind(':');
+        if (colon == std::string::npos) throw std::invalid_argument("--listen");
+        o.host = v.substr(0, colon);
+        o.port = std::stoi(v.substr(colon + 1));
+      } else if (a == "--latency-ms") o.latency_ms = std::stoi(next());
+      else if (a == "--fail-rate") o.fail_rate = std::stod(next());
+      else if (a == "--status-code") o.status_code = std::stoi(next());
+      else if (a == "--dlr-delay-ms") o.dlr_delay_ms = std::stoi(next());
+      else if (a == "--dlr-status") o.dlr_status = next();
+      else if (a == "--log") o.log = next();
+      else {
+        std::fprintf(stderr, "loa-fake-provider: unknown argument \"%s\" (see --help)\n", a.c_str());
+        return 2;
+      }
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "loa-fake-provider: bad value for %s\n", a.c_str());
+      return 2;
+    }
+  }
+  if (o.port < 0) {
+    std::fprintf(stderr, "loa-fake-provider: --listen HOST:PORT is required\n");
+    return 2;
+  }
+  std::signal(SIGPIPE, SIG_IGN);
+  std::FILE* log = nullptr;
+  if (!o.log.empty() && !(log = std::fopen(o.log.c_str(), "a"))) {
+    std::fprintf(stderr, "loa-fake-provider: cannot open log %s\n", o.log.c_str());
+    return 1;
+  }
+  std::mutex log_mu;
+  std::atomic<unsigned long long> counter{0};
+  ReportSender reports;
+  std::thread report_thread([&] { reports.run(); });
+  report_thread.detach();
+
+  httplib::Server server;
+  // A thread per open connection: curl keeps up to max_in_flight connections alive.
+  server.new_task_queue = [] { return new httplib::ThreadPool(256); };
+  server.set_keep_alive_max_count(100000);
+  server.set_keep_alive_timeout(30);
+  auto handle = [&](const httplib::Request& req, httplib::Response& res) {
+    if (o.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(o.latency_ms));
+    std::map<std::string, std::string> f;
+    for (const auto& [k, v] : req.params) f[k] = v;
+    if (!req.body.empty() && req.body.front() == '{') {
+      try {
+        auto j = nlohmann::json::parse(req.body);
+        for (const auto& [k, v] : j.items()) f[k] = v.is_string() ? v.get<std::string>() : v.dump();
+      } catch (const nlohmann::json::exception&) {
+        res.status = 400;
+        res.set_content(R"({"error":"body is not valid JSON"})", "application/json");
+        return;
+      }
+    }
+    if (o.status_code != 200) {
+      res.status = o.status_code;
+      res.set_content(R"({"error":"configured failure"})", "application/json");
+      return;
+    }
+    thread_local std::mt19937 rng(std::random_device{}());
+    if (o.fail_rate > 0 && std::uniform_real_distribution<double>(0, 1)(rng) < o.fail_rate) {
+      res.status = 500;
+      res.set_content(R"({"error":"random failure"})", "application/json");
+      return;
+    }
+    if (f["to"].empty() || f["text"].empty()) {
+      res.status = 400;
+      res.set_content(R"({"error":"to and text are required"})", "application/json");
+      return;
+    }
+    std::string id = "fp-" + std::to_string(++counter);
+    if (log) {
+      nlohmann::json line{{"id", id}, {"to", f["to"]}, {"text", f["text"]}, {"ref", f["ref"]}, {"unicode", f["unicode"]}};
+      std::string text = line.dump() + "\n";
+      std::lock_guard lock(log_mu);
+      std::fwrite(text.data(), 1, text.size(), log);
+      std::fflush(log);
+    }
+    if (!f["callback"].empty()) {
+      nlohmann::json dlr{{"ref", f["ref"]}, {"id", id}, {"status", o.dlr_status}};
+      reports.push({std::chrono::steady_clock::now() + std::chrono::milliseconds(o.dlr_delay_ms), f["callback"], dlr.dump()});
+    }
+    res.set_content(nlohmann::json{{"id", id}}.dump(), "application/json");
+  };
+  server.Post(R"(/.*)", handle);
+  server.Get(R"(/.*)", handle);
+  int port = o.port;
+  if (port == 0) port = server.bind_to_any_port(o.host);
+  else if (!server.bind_to_port(o.host, port)) port = -1;
+  if (port <= 0) {
+    std::fprintf(stderr, "loa-fake-provider: cannot listen on %s:%d\n", o.host.c_str(), o.port);
+    return 1;
+  }
+  std::printf("listening on %s:%d\n", o.host.c_str(), port);
+  std::fflush(stdout);
+  server.listen_after_bind();
+  return 0;
+}

@@ -172,9 +172,9 @@ std::expected<std::vector<Outbound>, std::string> JobStore::take(const std::stri
   if (!r) return std::unexpected(r.error());
   std::vector<Outbound> out;
   const auto& e = r->elements;
-  for (size_t i = 0; i + 4 < e.size(); i += 5)
+  for (size_t i = 0; i + 5 < e.size(); i += 6)
     out.push_back(Outbound{e[i].text(), e[i + 1].text(), e[i + 2].text(), static_cast<int>(e[i + 3].as_int()),
-                           e[i + 4].text() == "1"});
+                           e[i + 4].text() == "1", e[i + 5].text()});
   return out;
 }
 
@@ -315,6 +315,21 @@ std::expected<std::string, std::string> JobStore::cancel(const std::string& job)
     if (before == "done" || before == "rejected" || first + 1000 >= (*st)->total) break;
   }
   return before;
+}
+
+std::expected<long long, std::string> JobStore::requeue(const std::string& job, const std::string& state) {
+  LOA_SCRIPT(requeue_, lua::kRequeue);
+  auto st = status(job);
+  if (!st) return std::unexpected(st.error());
+  if (!*st) return std::unexpected("no job " + job);
+  long long total = 0;
+  for (std::int64_t first = 0; first < (*st)->total; first += 1000) {
+    auto r = run(requeue_, {key("job:" + job)}, {job, state, std::to_string(first), std::to_string(first + 1000)});
+    if (!r) return std::unexpected(r.error());
+    if (r->as_int() == -2) return std::unexpected("job " + job + " is " + (*st)->state + "; nothing can be resent");
+    total += std::max(0LL, r->as_int());
+  }
+  return total;
 }
 
 std::expected<void, std::string> JobStore::optout_add(const std::string& digits, const std::string& reason) {

@@ -47,6 +47,7 @@ struct Outbound {
   std::string text;
   int attempts = 0;  ///< including this one
   bool unicode = false;
+  std::string route;  ///< comma-separated providers, in failover order
 };
 
 /// What became of one send attempt.
@@ -140,6 +141,9 @@ class JobStore {
   /// Cancels a job; returns its state before ("none" when there is no such job).
   std::expected<std::string, std::string> cancel(const std::string& job);
 
+  /// Puts a job's `unknown` or `failed` messages back in the queue; returns how many.
+  std::expected<long long, std::string> requeue(const std::string& job, const std::string& state);
+
   std::expected<void, std::string> optout_add(const std::string& digits, const std::string& reason);
   std::expected<bool, std::string> optout_remove(const std::string& digits);
   /// digits -> stored JSON {reason, at}.
@@ -154,7 +158,7 @@ class JobStore {
   Redis& redis_;
   std::string p_;
   Script enqueue_, admit_, claim_, expand_, finish_, reject_, take_, record_, report_, recover_, resume_,
-      promote_, cancel_;
+      promote_, cancel_, requeue_;
 };
 
 /// The Redis URL a config names: `unix://<state_dir>/redis.sock` for "embedded".

@@ -137,7 +137,7 @@ return 1
 
 // KEYS: ready list, inflight zset. ARGV: prefix, n, lease ms, instance, provider.
 // Write-ahead: a message is 'sending', with a lease, before its request is built.
-// Returns 5 values per message: ref, phone, text, attempts, unicode.
+// Returns 6 values per message: ref, phone, text, attempts, unicode, route.
 inline constexpr const char* kTake = R"LUA(
 local now = now_ms()
 local out = {}
@@ -149,14 +149,14 @@ while taken < n and scanned < n * 4 do
   if not ref then break end
   scanned = scanned + 1
   local mk = mkey(ref)
-  local f = redis.call('HMGET', mk, 's', 'p', 't', 'a', 'u')
+  local f = redis.call('HMGET', mk, 's', 'p', 't', 'a', 'u', 'rt')
   if f[1] == 'queued' then
     local a = tonumber(f[4] or '0') + 1
     redis.call('HSET', mk, 's', 'sending', 'a', a, 'pr', ARGV[5], 'o', ARGV[4], 'tsend', now)
     move(jkey(job_of(ref)), 'queued', 'sending')
     redis.call('ZADD', KEYS[2], lease, ref)
     out[#out + 1] = ref; out[#out + 1] = f[2]; out[#out + 1] = f[3]
-    out[#out + 1] = tostring(a); out[#out + 1] = f[5] or '0'
+    out[#out + 1] = tostring(a); out[#out + 1] = f[5] or '0'; out[#out + 1] = f[6] or ''
     taken = taken + 1
   end
 end
@@ -290,6 +290,28 @@ for i = tonumber(ARGV[3]), tonumber(ARGV[4]) - 1 do
   end
 end
 return st
+)LUA";
+
+// KEYS: job hash. ARGV: prefix, job id, state to resend (unknown|failed), first index,
+// last index (exclusive). Puts those messages back on their route's first provider.
+inline constexpr const char* kRequeue = R"LUA(
+local st = redis.call('HGET', KEYS[1], 'state')
+if not st then return -1 end
+if st == 'cancelled' or st == 'rejected' then return -2 end
+local n = 0
+for i = tonumber(ARGV[4]), tonumber(ARGV[5]) - 1 do
+  local ref = ARGV[2] .. '.' .. i
+  local mk = mkey(ref)
+  local f = redis.call('HMGET', mk, 's', 'rt')
+  if f[1] == ARGV[3] and f[2] and f[2] ~= '' then
+    redis.call('HSET', mk, 's', 'queued', 'e', 'resent on an operator\'s word after ' .. ARGV[3])
+    move(KEYS[1], ARGV[3], 'queued')
+    redis.call('RPUSH', P .. ':ready:' .. string.match(f[2], '^[^,]+'), ref)
+    n = n + 1
+  end
+end
+if n > 0 and st == 'done' then redis.call('HSET', KEYS[1], 'state', 'sending') end
+return n
 )LUA";
 
 }  // namespace loa::store::lua

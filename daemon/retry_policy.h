@@ -1,0 +1,32 @@
+// What to do after a failed send: retry (when, where) or give up. Pure, so it is tested
+// without Redis or HTTP.
+#pragma once
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/config/config.h"
+#include "providers/provider.h"
+
+namespace loa::daemon {
+
+struct RetryDecision {
+  bool retry = false;
+  std::string final_state;  ///< when not retrying: "failed" or "unknown"
+  std::int64_t delay_ms = 0;
+  std::string provider;  ///< where the retry goes
+};
+
+/// Full-jitter exponential backoff: uniform in [0, min(max, base * 2^(attempt-1))],
+/// never less than a provider's Retry-After.
+std::int64_t backoff_ms(const config::RetryPolicy& p, int attempt, std::optional<std::int64_t> retry_after_ms,
+                        std::mt19937_64& rng);
+
+/// Decides after attempt number `attempt` (1-based) failed with `error` at `provider`,
+/// with `route` the message's failover order.
+RetryDecision decide(const config::RetryPolicy& p, const providers::ProviderError& error, int attempt,
+                     const std::string& provider, const std::vector<std::string>& route, bool idempotent,
+                     std::mt19937_64& rng);
+
+}  // namespace loa::daemon
