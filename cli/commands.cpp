@@ -395,10 +395,14 @@ int cmd_preview(Session& s, Args& a) {
   return kOk;
 }
 
-json status_json(const store::JobStatus& st) {
-  json counts = json::object();
+nlohmann::ordered_json status_json(const store::JobStatus& st) {
+  nlohmann::ordered_json counts = nlohmann::ordered_json::object();
   for (const char* name : store::kMessageStates) counts[name] = st.counts.at(name);
-  json j{{"id", st.id}, {"state", st.state}, {"total", st.total}, {"counts", counts}};
+  nlohmann::ordered_json j;
+  j["id"] = st.id;
+  j["state"] = st.state;
+  j["total"] = st.total;
+  j["counts"] = counts;
   if (!st.reason.empty()) j["reason"] = st.reason;
   return j;
 }
@@ -518,9 +522,9 @@ int cmd_jobs(Session& s, Args& a) {
     return kRuntime;
   }
   if (as_json) {
-    json out = json::array();
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& j : *list) {
-      json o = status_json(j);
+      auto o = status_json(j);
       o["template"] = j.template_name;
       o["wards"] = j.wards;
       o["created"] = util::format_local(j.created_ms, s.cfg.timezone);
@@ -565,6 +569,13 @@ int cmd_cancel(Session& s, Args& a) {
   }
   std::printf("job %s cancelled\n", a.rest[0].c_str());
   return kOk;
+}
+
+// Pads UTF-8 text to `width` characters (printf pads bytes, which misaligns Vietnamese).
+std::string pad(const std::string& v, size_t width) {
+  size_t chars = 0;
+  for (unsigned char c : v) chars += (c & 0xC0) != 0x80;
+  return chars >= width ? v : v + std::string(width - chars, ' ');
 }
 
 std::string csv_cell(const std::string& v) {
@@ -625,8 +636,8 @@ int cmd_report(Session& s, Args& a) {
       for (const auto& c : cells) line += (line.empty() ? "" : ",") + csv_cell(c);
       std::printf("%s\r\n", line.c_str());
     } else {
-      std::printf("%-5s %-12s %-12s %-24s %-10s %-10s %-24s %3s  %s%s%s\n", m.get("r").c_str(), m.get("w").c_str(), phone.c_str(),
-                  m.get("n").c_str(), m.get("s").c_str(), m.get("pr").c_str(), m.get("pid").c_str(), m.get("a").c_str(),
+      std::printf("%-5s %-12s %-12s %s %-10s %-10s %-24s %3s  %s%s%s\n", m.get("r").c_str(), m.get("w").c_str(), phone.c_str(),
+                  pad(m.get("n"), 24).c_str(), m.get("s").c_str(), m.get("pr").c_str(), m.get("pid").c_str(), m.get("a").c_str(),
                   m.get("e").c_str(), m.get("e").empty() ? "" : " ", sent_at.c_str());
     }
   });

@@ -42,7 +42,8 @@ providers::IncomingReport incoming(const Context& ctx, const httplib::Request& r
 WebhookServer::WebhookServer(Context& ctx) : ctx_(ctx), server_(std::make_unique<httplib::Server>()) {
   server_->set_payload_max_length(kMaxBody);
   server_->new_task_queue = [] { return new httplib::ThreadPool(32); };
-  server_->set_keep_alive_max_count(1000);
+  server_->set_keep_alive_max_count(100000);
+  server_->set_tcp_nodelay(true);
 
   auto dlr = [this](const httplib::Request& req, httplib::Response& res) {
     const std::string name = req.matches[1];

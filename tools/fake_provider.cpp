@@ -84,6 +84,7 @@ class ReportSender {
       if (!client) {
         client = std::make_unique<httplib::Client>(m[1]);
         client->set_keep_alive(true);
+        client->set_tcp_nodelay(true);
         client->set_connection_timeout(2);
         client->set_read_timeout(5);
       }
@@ -158,6 +159,7 @@ int main(int argc, char** argv) {
   server.new_task_queue = [] { return new httplib::ThreadPool(256); };
   server.set_keep_alive_max_count(100000);
   server.set_keep_alive_timeout(30);
+  server.set_tcp_nodelay(true);
   auto handle = [&](const httplib::Request& req, httplib::Response& res) {
     if (o.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(o.latency_ms));
     std::map<std::string, std::string> f;

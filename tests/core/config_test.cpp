@@ -1,0 +1,124 @@
+// Config loading: defaults, ${ENV}, relative paths and file:line errors.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "core/config/config.h"
+
+namespace {
+namespace fs = std::filesystem;
+
+struct TempConfig {
+  fs::path dir;
+  explicit TempConfig(const std::string& yaml) {
+    char tmpl[] = "/tmp/loa-config-XXXXXX";
+    dir = mkdtemp(tmpl);
+    std::ofstream(dir / "loa.yaml") << yaml;
+  }
+  ~TempConfig() { fs::remove_all(dir); }
+  std::string path() const { return (dir / "loa.yaml").string(); }
+};
+
+bool any_contains(const std::vector<std::string>& errors, const std::string& needle) {
+  for (const auto& e : errors)
+    if (e.find(needle) != std::string::npos) return true;
+  return false;
+}
+
+constexpr const char* kProviders = R"(
+providers:
+  - name: primary
+    type: http
+    url: http://127.0.0.1:9/send
+)";
+}  // namespace
+
+TEST_SUITE("core/config") {
+  TEST_CASE("a minimal config gets the contract's defaults and paths relative to the file") {
+    TempConfig c(std::string("state_dir: state\n") + kProviders);
+    auto cfg = loa::config::load_config(c.path());
+    REQUIRE(cfg.has_value());
+    CHECK(cfg->redis.url == "redis://127.0.0.1:6379/0");
+    CHECK(cfg->redis.prefix == "loa");
+    CHECK(cfg->timezone == "Asia/Ho_Chi_Minh");
+    CHECK(cfg->state_dir == (c.dir / "state").string());
+    CHECK(cfg->templates_dir == (c.dir / "templates").string());
+    CHECK(cfg->retry.max_attempts == 5);
+    CHECK(cfg->routes.fallback == std::vector<std::string>{"primary"});
+    CHECK(cfg->providers.at(0).burst == 1);
+    CHECK(cfg->webhook_port == 8089);
+  }
+
+  TEST_CASE("${NAME} is replaced from the environment; an unset one is an error with its line") {
+    setenv("LOA_TEST_PREFIX", "phuong6", 1);
+    TempConfig ok(std::string("redis:\n  prefix: ${LOA_TEST_PREFIX}\n") + kProviders);
+    auto cfg = loa::config::load_config(ok.path());
+    REQUIRE(cfg.has_value());
+    CHECK(cfg->redis.prefix == "phuong6");
+
+    unsetenv("LOA_TEST_UNSET");
+    TempConfig bad(std::string("redis:\n  prefix: ${LOA_TEST_UNSET}\n") + kProviders);
+    auto err = loa::config::load_config(bad.path());
+    REQUIRE_FALSE(err.has_value());
+    CHECK(any_contains(err.error(), bad.path() + ":2:"));
+    CHECK(any_contains(err.error(), "LOA_TEST_UNSET"));
+  }
+
+  TEST_CASE("unknown keys are refused with file:line and the expected keys") {
+    TempConfig c(std::string("redis:\n  url: redis://127.0.0.1:6379/0\n  prefx: loa\n") + kProviders);
+    auto err = loa::config::load_config(c.path());
+    REQUIRE_FALSE(err.has_value());
+    CHECK(any_contains(err.error(), c.path() + ":3: unknown key \"prefx\" in redis"));
+  }
+
+  TEST_CASE("bad values are refused with what was expected, all of them at once") {
+    TempConfig c(R"(timezone: Asia/Saigonn
+quiet_hours: { start: "25:00", end: "07:00" }
+webhook:
+  listen: nowhere
+retry: { max_attempts: zero }
+providers:
+  - name: primary
+    type: http
+    url: http://127.0.0.1:9/send
+    rate_per_second: -3
+routes:
+  default: [secondary]
+)");
+    auto err = loa::config::load_config(c.path());
+    REQUIRE_FALSE(err.has_value());
+    CHECK(any_contains(err.error(), ":1: unknown time zone"));
+    CHECK(any_contains(err.error(), ":2: quiet_hours.start must be a time"));
+    CHECK(any_contains(err.error(), ":4: webhook.listen must be HOST:PORT"));
+    CHECK(any_contains(err.error(), ":5: retry.max_attempts must be a whole number"));
+    CHECK(any_contains(err.error(), ":10: rate_per_second must be a number from 0"));
+    CHECK(any_contains(err.error(), ":12: routes.default names provider \"secondary\""));
+  }
+
+  TEST_CASE("a YAML syntax error names the line") {
+    TempConfig c("redis: [unclosed\n");
+    auto err = loa::config::load_config(c.path());
+    REQUIRE_FALSE(err.has_value());
+    CHECK(any_contains(err.error(), "YAML syntax error"));
+  }
+
+  TEST_CASE("providers are required and names are unique") {
+    TempConfig none("timezone: Asia/Ho_Chi_Minh\n");
+    CHECK_FALSE(loa::config::load_config(none.path()).has_value());
+    TempConfig twice(std::string(kProviders) + "  - name: primary\n    type: file\n");
+    auto err = loa::config::load_config(twice.path());
+    REQUIRE_FALSE(err.has_value());
+    CHECK(any_contains(err.error(), "provider name \"primary\" is used twice"));
+  }
+
+  TEST_CASE("ids: lower-case ASCII letters, digits, hyphens; nothing that can name a path") {
+    CHECK(loa::config::valid_id("phuong-6"));
+    CHECK(loa::config::valid_id("treo-co"));
+    CHECK_FALSE(loa::config::valid_id("../etc/passwd"));
+    CHECK_FALSE(loa::config::valid_id("Phuong6"));
+    CHECK_FALSE(loa::config::valid_id("phường-6"));
+    CHECK_FALSE(loa::config::valid_id(""));
+  }
+}

@@ -1,0 +1,118 @@
+// Planner: validation, filters, repeats, opt-outs and rendering across wards.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/jobs/planner.h"
+
+namespace {
+namespace fs = std::filesystem;
+
+struct Fixture {
+  fs::path dir;
+  loa::config::Config cfg;
+  Fixture() {
+    char tmpl[] = "/tmp/loa-plan-XXXXXX";
+    dir = mkdtemp(tmpl);
+    fs::create_directories(dir / "templates");
+    fs::create_directories(dir / "wards");
+    std::ofstream(dir / "templates" / "hop.yaml")
+        << "variables: [ngay]\nmax_segments: 1\nbody: \"{{ten_phuong}}: {{ho_ten}} hop ngay {{ngay}}\"\n";
+    std::ofstream(dir / "wards" / "phuong-1.csv") << "ho_ten,so_dien_thoai,khom_ap,nhom\n"
+                                                     "An,0912345678,Khóm 1,tổ trưởng\n"
+                                                     "Binh,0912345679,Khóm 2,\n"
+                                                     "Cuong,0912 345 678,Khóm 1,\n"
+                                                     "Dung,0290 3831 234,Khóm 1,\n";
+    std::ofstream(dir / "wards" / "phuong-2.csv") << "ho_ten,so_dien_thoai\nEm,84912345679\nGiang,0987000111\n";
+    cfg.templates_dir = (dir / "templates").string();
+    cfg.wards_dir = (dir / "wards").string();
+    cfg.wards = {{"phuong-1", "Phường 1"}};
+  }
+  ~Fixture() { fs::remove_all(dir); }
+  std::vector<loa::jobs::PlannedMessage> plan(loa::jobs::JobSpec spec, const std::set<std::string>& optout = {}) {
+    auto p = loa::jobs::Planner::create(cfg, spec);
+    REQUIRE(p.has_value());
+    std::vector<loa::jobs::PlannedMessage> out;
+    REQUIRE(p->for_each(optout, [&](const loa::jobs::PlannedMessage& m) {
+      out.push_back(m);
+      return true;
+    }));
+    return out;
+  }
+};
+}  // namespace
+
+TEST_SUITE("core/jobs") {
+  TEST_CASE("one message per number across wards; repeats, landlines and opt-outs skipped with reasons") {
+    Fixture f;
+    auto msgs = f.plan({"hop", {"phuong-1", "phuong-2"}, {{"ngay", "5/1"}}, {}, {}, {}, false, {}}, {"84987000111"});
+    REQUIRE(msgs.size() == 6);
+    CHECK(msgs[0].text == "Phường 1: An hop ngay 5/1");
+    CHECK(msgs[0].segments.segments == 1);
+    CHECK(msgs[1].skip_reason.empty());
+    CHECK(msgs[2].skip_reason == "repeat of an earlier row's number");
+    CHECK(msgs[3].skip_reason == "landline, cannot receive SMS");
+    CHECK(msgs[4].ward == "phuong-2");
+    CHECK(msgs[4].skip_reason == "repeat of an earlier row's number");  // same number as Binh
+    CHECK(msgs[5].skip_reason == "opted out");
+    for (size_t i = 0; i < msgs.size(); ++i) CHECK(msgs[i].index == static_cast<std::int64_t>(i));
+  }
+
+  TEST_CASE("area and tag filters match ignoring case and diacritics") {
+    Fixture f;
+    auto by_area = f.plan({"hop", {"phuong-1"}, {{"ngay", "5/1"}}, {"khom 1"}, {}, {}, false, {}});
+    CHECK(by_area.size() == 3);
+    auto by_tag = f.plan({"hop", {"phuong-1"}, {{"ngay", "5/1"}}, {}, {"TO TRUONG"}, {}, false, {}});
+    REQUIRE(by_tag.size() == 1);
+    CHECK(by_tag[0].name == "An");
+  }
+
+  TEST_CASE("resuming from an index gives the same rows and the same repeat decisions") {
+    Fixture f;
+    loa::jobs::JobSpec spec{"hop", {"phuong-1", "phuong-2"}, {{"ngay", "5/1"}}, {}, {}, {}, false, {}};
+    auto all = f.plan(spec);
+    auto p = loa::jobs::Planner::create(f.cfg, spec);
+    std::vector<loa::jobs::PlannedMessage> tail;
+    REQUIRE(p->for_each({}, [&](const loa::jobs::PlannedMessage& m) { tail.push_back(m); return true; }, 3));
+    REQUIRE(tail.size() == all.size() - 3);
+    for (size_t i = 0; i < tail.size(); ++i) {
+      CHECK(tail[i].index == all[i + 3].index);
+      CHECK(tail[i].skip_reason == all[i + 3].skip_reason);
+    }
+  }
+
+  TEST_CASE("validation: missing variables, unknown wards and templates, bad ids") {
+    Fixture f;
+    auto no_var = loa::jobs::Planner::create(f.cfg, {"hop", {"phuong-1"}, {}, {}, {}, {}, false, {}});
+    REQUIRE_FALSE(no_var.has_value());
+    CHECK(no_var.error().at(0).find("needs variable \"ngay\"") != std::string::npos);
+    auto no_ward = loa::jobs::Planner::create(f.cfg, {"hop", {"phuong-9"}, {{"ngay", "1"}}, {}, {}, {}, false, {}});
+    REQUIRE_FALSE(no_ward.has_value());
+    CHECK(no_ward.error().at(0).find("unknown ward \"phuong-9\"") != std::string::npos);
+    CHECK_FALSE(loa::jobs::Planner::create(f.cfg, {"../hop", {"phuong-1"}, {}, {}, {}, {}, false, {}}).has_value());
+    CHECK_FALSE(loa::jobs::Planner::create(f.cfg, {"nope", {"phuong-1"}, {}, {}, {}, {}, false, {}}).has_value());
+    auto bad_at = loa::jobs::Planner::create(f.cfg, {"hop", {"phuong-1"}, {{"ngay", "1"}}, {}, {}, "tomorrow", false, {}});
+    REQUIRE_FALSE(bad_at.has_value());
+    CHECK(bad_at.error().at(0).find("--at") == 0);
+  }
+
+  TEST_CASE("a message over max_segments is marked, not silently sent") {
+    Fixture f;
+    auto msgs = f.plan({"hop", {"phuong-1"}, {{"ngay", std::string(200, 'x')}}, {}, {}, {}, false, {}});
+    CHECK(msgs[0].fail_reason == "message is 4 segments, over max_segments 1");  // UCS-2: "Phường"
+  }
+
+  TEST_CASE("the job spec JSON round-trips and refuses bad fields") {
+    loa::jobs::JobSpec s{"treo-co", {"phuong-6"}, {{"dip_le", "Quốc khánh"}}, {"Khóm 1"}, {}, "2026-09-01T07:00:00+07:00", true, "k1"};
+    auto back = loa::jobs::parse_job_spec(loa::jobs::to_json(s));
+    REQUIRE(back.has_value());
+    CHECK(back->vars.at("dip_le") == "Quốc khánh");
+    CHECK(back->urgent);
+    CHECK(*back->key == "k1");
+    CHECK_FALSE(loa::jobs::parse_job_spec("not json").has_value());
+    CHECK_FALSE(loa::jobs::parse_job_spec(R"({"template":"a"})").has_value());
+    CHECK_FALSE(loa::jobs::parse_job_spec(R"({"template":"a","wards":["b"],"vars":{"x":1}})").has_value());
+    CHECK_FALSE(loa::jobs::parse_job_spec(R"({"template":"a","wards":["b"],"colour":"red"})").has_value());
+  }
+}

@@ -1,0 +1,147 @@
+// Text: NFC, ascii, templates and segment counting.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/text/message_template.h"
+#include "core/text/segments.h"
+#include "core/text/unicode.h"
+
+using loa::text::count_segments;
+using loa::text::Encoding;
+using loa::text::MessageTemplate;
+
+namespace {
+namespace fs = std::filesystem;
+struct TempTemplates {
+  fs::path dir;
+  TempTemplates() {
+    char tmpl[] = "/tmp/loa-tmpl-XXXXXX";
+    dir = mkdtemp(tmpl);
+  }
+  ~TempTemplates() { fs::remove_all(dir); }
+  void write(const std::string& name, const std::string& yaml) { std::ofstream(dir / (name + ".yaml")) << yaml; }
+};
+}  // namespace
+
+TEST_SUITE("core/text") {
+  TEST_CASE("ascii strips Vietnamese diacritics, đ and Đ included") {
+    CHECK(loa::text::to_ascii("Phường 6, Đầm Dơi, Cà Mau") == "Phuong 6, Dam Doi, Ca Mau");
+    CHECK(loa::text::to_ascii("đường – ngõ") == "duong - ngo");
+  }
+
+  TEST_CASE("header folding and snake case") {
+    CHECK(loa::text::fold_key("Số điện thoại") == "sodienthoai");
+    CHECK(loa::text::fold_key("Khóm/Ấp") == "khomap");
+    CHECK(loa::text::snake_case("Ngày sinh") == "ngay_sinh");
+    CHECK(loa::text::snake_case("  Số nhà (cũ) ") == "so_nha_cu");
+  }
+
+  TEST_CASE("GSM-7 boundaries: 160 is one segment, 161 is two of 153") {
+    CHECK(count_segments(std::string(160, 'a')).segments == 1);
+    CHECK(count_segments(std::string(161, 'a')).segments == 2);
+    CHECK(count_segments(std::string(306, 'a')).segments == 2);
+    CHECK(count_segments(std::string(307, 'a')).segments == 3);
+    CHECK_FALSE(count_segments(std::string(161, 'a')).unicode);
+    CHECK(count_segments("").segments == 0);
+  }
+
+  TEST_CASE("GSM-7 extension characters count two septets") {
+    auto s = count_segments(std::string(159, 'a') + "€");
+    CHECK_FALSE(s.unicode);
+    CHECK(s.units == 161);
+    CHECK(s.segments == 2);
+    CHECK(count_segments(std::string(158, 'a') + "{").segments == 1);
+    CHECK(count_segments("à è é ì ò ù É").unicode == false);  // the GSM-7 accented letters
+  }
+
+  TEST_CASE("UCS-2 boundaries: 70 is one segment, 71 is two of 67") {
+    std::string seventy;
+    for (int i = 0; i < 70; ++i) seventy += "ư";
+    CHECK(count_segments(seventy).unicode);
+    CHECK(count_segments(seventy).segments == 1);
+    CHECK(count_segments(seventy + "ư").segments == 2);
+    std::string one_three_four;
+    for (int i = 0; i < 134; ++i) one_three_four += "ơ";
+    CHECK(count_segments(one_three_four).segments == 2);
+    CHECK(count_segments(one_three_four + "a").segments == 3);
+  }
+
+  TEST_CASE("a character outside the BMP counts two UTF-16 units") {
+    std::string text(68, 'a');
+    text += "😀";  // 68 + 2 = 70: still one segment
+    auto s = count_segments(text);
+    CHECK(s.unicode);
+    CHECK(s.units == 70);
+    CHECK(s.segments == 1);
+    CHECK(count_segments(text + "a").segments == 2);
+  }
+
+  TEST_CASE("one typographic quote forces the whole message to UCS-2") {
+    CHECK(count_segments("Xin chao “ban”").unicode);
+  }
+
+  TEST_CASE("rendering: no HTML escaping, NFC output from NFD input, ascii encoding") {
+    auto t = MessageTemplate::from_body("t", "Chào {{ho_ten}} & <{{dip_le}}>");
+    REQUIRE(t.has_value());
+    CHECK(t->render({{"ho_ten", "Nguye\xCC\x82\xCC\x83n A"}, {"dip_le", "Tết \"2027\""}}) == "Chào Nguyễn A & <Tết \"2027\">");
+    auto a = MessageTemplate::from_body("t", "Phường {{x}}", Encoding::Ascii);
+    CHECK(a->render({{"x", "Đông"}}) == "Phuong Dong");
+  }
+
+  TEST_CASE("names used by a body") {
+    auto names = loa::text::mustache_names("{{a}} {{{b}}} {{& c}} {{#d}}x{{/d}} {{^e}}y{{/e}} {{! note }}");
+    REQUIRE(names.has_value());
+    CHECK(*names == std::set<std::string>{"a", "b", "c", "d", "e"});
+    CHECK_FALSE(loa::text::mustache_names("{{a").has_value());
+    CHECK_FALSE(loa::text::mustache_names("{{=<% %>=}}").has_value());
+  }
+
+  TEST_CASE("loading: a name nothing provides is an error at load, with file:line") {
+    TempTemplates d;
+    d.write("ok", "description: x\nvariables: [dip_le]\nmax_segments: 2\nbody: \"{{ten_phuong}} {{ho_ten}} {{dip_le}} {{so_nha}}\"\n");
+    auto ok = MessageTemplate::load(d.dir.string(), "ok", {"so_nha"});
+    REQUIRE(ok.has_value());
+    CHECK(ok->variables() == std::vector<std::string>{"dip_le"});
+    CHECK(ok->max_segments() == 2);
+    CHECK(ok->column_names() == std::set<std::string>{"so_nha"});
+
+    auto missing = MessageTemplate::load(d.dir.string(), "ok", {});
+    REQUIRE_FALSE(missing.has_value());
+    CHECK(missing.error().at(0).find("ok.yaml:4: the body uses {{so_nha}}") != std::string::npos);
+
+    d.write("typo", "description: x\nvariable: [a]\nbody: hi\n");
+    auto typo = MessageTemplate::load(d.dir.string(), "typo");
+    REQUIRE_FALSE(typo.has_value());
+    CHECK(typo.error().at(0).find("typo.yaml:2: unknown key \"variable\"") != std::string::npos);
+
+    d.write("broken", "body: \"{{#a}} never closed\"\n");
+    auto broken = MessageTemplate::load(d.dir.string(), "broken");
+    REQUIRE_FALSE(broken.has_value());
+    CHECK(broken.error().at(0).find("broken template body") != std::string::npos);
+
+    d.write("enc", "encoding: latin1\nbody: hi\n");
+    CHECK_FALSE(MessageTemplate::load(d.dir.string(), "enc").has_value());
+    CHECK_FALSE(MessageTemplate::load(d.dir.string(), "absent").has_value());
+  }
+
+  TEST_CASE("every shipped template loads and renders within its segment limit") {
+    fs::path dir = fs::path(LOA_TEST_DATA).parent_path().parent_path() / "templates";
+    int n = 0;
+    for (const auto& e : fs::directory_iterator(dir)) {
+      std::string name = e.path().stem().string();
+      CAPTURE(name);
+      auto t = MessageTemplate::load(dir.string(), name, {"so_nha"});
+      REQUIRE(t.has_value());
+      MessageTemplate::Vars vars{{"ten_phuong", "Phường Tân Xuyên"}, {"ho_ten", "Nguyễn Thị Ngọc Hạnh"},
+                                 {"khom_ap", "Khóm 10"}, {"so_nha", "123/4"}};
+      for (const auto& v : t->variables()) vars[v] = "15/01/2027";
+      auto seg = count_segments(t->render(vars));
+      CHECK(seg.segments <= t->max_segments());
+      CHECK(seg.unicode == (t->encoding() == Encoding::Unicode));
+      ++n;
+    }
+    CHECK(n >= 6);
+  }
+}

@@ -1,0 +1,221 @@
+// Integration harness.
+#include "tests/integration/harness.h"
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+namespace loa::test {
+
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/loa-it-XXXXXX";
+  path_ = mkdtemp(tmpl);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+void TempDir::write(const std::string& name, const std::string& content) const {
+  fs::create_directories(fs::path(file(name)).parent_path());
+  std::ofstream(file(name), std::ios::binary) << content;
+}
+
+std::string TempDir::read(const std::string& name) const {
+  std::ifstream in(file(name), std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Process::Process(std::vector<std::string> argv, const std::string& out_file, const std::string& err_file,
+                 std::map<std::string, std::string> env) {
+  pid_ = fork();
+  REQUIRE(pid_ >= 0);
+  if (pid_ == 0) {
+    int out = open(out_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(out, 1);
+    dup2(err, 2);
+    int null = open("/dev/null", O_RDONLY);
+    dup2(null, 0);
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+}
+
+Process::~Process() {
+  if (running()) {
+    kill(pid_, SIGKILL);
+    wait(std::chrono::seconds(5));
+  }
+}
+
+void Process::signal(int sig) {
+  if (pid_ > 0) kill(pid_, sig);
+}
+
+bool Process::running() {
+  if (pid_ <= 0 || status_ != -1) return false;
+  int st = 0;
+  pid_t r = waitpid(pid_, &st, WNOHANG);
+  if (r == pid_) {
+    status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return false;
+  }
+  return true;
+}
+
+int Process::wait(std::chrono::milliseconds timeout) {
+  wait_until([&] { return !running(); }, timeout);
+  return running() ? -1 : status_;
+}
+
+CommandResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+  TempDir tmp;
+  CommandResult r;
+  {
+    Process p(argv, tmp.file("out"), tmp.file("err"), env);
+    r.code = p.wait(std::chrono::seconds(30));
+  }
+  r.out = tmp.read("out");
+  r.err = tmp.read("err");
+  return r;
+}
+
+bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
+  auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return cond();
+}
+
+RedisServer::RedisServer(const TempDir& dir) {
+  std::string sock = dir.file("redis.sock");
+  url_ = "unix://" + sock;
+  proc_ = std::make_unique<Process>(std::vector<std::string>{"redis-server", "--port", "0", "--unixsocket", sock, "--save", "",
+                                                             "--appendonly", "no", "--dir", dir.path()},
+                                    dir.file("redis.out"), dir.file("redis.err"));
+  REQUIRE_MESSAGE(wait_until([&] {
+                    auto r = store::Redis::connect(url_, 200);
+                    return r && (*r)->command({"PING"}).has_value();
+                  }, std::chrono::seconds(10)),
+                  "redis-server did not start");
+}
+
+std::unique_ptr<store::Redis> RedisServer::connect() const {
+  auto r = store::Redis::connect(url_, 5000);
+  REQUIRE(r.has_value());
+  return std::move(*r);
+}
+
+std::string bin(const std::string& name) {
+  if (name == "loa-gatewayd") return std::string(LOA_BIN_DIR) + "/daemon/loa-gatewayd";
+  if (name == "loa") return std::string(LOA_BIN_DIR) + "/cli/loa";
+  return std::string(LOA_BIN_DIR) + "/tools/loa-fake-provider";
+}
+
+static int port_from(const std::string& text, const std::string& marker) {
+  auto at = text.find(marker);
+  if (at == std::string::npos) return 0;
+  auto colon = text.find(':', at + marker.size());
+  return colon == std::string::npos ? 0 : std::atoi(text.c_str() + colon + 1);
+}
+
+FakeProvider::FakeProvider(const TempDir& dir, const std::string& name, std::vector<std::string> extra_args) {
+  log_ = dir.file(name + ".log");
+  std::vector<std::string> argv{bin("loa-fake-provider"), "--listen", "127.0.0.1:0", "--log", log_};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  proc_ = std::make_unique<Process>(argv, dir.file(name + ".out"), dir.file(name + ".err"));
+  REQUIRE_MESSAGE(wait_until([&] { return (port_ = port_from(dir.read(name + ".out"), "listening on ")) > 0; },
+                             std::chrono::seconds(10)),
+                  "fake provider did not start");
+}
+
+std::vector<std::string> FakeProvider::log_lines() const {
+  std::ifstream in(log_);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+Gateway::Gateway(const TempDir& dir, const std::string& config_path, const std::string& instance, const std::string& log_name)
+    : dir_(dir), log_name_(log_name) {
+  proc_ = std::make_unique<Process>(std::vector<std::string>{bin("loa-gatewayd"), "--config", config_path, "--log-level", "debug"},
+                                    dir.file(log_name + ".out"), dir.file(log_name), std::map<std::string, std::string>{{"LOA_INSTANCE_ID", instance}});
+  REQUIRE_MESSAGE(wait_until([&] { return (port_ = port_from(log(), "listening on 127.0.0.1")) > 0 || !proc_->running(); },
+                             std::chrono::seconds(20)),
+                  "gateway did not start");
+  REQUIRE_MESSAGE(port_ > 0, log());
+}
+
+Gateway::~Gateway() = default;
+
+std::string Gateway::log() const { return dir_.read(log_name_); }
+
+CommandResult run_loa(const std::string& config, std::vector<std::string> args) {
+  args.insert(args.begin(), {bin("loa"), "--config", config});
+  return run(args);
+}
+
+std::vector<std::string> write_ward(const TempDir& dir, const std::string& ward, int n) {
+  std::string csv = "Họ và tên,Số điện thoại,Khóm/Ấp\n";
+  std::vector<std::string> numbers;
+  for (int i = 0; i < n; ++i) {
+    std::string local = fmt::format("0912{:06d}", i);
+    numbers.push_back(local);
+    csv += fmt::format("Cư dân {},{},Khóm {}\n", i, local, i % 3 + 1);
+  }
+  dir.write("wards/" + ward + ".csv", csv);
+  return numbers;
+}
+
+std::string write_config(const TempDir& dir, const std::string& redis_url, int provider_port,
+                         const std::string& extra_provider_keys, const std::string& extra_top) {
+  dir.write("templates/thong-bao.yaml",
+            "description: test\nvariables: [noi_dung]\nmax_segments: 3\n"
+            "body: \"{{ten_phuong}} kính báo {{ho_ten}} ({{khom_ap}}): {{noi_dung}}\"\n");
+  std::string cfg = fmt::format(R"(redis:
+  url: {}
+  prefix: t
+state_dir: state
+templates_dir: templates
+wards_dir: wards
+wards:
+  phuong-6: "Phường 6"
+webhook:
+  listen: 127.0.0.1:0
+retry: {{ max_attempts: 3, base_delay_ms: 50, max_delay_ms: 200 }}
+{}providers:
+  - name: local
+    type: http
+    url: http://127.0.0.1:{}/send
+    message_id: id
+    max_in_flight: 16
+    timeout_ms: 5000
+{})",
+                                redis_url, extra_top, provider_port, extra_provider_keys);
+  dir.write("loa.yaml", cfg);
+  return dir.file("loa.yaml");
+}
+
+}  // namespace loa::test

@@ -1,0 +1,116 @@
+// Integration harness: real redis-server, loa-gatewayd, loa and loa-fake-provider
+// processes on loopback, ports chosen by the kernel, all in a temporary folder.
+#pragma once
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+#include "core/store/redis.h"
+
+namespace loa::test {
+
+/// A temporary folder removed with everything in it.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  void write(const std::string& name, const std::string& content) const;
+  std::string read(const std::string& name) const;
+
+ private:
+  std::string path_;
+};
+
+/// A child process with stdout and stderr in files; killed (SIGKILL) on destruction.
+class Process {
+ public:
+  Process(std::vector<std::string> argv, const std::string& out_file, const std::string& err_file,
+          std::map<std::string, std::string> env = {});
+  ~Process();
+  pid_t pid() const { return pid_; }
+  void signal(int sig);
+  /// Waits for exit up to `timeout`; returns the exit code, or -1 on timeout.
+  int wait(std::chrono::milliseconds timeout);
+  bool running();
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = -1;
+};
+
+struct CommandResult {
+  int code = -1;
+  std::string out, err;
+};
+
+/// Runs a command to completion (30 s at most).
+CommandResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
+
+/// Polls `cond` every 50 ms until true or `timeout`.
+bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds timeout);
+
+/// A private redis-server on a unix socket in `dir`.
+class RedisServer {
+ public:
+  explicit RedisServer(const TempDir& dir);
+  std::string url() const { return url_; }
+  std::unique_ptr<store::Redis> connect() const;
+
+ private:
+  std::string url_;
+  std::unique_ptr<Process> proc_;
+};
+
+/// loa-fake-provider on 127.0.0.1:<kernel port>.
+class FakeProvider {
+ public:
+  FakeProvider(const TempDir& dir, const std::string& name, std::vector<std::string> extra_args = {});
+  int port() const { return port_; }
+  std::string log_path() const { return log_; }
+  /// The JSON lines of accepted messages.
+  std::vector<std::string> log_lines() const;
+
+ private:
+  int port_ = 0;
+  std::string log_;
+  std::unique_ptr<Process> proc_;
+};
+
+/// Paths of the built binaries.
+std::string bin(const std::string& name);
+
+/// loa-gatewayd with a config file; the webhook port is read from its log.
+class Gateway {
+ public:
+  Gateway(const TempDir& dir, const std::string& config_path, const std::string& instance, const std::string& log_name);
+  ~Gateway();
+  int port() const { return port_; }
+  Process& process() { return *proc_; }
+  std::string log() const;
+
+ private:
+  const TempDir& dir_;
+  std::string log_name_;
+  int port_ = 0;
+  std::unique_ptr<Process> proc_;
+};
+
+/// Runs `loa --config <config> args...`.
+CommandResult run_loa(const std::string& config, std::vector<std::string> args);
+
+/// Writes a ward list of `n` residents with distinct valid numbers (0912000000 + i),
+/// names "Cư dân <i>", and returns the numbers in order.
+std::vector<std::string> write_ward(const TempDir& dir, const std::string& ward, int n);
+
+/// A config for the tests: Redis at `redis_url`, a template "thong-bao", the fake provider.
+std::string write_config(const TempDir& dir, const std::string& redis_url, int provider_port,
+                         const std::string& extra_provider_keys = "", const std::string& extra_top = "");
+
+}  // namespace loa::test

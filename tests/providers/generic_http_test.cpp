@@ -1,0 +1,149 @@
+// The generic http provider: factory validation, request building, response and report parsing.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "providers/generic_http.h"
+#include "providers/registry.h"
+
+namespace {
+struct Made {
+  loa::config::Config cfg;
+  loa::config::ProviderConfig pc;
+};
+
+std::expected<std::unique_ptr<loa::providers::Provider>, std::vector<std::string>> make(const std::string& yaml, Made& m) {
+  m.cfg.path = "loa.yaml";
+  m.pc.name = "local";
+  m.pc.type = "http";
+  m.pc.node = YAML::Load(yaml);
+  return loa::providers::make_generic_http({m.cfg, m.pc, "http://gw.example/dlr/local"});
+}
+
+loa::providers::Message message() {
+  loa::providers::Message m;
+  m.ref = "1700000000000-0.7";
+  m.to_local = "0912345678";
+  m.to_digits = "84912345678";
+  m.to_e164 = "+84912345678";
+  m.text = "Chào bà con & cô chú";
+  m.unicode = true;
+  return m;
+}
+}  // namespace
+
+TEST_SUITE("providers/http") {
+  TEST_CASE("default fields in a JSON body") {
+    Made m;
+    auto p = make("{name: local, type: http, url: 'http://127.0.0.1:9000/send', message_id: id}", m);
+    REQUIRE(p.has_value());
+    auto req = (*p)->build_request(message());
+    REQUIRE(req.has_value());
+    CHECK(req->method == "POST");
+    CHECK(req->url == "http://127.0.0.1:9000/send");
+    auto body = nlohmann::json::parse(req->body);
+    CHECK(body["to"] == "84912345678");
+    CHECK(body["text"] == "Chào bà con & cô chú");
+    CHECK(body["ref"] == "1700000000000-0.7");
+    CHECK(body["callback"] == "http://gw.example/dlr/local");
+    CHECK(body["unicode"] == "1");
+  }
+
+  TEST_CASE("GET with custom fields goes in the query, URL-encoded") {
+    Made m;
+    auto p = make(R"({name: local, type: http, url: 'http://h/api?key=1', method: GET,
+                      fields: {dest: "{{to_local}}", msg: "{{text}}"}, headers: {X-Api-Key: abc}})", m);
+    REQUIRE(p.has_value());
+    auto req = (*p)->build_request(message());
+    CHECK(req->url == "http://h/api?key=1&dest=0912345678&msg=Ch%C3%A0o%20b%C3%A0%20con%20%26%20c%C3%B4%20ch%C3%BA");
+    CHECK(req->headers.at(0) == std::pair<std::string, std::string>{"X-Api-Key", "abc"});
+  }
+
+  TEST_CASE("form body") {
+    Made m;
+    auto p = make("{name: local, type: http, url: 'http://h/send', content_type: form, fields: {to: '{{to_e164}}'}}", m);
+    CHECK((*p)->build_request(message())->body == "to=%2B84912345678");
+  }
+
+  TEST_CASE("bad sections are refused with file:line") {
+    Made m;
+    for (const char* yaml : {"{name: local, type: http}", "{name: local, type: http, url: 'http://h', method: PUT}",
+                             "{name: local, type: http, url: 'http://h', fields: {to: '{{phone}}'}}",
+                             "{name: local, type: http, url: 'http://h', colour: red}",
+                             "{name: local, type: http, url: 'http://h', dlr: {secret_header: X}}"}) {
+      CAPTURE(yaml);
+      auto p = make(yaml, m);
+      REQUIRE_FALSE(p.has_value());
+      CHECK(p.error().at(0).rfind("loa.yaml:", 0) == 0);
+    }
+  }
+
+  TEST_CASE("responses: accepted, 5xx transient, 429 with Retry-After, 4xx permanent, timeouts ambiguous") {
+    Made m;
+    auto p = make("{name: local, type: http, url: 'http://h/send', message_id: id}", m);
+    using loa::providers::ErrorKind;
+    auto ok = (*p)->parse_response(message(), {200, R"({"id":"abc-1"})", {}, "", true, false});
+    REQUIRE(ok.has_value());
+    CHECK(ok->provider_id == "abc-1");
+    CHECK((*p)->parse_response(message(), {503, "busy", {}, "", true, false}).error().kind == ErrorKind::Transient);
+    auto limited = (*p)->parse_response(message(), {429, "", 2000, "", true, false});
+    CHECK(limited.error().kind == ErrorKind::RateLimited);
+    CHECK(*limited.error().retry_after_ms == 2000);
+    CHECK((*p)->parse_response(message(), {400, "bad number", {}, "", true, false}).error().kind == ErrorKind::Permanent);
+    CHECK((*p)->parse_response(message(), {0, "", {}, "Connection refused", false, false}).error().kind == ErrorKind::Transient);
+    CHECK((*p)->parse_response(message(), {0, "", {}, "Timeout", true, true}).error().kind == ErrorKind::Ambiguous);
+  }
+
+  TEST_CASE("delivery reports: ref or provider id, mapped statuses, secret checked") {
+    Made m;
+    auto p = make(R"({name: local, type: http, url: 'http://h/send',
+                      dlr: {id: ref, status: status, secret_header: X-Loa-Secret, secret: s3cret,
+                            statuses: {delivered: [DELIVRD], failed: [UNDELIV]}}})", m);
+    REQUIRE(p.has_value());
+    loa::providers::IncomingReport in;
+    in.headers.emplace("x-loa-secret", "s3cret");
+    in.body = R"({"ref":"1700000000000-0.7","status":"DELIVRD"})";
+    auto r = (*p)->parse_report(in);
+    REQUIRE(r.has_value());
+    CHECK(r->at(0).ref == "1700000000000-0.7");
+    CHECK(r->at(0).state == "delivered");
+
+    in.body = R"({"ref":"SM123","status":"UNDELIV"})";
+    r = (*p)->parse_report(in);
+    CHECK(r->at(0).provider_id == "SM123");
+    CHECK(r->at(0).state == "failed");
+
+    in.body = R"({"ref":"1700000000000-0.7","status":"ENROUTE"})";
+    CHECK((*p)->parse_report(in)->at(0).state.empty());
+
+    in.body = "{broken";
+    CHECK((*p)->parse_report(in).error().kind == loa::providers::ReportError::Malformed);
+    in.body = R"({"status":"DELIVRD"})";
+    CHECK((*p)->parse_report(in).error().kind == loa::providers::ReportError::Malformed);
+
+    loa::providers::IncomingReport forged;
+    forged.headers.emplace("X-Loa-Secret", "guess");
+    forged.body = R"({"ref":"1700000000000-0.7","status":"DELIVRD"})";
+    CHECK((*p)->parse_report(forged).error().kind == loa::providers::ReportError::Unauthorized);
+  }
+
+  TEST_CASE("unknown provider types are refused naming the known ones") {
+    loa::config::Config cfg;
+    cfg.path = "loa.yaml";
+    loa::config::ProviderConfig pc;
+    pc.name = "x";
+    pc.type = "smpp";
+    pc.node = YAML::Load("{name: x, type: smpp}");
+    cfg.providers.push_back(pc);
+    auto r = loa::providers::build_providers(cfg, "http://h");
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().at(0).find("unknown type \"smpp\" (known types: file, http)") != std::string::npos);
+  }
+
+  TEST_CASE("constant-time compare") {
+    CHECK(loa::providers::constant_time_equal("abc", "abc"));
+    CHECK_FALSE(loa::providers::constant_time_equal("abc", "abd"));
+    CHECK_FALSE(loa::providers::constant_time_equal("abc", "abcd"));
+    CHECK_FALSE(loa::providers::constant_time_equal("", "x"));
+  }
+}
