@@ -1,12 +1,15 @@
 // Dispatch loop.
 #include "daemon/dispatcher.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include <spdlog/spdlog.h>
 
 #include "core/store/job_store.h"
 #include "core/util/log.h"
+#include "core/util/time.h"
+#include "daemon/circuit_breaker.h"
 #include "daemon/metrics.h"
 #include "daemon/retry_policy.h"
 #include "providers/http_client.h"
@@ -20,6 +23,11 @@ void Dispatcher::join() {
 }
 
 namespace {
+
+std::int64_t steady_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
 
 providers::Message to_message(const store::Outbound& o) {
   providers::Message m;
@@ -51,7 +59,10 @@ std::vector<std::string> split_route(const std::string& s) {
 void Dispatcher::run() {
   const std::string& name = provider_.name();
   providers::CurlMulti multi(cfg_.max_in_flight);
-  Unlimited limiter;
+  CircuitBreaker breaker(kBreakerThreshold, kBreakerOpenMs);
+  std::int64_t rate_wait_until = 0;  // steady ms: the shared rate limit allows nothing before
+  std::int64_t quiet_checked = -1;
+  bool bulk_allowed = true;
   std::mt19937_64 rng(std::random_device{}());
   std::unique_ptr<store::Redis> redis;
   struct InFlight {
@@ -65,6 +76,9 @@ void Dispatcher::run() {
   const std::size_t capacity = static_cast<std::size_t>(cfg_.max_in_flight);
 
   auto settle = [&](const store::Outbound& o, const std::expected<providers::Accepted, providers::ProviderError>& r) {
+    if (r) breaker.success();
+    else if (r.error().kind == providers::ErrorKind::Transient || r.error().kind == providers::ErrorKind::Ambiguous)
+      breaker.failure(util::now_ms());
     if (r) {
       outcomes.push_back({o.ref, r->delivered ? "delivered" : "sent", r->provider_id, "", 0, ""});
       metrics().outcome(name, outcomes.back().outcome);
@@ -94,38 +108,57 @@ void Dispatcher::run() {
       }
     }
     std::size_t took = 0;
-    if (redis && !stopping && pending.size() < capacity) {
+    const std::int64_t now = util::now_ms();
+    if (ctx_.cfg.quiet_hours && now / 1000 != quiet_checked) {
+      quiet_checked = now / 1000;
+      const auto& q = *ctx_.cfg.quiet_hours;
+      bulk_allowed = !util::in_window(util::minute_of_day(now, ctx_.cfg.timezone), q.start_minute, q.end_minute);
+    }
+    const auto circuit = breaker.state(now);
+    int want = static_cast<int>(std::min<std::size_t>(capacity - std::min(capacity, pending.size()), 200));
+    if (circuit == CircuitBreaker::State::HalfOpen) want = breaker.allow(now) ? 1 : 0;
+    if (redis && !stopping && want > 0 && steady_ms() >= rate_wait_until) {
       store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
       std::int64_t wait_ms = 0;
-      int want = static_cast<int>(std::min<std::size_t>(capacity - pending.size(), 200));
-      int granted = limiter.grant(want, wait_ms);
-      if (granted > 0) {
-        auto batch = jobs.take(name, granted, lease_ms, ctx_.instance);
-        if (!batch) {
-          spdlog::error("dispatcher {}: {}", name, batch.error());
-          redis.reset();
-        } else {
-          took = batch->size();
-          for (auto& o : *batch) {
-            providers::Message m = to_message(o);
-            spdlog::debug("{}: sending {} to {}: {}", name, o.ref, o.phone, o.text);
-            if (auto local = provider_.send_local(m)) {
-              settle(o, *local);
-              continue;
-            }
-            auto req = provider_.build_request(m);
-            if (!req) {
-              settle(o, std::unexpected(req.error()));
-              continue;
-            }
-            multi.add(next_tag, *req, cfg_.timeout_ms);
-            pending.emplace(next_tag++, InFlight{std::move(o), std::chrono::steady_clock::now()});
+      auto batch = jobs.take(name, want, lease_ms, ctx_.instance, cfg_.rate_per_second, cfg_.burst, bulk_allowed, wait_ms);
+      if (!batch) {
+        spdlog::error("dispatcher {}: {}", name, batch.error());
+        redis.reset();
+      } else {
+        took = batch->size();
+        if (wait_ms > 0) {
+          rate_wait_until = steady_ms() + wait_ms;
+          metrics().limiter_wait(name, static_cast<double>(wait_ms) / 1000.0);
+        }
+        for (auto& o : *batch) {
+          if (circuit == CircuitBreaker::State::Open) {
+            // Out of rotation: hand the message to the next provider of its route without
+            // trying (not an attempt), or keep it here until the circuit half-opens.
+            auto route = split_route(o.route);
+            auto it = std::find(route.begin(), route.end(), name);
+            std::string next = (it == route.end() || std::next(it) == route.end()) ? route.front() : *std::next(it);
+            std::int64_t delay = next == name ? breaker.open_remaining(now) : 0;
+            outcomes.push_back({o.ref, "reroute", "", "provider " + name + " out of rotation (failing)", delay, next});
+            continue;
           }
+          providers::Message m = to_message(o);
+          spdlog::debug("{}: sending {} to {}: {}", name, o.ref, o.phone, o.text);
+          if (auto local = provider_.send_local(m)) {
+            settle(o, *local);
+            continue;
+          }
+          auto req = provider_.build_request(m);
+          if (!req) {
+            settle(o, std::unexpected(req.error()));
+            continue;
+          }
+          multi.add(next_tag, *req, cfg_.timeout_ms);
+          pending.emplace(next_tag++, InFlight{std::move(o), std::chrono::steady_clock::now()});
         }
       }
     }
     if (!pending.empty()) {
-      int wait = pending.size() >= capacity || stopping ? 50 : (took > 0 ? 0 : 10);
+      int wait = pending.size() >= capacity || stopping ? 50 : (took > 0 ? 0 : 5);
       for (auto& [tag, response] : multi.poll(wait)) {
         auto it = pending.find(tag);
         if (it == pending.end()) continue;
@@ -146,7 +179,10 @@ void Dispatcher::run() {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
       }
     }
-    if (took == 0 && pending.empty() && outcomes.empty() && !stopping) ctx_.work.wait(50);
+    if (took == 0 && pending.empty() && outcomes.empty() && !stopping) {
+      std::int64_t rest = rate_wait_until - steady_ms();
+      ctx_.work.wait(static_cast<int>(std::clamp<std::int64_t>(rest, 1, 50)));
+    }
   }
 }
 

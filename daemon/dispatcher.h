@@ -9,29 +9,14 @@
 
 namespace loa::daemon {
 
-/// Decides how many messages may start now (seam for the shared rate limit).
-class RateLimiter {
- public:
-  virtual ~RateLimiter() = default;
-  /// Grants up to `wanted` sends now; when 0, `wait_ms` says when to ask again.
-  virtual int grant(int wanted, std::int64_t& wait_ms) = 0;
-};
-
-/// No limit: grants everything.
-class Unlimited final : public RateLimiter {
- public:
-  int grant(int wanted, std::int64_t& wait_ms) override {
-    wait_ms = 0;
-    return wanted;
-  }
-};
-
 class Dispatcher {
  public:
   Dispatcher(Context& ctx, const config::ProviderConfig& cfg, providers::Provider& provider)
       : ctx_(ctx), cfg_(cfg), provider_(provider) {}
   ~Dispatcher() { join(); }
   void start();
+  static constexpr int kBreakerThreshold = 5;
+  static constexpr std::int64_t kBreakerOpenMs = 10000;
   /// Waits for the thread; it stops taking work once ctx.stopping is set and returns
   /// when its in-flight requests have finished and been recorded.
   void join();

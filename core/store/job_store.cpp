@@ -165,14 +165,19 @@ std::expected<long long, std::string> JobStore::resume_mine(const std::string& i
 }
 
 std::expected<std::vector<Outbound>, std::string> JobStore::take(const std::string& provider, int n,
-                                                                 std::int64_t lease_ms, const std::string& instance) {
+                                                                 std::int64_t lease_ms, const std::string& instance,
+                                                                 double rate, int burst, bool bulk_allowed,
+                                                                 std::int64_t& wait_ms) {
   LOA_SCRIPT(take_, lua::kTake);
-  auto r = run(take_, {key("ready:" + provider), key("inflight")},
-               {std::to_string(n), std::to_string(lease_ms), instance, provider});
+  auto r = run(take_, {key("inflight")},
+               {std::to_string(n), std::to_string(lease_ms), instance, provider, fmt::format("{}", rate),
+                std::to_string(burst), bulk_allowed ? "1" : "0"});
   if (!r) return std::unexpected(r.error());
   std::vector<Outbound> out;
   const auto& e = r->elements;
-  for (size_t i = 0; i + 5 < e.size(); i += 6)
+  if (e.size() < 2) return std::unexpected("unexpected reply from the take script");
+  wait_ms = e[0].text() == "wait" ? std::max<long long>(1, e[1].as_int()) : 0;
+  for (size_t i = 2; i + 5 < e.size(); i += 6)
     out.push_back(Outbound{e[i].text(), e[i + 1].text(), e[i + 2].text(), static_cast<int>(e[i + 3].as_int()),
                            e[i + 4].text() == "1", e[i + 5].text()});
   return out;
@@ -205,9 +210,18 @@ std::expected<long long, std::string> JobStore::promote_retries() {
 }
 
 std::expected<long long, std::string> JobStore::ready_depth(const std::string& provider) {
-  auto r = redis_.command({"LLEN", key("ready:" + provider)});
-  if (!r) return std::unexpected(r.error());
-  return r->as_int();
+  long long total = 0;
+  for (const char* prio : {"0", "1"}) {
+    auto jobs = redis_.command({"ZRANGE", key("active:" + provider + ":" + prio), "0", "-1"});
+    if (!jobs) return std::unexpected(jobs.error());
+    std::vector<std::vector<std::string>> cmds;
+    for (const auto& j : jobs->elements) cmds.push_back({"LLEN", key("lane:" + provider + ":" + j.text())});
+    if (cmds.empty()) continue;
+    auto lens = redis_.pipeline(cmds);
+    if (!lens) return std::unexpected(lens.error());
+    for (const auto& l : *lens) total += l.as_int();
+  }
+  return total;
 }
 
 std::expected<std::string, std::string> JobStore::apply_report(const std::string& ref, const std::string& state,

@@ -117,12 +117,17 @@ class JobStore {
   std::expected<long long, std::string> resume_mine(const std::string& instance);
 
   // --- dispatch ------------------------------------------------------------------------
+  /// Takes up to `n` messages for `provider`, within its shared rate limit (`rate` per
+  /// second, 0 for none, with `burst`), urgent jobs first, round-robin across jobs; only
+  /// urgent ones when `bulk_allowed` is false (quiet hours). When the rate limit allows
+  /// nothing now, returns no messages and sets `wait_ms`.
   std::expected<std::vector<Outbound>, std::string> take(const std::string& provider, int n, std::int64_t lease_ms,
-                                                         const std::string& instance);
+                                                         const std::string& instance, double rate, int burst,
+                                                         bool bulk_allowed, std::int64_t& wait_ms);
   std::expected<void, std::string> record(const std::string& provider, const std::vector<Outcome>& outcomes);
   std::expected<long long, std::string> recover(const std::string& instance, bool startup);
   std::expected<long long, std::string> promote_retries();
-  /// Messages waiting on a provider's ready list.
+  /// Messages waiting on a provider's lanes.
   std::expected<long long, std::string> ready_depth(const std::string& provider);
 
   // --- delivery reports ------------------------------------------------------------------

@@ -21,6 +21,14 @@ local function move(job, from, to)
   if from then redis.call('HINCRBY', job, 'c:' .. from, -1) end
   redis.call('HINCRBY', job, 'c:' .. to, 1)
 end
+-- Puts a ref on its job's lane for a provider; the job joins the provider's round-robin
+-- (by virtual time, at the current time: no credit for having been idle).
+local function enqueue(provider, j, ref)
+  local prio = redis.call('HGET', jkey(j), 'urgent') == '1' and '1' or '0'
+  redis.call('RPUSH', P .. ':lane:' .. provider .. ':' .. j, ref)
+  local vt = redis.call('GET', P .. ':vt:' .. provider .. ':' .. prio) or '0'
+  redis.call('ZADD', P .. ':active:' .. provider .. ':' .. prio, 'NX', vt, j)
+end
 local function maybe_done(job, now)
   local f = redis.call('HMGET', job, 'expanded_done', 'c:queued', 'c:sending', 'state')
   if f[1] == '1' and tonumber(f[2] or '0') == 0 and tonumber(f[3] or '0') == 0
@@ -107,7 +115,7 @@ for i = 0, n - 1 do
              'c', ARGV[o + 5], 't', ARGV[o + 6], 'seg', ARGV[o + 7], 'u', ARGV[o + 8], 's', state,
              'e', ARGV[o + 10], 'rt', ARGV[o + 12], 'a', 0, 'tq', now)
   redis.call('HINCRBY', job, 'c:' .. state, 1)
-  if state == 'queued' then redis.call('RPUSH', P .. ':ready:' .. ARGV[o + 11], ref) end
+  if state == 'queued' then enqueue(ARGV[o + 11], ARGV[2], ref) end
 end
 redis.call('HSET', job, 'expanded', ARGV[4])
 redis.call('HINCRBY', job, 'total', n)
@@ -135,37 +143,71 @@ redis.call('HDEL', KEYS[3], ARGV[2])
 return 1
 )LUA";
 
-// KEYS: ready list, inflight zset. ARGV: prefix, n, lease ms, instance, provider.
+// KEYS: inflight zset. ARGV: prefix, n, lease ms, instance, provider, rate per second
+// (0: none), burst, bulk allowed (1/0; 0 inside quiet hours).
+// Rate: GCRA on <prefix>:rl:<provider>, shared by every gateway on this Redis: at most
+// burst+1 at once, then one per 1/rate s, so no 1-s window holds more than rate+burst.
+// Fairness: jobs with work for this provider sit in active:<provider>:<prio> scored by
+// virtual time; each message served moves its job one step back (round-robin per
+// message across jobs and gateways). Urgent jobs (prio 1) go first.
 // Write-ahead: a message is 'sending', with a lease, before its request is built.
-// Returns 6 values per message: ref, phone, text, attempts, unicode, route.
+// Returns {'ok', '0', then 6 values per message: ref, phone, text, attempts, unicode, route}
+// or {'wait', ms} when the rate limit allows nothing now.
 inline constexpr const char* kTake = R"LUA(
 local now = now_ms()
-local out = {}
 local n = tonumber(ARGV[2])
+local provider = ARGV[5]
+local rate, burst = tonumber(ARGV[6]), tonumber(ARGV[7])
+local rl = P .. ':rl:' .. provider
+local tat, T = now, 0
+if rate > 0 then
+  T = 1000.0 / rate
+  tat = math.max(tonumber(redis.call('GET', rl) or '0'), now)
+  local k = math.floor((burst * T + T - (tat - now)) / T)
+  if k < 1 then return {'wait', tostring(math.ceil(tat - now - burst * T))} end
+  if k < n then n = k end
+end
+local out = {'ok', '0'}
 local lease = now + tonumber(ARGV[3])
 local taken, scanned = 0, 0
-while taken < n and scanned < n * 4 do
-  local ref = redis.call('LPOP', KEYS[1])
-  if not ref then break end
-  scanned = scanned + 1
-  local mk = mkey(ref)
-  local f = redis.call('HMGET', mk, 's', 'p', 't', 'a', 'u', 'rt')
-  if f[1] == 'queued' then
-    local a = tonumber(f[4] or '0') + 1
-    redis.call('HSET', mk, 's', 'sending', 'a', a, 'pr', ARGV[5], 'o', ARGV[4], 'tsend', now)
-    move(jkey(job_of(ref)), 'queued', 'sending')
-    redis.call('ZADD', KEYS[2], lease, ref)
-    out[#out + 1] = ref; out[#out + 1] = f[2]; out[#out + 1] = f[3]
-    out[#out + 1] = tostring(a); out[#out + 1] = f[5] or '0'; out[#out + 1] = f[6] or ''
-    taken = taken + 1
+local prios = ARGV[8] == '1' and {'1', '0'} or {'1'}
+for _, prio in ipairs(prios) do
+  local active = P .. ':active:' .. provider .. ':' .. prio
+  while taken < n and scanned < n * 4 + 16 do
+    local top = redis.call('ZRANGE', active, 0, 0, 'WITHSCORES')
+    if #top == 0 then break end
+    local j, score = top[1], tonumber(top[2])
+    local ref = redis.call('LPOP', P .. ':lane:' .. provider .. ':' .. j)
+    if not ref then
+      redis.call('ZREM', active, j)
+    else
+      scanned = scanned + 1
+      redis.call('ZADD', active, score + 1, j)
+      redis.call('SET', P .. ':vt:' .. provider .. ':' .. prio, score + 1)
+      local mk = mkey(ref)
+      local f = redis.call('HMGET', mk, 's', 'p', 't', 'a', 'u', 'rt')
+      if f[1] == 'queued' then
+        local a = tonumber(f[4] or '0') + 1
+        redis.call('HSET', mk, 's', 'sending', 'a', a, 'pr', provider, 'o', ARGV[4], 'tsend', now)
+        move(jkey(j), 'queued', 'sending')
+        redis.call('ZADD', KEYS[1], lease, ref)
+        out[#out + 1] = ref; out[#out + 1] = f[2]; out[#out + 1] = f[3]
+        out[#out + 1] = tostring(a); out[#out + 1] = f[5] or '0'; out[#out + 1] = f[6] or ''
+        taken = taken + 1
+      end
+    end
   end
+end
+if rate > 0 and taken > 0 then
+  redis.call('SET', rl, tostring(tat + taken * T), 'PX', math.ceil(burst * T + taken * T) + 1000)
 end
 return out
 )LUA";
 
 // KEYS: inflight zset, retry zset. ARGV: prefix, provider, n, then 6 values per result:
-// ref, outcome (sent|delivered|failed|unknown|retry), provider id, error, retry delay ms,
-// retry provider.
+// ref, outcome (sent|delivered|failed|unknown|retry|reroute), provider id, error, retry
+// delay ms, retry provider. 'reroute' is a retry that was never attempted (the provider's
+// circuit was open), so it does not count as an attempt.
 inline constexpr const char* kRecord = R"LUA(
 local now = now_ms()
 local n = tonumber(ARGV[3])
@@ -181,8 +223,9 @@ for i = 0, n - 1 do
   end
   local s = redis.call('HGET', mk, 's')
   if s == 'sending' then
-    if outcome == 'retry' then
+    if outcome == 'retry' or outcome == 'reroute' then
       redis.call('HSET', mk, 's', 'queued', 'e', err)
+      if outcome == 'reroute' then redis.call('HINCRBY', mk, 'a', -1) end
       move(job, 'sending', 'queued')
       redis.call('ZADD', KEYS[2], now + tonumber(ARGV[o + 4]), ref .. '|' .. ARGV[o + 5])
     elseif outcome == 'sent' then
@@ -259,13 +302,13 @@ end
 return n
 )LUA";
 
-// KEYS: retry zset. ARGV: prefix. Moves due retries onto their provider's ready list.
+// KEYS: retry zset. ARGV: prefix. Moves due retries onto their provider's lanes.
 inline constexpr const char* kPromoteRetries = R"LUA(
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now_ms(), 'LIMIT', 0, 500)
 for _, item in ipairs(due) do
   redis.call('ZREM', KEYS[1], item)
   local ref, provider = string.match(item, '^(.*)|(.*)$')
-  redis.call('RPUSH', P .. ':ready:' .. provider, ref)
+  if redis.call('HGET', mkey(ref), 's') == 'queued' then enqueue(provider, job_of(ref), ref) end
 end
 return #due
 )LUA";
@@ -306,7 +349,7 @@ for i = tonumber(ARGV[4]), tonumber(ARGV[5]) - 1 do
   if f[1] == ARGV[3] and f[2] and f[2] ~= '' then
     redis.call('HSET', mk, 's', 'queued', 'e', 'resent on an operator\'s word after ' .. ARGV[3])
     move(KEYS[1], ARGV[3], 'queued')
-    redis.call('RPUSH', P .. ':ready:' .. string.match(f[2], '^[^,]+'), ref)
+    enqueue(string.match(f[2], '^[^,]+'), ARGV[2], ref)
     n = n + 1
   end
 end

@@ -32,6 +32,14 @@ bool valid_timezone(std::string_view tz) {
   return *zone != icu::TimeZone::getUnknown();
 }
 
+int minute_of_day(std::int64_t ms, std::string_view tz) {
+  auto cal = calendar_in(tz);
+  if (!cal) return 0;
+  UErrorCode status = U_ZERO_ERROR;
+  cal->setTime(static_cast<UDate>(ms), status);
+  return cal->get(UCAL_HOUR_OF_DAY, status) * 60 + cal->get(UCAL_MINUTE, status);
+}
+
 std::string format_local(std::int64_t ms, std::string_view tz) {
   if (ms <= 0) return "";
   auto cal = calendar_in(tz);

@@ -18,6 +18,14 @@ std::string format_local(std::int64_t ms, std::string_view tz);
 /// ("2026-09-01T07:00:00+07:00", "...Z") into epoch milliseconds.
 std::expected<std::int64_t, std::string> parse_time(std::string_view text, std::string_view tz);
 
+/// Minutes after local midnight in zone `tz` at epoch milliseconds `ms`.
+int minute_of_day(std::int64_t ms, std::string_view tz);
+
+/// True when `minute` (after midnight) falls in [start, end), a window that may wrap midnight.
+inline bool in_window(int minute, int start, int end) {
+  return start <= end ? (minute >= start && minute < end) : (minute >= start || minute < end);
+}
+
 /// True when `tz` names a zone ICU knows.
 bool valid_timezone(std::string_view tz);
 
