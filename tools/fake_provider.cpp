@@ -33,6 +33,9 @@ Options:
   --status-code C      answer every request with HTTP status C (default 200)
   --dlr-delay-ms N     post the delivery report N ms after accepting (default 0)
   --dlr-status S       status in delivery reports (default DELIVERED)
+  --fail-first N       answer the first N requests with --fail-status (default 503)
+  --fail-status C      status for --fail-first (e.g. 429)
+  --retry-after S      add Retry-After: S to failure answers
   --log FILE           append each accepted message to FILE as a JSON line
   -h, --help           this text
 )";
@@ -46,6 +49,9 @@ struct Options {
   int dlr_delay_ms = 0;
   std::string dlr_status = "DELIVERED";
   std::string log;
+  long fail_first = 0;
+  int fail_status = 503;
+  int retry_after = -1;
 };
 
 struct PendingReport {
@@ -129,6 +135,9 @@ int main(int argc, char** argv) {
       else if (a == "--dlr-delay-ms") o.dlr_delay_ms = std::stoi(next());
       else if (a == "--dlr-status") o.dlr_status = next();
       else if (a == "--log") o.log = next();
+      else if (a == "--fail-first") o.fail_first = std::stol(next());
+      else if (a == "--fail-status") o.fail_status = std::stoi(next());
+      else if (a == "--retry-after") o.retry_after = std::stoi(next());
       else {
         std::fprintf(stderr, "loa-fake-provider: unknown argument \"%s\" (see --help)\n", a.c_str());
         return 2;
@@ -150,6 +159,7 @@ int main(int argc, char** argv) {
   }
   std::mutex log_mu;
   std::atomic<unsigned long long> counter{0};
+  std::atomic<long> requests{0};
   ReportSender reports;
   std::thread report_thread([&] { reports.run(); });
   report_thread.detach();
@@ -174,6 +184,12 @@ int main(int argc, char** argv) {
         return;
       }
     }
+    if (o.retry_after >= 0) res.set_header("Retry-After", std::to_string(o.retry_after));
+    if (++requests <= o.fail_first) {
+      res.status = o.fail_status;
+      res.set_content(R"({"error":"failing the first requests"})", "application/json");
+      return;
+    }
     if (o.status_code != 200) {
       res.status = o.status_code;
       res.set_content(R"({"error":"configured failure"})", "application/json");
@@ -192,7 +208,8 @@ int main(int argc, char** argv) {
     }
     std::string id = "fp-" + std::to_string(++counter);
     if (log) {
-      nlohmann::json line{{"id", id}, {"to", f["to"]}, {"text", f["text"]}, {"ref", f["ref"]}, {"unicode", f["unicode"]}};
+      auto at = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      nlohmann::json line{{"id", id}, {"to", f["to"]}, {"text", f["text"]}, {"ref", f["ref"]}, {"unicode", f["unicode"]}, {"at", at}};
       std::string text = line.dump() + "\n";
       std::lock_guard lock(log_mu);
       std::fwrite(text.data(), 1, text.size(), log);

@@ -167,11 +167,12 @@ std::expected<long long, std::string> JobStore::resume_mine(const std::string& i
 std::expected<std::vector<Outbound>, std::string> JobStore::take(const std::string& provider, int n,
                                                                  std::int64_t lease_ms, const std::string& instance,
                                                                  double rate, int burst, bool bulk_allowed,
-                                                                 std::int64_t& wait_ms) {
+                                                                 std::int64_t& wait_ms,
+                                                                 std::optional<std::int64_t> clock_ms) {
   LOA_SCRIPT(take_, lua::kTake);
   auto r = run(take_, {key("inflight")},
                {std::to_string(n), std::to_string(lease_ms), instance, provider, fmt::format("{}", rate),
-                std::to_string(burst), bulk_allowed ? "1" : "0"});
+                std::to_string(burst), bulk_allowed ? "1" : "0", clock_ms ? std::to_string(*clock_ms) : ""});
   if (!r) return std::unexpected(r.error());
   std::vector<Outbound> out;
   const auto& e = r->elements;

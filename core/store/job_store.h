@@ -123,7 +123,8 @@ class JobStore {
   /// nothing now, returns no messages and sets `wait_ms`.
   std::expected<std::vector<Outbound>, std::string> take(const std::string& provider, int n, std::int64_t lease_ms,
                                                          const std::string& instance, double rate, int burst,
-                                                         bool bulk_allowed, std::int64_t& wait_ms);
+                                                         bool bulk_allowed, std::int64_t& wait_ms,
+                                                         std::optional<std::int64_t> clock_ms = std::nullopt);
   std::expected<void, std::string> record(const std::string& provider, const std::vector<Outcome>& outcomes);
   std::expected<long long, std::string> recover(const std::string& instance, bool startup);
   std::expected<long long, std::string> promote_retries();

@@ -144,7 +144,8 @@ return 1
 )LUA";
 
 // KEYS: inflight zset. ARGV: prefix, n, lease ms, instance, provider, rate per second
-// (0: none), burst, bulk allowed (1/0; 0 inside quiet hours).
+// (0: none), burst, bulk allowed (1/0; 0 inside quiet hours), clock ms ('' = Redis TIME;
+// tests inject it).
 // Rate: GCRA on <prefix>:rl:<provider>, shared by every gateway on this Redis: at most
 // burst+1 at once, then one per 1/rate s, so no 1-s window holds more than rate+burst.
 // Fairness: jobs with work for this provider sit in active:<provider>:<prio> scored by
@@ -154,7 +155,7 @@ return 1
 // Returns {'ok', '0', then 6 values per message: ref, phone, text, attempts, unicode, route}
 // or {'wait', ms} when the rate limit allows nothing now.
 inline constexpr const char* kTake = R"LUA(
-local now = now_ms()
+local now = ARGV[9] ~= '' and tonumber(ARGV[9]) or now_ms()
 local n = tonumber(ARGV[2])
 local provider = ARGV[5]
 local rate, burst = tonumber(ARGV[6]), tonumber(ARGV[7])

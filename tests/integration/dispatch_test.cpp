@@ -1,0 +1,149 @@
+// Dispatch against real processes: a shared rate limit across two gateways, retries after
+// 503 and 429, failover from a dead provider, and two wards' jobs interleaving.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/harness.h"
+
+using namespace loa::test;
+using nlohmann::json;
+
+namespace {
+std::string send(const std::string& cfg, const std::string& ward, const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args{"send", "--template", "thong-bao", "--ward", ward, "--var", "noi_dung=x"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto r = run_loa(cfg, args);
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  std::string out = r.out.substr(0, r.out.size() - 1);
+  return out.substr(out.rfind('\n') + 1);
+}
+
+json status(const std::string& cfg, const std::string& job) {
+  auto r = run_loa(cfg, {"status", job, "--json"});
+  return r.code == 0 ? json::parse(r.out) : json{{"state", "none"}};
+}
+
+bool done(const std::string& cfg, const std::string& job) { return status(cfg, job)["state"] == "done"; }
+
+std::vector<std::int64_t> send_times(const FakeProvider& p) {
+  std::vector<std::int64_t> at;
+  for (const auto& line : p.log_lines()) at.push_back(json::parse(line)["at"].get<std::int64_t>());
+  std::sort(at.begin(), at.end());
+  return at;
+}
+}  // namespace
+
+TEST_SUITE("integration/dispatch") {
+  TEST_CASE("two gateways on one Redis hold one rate limit together") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 100);
+    auto cfg = write_config(dir, redis.url(), provider.port(), "    rate_per_second: 20\n    burst: 2\n");
+    Gateway a(dir, cfg, "gw-a", "a.log");
+    Gateway b(dir, cfg, "gw-b", "b.log");
+    std::string job = send(cfg, "phuong-6");
+    REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(30)));
+    auto at = send_times(provider);
+    REQUIRE(at.size() == 100);
+    size_t most = 0;
+    for (size_t i = 0, j = 0; i < at.size(); ++i) {
+      while (at[i] - at[j] >= 1000) ++j;
+      most = std::max(most, i - j + 1);
+    }
+    CHECK(most <= 22 + 1);  // rate + burst, with 1 for the provider's own clock reading
+    CHECK(at.back() - at.front() >= 4500);  // 100 at 20/s with a burst of 3 takes ~4.85 s
+    CHECK(at.back() - at.front() <= 7000);  // ... and not much more: the limit is reached
+    auto r = redis.connect();
+    std::set<std::string> owners;
+    for (int i = 0; i < 100; ++i) owners.insert(r->command({"HGET", fmt::format("t:m:{}.{}", job, i), "o"})->text());
+    CHECK(owners == std::set<std::string>{"gw-a", "gw-b"});  // both did part of the work
+  }
+
+  TEST_CASE("503 then 200: retried with backoff until accepted") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake", {"--fail-first", "6"});
+    write_ward(dir, "phuong-6", 4);
+    auto cfg = write_config(dir, redis.url(), provider.port());
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    std::string job = send(cfg, "phuong-6");
+    REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(20)));
+    auto s = status(cfg, job);
+    CHECK(s["counts"]["failed"] == 0);
+    CHECK(s["counts"]["sent"].get<int>() + s["counts"]["delivered"].get<int>() == 4);
+    CHECK(provider.log_lines().size() == 4);
+    auto report = run_loa(cfg, {"report", job}).out;
+    CHECK(report.find("  2  ") != std::string::npos);  // some took a second attempt
+  }
+
+  TEST_CASE("429 with Retry-After: the retry waits at least that long") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake", {"--fail-first", "1", "--fail-status", "429", "--retry-after", "1"});
+    write_ward(dir, "phuong-6", 1);
+    auto cfg = write_config(dir, redis.url(), provider.port());
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    std::string job = send(cfg, "phuong-6");
+    REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(20)));
+    auto r = redis.connect();
+    auto queued = r->command({"HGET", "t:m:" + job + ".0", "tq"})->as_int();
+    auto sent = r->command({"HGET", "t:m:" + job + ".0", "tsent"})->as_int();
+    CHECK(sent - queued >= 1000);
+    CHECK(r->command({"HGET", "t:m:" + job + ".0", "a"})->as_int() == 2);
+  }
+
+  TEST_CASE("a dead primary fails over to the backup, and is taken out of rotation") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider backup(dir, "backup");
+    write_ward(dir, "phuong-6", 30);
+    // Port 1 on loopback: nothing listens, so connections are refused at once.
+    auto cfg = write_config(dir, redis.url(), 1, fmt::format(R"(  - name: backup
+    type: http
+    url: http://127.0.0.1:{}/send
+    message_id: id
+routes:
+  default: [local, backup]
+)", backup.port()));
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    std::string job = send(cfg, "phuong-6");
+    REQUIRE_MESSAGE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(30)), gw.log());
+    auto s = status(cfg, job);
+    CHECK(s["counts"]["failed"] == 0);
+    CHECK(backup.log_lines().size() == 30);
+    auto report = run_loa(cfg, {"report", job}).out;
+    CHECK(report.find(" backup ") != std::string::npos);
+    CHECK(gw.log().find("out of rotation") == std::string::npos);  // reroutes are not logged as failures
+    auto r = redis.connect();
+    int rerouted = 0;
+    for (int i = 0; i < 30; ++i)
+      rerouted += r->command({"HGET", fmt::format("t:m:{}.{}", job, i), "e"})->text().find("out of rotation") != std::string::npos;
+    CHECK(rerouted > 0);  // after 5 refusals the breaker opened and messages skipped the dead one
+  }
+
+  TEST_CASE("two wards' jobs interleave: the small one is not held back by the big one") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 300);
+    // A second ward with different numbers.
+    std::string csv = "ho_ten,so_dien_thoai\n";
+    for (int i = 0; i < 10; ++i) csv += fmt::format("B {},0987{:06d}\n", i, i);
+    dir.write("wards/phuong-7.csv", csv);
+    auto cfg = write_config(dir, redis.url(), provider.port(), "    rate_per_second: 100\n    burst: 1\n");
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    std::string big = send(cfg, "phuong-6");
+    REQUIRE(wait_until([&] { return provider.log_lines().size() >= 20; }, std::chrono::seconds(10)));
+    std::string small = send(cfg, "phuong-7");
+    REQUIRE(wait_until([&] { return done(cfg, small); }, std::chrono::seconds(20)));
+    auto big_status = status(cfg, big);
+    CHECK(big_status["state"] != "done");  // the small job finished while the big one went on
+    REQUIRE(wait_until([&] { return done(cfg, big); }, std::chrono::seconds(30)));
+  }
+}
