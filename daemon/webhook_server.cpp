@@ -6,6 +6,7 @@
 
 #include "core/store/job_store.h"
 #include "daemon/metrics.h"
+#include "providers/encoding.h"
 #include "providers/generic_http.h"
 
 namespace loa::daemon {

@@ -54,7 +54,7 @@ class FileProvider final : public Provider {
 std::expected<std::unique_ptr<Provider>, std::vector<std::string>> make_file_provider(const FactoryContext& ctx) {
   config::YamlReader r(ctx.config.path);
   const YAML::Node& n = ctx.provider.node;
-  r.expect_keys(n, {"name", "type", "rate_per_second", "burst", "max_in_flight", "timeout_ms", "base_url", "dlr_token", "path"},
+  r.expect_keys(n, provider_keys({"path"}),
                 "provider \"" + ctx.provider.name + "\" (type file)");
   std::string path = (std::filesystem::path(ctx.config.state_dir) / "outbox.jsonl").string();
   if (n["path"])

@@ -9,35 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/config/yaml_reader.h"
+#include "providers/encoding.h"
 #include "providers/field_template.h"
 
 namespace loa::providers {
-
-std::string url_encode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size() * 3);
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
-    else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-bool constant_time_equal(const std::string& a, const std::string& b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  size_t n = std::max(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
-    unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
-    diff |= static_cast<unsigned char>(x ^ y);
-  }
-  return diff == 0;
-}
 
 namespace {
 
@@ -67,9 +42,7 @@ class GenericHttpProvider final : public Provider {
     req.method = s_.method;
     req.headers = s_.headers;
     if (s_.method == "GET") {
-      std::string query;
-      for (const auto& [k, t] : s_.fields) query += (query.empty() ? "" : "&") + url_encode(k) + "=" + url_encode(t.render(m, s_.callback_url));
-      req.url = s_.url + (s_.url.find('?') == std::string::npos ? "?" : "&") + query;
+      req.url = s_.url + (s_.url.find('?') == std::string::npos ? "?" : "&") + form_encode(render_fields(m));
     } else if (s_.content_type == "json") {
       nlohmann::json body = nlohmann::json::object();
       for (const auto& [k, t] : s_.fields) body[k] = t.render(m, s_.callback_url);
@@ -77,7 +50,7 @@ class GenericHttpProvider final : public Provider {
       req.body = body.dump();
       req.headers.emplace_back("Content-Type", "application/json");
     } else {
-      for (const auto& [k, t] : s_.fields) req.body += (req.body.empty() ? "" : "&") + url_encode(k) + "=" + url_encode(t.render(m, s_.callback_url));
+      req.body = form_encode(render_fields(m));
       req.url = s_.url;
       req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
     }
@@ -135,6 +108,11 @@ class GenericHttpProvider final : public Provider {
   }
 
  private:
+  std::vector<std::pair<std::string, std::string>> render_fields(const Message& m) const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [k, t] : s_.fields) out.emplace_back(k, t.render(m, s_.callback_url));
+    return out;
+  }
   Settings s_;
 };
 
@@ -146,8 +124,7 @@ std::expected<std::unique_ptr<Provider>, std::vector<std::string>> make_generic_
   Settings s;
   s.name = ctx.provider.name;
   s.callback_url = ctx.callback_url;
-  r.expect_keys(n, {"name", "type", "rate_per_second", "burst", "max_in_flight", "timeout_ms", "base_url", "dlr_token",
-                    "url", "method", "content_type", "headers", "fields", "accept_status", "message_id", "dlr", "idempotent"},
+  r.expect_keys(n, provider_keys({"url", "method", "content_type", "headers", "fields", "accept_status", "message_id", "dlr", "idempotent"}),
                 "provider \"" + s.name + "\" (type http)");
   if (n["url"]) {
     if (auto v = r.string(n["url"], "url")) s.url = *v;

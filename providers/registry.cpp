@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "core/config/yaml_reader.h"
+#include "providers/adapters.h"
 #include "providers/file_provider.h"
 #include "providers/generic_http.h"
 
@@ -45,9 +46,19 @@ std::string Registry::known_types() const {
   return out;
 }
 
+std::vector<std::string_view> provider_keys(std::initializer_list<std::string_view> own) {
+  std::vector<std::string_view> keys{"name", "type", "rate_per_second", "burst", "max_in_flight", "timeout_ms", "base_url", "dlr_token"};
+  keys.insert(keys.end(), own.begin(), own.end());
+  return keys;
+}
+
 void register_builtin_providers(Registry& r) {
   r.add("http", make_generic_http);
   r.add("file", make_file_provider);
+  r.add("esms", make_esms);
+  r.add("speedsms", make_speedsms);
+  r.add("twilio", make_twilio);
+  r.add("infobip", make_infobip);
 }
 
 std::string callback_url(const std::string& public_url, const config::ProviderConfig& p) {

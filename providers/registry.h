@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/config/config.h"
@@ -32,6 +33,9 @@ class Registry {
  private:
   std::map<std::string, Factory> factories_;
 };
+
+/// The keys every provider type takes, plus `own`.
+std::vector<std::string_view> provider_keys(std::initializer_list<std::string_view> own);
 
 /// Registers http and file (explicit calls, no static constructors).
 void register_builtin_providers(Registry& r);

@@ -30,6 +30,11 @@ void YamlReader::error(std::string_view message) { errors_.push_back(fmt::format
 
 bool YamlReader::expect_keys(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
                              std::string_view what) {
+  return expect_keys(map, std::vector<std::string_view>(allowed), what);
+}
+
+bool YamlReader::expect_keys(const YAML::Node& map, const std::vector<std::string_view>& allowed,
+                             std::string_view what) {
   if (!map.IsMap()) {
     error(map, fmt::format("{} must be a mapping", what));
     return false;

@@ -28,6 +28,7 @@ class YamlReader {
   /// Refuses keys of `map` not in `allowed`; false when `map` is not a map.
   bool expect_keys(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
                    std::string_view what);
+  bool expect_keys(const YAML::Node& map, const std::vector<std::string_view>& allowed, std::string_view what);
 
   /// Reads a scalar string with ${NAME} replaced from the environment.
   std::optional<std::string> string(const YAML::Node& node, std::string_view what);

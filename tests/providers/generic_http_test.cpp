@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "providers/encoding.h"
 #include "providers/generic_http.h"
 #include "providers/registry.h"
 
@@ -137,7 +138,7 @@ TEST_SUITE("providers/http") {
     cfg.providers.push_back(pc);
     auto r = loa::providers::build_providers(cfg, "http://h");
     REQUIRE_FALSE(r.has_value());
-    CHECK(r.error().at(0).find("unknown type \"smpp\" (known types: file, http)") != std::string::npos);
+    CHECK(r.error().at(0).find("unknown type \"smpp\" (known types: esms, file, http, infobip, speedsms, twilio)") != std::string::npos);
   }
 
   TEST_CASE("constant-time compare") {

@@ -1,0 +1,25 @@
+// Encodings shared by the provider adapters: URL/form encoding, Base64, HMAC-SHA1 and a
+// constant-time compare for secrets and signatures.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+namespace loa::providers {
+
+/// Percent-encodes for application/x-www-form-urlencoded and query strings.
+std::string url_encode(const std::string& s);
+/// Decodes %XX and '+' (form encoding).
+std::string url_decode(const std::string& s);
+/// Parses "a=1&b=2" into ordered pairs (repeats kept).
+std::vector<std::pair<std::string, std::string>> parse_form(const std::string& body);
+/// "k=v&k2=v2", each part URL-encoded.
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
+
+std::string base64(const std::string& bytes);
+std::string hmac_sha1(const std::string& key, const std::string& data);
+
+/// Compares two secrets in time independent of where they differ.
+bool constant_time_equal(const std::string& a, const std::string& b);
+
+}  // namespace loa::providers
