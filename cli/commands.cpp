@@ -628,16 +628,17 @@ int cmd_report(Session& s, Args& a) {
   }
   auto r = jobs->for_each_message(id, (*st)->total, [&](const store::MessageRecord& m) {
     std::string phone = full ? m.get("p") : util::mask_phone(m.get("p"));
+    std::string attempts = m.get("a").empty() ? "0" : m.get("a");
     std::string sent_at = when(m.get("tsent").empty() ? m.get("tsend") : m.get("tsent"));
     if (csv) {
       std::vector<std::string> cells{m.get("r"), m.get("w"), phone, m.get("n"), m.get("s"), m.get("pr"), m.get("pid"),
-                                     m.get("a"), m.get("e"), when(m.get("tq")), sent_at, when(m.get("tdone"))};
+                                     attempts, m.get("e"), when(m.get("tq")), sent_at, when(m.get("tdone"))};
       std::string line;
       for (const auto& c : cells) line += (line.empty() ? "" : ",") + csv_cell(c);
       std::printf("%s\r\n", line.c_str());
     } else {
       std::printf("%-5s %-12s %-12s %s %-10s %-10s %-24s %3s  %s%s%s\n", m.get("r").c_str(), m.get("w").c_str(), phone.c_str(),
-                  pad(m.get("n"), 24).c_str(), m.get("s").c_str(), m.get("pr").c_str(), m.get("pid").c_str(), m.get("a").c_str(),
+                  pad(m.get("n"), 24).c_str(), m.get("s").c_str(), m.get("pr").c_str(), m.get("pid").c_str(), attempts.c_str(),
                   m.get("e").c_str(), m.get("e").empty() ? "" : " ", sent_at.c_str());
     }
   });

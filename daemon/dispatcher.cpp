@@ -60,6 +60,7 @@ void Dispatcher::run() {
   const std::string& name = provider_.name();
   providers::CurlMulti multi(cfg_.max_in_flight);
   CircuitBreaker breaker(kBreakerThreshold, kBreakerOpenMs);
+  std::int64_t outcomes_since = -1;  // steady ms when the oldest unrecorded outcome came
   std::int64_t rate_wait_until = 0;  // steady ms: the shared rate limit allows nothing before
   std::int64_t quiet_checked = -1;
   bool bulk_allowed = true;
@@ -116,6 +117,8 @@ void Dispatcher::run() {
     }
     const auto circuit = breaker.state(now);
     int want = static_cast<int>(std::min<std::size_t>(capacity - std::min(capacity, pending.size()), 200));
+    // Refill in batches (a quarter of the capacity) rather than one message per completion.
+    if (!pending.empty() && want < static_cast<int>(std::max<std::size_t>(1, capacity / 4))) want = 0;
     if (circuit == CircuitBreaker::State::HalfOpen) want = breaker.allow(now) ? 1 : 0;
     if (redis && !stopping && want > 0 && steady_ms() >= rate_wait_until) {
       store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
@@ -168,10 +171,15 @@ void Dispatcher::run() {
         pending.erase(it);
       }
     }
-    if (!outcomes.empty() && redis) {
+    // Outcomes are written in batches: when enough have gathered, when nothing else is in
+    // flight, or when the oldest has waited 5 ms.
+    if (!outcomes.empty() && outcomes_since < 0) outcomes_since = steady_ms();
+    bool flush = outcomes.size() >= 64 || pending.empty() || stopping || steady_ms() - outcomes_since >= 5;
+    if (!outcomes.empty() && redis && flush) {
       store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
-      if (auto ok = jobs.record(name, outcomes); ok) {
+      if (auto ok = jobs.record(name, outcomes, provider_.reports_by_provider_id()); ok) {
         outcomes.clear();
+        outcomes_since = -1;
       } else {
         // Keep the outcomes and try again: the provider already has these messages.
         spdlog::error("dispatcher {}: recording {} outcome(s): {}", name, outcomes.size(), ok.error());

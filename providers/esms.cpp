@@ -18,6 +18,7 @@ class EsmsProvider final : public Provider {
   explicit EsmsProvider(EsmsSettings s) : s_(std::move(s)) {}
   const std::string& name() const override { return s_.name; }
   bool idempotent() const override { return true; }  // RequestId: a repeat answers 124
+  bool reports_by_provider_id() const override { return false; }  // reports carry our ref
 
   std::expected<HttpRequest, ProviderError> build_request(const Message& m) override {
     nlohmann::json body{{"ApiKey", s_.api_key},       {"SecretKey", s_.secret_key}, {"Phone", m.to_local},

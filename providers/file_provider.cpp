@@ -17,6 +17,7 @@ class FileProvider final : public Provider {
  public:
   FileProvider(std::string name, std::string path) : name_(std::move(name)), path_(std::move(path)) {}
   const std::string& name() const override { return name_; }
+  bool reports_by_provider_id() const override { return false; }
 
   std::optional<std::expected<Accepted, ProviderError>> send_local(const Message& m) override {
     nlohmann::json line{{"ref", m.ref}, {"to", m.to_digits}, {"text", m.text}, {"unicode", m.unicode}, {"at", util::now_ms()}};

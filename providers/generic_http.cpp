@@ -36,6 +36,9 @@ class GenericHttpProvider final : public Provider {
   explicit GenericHttpProvider(Settings s) : s_(std::move(s)) {}
   const std::string& name() const override { return s_.name; }
   bool idempotent() const override { return s_.idempotent; }
+  // With the default dlr.id ("ref", the field Loa's fake provider echoes its ref in),
+  // reports are matched by ref; a provider whose report field holds its own id needs the map.
+  bool reports_by_provider_id() const override { return s_.dlr_id != "ref"; }
 
   std::expected<HttpRequest, ProviderError> build_request(const Message& m) override {
     HttpRequest req;

@@ -18,6 +18,7 @@ class InfobipProvider final : public Provider {
   explicit InfobipProvider(InfobipSettings s) : s_(std::move(s)) {}
   const std::string& name() const override { return s_.name; }
   bool idempotent() const override { return true; }  // messageId is ours
+  bool reports_by_provider_id() const override { return false; }  // reports carry our ref
 
   std::expected<HttpRequest, ProviderError> build_request(const Message& m) override {
     nlohmann::json msg{{"from", s_.sender},

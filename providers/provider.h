@@ -115,6 +115,10 @@ class Provider {
   /// True when a resend with the same ref is de-duplicated by the provider, so an
   /// ambiguous failure may be retried.
   virtual bool idempotent() const { return false; }
+
+  /// True when delivery reports name messages only by the provider's own id, so Loa must
+  /// remember which of its messages each id belongs to.
+  virtual bool reports_by_provider_id() const { return true; }
 };
 
 /// Maps a transport failure or HTTP status to an error kind (shared by HTTP adapters):

@@ -67,12 +67,12 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
   std::unordered_set<std::uint64_t> seen;
   std::int64_t index = 0;
   const int limit = template_.max_segments();
-  text::MessageTemplate::Vars vars;
   // One turn per ward, then per row: filter, check the number, render, hand over.
   for (const auto& ward : spec_.wards) {
     auto reader = wards::ResidentReader::open(wards::ward_path(cfg_->wards_dir, ward));
     if (!reader) return std::unexpected(reader.error());
     const std::string ward_name = cfg_->ward_name(ward);
+    text::MessageTemplate::Vars vars;
     wards::Resident r;
     while ((*reader)->next(r)) {
       if (!areas.empty() && !areas.count(text::fold_key(r.area))) continue;
@@ -96,7 +96,8 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
       }
       if (m.index < from) continue;
       if (m.skip_reason.empty()) {
-        vars.clear();
+        // Every key is assigned each row (the columns are the ward's), so the map's nodes
+        // are reused rather than rebuilt.
         for (const auto& [k, v] : r.extra) vars[k] = v;
         vars["ho_ten"] = r.name;
         vars["so_dien_thoai"] = r.phone->local;

@@ -3,6 +3,8 @@
 #include "core/phone/phone.h"
 
 #include <array>
+#include <optional>
+#include <unordered_map>
 #include <utility>
 
 #include <phonenumbers/phonenumberutil.h>
@@ -66,12 +68,60 @@ std::string carrier_of(std::string_view local) {
   return "";
 }
 
+namespace {
+
+// The ten-digit national form ("0912345678") of the common written forms, or "" when the
+// text needs libphonenumber's full parser (letters, extensions, other lengths).
+std::string quick_national(std::string_view raw) {
+  std::string digits;
+  for (char c : raw) {
+    if (c >= '0' && c <= '9') digits += c;
+    else if (c != ' ' && c != '.' && c != '-' && c != '(' && c != ')' && c != '+') return "";
+  }
+  if (digits.size() == 10 && digits[0] == '0' && digits[1] != '0') return digits;
+  if (digits.size() == 11 && digits.starts_with("84") && digits[2] != '0') return "0" + digits.substr(2);
+  if (digits.size() == 9 && digits[0] != '0' && raw.find('+') == std::string_view::npos) return "0" + digits;
+  return "";
+}
+
+Phone make_phone(const std::string& national) {
+  Phone p;
+  p.local = national;
+  p.digits = "84" + national.substr(1);
+  p.e164 = "+" + p.digits;
+  p.carrier = carrier_of(national);
+  return p;
+}
+
+std::expected<Phone, Problem> normalize_slow(std::string_view raw);
+
+}  // namespace
+
 std::expected<Phone, Problem> normalize(std::string_view raw) {
-  using i18n::phonenumbers::PhoneNumber;
-  using i18n::phonenumbers::PhoneNumberUtil;
   bool any_digit = false;
   for (char c : raw) any_digit |= (c >= '0' && c <= '9');
   if (!any_digit) return std::unexpected(Problem::Missing);
+  std::string national = quick_national(renumber(raw));
+  if (national.empty()) return normalize_slow(raw);
+  // libphonenumber's Vietnamese patterns decide validity and type from the leading digits
+  // and the length, so one answer per five-digit prefix of a ten-digit number serves every
+  // number under it; its regular expressions were most of the cost of reading a list.
+  thread_local std::unordered_map<std::string, std::optional<Problem>> by_prefix;
+  std::string prefix = national.substr(0, 5);
+  auto it = by_prefix.find(prefix);
+  if (it == by_prefix.end()) {
+    auto full = normalize_slow(national);
+    it = by_prefix.emplace(prefix, full ? std::nullopt : std::optional<Problem>(full.error())).first;
+  }
+  if (it->second) return std::unexpected(*it->second);
+  return make_phone(national);
+}
+
+namespace {
+
+std::expected<Phone, Problem> normalize_slow(std::string_view raw) {
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
   const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
   std::string text = renumber(raw);
   PhoneNumber number;
@@ -81,12 +131,11 @@ std::expected<Phone, Problem> normalize(std::string_view raw) {
   if (type == PhoneNumberUtil::FIXED_LINE) return std::unexpected(Problem::Landline);
   if (type != PhoneNumberUtil::MOBILE && type != PhoneNumberUtil::FIXED_LINE_OR_MOBILE)
     return std::unexpected(Problem::Invalid);
-  Phone p;
-  util->Format(number, PhoneNumberUtil::E164, &p.e164);
-  p.digits = p.e164.substr(1);
-  p.local = "0" + p.e164.substr(3);
-  p.carrier = carrier_of(p.local);
-  return p;
+  std::string e164;
+  util->Format(number, PhoneNumberUtil::E164, &e164);
+  return make_phone("0" + e164.substr(3));
 }
+
+}  // namespace
 
 }  // namespace loa::phone

@@ -184,10 +184,11 @@ std::expected<std::vector<Outbound>, std::string> JobStore::take(const std::stri
   return out;
 }
 
-std::expected<void, std::string> JobStore::record(const std::string& provider, const std::vector<Outcome>& outcomes) {
+std::expected<void, std::string> JobStore::record(const std::string& provider, const std::vector<Outcome>& outcomes,
+                                                  bool map_ids) {
   LOA_SCRIPT(record_, lua::kRecord);
   if (outcomes.empty()) return {};
-  std::vector<std::string> args{provider, std::to_string(outcomes.size())};
+  std::vector<std::string> args{provider, std::to_string(outcomes.size()), map_ids ? "1" : "0"};
   args.reserve(2 + outcomes.size() * 6);
   for (const auto& o : outcomes)
     args.insert(args.end(), {o.ref, o.outcome, o.provider_id, o.error, std::to_string(o.retry_delay_ms), o.retry_provider});

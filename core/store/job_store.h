@@ -125,7 +125,10 @@ class JobStore {
                                                          const std::string& instance, double rate, int burst,
                                                          bool bulk_allowed, std::int64_t& wait_ms,
                                                          std::optional<std::int64_t> clock_ms = std::nullopt);
-  std::expected<void, std::string> record(const std::string& provider, const std::vector<Outcome>& outcomes);
+  /// Records send outcomes. `map_ids`: keep provider id -> ref for 14 days, for providers
+  /// whose delivery reports name messages only by their own id.
+  std::expected<void, std::string> record(const std::string& provider, const std::vector<Outcome>& outcomes,
+                                          bool map_ids = true);
   std::expected<long long, std::string> recover(const std::string& instance, bool startup);
   std::expected<long long, std::string> promote_retries();
   /// Messages waiting on a provider's lanes.

@@ -21,6 +21,20 @@ local function move(job, from, to)
   if from then redis.call('HINCRBY', job, 'c:' .. from, -1) end
   redis.call('HINCRBY', job, 'c:' .. to, 1)
 end
+-- Counter moves gathered over a batch and applied once per job and state.
+local function tally(t, job, from, to)
+  local d = t[job]
+  if not d then d = {}; t[job] = d end
+  if from then d[from] = (d[from] or 0) - 1 end
+  d[to] = (d[to] or 0) + 1
+end
+local function apply_tally(t)
+  for job, d in pairs(t) do
+    for state, n in pairs(d) do
+      if n ~= 0 then redis.call('HINCRBY', job, 'c:' .. state, n) end
+    end
+  end
+end
 -- Puts a ref on its job's lane for a provider; the job joins the provider's round-robin
 -- (by virtual time, at the current time: no credit for having been idle).
 local function enqueue(provider, j, ref)
@@ -106,16 +120,27 @@ if redis.call('HGET', job, 'expanded') ~= ARGV[3] then return 0 end
 local cancelled = redis.call('HGET', job, 'state') == 'cancelled'
 local now = now_ms()
 local n = tonumber(ARGV[6])
+local counts, lanes = {}, {}
 for i = 0, n - 1 do
   local o = 7 + i * 13
   local state = ARGV[o + 9]
   if cancelled and state == 'queued' then state = 'cancelled' end
   local ref = ARGV[2] .. '.' .. ARGV[o]
   redis.call('HSET', mkey(ref), 'w', ARGV[o + 1], 'r', ARGV[o + 2], 'n', ARGV[o + 3], 'p', ARGV[o + 4],
-             'c', ARGV[o + 5], 't', ARGV[o + 6], 'seg', ARGV[o + 7], 'u', ARGV[o + 8], 's', state,
-             'e', ARGV[o + 10], 'rt', ARGV[o + 12], 'a', 0, 'tq', now)
-  redis.call('HINCRBY', job, 'c:' .. state, 1)
-  if state == 'queued' then enqueue(ARGV[o + 11], ARGV[2], ref) end
+             't', ARGV[o + 6], 'u', ARGV[o + 8], 's', state, 'e', ARGV[o + 10], 'rt', ARGV[o + 12], 'tq', now)
+  counts[state] = (counts[state] or 0) + 1
+  if state == 'queued' then
+    local l = lanes[ARGV[o + 11]]
+    if not l then l = {}; lanes[ARGV[o + 11]] = l end
+    l[#l + 1] = ref
+  end
+end
+for state, c in pairs(counts) do redis.call('HINCRBY', job, 'c:' .. state, c) end
+local prio = redis.call('HGET', job, 'urgent') == '1' and '1' or '0'
+for provider, refs in pairs(lanes) do
+  redis.call('RPUSH', P .. ':lane:' .. provider .. ':' .. ARGV[2], unpack(refs))
+  local vt = redis.call('GET', P .. ':vt:' .. provider .. ':' .. prio) or '0'
+  redis.call('ZADD', P .. ':active:' .. provider .. ':' .. prio, 'NX', vt, ARGV[2])
 end
 redis.call('HSET', job, 'expanded', ARGV[4])
 redis.call('HINCRBY', job, 'total', n)
@@ -170,76 +195,94 @@ if rate > 0 then
 end
 local out = {'ok', '0'}
 local lease = now + tonumber(ARGV[3])
-local taken, scanned = 0, 0
+local taken, rounds = 0, 0
+local counts, leases = {}, {}
 local prios = ARGV[8] == '1' and {'1', '0'} or {'1'}
 for _, prio in ipairs(prios) do
   local active = P .. ':active:' .. provider .. ':' .. prio
-  while taken < n and scanned < n * 4 + 16 do
+  local vt = nil
+  -- One turn: the job furthest behind in virtual time gives a run of at most 16 messages
+  -- and moves back by as many, so jobs interleave in runs of 16 at the most.
+  while taken < n and rounds < 64 do
+    rounds = rounds + 1
     local top = redis.call('ZRANGE', active, 0, 0, 'WITHSCORES')
     if #top == 0 then break end
     local j, score = top[1], tonumber(top[2])
-    local ref = redis.call('LPOP', P .. ':lane:' .. provider .. ':' .. j)
-    if not ref then
+    local refs = redis.call('LPOP', P .. ':lane:' .. provider .. ':' .. j, math.min(16, n - taken))
+    if not refs then
       redis.call('ZREM', active, j)
     else
-      scanned = scanned + 1
-      redis.call('ZADD', active, score + 1, j)
-      redis.call('SET', P .. ':vt:' .. provider .. ':' .. prio, score + 1)
-      local mk = mkey(ref)
-      local f = redis.call('HMGET', mk, 's', 'p', 't', 'a', 'u', 'rt')
-      if f[1] == 'queued' then
-        local a = tonumber(f[4] or '0') + 1
-        redis.call('HSET', mk, 's', 'sending', 'a', a, 'pr', provider, 'o', ARGV[4], 'tsend', now)
-        move(jkey(j), 'queued', 'sending')
-        redis.call('ZADD', KEYS[1], lease, ref)
-        out[#out + 1] = ref; out[#out + 1] = f[2]; out[#out + 1] = f[3]
-        out[#out + 1] = tostring(a); out[#out + 1] = f[5] or '0'; out[#out + 1] = f[6] or ''
-        taken = taken + 1
+      vt = score + #refs
+      redis.call('ZADD', active, vt, j)
+      local job = jkey(j)
+      for _, ref in ipairs(refs) do
+        local mk = mkey(ref)
+        local f = redis.call('HMGET', mk, 's', 'p', 't', 'a', 'u', 'rt')
+        if f[1] == 'queued' then
+          local a = tonumber(f[4] or '0') + 1
+          redis.call('HSET', mk, 's', 'sending', 'a', a, 'pr', provider, 'o', ARGV[4], 'tsend', now)
+          tally(counts, job, 'queued', 'sending')
+          leases[#leases + 1] = lease
+          leases[#leases + 1] = ref
+          out[#out + 1] = ref; out[#out + 1] = f[2]; out[#out + 1] = f[3]
+          out[#out + 1] = tostring(a); out[#out + 1] = f[5] or '0'; out[#out + 1] = f[6] or ''
+          taken = taken + 1
+        end
       end
     end
   end
+  if vt then redis.call('SET', P .. ':vt:' .. provider .. ':' .. prio, vt) end
 end
+apply_tally(counts)
+if #leases > 0 then redis.call('ZADD', KEYS[1], unpack(leases)) end
 if rate > 0 and taken > 0 then
   redis.call('SET', rl, tostring(tat + taken * T), 'PX', math.ceil(burst * T + taken * T) + 1000)
 end
 return out
 )LUA";
 
-// KEYS: inflight zset, retry zset. ARGV: prefix, provider, n, then 6 values per result:
+// KEYS: inflight zset, retry zset. ARGV: prefix, provider, n, map provider ids (1/0: the
+// provider's reports name messages by its own id), then 6 values per result:
 // ref, outcome (sent|delivered|failed|unknown|retry|reroute), provider id, error, retry
 // delay ms, retry provider. 'reroute' is a retry that was never attempted (the provider's
 // circuit was open), so it does not count as an attempt.
 inline constexpr const char* kRecord = R"LUA(
 local now = now_ms()
 local n = tonumber(ARGV[3])
+local map_ids = ARGV[4] == '1'
+local counts, done, refs = {}, {}, {}
 for i = 0, n - 1 do
-  local o = 4 + i * 6
+  local o = 5 + i * 6
   local ref, outcome, pid, err = ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3]
   local mk = mkey(ref)
   local job = jkey(job_of(ref))
-  redis.call('ZREM', KEYS[1], ref)
-  if pid ~= '' then
-    redis.call('HSET', mk, 'pid', pid)
-    if pid ~= ref then redis.call('SET', P .. ':dlr:' .. ARGV[2] .. ':' .. pid, ref, 'EX', 1209600) end
+  refs[#refs + 1] = ref
+  if map_ids and pid ~= '' and pid ~= ref then
+    redis.call('SET', P .. ':dlr:' .. ARGV[2] .. ':' .. pid, ref, 'EX', 1209600)
   end
   local s = redis.call('HGET', mk, 's')
   if s == 'sending' then
     if outcome == 'retry' or outcome == 'reroute' then
       redis.call('HSET', mk, 's', 'queued', 'e', err)
       if outcome == 'reroute' then redis.call('HINCRBY', mk, 'a', -1) end
-      move(job, 'sending', 'queued')
+      tally(counts, job, 'sending', 'queued')
       redis.call('ZADD', KEYS[2], now + tonumber(ARGV[o + 4]), ref .. '|' .. ARGV[o + 5])
     elseif outcome == 'sent' then
-      redis.call('HSET', mk, 's', 'sent', 'e', '', 'tsent', now)
-      move(job, 'sending', 'sent')
+      redis.call('HSET', mk, 's', 'sent', 'e', '', 'tsent', now, 'pid', pid)
+      tally(counts, job, 'sending', 'sent')
     else
-      redis.call('HSET', mk, 's', outcome, 'e', err, 'tdone', now)
+      redis.call('HSET', mk, 's', outcome, 'e', err, 'tdone', now, 'pid', pid)
       if outcome == 'delivered' then redis.call('HSET', mk, 'tsent', now) end
-      move(job, 'sending', outcome)
+      tally(counts, job, 'sending', outcome)
     end
-    maybe_done(job, now)
+    done[job] = true
+  elseif pid ~= '' then
+    redis.call('HSET', mk, 'pid', pid)  -- a delivery report came first: keep its state
   end
 end
+redis.call('ZREM', KEYS[1], unpack(refs))
+apply_tally(counts)
+for job in pairs(done) do maybe_done(job, now) end
 return n
 )LUA";
 

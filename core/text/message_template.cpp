@@ -16,6 +16,10 @@ struct MessageTemplate::Compiled {
   explicit Compiled(const std::string& body) : tmpl(body) {
     tmpl.set_custom_escape([](const std::string& s) { return s; });
   }
+  /// For bodies of plain text and variables only (no sections, comments or partials):
+  /// the text split into literals and names, rendered without kainjow. Empty otherwise.
+  std::vector<std::pair<bool, std::string>> flat;  ///< (is a name, literal text or name)
+  bool is_flat = false;
   // kainjow's render() is non-const, so calls are serialised.
   std::mutex mu;
   kainjow::mustache::mustache tmpl;
@@ -63,6 +67,25 @@ std::expected<MessageTemplate, std::string> MessageTemplate::from_body(std::stri
   t.names_ = std::move(*names);
   t.compiled_ = std::make_shared<Compiled>(t.body_);
   if (!t.compiled_->tmpl.is_valid()) return std::unexpected(t.compiled_->tmpl.error_message());
+  // A plain body (the usual case) is split once so rendering is a few appends.
+  auto& c = *t.compiled_;
+  c.is_flat = true;
+  for (size_t i = 0; c.is_flat && i < t.body_.size();) {
+    size_t open = t.body_.find("{{", i);
+    if (open == std::string::npos) {
+      c.flat.emplace_back(false, t.body_.substr(i));
+      break;
+    }
+    if (open > i) c.flat.emplace_back(false, t.body_.substr(i, open - i));
+    bool triple = t.body_.compare(open, 3, "{{{") == 0;
+    size_t close = t.body_.find(triple ? "}}}" : "}}", open);
+    std::string tag = trim(t.body_.substr(open + (triple ? 3 : 2), close - open - (triple ? 3 : 2)));
+    if (!tag.empty() && tag[0] == '&') tag = trim(tag.substr(1));
+    if (tag.empty() || std::string("#^/!>=").find(tag[0]) != std::string::npos) c.is_flat = false;
+    else c.flat.emplace_back(true, tag);
+    i = close + (triple ? 3 : 2);
+  }
+  if (!c.is_flat) c.flat.clear();
   return t;
 }
 
@@ -122,6 +145,19 @@ std::expected<MessageTemplate, std::vector<std::string>> MessageTemplate::load(
 }
 
 std::string MessageTemplate::render(const Vars& vars) const {
+  if (compiled_->is_flat) {
+    std::string out;
+    out.reserve(body_.size() + 64);
+    for (const auto& [is_name, part] : compiled_->flat) {
+      if (!is_name) {
+        out += part;
+      } else if (auto it = vars.find(part); it != vars.end()) {
+        out += it->second;
+      }
+    }
+    out = nfc(out);
+    return encoding_ == Encoding::Ascii ? to_ascii(out) : out;
+  }
   kainjow::mustache::data data;
   for (const auto& [k, v] : vars) data.set(k, v);
   std::string raw;

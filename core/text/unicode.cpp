@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 
+#include <unicode/bytestream.h>
 #include <unicode/normalizer2.h>
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
@@ -22,13 +23,19 @@ bool valid_utf8(std::string_view s) {
 }
 
 std::string nfc(std::string_view s) {
+  // Fast paths: ASCII, and text already in NFC (almost all of it), checked on UTF-8 directly.
+  bool ascii = true;
+  for (char c : s) ascii &= static_cast<unsigned char>(c) < 0x80;
+  if (ascii) return std::string(s);
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* norm = icu::Normalizer2::getNFCInstance(status);
-  icu::UnicodeString in = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
-  icu::UnicodeString out = norm->normalize(in, status);
+  icu::StringPiece piece(s.data(), static_cast<int32_t>(s.size()));
+  if (U_SUCCESS(status) && norm->isNormalizedUTF8(piece, status) && U_SUCCESS(status)) return std::string(s);
+  status = U_ZERO_ERROR;
   std::string result;
+  icu::StringByteSink<std::string> sink(&result);
+  norm->normalizeUTF8(0, piece, sink, nullptr, status);
   if (U_FAILURE(status)) return std::string(s);
-  out.toUTF8String(result);
   return result;
 }
 

@@ -17,7 +17,7 @@ TEST_SUITE("integration") {
     FakeProvider provider(dir, "fake", {"--dlr-delay-ms", "600000"});
     write_ward(dir, "phuong-6", 2);
     auto cfg = write_config(dir, redis.url(), provider.port(),
-                            "    dlr:\n      secret_header: X-Loa-Secret\n      secret: s3cret\n"
+                            "    dlr:\n      id: id\n      secret_header: X-Loa-Secret\n      secret: s3cret\n"
                             "      statuses: { delivered: [DELIVERED], failed: [FAILED] }\n");
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     httplib::Client client("127.0.0.1", gw.port());
@@ -25,13 +25,13 @@ TEST_SUITE("integration") {
 
     CHECK(client.Get("/healthz")->status == 200);
     CHECK(client.Post("/dlr/nope", secret, "{}", "application/json")->status == 404);
-    CHECK(client.Post("/dlr/local", R"({"ref":"1-0.0","status":"DELIVERED"})", "application/json")->status == 401);
-    CHECK(client.Post("/dlr/local", httplib::Headers{{"X-Loa-Secret", "s3creT"}}, R"({"ref":"1-0.0","status":"DELIVERED"})", "application/json")->status == 401);
+    CHECK(client.Post("/dlr/local", R"({"id":"1-0.0","status":"DELIVERED"})", "application/json")->status == 401);
+    CHECK(client.Post("/dlr/local", httplib::Headers{{"X-Loa-Secret", "s3creT"}}, R"({"id":"1-0.0","status":"DELIVERED"})", "application/json")->status == 401);
     CHECK(client.Post("/dlr/local", secret, "{broken", "application/json")->status == 400);
     CHECK(client.Post("/dlr/local", secret, R"({"status":"DELIVERED"})", "application/json")->status == 400);
     CHECK(client.Post("/dlr/local", secret, std::string(70 * 1024, 'x'), "application/json")->status == 413);
-    CHECK(client.Post("/dlr/local", secret, R"({"ref":"999-0.3","status":"DELIVERED"})", "application/json")->status == 200);
-    CHECK(client.Get("/dlr/local?ref=999-0.4&status=DELIVERED", secret)->status == 200);
+    CHECK(client.Post("/dlr/local", secret, R"({"id":"999-0.3","status":"DELIVERED"})", "application/json")->status == 200);
+    CHECK(client.Get("/dlr/local?id=999-0.4&status=DELIVERED", secret)->status == 200);
 
     // A real job: reports move messages forward and never back.
     auto sent = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x"});
@@ -44,13 +44,13 @@ TEST_SUITE("integration") {
     };
     REQUIRE(wait_until([&] { return counts()["sent"] == 2; }, std::chrono::seconds(20)));
     std::string ref0 = job + ".0", ref1 = job + ".1";
-    CHECK(client.Post("/dlr/local", secret, json{{"ref", ref0}, {"status", "DELIVERED"}}.dump(), "application/json")->status == 200);
-    CHECK(client.Post("/dlr/local", secret, json{{"ref", ref0}, {"status", "FAILED"}}.dump(), "application/json")->status == 200);
-    CHECK(client.Post("/dlr/local", secret, json{{"ref", ref0}, {"status", "DELIVERED"}}.dump(), "application/json")->status == 200);
+    CHECK(client.Post("/dlr/local", secret, json{{"id", ref0}, {"status", "DELIVERED"}}.dump(), "application/json")->status == 200);
+    CHECK(client.Post("/dlr/local", secret, json{{"id", ref0}, {"status", "FAILED"}}.dump(), "application/json")->status == 200);
+    CHECK(client.Post("/dlr/local", secret, json{{"id", ref0}, {"status", "DELIVERED"}}.dump(), "application/json")->status == 200);
     // Form-encoded, keyed by the provider's own id, resolved through the id Loa recorded.
     std::string pid = redis.connect()->command({"HGET", "t:m:" + ref1, "pid"})->text();
     REQUIRE(pid.rfind("fp-", 0) == 0);
-    CHECK(client.Post("/dlr/local", secret, "ref=" + pid + "&status=FAILED", "application/x-www-form-urlencoded")->status == 200);
+    CHECK(client.Post("/dlr/local", secret, "id=" + pid + "&status=FAILED", "application/x-www-form-urlencoded")->status == 200);
     auto c = counts();
     CHECK(c["delivered"] == 1);
     CHECK(c["failed"] == 1);
