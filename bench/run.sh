@@ -32,7 +32,7 @@ rm -rf "$W" && mkdir -p "$W/state/wards" "$W/nginx"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  [ -f "$W/nginx/nginx.pid" ] && kill -TERM "$(cat "$W/nginx/nginx.pid")" 2>/dev/null || true
+  [ -f /tmp/kannel-anchor/nginx/nginx.pid ] && kill -TERM "$(cat /tmp/kannel-anchor/nginx/nginx.pid)" 2>/dev/null || true
   wait 2>/dev/null || true
 }
 trap cleanup EXIT

@@ -58,7 +58,7 @@ std::vector<std::string> split_route(const std::string& s) {
 
 void Dispatcher::run() {
   const std::string& name = provider_.name();
-  providers::CurlMulti multi(cfg_.max_in_flight);
+  providers::CurlMulti multi(std::max(1, cfg_.max_in_flight / workers_));
   CircuitBreaker breaker(kBreakerThreshold, kBreakerOpenMs);
   std::int64_t outcomes_since = -1;  // steady ms when the oldest unrecorded outcome came
   std::int64_t rate_wait_until = 0;  // steady ms: the shared rate limit allows nothing before
@@ -74,7 +74,7 @@ void Dispatcher::run() {
   std::vector<store::Outcome> outcomes;
   std::uint64_t next_tag = 1;
   const std::int64_t lease_ms = cfg_.timeout_ms + 20000;  // a live sender never outlives its lease
-  const std::size_t capacity = static_cast<std::size_t>(cfg_.max_in_flight);
+  const std::size_t capacity = static_cast<std::size_t>(std::max(1, cfg_.max_in_flight / workers_));
 
   auto settle = [&](const store::Outbound& o, const std::expected<providers::Accepted, providers::ProviderError>& r) {
     if (r) breaker.success();

@@ -116,7 +116,8 @@ int Gateway::run() {
   Expander expander(ctx);
   std::vector<std::unique_ptr<Dispatcher>> dispatchers;
   for (const auto& p : cfg.providers)
-    dispatchers.push_back(std::make_unique<Dispatcher>(ctx, p, *ctx.providers.at(p.name)));
+    for (int w = 0; w < Dispatcher::workers_for(p); ++w)
+      dispatchers.push_back(std::make_unique<Dispatcher>(ctx, p, *ctx.providers.at(p.name), Dispatcher::workers_for(p)));
   intake.start();
   expander.start();
   for (auto& d : dispatchers) d->start();
