@@ -110,14 +110,6 @@ struct Selection {
   int limit = 10;
 };
 
-std::vector<std::string> all_ward_ids(const config::Config& cfg) {
-  std::set<std::string> ids;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(cfg.wards_dir, ec))
-    if (e.path().extension() == ".csv" && config::valid_id(e.path().stem().string())) ids.insert(e.path().stem().string());
-  return {ids.begin(), ids.end()};
-}
-
 // Parses selectors and the command's own flags; returns false after printing why.
 bool parse_selection(Args& a, const config::Config& cfg, Selection& s, bool is_send) {
   while (!a.done()) {
@@ -192,7 +184,7 @@ bool parse_selection(Args& a, const config::Config& cfg, Selection& s, bool is_s
       std::fprintf(stderr, "loa: give --ward or --all-wards, not both\n");
       return false;
     }
-    s.spec.wards = all_ward_ids(cfg);
+    s.spec.wards = jobs::ward_ids(cfg);
     if (s.spec.wards.empty()) {
       std::fprintf(stderr, "loa: --all-wards: no <ward-id>.csv in %s\n", cfg.wards_dir.c_str());
       return false;
@@ -749,8 +741,7 @@ int cmd_check(Session& s, Args& a) {
   std::vector<std::string> errors;
   if (auto p = providers::build_providers(s.cfg, s.cfg.public_url.empty() ? "http://127.0.0.1" : s.cfg.public_url); !p)
     errors.insert(errors.end(), p.error().begin(), p.error().end());
-  std::set<std::string> columns;
-  auto wards = all_ward_ids(s.cfg);
+  auto wards = jobs::ward_ids(s.cfg);
   for (const auto& [id, _] : s.cfg.wards)
     if (std::find(wards.begin(), wards.end(), id) == wards.end())
       errors.push_back(fmt::format("{}: ward \"{}\" is named in the config but {} does not exist", s.cfg.path, id,
@@ -762,7 +753,6 @@ int cmd_check(Session& s, Args& a) {
       errors.push_back(reader.error());
       continue;
     }
-    columns.insert((*reader)->extra_columns().begin(), (*reader)->extra_columns().end());
     wards::Resident r;
     std::set<std::string> seen;
     long long ward_rows = 0, ward_skipped = 0;
@@ -780,22 +770,8 @@ int cmd_check(Session& s, Args& a) {
     skipped += ward_skipped;
   }
   int templates = 0;
-  std::error_code ec;
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(s.cfg.templates_dir, ec))
-    if (e.path().extension() == ".yaml") files.push_back(e.path());
-  if (ec) errors.push_back(fmt::format("{}: cannot read templates_dir: {}", s.cfg.templates_dir, ec.message()));
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    std::string name = f.stem().string();
-    if (!config::valid_id(name)) {
-      errors.push_back(fmt::format("{}: template names must be lower-case letters, digits and hyphens", f.string()));
-      continue;
-    }
-    auto t = text::MessageTemplate::load(s.cfg.templates_dir, name, columns);
-    if (!t) errors.insert(errors.end(), t.error().begin(), t.error().end());
-    else ++templates;
-  }
+  if (auto loaded = jobs::load_templates(s.cfg)) templates = static_cast<int>(loaded->size());
+  else errors.insert(errors.end(), loaded.error().begin(), loaded.error().end());
   print_errors(errors);
   std::printf("%s: %zu ward list(s), %lld row(s) (%lld will be skipped), %d template(s) ok, %zu error(s)\n",
               s.cfg.path.c_str(), wards.size(), rows, skipped, templates, errors.size());

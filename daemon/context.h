@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/config/config.h"
+#include "core/text/message_template.h"
 #include "providers/provider.h"
 
 namespace loa::daemon {
@@ -36,14 +37,34 @@ class WorkSignal {
   unsigned long generation_ = 0;
 };
 
-struct Context {
+/// What SIGHUP can replace: the config's reloadable parts, providers and templates.
+/// Immutable once published; components take a snapshot per job, loop turn or request.
+struct Runtime {
   config::Config cfg;
+  std::map<std::string, std::shared_ptr<providers::Provider>> providers;
+  std::map<std::string, std::shared_ptr<const text::MessageTemplate>> templates;
+};
+
+struct Context {
+  config::Config cfg;      ///< as at start-up: Redis, prefix, state_dir, webhook (need a restart)
   std::string redis_url;
   std::string instance;    ///< stable id of this gateway (leases, consumer name)
   std::string public_url;  ///< base of callback URLs
-  std::map<std::string, std::unique_ptr<providers::Provider>> providers;
   std::atomic<bool> stopping{false};
   WorkSignal work;
+
+  std::shared_ptr<const Runtime> runtime() const {
+    std::lock_guard lock(runtime_mu_);
+    return runtime_;
+  }
+  void set_runtime(std::shared_ptr<const Runtime> rt) {
+    std::lock_guard lock(runtime_mu_);
+    runtime_ = std::move(rt);
+  }
+
+ private:
+  mutable std::mutex runtime_mu_;
+  std::shared_ptr<const Runtime> runtime_;
 };
 
 }  // namespace loa::daemon

@@ -85,7 +85,7 @@ void Dispatcher::run() {
       metrics().outcome(name, outcomes.back().outcome);
       return;
     }
-    auto d = decide(ctx_.cfg.retry, r.error(), o.attempts, name, split_route(o.route), provider_.idempotent(), rng);
+    auto d = decide(rt_->cfg.retry, r.error(), o.attempts, name, split_route(o.route), provider_.idempotent(), rng);
     spdlog::warn("{}: message {} to {} attempt {}: {}{}", name, o.ref, util::mask_phone(o.phone), o.attempts,
                  r.error().reason, d.retry ? fmt::format(" (retry in {} ms via {})", d.delay_ms, d.provider) : " (" + d.final_state + ")");
     if (d.retry) outcomes.push_back({o.ref, "retry", "", r.error().reason, d.delay_ms, d.provider});
@@ -96,7 +96,7 @@ void Dispatcher::run() {
   // One turn: start as many sends as capacity and the limiter allow, drive the open
   // requests, settle finished ones, record outcomes; sleep briefly when idle.
   for (;;) {
-    const bool stopping = ctx_.stopping;
+    const bool stopping = ctx_.stopping || stop_;
     if (stopping && pending.empty() && outcomes.empty()) break;
     if (!redis) {
       auto r = store::Redis::connect(ctx_.redis_url, 5000);
@@ -110,10 +110,10 @@ void Dispatcher::run() {
     }
     std::size_t took = 0;
     const std::int64_t now = util::now_ms();
-    if (ctx_.cfg.quiet_hours && now / 1000 != quiet_checked) {
+    if (rt_->cfg.quiet_hours && now / 1000 != quiet_checked) {
       quiet_checked = now / 1000;
-      const auto& q = *ctx_.cfg.quiet_hours;
-      bulk_allowed = !util::in_window(util::minute_of_day(now, ctx_.cfg.timezone), q.start_minute, q.end_minute);
+      const auto& q = *rt_->cfg.quiet_hours;
+      bulk_allowed = !util::in_window(util::minute_of_day(now, rt_->cfg.timezone), q.start_minute, q.end_minute);
     }
     const auto circuit = breaker.state(now);
     int want = static_cast<int>(std::min<std::size_t>(capacity - std::min(capacity, pending.size()), 200));

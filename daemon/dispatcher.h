@@ -12,8 +12,9 @@ namespace loa::daemon {
 class Dispatcher {
  public:
   /// One of `workers` dispatchers of a provider; they share its max_in_flight.
-  Dispatcher(Context& ctx, const config::ProviderConfig& cfg, providers::Provider& provider, int workers = 1)
-      : ctx_(ctx), cfg_(cfg), provider_(provider), workers_(workers) {}
+  Dispatcher(Context& ctx, std::shared_ptr<const Runtime> rt, const std::string& provider, int workers = 1)
+      : ctx_(ctx), rt_(std::move(rt)), cfg_(*rt_->cfg.provider(provider)), provider_(*rt_->providers.at(provider)),
+        workers_(workers) {}
 
   /// Two workers for a provider with room for many requests in flight: while one waits for
   /// Redis, the other drives its requests, so neither the round trips nor one thread's CPU
@@ -23,16 +24,20 @@ class Dispatcher {
   void start();
   static constexpr int kBreakerThreshold = 5;
   static constexpr std::int64_t kBreakerOpenMs = 10000;
-  /// Waits for the thread; it stops taking work once ctx.stopping is set and returns
-  /// when its in-flight requests have finished and been recorded.
+  /// Asks this dispatcher alone to stop (a reload replaces it).
+  void request_stop() { stop_ = true; }
+  /// Waits for the thread; it stops taking work once ctx.stopping (or request_stop) is
+  /// set and returns when its in-flight requests have finished and been recorded.
   void join();
 
  private:
   void run();
   Context& ctx_;
+  std::shared_ptr<const Runtime> rt_;  ///< keeps its config and provider alive across reloads
   const config::ProviderConfig& cfg_;
   providers::Provider& provider_;
   int workers_ = 1;
+  std::atomic<bool> stop_{false};
   std::thread thread_;
 };
 

@@ -23,7 +23,7 @@ std::string join(const std::vector<std::string>& v) {
   return out;
 }
 
-store::ExpandedRow to_row(const Context& ctx, const jobs::PlannedMessage& m) {
+store::ExpandedRow to_row(const config::Config& cfg, const jobs::PlannedMessage& m) {
   store::ExpandedRow r;
   r.index = m.index;
   r.ward = m.ward;
@@ -42,7 +42,7 @@ store::ExpandedRow to_row(const Context& ctx, const jobs::PlannedMessage& m) {
     r.error = m.fail_reason;
   } else {
     r.state = "queued";
-    const auto& route = ctx.cfg.routes.for_carrier(m.carrier);
+    const auto& route = cfg.routes.for_carrier(m.carrier);
     r.provider = route.front();
     r.route = join(route);
   }
@@ -53,7 +53,8 @@ store::ExpandedRow to_row(const Context& ctx, const jobs::PlannedMessage& m) {
 bool expand(Context& ctx, store::JobStore& jobs, const store::JobStore::Claim& claim) {
   auto spec = jobs::parse_job_spec(claim.spec_json);
   if (!spec) return static_cast<bool>(jobs.reject(claim.job, spec.error()));
-  auto plan = jobs::Planner::create(ctx.cfg, *spec);
+  auto rt = ctx.runtime();  // one config and template set for the whole job
+  auto plan = jobs::Planner::create(rt->cfg, *spec, &rt->templates);
   if (!plan) {
     std::string reason;
     for (const auto& e : plan.error()) reason += (reason.empty() ? "" : "; ") + e;
@@ -89,7 +90,7 @@ bool expand(Context& ctx, store::JobStore& jobs, const store::JobStore::Claim& c
       opted,
       [&](const jobs::PlannedMessage& m) {
         if (ctx.stopping) return false;
-        chunk.push_back(to_row(ctx, m));
+        chunk.push_back(to_row(rt->cfg, m));
         return chunk.size() < Expander::kChunk || flush();
       },
       claim.cursor);

@@ -14,6 +14,7 @@
 #include "daemon/embedded_redis.h"
 #include "daemon/expander.h"
 #include "daemon/intake.h"
+#include "core/jobs/planner.h"
 #include "daemon/webhook_server.h"
 #include "providers/registry.h"
 
@@ -50,6 +51,54 @@ std::expected<std::unique_ptr<Gateway>, std::vector<std::string>> Gateway::creat
 }
 
 Gateway::~Gateway() = default;
+
+void Gateway::request_reload() {
+  {
+    std::lock_guard lock(mu_);
+    reload_requested_ = true;
+  }
+  cv_.notify_all();
+}
+
+namespace {
+
+// Builds a runtime (config, providers, templates) from a config, or says what is wrong.
+std::expected<std::shared_ptr<const Runtime>, std::vector<std::string>> build_runtime(config::Config cfg,
+                                                                                      const std::string& public_url) {
+  auto built = providers::build_providers(cfg, public_url);
+  if (!built) return std::unexpected(built.error());
+  auto templates = jobs::load_templates(cfg);
+  if (!templates) return std::unexpected(templates.error());
+  auto rt = std::make_shared<Runtime>();
+  rt->cfg = std::move(cfg);
+  for (auto& [name, p] : *built) rt->providers.emplace(name, std::shared_ptr<providers::Provider>(std::move(p)));
+  rt->templates = std::move(*templates);
+  return rt;
+}
+
+std::vector<std::unique_ptr<Dispatcher>> start_dispatchers(Context& ctx, const std::shared_ptr<const Runtime>& rt) {
+  std::vector<std::unique_ptr<Dispatcher>> out;
+  for (const auto& p : rt->cfg.providers)
+    for (int w = 0; w < Dispatcher::workers_for(p); ++w)
+      out.push_back(std::make_unique<Dispatcher>(ctx, rt, p.name, Dispatcher::workers_for(p)));
+  for (auto& d : out) d->start();
+  return out;
+}
+
+// "waiting N, scheduled N, retrying N, in flight N" for systemd's STATUS=.
+std::string queue_status(const Context& ctx, store::Redis& redis) {
+  store::JobStore jobs(redis, ctx.cfg.redis.prefix);
+  long long waiting = 0;
+  for (const auto& p : ctx.runtime()->cfg.providers)
+    if (auto n = jobs.ready_depth(p.name)) waiting += *n;
+  auto card = [&](const char* key) {
+    auto r = redis.command({"ZCARD", jobs.key(key)});
+    return r ? r->as_int() : -1;
+  };
+  return fmt::format("waiting {}, scheduled {}, retrying {}, in flight {}", waiting, card("due"), card("retry"), card("inflight"));
+}
+
+}  // namespace
 
 void Gateway::request_stop() {
   {
@@ -102,34 +151,57 @@ int Gateway::run() {
     return 1;
   }
   ctx.public_url = cfg.public_url.empty() ? fmt::format("http://{}:{}", cfg.webhook_host, *port) : cfg.public_url;
-  auto built = providers::build_providers(cfg, ctx.public_url);
-  if (!built) {
-    for (const auto& e : built.error()) spdlog::critical("{}", e);
+  auto runtime = build_runtime(cfg, ctx.public_url);
+  if (!runtime) {
+    for (const auto& e : runtime.error()) spdlog::critical("{}", e);
     return 78;
   }
-  ctx.providers = std::move(*built);
+  ctx.set_runtime(*runtime);
   webhook.start();
   spdlog::info("loa-gatewayd {} listening on {}:{} (instance {}, redis {})", "0.1.0", cfg.webhook_host, *port,
                ctx.instance, ctx.redis_url);
 
   Intake intake(ctx);
   Expander expander(ctx);
-  std::vector<std::unique_ptr<Dispatcher>> dispatchers;
-  for (const auto& p : cfg.providers)
-    for (int w = 0; w < Dispatcher::workers_for(p); ++w)
-      dispatchers.push_back(std::make_unique<Dispatcher>(ctx, p, *ctx.providers.at(p.name), Dispatcher::workers_for(p)));
   intake.start();
   expander.start();
-  for (auto& d : dispatchers) d->start();
-  notify("READY=1");
+  auto dispatchers = start_dispatchers(ctx, ctx.runtime());
+  notify("READY=1\nSTATUS=started");
 
-  // The janitor runs on this thread: once a second it resolves expired leases, promotes
-  // due retries, and takes over stream entries a dead gateway left unacknowledged.
+  // The janitor runs on this thread. Each turn (4 a second): apply a requested reload,
+  // resolve expired send leases, promote due retries; once a second also feed the
+  // systemd watchdog and report queue depths in STATUS=.
   std::unique_ptr<store::Redis> redis;
+  int turn = 0;
   for (;;) {
+    bool reload = false;
     {
       std::unique_lock lock(mu_);
-      if (cv_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stop_requested_; })) break;
+      if (cv_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stop_requested_ || reload_requested_; }) &&
+          stop_requested_)
+        break;
+      reload = reload_requested_;
+      reload_requested_ = false;
+    }
+    if (reload) {
+      auto next_cfg = config::load_config(config_path_);
+      auto next = next_cfg ? build_runtime(*next_cfg, ctx.public_url)
+                           : std::expected<std::shared_ptr<const Runtime>, std::vector<std::string>>(std::unexpected(next_cfg.error()));
+      if (!next) {
+        for (const auto& e : next.error()) spdlog::error("reload refused, keeping the running config: {}", e);
+      } else {
+        const auto& n = (*next)->cfg;
+        if (n.redis.url != cfg.redis.url || n.redis.prefix != cfg.redis.prefix || n.state_dir != cfg.state_dir ||
+            n.webhook_host != cfg.webhook_host || n.webhook_port != cfg.webhook_port || n.public_url != cfg.public_url)
+          spdlog::warn("reload: redis, state_dir and webhook changes take effect at the next restart");
+        // Dispatchers finish their requests in flight, then new ones take over; queued
+        // work waits in Redis meanwhile, so nothing is dropped.
+        for (auto& d : dispatchers) d->request_stop();
+        dispatchers.clear();
+        ctx.set_runtime(*next);
+        dispatchers = start_dispatchers(ctx, *next);
+        spdlog::info("reloaded {}: {} provider(s), {} template(s)", config_path_, n.providers.size(), (*next)->templates.size());
+      }
     }
     if (!redis) {
       auto r = store::Redis::connect(ctx.redis_url, 5000);
@@ -149,6 +221,7 @@ int Gateway::run() {
     }
     if (*fixed > 0) spdlog::warn("{} message(s) whose send lease ran out are now 'unknown'", *fixed);
     if (*promoted > 0) ctx.work.notify();
+    if (++turn % 4 == 0) notify("WATCHDOG=1\nSTATUS=" + queue_status(ctx, *redis));
   }
 
   notify("STOPPING=1");

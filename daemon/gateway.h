@@ -20,6 +20,9 @@ class Gateway {
   int run();
   /// Safe from any thread (the signal thread calls it).
   void request_stop();
+  /// Re-reads the config, providers and templates (SIGHUP); safe from any thread. A bad
+  /// reload keeps everything as it was and logs why.
+  void request_reload();
 
  private:
   Gateway() = default;
@@ -28,6 +31,7 @@ class Gateway {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_requested_ = false;
+  bool reload_requested_ = false;
 };
 
 /// The instance id: $LOA_INSTANCE_ID, else "<hostname>:<configured webhook port>".

@@ -24,7 +24,8 @@ std::expected<void, std::string> admit_entry(Context& ctx, store::JobStore& jobs
     spdlog::warn("job {} rejected: {}", e.id, spec.error());
     return jobs.admit(e.id, *e.job, std::nullopt, "rejected", spec.error(), std::nullopt);
   }
-  auto plan = jobs::Planner::create(ctx.cfg, *spec);
+  auto rt = ctx.runtime();
+  auto plan = jobs::Planner::create(rt->cfg, *spec, &rt->templates);
   if (!plan) {
     std::string reason;
     for (const auto& err : plan.error()) reason += (reason.empty() ? "" : "; ") + err;

@@ -28,7 +28,8 @@ Options:
   -h, --help         this text
 
 Exit codes: 0 stopped cleanly; 1 runtime failure; 2 bad usage; 78 config error.
-Signals: SIGTERM/SIGINT drain (in-flight requests finish and are recorded).
+Signals: SIGTERM/SIGINT drain (in-flight requests finish and are recorded);
+SIGHUP reloads config, providers and templates (a bad reload keeps the old ones).
 )";
 }  // namespace
 
@@ -77,7 +78,8 @@ int main(int argc, char** argv) {
       int sig = 0;
       sigwait(&set, &sig);
       if (sig == SIGHUP) {
-        spdlog::info("SIGHUP: reload is not supported yet; restart to apply config changes");
+        spdlog::info("SIGHUP: reloading config, providers and templates");
+        (*gateway)->request_reload();
         continue;
       }
       spdlog::info("signal {}: draining", strsignal(sig));

@@ -73,7 +73,7 @@ std::expected<std::string, std::string> render_metrics(const Context& ctx, store
   out += "# HELP loa_messages Messages by state (jobs as in loa_jobs).\n# TYPE loa_messages gauge\n";
   for (const char* st : store::kMessageStates) out += fmt::format("loa_messages{{state=\"{}\"}} {}\n", st, messages[st]);
   out += "# HELP loa_queue_depth Work waiting in Redis.\n# TYPE loa_queue_depth gauge\n";
-  for (const auto& p : ctx.cfg.providers) {
+  for (const auto& p : ctx.runtime()->cfg.providers) {
     auto n = jobs.ready_depth(p.name);
     if (!n) return std::unexpected(n.error());
     out += fmt::format("loa_queue_depth{{queue=\"waiting\",provider=\"{}\"}} {}\n", p.name, *n);

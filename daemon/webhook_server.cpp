@@ -48,9 +48,10 @@ WebhookServer::WebhookServer(Context& ctx) : ctx_(ctx), server_(std::make_unique
 
   auto dlr = [this](const httplib::Request& req, httplib::Response& res) {
     const std::string name = req.matches[1];
-    auto it = ctx_.providers.find(name);
-    const config::ProviderConfig* pc = ctx_.cfg.provider(name);
-    if (it == ctx_.providers.end() || !pc) {
+    auto rt = ctx_.runtime();
+    auto it = rt->providers.find(name);
+    const config::ProviderConfig* pc = rt->cfg.provider(name);
+    if (it == rt->providers.end() || !pc) {
       res.status = 404;
       res.set_content("no such provider\n", "text/plain");
       return;

@@ -1,6 +1,7 @@
 // Job planning: validation and streaming expansion of resident rows into messages.
 #include "core/jobs/planner.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <unordered_set>
 
@@ -12,7 +13,45 @@
 
 namespace loa::jobs {
 
-std::expected<Planner, std::vector<std::string>> Planner::create(const config::Config& cfg, JobSpec spec) {
+std::vector<std::string> ward_ids(const config::Config& cfg) {
+  std::set<std::string> ids;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(cfg.wards_dir, ec))
+    if (e.path().extension() == ".csv" && config::valid_id(e.path().stem().string())) ids.insert(e.path().stem().string());
+  return {ids.begin(), ids.end()};
+}
+
+std::expected<std::map<std::string, std::shared_ptr<const text::MessageTemplate>>, std::vector<std::string>>
+load_templates(const config::Config& cfg) {
+  std::vector<std::string> errors;
+  std::set<std::string> columns;
+  for (const auto& w : ward_ids(cfg))
+    if (auto reader = wards::ResidentReader::open(wards::ward_path(cfg.wards_dir, w)))
+      columns.insert((*reader)->extra_columns().begin(), (*reader)->extra_columns().end());
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(cfg.templates_dir, ec))
+    if (e.path().extension() == ".yaml") files.push_back(e.path());
+  if (ec) errors.push_back(fmt::format("{}: cannot read templates_dir: {}", cfg.templates_dir, ec.message()));
+  std::sort(files.begin(), files.end());
+  std::map<std::string, std::shared_ptr<const text::MessageTemplate>> out;
+  for (const auto& f : files) {
+    std::string name = f.stem().string();
+    if (!config::valid_id(name)) {
+      errors.push_back(fmt::format("{}: template names must be lower-case letters, digits and hyphens", f.string()));
+      continue;
+    }
+    auto t = text::MessageTemplate::load(cfg.templates_dir, name, columns);
+    if (!t) errors.insert(errors.end(), t.error().begin(), t.error().end());
+    else out.emplace(name, std::make_shared<const text::MessageTemplate>(std::move(*t)));
+  }
+  if (!errors.empty()) return std::unexpected(errors);
+  return out;
+}
+
+std::expected<Planner, std::vector<std::string>> Planner::create(
+    const config::Config& cfg, JobSpec spec,
+    const std::map<std::string, std::shared_ptr<const text::MessageTemplate>>* preloaded) {
   std::vector<std::string> errors;
   if (!config::valid_id(spec.template_name)) {
     errors.push_back(fmt::format("template name \"{}\" must be lower-case letters, digits and hyphens", spec.template_name));
@@ -34,7 +73,16 @@ std::expected<Planner, std::vector<std::string>> Planner::create(const config::C
     columns.insert((*reader)->extra_columns().begin(), (*reader)->extra_columns().end());
   }
   if (!errors.empty()) return std::unexpected(errors);
-  auto t = text::MessageTemplate::load(cfg.templates_dir, spec.template_name, columns);
+  std::expected<text::MessageTemplate, std::vector<std::string>> t = std::unexpected(std::vector<std::string>{});
+  if (preloaded) {
+    auto it = preloaded->find(spec.template_name);
+    if (it == preloaded->end())
+      return std::unexpected(std::vector<std::string>{fmt::format(
+          "unknown template \"{}\" (templates are loaded at start-up and on SIGHUP)", spec.template_name)});
+    t = *it->second;
+  } else {
+    t = text::MessageTemplate::load(cfg.templates_dir, spec.template_name, columns);
+  }
   if (!t) return std::unexpected(t.error());
   for (const auto& v : t->variables())
     if (!spec.vars.count(v))

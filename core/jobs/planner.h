@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -36,7 +38,11 @@ class Planner {
   /// Validates the job against the config: template loads with the chosen wards' columns,
   /// every declared variable given, wards known and readable, `at` parses. Errors are
   /// complete sentences naming what and where.
-  static std::expected<Planner, std::vector<std::string>> create(const config::Config& cfg, JobSpec spec);
+  /// `preloaded`: templates loaded once (the daemon's, reloaded on SIGHUP); when given, a
+  /// template is taken from it instead of read from templates_dir.
+  static std::expected<Planner, std::vector<std::string>> create(
+      const config::Config& cfg, JobSpec spec,
+      const std::map<std::string, std::shared_ptr<const text::MessageTemplate>>* preloaded = nullptr);
 
   using Visitor = std::function<bool(const PlannedMessage&)>;
   /// Visits every row in order (index 0, 1, ...), calling `visit` for rows with
@@ -57,6 +63,14 @@ class Planner {
   text::MessageTemplate template_;
   std::optional<std::int64_t> at_ms_;
 };
+
+/// Loads every template of templates_dir, checking the names each uses against the
+/// resident columns the ward lists provide. Errors are file:line.
+std::expected<std::map<std::string, std::shared_ptr<const text::MessageTemplate>>, std::vector<std::string>>
+load_templates(const config::Config& cfg);
+
+/// Ward ids with a list in wards_dir, sorted.
+std::vector<std::string> ward_ids(const config::Config& cfg);
 
 /// Totals over a plan, for preview and send.
 struct PlanSummary {

@@ -146,7 +146,7 @@ TEST_SUITE("integration") {
     CHECK(states.count("done") == 1);
     CHECK(reasons.find("not valid JSON") != std::string::npos);
     CHECK(reasons.find("no \"job\" field") != std::string::npos);
-    CHECK(reasons.find("khong-co.yaml: no such template") != std::string::npos);
+    CHECK(reasons.find("unknown template \"khong-co\"") != std::string::npos);
     CHECK(reasons.find("unknown ward \"phuong-9\"") != std::string::npos);
     CHECK(r->command({"XPENDING", "t:jobs", "gw"})->elements.at(0).as_int() == 0);  // all acknowledged
   }
