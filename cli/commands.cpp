@@ -401,6 +401,17 @@ nlohmann::ordered_json status_json(const store::JobStatus& st) {
 
 bool terminal(const std::string& state) { return state == "done" || state == "cancelled" || state == "rejected"; }
 
+// Why a job's messages are not moving, or "" when nothing holds them back.
+std::string waiting_reason(const config::Config& cfg, const store::JobStatus& j) {
+  if (j.state == "scheduled") return "scheduled for " + util::format_local(j.due_ms, cfg.timezone);
+  if (terminal(j.state) || j.urgent || !cfg.quiet_hours) return "";
+  const auto& q = *cfg.quiet_hours;
+  if (!util::in_window(util::minute_of_day(util::now_ms(), cfg.timezone), q.start_minute, q.end_minute)) return "";
+  return fmt::format("quiet hours {:02}:{:02}-{:02}:{:02}: sending resumes at {:02}:{:02} (send with --urgent to override)",
+                     q.start_minute / 60, q.start_minute % 60, q.end_minute / 60, q.end_minute % 60, q.end_minute / 60,
+                     q.end_minute % 60);
+}
+
 int cmd_status(Session& s, Args& a) {
   if (wants_help(a.rest) || a.rest.empty()) {
     std::printf("Usage: loa status JOB [--json] [--watch]\n\n"
@@ -438,7 +449,9 @@ int cmd_status(Session& s, Args& a) {
     const auto& j = **st;
     const auto& c = j.counts;
     if (as_json && !watch) {
-      std::printf("%s\n", status_json(j).dump().c_str());
+      auto out = status_json(j);
+      if (auto why = waiting_reason(s.cfg, j); !why.empty()) out["waiting"] = why;
+      std::printf("%s\n", out.dump().c_str());
       return kOk;
     }
     long long finished = c.at("sent") + c.at("delivered") + c.at("failed") + c.at("unknown");
@@ -463,7 +476,7 @@ int cmd_status(Session& s, Args& a) {
     if (!j.reason.empty()) std::printf("reason: %s\n", j.reason.c_str());
     std::printf("template %s, wards %s, created %s\n", j.template_name.c_str(), j.wards.c_str(),
                 util::format_local(j.created_ms, s.cfg.timezone).c_str());
-    if (j.state == "scheduled") std::printf("waiting: scheduled for %s\n", util::format_local(j.due_ms, s.cfg.timezone).c_str());
+    if (auto why = waiting_reason(s.cfg, j); !why.empty()) std::printf("waiting: %s\n", why.c_str());
     std::printf("total %lld%s:", static_cast<long long>(j.total), j.expanded || terminal(j.state) ? "" : " so far (still expanding)");
     for (const char* name : store::kMessageStates) std::printf(" %s %lld", name, static_cast<long long>(c.at(name)));
     std::printf("\n");

@@ -260,6 +260,7 @@ JobStatus status_of(const std::string& id, const Reply& hash) {
     else if (k == "due") s.due_ms = v.as_int();
     else if (k == "finished") s.finished_ms = v.as_int();
     else if (k == "expanded_done") s.expanded = v.text() == "1";
+    else if (k == "urgent") s.urgent = v.text() == "1";
     else if (k.rfind("c:", 0) == 0) s.counts[k.substr(2)] = v.as_int();
   }
   return s;

@@ -27,6 +27,7 @@ struct JobStatus {
   std::int64_t total = 0;
   std::int64_t created_ms = 0, due_ms = 0, finished_ms = 0;
   bool expanded = false;
+  bool urgent = false;
   std::map<std::string, std::int64_t> counts;  ///< every message state, zero when absent
 };
 

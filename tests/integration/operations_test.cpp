@@ -1,0 +1,221 @@
+// Running the daemon as a ward office and its IT staff do: scheduled sends, quiet hours,
+// cancel, SIGTERM drain and restart, SIGHUP with a broken template, /metrics, systemd units.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "core/util/time.h"
+#include "tests/integration/harness.h"
+
+using namespace loa::test;
+using nlohmann::json;
+
+namespace {
+std::string job_id(const CommandResult& r) {
+  std::string out = r.out.substr(0, r.out.size() - 1);
+  return out.substr(out.rfind('\n') + 1);
+}
+
+json status(const std::string& cfg, const std::string& job) {
+  auto r = run_loa(cfg, {"status", job, "--json"});
+  return r.code == 0 ? json::parse(r.out) : json{{"state", "none"}, {"counts", json::object()}};
+}
+
+std::string iso_utc(std::int64_t ms) {
+  std::string local = loa::util::format_local(ms, "UTC");
+  return local.substr(0, 10) + "T" + local.substr(11) + "Z";
+}
+
+// A metric's value from a Prometheus text page, -1 when absent.
+double metric(const std::string& page, const std::string& series) {
+  auto at = page.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(page.substr(at + series.size() + 2));
+}
+}  // namespace
+
+TEST_SUITE("integration/operations") {
+  TEST_CASE("send --at: scheduled until then, nothing early, all on time") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 10);
+    auto cfg = write_config(dir, redis.url(), provider.port());
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    // Whole seconds, as ISO 8601 gives them.
+    const std::int64_t at = (loa::util::now_ms() / 1000 + 4) * 1000;
+    auto sent = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x", "--at", iso_utc(at)});
+    REQUIRE_MESSAGE(sent.code == 0, sent.err);
+    std::string job = job_id(sent);
+    REQUIRE(wait_until([&] { return status(cfg, job)["state"] == "scheduled"; }, std::chrono::seconds(5)));
+    CHECK(run_loa(cfg, {"status", job}).out.find("waiting: scheduled for") != std::string::npos);
+    REQUIRE(wait_until([&] { return status(cfg, job)["state"] == "done"; }, std::chrono::seconds(20)));
+    auto lines = provider.log_lines();
+    REQUIRE(lines.size() == 10);
+    for (const auto& l : lines) {
+      auto t = json::parse(l)["at"].get<std::int64_t>();
+      CHECK(t >= at);         // nothing early
+      CHECK(t <= at + 2000);  // on time, within two seconds
+    }
+    auto past = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x", "--at", "2020-01-01 07:00"});
+    CHECK(past.code == 2);
+    CHECK(past.err.find("in the past") != std::string::npos);
+    auto bad = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x", "--at", "mai 7 giờ"});
+    CHECK(bad.code == 2);
+    CHECK(bad.err.find("--at") != std::string::npos);
+  }
+
+  TEST_CASE("quiet hours covering now: nothing is sent and status says why; --urgent goes") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 5);
+    int now = loa::util::minute_of_day(loa::util::now_ms(), "Asia/Ho_Chi_Minh");
+    int start = (now + 24 * 60 - 2) % (24 * 60), end = (now + 120) % (24 * 60);
+    auto cfg = write_config(dir, redis.url(), provider.port(), "",
+                            fmt::format("quiet_hours: {{ start: \"{:02}:{:02}\", end: \"{:02}:{:02}\" }}\n", start / 60,
+                                        start % 60, end / 60, end % 60));
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    std::string bulk = job_id(run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x"}));
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    CHECK(provider.log_lines().empty());
+    auto st = status(cfg, bulk);
+    CHECK(st["counts"]["queued"] == 5);
+    CHECK(st["waiting"].get<std::string>().find("quiet hours") == 0);
+    std::string urgent = job_id(run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=khẩn", "--urgent"}));
+    REQUIRE(wait_until([&] { return status(cfg, urgent)["state"] == "done"; }, std::chrono::seconds(15)));
+    CHECK(provider.log_lines().size() == 5);
+    CHECK(status(cfg, bulk)["counts"]["queued"] == 5);  // still waiting for the morning
+  }
+
+  TEST_CASE("cancel mid-job: unsent messages cancelled at once, sent ones keep their state") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake", {"--latency-ms", "100"});
+    write_ward(dir, "phuong-6", 200);
+    auto cfg = write_config(dir, redis.url(), provider.port(), "    rate_per_second: 40\n");
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    std::string job = job_id(run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x"}));
+    REQUIRE(wait_until([&] { return provider.log_lines().size() >= 10; }, std::chrono::seconds(20)));
+    auto c = run_loa(cfg, {"cancel", job});
+    REQUIRE_MESSAGE(c.code == 0, c.err);
+    auto right_after = status(cfg, job);
+    CHECK(right_after["state"] == "cancelled");
+    CHECK(right_after["counts"]["queued"] == 0);
+    CHECK(right_after["counts"]["cancelled"].get<int>() > 100);
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    auto later = status(cfg, job);
+    auto n = later["counts"];
+    CHECK(n["sending"] == 0);
+    CHECK(n["sent"].get<int>() + n["delivered"].get<int>() + n["cancelled"].get<int>() == 200);
+    CHECK(static_cast<int>(provider.log_lines().size()) == n["sent"].get<int>() + n["delivered"].get<int>());
+    CHECK(run_loa(cfg, {"cancel", "999-0"}).code == 2);
+  }
+
+  TEST_CASE("SIGTERM mid-job drains; after a restart every message is accounted for once") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake", {"--latency-ms", "100"});
+    write_ward(dir, "phuong-6", 150);
+    auto cfg = write_config(dir, redis.url(), provider.port());
+    std::string job = job_id(run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x"}));
+    {
+      Gateway gw(dir, cfg, "gw-term", "gw1.log");
+      REQUIRE(wait_until([&] { return provider.log_lines().size() >= 20; }, std::chrono::seconds(20)));
+      gw.process().signal(SIGTERM);
+      CHECK(gw.process().wait(std::chrono::seconds(15)) == 0);
+      CHECK(gw.log().find("stopped cleanly") != std::string::npos);
+    }
+    auto mid = status(cfg, job);
+    CHECK(mid["counts"]["sending"] == 0);  // drained: nothing left in flight
+    CHECK(mid["counts"]["unknown"] == 0);
+    Gateway again(dir, cfg, "gw-term", "gw2.log");
+    REQUIRE(wait_until([&] { return status(cfg, job)["state"] == "done"; }, std::chrono::seconds(30)));
+    auto done = status(cfg, job)["counts"];
+    CHECK(done["sent"].get<int>() + done["delivered"].get<int>() == 150);
+    CHECK(done["unknown"] == 0);
+    std::map<std::string, int> seen;
+    for (const auto& line : provider.log_lines()) ++seen[json::parse(line)["ref"].get<std::string>()];
+    CHECK(seen.size() == 150);
+    for (const auto& [ref, n] : seen) CHECK_MESSAGE(n == 1, ref);
+
+    httplib::Client client("127.0.0.1", again.port());
+    auto page = client.Get("/metrics");
+    REQUIRE(page);
+    CHECK(metric(page->body, "loa_jobs{state=\"done\"}") == 1);
+    CHECK(metric(page->body, "loa_messages{state=\"sent\"}") + metric(page->body, "loa_messages{state=\"delivered\"}") == 150);
+    CHECK(metric(page->body, "loa_queue_depth{queue=\"waiting\",provider=\"local\"}") == 0);
+    CHECK(page->body.find("loa_provider_request_seconds_bucket{provider=\"local\",le=\"+Inf\"}") != std::string::npos);
+  }
+
+  TEST_CASE("SIGHUP with a broken template keeps the old one; a good reload takes the new one") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 3);
+    auto cfg = write_config(dir, redis.url(), provider.port());
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    // Enqueued while the template is good, expanded after the bad reload.
+    auto at = (loa::util::now_ms() / 1000 + 3) * 1000;
+    auto sent = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=cũ", "--at", iso_utc(at)});
+    REQUIRE(sent.code == 0);
+    std::string job = job_id(sent);
+    dir.write("templates/thong-bao.yaml", "variables: [noi_dung]\nbody: \"{{#noi_dung}} never closed\"\n");
+    gw.process().signal(SIGHUP);
+    REQUIRE(wait_until([&] { return gw.log().find("reload refused") != std::string::npos; }, std::chrono::seconds(5)));
+    CHECK(gw.log().find("thong-bao.yaml") != std::string::npos);
+    REQUIRE(wait_until([&] { return status(cfg, job)["state"] == "done"; }, std::chrono::seconds(20)));
+    for (const auto& line : provider.log_lines())
+      CHECK(json::parse(line)["text"].get<std::string>().find("Phường 6 kính báo") == 0);  // the old body
+
+    dir.write("templates/thong-bao.yaml", "variables: [noi_dung]\nbody: \"Mới: {{noi_dung}}\"\n");
+    gw.process().signal(SIGHUP);
+    REQUIRE(wait_until([&] { return gw.log().find("reloaded") != std::string::npos; }, std::chrono::seconds(5)));
+    auto r = redis.connect();
+    REQUIRE(r->command({"XADD", "t:jobs", "*", "job", R"({"template":"thong-bao","wards":["phuong-6"],"vars":{"noi_dung":"mới"}})"}));
+    REQUIRE(wait_until([&] { return provider.log_lines().size() == 6; }, std::chrono::seconds(15)));
+    CHECK(json::parse(provider.log_lines().back())["text"] == "Mới: mới");
+  }
+
+  TEST_CASE("systemd units pass systemd-analyze verify") {
+    if (std::system("command -v systemd-analyze >/dev/null 2>&1") != 0) {
+      MESSAGE("systemd-analyze not installed: skipped");
+      return;
+    }
+    TempDir dir;
+    namespace fs = std::filesystem;
+    std::vector<std::string> units;
+    for (const auto& e : fs::directory_iterator(std::string(LOA_SOURCE_DIR) + "/systemd")) {
+      auto ext = e.path().extension();
+      if (ext != ".service" && ext != ".timer") continue;
+      // verify checks that ExecStart binaries exist: point them at the build.
+      std::string text;
+      {
+        std::ifstream in(e.path());
+        std::stringstream ss;
+        ss << in.rdbuf();
+        text = ss.str();
+      }
+      for (auto [from, to] : {std::pair<std::string, std::string>{"/usr/bin/loa-gatewayd", bin("loa-gatewayd")},
+                              std::pair<std::string, std::string>{"/usr/bin/loa ", bin("loa") + " "}})
+        for (size_t at; (at = text.find(from)) != std::string::npos;) text.replace(at, from.size(), to);
+      dir.write(e.path().filename().string(), text);
+      units.push_back(dir.file(e.path().filename().string()));
+    }
+    REQUIRE(units.size() >= 5);
+    std::vector<std::string> argv{"systemd-analyze", "verify"};
+    argv.insert(argv.end(), units.begin(), units.end());
+    auto r = run(argv);
+    CHECK_MESSAGE(r.code == 0, r.err);
+    CHECK_MESSAGE(r.err.empty(), r.err);  // unknown keys are only warnings: none allowed
+  }
+}
