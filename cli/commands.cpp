@@ -1,4 +1,5 @@
 // The `loa` commands.
+#include "core/util/strings.h"
 #include "cli/commands.h"
 
 #include <algorithm>
@@ -638,8 +639,7 @@ int cmd_report(Session& s, Args& a) {
     if (csv) {
       std::vector<std::string> cells{m.get("r"), m.get("w"), phone, m.get("n"), m.get("s"), m.get("pr"), m.get("pid"),
                                      attempts, m.get("e"), when(m.get("tq")), sent_at, when(m.get("tdone"))};
-      std::string line;
-      for (const auto& c : cells) line += (line.empty() ? "" : ",") + csv_cell(c);
+      std::string line = util::join(cells, ",", csv_cell);
       std::printf("%s\r\n", line.c_str());
     } else {
       std::printf("%-5s %-12s %-12s %s %-10s %-10s %-24s %3s  %s%s%s\n", m.get("r").c_str(), m.get("w").c_str(), phone.c_str(),

@@ -1,4 +1,5 @@
 // Expansion loop.
+#include "core/util/strings.h"
 #include "daemon/expander.h"
 
 #include <spdlog/spdlog.h>
@@ -16,12 +17,6 @@ void Expander::join() {
 }
 
 namespace {
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
-  return out;
-}
 
 store::ExpandedRow to_row(const config::Config& cfg, const jobs::PlannedMessage& m) {
   store::ExpandedRow r;
@@ -44,7 +39,7 @@ store::ExpandedRow to_row(const config::Config& cfg, const jobs::PlannedMessage&
     r.state = "queued";
     const auto& route = cfg.routes.for_carrier(m.carrier);
     r.provider = route.front();
-    r.route = join(route);
+    r.route = util::join(route, ",");
   }
   return r;
 }
@@ -56,8 +51,7 @@ bool expand(Context& ctx, store::JobStore& jobs, const store::JobStore::Claim& c
   auto rt = ctx.runtime();  // one config and template set for the whole job
   auto plan = jobs::Planner::create(rt->cfg, *spec, &rt->templates);
   if (!plan) {
-    std::string reason;
-    for (const auto& e : plan.error()) reason += (reason.empty() ? "" : "; ") + e;
+    std::string reason = util::join(plan.error(), "; ");
     spdlog::warn("job {} rejected at expansion: {}", claim.job, reason);
     return static_cast<bool>(jobs.reject(claim.job, reason));
   }

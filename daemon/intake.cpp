@@ -1,4 +1,5 @@
 // Intake loop.
+#include "core/util/strings.h"
 #include "daemon/intake.h"
 
 #include <spdlog/spdlog.h>
@@ -27,8 +28,7 @@ std::expected<void, std::string> admit_entry(Context& ctx, store::JobStore& jobs
   auto rt = ctx.runtime();
   auto plan = jobs::Planner::create(rt->cfg, *spec, &rt->templates);
   if (!plan) {
-    std::string reason;
-    for (const auto& err : plan.error()) reason += (reason.empty() ? "" : "; ") + err;
+    std::string reason = util::join(plan.error(), "; ");
     spdlog::warn("job {} rejected: {}", e.id, reason);
     return jobs.admit(e.id, *e.job, *spec, "rejected", reason, std::nullopt);
   }

@@ -1,4 +1,5 @@
 // Encodings for provider adapters (OpenSSL for HMAC and Base64).
+#include "core/util/strings.h"
 #include "providers/encoding.h"
 
 #include <algorithm>
@@ -59,9 +60,7 @@ std::vector<std::pair<std::string, std::string>> parse_form(const std::string& b
 }
 
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string out;
-  for (const auto& [k, v] : fields) out += (out.empty() ? "" : "&") + url_encode(k) + "=" + url_encode(v);
-  return out;
+  return util::join(fields, "&", [](const auto& kv) { return url_encode(kv.first) + "=" + url_encode(kv.second); });
 }
 
 std::string base64(const std::string& bytes) {

@@ -1,4 +1,5 @@
 // Provider registry and the shared HTTP error classification.
+#include "core/util/strings.h"
 #include "providers/registry.h"
 
 #include <fmt/format.h>
@@ -41,9 +42,7 @@ const Factory* Registry::find(const std::string& type) const {
 }
 
 std::string Registry::known_types() const {
-  std::string out;
-  for (const auto& [k, _] : factories_) out += (out.empty() ? "" : ", ") + k;
-  return out;
+  return util::join(factories_, ", ", [](const auto& kv) { return kv.first; });
 }
 
 std::vector<std::string_view> provider_keys(std::initializer_list<std::string_view> own) {

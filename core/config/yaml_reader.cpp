@@ -1,4 +1,5 @@
 // Strict YAML reading with file:line errors.
+#include "core/util/strings.h"
 #include "core/config/yaml_reader.h"
 
 #include <cstdlib>
@@ -44,8 +45,7 @@ bool YamlReader::expect_keys(const YAML::Node& map, const std::vector<std::strin
     bool known = false;
     for (auto a : allowed) known |= (a == key);
     if (!known) {
-      std::string list;
-      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      std::string list = util::join(allowed, ", ");
       error(kv.first, fmt::format("unknown key \"{}\" in {} (expected one of: {})", key, what, list));
     }
   }

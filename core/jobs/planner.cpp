@@ -1,4 +1,5 @@
 // Job planning: validation and streaming expansion of resident rows into messages.
+#include "core/util/strings.h"
 #include "core/jobs/planner.h"
 
 #include <algorithm>
@@ -150,9 +151,7 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
         vars["ho_ten"] = r.name;
         vars["so_dien_thoai"] = r.phone->local;
         vars["khom_ap"] = r.area;
-        std::string joined;
-        for (const auto& t : r.tags) joined += (joined.empty() ? "" : ", ") + t;
-        vars["nhom"] = joined;
+        vars["nhom"] = util::join(r.tags, ", ");
         vars["ten_phuong"] = ward_name;
         vars["ward"] = ward;
         for (const auto& [k, v] : spec_.vars) vars[k] = v;

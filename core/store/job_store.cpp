@@ -1,4 +1,5 @@
 // Job and message operations over Redis (key layout in README.md, "Design").
+#include "core/util/strings.h"
 #include "core/store/job_store.h"
 
 #include <filesystem>
@@ -12,7 +13,27 @@
 namespace loa::store {
 
 namespace {
-Script script(const char* body) { return Script{std::string(lua::kPrelude) + body, {}}; }
+// One Script per Lua body, built (and hashed) once per process.
+#define LOA_LUA(fn, body)                                              \
+  const Script& fn() {                                                 \
+    static const Script s(std::string(lua::kPrelude) + (body));        \
+    return s;                                                          \
+  }
+LOA_LUA(enqueue_script, lua::kEnqueue)
+LOA_LUA(admit_script, lua::kAdmit)
+LOA_LUA(claim_script, lua::kClaim)
+LOA_LUA(expand_script, lua::kExpandChunk)
+LOA_LUA(finish_script, lua::kFinishExpansion)
+LOA_LUA(reject_script, lua::kRejectJob)
+LOA_LUA(take_script, lua::kTake)
+LOA_LUA(record_script, lua::kRecord)
+LOA_LUA(report_script, lua::kApplyReport)
+LOA_LUA(recover_script, lua::kRecover)
+LOA_LUA(resume_script, lua::kResumeMine)
+LOA_LUA(promote_script, lua::kPromoteRetries)
+LOA_LUA(cancel_script, lua::kCancel)
+LOA_LUA(requeue_script, lua::kRequeue)
+#undef LOA_LUA
 constexpr std::int64_t kKeyTtlSeconds = 400LL * 24 * 3600;  // idempotency keys outlive a yearly timer
 }  // namespace
 
@@ -23,18 +44,13 @@ std::string redis_url(const std::string& configured, const std::string& state_di
 
 std::expected<Reply, std::string> JobStore::run(const Script& s, const std::vector<std::string>& keys,
                                                 std::vector<std::string> args) {
-  if (s.source.empty()) return std::unexpected("script not initialised");
   args.insert(args.begin(), p_);
   return redis_.eval(s, keys, args);
 }
 
-#define LOA_SCRIPT(member, body) \
-  if (member.source.empty()) member = script(body)
-
 std::expected<JobStore::Enqueued, std::string> JobStore::enqueue(const jobs::JobSpec& spec) {
-  LOA_SCRIPT(enqueue_, lua::kEnqueue);
   bool has_key = spec.key.has_value();
-  auto r = run(enqueue_, {key("jobs"), key("idem:" + spec.key.value_or(""))},
+  auto r = run(enqueue_script(), {key("jobs"), key("idem:" + spec.key.value_or(""))},
                {jobs::to_json(spec), has_key ? "1" : "0", std::to_string(kKeyTtlSeconds)});
   if (!r) return std::unexpected(r.error());
   if (r->elements.size() != 2) return std::unexpected("unexpected reply from the enqueue script");
@@ -96,14 +112,13 @@ std::expected<void, std::string> JobStore::ack(const std::string& id) {
 std::expected<void, std::string> JobStore::admit(const std::string& id, const std::string& spec_json,
                                                  const std::optional<jobs::JobSpec>& spec, const std::string& state,
                                                  const std::string& reason, std::optional<std::int64_t> due_ms) {
-  LOA_SCRIPT(admit_, lua::kAdmit);
   std::string wards, tmpl;
   bool has_key = spec && spec->key;
   if (spec) {
-    for (const auto& w : spec->wards) wards += (wards.empty() ? "" : ",") + w;
+    wards = util::join(spec->wards, ",");
     tmpl = spec->template_name;
   }
-  auto r = run(admit_, {key("job:" + id), key("index"), key("due"), key("idem:" + (has_key ? *spec->key : ""))},
+  auto r = run(admit_script(), {key("job:" + id), key("index"), key("due"), key("idem:" + (has_key ? *spec->key : ""))},
                {id, spec_json, state, reason, due_ms ? std::to_string(*due_ms) : "", has_key ? "1" : "0",
                 std::to_string(kKeyTtlSeconds), wards, tmpl, spec && spec->urgent ? "1" : "0"});
   if (!r) return std::unexpected(r.error());
@@ -113,9 +128,8 @@ std::expected<void, std::string> JobStore::admit(const std::string& id, const st
 std::expected<std::optional<JobStore::Claim>, std::string> JobStore::claim(const std::string& instance,
                                                                             std::int64_t lease_ms,
                                                                             std::int64_t* next_due_ms) {
-  LOA_SCRIPT(claim_, lua::kClaim);
   for (int guard = 0; guard < 100; ++guard) {
-    auto r = run(claim_, {key("due"), key("owner")}, {std::to_string(lease_ms), instance});
+    auto r = run(claim_script(), {key("due"), key("owner")}, {std::to_string(lease_ms), instance});
     if (!r) return std::unexpected(r.error());
     if (r->elements.size() < 2) return std::unexpected("unexpected reply from the claim script");
     if (!r->elements[0].text().empty())
@@ -130,7 +144,6 @@ std::expected<std::optional<JobStore::Claim>, std::string> JobStore::claim(const
 
 std::expected<bool, std::string> JobStore::expand_chunk(const std::string& job, std::int64_t expected,
                                                         const std::vector<ExpandedRow>& rows, std::int64_t lease_ms) {
-  LOA_SCRIPT(expand_, lua::kExpandChunk);
   std::vector<std::string> args{job, std::to_string(expected), std::to_string(expected + static_cast<std::int64_t>(rows.size())),
                                 std::to_string(lease_ms), std::to_string(rows.size())};
   args.reserve(args.size() + rows.size() * 13);
@@ -138,28 +151,25 @@ std::expected<bool, std::string> JobStore::expand_chunk(const std::string& job, 
     args.insert(args.end(), {std::to_string(m.index), m.ward, m.row, m.name, m.phone, m.carrier, m.text, m.segments,
                              m.unicode, m.state, m.error, m.provider, m.route});
   }
-  auto r = run(expand_, {key("job:" + job), key("due")}, std::move(args));
+  auto r = run(expand_script(), {key("job:" + job), key("due")}, std::move(args));
   if (!r) return std::unexpected(r.error());
   return r->as_int() == 1;
 }
 
 std::expected<bool, std::string> JobStore::finish_expansion(const std::string& job, std::int64_t cursor) {
-  LOA_SCRIPT(finish_, lua::kFinishExpansion);
-  auto r = run(finish_, {key("job:" + job), key("due"), key("owner")}, {job, std::to_string(cursor)});
+  auto r = run(finish_script(), {key("job:" + job), key("due"), key("owner")}, {job, std::to_string(cursor)});
   if (!r) return std::unexpected(r.error());
   return r->as_int() == 1;
 }
 
 std::expected<void, std::string> JobStore::reject(const std::string& job, const std::string& reason) {
-  LOA_SCRIPT(reject_, lua::kRejectJob);
-  auto r = run(reject_, {key("job:" + job), key("due"), key("owner")}, {job, reason});
+  auto r = run(reject_script(), {key("job:" + job), key("due"), key("owner")}, {job, reason});
   if (!r) return std::unexpected(r.error());
   return {};
 }
 
 std::expected<long long, std::string> JobStore::resume_mine(const std::string& instance) {
-  LOA_SCRIPT(resume_, lua::kResumeMine);
-  auto r = run(resume_, {key("due"), key("owner")}, {instance});
+  auto r = run(resume_script(), {key("due"), key("owner")}, {instance});
   if (!r) return std::unexpected(r.error());
   return r->as_int();
 }
@@ -169,8 +179,7 @@ std::expected<std::vector<Outbound>, std::string> JobStore::take(const std::stri
                                                                  double rate, int burst, bool bulk_allowed,
                                                                  std::int64_t& wait_ms,
                                                                  std::optional<std::int64_t> clock_ms) {
-  LOA_SCRIPT(take_, lua::kTake);
-  auto r = run(take_, {key("inflight")},
+  auto r = run(take_script(), {key("inflight")},
                {std::to_string(n), std::to_string(lease_ms), instance, provider, fmt::format("{}", rate),
                 std::to_string(burst), bulk_allowed ? "1" : "0", clock_ms ? std::to_string(*clock_ms) : ""});
   if (!r) return std::unexpected(r.error());
@@ -186,27 +195,24 @@ std::expected<std::vector<Outbound>, std::string> JobStore::take(const std::stri
 
 std::expected<void, std::string> JobStore::record(const std::string& provider, const std::vector<Outcome>& outcomes,
                                                   bool map_ids) {
-  LOA_SCRIPT(record_, lua::kRecord);
   if (outcomes.empty()) return {};
   std::vector<std::string> args{provider, std::to_string(outcomes.size()), map_ids ? "1" : "0"};
   args.reserve(2 + outcomes.size() * 6);
   for (const auto& o : outcomes)
     args.insert(args.end(), {o.ref, o.outcome, o.provider_id, o.error, std::to_string(o.retry_delay_ms), o.retry_provider});
-  auto r = run(record_, {key("inflight"), key("retry")}, std::move(args));
+  auto r = run(record_script(), {key("inflight"), key("retry")}, std::move(args));
   if (!r) return std::unexpected(r.error());
   return {};
 }
 
 std::expected<long long, std::string> JobStore::recover(const std::string& instance, bool startup) {
-  LOA_SCRIPT(recover_, lua::kRecover);
-  auto r = run(recover_, {key("inflight")}, {instance, startup ? "1" : "0"});
+  auto r = run(recover_script(), {key("inflight")}, {instance, startup ? "1" : "0"});
   if (!r) return std::unexpected(r.error());
   return r->as_int();
 }
 
 std::expected<long long, std::string> JobStore::promote_retries() {
-  LOA_SCRIPT(promote_, lua::kPromoteRetries);
-  auto r = run(promote_, {key("retry")}, {});
+  auto r = run(promote_script(), {key("retry")}, {});
   if (!r) return std::unexpected(r.error());
   return r->as_int();
 }
@@ -228,8 +234,7 @@ std::expected<long long, std::string> JobStore::ready_depth(const std::string& p
 
 std::expected<std::string, std::string> JobStore::apply_report(const std::string& ref, const std::string& state,
                                                                 const std::string& error) {
-  LOA_SCRIPT(report_, lua::kApplyReport);
-  auto r = run(report_, {}, {ref, state, error});
+  auto r = run(report_script(), {}, {ref, state, error});
   if (!r) return std::unexpected(r.error());
   return r->text();
 }
@@ -318,7 +323,6 @@ std::expected<void, std::string> JobStore::for_each_message(const std::string& j
 }
 
 std::expected<std::string, std::string> JobStore::cancel(const std::string& job) {
-  LOA_SCRIPT(cancel_, lua::kCancel);
   std::string before;
   // The sweep runs in slices so Redis is never blocked for long; new rows written by a
   // racing expander see the job cancelled and are stored as cancelled.
@@ -326,7 +330,7 @@ std::expected<std::string, std::string> JobStore::cancel(const std::string& job)
     auto st = status(job);
     if (!st) return std::unexpected(st.error());
     if (!*st) return std::string("none");
-    auto r = run(cancel_, {key("job:" + job), key("due")}, {job, std::to_string(first), std::to_string(first + 1000)});
+    auto r = run(cancel_script(), {key("job:" + job), key("due")}, {job, std::to_string(first), std::to_string(first + 1000)});
     if (!r) return std::unexpected(r.error());
     if (before.empty()) before = r->text();
     if (before == "done" || before == "rejected" || first + 1000 >= (*st)->total) break;
@@ -335,13 +339,12 @@ std::expected<std::string, std::string> JobStore::cancel(const std::string& job)
 }
 
 std::expected<long long, std::string> JobStore::requeue(const std::string& job, const std::string& state) {
-  LOA_SCRIPT(requeue_, lua::kRequeue);
   auto st = status(job);
   if (!st) return std::unexpected(st.error());
   if (!*st) return std::unexpected("no job " + job);
   long long total = 0;
   for (std::int64_t first = 0; first < (*st)->total; first += 1000) {
-    auto r = run(requeue_, {key("job:" + job)}, {job, state, std::to_string(first), std::to_string(first + 1000)});
+    auto r = run(requeue_script(), {key("job:" + job)}, {job, state, std::to_string(first), std::to_string(first + 1000)});
     if (!r) return std::unexpected(r.error());
     if (r->as_int() == -2) return std::unexpected("job " + job + " is " + (*st)->state + "; nothing can be resent");
     total += std::max(0LL, r->as_int());

@@ -167,8 +167,6 @@ class JobStore {
                                         std::vector<std::string> args);
   Redis& redis_;
   std::string p_;
-  Script enqueue_, admit_, claim_, expand_, finish_, reject_, take_, record_, report_, recover_, resume_,
-      promote_, cancel_, requeue_;
 };
 
 /// The Redis URL a config names: `unix://<state_dir>/redis.sock` for "embedded".

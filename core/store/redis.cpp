@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
+#include <openssl/sha.h>
 
 namespace loa::store {
 
@@ -140,30 +141,33 @@ std::expected<Reply, std::string> Redis::command(const std::vector<std::string>&
   return std::move(r);
 }
 
+Script::Script(std::string src) : source(std::move(src)) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(source.data()), source.size(), digest);
+  static const char* hex = "0123456789abcdef";
+  for (unsigned char b : digest) {
+    sha += hex[b >> 4];
+    sha += hex[b & 15];
+  }
+}
+
 std::expected<Reply, std::string> Redis::eval(const Script& script, const std::vector<std::string>& keys,
                                               const std::vector<std::string>& args) {
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (script.sha.empty()) {
-      auto loaded = command({"SCRIPT", "LOAD", script.source});
-      if (!loaded) return std::unexpected(loaded.error());
-      script.sha = loaded->str;
-    }
-    std::vector<std::string> argv{"EVALSHA", script.sha, std::to_string(keys.size())};
-    argv.insert(argv.end(), keys.begin(), keys.end());
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto replies = pipeline({argv});
+  std::vector<std::string> argv{"EVALSHA", script.sha, std::to_string(keys.size())};
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto replies = pipeline({argv});
+  if (!replies) return std::unexpected(replies.error());
+  Reply r = std::move(replies->front());
+  if (r.type == Reply::Type::Error && r.str.rfind("NOSCRIPT", 0) == 0) {
+    argv[0] = "EVAL";
+    argv[1] = script.source;
+    replies = pipeline({argv});
     if (!replies) return std::unexpected(replies.error());
-    Reply& r = replies->front();
-    if (r.type == Reply::Type::Error) {
-      if (r.str.rfind("NOSCRIPT", 0) == 0) {
-        script.sha.clear();  // Redis restarted or flushed its script cache
-        continue;
-      }
-      return std::unexpected("Redis script: " + r.str);
-    }
-    return std::move(r);
+    r = std::move(replies->front());
   }
-  return std::unexpected("Redis script could not be loaded");
+  if (r.type == Reply::Type::Error) return std::unexpected("Redis script: " + r.str);
+  return r;
 }
 
 }  // namespace loa::store

@@ -28,10 +28,12 @@ struct Reply {
   long long as_int(long long fallback = 0) const;
 };
 
-/// A Lua script, identified by its SHA1 once loaded.
+/// A Lua script and its SHA1 (computed locally, so EVALSHA needs no SCRIPT LOAD first).
+/// Immutable; share freely between threads.
 struct Script {
+  explicit Script(std::string src);
   std::string source;
-  mutable std::string sha;  ///< filled on first use
+  std::string sha;
 };
 
 class Redis {
@@ -50,7 +52,7 @@ class Redis {
   /// Sends all commands, then reads all replies (one round trip).
   std::expected<std::vector<Reply>, std::string> pipeline(const std::vector<std::vector<std::string>>& cmds);
 
-  /// EVALSHA, loading the script on NOSCRIPT.
+  /// EVALSHA; on NOSCRIPT (a restarted or flushed Redis) EVAL, which caches it again.
   std::expected<Reply, std::string> eval(const Script& script, const std::vector<std::string>& keys,
                                          const std::vector<std::string>& args);
 
