@@ -123,7 +123,13 @@ void Dispatcher::run() {
     if (redis && !stopping && want > 0 && steady_ms() >= rate_wait_until) {
       store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
       std::int64_t wait_ms = 0;
-      auto batch = jobs.take(name, want, lease_ms, ctx_.instance, cfg_.rate_per_second, cfg_.burst, bulk_allowed, wait_ms);
+      // Outcomes waiting to be written go in the same round trip as the take.
+      auto batch = jobs.record_and_take(name, outcomes, provider_.reports_by_provider_id(), want, lease_ms, ctx_.instance,
+                                        cfg_.rate_per_second, cfg_.burst, bulk_allowed, wait_ms);
+      if (batch) {
+        outcomes.clear();
+        outcomes_since = -1;
+      }
       if (!batch) {
         spdlog::error("dispatcher {}: {}", name, batch.error());
         redis.reset();

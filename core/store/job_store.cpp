@@ -174,33 +174,64 @@ std::expected<long long, std::string> JobStore::resume_mine(const std::string& i
   return r->as_int();
 }
 
-std::expected<std::vector<Outbound>, std::string> JobStore::take(const std::string& provider, int n,
-                                                                 std::int64_t lease_ms, const std::string& instance,
-                                                                 double rate, int burst, bool bulk_allowed,
-                                                                 std::int64_t& wait_ms,
-                                                                 std::optional<std::int64_t> clock_ms) {
-  auto r = run(take_script(), {key("inflight")},
-               {std::to_string(n), std::to_string(lease_ms), instance, provider, fmt::format("{}", rate),
-                std::to_string(burst), bulk_allowed ? "1" : "0", clock_ms ? std::to_string(*clock_ms) : ""});
-  if (!r) return std::unexpected(r.error());
-  std::vector<Outbound> out;
-  const auto& e = r->elements;
+namespace {
+
+std::vector<std::string> take_args(const std::string& prefix, const std::string& provider, int n, std::int64_t lease_ms,
+                                   const std::string& instance, double rate, int burst, bool bulk_allowed,
+                                   std::optional<std::int64_t> clock_ms) {
+  return {prefix, std::to_string(n), std::to_string(lease_ms), instance, provider, fmt::format("{}", rate),
+          std::to_string(burst), bulk_allowed ? "1" : "0", clock_ms ? std::to_string(*clock_ms) : ""};
+}
+
+std::vector<std::string> record_args(const std::string& prefix, const std::string& provider,
+                                     const std::vector<Outcome>& outcomes, bool map_ids) {
+  std::vector<std::string> args{prefix, provider, std::to_string(outcomes.size()), map_ids ? "1" : "0"};
+  args.reserve(args.size() + outcomes.size() * 6);
+  for (const auto& o : outcomes)
+    args.insert(args.end(), {o.ref, o.outcome, o.provider_id, o.error, std::to_string(o.retry_delay_ms), o.retry_provider});
+  return args;
+}
+
+std::expected<std::vector<Outbound>, std::string> taken(const Reply& r, std::int64_t& wait_ms) {
+  const auto& e = r.elements;
   if (e.size() < 2) return std::unexpected("unexpected reply from the take script");
   wait_ms = e[0].text() == "wait" ? std::max<long long>(1, e[1].as_int()) : 0;
+  std::vector<Outbound> out;
+  out.reserve((e.size() - 2) / 6);
   for (size_t i = 2; i + 5 < e.size(); i += 6)
     out.push_back(Outbound{e[i].text(), e[i + 1].text(), e[i + 2].text(), static_cast<int>(e[i + 3].as_int()),
                            e[i + 4].text() == "1", e[i + 5].text()});
   return out;
 }
 
+}  // namespace
+
+std::expected<std::vector<Outbound>, std::string> JobStore::take(const std::string& provider, int n,
+                                                                 std::int64_t lease_ms, const std::string& instance,
+                                                                 double rate, int burst, bool bulk_allowed,
+                                                                 std::int64_t& wait_ms,
+                                                                 std::optional<std::int64_t> clock_ms) {
+  auto r = redis_.eval(take_script(), {key("inflight")},
+                       take_args(p_, provider, n, lease_ms, instance, rate, burst, bulk_allowed, clock_ms));
+  if (!r) return std::unexpected(r.error());
+  return taken(*r, wait_ms);
+}
+
+std::expected<std::vector<Outbound>, std::string> JobStore::record_and_take(
+    const std::string& provider, const std::vector<Outcome>& outcomes, bool map_ids, int n, std::int64_t lease_ms,
+    const std::string& instance, double rate, int burst, bool bulk_allowed, std::int64_t& wait_ms) {
+  if (outcomes.empty()) return take(provider, n, lease_ms, instance, rate, burst, bulk_allowed, wait_ms);
+  auto r = redis_.eval_many({{&record_script(), {key("inflight"), key("retry")}, record_args(p_, provider, outcomes, map_ids)},
+                             {&take_script(), {key("inflight")},
+                              take_args(p_, provider, n, lease_ms, instance, rate, burst, bulk_allowed, std::nullopt)}});
+  if (!r) return std::unexpected(r.error());
+  return taken(r->back(), wait_ms);
+}
+
 std::expected<void, std::string> JobStore::record(const std::string& provider, const std::vector<Outcome>& outcomes,
                                                   bool map_ids) {
   if (outcomes.empty()) return {};
-  std::vector<std::string> args{provider, std::to_string(outcomes.size()), map_ids ? "1" : "0"};
-  args.reserve(2 + outcomes.size() * 6);
-  for (const auto& o : outcomes)
-    args.insert(args.end(), {o.ref, o.outcome, o.provider_id, o.error, std::to_string(o.retry_delay_ms), o.retry_provider});
-  auto r = run(record_script(), {key("inflight"), key("retry")}, std::move(args));
+  auto r = redis_.eval(record_script(), {key("inflight"), key("retry")}, record_args(p_, provider, outcomes, map_ids));
   if (!r) return std::unexpected(r.error());
   return {};
 }

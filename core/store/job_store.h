@@ -126,6 +126,12 @@ class JobStore {
                                                          const std::string& instance, double rate, int burst,
                                                          bool bulk_allowed, std::int64_t& wait_ms,
                                                          std::optional<std::int64_t> clock_ms = std::nullopt);
+  /// record() then take() in one round trip (both scripts pipelined).
+  std::expected<std::vector<Outbound>, std::string> record_and_take(const std::string& provider,
+                                                                    const std::vector<Outcome>& outcomes, bool map_ids,
+                                                                    int n, std::int64_t lease_ms, const std::string& instance,
+                                                                    double rate, int burst, bool bulk_allowed,
+                                                                    std::int64_t& wait_ms);
   /// Records send outcomes. `map_ids`: keep provider id -> ref for 14 days, for providers
   /// whose delivery reports name messages only by their own id.
   std::expected<void, std::string> record(const std::string& provider, const std::vector<Outcome>& outcomes,

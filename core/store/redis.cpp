@@ -153,21 +153,35 @@ Script::Script(std::string src) : source(std::move(src)) {
 
 std::expected<Reply, std::string> Redis::eval(const Script& script, const std::vector<std::string>& keys,
                                               const std::vector<std::string>& args) {
-  std::vector<std::string> argv{"EVALSHA", script.sha, std::to_string(keys.size())};
-  argv.insert(argv.end(), keys.begin(), keys.end());
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto replies = pipeline({argv});
+  auto r = eval_many({EvalCall{&script, keys, args}});
+  if (!r) return std::unexpected(r.error());
+  return std::move(r->front());
+}
+
+std::expected<std::vector<Reply>, std::string> Redis::eval_many(const std::vector<EvalCall>& calls) {
+  auto argv_of = [](const EvalCall& c, bool by_sha) {
+    std::vector<std::string> argv{by_sha ? "EVALSHA" : "EVAL", by_sha ? c.script->sha : c.script->source,
+                                  std::to_string(c.keys.size())};
+    argv.insert(argv.end(), c.keys.begin(), c.keys.end());
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    return argv;
+  };
+  std::vector<std::vector<std::string>> cmds;
+  for (const auto& c : calls) cmds.push_back(argv_of(c, true));
+  auto replies = pipeline(cmds);
   if (!replies) return std::unexpected(replies.error());
-  Reply r = std::move(replies->front());
-  if (r.type == Reply::Type::Error && r.str.rfind("NOSCRIPT", 0) == 0) {
-    argv[0] = "EVAL";
-    argv[1] = script.source;
-    replies = pipeline({argv});
-    if (!replies) return std::unexpected(replies.error());
-    r = std::move(replies->front());
+  for (size_t i = 0; i < replies->size(); ++i) {
+    Reply& r = (*replies)[i];
+    if (r.type == Reply::Type::Error && r.str.rfind("NOSCRIPT", 0) == 0) {
+      // That script did not run (the others did): run just it, by source, which also
+      // caches it again.
+      auto again = pipeline({argv_of(calls[i], false)});
+      if (!again) return std::unexpected(again.error());
+      r = std::move(again->front());
+    }
+    if (r.type == Reply::Type::Error) return std::unexpected("Redis script: " + r.str);
   }
-  if (r.type == Reply::Type::Error) return std::unexpected("Redis script: " + r.str);
-  return r;
+  return replies;
 }
 
 }  // namespace loa::store

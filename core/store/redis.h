@@ -56,6 +56,14 @@ class Redis {
   std::expected<Reply, std::string> eval(const Script& script, const std::vector<std::string>& keys,
                                          const std::vector<std::string>& args);
 
+  struct EvalCall {
+    const Script* script;
+    std::vector<std::string> keys;
+    std::vector<std::string> args;
+  };
+  /// Several scripts in one round trip, run in order; fails on the first error reply.
+  std::expected<std::vector<Reply>, std::string> eval_many(const std::vector<EvalCall>& calls);
+
   /// Sets the socket timeout (for blocking commands such as XREADGROUP BLOCK).
   void set_timeout(int timeout_ms);
   const std::string& url() const { return url_; }
