@@ -146,5 +146,5 @@ busiest, j = 0, 0
 for i in range(len(at)):
     while at[i] - at[j] >= 1000: j += 1
     busiest = max(busiest, i - j + 1)
-print(f"{len(at)} messages in {span:.2f} s: achieved {(len(at) - 1) / span:.1f}/s (limit 200, burst 5); busiest 1-s window {busiest}")
+print(f"{len(at)} messages in {span:.2f} s: achieved {(len(at) - 1) / span:.1f}/s (limit 200, burst 5: at most 204 in any 1-s window by the limiter); busiest 1-s window at the provider {busiest}")
 PY

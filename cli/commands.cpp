@@ -88,6 +88,16 @@ struct Session {
   config::Config cfg;
   std::unique_ptr<store::Redis> redis;
 
+  /// The job store, or nullopt after printing why Redis cannot be reached.
+  std::optional<store::JobStore> store() {
+    auto j = jobs();
+    if (!j) {
+      std::fprintf(stderr, "loa: %s\n", j.error().c_str());
+      return std::nullopt;
+    }
+    return *j;
+  }
+
   std::expected<store::JobStore, std::string> jobs() {
     if (!redis) {
       auto r = store::Redis::connect(store::redis_url(cfg.redis.url, cfg.state_dir), 3000);
@@ -194,6 +204,23 @@ bool parse_selection(Args& a, const config::Config& cfg, Selection& s, bool is_s
   if (s.spec.wards.empty()) {
     std::fprintf(stderr, "loa: --ward ID or --all-wards is required\n");
     return false;
+  }
+  return true;
+}
+
+// Parses "JOB [--flag]..." for status and report; false (after saying why) on anything else.
+bool parse_job_args(const Args& a, const char* command, std::initializer_list<std::pair<const char*, bool*>> flags,
+                    std::string& id) {
+  for (const auto& arg : a.rest) {
+    bool known = false;
+    for (const auto& [name, dst] : flags)
+      if (arg == name) known = *dst = true;
+    if (known) continue;
+    if (arg.rfind("--", 0) == 0 || !id.empty()) {
+      std::fprintf(stderr, "loa: unexpected \"%s\" (see loa %s --help)\n", arg.c_str(), command);
+      return false;
+    }
+    id = arg;
   }
   return true;
 }
@@ -313,11 +340,8 @@ int cmd_send(Session& s, Args& a) {
     std::string local = util::format_local(*plan->at_ms(), "UTC");
     spec.at = local.substr(0, 10) + "T" + local.substr(11) + "Z";
   }
-  auto jobs = s.jobs();
-  if (!jobs) {
-    std::fprintf(stderr, "loa: %s\n", jobs.error().c_str());
-    return kRuntime;
-  }
+  auto jobs = s.store();
+  if (!jobs) return kRuntime;
   auto r = jobs->enqueue(spec);
   if (!r) {
     std::fprintf(stderr, "loa: %s\n", r.error().c_str());
@@ -423,19 +447,9 @@ int cmd_status(Session& s, Args& a) {
   }
   std::string id;
   bool as_json = false, watch = false;
-  for (const auto& arg : a.rest) {
-    if (arg == "--json") as_json = true;
-    else if (arg == "--watch") watch = true;
-    else if (arg.rfind("--", 0) == 0 || !id.empty()) {
-      std::fprintf(stderr, "loa: unexpected \"%s\" (see loa status --help)\n", arg.c_str());
-      return kUsage;
-    } else id = arg;
-  }
-  auto jobs = s.jobs();
-  if (!jobs) {
-    std::fprintf(stderr, "loa: %s\n", jobs.error().c_str());
-    return kRuntime;
-  }
+  if (!parse_job_args(a, "status", {{"--json", &as_json}, {"--watch", &watch}}, id)) return kUsage;
+  auto jobs = s.store();
+  if (!jobs) return kRuntime;
   std::int64_t started = util::now_ms(), first_done = -1;
   for (;;) {
     auto st = jobs->status(id);
@@ -517,11 +531,8 @@ int cmd_jobs(Session& s, Args& a) {
       return kUsage;
     }
   }
-  auto jobs = s.jobs();
-  if (!jobs) {
-    std::fprintf(stderr, "loa: %s\n", jobs.error().c_str());
-    return kRuntime;
-  }
+  auto jobs = s.store();
+  if (!jobs) return kRuntime;
   auto list = jobs->list(limit, ward);
   if (!list) {
     std::fprintf(stderr, "loa: %s\n", list.error().c_str());
@@ -555,11 +566,8 @@ int cmd_cancel(Session& s, Args& a) {
     std::printf("Usage: loa cancel JOB\n\nMessages not yet handed to a provider become 'cancelled'; sent ones keep their state.\n");
     return a.rest.size() == 1 ? kOk : kUsage;
   }
-  auto jobs = s.jobs();
-  if (!jobs) {
-    std::fprintf(stderr, "loa: %s\n", jobs.error().c_str());
-    return kRuntime;
-  }
+  auto jobs = s.store();
+  if (!jobs) return kRuntime;
   auto r = jobs->cancel(a.rest[0]);
   if (!r) {
     std::fprintf(stderr, "loa: %s\n", r.error().c_str());
@@ -602,19 +610,9 @@ int cmd_report(Session& s, Args& a) {
   }
   std::string id;
   bool csv = false, full = false;
-  for (const auto& arg : a.rest) {
-    if (arg == "--csv") csv = true;
-    else if (arg == "--full-numbers") full = true;
-    else if (arg.rfind("--", 0) == 0 || !id.empty()) {
-      std::fprintf(stderr, "loa: unexpected \"%s\" (see loa report --help)\n", arg.c_str());
-      return kUsage;
-    } else id = arg;
-  }
-  auto jobs = s.jobs();
-  if (!jobs) {
-    std::fprintf(stderr, "loa: %s\n", jobs.error().c_str());
-    return kRuntime;
-  }
+  if (!parse_job_args(a, "report", {{"--csv", &csv}, {"--full-numbers", &full}}, id)) return kUsage;
+  auto jobs = s.store();
+  if (!jobs) return kRuntime;
   auto st = jobs->status(id);
   if (!st) {
     std::fprintf(stderr, "loa: %s\n", st.error().c_str());
@@ -661,11 +659,8 @@ int cmd_retry(Session& s, Args& a) {
                 "when a gateway died: the resident may get it twice) or that failed.\n");
     return wants_help(a.rest) ? kOk : kUsage;
   }
-  auto jobs = s.jobs();
-  if (!jobs) {
-    std::fprintf(stderr, "loa: %s\n", jobs.error().c_str());
-    return kRuntime;
-  }
+  auto jobs = s.store();
+  if (!jobs) return kRuntime;
   auto n = jobs->requeue(a.rest[0], a.rest[1].substr(2));
   if (!n) {
     std::fprintf(stderr, "loa: %s\n", n.error().c_str());

@@ -171,6 +171,8 @@ int main(int argc, char** argv) {
   server.set_keep_alive_timeout(30);
   server.set_tcp_nodelay(true);
   auto handle = [&](const httplib::Request& req, httplib::Response& res) {
+    // The log's "at" is when the request arrived, before the simulated latency.
+    auto at = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     if (o.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(o.latency_ms));
     std::map<std::string, std::string> f;
     for (const auto& [k, v] : req.params) f[k] = v;
@@ -208,7 +210,6 @@ int main(int argc, char** argv) {
     }
     std::string id = "fp-" + std::to_string(++counter);
     if (log) {
-      auto at = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
       nlohmann::json line{{"id", id}, {"to", f["to"]}, {"text", f["text"]}, {"ref", f["ref"]}, {"unicode", f["unicode"]}, {"at", at}};
       std::string text = line.dump() + "\n";
       std::lock_guard lock(log_mu);

@@ -172,7 +172,8 @@ return 1
 // (0: none), burst, bulk allowed (1/0; 0 inside quiet hours), clock ms ('' = Redis TIME;
 // tests inject it).
 // Rate: GCRA on <prefix>:rl:<provider>, shared by every gateway on this Redis: at most
-// burst+1 at once, then one per 1/rate s, so no 1-s window holds more than rate+burst.
+// `burst` at once, then one per 1/rate s, so no 1-s window holds more than rate+burst-1
+// (one to spare for the jitter between here and the provider).
 // Fairness: jobs with work for this provider sit in active:<provider>:<prio> scored by
 // virtual time; each message served moves its job one step back (round-robin per
 // message across jobs and gateways). Urgent jobs (prio 1) go first.
@@ -188,9 +189,10 @@ local rl = P .. ':rl:' .. provider
 local tat, T = now, 0
 if rate > 0 then
   T = 1000.0 / rate
+  local tau = (burst - 1) * T  -- tolerance: at most `burst` at once
   tat = math.max(tonumber(redis.call('GET', rl) or '0'), now)
-  local k = math.floor((burst * T + T - (tat - now)) / T)
-  if k < 1 then return {'wait', tostring(math.ceil(tat - now - burst * T))} end
+  local k = math.floor((tau + T - (tat - now)) / T)
+  if k < 1 then return {'wait', tostring(math.ceil(tat - now - tau))} end
   if k < n then n = k end
 end
 local out = {'ok', '0'}

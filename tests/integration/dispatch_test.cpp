@@ -56,8 +56,8 @@ TEST_SUITE("integration/dispatch") {
       while (at[i] - at[j] >= 1000) ++j;
       most = std::max(most, i - j + 1);
     }
-    CHECK(most <= 22 + 1);  // rate + burst, with 1 for the provider's own clock reading
-    CHECK(at.back() - at.front() >= 4500);  // 100 at 20/s with a burst of 3 takes ~4.85 s
+    CHECK(most <= 22);  // rate + burst - 1 = 21 leave the limiter; one for arrival jitter
+    CHECK(at.back() - at.front() >= 4500);  // 100 at 20/s with a burst of 2 takes ~4.9 s
     CHECK(at.back() - at.front() <= 7000);  // ... and not much more: the limit is reached
     auto r = redis.connect();
     std::set<std::string> owners;
@@ -102,7 +102,7 @@ TEST_SUITE("integration/dispatch") {
     TempDir dir;
     RedisServer redis(dir);
     FakeProvider backup(dir, "backup");
-    write_ward(dir, "phuong-6", 30);
+    write_ward(dir, "phuong-6", 100);
     // Port 1 on loopback: nothing listens, so connections are refused at once.
     auto cfg = write_config(dir, redis.url(), 1, fmt::format(R"(  - name: backup
     type: http
@@ -116,13 +116,13 @@ routes:
     REQUIRE_MESSAGE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(30)), gw.log());
     auto s = status(cfg, job);
     CHECK(s["counts"]["failed"] == 0);
-    CHECK(backup.log_lines().size() == 30);
+    CHECK(backup.log_lines().size() == 100);
     auto report = run_loa(cfg, {"report", job}).out;
     CHECK(report.find(" backup ") != std::string::npos);
     CHECK(gw.log().find("out of rotation") == std::string::npos);  // reroutes are not logged as failures
     auto r = redis.connect();
     int rerouted = 0;
-    for (int i = 0; i < 30; ++i)
+    for (int i = 0; i < 100; ++i)
       rerouted += r->command({"HGET", fmt::format("t:m:{}.{}", job, i), "e"})->text().find("out of rotation") != std::string::npos;
     CHECK(rerouted > 0);  // after 5 refusals the breaker opened and messages skipped the dead one
   }
