@@ -186,6 +186,50 @@ TEST_SUITE("integration/operations") {
     CHECK(json::parse(provider.log_lines().back())["text"] == "Mới: mới");
   }
 
+  TEST_CASE("the monthly reminder timer's own command, fired twice, sends once") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 4);
+    auto cfg = write_config(dir, redis.url(), provider.port());
+    {
+      std::ifstream in(std::string(LOA_SOURCE_DIR) + "/templates/tiem-ngua.yaml");
+      std::stringstream ss;
+      ss << in.rdbuf();
+      dir.write("templates/tiem-ngua.yaml", ss.str());
+    }
+    // ExecStart of the unit, as systemd would run it: %% is %, and the paths point here.
+    std::ifstream unit(std::string(LOA_SOURCE_DIR) + "/systemd/loa-tiem-ngua.service");
+    std::string text, line;
+    while (std::getline(unit, line)) text += line + "\n";
+    auto start = text.find("ExecStart=");
+    REQUIRE(start != std::string::npos);
+    std::string cmd;
+    for (size_t i = start + 10; i < text.size(); ++i) {
+      if (text[i] == '\\' && text[i + 1] == '\n') {
+        ++i;
+        continue;
+      }
+      if (text[i] == '\n') break;
+      cmd += text[i];
+    }
+    for (size_t at; (at = cmd.find("%%")) != std::string::npos;) cmd.replace(at, 2, "%");
+    for (auto [from, to] : {std::pair<std::string, std::string>{"/usr/bin/loa", bin("loa")}, std::pair<std::string, std::string>{"/etc/loa/loa.yaml", cfg}})
+      if (auto at = cmd.find(from); at != std::string::npos) cmd.replace(at, from.size(), to);
+    REQUIRE(cmd.rfind("/bin/sh -c '", 0) == 0);
+    std::string script = cmd.substr(12, cmd.size() - 13);
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    auto first = run({"/bin/sh", "-c", script});
+    auto second = run({"/bin/sh", "-c", script});
+    REQUIRE_MESSAGE(first.code == 0, first.err);
+    REQUIRE_MESSAGE(second.code == 0, second.err);
+    CHECK(job_id(first) == job_id(second));
+    CHECK(second.out.find("already used") != std::string::npos);
+    REQUIRE(wait_until([&] { return status(cfg, job_id(first))["state"] == "done"; }, std::chrono::seconds(20)));
+    CHECK(provider.log_lines().size() == 4);
+    CHECK(json::parse(provider.log_lines().front())["text"].get<std::string>().find("Trạm Y tế Phường 6: ngày 15/") == 0);
+  }
+
   TEST_CASE("systemd units pass systemd-analyze verify") {
     if (std::system("command -v systemd-analyze >/dev/null 2>&1") != 0) {
       MESSAGE("systemd-analyze not installed: skipped");
