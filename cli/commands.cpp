@@ -225,6 +225,17 @@ bool parse_job_args(const Args& a, const char* command, std::initializer_list<st
   return true;
 }
 
+// Parses send's or preview's arguments and validates the job; nullopt after saying why.
+std::optional<jobs::Planner> plan_selection(Session& s, Args& a, Selection& sel, bool is_send) {
+  if (!parse_selection(a, s.cfg, sel, is_send)) return std::nullopt;
+  auto plan = jobs::Planner::create(s.cfg, sel.spec);
+  if (!plan) {
+    print_errors(plan.error());
+    return std::nullopt;
+  }
+  return std::move(*plan);
+}
+
 std::string encoding_name(bool unicode) { return unicode ? "UCS-2" : "GSM-7"; }
 
 struct Walk {
@@ -302,12 +313,8 @@ int cmd_send(Session& s, Args& a) {
     return kOk;
   }
   Selection sel;
-  if (!parse_selection(a, s.cfg, sel, true)) return kUsage;
-  auto plan = jobs::Planner::create(s.cfg, sel.spec);
-  if (!plan) {
-    print_errors(plan.error());
-    return kUsage;
-  }
+  auto plan = plan_selection(s, a, sel, true);
+  if (!plan) return kUsage;
   if (plan->at_ms() && *plan->at_ms() < util::now_ms() - 60000) {
     std::fprintf(stderr, "loa: --at %s is in the past\n", sel.spec.at->c_str());
     return kUsage;
@@ -363,12 +370,8 @@ int cmd_preview(Session& s, Args& a) {
     return kOk;
   }
   Selection sel;
-  if (!parse_selection(a, s.cfg, sel, false)) return kUsage;
-  auto plan = jobs::Planner::create(s.cfg, sel.spec);
-  if (!plan) {
-    print_errors(plan.error());
-    return kUsage;
-  }
+  auto plan = plan_selection(s, a, sel, false);
+  if (!plan) return kUsage;
   auto opted = opted_out_numbers(s, false, nullptr);
   auto w = walk(*plan, opted, sel.limit);
   if (!w) {
