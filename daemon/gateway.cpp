@@ -137,6 +137,14 @@ int Gateway::run() {
       spdlog::critical("{}", g.error());
       return 1;
     }
+    // Each message is a hash with its text (~300 bytes of Vietnamese in UTF-8); above
+    // hash-max-listpack-value Redis stores it as a full hash table, costing it about a
+    // quarter more CPU per message (bench/README.md). Loa only advises: it does not change
+    // a shared Redis's settings.
+    if (auto v = (*redis)->command({"CONFIG", "GET", "hash-max-listpack-value"});
+        v && v->elements.size() == 2 && v->elements[1].as_int(1024) < 512)
+      spdlog::warn("Redis hash-max-listpack-value is {}: set it to 1024 (redis.conf) so message hashes stay compact",
+                   v->elements[1].text());
     auto fixed = jobs.recover(ctx.instance, true);
     if (!fixed) {
       spdlog::critical("{}", fixed.error());
