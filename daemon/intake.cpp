@@ -40,6 +40,7 @@ std::expected<void, std::string> admit_entry(Context& ctx, store::JobStore& jobs
 void Intake::run() {
   std::unique_ptr<store::Redis> redis;
   bool pending = true;  // first re-read what this consumer took but never acknowledged
+  auto next_autoclaim = std::chrono::steady_clock::now();  // at start-up, then every 30 s
   // One turn: (re)connect if needed, read a batch, admit and acknowledge each entry.
   while (!ctx_.stopping) {
     if (!redis) {
@@ -59,14 +60,20 @@ void Intake::run() {
       }
     }
     store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
-    auto entries = jobs.read_jobs(ctx_.instance, pending, 10, 500);
+    // Every 30 s, also take over entries another gateway read but never acknowledged for a
+    // minute (it died between reading and storing them); admitting is idempotent.
+    auto now = std::chrono::steady_clock::now();
+    bool claim_orphans = now >= next_autoclaim;
+    if (claim_orphans) next_autoclaim = now + std::chrono::seconds(30);
+    auto entries = claim_orphans ? jobs.autoclaim(ctx_.instance, 60000) : jobs.read_jobs(ctx_.instance, pending, 10, 500);
     if (!entries) {
       spdlog::error("intake: {}", entries.error());
       redis.reset();
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       continue;
     }
-    if (pending && entries->empty()) pending = false;
+    if (pending && !claim_orphans && entries->empty()) pending = false;
+    if (claim_orphans && !entries->empty()) spdlog::warn("intake: took over {} job(s) another gateway left unacknowledged", entries->size());
     bool failed = false;
     for (const auto& e : *entries) {
       if (auto ok = admit_entry(ctx_, jobs, e); !ok) {

@@ -230,6 +230,25 @@ TEST_SUITE("integration/operations") {
     CHECK(json::parse(provider.log_lines().front())["text"].get<std::string>().find("Trạm Y tế Phường 6: ngày 15/") == 0);
   }
 
+  TEST_CASE("a job another gateway read but never stored is taken over") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 3);
+    auto cfg = write_config(dir, redis.url(), provider.port());
+    auto r = redis.connect();
+    REQUIRE(r->command({"XGROUP", "CREATE", "t:jobs", "gw", "0", "MKSTREAM"}));
+    auto id = r->command({"XADD", "t:jobs", "*", "job", R"({"template":"thong-bao","wards":["phuong-6"],"vars":{"noi_dung":"x"}})"})->text();
+    // A gateway "ghost" read it, then died; its entry has been idle for two minutes.
+    REQUIRE(r->command({"XREADGROUP", "GROUP", "gw", "ghost", "COUNT", "1", "STREAMS", "t:jobs", ">"}));
+    REQUIRE(r->command({"XCLAIM", "t:jobs", "gw", "ghost", "0", id, "IDLE", "120000"}));
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    REQUIRE_MESSAGE(wait_until([&] { return status(cfg, id)["state"] == "done"; }, std::chrono::seconds(20)), gw.log());
+    CHECK(provider.log_lines().size() == 3);
+    CHECK(gw.log().find("took over 1 job(s)") != std::string::npos);
+    CHECK(r->command({"XPENDING", "t:jobs", "gw"})->elements.at(0).as_int() == 0);
+  }
+
   TEST_CASE("systemd units pass systemd-analyze verify") {
     if (std::system("command -v systemd-analyze >/dev/null 2>&1") != 0) {
       MESSAGE("systemd-analyze not installed: skipped");
