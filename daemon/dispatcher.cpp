@@ -77,9 +77,12 @@ void Dispatcher::run() {
   const std::size_t capacity = static_cast<std::size_t>(std::max(1, cfg_.max_in_flight / workers_));
 
   auto settle = [&](const store::Outbound& o, const std::expected<providers::Accepted, providers::ProviderError>& r) {
-    if (r) breaker.success();
-    else if (r.error().kind == providers::ErrorKind::Transient || r.error().kind == providers::ErrorKind::Ambiguous)
+    // Any answer from the provider, even a refusal, shows it is up; only failures to reach
+    // it (or 5xx) count against the circuit.
+    if (!r && (r.error().kind == providers::ErrorKind::Transient || r.error().kind == providers::ErrorKind::Ambiguous))
       breaker.failure(util::now_ms());
+    else
+      breaker.success();
     if (r) {
       outcomes.push_back({o.ref, r->delivered ? "delivered" : "sent", r->provider_id, "", 0, ""});
       metrics().outcome(name, outcomes.back().outcome);
@@ -135,6 +138,7 @@ void Dispatcher::run() {
         redis.reset();
       } else {
         took = batch->size();
+        if (circuit == CircuitBreaker::State::HalfOpen && took == 0) breaker.probe_unused();
         if (wait_ms > 0) {
           rate_wait_until = steady_ms() + wait_ms;
           metrics().limiter_wait(name, static_cast<double>(wait_ms) / 1000.0);
