@@ -150,13 +150,4 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> CurlMulti::poll(int timeout_
 
 void CurlMulti::wakeup() { curl_multi_wakeup(multi_); }
 
-HttpResponse perform(const HttpRequest& req, int timeout_ms) {
-  CurlMulti multi(1);
-  multi.add(0, req, timeout_ms);
-  for (;;) {
-    auto done = multi.poll(100);
-    if (!done.empty()) return std::move(done.front().second);
-  }
-}
-
 }  // namespace loa::providers

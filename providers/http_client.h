@@ -35,7 +35,4 @@ class CurlMulti {
   std::size_t active_ = 0;
 };
 
-/// Runs one request to completion (for tests and the command line).
-HttpResponse perform(const HttpRequest& req, int timeout_ms);
-
 }  // namespace loa::providers

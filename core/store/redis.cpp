@@ -96,14 +96,6 @@ std::expected<void, std::string> Redis::reconnect() {
   return {};
 }
 
-void Redis::set_timeout(int timeout_ms) {
-  timeout_ms_ = timeout_ms;
-  if (ctx_) {
-    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-    redisSetTimeout(ctx_.get(), tv);
-  }
-}
-
 std::expected<std::vector<Reply>, std::string> Redis::pipeline(const std::vector<std::vector<std::string>>& cmds) {
   if (!ctx_)
     if (auto ok = reconnect(); !ok) return std::unexpected(ok.error());

@@ -64,8 +64,6 @@ class Redis {
   /// Several scripts in one round trip, run in order; fails on the first error reply.
   std::expected<std::vector<Reply>, std::string> eval_many(const std::vector<EvalCall>& calls);
 
-  /// Sets the socket timeout (for blocking commands such as XREADGROUP BLOCK).
-  void set_timeout(int timeout_ms);
   const std::string& url() const { return url_; }
 
  private:

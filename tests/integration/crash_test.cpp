@@ -23,12 +23,8 @@ TEST_SUITE("integration") {
     auto cfg = write_config(dir, redis.url(), provider.port());
     auto sent = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x"});
     REQUIRE(sent.code == 0);
-    std::string job = sent.out.substr(0, sent.out.size() - 1);
-    job = job.substr(job.rfind('\n') + 1);
-    auto status = [&] {
-      auto r = run_loa(cfg, {"status", job, "--json"});
-      return r.code == 0 ? json::parse(r.out) : json{{"state", "none"}, {"counts", {{"sending", 0}}}};
-    };
+    std::string job = job_id(sent);
+    auto status = [&] { return job_status(cfg, job); };
 
     {
       Gateway gw(dir, cfg, "gw-crash", "gw1.log");

@@ -19,16 +19,10 @@ std::string send(const std::string& cfg, const std::string& ward, const std::vec
   args.insert(args.end(), extra.begin(), extra.end());
   auto r = run_loa(cfg, args);
   REQUIRE_MESSAGE(r.code == 0, r.err);
-  std::string out = r.out.substr(0, r.out.size() - 1);
-  return out.substr(out.rfind('\n') + 1);
+  return job_id(r);
 }
 
-json status(const std::string& cfg, const std::string& job) {
-  auto r = run_loa(cfg, {"status", job, "--json"});
-  return r.code == 0 ? json::parse(r.out) : json{{"state", "none"}};
-}
-
-bool done(const std::string& cfg, const std::string& job) { return status(cfg, job)["state"] == "done"; }
+bool done(const std::string& cfg, const std::string& job) { return job_status(cfg, job)["state"] == "done"; }
 
 std::vector<std::int64_t> send_times(const FakeProvider& p) {
   std::vector<std::int64_t> at;
@@ -74,7 +68,7 @@ TEST_SUITE("integration/dispatch") {
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     std::string job = send(cfg, "phuong-6");
     REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(20)));
-    auto s = status(cfg, job);
+    auto s = job_status(cfg, job);
     CHECK(s["counts"]["failed"] == 0);
     CHECK(s["counts"]["sent"].get<int>() + s["counts"]["delivered"].get<int>() == 4);
     CHECK(provider.log_lines().size() == 4);
@@ -114,7 +108,7 @@ routes:
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     std::string job = send(cfg, "phuong-6");
     REQUIRE_MESSAGE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(30)), gw.log());
-    auto s = status(cfg, job);
+    auto s = job_status(cfg, job);
     CHECK(s["counts"]["failed"] == 0);
     CHECK(backup.log_lines().size() == 100);
     auto report = run_loa(cfg, {"report", job}).out;
@@ -144,7 +138,7 @@ routes:
     REQUIRE(wait_until([&] { return provider.log_lines().size() >= 20; }, std::chrono::seconds(10)));
     std::string small = send(cfg, "phuong-7");
     REQUIRE(wait_until([&] { return done(cfg, small); }, std::chrono::seconds(20)));
-    auto big_status = status(cfg, big);
+    auto big_status = job_status(cfg, big);
     CHECK(big_status["state"] != "done");  // the small job finished while the big one went on
     REQUIRE(wait_until([&] { return done(cfg, big); }, std::chrono::seconds(30)));
   }

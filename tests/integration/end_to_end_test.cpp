@@ -13,23 +13,8 @@ using namespace loa::test;
 using nlohmann::json;
 
 namespace {
-std::string last_line(const std::string& s) {
-  auto t = s;
-  while (!t.empty() && t.back() == '\n') t.pop_back();
-  auto nl = t.rfind('\n');
-  return nl == std::string::npos ? t : t.substr(nl + 1);
-}
-
-json status(const std::string& cfg, const std::string& job) {
-  auto r = run_loa(cfg, {"status", job, "--json"});
-  REQUIRE_MESSAGE(r.code == 0, r.err);
-  return json::parse(r.out);
-}
-
 bool finished(const std::string& cfg, const std::string& job, int delivered) {
-  auto r = run_loa(cfg, {"status", job, "--json"});
-  if (r.code != 0) return false;  // not taken in by the gateway yet
-  auto s = json::parse(r.out);
+  auto s = job_status(cfg, job);
   return s["state"] == "done" && s["counts"]["delivered"].get<int>() >= delivered;
 }
 }  // namespace
@@ -49,11 +34,11 @@ TEST_SUITE("integration") {
 
     auto sent = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=họp tổ dân phố lúc 19 giờ."});
     REQUIRE_MESSAGE(sent.code == 0, sent.err);
-    std::string job = last_line(sent.out);
+    std::string job = job_id(sent);
     CHECK(job.find('-') != std::string::npos);
     REQUIRE_MESSAGE(wait_until([&] { return finished(cfg, job, 60); }, std::chrono::seconds(30)), gw.log());
 
-    auto s = status(cfg, job);
+    auto s = job_status(cfg, job);
     CHECK(s["id"] == job);
     CHECK(s["total"] == 64);
     CHECK(s["counts"]["delivered"] == 60);
@@ -110,9 +95,9 @@ TEST_SUITE("integration") {
     auto second = run_loa(cfg, args);
     REQUIRE(first.code == 0);
     REQUIRE(second.code == 0);
-    CHECK(last_line(first.out) == last_line(second.out));
+    CHECK(job_id(first) == job_id(second));
     CHECK(second.out.find("already used") != std::string::npos);
-    REQUIRE(wait_until([&] { return finished(cfg, last_line(first.out), 5); }, std::chrono::seconds(20)));
+    REQUIRE(wait_until([&] { return finished(cfg, job_id(first), 5); }, std::chrono::seconds(20)));
     auto jobs = run_loa(cfg, {"jobs", "--json"});
     CHECK(json::parse(jobs.out).size() == 1);
     CHECK(provider.log_lines().size() == 5);
@@ -133,7 +118,7 @@ TEST_SUITE("integration") {
     REQUIRE(r->command({"XADD", "t:jobs", "*", "job", R"({"template":"thong-bao","wards":["phuong-9"],"vars":{"noi_dung":"x"}})"}));
     auto good = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x"});
     REQUIRE(good.code == 0);
-    REQUIRE(wait_until([&] { return finished(cfg, last_line(good.out), 3); }, std::chrono::seconds(20)));
+    REQUIRE(wait_until([&] { return finished(cfg, job_id(good), 3); }, std::chrono::seconds(20)));
     auto jobs = json::parse(run_loa(cfg, {"jobs", "--json"}).out);
     REQUIRE(jobs.size() == 5);
     std::multiset<std::string> states;
@@ -209,9 +194,9 @@ TEST_SUITE("integration") {
     CHECK(run_loa(cfg, {"optout", "add", "0290 3831 234"}).code == 2);
     auto sent = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x"});
     REQUIRE(sent.code == 0);
-    std::string job = last_line(sent.out);
+    std::string job = job_id(sent);
     REQUIRE(wait_until([&] { return finished(cfg, job, 3); }, std::chrono::seconds(20)));
-    CHECK(status(cfg, job)["counts"]["skipped"] == 1);
+    CHECK(job_status(cfg, job)["counts"]["skipped"] == 1);
     CHECK(run_loa(cfg, {"report", job}).out.find("opted out") != std::string::npos);
     CHECK(provider.log_lines().size() == 3);
   }

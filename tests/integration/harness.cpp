@@ -177,6 +177,19 @@ CommandResult run_loa(const std::string& config, std::vector<std::string> args) 
   return run(args);
 }
 
+std::string job_id(const CommandResult& sent) {
+  std::string out = sent.out;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  auto nl = out.rfind('\n');
+  return nl == std::string::npos ? out : out.substr(nl + 1);
+}
+
+nlohmann::json job_status(const std::string& config, const std::string& job) {
+  auto r = run_loa(config, {"status", job, "--json"});
+  if (r.code != 0) return {{"state", "none"}, {"counts", nlohmann::json::object()}};
+  return nlohmann::json::parse(r.out);
+}
+
 std::vector<std::string> write_ward(const TempDir& dir, const std::string& ward, int n) {
   std::string csv = "Họ và tên,Số điện thoại,Khóm/Ấp\n";
   std::vector<std::string> numbers;

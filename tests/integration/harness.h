@@ -10,6 +10,8 @@
 
 #include <sys/types.h>
 
+#include <nlohmann/json.hpp>
+
 #include "core/store/redis.h"
 
 namespace loa::test {
@@ -104,6 +106,13 @@ class Gateway {
 
 /// Runs `loa --config <config> args...`.
 CommandResult run_loa(const std::string& config, std::vector<std::string> args);
+
+/// The job id `loa send` printed on its last line.
+std::string job_id(const CommandResult& sent);
+
+/// `loa status JOB --json`; {"state":"none","counts":{}} while the gateway has not taken
+/// the job in yet.
+nlohmann::json job_status(const std::string& config, const std::string& job);
 
 /// Writes a ward list of `n` residents with distinct valid numbers (0912000000 + i),
 /// names "Cư dân <i>", and returns the numbers in order.

@@ -20,16 +20,6 @@ using namespace loa::test;
 using nlohmann::json;
 
 namespace {
-std::string job_id(const CommandResult& r) {
-  std::string out = r.out.substr(0, r.out.size() - 1);
-  return out.substr(out.rfind('\n') + 1);
-}
-
-json status(const std::string& cfg, const std::string& job) {
-  auto r = run_loa(cfg, {"status", job, "--json"});
-  return r.code == 0 ? json::parse(r.out) : json{{"state", "none"}, {"counts", json::object()}};
-}
-
 std::string iso_utc(std::int64_t ms) {
   std::string local = loa::util::format_local(ms, "UTC");
   return local.substr(0, 10) + "T" + local.substr(11) + "Z";
@@ -56,9 +46,9 @@ TEST_SUITE("integration/operations") {
     auto sent = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x", "--at", iso_utc(at)});
     REQUIRE_MESSAGE(sent.code == 0, sent.err);
     std::string job = job_id(sent);
-    REQUIRE(wait_until([&] { return status(cfg, job)["state"] == "scheduled"; }, std::chrono::seconds(5)));
+    REQUIRE(wait_until([&] { return job_status(cfg, job)["state"] == "scheduled"; }, std::chrono::seconds(5)));
     CHECK(run_loa(cfg, {"status", job}).out.find("waiting: scheduled for") != std::string::npos);
-    REQUIRE(wait_until([&] { return status(cfg, job)["state"] == "done"; }, std::chrono::seconds(20)));
+    REQUIRE(wait_until([&] { return job_status(cfg, job)["state"] == "done"; }, std::chrono::seconds(20)));
     auto lines = provider.log_lines();
     REQUIRE(lines.size() == 10);
     for (const auto& l : lines) {
@@ -88,13 +78,13 @@ TEST_SUITE("integration/operations") {
     std::string bulk = job_id(run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x"}));
     std::this_thread::sleep_for(std::chrono::seconds(3));
     CHECK(provider.log_lines().empty());
-    auto st = status(cfg, bulk);
+    auto st = job_status(cfg, bulk);
     CHECK(st["counts"]["queued"] == 5);
     CHECK(st["waiting"].get<std::string>().find("quiet hours") == 0);
     std::string urgent = job_id(run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=khẩn", "--urgent"}));
-    REQUIRE(wait_until([&] { return status(cfg, urgent)["state"] == "done"; }, std::chrono::seconds(15)));
+    REQUIRE(wait_until([&] { return job_status(cfg, urgent)["state"] == "done"; }, std::chrono::seconds(15)));
     CHECK(provider.log_lines().size() == 5);
-    CHECK(status(cfg, bulk)["counts"]["queued"] == 5);  // still waiting for the morning
+    CHECK(job_status(cfg, bulk)["counts"]["queued"] == 5);  // still waiting for the morning
   }
 
   TEST_CASE("cancel mid-job: unsent messages cancelled at once, sent ones keep their state") {
@@ -108,12 +98,12 @@ TEST_SUITE("integration/operations") {
     REQUIRE(wait_until([&] { return provider.log_lines().size() >= 10; }, std::chrono::seconds(20)));
     auto c = run_loa(cfg, {"cancel", job});
     REQUIRE_MESSAGE(c.code == 0, c.err);
-    auto right_after = status(cfg, job);
+    auto right_after = job_status(cfg, job);
     CHECK(right_after["state"] == "cancelled");
     CHECK(right_after["counts"]["queued"] == 0);
     CHECK(right_after["counts"]["cancelled"].get<int>() > 100);
     std::this_thread::sleep_for(std::chrono::seconds(2));
-    auto later = status(cfg, job);
+    auto later = job_status(cfg, job);
     auto n = later["counts"];
     CHECK(n["sending"] == 0);
     CHECK(n["sent"].get<int>() + n["delivered"].get<int>() + n["cancelled"].get<int>() == 200);
@@ -135,12 +125,12 @@ TEST_SUITE("integration/operations") {
       CHECK(gw.process().wait(std::chrono::seconds(15)) == 0);
       CHECK(gw.log().find("stopped cleanly") != std::string::npos);
     }
-    auto mid = status(cfg, job);
+    auto mid = job_status(cfg, job);
     CHECK(mid["counts"]["sending"] == 0);  // drained: nothing left in flight
     CHECK(mid["counts"]["unknown"] == 0);
     Gateway again(dir, cfg, "gw-term", "gw2.log");
-    REQUIRE(wait_until([&] { return status(cfg, job)["state"] == "done"; }, std::chrono::seconds(30)));
-    auto done = status(cfg, job)["counts"];
+    REQUIRE(wait_until([&] { return job_status(cfg, job)["state"] == "done"; }, std::chrono::seconds(30)));
+    auto done = job_status(cfg, job)["counts"];
     CHECK(done["sent"].get<int>() + done["delivered"].get<int>() == 150);
     CHECK(done["unknown"] == 0);
     std::map<std::string, int> seen;
@@ -173,7 +163,7 @@ TEST_SUITE("integration/operations") {
     gw.process().signal(SIGHUP);
     REQUIRE(wait_until([&] { return gw.log().find("reload refused") != std::string::npos; }, std::chrono::seconds(5)));
     CHECK(gw.log().find("thong-bao.yaml") != std::string::npos);
-    REQUIRE(wait_until([&] { return status(cfg, job)["state"] == "done"; }, std::chrono::seconds(20)));
+    REQUIRE(wait_until([&] { return job_status(cfg, job)["state"] == "done"; }, std::chrono::seconds(20)));
     for (const auto& line : provider.log_lines())
       CHECK(json::parse(line)["text"].get<std::string>().find("Phường 6 kính báo") == 0);  // the old body
 
@@ -225,7 +215,7 @@ TEST_SUITE("integration/operations") {
     REQUIRE_MESSAGE(second.code == 0, second.err);
     CHECK(job_id(first) == job_id(second));
     CHECK(second.out.find("already used") != std::string::npos);
-    REQUIRE(wait_until([&] { return status(cfg, job_id(first))["state"] == "done"; }, std::chrono::seconds(20)));
+    REQUIRE(wait_until([&] { return job_status(cfg, job_id(first))["state"] == "done"; }, std::chrono::seconds(20)));
     CHECK(provider.log_lines().size() == 4);
     CHECK(json::parse(provider.log_lines().front())["text"].get<std::string>().find("Trạm Y tế Phường 6: ngày 15/") == 0);
   }
@@ -243,7 +233,7 @@ TEST_SUITE("integration/operations") {
     REQUIRE(r->command({"XREADGROUP", "GROUP", "gw", "ghost", "COUNT", "1", "STREAMS", "t:jobs", ">"}));
     REQUIRE(r->command({"XCLAIM", "t:jobs", "gw", "ghost", "0", id, "IDLE", "120000"}));
     Gateway gw(dir, cfg, "gw-1", "gw.log");
-    REQUIRE_MESSAGE(wait_until([&] { return status(cfg, id)["state"] == "done"; }, std::chrono::seconds(20)), gw.log());
+    REQUIRE_MESSAGE(wait_until([&] { return job_status(cfg, id)["state"] == "done"; }, std::chrono::seconds(20)), gw.log());
     CHECK(provider.log_lines().size() == 3);
     CHECK(gw.log().find("took over 1 job(s)") != std::string::npos);
     CHECK(r->command({"XPENDING", "t:jobs", "gw"})->elements.at(0).as_int() == 0);

@@ -36,12 +36,8 @@ TEST_SUITE("integration") {
     // A real job: reports move messages forward and never back.
     auto sent = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x"});
     REQUIRE(sent.code == 0);
-    std::string job = sent.out.substr(0, sent.out.size() - 1);
-    job = job.substr(job.rfind('\n') + 1);
-    auto counts = [&] {
-      auto r = run_loa(cfg, {"status", job, "--json"});
-      return r.code == 0 ? json::parse(r.out)["counts"] : json{{"sent", -1}};
-    };
+    std::string job = job_id(sent);
+    auto counts = [&] { return job_status(cfg, job)["counts"]; };
     REQUIRE(wait_until([&] { return counts()["sent"] == 2; }, std::chrono::seconds(20)));
     std::string ref0 = job + ".0", ref1 = job + ".1";
     CHECK(client.Post("/dlr/local", secret, json{{"id", ref0}, {"status", "DELIVERED"}}.dump(), "application/json")->status == 200);
