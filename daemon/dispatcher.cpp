@@ -72,10 +72,22 @@ void Dispatcher::run() {
   };
   std::unordered_map<std::uint64_t, InFlight> pending;
   std::vector<store::Outcome> outcomes;
+  // Leases are released once each of their messages has an outcome waiting to be written.
+  std::unordered_map<std::string, int> lease_open;
+  std::vector<std::string> releases;
   std::uint64_t next_tag = 1;
   const std::int64_t lease_ms = cfg_.timeout_ms + 20000;  // a live sender never outlives its lease
   const std::size_t capacity = static_cast<std::size_t>(std::max(1, cfg_.max_in_flight / workers_));
 
+  auto outcome_for = [&](const store::Outbound& o, store::Outcome outcome) {
+    if (outcome.outcome != "reroute") metrics().outcome(name, outcome.outcome);  // not an attempt
+    outcomes.push_back(std::move(outcome));
+    auto it = lease_open.find(o.lease);
+    if (it != lease_open.end() && --it->second == 0) {
+      releases.push_back(o.lease);
+      lease_open.erase(it);
+    }
+  };
   auto settle = [&](const store::Outbound& o, const std::expected<providers::Accepted, providers::ProviderError>& r) {
     // Any answer from the provider, even a refusal, shows it is up; only failures to reach
     // it (or 5xx) count against the circuit.
@@ -84,23 +96,21 @@ void Dispatcher::run() {
     else
       breaker.success();
     if (r) {
-      outcomes.push_back({o.ref, r->delivered ? "delivered" : "sent", r->provider_id, "", 0, ""});
-      metrics().outcome(name, outcomes.back().outcome);
+      outcome_for(o, {o.ref, r->delivered ? "delivered" : "sent", r->provider_id, "", 0, ""});
       return;
     }
     auto d = decide(rt_->cfg.retry, r.error(), o.attempts, name, split_route(o.route), provider_.idempotent(), rng);
     spdlog::warn("{}: message {} to {} attempt {}: {}{}", name, o.ref, util::mask_phone(o.phone), o.attempts,
                  r.error().reason, d.retry ? fmt::format(" (retry in {} ms via {})", d.delay_ms, d.provider) : " (" + d.final_state + ")");
-    if (d.retry) outcomes.push_back({o.ref, "retry", "", r.error().reason, d.delay_ms, d.provider});
-    else outcomes.push_back({o.ref, d.final_state, "", r.error().reason, 0, ""});
-    metrics().outcome(name, outcomes.back().outcome);
+    if (d.retry) outcome_for(o, {o.ref, "retry", "", r.error().reason, d.delay_ms, d.provider});
+    else outcome_for(o, {o.ref, d.final_state, "", r.error().reason, 0, ""});
   };
 
   // One turn: start as many sends as capacity and the limiter allow, drive the open
   // requests, settle finished ones, record outcomes; sleep briefly when idle.
   for (;;) {
     const bool stopping = ctx_.stopping || stop_;
-    if (stopping && pending.empty() && outcomes.empty()) break;
+    if (stopping && pending.empty() && outcomes.empty() && releases.empty()) break;
     if (!redis) {
       auto r = store::Redis::connect(ctx_.redis_url, 5000);
       if (!r) {
@@ -127,10 +137,11 @@ void Dispatcher::run() {
       store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
       std::int64_t wait_ms = 0;
       // Outcomes waiting to be written go in the same round trip as the take.
-      auto batch = jobs.record_and_take(name, outcomes, provider_.reports_by_provider_id(), want, lease_ms, ctx_.instance,
-                                        cfg_.rate_per_second, cfg_.burst, bulk_allowed, wait_ms);
+      auto batch = jobs.record_and_take(name, outcomes, releases, provider_.reports_by_provider_id(), want, lease_ms,
+                                        ctx_.instance, cfg_.rate_per_second, cfg_.burst, bulk_allowed, wait_ms);
       if (batch) {
         outcomes.clear();
+        releases.clear();
         outcomes_since = -1;
       }
       if (!batch) {
@@ -143,6 +154,7 @@ void Dispatcher::run() {
           rate_wait_until = steady_ms() + wait_ms;
           metrics().limiter_wait(name, static_cast<double>(wait_ms) / 1000.0);
         }
+        for (const auto& o : *batch) ++lease_open[o.lease];
         for (auto& o : *batch) {
           if (circuit == CircuitBreaker::State::Open) {
             // Out of rotation: hand the message to the next provider of its route without
@@ -151,7 +163,7 @@ void Dispatcher::run() {
             auto it = std::find(route.begin(), route.end(), name);
             std::string next = (it == route.end() || std::next(it) == route.end()) ? route.front() : *std::next(it);
             std::int64_t delay = next == name ? breaker.open_remaining(now) : 0;
-            outcomes.push_back({o.ref, "reroute", "", "provider " + name + " out of rotation (failing)", delay, next});
+            outcome_for(o, {o.ref, "reroute", "", "provider " + name + " out of rotation (failing)", delay, next});
             continue;
           }
           providers::Message m = to_message(o);
@@ -187,8 +199,9 @@ void Dispatcher::run() {
     bool flush = outcomes.size() >= 64 || pending.empty() || stopping || steady_ms() - outcomes_since >= 5;
     if (!outcomes.empty() && redis && flush) {
       store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
-      if (auto ok = jobs.record(name, outcomes, provider_.reports_by_provider_id()); ok) {
+      if (auto ok = jobs.record(name, outcomes, releases, provider_.reports_by_provider_id()); ok) {
         outcomes.clear();
+        releases.clear();
         outcomes_since = -1;
       } else {
         // Keep the outcomes and try again: the provider already has these messages.

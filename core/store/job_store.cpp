@@ -27,6 +27,7 @@ LOA_LUA(finish_script, lua::kFinishExpansion)
 LOA_LUA(reject_script, lua::kRejectJob)
 LOA_LUA(take_script, lua::kTake)
 LOA_LUA(record_script, lua::kRecord)
+LOA_LUA(ref_for_script, lua::kRefFor)
 LOA_LUA(report_script, lua::kApplyReport)
 LOA_LUA(recover_script, lua::kRecover)
 LOA_LUA(resume_script, lua::kResumeMine)
@@ -35,6 +36,35 @@ LOA_LUA(cancel_script, lua::kCancel)
 LOA_LUA(requeue_script, lua::kRequeue)
 #undef LOA_LUA
 constexpr std::int64_t kKeyTtlSeconds = 400LL * 24 * 3600;  // idempotency keys outlive a yearly timer
+
+// Packed message values (scripts.h): fields joined by the unit separator, the last one
+// (text, error) free to hold anything.
+constexpr char kSep = '\x1f';
+constexpr const char* kDataFields[] = {"w", "r", "n", "p", "u", "rt", "tq", "t"};
+constexpr const char* kStateFields[] = {"s", "a", "pr", "o", "tsend", "tsent", "tdone", "pid", "dlr", "e"};
+
+/// A field that is not last must not hold the separator.
+void append_field(std::string& out, std::string_view v) {
+  for (char c : v) out.push_back(c == kSep ? ' ' : c);
+  out.push_back(kSep);
+}
+
+template <std::size_t N>
+void unpack_into(std::map<std::string, std::string>& fields, std::string_view v, const char* const (&names)[N]) {
+  for (std::size_t i = 0; i < N; ++i) {
+    std::size_t end = i + 1 < N ? v.find(kSep) : std::string_view::npos;
+    fields[names[i]] = std::string(v.substr(0, end));
+    v = end == std::string_view::npos ? std::string_view{} : v.substr(end + 1);
+  }
+}
+
+MessageRecord record_of(std::int64_t index, const Reply& data, const Reply& state) {
+  MessageRecord m;
+  m.index = index;
+  unpack_into(m.fields, data.str, kDataFields);
+  unpack_into(m.fields, state.str, kStateFields);
+  return m;
+}
 }  // namespace
 
 std::string redis_url(const std::string& configured, const std::string& state_dir) {
@@ -146,10 +176,14 @@ std::expected<bool, std::string> JobStore::expand_chunk(const std::string& job, 
                                                         const std::vector<ExpandedRow>& rows, std::int64_t lease_ms) {
   std::vector<std::string> args{job, std::to_string(expected), std::to_string(expected + static_cast<std::int64_t>(rows.size())),
                                 std::to_string(lease_ms), std::to_string(rows.size())};
-  args.reserve(args.size() + rows.size() * 13);
+  args.reserve(args.size() + rows.size() * 6);
   for (const auto& m : rows) {
-    args.insert(args.end(), {std::to_string(m.index), m.ward, m.row, m.name, m.phone, m.carrier, m.text, m.segments,
-                             m.unicode, m.state, m.error, m.provider, m.route});
+    std::string head;
+    head.reserve(m.ward.size() + m.row.size() + m.name.size() + m.phone.size() + m.route.size() + 8);
+    for (const std::string* f : {&m.ward, &m.row, &m.name, &m.phone, &m.unicode, &m.route}) append_field(head, *f);
+    std::string state = m.state;
+    if (!m.error.empty()) state += std::string(9, kSep) + m.error;
+    args.insert(args.end(), {std::to_string(m.index), std::move(head), m.text, std::move(state), m.state, m.provider});
   }
   auto r = run(expand_script(), {key("job:" + job), key("due")}, std::move(args));
   if (!r) return std::unexpected(r.error());
@@ -184,23 +218,41 @@ std::vector<std::string> take_args(const std::string& prefix, const std::string&
 }
 
 std::vector<std::string> record_args(const std::string& prefix, const std::string& provider,
-                                     const std::vector<Outcome>& outcomes, bool map_ids) {
-  std::vector<std::string> args{prefix, provider, std::to_string(outcomes.size()), map_ids ? "1" : "0"};
-  args.reserve(args.size() + outcomes.size() * 6);
+                                     const std::vector<Outcome>& outcomes, const std::vector<std::string>& releases,
+                                     bool map_ids) {
+  std::vector<std::string> args{prefix, provider, std::to_string(outcomes.size()), map_ids ? "1" : "0",
+                                std::to_string(releases.size())};
+  args.reserve(args.size() + outcomes.size() * 6 + releases.size());
   for (const auto& o : outcomes)
     args.insert(args.end(), {o.ref, o.outcome, o.provider_id, o.error, std::to_string(o.retry_delay_ms), o.retry_provider});
+  args.insert(args.end(), releases.begin(), releases.end());
   return args;
 }
 
-std::expected<std::vector<Outbound>, std::string> taken(const Reply& r, std::int64_t& wait_ms) {
-  const auto& e = r.elements;
+std::expected<std::vector<Outbound>, std::string> taken(Reply& r, std::int64_t& wait_ms) {
+  auto& e = r.elements;
   if (e.size() < 2) return std::unexpected("unexpected reply from the take script");
   wait_ms = e[0].text() == "wait" ? std::max<long long>(1, e[1].as_int()) : 0;
   std::vector<Outbound> out;
-  out.reserve((e.size() - 2) / 6);
-  for (size_t i = 2; i + 5 < e.size(); i += 6)
-    out.push_back(Outbound{e[i].text(), e[i + 1].text(), e[i + 2].text(), static_cast<int>(e[i + 3].as_int()),
-                           e[i + 4].text() == "1", e[i + 5].text()});
+  // Runs: lease, job, k, then k messages of 6 values each.
+  for (size_t i = 2; i + 2 < e.size();) {
+    const std::string& lease = e[i].str;
+    const std::string& job = e[i + 1].str;
+    const auto k = static_cast<size_t>(e[i + 2].as_int());
+    i += 3;
+    if (i + k * 6 > e.size()) return std::unexpected("truncated reply from the take script");
+    for (size_t m = 0; m < k; ++m, i += 6) {
+      Outbound o;
+      o.ref = job + "." + e[i].str;
+      o.phone = std::move(e[i + 1].str);
+      o.text = std::move(e[i + 2].str);
+      o.attempts = static_cast<int>(e[i + 3].as_int());
+      o.unicode = e[i + 4].str == "1";
+      o.route = std::move(e[i + 5].str);
+      o.lease = lease;
+      out.push_back(std::move(o));
+    }
+  }
   return out;
 }
 
@@ -218,10 +270,12 @@ std::expected<std::vector<Outbound>, std::string> JobStore::take(const std::stri
 }
 
 std::expected<std::vector<Outbound>, std::string> JobStore::record_and_take(
-    const std::string& provider, const std::vector<Outcome>& outcomes, bool map_ids, int n, std::int64_t lease_ms,
-    const std::string& instance, double rate, int burst, bool bulk_allowed, std::int64_t& wait_ms) {
-  if (outcomes.empty()) return take(provider, n, lease_ms, instance, rate, burst, bulk_allowed, wait_ms);
-  auto r = redis_.eval_many({{&record_script(), {key("inflight"), key("retry")}, record_args(p_, provider, outcomes, map_ids)},
+    const std::string& provider, const std::vector<Outcome>& outcomes, const std::vector<std::string>& releases,
+    bool map_ids, int n, std::int64_t lease_ms, const std::string& instance, double rate, int burst, bool bulk_allowed,
+    std::int64_t& wait_ms) {
+  if (outcomes.empty() && releases.empty()) return take(provider, n, lease_ms, instance, rate, burst, bulk_allowed, wait_ms);
+  auto r = redis_.eval_many({{&record_script(), {key("inflight"), key("retry")},
+                              record_args(p_, provider, outcomes, releases, map_ids)},
                              {&take_script(), {key("inflight")},
                               take_args(p_, provider, n, lease_ms, instance, rate, burst, bulk_allowed, std::nullopt)}});
   if (!r) return std::unexpected(r.error());
@@ -229,9 +283,10 @@ std::expected<std::vector<Outbound>, std::string> JobStore::record_and_take(
 }
 
 std::expected<void, std::string> JobStore::record(const std::string& provider, const std::vector<Outcome>& outcomes,
-                                                  bool map_ids) {
-  if (outcomes.empty()) return {};
-  auto r = redis_.eval(record_script(), {key("inflight"), key("retry")}, record_args(p_, provider, outcomes, map_ids));
+                                                  const std::vector<std::string>& releases, bool map_ids) {
+  if (outcomes.empty() && releases.empty()) return {};
+  auto r = redis_.eval(record_script(), {key("inflight"), key("retry")},
+                       record_args(p_, provider, outcomes, releases, map_ids));
   if (!r) return std::unexpected(r.error());
   return {};
 }
@@ -272,7 +327,7 @@ std::expected<std::string, std::string> JobStore::apply_report(const std::string
 
 std::expected<std::optional<std::string>, std::string> JobStore::ref_for(const std::string& provider,
                                                                          const std::string& pid) {
-  auto r = redis_.command({"GET", key("dlr:" + provider + ":" + pid)});
+  auto r = run(ref_for_script(), {key("dlr:" + provider + ":")}, {pid});
   if (!r) return std::unexpected(r.error());
   if (r->nil()) return std::nullopt;
   return r->text();
@@ -333,22 +388,30 @@ std::expected<std::vector<JobStatus>, std::string> JobStore::list(int limit, con
   return out;
 }
 
+std::expected<std::optional<MessageRecord>, std::string> JobStore::message(const std::string& job, std::int64_t index) {
+  auto r = redis_.pipeline({{"HGET", key("md:" + job), std::to_string(index)}, {"HGET", key("ms:" + job), std::to_string(index)}});
+  if (!r) return std::unexpected(r.error());
+  if ((*r)[0].nil()) return std::nullopt;
+  return record_of(index, (*r)[0], (*r)[1]);
+}
+
 std::expected<void, std::string> JobStore::for_each_message(const std::string& job, std::int64_t total,
                                                             const std::function<void(const MessageRecord&)>& fn) {
   constexpr std::int64_t kBatch = 1000;
   for (std::int64_t first = 0; first < total; first += kBatch) {
-    std::vector<std::vector<std::string>> cmds;
+    std::vector<std::string> data{"HMGET", key("md:" + job)}, state{"HMGET", key("ms:" + job)};
     std::int64_t last = std::min(total, first + kBatch);
-    for (std::int64_t i = first; i < last; ++i) cmds.push_back({"HGETALL", key("m:" + job + "." + std::to_string(i))});
-    auto replies = redis_.pipeline(cmds);
-    if (!replies) return std::unexpected(replies.error());
     for (std::int64_t i = first; i < last; ++i) {
-      MessageRecord m;
-      m.index = i;
-      const auto& e = (*replies)[static_cast<size_t>(i - first)].elements;
-      for (size_t k = 0; k + 1 < e.size(); k += 2) m.fields[e[k].text()] = e[k + 1].text();
-      fn(m);
+      data.push_back(std::to_string(i));
+      state.push_back(data.back());
     }
+    auto replies = redis_.pipeline({data, state});
+    if (!replies) return std::unexpected(replies.error());
+    const auto& d = (*replies)[0].elements;
+    const auto& s = (*replies)[1].elements;
+    if (d.size() != static_cast<size_t>(last - first) || s.size() != d.size())
+      return std::unexpected("unexpected reply reading messages of job " + job);
+    for (std::int64_t i = first; i < last; ++i) fn(record_of(i, d[static_cast<size_t>(i - first)], s[static_cast<size_t>(i - first)]));
   }
   return {};
 }

@@ -34,7 +34,9 @@ struct JobStatus {
 /// One recipient row of a job's report.
 struct MessageRecord {
   std::int64_t index = 0;
-  std::map<std::string, std::string> fields;  ///< raw hash: w r n p c t s pr pid a e tq tsend tsent tdone
+  /// data: w(ard) r(ow) n(ame) p(hone) u(nicode) rt (route) tq (queued at) t(ext);
+  /// state: s(tate) a(ttempts) pr(ovider) o(wner) tsend tsent tdone pid dlr e(rror).
+  std::map<std::string, std::string> fields;
   std::string get(const std::string& k) const {
     auto it = fields.find(k);
     return it == fields.end() ? "" : it->second;
@@ -49,6 +51,7 @@ struct Outbound {
   int attempts = 0;  ///< including this one
   bool unicode = false;
   std::string route;  ///< comma-separated providers, in failover order
+  std::string lease;  ///< the lease this message was taken under, with others of its job
 };
 
 /// What became of one send attempt.
@@ -128,14 +131,17 @@ class JobStore {
                                                          std::optional<std::int64_t> clock_ms = std::nullopt);
   /// record() then take() in one round trip (both scripts pipelined).
   std::expected<std::vector<Outbound>, std::string> record_and_take(const std::string& provider,
-                                                                    const std::vector<Outcome>& outcomes, bool map_ids,
+                                                                    const std::vector<Outcome>& outcomes,
+                                                                    const std::vector<std::string>& releases, bool map_ids,
                                                                     int n, std::int64_t lease_ms, const std::string& instance,
                                                                     double rate, int burst, bool bulk_allowed,
                                                                     std::int64_t& wait_ms);
-  /// Records send outcomes. `map_ids`: keep provider id -> ref for 14 days, for providers
-  /// whose delivery reports name messages only by their own id.
+  /// Records send outcomes and releases the leases (Outbound::lease) all of whose
+  /// messages have their outcome now, in these or earlier calls. `map_ids`: keep provider
+  /// id -> ref for 15 days, for providers whose delivery reports name messages only by
+  /// their own id.
   std::expected<void, std::string> record(const std::string& provider, const std::vector<Outcome>& outcomes,
-                                          bool map_ids = true);
+                                          const std::vector<std::string>& releases, bool map_ids = true);
   std::expected<long long, std::string> recover(const std::string& instance, bool startup);
   std::expected<long long, std::string> promote_retries();
   /// Messages waiting on a provider's lanes.
@@ -151,7 +157,9 @@ class JobStore {
   // --- queries and operator actions -----------------------------------------------------------
   std::expected<std::optional<JobStatus>, std::string> status(const std::string& job);
   std::expected<std::vector<JobStatus>, std::string> list(int limit, const std::string& ward);
-  /// Reads a job's messages in order, `batch` at a time, calling `fn` for each.
+  /// One message of a job; nullopt when there is none at that index.
+  std::expected<std::optional<MessageRecord>, std::string> message(const std::string& job, std::int64_t index);
+  /// Reads a job's messages in order, a batch at a time, calling `fn` for each.
   std::expected<void, std::string> for_each_message(const std::string& job, std::int64_t total,
                                                     const std::function<void(const MessageRecord&)>& fn);
   /// Cancels a job; returns its state before ("none" when there is no such job).

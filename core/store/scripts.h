@@ -14,19 +14,46 @@ local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
-local function job_of(ref) return string.match(ref, '^(.*)%.%d+$') end
+-- A message is <job>.<index>. Its fixed data (written once, at expansion) is one packed
+-- value in md:<job>, its state one packed value in ms:<job>, both under the index, so a
+-- batch of messages is read or written with one command per job, not one per message.
+local SEP = '\31'
+-- data: ward, row, name, phone, unicode, route, queued at, text (last: it may hold anything)
+local D_P, D_U, D_RT, D_T = 4, 5, 6, 8
+-- state: state, attempts, provider, owner, taken at, sent at, done at, provider id,
+-- report at, error (last)
+local S_S, S_A, S_PR, S_O, S_TSEND, S_TSENT, S_TDONE, S_PID, S_DLR, S_E = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+local function split(v, n)
+  local f, pos = {}, 1
+  for i = 1, n - 1 do
+    local e = v and string.find(v, SEP, pos, true)
+    if not e then
+      f[i] = v and string.sub(v, pos) or ''
+      for k = i + 1, n do f[k] = '' end
+      return f
+    end
+    f[i] = string.sub(v, pos, e - 1)
+    pos = e + 1
+  end
+  f[n] = string.sub(v, pos)
+  return f
+end
+local function pack(f) return table.concat(f, SEP, 1, 10) end
 local function jkey(j) return P .. ':job:' .. j end
-local function mkey(ref) return P .. ':m:' .. ref end
+local function mskey(j) return P .. ':ms:' .. j end
+local function mdkey(j) return P .. ':md:' .. j end
+local function parse_ref(ref) return string.match(ref, '^(.*)%.(%d+)$') end
 local function move(job, from, to)
   if from then redis.call('HINCRBY', job, 'c:' .. from, -1) end
   redis.call('HINCRBY', job, 'c:' .. to, 1)
 end
 -- Counter moves gathered over a batch and applied once per job and state.
-local function tally(t, job, from, to)
+local function tally(t, job, from, to, n)
+  n = n or 1
   local d = t[job]
   if not d then d = {}; t[job] = d end
-  if from then d[from] = (d[from] or 0) - 1 end
-  d[to] = (d[to] or 0) + 1
+  if from then d[from] = (d[from] or 0) - n end
+  d[to] = (d[to] or 0) + n
 end
 local function apply_tally(t)
   for job, d in pairs(t) do
@@ -35,11 +62,11 @@ local function apply_tally(t)
     end
   end
 end
--- Puts a ref on its job's lane for a provider; the job joins the provider's round-robin
--- (by virtual time, at the current time: no credit for having been idle).
-local function enqueue(provider, j, ref)
+-- Puts message indexes on their job's lane for a provider; the job joins the provider's
+-- round-robin (by virtual time, at the current time: no credit for having been idle).
+local function enqueue(provider, j, indexes)
   local prio = redis.call('HGET', jkey(j), 'urgent') == '1' and '1' or '0'
-  redis.call('RPUSH', P .. ':lane:' .. provider .. ':' .. j, ref)
+  redis.call('RPUSH', P .. ':lane:' .. provider .. ':' .. j, unpack(indexes))
   local vt = redis.call('GET', P .. ':vt:' .. provider .. ':' .. prio) or '0'
   redis.call('ZADD', P .. ':active:' .. provider .. ':' .. prio, 'NX', vt, j)
 end
@@ -112,39 +139,41 @@ return {j, redis.call('HGET', job, 'expanded'), redis.call('HGET', job, 'spec')}
 )LUA";
 
 // KEYS: job hash, due zset. ARGV: prefix, job id, expected cursor, new cursor, lease ms,
-// n, then 13 values per message: index, ward, row, name, phone, carrier, text, segments,
-// unicode, state (queued|skipped|failed), error, provider, route.
+// n, then 6 values per message: index, data up to the queued-at time (packed, ending in
+// SEP), text, packed state, state (queued|skipped|failed), first provider of its route.
 inline constexpr const char* kExpandChunk = R"LUA(
 local job = KEYS[1]
+local j = ARGV[2]
 if redis.call('HGET', job, 'expanded') ~= ARGV[3] then return 0 end
 local cancelled = redis.call('HGET', job, 'state') == 'cancelled'
 local now = now_ms()
+local nows = tostring(now)
 local n = tonumber(ARGV[6])
-local counts, lanes = {}, {}
+local counts, lanes, data, states = {}, {}, {}, {}
 for i = 0, n - 1 do
-  local o = 7 + i * 13
-  local state = ARGV[o + 9]
-  if cancelled and state == 'queued' then state = 'cancelled' end
-  local ref = ARGV[2] .. '.' .. ARGV[o]
-  redis.call('HSET', mkey(ref), 'w', ARGV[o + 1], 'r', ARGV[o + 2], 'n', ARGV[o + 3], 'p', ARGV[o + 4],
-             't', ARGV[o + 6], 'u', ARGV[o + 8], 's', state, 'e', ARGV[o + 10], 'rt', ARGV[o + 12], 'tq', now)
+  local o = 7 + i * 6
+  local index, state, packed = ARGV[o], ARGV[o + 4], ARGV[o + 3]
+  if cancelled and state == 'queued' then state = 'cancelled'; packed = 'cancelled' end
+  data[#data + 1] = index
+  data[#data + 1] = ARGV[o + 1] .. nows .. SEP .. ARGV[o + 2]
+  states[#states + 1] = index
+  states[#states + 1] = packed
   counts[state] = (counts[state] or 0) + 1
   if state == 'queued' then
-    local l = lanes[ARGV[o + 11]]
-    if not l then l = {}; lanes[ARGV[o + 11]] = l end
-    l[#l + 1] = ref
+    local l = lanes[ARGV[o + 5]]
+    if not l then l = {}; lanes[ARGV[o + 5]] = l end
+    l[#l + 1] = index
   end
 end
-for state, c in pairs(counts) do redis.call('HINCRBY', job, 'c:' .. state, c) end
-local prio = redis.call('HGET', job, 'urgent') == '1' and '1' or '0'
-for provider, refs in pairs(lanes) do
-  redis.call('RPUSH', P .. ':lane:' .. provider .. ':' .. ARGV[2], unpack(refs))
-  local vt = redis.call('GET', P .. ':vt:' .. provider .. ':' .. prio) or '0'
-  redis.call('ZADD', P .. ':active:' .. provider .. ':' .. prio, 'NX', vt, ARGV[2])
+if n > 0 then
+  redis.call('HSET', mdkey(j), unpack(data))
+  redis.call('HSET', mskey(j), unpack(states))
 end
+for state, c in pairs(counts) do redis.call('HINCRBY', job, 'c:' .. state, c) end
+for provider, indexes in pairs(lanes) do enqueue(provider, j, indexes) end
 redis.call('HSET', job, 'expanded', ARGV[4])
 redis.call('HINCRBY', job, 'total', n)
-if not cancelled then redis.call('ZADD', KEYS[2], 'XX', now + tonumber(ARGV[5]), ARGV[2]) end
+if not cancelled then redis.call('ZADD', KEYS[2], 'XX', now + tonumber(ARGV[5]), j) end
 return 1
 )LUA";
 
@@ -177,13 +206,16 @@ return 1
 // Fairness: jobs with work for this provider sit in active:<provider>:<prio> scored by
 // virtual time; each message served moves its job one step back (round-robin per
 // message across jobs and gateways). Urgent jobs (prio 1) go first.
-// Write-ahead: a message is 'sending', with a lease, before its request is built.
-// Returns {'ok', '0', then 6 values per message: ref, phone, text, attempts, unicode, route}
-// or {'wait', ms} when the rate limit allows nothing now.
+// Write-ahead: a message is 'sending' before its request is built, and each run of
+// messages taken from one job is held under one lease in the inflight zset: the member
+// "<job>|<i1,i2,...>|<taken at>|<instance>", scored by its deadline.
+// Returns {'ok', '0', then per run: lease, job, k, then 6 values per message: index,
+// phone, text, attempts, unicode, route} or {'wait', ms} when the rate limit allows nothing now.
 inline constexpr const char* kTake = R"LUA(
 local now = ARGV[9] ~= '' and tonumber(ARGV[9]) or now_ms()
+local nows = tostring(now)
 local n = tonumber(ARGV[2])
-local provider = ARGV[5]
+local owner, provider = ARGV[4], ARGV[5]
 local rate, burst = tonumber(ARGV[6]), tonumber(ARGV[7])
 local rl = P .. ':rl:' .. provider
 local tat, T = now, 0
@@ -196,7 +228,7 @@ if rate > 0 then
   if k < n then n = k end
 end
 local out = {'ok', '0'}
-local lease = now + tonumber(ARGV[3])
+local deadline = now + tonumber(ARGV[3])
 local taken, rounds = 0, 0
 local counts, leases = {}, {}
 local prios = ARGV[8] == '1' and {'1', '0'} or {'1'}
@@ -210,26 +242,37 @@ for _, prio in ipairs(prios) do
     local top = redis.call('ZRANGE', active, 0, 0, 'WITHSCORES')
     if #top == 0 then break end
     local j, score = top[1], tonumber(top[2])
-    local refs = redis.call('LPOP', P .. ':lane:' .. provider .. ':' .. j, math.min(16, n - taken))
-    if not refs then
+    local idx = redis.call('LPOP', P .. ':lane:' .. provider .. ':' .. j, math.min(16, n - taken))
+    if not idx then
       redis.call('ZREM', active, j)
     else
-      vt = score + #refs
+      vt = score + #idx
       redis.call('ZADD', active, vt, j)
-      local job = jkey(j)
-      for _, ref in ipairs(refs) do
-        local mk = mkey(ref)
-        local f = redis.call('HMGET', mk, 's', 'p', 't', 'a', 'u', 'rt')
-        if f[1] == 'queued' then
-          local a = tonumber(f[4] or '0') + 1
-          redis.call('HSET', mk, 's', 'sending', 'a', a, 'pr', provider, 'o', ARGV[4], 'tsend', now)
-          tally(counts, job, 'queued', 'sending')
-          leases[#leases + 1] = lease
-          leases[#leases + 1] = ref
-          out[#out + 1] = ref; out[#out + 1] = f[2]; out[#out + 1] = f[3]
-          out[#out + 1] = tostring(a); out[#out + 1] = f[5] or '0'; out[#out + 1] = f[6] or ''
-          taken = taken + 1
+      local st = redis.call('HMGET', mskey(j), unpack(idx))
+      local md = redis.call('HMGET', mdkey(j), unpack(idx))
+      local sets, mine, msgs = {}, {}, {}
+      for x, i in ipairs(idx) do
+        local f = split(st[x], 10)
+        if f[S_S] == 'queued' then  -- a cancelled message is skipped
+          local a = (tonumber(f[S_A]) or 0) + 1
+          f[S_S], f[S_A], f[S_PR], f[S_O], f[S_TSEND] = 'sending', tostring(a), provider, owner, nows
+          sets[#sets + 1] = i
+          sets[#sets + 1] = pack(f)
+          mine[#mine + 1] = i
+          local d = split(md[x], 8)
+          msgs[#msgs + 1] = i; msgs[#msgs + 1] = d[D_P]; msgs[#msgs + 1] = d[D_T]
+          msgs[#msgs + 1] = f[S_A]; msgs[#msgs + 1] = d[D_U]; msgs[#msgs + 1] = d[D_RT]
         end
+      end
+      if #mine > 0 then
+        redis.call('HSET', mskey(j), unpack(sets))
+        tally(counts, jkey(j), 'queued', 'sending', #mine)
+        local lease = j .. '|' .. table.concat(mine, ',') .. '|' .. nows .. '|' .. owner
+        leases[#leases + 1] = deadline
+        leases[#leases + 1] = lease
+        out[#out + 1] = lease; out[#out + 1] = j; out[#out + 1] = #mine
+        for _, v in ipairs(msgs) do out[#out + 1] = v end
+        taken = taken + #mine
       end
     end
   end
@@ -244,87 +287,144 @@ return out
 )LUA";
 
 // KEYS: inflight zset, retry zset. ARGV: prefix, provider, n, map provider ids (1/0: the
-// provider's reports name messages by its own id), then 6 values per result:
-// ref, outcome (sent|delivered|failed|unknown|retry|reroute), provider id, error, retry
-// delay ms, retry provider. 'reroute' is a retry that was never attempted (the provider's
-// circuit was open), so it does not count as an attempt.
+// provider's reports name messages by its own id), r, then 6 values per result: ref,
+// outcome (sent|delivered|failed|unknown|retry|reroute), provider id, error, retry delay
+// ms, retry provider; then r leases whose messages all have their outcome by now.
+// 'reroute' is a retry that was never attempted (the provider's circuit was open), so it
+// does not count as an attempt. Provider ids map to refs in one hash per provider and
+// day (dlr:<provider>:<day>), kept 15 days.
 inline constexpr const char* kRecord = R"LUA(
 local now = now_ms()
-local n = tonumber(ARGV[3])
+local nows = tostring(now)
+local n, r = tonumber(ARGV[3]), tonumber(ARGV[5])
 local map_ids = ARGV[4] == '1'
-local counts, done, refs = {}, {}, {}
+local by_job, order, ids, retries = {}, {}, {}, {}
 for i = 0, n - 1 do
-  local o = 5 + i * 6
-  local ref, outcome, pid, err = ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3]
-  local mk = mkey(ref)
-  local job = jkey(job_of(ref))
-  refs[#refs + 1] = ref
-  if map_ids and pid ~= '' and pid ~= ref then
-    redis.call('SET', P .. ':dlr:' .. ARGV[2] .. ':' .. pid, ref, 'EX', 1209600)
-  end
-  local s = redis.call('HGET', mk, 's')
-  if s == 'sending' then
-    if outcome == 'retry' or outcome == 'reroute' then
-      redis.call('HSET', mk, 's', 'queued', 'e', err)
-      if outcome == 'reroute' then redis.call('HINCRBY', mk, 'a', -1) end
-      tally(counts, job, 'sending', 'queued')
-      redis.call('ZADD', KEYS[2], now + tonumber(ARGV[o + 4]), ref .. '|' .. ARGV[o + 5])
-    elseif outcome == 'sent' then
-      redis.call('HSET', mk, 's', 'sent', 'e', '', 'tsent', now, 'pid', pid)
-      tally(counts, job, 'sending', 'sent')
-    else
-      redis.call('HSET', mk, 's', outcome, 'e', err, 'tdone', now, 'pid', pid)
-      if outcome == 'delivered' then redis.call('HSET', mk, 'tsent', now) end
-      tally(counts, job, 'sending', outcome)
-    end
-    done[job] = true
-  elseif pid ~= '' then
-    redis.call('HSET', mk, 'pid', pid)  -- a delivery report came first: keep its state
+  local o = 6 + i * 6
+  local j, index = parse_ref(ARGV[o])
+  if j then
+    local l = by_job[j]
+    if not l then l = {}; by_job[j] = l; order[#order + 1] = j end
+    l[#l + 1] = o
+    local pid = ARGV[o + 2]
+    if map_ids and pid ~= '' and pid ~= ARGV[o] then ids[#ids + 1] = pid; ids[#ids + 1] = ARGV[o] end
   end
 end
-redis.call('ZREM', KEYS[1], unpack(refs))
+local counts, done = {}, {}
+for _, j in ipairs(order) do
+  local l = by_job[j]
+  local idx = {}
+  for x, o in ipairs(l) do idx[x] = select(2, parse_ref(ARGV[o])) end
+  local st = redis.call('HMGET', mskey(j), unpack(idx))
+  local sets = {}
+  local job = jkey(j)
+  for x, o in ipairs(l) do
+    local outcome, pid, err = ARGV[o + 1], ARGV[o + 2], ARGV[o + 3]
+    local f = split(st[x], 10)
+    local s = f[S_S]
+    if s == 'sending' then
+      if outcome == 'retry' or outcome == 'reroute' then
+        f[S_S], f[S_E] = 'queued', err
+        if outcome == 'reroute' then f[S_A] = tostring((tonumber(f[S_A]) or 1) - 1) end
+        tally(counts, job, 'sending', 'queued')
+        retries[#retries + 1] = now + tonumber(ARGV[o + 4])
+        retries[#retries + 1] = ARGV[o] .. '|' .. ARGV[o + 5]
+      elseif outcome == 'sent' then
+        f[S_S], f[S_E], f[S_TSENT], f[S_PID] = 'sent', '', nows, pid
+        tally(counts, job, 'sending', 'sent')
+      else
+        f[S_S], f[S_E], f[S_TDONE], f[S_PID] = outcome, err, nows, pid
+        if outcome == 'delivered' then f[S_TSENT] = nows end
+        tally(counts, job, 'sending', outcome)
+      end
+      done[job] = true
+      sets[#sets + 1] = idx[x]; sets[#sets + 1] = pack(f)
+    elseif s ~= '' and pid ~= '' then
+      f[S_PID] = pid  -- a delivery report came first: keep its state
+      sets[#sets + 1] = idx[x]; sets[#sets + 1] = pack(f)
+    end
+  end
+  if #sets > 0 then redis.call('HSET', mskey(j), unpack(sets)) end
+end
+if #ids > 0 then
+  local bucket = P .. ':dlr:' .. ARGV[2] .. ':' .. math.floor(now / 86400000)
+  redis.call('HSET', bucket, unpack(ids))
+  redis.call('EXPIRE', bucket, 15 * 86400)
+end
+if #retries > 0 then redis.call('ZADD', KEYS[2], unpack(retries)) end
+if r > 0 then redis.call('ZREM', KEYS[1], unpack(ARGV, 6 + n * 6, 5 + n * 6 + r)) end
 apply_tally(counts)
 for job in pairs(done) do maybe_done(job, now) end
 return n
 )LUA";
 
+// KEYS: provider id map prefix (dlr:<provider>:). ARGV: prefix, provider id.
+// The ref a provider id was recorded for, from the newest day's map back 15 days.
+inline constexpr const char* kRefFor = R"LUA(
+local day = math.floor(now_ms() / 86400000)
+for d = day, day - 15, -1 do
+  local ref = redis.call('HGET', KEYS[1] .. d, ARGV[2])
+  if ref then return ref end
+end
+return false
+)LUA";
+
 // ARGV: prefix, ref, state (delivered|failed), error.
 // Delivery reports only move forward: a repeat, or one for a message already final, is a no-op.
 inline constexpr const char* kApplyReport = R"LUA(
-local mk = mkey(ARGV[2])
-local s = redis.call('HGET', mk, 's')
-if not s then return 'unknown' end
+local j, index = parse_ref(ARGV[2])
+if not j then return 'unknown' end
+local v = redis.call('HGET', mskey(j), index)
+if not v then return 'unknown' end
+local f = split(v, 10)
+local s = f[S_S]
 if s ~= 'sent' and s ~= 'sending' and s ~= 'unknown' then return 'duplicate' end
 local now = now_ms()
-local job = jkey(job_of(ARGV[2]))
-redis.call('HSET', mk, 's', ARGV[3], 'tdone', now, 'dlr', now)
-if ARGV[3] == 'failed' then redis.call('HSET', mk, 'e', ARGV[4]) end
+local nows = tostring(now)
+local job = jkey(j)
+f[S_S], f[S_TDONE], f[S_DLR] = ARGV[3], nows, nows
+if ARGV[3] == 'failed' then f[S_E] = ARGV[4] end
+redis.call('HSET', mskey(j), index, pack(f))
 move(job, s, ARGV[3])
 if s == 'sending' then maybe_done(job, now) end
 return 'applied'
 )LUA";
 
 // KEYS: inflight zset. ARGV: prefix, instance, at start-up (1/0).
-// A lease that ran out, or (at start-up) one this instance held before it died, means the
-// request may or may not have reached the provider: the message becomes 'unknown'.
+// A lease that ran out, or (at start-up) one this instance held before it died, means its
+// requests may or may not have reached the provider: its messages still 'sending' under
+// that lease become 'unknown'.
 inline constexpr const char* kRecover = R"LUA(
 local now = now_ms()
+local nows = tostring(now)
 local startup = ARGV[3] == '1'
-local refs = redis.call('ZRANGE', KEYS[1], 0, 999, 'WITHSCORES')
+local leases = redis.call('ZRANGE', KEYS[1], 0, 999, 'WITHSCORES')
 local fixed = 0
-for i = 1, #refs, 2 do
-  local ref, deadline = refs[i], tonumber(refs[i + 1])
-  local mk = mkey(ref)
-  local f = redis.call('HMGET', mk, 's', 'o')
-  if deadline <= now or (startup and f[2] == ARGV[2]) then
-    redis.call('ZREM', KEYS[1], ref)
-    if f[1] == 'sending' then
-      local job = jkey(job_of(ref))
-      redis.call('HSET', mk, 's', 'unknown', 'tdone', now,
-                 'e', 'gateway stopped while the request was in flight; not re-sent (see loa retry --unknown)')
-      move(job, 'sending', 'unknown')
-      maybe_done(job, now)
-      fixed = fixed + 1
+for i = 1, #leases, 2 do
+  local lease, deadline = leases[i], tonumber(leases[i + 1])
+  local j, list, taken, owner = string.match(lease, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+  if deadline <= now or (startup and owner == ARGV[2]) then
+    redis.call('ZREM', KEYS[1], lease)
+    if j then
+      local idx = {}
+      for index in string.gmatch(list, '%d+') do idx[#idx + 1] = index end
+      local st = redis.call('HMGET', mskey(j), unpack(idx))
+      local sets = {}
+      for x, index in ipairs(idx) do
+        local f = split(st[x], 10)
+        if f[S_S] == 'sending' and f[S_O] == owner and f[S_TSEND] == taken then
+          f[S_S], f[S_TDONE] = 'unknown', nows
+          f[S_E] = 'gateway stopped while the request was in flight; not re-sent (see loa retry --unknown)'
+          sets[#sets + 1] = index; sets[#sets + 1] = pack(f)
+          fixed = fixed + 1
+        end
+      end
+      if #sets > 0 then
+        redis.call('HSET', mskey(j), unpack(sets))
+        redis.call('HINCRBY', jkey(j), 'c:sending', -#sets / 2)
+        redis.call('HINCRBY', jkey(j), 'c:unknown', #sets / 2)
+        maybe_done(jkey(j), now)
+      end
     end
   elseif not startup then
     break
@@ -348,13 +448,15 @@ end
 return n
 )LUA";
 
-// KEYS: retry zset. ARGV: prefix. Moves due retries onto their provider's lanes.
+// KEYS: retry zset. ARGV: prefix. Moves due retries ("<ref>|<provider>") onto their
+// provider's lanes.
 inline constexpr const char* kPromoteRetries = R"LUA(
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now_ms(), 'LIMIT', 0, 500)
 for _, item in ipairs(due) do
   redis.call('ZREM', KEYS[1], item)
   local ref, provider = string.match(item, '^(.*)|(.*)$')
-  if redis.call('HGET', mkey(ref), 's') == 'queued' then enqueue(provider, job_of(ref), ref) end
+  local j, index = parse_ref(ref or '')
+  if j and split(redis.call('HGET', mskey(j), index) or '', 10)[S_S] == 'queued' then enqueue(provider, j, {index}) end
 end
 return #due
 )LUA";
@@ -367,16 +469,27 @@ local st = redis.call('HGET', KEYS[1], 'state')
 if not st then return 'none' end
 if st == 'done' or st == 'rejected' then return st end
 local now = now_ms()
+local nows = tostring(now)
 if st ~= 'cancelled' then
   redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished', now)
   redis.call('ZREM', KEYS[2], ARGV[2])
 end
-for i = tonumber(ARGV[3]), tonumber(ARGV[4]) - 1 do
-  local mk = mkey(ARGV[2] .. '.' .. i)
-  if redis.call('HGET', mk, 's') == 'queued' then
-    redis.call('HSET', mk, 's', 'cancelled', 'tdone', now)
-    move(KEYS[1], 'queued', 'cancelled')
+local idx = {}
+for i = tonumber(ARGV[3]), tonumber(ARGV[4]) - 1 do idx[#idx + 1] = tostring(i) end
+if #idx == 0 then return st end
+local states = redis.call('HMGET', mskey(ARGV[2]), unpack(idx))
+local sets = {}
+for x, index in ipairs(idx) do
+  local f = split(states[x], 10)
+  if f[S_S] == 'queued' then
+    f[S_S], f[S_TDONE] = 'cancelled', nows
+    sets[#sets + 1] = index; sets[#sets + 1] = pack(f)
   end
+end
+if #sets > 0 then
+  redis.call('HSET', mskey(ARGV[2]), unpack(sets))
+  redis.call('HINCRBY', KEYS[1], 'c:queued', -#sets / 2)
+  redis.call('HINCRBY', KEYS[1], 'c:cancelled', #sets / 2)
 end
 return st
 )LUA";
@@ -387,19 +500,33 @@ inline constexpr const char* kRequeue = R"LUA(
 local st = redis.call('HGET', KEYS[1], 'state')
 if not st then return -1 end
 if st == 'cancelled' or st == 'rejected' then return -2 end
-local n = 0
-for i = tonumber(ARGV[4]), tonumber(ARGV[5]) - 1 do
-  local ref = ARGV[2] .. '.' .. i
-  local mk = mkey(ref)
-  local f = redis.call('HMGET', mk, 's', 'rt')
-  if f[1] == ARGV[3] and f[2] and f[2] ~= '' then
-    redis.call('HSET', mk, 's', 'queued', 'e', 'resent on an operator\'s word after ' .. ARGV[3])
-    move(KEYS[1], ARGV[3], 'queued')
-    enqueue(string.match(f[2], '^[^,]+'), ARGV[2], ref)
-    n = n + 1
+local j = ARGV[2]
+local idx = {}
+for i = tonumber(ARGV[4]), tonumber(ARGV[5]) - 1 do idx[#idx + 1] = tostring(i) end
+if #idx == 0 then return 0 end
+local states = redis.call('HMGET', mskey(j), unpack(idx))
+local data = redis.call('HMGET', mdkey(j), unpack(idx))
+local sets, lanes = {}, {}
+for x, index in ipairs(idx) do
+  local f = split(states[x], 10)
+  local route = split(data[x], 8)[D_RT]
+  if f[S_S] == ARGV[3] and route ~= '' then
+    f[S_S], f[S_E] = 'queued', 'resent on an operator\'s word after ' .. ARGV[3]
+    sets[#sets + 1] = index; sets[#sets + 1] = pack(f)
+    local provider = string.match(route, '^[^,]+')
+    local l = lanes[provider]
+    if not l then l = {}; lanes[provider] = l end
+    l[#l + 1] = index
   end
 end
-if n > 0 and st == 'done' then redis.call('HSET', KEYS[1], 'state', 'sending') end
+local n = #sets / 2
+if n > 0 then
+  redis.call('HSET', mskey(j), unpack(sets))
+  redis.call('HINCRBY', KEYS[1], 'c:' .. ARGV[3], -n)
+  redis.call('HINCRBY', KEYS[1], 'c:queued', n)
+  for provider, l in pairs(lanes) do enqueue(provider, j, l) end
+  if st == 'done' then redis.call('HSET', KEYS[1], 'state', 'sending') end
+end
 return n
 )LUA";
 

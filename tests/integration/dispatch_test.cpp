@@ -55,7 +55,7 @@ TEST_SUITE("integration/dispatch") {
     CHECK(at.back() - at.front() <= 7000);  // ... and not much more: the limit is reached
     auto r = redis.connect();
     std::set<std::string> owners;
-    for (int i = 0; i < 100; ++i) owners.insert(r->command({"HGET", fmt::format("t:m:{}.{}", job, i), "o"})->text());
+    for (int i = 0; i < 100; ++i) owners.insert(message_field(*r, job, i, "o"));
     CHECK(owners == std::set<std::string>{"gw-a", "gw-b"});  // both did part of the work
   }
 
@@ -86,10 +86,10 @@ TEST_SUITE("integration/dispatch") {
     std::string job = send(cfg, "phuong-6");
     REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(20)));
     auto r = redis.connect();
-    auto queued = r->command({"HGET", "t:m:" + job + ".0", "tq"})->as_int();
-    auto sent = r->command({"HGET", "t:m:" + job + ".0", "tsent"})->as_int();
+    auto queued = std::stoll(message_field(*r, job, 0, "tq"));
+    auto sent = std::stoll(message_field(*r, job, 0, "tsent"));
     CHECK(sent - queued >= 1000);
-    CHECK(r->command({"HGET", "t:m:" + job + ".0", "a"})->as_int() == 2);
+    CHECK(message_field(*r, job, 0, "a") == "2");
   }
 
   TEST_CASE("a dead primary fails over to the backup, and is taken out of rotation") {
@@ -117,8 +117,7 @@ routes:
     auto r = redis.connect();
     int rerouted = 0;  // sent by the backup at the first attempt: never tried on the dead one
     for (int i = 0; i < 100; ++i) {
-      auto key = fmt::format("t:m:{}.{}", job, i);
-      rerouted += r->command({"HGET", key, "a"})->text() == "1" && r->command({"HGET", key, "pr"})->text() == "backup";
+      rerouted += message_field(*r, job, i, "a") == "1" && message_field(*r, job, i, "pr") == "backup";
     }
     CHECK(rerouted > 0);  // after 5 refusals the breaker opened and messages skipped the dead one
   }

@@ -1,5 +1,6 @@
 // Integration harness.
 #include "tests/integration/harness.h"
+#include "core/store/job_store.h"
 
 #include <csignal>
 #include <filesystem>
@@ -188,6 +189,13 @@ nlohmann::json job_status(const std::string& config, const std::string& job) {
   auto r = run_loa(config, {"status", job, "--json"});
   if (r.code != 0) return {{"state", "none"}, {"counts", nlohmann::json::object()}};
   return nlohmann::json::parse(r.out);
+}
+
+std::string message_field(loa::store::Redis& redis, const std::string& job, std::int64_t index, const std::string& field) {
+  loa::store::JobStore js(redis, "t");
+  auto m = js.message(job, index);
+  REQUIRE_MESSAGE(m.has_value(), m.error());
+  return *m ? (*m)->get(field) : "";
 }
 
 std::vector<std::string> write_ward(const TempDir& dir, const std::string& ward, int n) {

@@ -114,6 +114,10 @@ std::string job_id(const CommandResult& sent);
 /// the job in yet.
 nlohmann::json job_status(const std::string& config, const std::string& job);
 
+/// One stored field of message `job`.`index` (prefix "t"): see store::MessageRecord;
+/// "" when absent.
+std::string message_field(loa::store::Redis& redis, const std::string& job, std::int64_t index, const std::string& field);
+
 /// Writes a ward list of `n` residents with distinct valid numbers (0912000000 + i),
 /// names "Cư dân <i>", and returns the numbers in order.
 std::vector<std::string> write_ward(const TempDir& dir, const std::string& ward, int n);

@@ -44,7 +44,7 @@ TEST_SUITE("integration") {
     CHECK(client.Post("/dlr/local", secret, json{{"id", ref0}, {"status", "FAILED"}}.dump(), "application/json")->status == 200);
     CHECK(client.Post("/dlr/local", secret, json{{"id", ref0}, {"status", "DELIVERED"}}.dump(), "application/json")->status == 200);
     // Form-encoded, keyed by the provider's own id, resolved through the id Loa recorded.
-    std::string pid = redis.connect()->command({"HGET", "t:m:" + ref1, "pid"})->text();
+    std::string pid = message_field(*redis.connect(), job, 1, "pid");
     REQUIRE(pid.rfind("fp-", 0) == 0);
     CHECK(client.Post("/dlr/local", secret, "id=" + pid + "&status=FAILED", "application/x-www-form-urlencoded")->status == 200);
     auto c = counts();
