@@ -2,6 +2,7 @@
 #include "providers/http_client.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -21,17 +22,42 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
 }
 }  // namespace
 
+/// True when the environment names no proxy: curl may then skip looking on every request.
+bool no_proxy_in_env() {
+  for (const char* v : {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"})
+    if (const char* p = std::getenv(v); p && *p) return false;
+  return true;
+}
+
 struct CurlMulti::Transfer {
   CURL* easy = curl_easy_init();
   curl_slist* headers = nullptr;
   std::uint64_t tag = 0;
   std::string request_body;
   HttpResponse response;
+  // What the handle is set to now: a dispatcher's requests mostly differ only in their
+  // body, so options are set once and changed only when a request differs.
+  std::string url, method, basic_auth;
+  std::vector<std::pair<std::string, std::string>> header_values;
+  long timeout = -1;
 
+  Transfer() {
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, this);
+    static const bool direct = no_proxy_in_env();
+    if (direct) curl_easy_setopt(easy, CURLOPT_PROXY, "");
+  }
   ~Transfer() {
     curl_slist_free_all(headers);
     curl_easy_cleanup(easy);
   }
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
 
   static size_t on_header(char* data, size_t size, size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
@@ -47,34 +73,37 @@ struct CurlMulti::Transfer {
   }
 
   void prepare(const HttpRequest& req, int timeout_ms) {
-    curl_easy_reset(easy);
-    curl_slist_free_all(headers);
-    headers = nullptr;
     response = HttpResponse{};
-    request_body = req.body;
-    curl_easy_setopt(easy, CURLOPT_URL, req.url.c_str());
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(timeout_ms, 5000)));
-    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &response.body);
-    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
-    curl_easy_setopt(easy, CURLOPT_PRIVATE, this);
+    if (req.url != url) {
+      url = req.url;
+      curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+    }
+    if (timeout_ms != timeout) {
+      timeout = timeout_ms;
+      curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
+      curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(timeout_ms, 5000)));
+    }
     if (req.method == "GET") {
-      curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+      if (method != "GET") curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
     } else {
-      curl_easy_setopt(easy, CURLOPT_POST, 1L);
+      request_body = req.body;
+      if (method != "POST") curl_easy_setopt(easy, CURLOPT_POST, 1L);
       curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request_body.c_str());
       curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(request_body.size()));
     }
-    for (const auto& [k, v] : req.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
-    headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-    if (!req.basic_auth.empty()) {
-      curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-      curl_easy_setopt(easy, CURLOPT_USERPWD, req.basic_auth.c_str());
+    method = req.method == "GET" ? "GET" : "POST";
+    if (req.headers != header_values || !headers) {
+      header_values = req.headers;
+      curl_slist_free_all(headers);
+      headers = nullptr;
+      for (const auto& [k, v] : req.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+      headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+      curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    }
+    if (req.basic_auth != basic_auth) {
+      basic_auth = req.basic_auth;
+      curl_easy_setopt(easy, CURLOPT_HTTPAUTH, basic_auth.empty() ? CURLAUTH_NONE : CURLAUTH_BASIC);
+      curl_easy_setopt(easy, CURLOPT_USERPWD, basic_auth.empty() ? nullptr : basic_auth.c_str());
     }
   }
 
