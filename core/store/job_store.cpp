@@ -2,6 +2,7 @@
 #include "core/util/strings.h"
 #include "core/store/job_store.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -174,16 +175,33 @@ std::expected<std::optional<JobStore::Claim>, std::string> JobStore::claim(const
 
 std::expected<bool, std::string> JobStore::expand_chunk(const std::string& job, std::int64_t expected,
                                                         const std::vector<ExpandedRow>& rows, std::int64_t lease_ms) {
+  // The layout kExpandChunk reads: data pairs, state pairs, counts, lanes.
+  std::map<std::string, std::int64_t> counts;
+  std::map<std::string, std::vector<std::string>> lanes;
+  const std::string now = std::to_string(util::now_ms());
   std::vector<std::string> args{job, std::to_string(expected), std::to_string(expected + static_cast<std::int64_t>(rows.size())),
-                                std::to_string(lease_ms), std::to_string(rows.size())};
-  args.reserve(args.size() + rows.size() * 6);
+                                std::to_string(lease_ms), std::to_string(rows.size()), "", ""};
+  args.reserve(args.size() + rows.size() * 5 + 16);
   for (const auto& m : rows) {
-    std::string head;
-    head.reserve(m.ward.size() + m.row.size() + m.name.size() + m.phone.size() + m.route.size() + 8);
-    for (const std::string* f : {&m.ward, &m.row, &m.name, &m.phone, &m.unicode, &m.route}) append_field(head, *f);
-    std::string state = m.state;
-    if (!m.error.empty()) state += std::string(9, kSep) + m.error;
-    args.insert(args.end(), {std::to_string(m.index), std::move(head), m.text, std::move(state), m.state, m.provider});
+    std::string data;
+    data.reserve(m.ward.size() + m.row.size() + m.name.size() + m.phone.size() + m.route.size() + m.text.size() + 24);
+    for (const std::string* f : {&m.ward, &m.row, &m.name, &m.phone, &m.unicode, &m.route, &now}) append_field(data, *f);
+    data += m.text;
+    args.push_back(std::to_string(m.index));
+    args.push_back(std::move(data));
+  }
+  for (const auto& m : rows) {
+    args.push_back(std::to_string(m.index));
+    args.push_back(m.state + std::string(9, kSep) + m.error);
+    ++counts[m.state];
+    if (m.state == "queued") lanes[m.provider].push_back(std::to_string(m.index));
+  }
+  args[5] = std::to_string(counts.size());
+  args[6] = std::to_string(lanes.size());
+  for (const auto& [state, n] : counts) args.insert(args.end(), {state, std::to_string(n)});
+  for (auto& [provider, indexes] : lanes) {
+    args.insert(args.end(), {provider, std::to_string(indexes.size())});
+    for (auto& i : indexes) args.push_back(std::move(i));
   }
   auto r = run(expand_script(), {key("job:" + job), key("due")}, std::move(args));
   if (!r) return std::unexpected(r.error());
@@ -220,11 +238,26 @@ std::vector<std::string> take_args(const std::string& prefix, const std::string&
 std::vector<std::string> record_args(const std::string& prefix, const std::string& provider,
                                      const std::vector<Outcome>& outcomes, const std::vector<std::string>& releases,
                                      bool map_ids) {
-  std::vector<std::string> args{prefix, provider, std::to_string(outcomes.size()), map_ids ? "1" : "0",
+  // Grouped by job, in the order jobs first appear (kRecord).
+  std::vector<std::pair<std::string_view, std::vector<const Outcome*>>> groups;
+  for (const auto& o : outcomes) {
+    std::string_view ref(o.ref);
+    auto dot = ref.rfind('.');
+    std::string_view job = ref.substr(0, dot == std::string_view::npos ? 0 : dot);
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == job; });
+    if (it == groups.end()) it = groups.insert(groups.end(), {job, {}});
+    it->second.push_back(&o);
+  }
+  std::vector<std::string> args{prefix, provider, map_ids ? "1" : "0", std::to_string(groups.size()),
                                 std::to_string(releases.size())};
-  args.reserve(args.size() + outcomes.size() * 6 + releases.size());
-  for (const auto& o : outcomes)
-    args.insert(args.end(), {o.ref, o.outcome, o.provider_id, o.error, std::to_string(o.retry_delay_ms), o.retry_provider});
+  args.reserve(args.size() + groups.size() * 2 + outcomes.size() * 6 + releases.size());
+  for (const auto& [job, list] : groups) {
+    args.emplace_back(job);
+    args.push_back(std::to_string(list.size()));
+    for (const Outcome* o : list)
+      args.insert(args.end(), {o->ref.substr(job.size() + 1), o->outcome, o->provider_id, o->error,
+                               std::to_string(o->retry_delay_ms), o->retry_provider});
+  }
   args.insert(args.end(), releases.begin(), releases.end());
   return args;
 }
@@ -234,21 +267,30 @@ std::expected<std::vector<Outbound>, std::string> taken(Reply& r, std::int64_t& 
   if (e.size() < 2) return std::unexpected("unexpected reply from the take script");
   wait_ms = e[0].text() == "wait" ? std::max<long long>(1, e[1].as_int()) : 0;
   std::vector<Outbound> out;
-  // Runs: lease, job, k, then k messages of 6 values each.
+  // Runs: lease, job, k, then k messages of 3 values each: index, attempts, packed data.
   for (size_t i = 2; i + 2 < e.size();) {
     const std::string& lease = e[i].str;
     const std::string& job = e[i + 1].str;
     const auto k = static_cast<size_t>(e[i + 2].as_int());
     i += 3;
-    if (i + k * 6 > e.size()) return std::unexpected("truncated reply from the take script");
-    for (size_t m = 0; m < k; ++m, i += 6) {
+    if (i + k * 3 > e.size()) return std::unexpected("truncated reply from the take script");
+    for (size_t m = 0; m < k; ++m, i += 3) {
       Outbound o;
       o.ref = job + "." + e[i].str;
-      o.phone = std::move(e[i + 1].str);
-      o.text = std::move(e[i + 2].str);
-      o.attempts = static_cast<int>(e[i + 3].as_int());
-      o.unicode = e[i + 4].str == "1";
-      o.route = std::move(e[i + 5].str);
+      o.attempts = static_cast<int>(e[i + 1].as_int());
+      // data: ward, row, name, phone, unicode, route, queued at, text
+      std::string_view d(e[i + 2].str);
+      std::string_view f[8];
+      for (int n = 0; n < 7; ++n) {
+        auto sep = d.find(kSep);
+        if (sep == std::string_view::npos) return std::unexpected("malformed message data in job " + job);
+        f[n] = d.substr(0, sep);
+        d.remove_prefix(sep + 1);
+      }
+      o.phone = f[3];
+      o.unicode = f[4] == "1";
+      o.route = f[5];
+      o.text = d;
       o.lease = lease;
       out.push_back(std::move(o));
     }

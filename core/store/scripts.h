@@ -17,28 +17,28 @@ end
 -- A message is <job>.<index>. Its fixed data (written once, at expansion) is one packed
 -- value in md:<job>, its state one packed value in ms:<job>, both under the index, so a
 -- batch of messages is read or written with one command per job, not one per message.
+-- Fields are joined by SEP; the last may hold anything. Data: ward, row, name, phone,
+-- unicode, route, queued at, text (read by the gateway and `loa report`, not here but for
+-- the route). State, always all ten: state, attempts, provider, owner, taken at, sent at,
+-- done at, provider id, report at, error.
 local SEP = '\31'
--- data: ward, row, name, phone, unicode, route, queued at, text (last: it may hold anything)
-local D_P, D_U, D_RT, D_T = 4, 5, 6, 8
--- state: state, attempts, provider, owner, taken at, sent at, done at, provider id,
--- report at, error (last)
+local STATE = '^' .. string.rep('([^\31]*)\31', 9) .. '(.*)$'
 local S_S, S_A, S_PR, S_O, S_TSEND, S_TSENT, S_TDONE, S_PID, S_DLR, S_E = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
-local function split(v, n)
-  local f, pos = {}, 1
-  for i = 1, n - 1 do
-    local e = v and string.find(v, SEP, pos, true)
-    if not e then
-      f[i] = v and string.sub(v, pos) or ''
-      for k = i + 1, n do f[k] = '' end
-      return f
-    end
-    f[i] = string.sub(v, pos, e - 1)
-    pos = e + 1
-  end
-  f[n] = string.sub(v, pos)
+-- The ten fields of a packed state (nothing for a missing or malformed one).
+local function state_of(v)
+  if v then return string.match(v, STATE) end
+end
+-- Table form, for the paths that are not per message sent.
+local function split_state(v)
+  local f = {state_of(v)}
+  if not f[1] then f = {'', '', '', '', '', '', '', '', '', ''} end
   return f
 end
 local function pack(f) return table.concat(f, SEP, 1, 10) end
+local function data_route(v)
+  local route = v and string.match(v, '^[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31[^\31]*\31([^\31]*)\31')
+  return route or ''
+end
 local function jkey(j) return P .. ':job:' .. j end
 local function mskey(j) return P .. ':ms:' .. j end
 local function mdkey(j) return P .. ':md:' .. j end
@@ -47,26 +47,12 @@ local function move(job, from, to)
   if from then redis.call('HINCRBY', job, 'c:' .. from, -1) end
   redis.call('HINCRBY', job, 'c:' .. to, 1)
 end
--- Counter moves gathered over a batch and applied once per job and state.
-local function tally(t, job, from, to, n)
-  n = n or 1
-  local d = t[job]
-  if not d then d = {}; t[job] = d end
-  if from then d[from] = (d[from] or 0) - n end
-  d[to] = (d[to] or 0) + n
-end
-local function apply_tally(t)
-  for job, d in pairs(t) do
-    for state, n in pairs(d) do
-      if n ~= 0 then redis.call('HINCRBY', job, 'c:' .. state, n) end
-    end
-  end
-end
--- Puts message indexes on their job's lane for a provider; the job joins the provider's
--- round-robin (by virtual time, at the current time: no credit for having been idle).
-local function enqueue(provider, j, indexes)
+-- Puts message indexes (list[from..to]) on their job's lane for a provider; the job joins
+-- the provider's round-robin (by virtual time, at the current time: no credit for having
+-- been idle).
+local function enqueue(provider, j, list, from, to)
   local prio = redis.call('HGET', jkey(j), 'urgent') == '1' and '1' or '0'
-  redis.call('RPUSH', P .. ':lane:' .. provider .. ':' .. j, unpack(indexes))
+  redis.call('RPUSH', P .. ':lane:' .. provider .. ':' .. j, unpack(list, from or 1, to or #list))
   local vt = redis.call('GET', P .. ':vt:' .. provider .. ':' .. prio) or '0'
   redis.call('ZADD', P .. ':active:' .. provider .. ':' .. prio, 'NX', vt, j)
 end
@@ -139,38 +125,44 @@ return {j, redis.call('HGET', job, 'expanded'), redis.call('HGET', job, 'spec')}
 )LUA";
 
 // KEYS: job hash, due zset. ARGV: prefix, job id, expected cursor, new cursor, lease ms,
-// n, then 6 values per message: index, data up to the queued-at time (packed, ending in
-// SEP), text, packed state, state (queued|skipped|failed), first provider of its route.
+// n (messages), c (states counted), l (lanes), then n pairs (index, packed data), n pairs
+// (index, packed state), c pairs (state, count), and per lane: provider, k, k indexes.
+// Laid out so that each write is one command over a range of ARGV.
 inline constexpr const char* kExpandChunk = R"LUA(
 local job = KEYS[1]
 local j = ARGV[2]
 if redis.call('HGET', job, 'expanded') ~= ARGV[3] then return 0 end
 local cancelled = redis.call('HGET', job, 'state') == 'cancelled'
 local now = now_ms()
-local nows = tostring(now)
-local n = tonumber(ARGV[6])
-local counts, lanes, data, states = {}, {}, {}, {}
-for i = 0, n - 1 do
-  local o = 7 + i * 6
-  local index, state, packed = ARGV[o], ARGV[o + 4], ARGV[o + 3]
-  if cancelled and state == 'queued' then state = 'cancelled'; packed = 'cancelled' end
-  data[#data + 1] = index
-  data[#data + 1] = ARGV[o + 1] .. nows .. SEP .. ARGV[o + 2]
-  states[#states + 1] = index
-  states[#states + 1] = packed
-  counts[state] = (counts[state] or 0) + 1
-  if state == 'queued' then
-    local l = lanes[ARGV[o + 5]]
-    if not l then l = {}; lanes[ARGV[o + 5]] = l end
-    l[#l + 1] = index
-  end
-end
+local n, c, l = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local o = 9
 if n > 0 then
-  redis.call('HSET', mdkey(j), unpack(data))
-  redis.call('HSET', mskey(j), unpack(states))
+  redis.call('HSET', mdkey(j), unpack(ARGV, o, o + 2 * n - 1))
+  o = o + 2 * n
+  if not cancelled then
+    redis.call('HSET', mskey(j), unpack(ARGV, o, o + 2 * n - 1))
+  else  -- cancelled while expanding: what would have been queued is cancelled
+    local states = {}
+    for k = o, o + 2 * n - 1, 2 do
+      local f = split_state(ARGV[k + 1])
+      if f[S_S] == 'queued' then f[S_S] = 'cancelled' end
+      states[#states + 1] = ARGV[k]; states[#states + 1] = pack(f)
+    end
+    redis.call('HSET', mskey(j), unpack(states))
+  end
+  o = o + 2 * n
 end
-for state, c in pairs(counts) do redis.call('HINCRBY', job, 'c:' .. state, c) end
-for provider, indexes in pairs(lanes) do enqueue(provider, j, indexes) end
+for k = o, o + 2 * c - 1, 2 do
+  local state = ARGV[k]
+  if cancelled and state == 'queued' then state = 'cancelled' end
+  redis.call('HINCRBY', job, 'c:' .. state, ARGV[k + 1])
+end
+o = o + 2 * c
+for _ = 1, l do
+  local k = tonumber(ARGV[o + 1])
+  if not cancelled and k > 0 then enqueue(ARGV[o], j, ARGV, o + 2, o + 1 + k) end
+  o = o + 2 + k
+end
 redis.call('HSET', job, 'expanded', ARGV[4])
 redis.call('HINCRBY', job, 'total', n)
 if not cancelled then redis.call('ZADD', KEYS[2], 'XX', now + tonumber(ARGV[5]), j) end
@@ -230,7 +222,7 @@ end
 local out = {'ok', '0'}
 local deadline = now + tonumber(ARGV[3])
 local taken, rounds = 0, 0
-local counts, leases = {}, {}
+local leases = {}
 local prios = ARGV[8] == '1' and {'1', '0'} or {'1'}
 for _, prio in ipairs(prios) do
   local active = P .. ':active:' .. provider .. ':' .. prio
@@ -252,21 +244,20 @@ for _, prio in ipairs(prios) do
       local md = redis.call('HMGET', mdkey(j), unpack(idx))
       local sets, mine, msgs = {}, {}, {}
       for x, i in ipairs(idx) do
-        local f = split(st[x], 10)
-        if f[S_S] == 'queued' then  -- a cancelled message is skipped
-          local a = (tonumber(f[S_A]) or 0) + 1
-          f[S_S], f[S_A], f[S_PR], f[S_O], f[S_TSEND] = 'sending', tostring(a), provider, owner, nows
+        local s, a, _, _, _, tsent, tdone, pid, dlr, e = state_of(st[x])
+        if s == 'queued' then  -- a cancelled message is skipped
+          a = (tonumber(a) or 0) + 1
           sets[#sets + 1] = i
-          sets[#sets + 1] = pack(f)
+          sets[#sets + 1] = 'sending' .. SEP .. a .. SEP .. provider .. SEP .. owner .. SEP .. nows .. SEP ..
+                            tsent .. SEP .. tdone .. SEP .. pid .. SEP .. dlr .. SEP .. e
           mine[#mine + 1] = i
-          local d = split(md[x], 8)
-          msgs[#msgs + 1] = i; msgs[#msgs + 1] = d[D_P]; msgs[#msgs + 1] = d[D_T]
-          msgs[#msgs + 1] = f[S_A]; msgs[#msgs + 1] = d[D_U]; msgs[#msgs + 1] = d[D_RT]
+          msgs[#msgs + 1] = i; msgs[#msgs + 1] = a; msgs[#msgs + 1] = md[x] or ''
         end
       end
       if #mine > 0 then
         redis.call('HSET', mskey(j), unpack(sets))
-        tally(counts, jkey(j), 'queued', 'sending', #mine)
+        redis.call('HINCRBY', jkey(j), 'c:queued', -#mine)
+        redis.call('HINCRBY', jkey(j), 'c:sending', #mine)
         local lease = j .. '|' .. table.concat(mine, ',') .. '|' .. nows .. '|' .. owner
         leases[#leases + 1] = deadline
         leases[#leases + 1] = lease
@@ -278,7 +269,6 @@ for _, prio in ipairs(prios) do
   end
   if vt then redis.call('SET', P .. ':vt:' .. provider .. ':' .. prio, vt) end
 end
-apply_tally(counts)
 if #leases > 0 then redis.call('ZADD', KEYS[1], unpack(leases)) end
 if rate > 0 and taken > 0 then
   redis.call('SET', rl, tostring(tat + taken * T), 'PX', math.ceil(burst * T + taken * T) + 1000)
@@ -286,65 +276,68 @@ end
 return out
 )LUA";
 
-// KEYS: inflight zset, retry zset. ARGV: prefix, provider, n, map provider ids (1/0: the
-// provider's reports name messages by its own id), r, then 6 values per result: ref,
-// outcome (sent|delivered|failed|unknown|retry|reroute), provider id, error, retry delay
-// ms, retry provider; then r leases whose messages all have their outcome by now.
+// KEYS: inflight zset, retry zset. ARGV: prefix, provider, map provider ids (1/0: the
+// provider's reports name messages by its own id), g (jobs), r (leases), then per job:
+// job id, k, and k results of 6 values: index, outcome
+// (sent|delivered|failed|unknown|retry|reroute), provider id, error, retry delay ms, retry
+// provider; then r leases whose messages all have their outcome by now.
 // 'reroute' is a retry that was never attempted (the provider's circuit was open), so it
 // does not count as an attempt. Provider ids map to refs in one hash per provider and
 // day (dlr:<provider>:<day>), kept 15 days.
 inline constexpr const char* kRecord = R"LUA(
 local now = now_ms()
 local nows = tostring(now)
-local n, r = tonumber(ARGV[3]), tonumber(ARGV[5])
-local map_ids = ARGV[4] == '1'
-local by_job, order, ids, retries = {}, {}, {}, {}
-for i = 0, n - 1 do
-  local o = 6 + i * 6
-  local j, index = parse_ref(ARGV[o])
-  if j then
-    local l = by_job[j]
-    if not l then l = {}; by_job[j] = l; order[#order + 1] = j end
-    l[#l + 1] = o
-    local pid = ARGV[o + 2]
-    if map_ids and pid ~= '' and pid ~= ARGV[o] then ids[#ids + 1] = pid; ids[#ids + 1] = ARGV[o] end
-  end
-end
-local counts, done = {}, {}
-for _, j in ipairs(order) do
-  local l = by_job[j]
+local map_ids = ARGV[3] == '1'
+local g, r = tonumber(ARGV[4]), tonumber(ARGV[5])
+local ids, retries, jobs = {}, {}, {}
+local o = 6
+for _ = 1, g do
+  local j, k = ARGV[o], tonumber(ARGV[o + 1])
+  local first = o + 2
+  o = first + 6 * k
   local idx = {}
-  for x, o in ipairs(l) do idx[x] = select(2, parse_ref(ARGV[o])) end
+  for x = 1, k do idx[x] = ARGV[first + 6 * (x - 1)] end
   local st = redis.call('HMGET', mskey(j), unpack(idx))
-  local sets = {}
-  local job = jkey(j)
-  for x, o in ipairs(l) do
-    local outcome, pid, err = ARGV[o + 1], ARGV[o + 2], ARGV[o + 3]
-    local f = split(st[x], 10)
-    local s = f[S_S]
+  local sets, moved = {}, {}
+  for x = 1, k do
+    local b = first + 6 * (x - 1)
+    local outcome, pid, err = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
+    local s, a, pr, ow, tsend, tsent, tdone, opid, dlr, e = state_of(st[x])
+    if map_ids and pid ~= '' then ids[#ids + 1] = pid; ids[#ids + 1] = j .. '.' .. idx[x] end
+    local to = nil
     if s == 'sending' then
       if outcome == 'retry' or outcome == 'reroute' then
-        f[S_S], f[S_E] = 'queued', err
-        if outcome == 'reroute' then f[S_A] = tostring((tonumber(f[S_A]) or 1) - 1) end
-        tally(counts, job, 'sending', 'queued')
-        retries[#retries + 1] = now + tonumber(ARGV[o + 4])
-        retries[#retries + 1] = ARGV[o] .. '|' .. ARGV[o + 5]
+        to = 'queued'
+        if outcome == 'reroute' then a = (tonumber(a) or 1) - 1 end
+        retries[#retries + 1] = now + tonumber(ARGV[b + 4])
+        retries[#retries + 1] = j .. '.' .. idx[x] .. '|' .. ARGV[b + 5]
+        e = err
       elseif outcome == 'sent' then
-        f[S_S], f[S_E], f[S_TSENT], f[S_PID] = 'sent', '', nows, pid
-        tally(counts, job, 'sending', 'sent')
+        to, tsent, opid, e = 'sent', nows, pid, ''
       else
-        f[S_S], f[S_E], f[S_TDONE], f[S_PID] = outcome, err, nows, pid
-        if outcome == 'delivered' then f[S_TSENT] = nows end
-        tally(counts, job, 'sending', outcome)
+        to, tdone, opid, e = outcome, nows, pid, err
+        if outcome == 'delivered' then tsent = nows end
       end
-      done[job] = true
-      sets[#sets + 1] = idx[x]; sets[#sets + 1] = pack(f)
-    elseif s ~= '' and pid ~= '' then
-      f[S_PID] = pid  -- a delivery report came first: keep its state
-      sets[#sets + 1] = idx[x]; sets[#sets + 1] = pack(f)
+      moved[to] = (moved[to] or 0) + 1
+      sets[#sets + 1] = idx[x]
+      sets[#sets + 1] = to .. SEP .. a .. SEP .. pr .. SEP .. ow .. SEP .. tsend .. SEP .. tsent .. SEP ..
+                        tdone .. SEP .. opid .. SEP .. dlr .. SEP .. e
+    elseif s and pid ~= '' then  -- a delivery report came first: keep its state
+      sets[#sets + 1] = idx[x]
+      sets[#sets + 1] = s .. SEP .. a .. SEP .. pr .. SEP .. ow .. SEP .. tsend .. SEP .. tsent .. SEP ..
+                        tdone .. SEP .. pid .. SEP .. dlr .. SEP .. e
     end
   end
   if #sets > 0 then redis.call('HSET', mskey(j), unpack(sets)) end
+  local job, left = jkey(j), 0
+  for to, m in pairs(moved) do
+    redis.call('HINCRBY', job, 'c:' .. to, m)
+    left = left + m
+  end
+  if left > 0 then
+    redis.call('HINCRBY', job, 'c:sending', -left)
+    jobs[#jobs + 1] = job
+  end
 end
 if #ids > 0 then
   local bucket = P .. ':dlr:' .. ARGV[2] .. ':' .. math.floor(now / 86400000)
@@ -352,10 +345,9 @@ if #ids > 0 then
   redis.call('EXPIRE', bucket, 15 * 86400)
 end
 if #retries > 0 then redis.call('ZADD', KEYS[2], unpack(retries)) end
-if r > 0 then redis.call('ZREM', KEYS[1], unpack(ARGV, 6 + n * 6, 5 + n * 6 + r)) end
-apply_tally(counts)
-for job in pairs(done) do maybe_done(job, now) end
-return n
+if r > 0 then redis.call('ZREM', KEYS[1], unpack(ARGV, o, o + r - 1)) end
+for _, job in ipairs(jobs) do maybe_done(job, now) end
+return 1
 )LUA";
 
 // KEYS: provider id map prefix (dlr:<provider>:). ARGV: prefix, provider id.
@@ -376,7 +368,7 @@ local j, index = parse_ref(ARGV[2])
 if not j then return 'unknown' end
 local v = redis.call('HGET', mskey(j), index)
 if not v then return 'unknown' end
-local f = split(v, 10)
+local f = split_state(v)
 local s = f[S_S]
 if s ~= 'sent' and s ~= 'sending' and s ~= 'unknown' then return 'duplicate' end
 local now = now_ms()
@@ -411,7 +403,7 @@ for i = 1, #leases, 2 do
       local st = redis.call('HMGET', mskey(j), unpack(idx))
       local sets = {}
       for x, index in ipairs(idx) do
-        local f = split(st[x], 10)
+        local f = split_state(st[x])
         if f[S_S] == 'sending' and f[S_O] == owner and f[S_TSEND] == taken then
           f[S_S], f[S_TDONE] = 'unknown', nows
           f[S_E] = 'gateway stopped while the request was in flight; not re-sent (see loa retry --unknown)'
@@ -456,7 +448,7 @@ for _, item in ipairs(due) do
   redis.call('ZREM', KEYS[1], item)
   local ref, provider = string.match(item, '^(.*)|(.*)$')
   local j, index = parse_ref(ref or '')
-  if j and split(redis.call('HGET', mskey(j), index) or '', 10)[S_S] == 'queued' then enqueue(provider, j, {index}) end
+  if j and state_of(redis.call('HGET', mskey(j), index)) == 'queued' then enqueue(provider, j, {index}) end
 end
 return #due
 )LUA";
@@ -480,7 +472,7 @@ if #idx == 0 then return st end
 local states = redis.call('HMGET', mskey(ARGV[2]), unpack(idx))
 local sets = {}
 for x, index in ipairs(idx) do
-  local f = split(states[x], 10)
+  local f = split_state(states[x])
   if f[S_S] == 'queued' then
     f[S_S], f[S_TDONE] = 'cancelled', nows
     sets[#sets + 1] = index; sets[#sets + 1] = pack(f)
@@ -508,8 +500,8 @@ local states = redis.call('HMGET', mskey(j), unpack(idx))
 local data = redis.call('HMGET', mdkey(j), unpack(idx))
 local sets, lanes = {}, {}
 for x, index in ipairs(idx) do
-  local f = split(states[x], 10)
-  local route = split(data[x], 8)[D_RT]
+  local f = split_state(states[x])
+  local route = data_route(data[x])
   if f[S_S] == ARGV[3] and route ~= '' then
     f[S_S], f[S_E] = 'queued', 'resent on an operator\'s word after ' .. ARGV[3]
     sets[#sets + 1] = index; sets[#sets + 1] = pack(f)
