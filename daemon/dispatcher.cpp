@@ -29,14 +29,18 @@ std::int64_t steady_ms() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-providers::Message to_message(const store::Outbound& o) {
+// Takes the text from `o` (it is not needed again there).
+providers::Message to_message(store::Outbound& o) {
   providers::Message m;
   m.ref = o.ref;
   m.to_local = o.phone;
-  std::string national = o.phone.size() > 1 && o.phone[0] == '0' ? o.phone.substr(1) : o.phone;
-  m.to_digits = "84" + national;
-  m.to_e164 = "+84" + national;
-  m.text = o.text;
+  std::string_view national(o.phone);
+  if (national.size() > 1 && national[0] == '0') national.remove_prefix(1);
+  m.to_digits.reserve(national.size() + 2);
+  m.to_digits.append("84").append(national);
+  m.to_e164.reserve(national.size() + 3);
+  m.to_e164.append("+84").append(national);
+  m.text = std::move(o.text);
   m.unicode = o.unicode;
   m.attempt = o.attempts;
   return m;
@@ -68,6 +72,7 @@ void Dispatcher::run() {
   std::unique_ptr<store::Redis> redis;
   struct InFlight {
     store::Outbound message;
+    providers::Message sent;
     std::chrono::steady_clock::time_point started;
   };
   std::unordered_map<std::uint64_t, InFlight> pending;
@@ -167,7 +172,7 @@ void Dispatcher::run() {
             continue;
           }
           providers::Message m = to_message(o);
-          spdlog::debug("{}: sending {} to {}: {}", name, o.ref, o.phone, o.text);
+          spdlog::debug("{}: sending {} to {}: {}", name, o.ref, o.phone, m.text);
           if (auto local = provider_.send_local(m)) {
             settle(o, *local);
             continue;
@@ -178,7 +183,7 @@ void Dispatcher::run() {
             continue;
           }
           multi.add(next_tag, *req, cfg_.timeout_ms);
-          pending.emplace(next_tag++, InFlight{std::move(o), std::chrono::steady_clock::now()});
+          pending.emplace(next_tag++, InFlight{std::move(o), std::move(m), std::chrono::steady_clock::now()});
         }
       }
     }
@@ -189,7 +194,7 @@ void Dispatcher::run() {
         if (it == pending.end()) continue;
         std::chrono::duration<double> took_s = std::chrono::steady_clock::now() - it->second.started;
         metrics().request(name, took_s.count());
-        settle(it->second.message, provider_.parse_response(to_message(it->second.message), response));
+        settle(it->second.message, provider_.parse_response(it->second.sent, response));
         pending.erase(it);
       }
     }

@@ -20,6 +20,7 @@ struct Settings {
   std::string name, url, method = "POST", content_type = "json", callback_url, message_id;
   std::vector<std::pair<std::string, std::string>> headers;
   std::vector<std::pair<std::string, FieldTemplate>> fields;
+  std::vector<std::string> json_keys;  ///< each field's name, JSON-quoted, with the colon
   std::set<long> accept_status{200, 201, 202};
   std::string dlr_id = "ref", dlr_status = "status", secret_header, secret;
   std::set<std::string> delivered{"DELIVERED"}, failed{"FAILED", "UNDELIV", "REJECTD"};
@@ -47,10 +48,17 @@ class GenericHttpProvider final : public Provider {
     if (s_.method == "GET") {
       req.url = s_.url + (s_.url.find('?') == std::string::npos ? "?" : "&") + form_encode(render_fields(m));
     } else if (s_.content_type == "json") {
-      nlohmann::json body = nlohmann::json::object();
-      for (const auto& [k, t] : s_.fields) body[k] = t.render(m, s_.callback_url);
+      // A flat object of strings, in the configured order; nlohmann escapes each value.
+      std::string& body = req.body;
+      body.reserve(256 + m.text.size() * 2);
+      body += '{';
+      for (std::size_t i = 0; i < s_.fields.size(); ++i) {
+        if (i) body += ',';
+        body += s_.json_keys[i];
+        body += nlohmann::json(s_.fields[i].second.render(m, s_.callback_url)).dump();
+      }
+      body += '}';
       req.url = s_.url;
-      req.body = body.dump();
       req.headers.emplace_back("Content-Type", "application/json");
     } else {
       req.body = form_encode(render_fields(m));
@@ -165,7 +173,10 @@ std::expected<std::unique_ptr<Provider>, std::vector<std::string>> make_generic_
   for (const auto& [k, src] : fields) {
     auto t = FieldTemplate::compile(src);
     if (!t) r.error(n["fields"] ? n["fields"] : n, fmt::format("field \"{}\": {}", k, t.error()));
-    else s.fields.emplace_back(k, std::move(*t));
+    else {
+      s.fields.emplace_back(k, std::move(*t));
+      s.json_keys.push_back(nlohmann::json(k).dump() + ":");
+    }
   }
   if (n["accept_status"]) {
     s.accept_status.clear();
