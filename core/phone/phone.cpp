@@ -70,51 +70,102 @@ std::string carrier_of(std::string_view local) {
 
 namespace {
 
-// The ten-digit national form ("0912345678") of the common written forms, or "" when the
-// text needs libphonenumber's full parser (letters, extensions, other lengths).
-std::string quick_national(std::string_view raw) {
-  std::string digits;
-  for (char c : raw) {
-    if (c >= '0' && c <= '9') digits += c;
-    else if (c != ' ' && c != '.' && c != '-' && c != '(' && c != ')' && c != '+') return "";
-  }
-  if (digits.size() == 10 && digits[0] == '0' && digits[1] != '0') return digits;
-  if (digits.size() == 11 && digits.starts_with("84") && digits[2] != '0') return "0" + digits.substr(2);
-  if (digits.size() == 9 && digits[0] != '0' && raw.find('+') == std::string_view::npos) return "0" + digits;
-  return "";
-}
-
-Phone make_phone(const std::string& national) {
+Phone make_phone(std::string_view national, std::string_view carrier) {
   Phone p;
   p.local = national;
-  p.digits = "84" + national.substr(1);
-  p.e164 = "+" + p.digits;
-  p.carrier = carrier_of(national);
+  p.digits.append("84").append(national.substr(1));
+  p.e164.append("+").append(p.digits);
+  p.carrier = carrier;
   return p;
 }
 
 std::expected<Phone, Problem> normalize_slow(std::string_view raw);
 
+// What libphonenumber says of the ten-digit national numbers under one four-digit prefix
+// after the 0: its Vietnamese patterns decide validity and type from the leading digits
+// and the length, so one answer serves every number under it (its regular expressions
+// were most of the cost of reading a list).
+enum class Verdict : std::uint8_t { Unknown, Mobile, Invalid, Landline };
+
+Verdict verdict_of(std::string_view national) {
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  PhoneNumber number;
+  number.set_country_code(84);
+  number.set_national_number(std::stoull(std::string(national.substr(1))));
+  switch (PhoneNumberUtil::GetInstance()->GetNumberType(number)) {
+    case PhoneNumberUtil::MOBILE:
+    case PhoneNumberUtil::FIXED_LINE_OR_MOBILE: return Verdict::Mobile;
+    case PhoneNumberUtil::FIXED_LINE: return Verdict::Landline;
+    default: return Verdict::Invalid;
+  }
+}
+
+std::string_view carrier_by_prefix(std::string_view national) {
+  // Indexed by the two digits after the 0.
+  static const auto table = [] {
+    std::array<std::string_view, 100> t{};
+    for (const auto& c : kCarriers) t[static_cast<size_t>((c.prefix[1] - '0') * 10 + (c.prefix[2] - '0'))] = c.carrier;
+    return t;
+  }();
+  return table[static_cast<size_t>((national[1] - '0') * 10 + (national[2] - '0'))];
+}
+
 }  // namespace
 
 std::expected<Phone, Problem> normalize(std::string_view raw) {
-  bool any_digit = false;
-  for (char c : raw) any_digit |= (c >= '0' && c <= '9');
-  if (!any_digit) return std::unexpected(Problem::Missing);
-  std::string national = quick_national(renumber(raw));
-  if (national.empty()) return normalize_slow(raw);
-  // libphonenumber's Vietnamese patterns decide validity and type from the leading digits
-  // and the length, so one answer per five-digit prefix of a ten-digit number serves every
-  // number under it; its regular expressions were most of the cost of reading a list.
-  thread_local std::unordered_map<std::string, std::optional<Problem>> by_prefix;
-  std::string prefix = national.substr(0, 5);
-  auto it = by_prefix.find(prefix);
-  if (it == by_prefix.end()) {
-    auto full = normalize_slow(national);
-    it = by_prefix.emplace(prefix, full ? std::nullopt : std::optional<Problem>(full.error())).first;
+  // One pass: the digits, and whether the rest is only the usual separators.
+  char digits[24];
+  std::size_t n = 0;
+  bool plain = true, plus = false;
+  for (char c : raw) {
+    if (c >= '0' && c <= '9') {
+      if (n < sizeof digits) digits[n] = c;
+      ++n;
+    } else if (c == '+') {
+      plus = true;
+    } else if (c != ' ' && c != '.' && c != '-' && c != '(' && c != ')') {
+      plain = false;
+    }
   }
-  if (it->second) return std::unexpected(*it->second);
-  return make_phone(national);
+  if (n == 0) return std::unexpected(Problem::Missing);
+  if (n > sizeof digits) return normalize_slow(raw);
+  std::string_view d(digits, n);
+  char national[10];
+  bool quick = false;
+  // A pre-2018 eleven-digit mobile (national, 84 or +84 form), whatever else is written.
+  std::string_view rest = n == 11 && d[0] == '0' ? d.substr(1) : n == 12 && d.starts_with("84") ? d.substr(2) : "";
+  for (const auto& [old_prefix, new_prefix] : kRenumbered)
+    if (!rest.empty() && rest.starts_with(old_prefix)) {
+      national[0] = '0';
+      new_prefix.copy(national + 1, 2);
+      rest.substr(3).copy(national + 3, 7);
+      quick = true;
+      break;
+    }
+  if (!quick) {
+    if (!plain) return normalize_slow(raw);
+    if (n == 10 && d[0] == '0' && d[1] != '0') {
+      d.copy(national, 10);
+      quick = true;
+    } else if (n == 11 && d.starts_with("84") && d[2] != '0') {
+      national[0] = '0';
+      d.substr(2).copy(national + 1, 9);
+      quick = true;
+    } else if (n == 9 && d[0] != '0' && !plus) {
+      national[0] = '0';
+      d.copy(national + 1, 9);
+      quick = true;
+    }
+  }
+  if (!quick) return normalize_slow(raw);
+  std::string_view local(national, 10);
+  thread_local std::array<Verdict, 10000> verdicts{};
+  auto& v = verdicts[static_cast<size_t>(std::stoi(std::string(local.substr(1, 4))))];
+  if (v == Verdict::Unknown) v = verdict_of(local);
+  if (v == Verdict::Landline) return std::unexpected(Problem::Landline);
+  if (v == Verdict::Invalid) return std::unexpected(Problem::Invalid);
+  return make_phone(local, carrier_by_prefix(local));
 }
 
 namespace {
@@ -133,7 +184,8 @@ std::expected<Phone, Problem> normalize_slow(std::string_view raw) {
     return std::unexpected(Problem::Invalid);
   std::string e164;
   util->Format(number, PhoneNumberUtil::E164, &e164);
-  return make_phone("0" + e164.substr(3));
+  std::string national = "0" + e164.substr(3);
+  return make_phone(national, carrier_of(national));
 }
 
 }  // namespace

@@ -49,4 +49,21 @@ TEST_SUITE("core/phone") {
     CHECK(loa::phone::carrier_of("0871234567") == "itel");
     CHECK(loa::phone::carrier_of("0111234567").empty());
   }
+
+  TEST_CASE("the cached quick path agrees with libphonenumber's full parse for every prefix") {
+    // "ĐT " makes the text non-plain, so it goes through libphonenumber's own parser.
+    for (int prefix = 1000; prefix < 10000; prefix += 7) {
+      std::string local = "0" + std::to_string(prefix) + "23456";
+      auto quick = normalize(local);
+      auto full = normalize("ĐT " + local);
+      REQUIRE_MESSAGE(quick.has_value() == full.has_value(), local);
+      if (quick) {
+        CHECK(quick->local == full->local);
+        CHECK(quick->carrier == full->carrier);
+        CHECK(quick->e164 == full->e164);
+      } else {
+        CHECK_MESSAGE(quick.error() == full.error(), local);
+      }
+    }
+  }
 }
