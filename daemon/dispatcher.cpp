@@ -138,21 +138,38 @@ void Dispatcher::run() {
     // Refill in batches (a quarter of the capacity) rather than one message per completion.
     if (!pending.empty() && want < static_cast<int>(std::max<std::size_t>(1, capacity / 4))) want = 0;
     if (circuit == CircuitBreaker::State::HalfOpen) want = breaker.allow(now) ? 1 : 0;
+    auto drive = [&](int wait) {
+      for (auto& [tag, response] : multi.poll(wait)) {
+        auto it = pending.find(tag);
+        if (it == pending.end()) continue;
+        std::chrono::duration<double> took_s = std::chrono::steady_clock::now() - it->second.started;
+        metrics().request(name, took_s.count());
+        settle(it->second.message, provider_.parse_response(it->second.sent, response));
+        pending.erase(it);
+      }
+    };
     if (redis && !stopping && want > 0 && steady_ms() >= rate_wait_until) {
       store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
       std::int64_t wait_ms = 0;
-      // Outcomes waiting to be written go in the same round trip as the take.
-      auto batch = jobs.record_and_take(name, outcomes, releases, provider_.reports_by_provider_id(), want, lease_ms,
-                                        ctx_.instance, cfg_.rate_per_second, cfg_.burst, bulk_allowed, wait_ms);
-      if (batch) {
-        outcomes.clear();
-        releases.clear();
-        outcomes_since = -1;
-      }
+      // Outcomes waiting to be written go in the same round trip as the take, and the
+      // requests in flight are driven while Redis runs them.
+      std::vector<store::Outcome> writing = std::move(outcomes);
+      std::vector<std::string> releasing = std::move(releases);
+      outcomes.clear();
+      releases.clear();
+      auto sent = jobs.begin_record_and_take(name, writing, releasing, provider_.reports_by_provider_id(), want, lease_ms,
+                                             ctx_.instance, cfg_.rate_per_second, cfg_.burst, bulk_allowed);
+      if (sent && !pending.empty()) drive(0);
+      std::expected<std::vector<store::Outbound>, std::string> batch =
+          sent ? jobs.end_record_and_take(wait_ms) : std::unexpected(sent.error());
       if (!batch) {
+        // Keep them for the next write: the provider already has these messages.
+        outcomes.insert(outcomes.begin(), std::make_move_iterator(writing.begin()), std::make_move_iterator(writing.end()));
+        releases.insert(releases.begin(), std::make_move_iterator(releasing.begin()), std::make_move_iterator(releasing.end()));
         spdlog::error("dispatcher {}: {}", name, batch.error());
         redis.reset();
       } else {
+        if (outcomes.empty()) outcomes_since = -1;
         took = batch->size();
         if (circuit == CircuitBreaker::State::HalfOpen && took == 0) breaker.probe_unused();
         if (wait_ms > 0) {
@@ -187,17 +204,7 @@ void Dispatcher::run() {
         }
       }
     }
-    if (!pending.empty()) {
-      int wait = pending.size() >= capacity || stopping ? 50 : (took > 0 ? 0 : 5);
-      for (auto& [tag, response] : multi.poll(wait)) {
-        auto it = pending.find(tag);
-        if (it == pending.end()) continue;
-        std::chrono::duration<double> took_s = std::chrono::steady_clock::now() - it->second.started;
-        metrics().request(name, took_s.count());
-        settle(it->second.message, provider_.parse_response(it->second.sent, response));
-        pending.erase(it);
-      }
-    }
+    if (!pending.empty()) drive(pending.size() >= capacity || stopping ? 50 : (took > 0 ? 0 : 5));
     // Outcomes are written in batches: when enough have gathered, when nothing else is in
     // flight, or when the oldest has waited 5 ms.
     if (!outcomes.empty() && outcomes_since < 0) outcomes_since = steady_ms();

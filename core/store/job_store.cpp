@@ -315,11 +315,24 @@ std::expected<std::vector<Outbound>, std::string> JobStore::record_and_take(
     const std::string& provider, const std::vector<Outcome>& outcomes, const std::vector<std::string>& releases,
     bool map_ids, int n, std::int64_t lease_ms, const std::string& instance, double rate, int burst, bool bulk_allowed,
     std::int64_t& wait_ms) {
-  if (outcomes.empty() && releases.empty()) return take(provider, n, lease_ms, instance, rate, burst, bulk_allowed, wait_ms);
-  auto r = redis_.eval_many({{&record_script(), {key("inflight"), key("retry")},
-                              record_args(p_, provider, outcomes, releases, map_ids)},
-                             {&take_script(), {key("inflight")},
-                              take_args(p_, provider, n, lease_ms, instance, rate, burst, bulk_allowed, std::nullopt)}});
+  auto sent = begin_record_and_take(provider, outcomes, releases, map_ids, n, lease_ms, instance, rate, burst, bulk_allowed);
+  if (!sent) return std::unexpected(sent.error());
+  return end_record_and_take(wait_ms);
+}
+
+std::expected<void, std::string> JobStore::begin_record_and_take(
+    const std::string& provider, const std::vector<Outcome>& outcomes, const std::vector<std::string>& releases,
+    bool map_ids, int n, std::int64_t lease_ms, const std::string& instance, double rate, int burst, bool bulk_allowed) {
+  std::vector<Redis::EvalCall> calls;
+  if (!outcomes.empty() || !releases.empty())
+    calls.push_back({&record_script(), {key("inflight"), key("retry")}, record_args(p_, provider, outcomes, releases, map_ids)});
+  calls.push_back({&take_script(), {key("inflight")},
+                   take_args(p_, provider, n, lease_ms, instance, rate, burst, bulk_allowed, std::nullopt)});
+  return redis_.send_evals(std::move(calls));
+}
+
+std::expected<std::vector<Outbound>, std::string> JobStore::end_record_and_take(std::int64_t& wait_ms) {
+  auto r = redis_.receive_evals();
   if (!r) return std::unexpected(r.error());
   return taken(r->back(), wait_ms);
 }

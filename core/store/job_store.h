@@ -136,6 +136,13 @@ class JobStore {
                                                                     int n, std::int64_t lease_ms, const std::string& instance,
                                                                     double rate, int burst, bool bulk_allowed,
                                                                     std::int64_t& wait_ms);
+  /// record_and_take() in two halves (Redis::send_evals): the caller drives its requests
+  /// while Redis runs the scripts. Nothing else may use this connection in between.
+  std::expected<void, std::string> begin_record_and_take(const std::string& provider, const std::vector<Outcome>& outcomes,
+                                                         const std::vector<std::string>& releases, bool map_ids, int n,
+                                                         std::int64_t lease_ms, const std::string& instance, double rate,
+                                                         int burst, bool bulk_allowed);
+  std::expected<std::vector<Outbound>, std::string> end_record_and_take(std::int64_t& wait_ms);
   /// Records send outcomes and releases the leases (Outbound::lease) all of whose
   /// messages have their outcome now, in these or earlier calls. `map_ids`: keep provider
   /// id -> ref for 15 days, for providers whose delivery reports name messages only by

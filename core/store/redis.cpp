@@ -150,20 +150,60 @@ std::expected<Reply, std::string> Redis::eval(const Script& script, const std::v
   return std::move(r->front());
 }
 
-std::expected<std::vector<Reply>, std::string> Redis::eval_many(const std::vector<EvalCall>& calls) {
-  auto argv_of = [](const EvalCall& c, bool by_sha) {
-    std::vector<std::string> argv{by_sha ? "EVALSHA" : "EVAL", by_sha ? c.script->sha : c.script->source,
-                                  std::to_string(c.keys.size())};
-    argv.insert(argv.end(), c.keys.begin(), c.keys.end());
-    argv.insert(argv.end(), c.args.begin(), c.args.end());
-    return argv;
-  };
-  std::vector<std::vector<std::string>> cmds;
-  for (const auto& c : calls) cmds.push_back(argv_of(c, true));
-  auto replies = pipeline(cmds);
-  if (!replies) return std::unexpected(replies.error());
-  for (size_t i = 0; i < replies->size(); ++i) {
-    Reply& r = (*replies)[i];
+namespace {
+std::vector<std::string> argv_of(const Redis::EvalCall& c, bool by_sha) {
+  std::vector<std::string> argv{by_sha ? "EVALSHA" : "EVAL", by_sha ? c.script->sha : c.script->source,
+                                std::to_string(c.keys.size())};
+  argv.insert(argv.end(), c.keys.begin(), c.keys.end());
+  argv.insert(argv.end(), c.args.begin(), c.args.end());
+  return argv;
+}
+}  // namespace
+
+std::expected<void, std::string> Redis::send_evals(std::vector<EvalCall> calls) {
+  if (!ctx_)
+    if (auto ok = reconnect(); !ok) return std::unexpected(ok.error());
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  for (const auto& c : calls) {
+    auto cmd = argv_of(c, true);
+    argv.clear();
+    lens.clear();
+    for (const auto& a : cmd) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), argv.data(), lens.data());
+  }
+  for (int done = 0; !done;) {
+    if (redisBufferWrite(ctx_.get(), &done) != REDIS_OK) {
+      std::string err = ctx_->errstr[0] ? ctx_->errstr : "connection lost";
+      ctx_.reset();
+      return std::unexpected(fmt::format("Redis at {}: {}", url_, err));
+    }
+  }
+  sent_ = std::move(calls);
+  return {};
+}
+
+std::expected<std::vector<Reply>, std::string> Redis::receive_evals() {
+  auto calls = std::move(sent_);
+  sent_.clear();
+  if (!ctx_) return std::unexpected(fmt::format("Redis at {}: connection lost", url_));
+  std::vector<Reply> replies;
+  replies.reserve(calls.size());
+  for (size_t i = 0; i < calls.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || !raw) {
+      std::string err = ctx_->errstr[0] ? ctx_->errstr : "connection lost";
+      ctx_.reset();
+      return std::unexpected(fmt::format("Redis at {}: {}", url_, err));
+    }
+    ReplyPtr reply(static_cast<redisReply*>(raw));
+    replies.push_back(convert(reply.get()));
+  }
+  for (size_t i = 0; i < replies.size(); ++i) {
+    Reply& r = replies[i];
     if (r.type == Reply::Type::Error && r.str.rfind("NOSCRIPT", 0) == 0) {
       // That script did not run (the others did): run just it, by source, which also
       // caches it again.
@@ -174,6 +214,11 @@ std::expected<std::vector<Reply>, std::string> Redis::eval_many(const std::vecto
     if (r.type == Reply::Type::Error) return std::unexpected("Redis script: " + r.str);
   }
   return replies;
+}
+
+std::expected<std::vector<Reply>, std::string> Redis::eval_many(const std::vector<EvalCall>& calls) {
+  if (auto ok = send_evals(calls); !ok) return std::unexpected(ok.error());
+  return receive_evals();
 }
 
 }  // namespace loa::store

@@ -63,6 +63,11 @@ class Redis {
   };
   /// Several scripts in one round trip, run in order; fails on the first error reply.
   std::expected<std::vector<Reply>, std::string> eval_many(const std::vector<EvalCall>& calls);
+  /// eval_many() in two halves, so the caller can work while Redis runs the scripts:
+  /// send_evals() writes them, receive_evals() reads their replies. Nothing else may be
+  /// sent on this connection in between.
+  std::expected<void, std::string> send_evals(std::vector<EvalCall> calls);
+  std::expected<std::vector<Reply>, std::string> receive_evals();
 
   const std::string& url() const { return url_; }
 
@@ -75,6 +80,7 @@ class Redis {
     void operator()(redisContext* c) const;
   };
   std::unique_ptr<redisContext, Free> ctx_;
+  std::vector<EvalCall> sent_;  ///< sent by send_evals(), replies not read yet
 };
 
 }  // namespace loa::store

@@ -23,6 +23,8 @@ end
 -- done at, provider id, report at, error.
 local SEP = '\31'
 local STATE = '^' .. string.rep('([^\31]*)\31', 9) .. '(.*)$'
+-- After "queued" and its separator: the attempts, and the position after "taken at".
+local TAKE = '^([^\31]*)\31[^\31]*\31[^\31]*\31[^\31]*\31()'
 local S_S, S_A, S_PR, S_O, S_TSEND, S_TSENT, S_TDONE, S_PID, S_DLR, S_E = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 -- The ten fields of a packed state (nothing for a missing or malformed one).
 local function state_of(v)
@@ -244,12 +246,14 @@ for _, prio in ipairs(prios) do
       local md = redis.call('HMGET', mdkey(j), unpack(idx))
       local sets, mine, msgs = {}, {}, {}
       for x, i in ipairs(idx) do
-        local s, a, _, _, _, tsent, tdone, pid, dlr, e = state_of(st[x])
-        if s == 'queued' then  -- a cancelled message is skipped
+        local v = st[x]
+        -- queued: attempts so far, and where the fields after "taken at" begin
+        local a, rest = nil, nil
+        if v and string.sub(v, 1, 7) == 'queued\31' then a, rest = string.match(v, TAKE, 8) end
+        if a then  -- a cancelled message is skipped
           a = (tonumber(a) or 0) + 1
           sets[#sets + 1] = i
-          sets[#sets + 1] = 'sending' .. SEP .. a .. SEP .. provider .. SEP .. owner .. SEP .. nows .. SEP ..
-                            tsent .. SEP .. tdone .. SEP .. pid .. SEP .. dlr .. SEP .. e
+          sets[#sets + 1] = 'sending' .. SEP .. a .. SEP .. provider .. SEP .. owner .. SEP .. nows .. SEP .. string.sub(v, rest)
           mine[#mine + 1] = i
           msgs[#msgs + 1] = i; msgs[#msgs + 1] = a; msgs[#msgs + 1] = md[x] or ''
         end
