@@ -2,6 +2,7 @@
 // configurable delivery-report fields and status names.
 #include "providers/generic_http.h"
 
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -25,6 +26,49 @@ struct Settings {
   std::string dlr_id = "ref", dlr_status = "status", secret_header, secret;
   std::set<std::string> delivered{"DELIVERED"}, failed{"FAILED", "UNDELIV", "REJECTD"};
   bool idempotent = false;
+};
+
+// Reads one top-level field of a JSON answer as it streams past (SAX), without building the
+// whole document: the send path does this once per message. Scalars only; `nested` says
+// the field holds an object or array, which the caller then reads the slow way.
+class TopLevelField final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  explicit TopLevelField(const std::string& name) : name_(name) {}
+  std::optional<std::string> value;
+  bool nested = false;
+
+  bool null() override { return scalar("null"); }
+  bool boolean(bool v) override { return scalar(v ? "true" : "false"); }
+  bool number_integer(number_integer_t v) override { return scalar(std::to_string(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return scalar(std::to_string(v)); }
+  bool number_float(number_float_t, const string_t& text) override { return scalar(text); }
+  bool string(string_t& v) override { return scalar(std::move(v)); }
+  bool binary(binary_t&) override { return scalar(""); }
+  bool start_object(std::size_t) override { return open(); }
+  bool end_object() override { return --depth_, true; }
+  bool start_array(std::size_t) override { return open(); }
+  bool end_array() override { return --depth_, true; }
+  bool key(string_t& k) override {
+    wanted_ = depth_ == 1 && k == name_;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  bool scalar(std::string v) {
+    if (wanted_ && depth_ == 1) value = std::move(v);
+    wanted_ = false;
+    return true;
+  }
+  bool open() {
+    if (wanted_ && depth_ == 1) nested = true;
+    wanted_ = false;
+    ++depth_;
+    return true;
+  }
+  const std::string& name_;
+  int depth_ = 0;
+  bool wanted_ = false;
 };
 
 bool looks_like_ref(const std::string& s) {
@@ -75,14 +119,15 @@ class GenericHttpProvider final : public Provider {
       a.provider_id = m.ref;
       return a;
     }
-    try {
-      auto j = nlohmann::json::parse(r.body);
-      if (j.is_object() && j.contains(s_.message_id)) {
-        const auto& v = j[s_.message_id];
-        a.provider_id = v.is_string() ? v.get<std::string>() : v.dump();
+    // Accepted by status; an answer without a parsable id still means the provider took it.
+    TopLevelField field(s_.message_id);
+    if (nlohmann::json::sax_parse(r.body, &field, nlohmann::json::input_format_t::json, false) && field.value) {
+      a.provider_id = std::move(*field.value);
+    } else if (field.nested) {
+      try {
+        a.provider_id = nlohmann::json::parse(r.body)[s_.message_id].dump();
+      } catch (const nlohmann::json::exception&) {
       }
-    } catch (const nlohmann::json::exception&) {
-      // Accepted by status; an answer without a parsable id still means the provider took it.
     }
     if (a.provider_id.empty()) a.provider_id = m.ref;
     return a;

@@ -95,6 +95,21 @@ TEST_SUITE("providers/http") {
     CHECK((*p)->parse_response(message(), {0, "", {}, "Timeout", true, true}).error().kind == ErrorKind::Ambiguous);
   }
 
+  TEST_CASE("the provider's id is read from the top level of the answer, whatever its type") {
+    Made m;
+    auto p = make("{name: local, type: http, url: 'http://h/send', message_id: id}", m);
+    auto id = [&](const std::string& body) { return (*p)->parse_response(message(), {200, body, {}, "", true, false})->provider_id; };
+    CHECK(id(R"({"status":"ok","id":"a\"b"})") == "a\"b");
+    CHECK(id(R"({"id":12345,"x":1})") == "12345");
+    CHECK(id(R"({"data":{"id":"inner"},"id":"outer"})") == "outer");
+    CHECK(id(R"({"id":{"n":1}})") == R"({"n":1})");
+    // No id where it should be, or no JSON at all: accepted, under Loa's own ref.
+    CHECK(id(R"({"data":{"id":"inner"}})") == message().ref);
+    CHECK(id(R"([{"id":"x"}])") == message().ref);
+    CHECK(id("OK") == message().ref);
+    CHECK(id(R"({"id":"unterminated)") == message().ref);
+  }
+
   TEST_CASE("delivery reports: ref or provider id, mapped statuses, secret checked") {
     Made m;
     auto p = make(R"({name: local, type: http, url: 'http://h/send',
