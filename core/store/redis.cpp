@@ -96,7 +96,13 @@ std::expected<void, std::string> Redis::reconnect() {
   return {};
 }
 
-std::expected<std::vector<Reply>, std::string> Redis::pipeline(const std::vector<std::vector<std::string>>& cmds) {
+std::string Redis::broken() {
+  std::string err = ctx_->errstr[0] ? ctx_->errstr : "connection lost";
+  ctx_.reset();  // a context is dead after any I/O error; the next call reconnects
+  return fmt::format("Redis at {}: {}", url_, err);
+}
+
+std::expected<void, std::string> Redis::append(const std::vector<std::vector<std::string>>& cmds) {
   if (!ctx_)
     if (auto ok = reconnect(); !ok) return std::unexpected(ok.error());
   std::vector<const char*> argv;
@@ -110,19 +116,25 @@ std::expected<std::vector<Reply>, std::string> Redis::pipeline(const std::vector
     }
     redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), argv.data(), lens.data());
   }
+  return {};
+}
+
+std::expected<std::vector<Reply>, std::string> Redis::read_replies(std::size_t n) {
+  if (!ctx_) return std::unexpected(fmt::format("Redis at {}: connection lost", url_));
   std::vector<Reply> out;
-  out.reserve(cmds.size());
-  for (size_t i = 0; i < cmds.size(); ++i) {
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
     void* raw = nullptr;
-    if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || !raw) {
-      std::string err = ctx_->errstr[0] ? ctx_->errstr : "connection lost";
-      ctx_.reset();  // a context is dead after any I/O error; the next call reconnects
-      return std::unexpected(fmt::format("Redis at {}: {}", url_, err));
-    }
+    if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || !raw) return std::unexpected(broken());
     ReplyPtr reply(static_cast<redisReply*>(raw));
     out.push_back(convert(reply.get()));
   }
   return out;
+}
+
+std::expected<std::vector<Reply>, std::string> Redis::pipeline(const std::vector<std::vector<std::string>>& cmds) {
+  if (auto ok = append(cmds); !ok) return std::unexpected(ok.error());
+  return read_replies(cmds.size());
 }
 
 std::expected<Reply, std::string> Redis::command(const std::vector<std::string>& argv) {
@@ -161,27 +173,11 @@ std::vector<std::string> argv_of(const Redis::EvalCall& c, bool by_sha) {
 }  // namespace
 
 std::expected<void, std::string> Redis::send_evals(std::vector<EvalCall> calls) {
-  if (!ctx_)
-    if (auto ok = reconnect(); !ok) return std::unexpected(ok.error());
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  for (const auto& c : calls) {
-    auto cmd = argv_of(c, true);
-    argv.clear();
-    lens.clear();
-    for (const auto& a : cmd) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), argv.data(), lens.data());
-  }
-  for (int done = 0; !done;) {
-    if (redisBufferWrite(ctx_.get(), &done) != REDIS_OK) {
-      std::string err = ctx_->errstr[0] ? ctx_->errstr : "connection lost";
-      ctx_.reset();
-      return std::unexpected(fmt::format("Redis at {}: {}", url_, err));
-    }
-  }
+  std::vector<std::vector<std::string>> cmds;
+  for (const auto& c : calls) cmds.push_back(argv_of(c, true));
+  if (auto ok = append(cmds); !ok) return std::unexpected(ok.error());
+  for (int done = 0; !done;)
+    if (redisBufferWrite(ctx_.get(), &done) != REDIS_OK) return std::unexpected(broken());
   sent_ = std::move(calls);
   return {};
 }
@@ -189,19 +185,9 @@ std::expected<void, std::string> Redis::send_evals(std::vector<EvalCall> calls) 
 std::expected<std::vector<Reply>, std::string> Redis::receive_evals() {
   auto calls = std::move(sent_);
   sent_.clear();
-  if (!ctx_) return std::unexpected(fmt::format("Redis at {}: connection lost", url_));
-  std::vector<Reply> replies;
-  replies.reserve(calls.size());
-  for (size_t i = 0; i < calls.size(); ++i) {
-    void* raw = nullptr;
-    if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || !raw) {
-      std::string err = ctx_->errstr[0] ? ctx_->errstr : "connection lost";
-      ctx_.reset();
-      return std::unexpected(fmt::format("Redis at {}: {}", url_, err));
-    }
-    ReplyPtr reply(static_cast<redisReply*>(raw));
-    replies.push_back(convert(reply.get()));
-  }
+  auto got = read_replies(calls.size());
+  if (!got) return std::unexpected(got.error());
+  auto& replies = *got;
   for (size_t i = 0; i < replies.size(); ++i) {
     Reply& r = replies[i];
     if (r.type == Reply::Type::Error && r.str.rfind("NOSCRIPT", 0) == 0) {
@@ -213,7 +199,7 @@ std::expected<std::vector<Reply>, std::string> Redis::receive_evals() {
     }
     if (r.type == Reply::Type::Error) return std::unexpected("Redis script: " + r.str);
   }
-  return replies;
+  return got;
 }
 
 std::expected<std::vector<Reply>, std::string> Redis::eval_many(const std::vector<EvalCall>& calls) {

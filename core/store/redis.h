@@ -74,6 +74,10 @@ class Redis {
  private:
   Redis() = default;
   std::expected<void, std::string> reconnect();
+  std::expected<void, std::string> append(const std::vector<std::vector<std::string>>& cmds);
+  std::expected<std::vector<Reply>, std::string> read_replies(std::size_t n);
+  /// Drops a connection that failed and says why.
+  std::string broken();
   std::string url_;
   int timeout_ms_ = 5000;
   struct Free {

@@ -117,4 +117,42 @@ TEST_SUITE("integration/store") {
     CHECK(js.take("p", 10, 30000, "i", 0, 1, false, wait)->size() == 2);
     CHECK(js.take("p", 10, 30000, "i", 0, 1, true, wait)->size() == 5);
   }
+
+  TEST_CASE("leases: a dead gateway's unanswered messages become unknown, nothing it had answered or gave up") {
+    TempDir dir;
+    RedisServer redis(dir);
+    auto r = redis.connect();
+    JobStore js(*r, "t");
+    make_job(js, "1-0", 4);
+    REQUIRE(js.finish_expansion("1-0", 4).value());
+    std::int64_t wait = 0;
+    auto first = js.take("p", 4, 30000, "gw-a", 0, 1, true, wait);
+    REQUIRE(first->size() == 4);
+    CHECK((*first)[0].lease == (*first)[3].lease);  // one run of one job: one lease
+    // gw-a answers two of them: 0 sent, 1 to be retried; its lease stays (2 and 3 are open).
+    REQUIRE(js.record("p", {{"1-0.0", "sent", "pid-0", "", 0, ""}, {"1-0.1", "retry", "", "HTTP 503", 0, "p"}}, {}, false));
+    REQUIRE(js.promote_retries().value() == 1);
+    // gw-b takes message 1 again, under a lease of its own.
+    auto second = js.take("p", 4, 30000, "gw-b", 0, 1, true, wait);
+    REQUIRE(second->size() == 1);
+    CHECK((*second)[0].ref == "1-0.1");
+    CHECK((*second)[0].attempts == 2);
+    CHECK((*second)[0].lease != (*first)[0].lease);
+    // gw-a restarts: its own leases are resolved at once.
+    CHECK(js.recover("gw-a", true).value() == 2);
+    auto state = [&](int i) { return js.message("1-0", i).value()->get("s"); };
+    CHECK(state(0) == "sent");
+    CHECK(state(1) == "sending");  // gw-b's now, not gw-a's
+    CHECK(state(2) == "unknown");
+    CHECK(state(3) == "unknown");
+    CHECK(js.message("1-0", 2).value()->get("e").find("not re-sent") != std::string::npos);
+    auto st = js.status("1-0").value();
+    CHECK(st->counts["sent"] == 1);
+    CHECK(st->counts["sending"] == 1);
+    CHECK(st->counts["unknown"] == 2);
+    // gw-b answers and releases its lease; nothing is left in flight.
+    REQUIRE(js.record("p", {{"1-0.1", "delivered", "pid-1", "", 0, ""}}, {(*second)[0].lease}, false));
+    CHECK(r->command({"ZCARD", "t:inflight"})->as_int() == 0);
+    CHECK(js.status("1-0").value()->state == "done");
+  }
 }
