@@ -35,14 +35,18 @@ void make_job(JobStore& js, const std::string& id, int n, bool urgent = false) {
 }
 
 std::string job_of(const std::string& ref) { return ref.substr(0, ref.rfind('.')); }
+
+// A fresh redis-server and a JobStore on it (prefix "t").
+struct Store {
+  TempDir dir;
+  RedisServer redis{dir};
+  std::unique_ptr<loa::store::Redis> r = redis.connect();
+  JobStore js{*r, "t"};
+};
 }  // namespace
 
 TEST_SUITE("integration/store") {
-  TEST_CASE("token bucket: burst at once, then one per 1/rate, wait told exactly") {
-    TempDir dir;
-    RedisServer redis(dir);
-    auto r = redis.connect();
-    JobStore js(*r, "t");
+  TEST_CASE_FIXTURE(Store, "token bucket: burst at once, then one per 1/rate, wait told exactly") {
     make_job(js, "1-0", 50);
     std::int64_t wait = 0;
     const std::int64_t t0 = 1'000'000;
@@ -56,11 +60,7 @@ TEST_SUITE("integration/store") {
     CHECK(js.take("p", 100, 30000, "i", 10, 2, true, wait, t0 + 5000)->size() == 2);  // idle time earns no more than the burst
   }
 
-  TEST_CASE("token bucket: no 1-second window ever holds more than rate + burst") {
-    TempDir dir;
-    RedisServer redis(dir);
-    auto r = redis.connect();
-    JobStore js(*r, "t");
+  TEST_CASE_FIXTURE(Store, "token bucket: no 1-second window ever holds more than rate + burst") {
     make_job(js, "1-0", 400);
     const double rate = 50;
     const int burst = 5;
@@ -83,11 +83,7 @@ TEST_SUITE("integration/store") {
     CHECK(sends.size() <= 150 + burst + 1);
   }
 
-  TEST_CASE("round-robin across jobs: a small job is not held back by a big one; urgent goes first") {
-    TempDir dir;
-    RedisServer redis(dir);
-    auto r = redis.connect();
-    JobStore js(*r, "t");
+  TEST_CASE_FIXTURE(Store, "round-robin across jobs: a small job is not held back by a big one; urgent goes first") {
     make_job(js, "1-0", 200);
     make_job(js, "2-0", 5);
     std::int64_t wait = 0;
@@ -105,11 +101,7 @@ TEST_SUITE("integration/store") {
     for (const auto& o : *next) CHECK(job_of(o.ref) == "3-0");
   }
 
-  TEST_CASE("quiet hours: only urgent messages are taken") {
-    TempDir dir;
-    RedisServer redis(dir);
-    auto r = redis.connect();
-    JobStore js(*r, "t");
+  TEST_CASE_FIXTURE(Store, "quiet hours: only urgent messages are taken") {
     make_job(js, "1-0", 5);
     std::int64_t wait = 0;
     CHECK(js.take("p", 10, 30000, "i", 0, 1, false, wait)->empty());
@@ -118,11 +110,7 @@ TEST_SUITE("integration/store") {
     CHECK(js.take("p", 10, 30000, "i", 0, 1, true, wait)->size() == 5);
   }
 
-  TEST_CASE("leases: a dead gateway's unanswered messages become unknown, nothing it had answered or gave up") {
-    TempDir dir;
-    RedisServer redis(dir);
-    auto r = redis.connect();
-    JobStore js(*r, "t");
+  TEST_CASE_FIXTURE(Store, "leases: a dead gateway's unanswered messages become unknown, nothing it had answered or gave up") {
     make_job(js, "1-0", 4);
     REQUIRE(js.finish_expansion("1-0", 4).value());
     std::int64_t wait = 0;
