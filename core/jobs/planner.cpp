@@ -121,7 +121,12 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
     auto reader = wards::ResidentReader::open(wards::ward_path(cfg_->wards_dir, ward));
     if (!reader) return std::unexpected(reader.error());
     const std::string ward_name = cfg_->ward_name(ward);
-    text::MessageTemplate::Vars vars;
+    // Precedence: the job's variables, then the built-in names, then the list's columns.
+    static const std::set<std::string> kRowNames{"ho_ten", "so_dien_thoai", "khom_ap", "nhom", "ten_phuong", "ward"};
+    const auto& used = template_.names();
+    auto per_row = [&](const std::string& k) { return used.count(k) > 0 && !spec_.vars.count(k); };
+    text::MessageTemplate::Vars vars{{"ten_phuong", ward_name}, {"ward", ward}};
+    for (const auto& [k, v] : spec_.vars) vars[k] = v;
     wards::Resident r;
     while ((*reader)->next(r)) {
       if (!areas.empty() && !areas.count(text::fold_key(r.area))) continue;
@@ -145,16 +150,15 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
       }
       if (m.index < from) continue;
       if (m.skip_reason.empty()) {
-        // Every key is assigned each row (the columns are the ward's), so the map's nodes
-        // are reused rather than rebuilt.
-        for (const auto& [k, v] : r.extra) vars[k] = v;
-        vars["ho_ten"] = r.name;
-        vars["so_dien_thoai"] = r.phone->local;
-        vars["khom_ap"] = r.area;
-        vars["nhom"] = util::join(r.tags, ", ");
-        vars["ten_phuong"] = ward_name;
-        vars["ward"] = ward;
-        for (const auto& [k, v] : spec_.vars) vars[k] = v;
+        // Only what the template uses and the job does not set changes from row to row
+        // (the job's variables and the ward's were set above); the same keys every row,
+        // so the map's nodes are reused rather than rebuilt.
+        for (const auto& [k, v] : r.extra)
+          if (per_row(k) && !kRowNames.count(k)) vars[k] = v;
+        if (per_row("ho_ten")) vars["ho_ten"] = r.name;
+        if (per_row("so_dien_thoai")) vars["so_dien_thoai"] = r.phone->local;
+        if (per_row("khom_ap")) vars["khom_ap"] = r.area;
+        if (per_row("nhom")) vars["nhom"] = util::join(r.tags, ", ");
         m.text = template_.render(vars);
         m.segments = text::count_segments(m.text);
         if (limit > 0 && m.segments.segments > limit)

@@ -59,6 +59,20 @@ TEST_SUITE("core/jobs") {
     for (size_t i = 0; i < msgs.size(); ++i) CHECK(msgs[i].index == static_cast<std::int64_t>(i));
   }
 
+  TEST_CASE("variables: the job's win over built-in names, which win over the list's columns") {
+    Fixture f;
+    std::ofstream(f.dir / "templates" / "nha.yaml")
+        << "variables: [ngay]\nmax_segments: 3\nbody: \"{{ten_phuong}}/{{ho_ten}}/{{so_nha}}/{{ngay}}/{{nhom}}/{{khom_ap}}\"\n";
+    std::ofstream(f.dir / "wards" / "phuong-3.csv") << "Họ và tên,Số điện thoại,Nhóm,Số nhà,Ngày,Tên phường\n"
+                                                       "An,0912345678,a; b,12,1/1,X\n"
+                                                       "Binh,0912345679,,7,2/2,Y\n";
+    f.cfg.wards = {{"phuong-3", "Phường 3"}};
+    auto msgs = f.plan({"nha", {"phuong-3"}, {{"ngay", "5/9"}}, {}, {}, {}, false, {}});
+    REQUIRE(msgs.size() == 2);
+    CHECK(msgs[0].text == "Phường 3/An/12/5/9/a, b/");
+    CHECK(msgs[1].text == "Phường 3/Binh/7/5/9//");  // every row its own values, none left over
+  }
+
   TEST_CASE("area and tag filters match ignoring case and diacritics") {
     Fixture f;
     auto by_area = f.plan({"hop", {"phuong-1"}, {{"ngay", "5/1"}}, {"khom 1"}, {}, {}, false, {}});
