@@ -81,10 +81,7 @@ FactoryResult make_esms(const FactoryContext& ctx) {
   s.callback_url = ctx.callback_url;
   std::string what = "provider \"" + s.name + "\" (type esms)";
   r.expect_keys(n, provider_keys({"api_key", "secret_key", "brandname", "sms_type", "sandbox"}), what);
-  for (auto [key, dst] : {std::pair{"api_key", &s.api_key}, std::pair{"secret_key", &s.secret_key}, std::pair{"brandname", &s.brandname}}) {
-    if (!n[key]) r.error(n, what + " needs " + key);
-    else if (auto v = r.string(n[key], key)) *dst = *v;
-  }
+  read_strings(r, n, what, {{"api_key", &s.api_key}, {"secret_key", &s.secret_key}, {"brandname", &s.brandname}}, true);
   if (n["sms_type"])
     if (auto v = r.integer(n["sms_type"], "sms_type", 1, 99)) s.sms_type = std::to_string(*v);
   if (n["sandbox"])

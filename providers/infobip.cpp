@@ -94,10 +94,8 @@ FactoryResult make_infobip(const FactoryContext& ctx) {
   s.callback_url = ctx.callback_url;
   std::string what = "provider \"" + s.name + "\" (type infobip)";
   r.expect_keys(n, provider_keys({"api_key", "sender"}), what);
-  if (!n["api_key"]) r.error(n, what + " needs api_key");
-  else if (auto v = r.string(n["api_key"], "api_key")) s.api_key = *v;
-  if (n["sender"])
-    if (auto v = r.string(n["sender"], "sender")) s.sender = *v;
+  read_strings(r, n, what, {{"api_key", &s.api_key}}, true);
+  read_strings(r, n, what, {{"sender", &s.sender}}, false);
   if (ctx.provider.base_url.empty()) r.error(n, what + " needs base_url (your account's https://xxxxx.api.infobip.com)");
   if (ctx.provider.dlr_token.empty()) r.error(n, what + " needs dlr_token: Infobip reports carry no signature");
   s.url = ctx.provider.base_url + "/sms/2/text/advanced";

@@ -51,6 +51,17 @@ std::vector<std::string_view> provider_keys(std::initializer_list<std::string_vi
   return keys;
 }
 
+void read_strings(config::YamlReader& r, const YAML::Node& n, const std::string& what,
+                  std::initializer_list<std::pair<const char*, std::string*>> fields, bool required) {
+  for (auto [key, dst] : fields) {
+    if (!n[key]) {
+      if (required) r.error(n, what + " needs " + key);
+    } else if (auto v = r.string(n[key], key)) {
+      *dst = *v;
+    }
+  }
+}
+
 void register_builtin_providers(Registry& r) {
   r.add("http", make_generic_http);
   r.add("file", make_file_provider);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/config/config.h"
+#include "core/config/yaml_reader.h"
 #include "providers/provider.h"
 
 namespace loa::providers {
@@ -36,6 +37,11 @@ class Registry {
 
 /// The keys every provider type takes, plus `own`.
 std::vector<std::string_view> provider_keys(std::initializer_list<std::string_view> own);
+
+/// Reads string keys of a provider section into `fields` (key, destination); a missing
+/// key is an error ("<what> needs <key>") when `required`, else leaves the destination.
+void read_strings(config::YamlReader& r, const YAML::Node& n, const std::string& what,
+                  std::initializer_list<std::pair<const char*, std::string*>> fields, bool required);
 
 /// Registers http and file (explicit calls, no static constructors).
 void register_builtin_providers(Registry& r);

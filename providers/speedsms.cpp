@@ -77,10 +77,8 @@ FactoryResult make_speedsms(const FactoryContext& ctx) {
   s.name = ctx.provider.name;
   std::string what = "provider \"" + s.name + "\" (type speedsms)";
   r.expect_keys(n, provider_keys({"access_token", "sender", "sms_type"}), what);
-  if (!n["access_token"]) r.error(n, what + " needs access_token");
-  else if (auto v = r.string(n["access_token"], "access_token")) s.access_token = *v;
-  if (n["sender"])
-    if (auto v = r.string(n["sender"], "sender")) s.sender = *v;
+  read_strings(r, n, what, {{"access_token", &s.access_token}}, true);
+  read_strings(r, n, what, {{"sender", &s.sender}}, false);
   if (n["sms_type"])
     if (auto v = r.integer(n["sms_type"], "sms_type", 1, 9)) s.sms_type = static_cast<int>(*v);
   if (ctx.provider.dlr_token.empty()) r.error(n, what + " needs dlr_token: SpeedSMS reports carry no signature");

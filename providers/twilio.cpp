@@ -96,14 +96,8 @@ FactoryResult make_twilio(const FactoryContext& ctx) {
   s.callback_url = ctx.callback_url;
   std::string what = "provider \"" + s.name + "\" (type twilio)";
   r.expect_keys(n, provider_keys({"account_sid", "auth_token", "from", "messaging_service_sid"}), what);
-  for (auto [key, dst] : {std::pair{"account_sid", &s.account_sid}, std::pair{"auth_token", &s.auth_token}}) {
-    if (!n[key]) r.error(n, what + " needs " + key);
-    else if (auto v = r.string(n[key], key)) *dst = *v;
-  }
-  if (n["from"])
-    if (auto v = r.string(n["from"], "from")) s.from = *v;
-  if (n["messaging_service_sid"])
-    if (auto v = r.string(n["messaging_service_sid"], "messaging_service_sid")) s.messaging_service_sid = *v;
+  read_strings(r, n, what, {{"account_sid", &s.account_sid}, {"auth_token", &s.auth_token}}, true);
+  read_strings(r, n, what, {{"from", &s.from}, {"messaging_service_sid", &s.messaging_service_sid}}, false);
   if (s.from.empty() == s.messaging_service_sid.empty()) r.error(n, what + " needs exactly one of from and messaging_service_sid");
   if (ctx.config.public_url.empty())
     r.error(n, what + " needs webhook.public_url: signatures are checked against the URL Twilio calls");
