@@ -21,9 +21,7 @@ TEST_SUITE("integration") {
     const int residents = 300;
     write_ward(dir, "phuong-6", residents);
     auto cfg = write_config(dir, redis.url(), provider.port());
-    auto sent = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x"});
-    REQUIRE(sent.code == 0);
-    std::string job = job_id(sent);
+    std::string job = send_job(cfg, "phuong-6", "x");
     auto status = [&] { return job_status(cfg, job); };
 
     {

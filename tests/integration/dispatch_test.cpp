@@ -14,13 +14,6 @@ using namespace loa::test;
 using nlohmann::json;
 
 namespace {
-std::string send(const std::string& cfg, const std::string& ward, const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args{"send", "--template", "thong-bao", "--ward", ward, "--var", "noi_dung=x"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  auto r = run_loa(cfg, args);
-  REQUIRE_MESSAGE(r.code == 0, r.err);
-  return job_id(r);
-}
 
 bool done(const std::string& cfg, const std::string& job) { return job_status(cfg, job)["state"] == "done"; }
 
@@ -41,7 +34,7 @@ TEST_SUITE("integration/dispatch") {
     auto cfg = write_config(dir, redis.url(), provider.port(), "    rate_per_second: 20\n    burst: 2\n");
     Gateway a(dir, cfg, "gw-a", "a.log");
     Gateway b(dir, cfg, "gw-b", "b.log");
-    std::string job = send(cfg, "phuong-6");
+    std::string job = send_job(cfg, "phuong-6");
     REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(30)));
     auto at = send_times(provider);
     REQUIRE(at.size() == 100);
@@ -66,7 +59,7 @@ TEST_SUITE("integration/dispatch") {
     write_ward(dir, "phuong-6", 4);
     auto cfg = write_config(dir, redis.url(), provider.port());
     Gateway gw(dir, cfg, "gw-1", "gw.log");
-    std::string job = send(cfg, "phuong-6");
+    std::string job = send_job(cfg, "phuong-6");
     REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(20)));
     auto s = job_status(cfg, job);
     CHECK(s["counts"]["failed"] == 0);
@@ -83,7 +76,7 @@ TEST_SUITE("integration/dispatch") {
     write_ward(dir, "phuong-6", 1);
     auto cfg = write_config(dir, redis.url(), provider.port());
     Gateway gw(dir, cfg, "gw-1", "gw.log");
-    std::string job = send(cfg, "phuong-6");
+    std::string job = send_job(cfg, "phuong-6");
     REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(20)));
     auto r = redis.connect();
     auto queued = std::stoll(message_field(*r, job, 0, "tq"));
@@ -106,7 +99,7 @@ routes:
   default: [local, backup]
 )", backup.port()));
     Gateway gw(dir, cfg, "gw-1", "gw.log");
-    std::string job = send(cfg, "phuong-6");
+    std::string job = send_job(cfg, "phuong-6");
     REQUIRE_MESSAGE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(30)), gw.log());
     auto s = job_status(cfg, job);
     CHECK(s["counts"]["failed"] == 0);
@@ -133,9 +126,9 @@ routes:
     dir.write("wards/phuong-7.csv", csv);
     auto cfg = write_config(dir, redis.url(), provider.port(), "    rate_per_second: 100\n    burst: 1\n");
     Gateway gw(dir, cfg, "gw-1", "gw.log");
-    std::string big = send(cfg, "phuong-6");
+    std::string big = send_job(cfg, "phuong-6");
     REQUIRE(wait_until([&] { return provider.log_lines().size() >= 20; }, std::chrono::seconds(10)));
-    std::string small = send(cfg, "phuong-7");
+    std::string small = send_job(cfg, "phuong-7");
     REQUIRE(wait_until([&] { return done(cfg, small); }, std::chrono::seconds(20)));
     auto big_status = job_status(cfg, big);
     CHECK(big_status["state"] != "done");  // the small job finished while the big one went on

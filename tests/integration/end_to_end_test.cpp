@@ -32,9 +32,7 @@ TEST_SUITE("integration") {
     auto cfg = write_config(dir, redis.url(), provider.port());
     Gateway gw(dir, cfg, "gw-1", "gw.log");
 
-    auto sent = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=họp tổ dân phố lúc 19 giờ."});
-    REQUIRE_MESSAGE(sent.code == 0, sent.err);
-    std::string job = job_id(sent);
+    std::string job = send_job(cfg, "phuong-6", "họp tổ dân phố lúc 19 giờ.");
     CHECK(job.find('-') != std::string::npos);
     REQUIRE_MESSAGE(wait_until([&] { return finished(cfg, job, 60); }, std::chrono::seconds(30)), gw.log());
 
@@ -192,9 +190,7 @@ TEST_SUITE("integration") {
     REQUIRE(run_loa(cfg, {"optout", "add", "+84 912 000 002", "--reason", "xin ngừng nhận"}).code == 0);
     CHECK(run_loa(cfg, {"optout", "list"}).out.find("0912000002") != std::string::npos);
     CHECK(run_loa(cfg, {"optout", "add", "0290 3831 234"}).code == 2);
-    auto sent = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x"});
-    REQUIRE(sent.code == 0);
-    std::string job = job_id(sent);
+    std::string job = send_job(cfg, "phuong-6", "x");
     REQUIRE(wait_until([&] { return finished(cfg, job, 3); }, std::chrono::seconds(20)));
     CHECK(job_status(cfg, job)["counts"]["skipped"] == 1);
     CHECK(run_loa(cfg, {"report", job}).out.find("opted out") != std::string::npos);

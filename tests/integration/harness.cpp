@@ -185,6 +185,15 @@ std::string job_id(const CommandResult& sent) {
   return nl == std::string::npos ? out : out.substr(nl + 1);
 }
 
+std::string send_job(const std::string& config, const std::string& ward, const std::string& noi_dung,
+                     const std::vector<std::string>& extra) {
+  std::vector<std::string> args{"send", "--template", "thong-bao", "--ward", ward, "--var", "noi_dung=" + noi_dung};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto r = run_loa(config, args);
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  return job_id(r);
+}
+
 nlohmann::json job_status(const std::string& config, const std::string& job) {
   auto r = run_loa(config, {"status", job, "--json"});
   if (r.code != 0) return {{"state", "none"}, {"counts", nlohmann::json::object()}};

@@ -110,6 +110,11 @@ CommandResult run_loa(const std::string& config, std::vector<std::string> args);
 /// The job id `loa send` printed on its last line.
 std::string job_id(const CommandResult& sent);
 
+/// `loa send --template thong-bao --ward <ward> --var noi_dung=<noi_dung> <extra...>`
+/// (the template write_config installs); requires success and returns the job id.
+std::string send_job(const std::string& config, const std::string& ward, const std::string& noi_dung = "x",
+                     const std::vector<std::string>& extra = {});
+
 /// `loa status JOB --json`; {"state":"none","counts":{}} while the gateway has not taken
 /// the job in yet.
 nlohmann::json job_status(const std::string& config, const std::string& job);

@@ -43,9 +43,7 @@ TEST_SUITE("integration/operations") {
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     // Whole seconds, as ISO 8601 gives them.
     const std::int64_t at = (loa::util::now_ms() / 1000 + 4) * 1000;
-    auto sent = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x", "--at", iso_utc(at)});
-    REQUIRE_MESSAGE(sent.code == 0, sent.err);
-    std::string job = job_id(sent);
+    std::string job = send_job(cfg, "phuong-6", "x", {"--at", iso_utc(at)});
     REQUIRE(wait_until([&] { return job_status(cfg, job)["state"] == "scheduled"; }, std::chrono::seconds(5)));
     CHECK(run_loa(cfg, {"status", job}).out.find("waiting: scheduled for") != std::string::npos);
     REQUIRE(wait_until([&] { return job_status(cfg, job)["state"] == "done"; }, std::chrono::seconds(20)));
@@ -75,13 +73,13 @@ TEST_SUITE("integration/operations") {
                             fmt::format("quiet_hours: {{ start: \"{:02}:{:02}\", end: \"{:02}:{:02}\" }}\n", start / 60,
                                         start % 60, end / 60, end % 60));
     Gateway gw(dir, cfg, "gw-1", "gw.log");
-    std::string bulk = job_id(run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x"}));
+    std::string bulk = send_job(cfg, "phuong-6", "x");
     std::this_thread::sleep_for(std::chrono::seconds(3));
     CHECK(provider.log_lines().empty());
     auto st = job_status(cfg, bulk);
     CHECK(st["counts"]["queued"] == 5);
     CHECK(st["waiting"].get<std::string>().find("quiet hours") == 0);
-    std::string urgent = job_id(run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=khẩn", "--urgent"}));
+    std::string urgent = send_job(cfg, "phuong-6", "khẩn", {"--urgent"});
     REQUIRE(wait_until([&] { return job_status(cfg, urgent)["state"] == "done"; }, std::chrono::seconds(15)));
     CHECK(provider.log_lines().size() == 5);
     CHECK(job_status(cfg, bulk)["counts"]["queued"] == 5);  // still waiting for the morning
@@ -94,7 +92,7 @@ TEST_SUITE("integration/operations") {
     write_ward(dir, "phuong-6", 200);
     auto cfg = write_config(dir, redis.url(), provider.port(), "    rate_per_second: 40\n");
     Gateway gw(dir, cfg, "gw-1", "gw.log");
-    std::string job = job_id(run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x"}));
+    std::string job = send_job(cfg, "phuong-6", "x");
     REQUIRE(wait_until([&] { return provider.log_lines().size() >= 10; }, std::chrono::seconds(20)));
     auto c = run_loa(cfg, {"cancel", job});
     REQUIRE_MESSAGE(c.code == 0, c.err);
@@ -117,7 +115,7 @@ TEST_SUITE("integration/operations") {
     FakeProvider provider(dir, "fake", {"--latency-ms", "100"});
     write_ward(dir, "phuong-6", 150);
     auto cfg = write_config(dir, redis.url(), provider.port());
-    std::string job = job_id(run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x"}));
+    std::string job = send_job(cfg, "phuong-6", "x");
     {
       Gateway gw(dir, cfg, "gw-term", "gw1.log");
       REQUIRE(wait_until([&] { return provider.log_lines().size() >= 20; }, std::chrono::seconds(20)));
@@ -156,9 +154,7 @@ TEST_SUITE("integration/operations") {
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     // Enqueued while the template is good, expanded after the bad reload.
     auto at = (loa::util::now_ms() / 1000 + 3) * 1000;
-    auto sent = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=cũ", "--at", iso_utc(at)});
-    REQUIRE(sent.code == 0);
-    std::string job = job_id(sent);
+    std::string job = send_job(cfg, "phuong-6", "cũ", {"--at", iso_utc(at)});
     dir.write("templates/thong-bao.yaml", "variables: [noi_dung]\nbody: \"{{#noi_dung}} never closed\"\n");
     gw.process().signal(SIGHUP);
     REQUIRE(wait_until([&] { return gw.log().find("reload refused") != std::string::npos; }, std::chrono::seconds(5)));

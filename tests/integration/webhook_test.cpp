@@ -34,9 +34,7 @@ TEST_SUITE("integration") {
     CHECK(client.Get("/dlr/local?id=999-0.4&status=DELIVERED", secret)->status == 200);
 
     // A real job: reports move messages forward and never back.
-    auto sent = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x"});
-    REQUIRE(sent.code == 0);
-    std::string job = job_id(sent);
+    std::string job = send_job(cfg, "phuong-6", "x");
     auto counts = [&] { return job_status(cfg, job)["counts"]; };
     REQUIRE(wait_until([&] { return counts()["sent"] == 2; }, std::chrono::seconds(20)));
     std::string ref0 = job + ".0", ref1 = job + ".1";
