@@ -3,6 +3,7 @@
 #include "core/store/job_store.h"
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -50,13 +51,26 @@ void append_field(std::string& out, std::string_view v) {
   out.push_back(kSep);
 }
 
+/// The N fields of a packed value (missing ones empty); `complete` says none was missing.
+template <std::size_t N>
+std::array<std::string_view, N> split_packed(std::string_view v, bool* complete = nullptr) {
+  std::array<std::string_view, N> f{};
+  std::size_t i = 0;
+  for (; i + 1 < N; ++i) {
+    auto end = v.find(kSep);
+    if (end == std::string_view::npos) break;
+    f[i] = v.substr(0, end);
+    v.remove_prefix(end + 1);
+  }
+  f[i] = v;
+  if (complete) *complete = i + 1 == N;
+  return f;
+}
+
 template <std::size_t N>
 void unpack_into(std::map<std::string, std::string>& fields, std::string_view v, const char* const (&names)[N]) {
-  for (std::size_t i = 0; i < N; ++i) {
-    std::size_t end = i + 1 < N ? v.find(kSep) : std::string_view::npos;
-    fields[names[i]] = std::string(v.substr(0, end));
-    v = end == std::string_view::npos ? std::string_view{} : v.substr(end + 1);
-  }
+  auto f = split_packed<N>(v);
+  for (std::size_t i = 0; i < N; ++i) fields[names[i]] = std::string(f[i]);
 }
 
 MessageRecord record_of(std::int64_t index, const Reply& data, const Reply& state) {
@@ -279,18 +293,13 @@ std::expected<std::vector<Outbound>, std::string> taken(Reply& r, std::int64_t& 
       o.ref = job + "." + e[i].str;
       o.attempts = static_cast<int>(e[i + 1].as_int());
       // data: ward, row, name, phone, unicode, route, queued at, text
-      std::string_view d(e[i + 2].str);
-      std::string_view f[8];
-      for (int n = 0; n < 7; ++n) {
-        auto sep = d.find(kSep);
-        if (sep == std::string_view::npos) return std::unexpected("malformed message data in job " + job);
-        f[n] = d.substr(0, sep);
-        d.remove_prefix(sep + 1);
-      }
+      bool complete = false;
+      auto f = split_packed<std::size(kDataFields)>(e[i + 2].str, &complete);
+      if (!complete) return std::unexpected("malformed message data in job " + job);
       o.phone = f[3];
       o.unicode = f[4] == "1";
       o.route = f[5];
-      o.text = d;
+      o.text = f[7];
       o.lease = lease;
       out.push_back(std::move(o));
     }
