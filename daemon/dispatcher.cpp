@@ -62,7 +62,8 @@ std::vector<std::string> split_route(const std::string& s) {
 
 void Dispatcher::run() {
   const std::string& name = provider_.name();
-  providers::CurlMulti multi(std::max(1, cfg_.max_in_flight / workers_));
+  const std::size_t capacity = static_cast<std::size_t>(std::max(1, cfg_.max_in_flight / workers_));
+  providers::CurlMulti multi(static_cast<int>(capacity));
   CircuitBreaker breaker(kBreakerThreshold, kBreakerOpenMs);
   std::int64_t outcomes_since = -1;  // steady ms when the oldest unrecorded outcome came
   std::int64_t rate_wait_until = 0;  // steady ms: the shared rate limit allows nothing before
@@ -82,7 +83,6 @@ void Dispatcher::run() {
   std::vector<std::string> releases;
   std::uint64_t next_tag = 1;
   const std::int64_t lease_ms = cfg_.timeout_ms + 20000;  // a live sender never outlives its lease
-  const std::size_t capacity = static_cast<std::size_t>(std::max(1, cfg_.max_in_flight / workers_));
 
   auto outcome_for = [&](const store::Outbound& o, store::Outcome outcome) {
     if (outcome.outcome != "reroute") metrics().outcome(name, outcome.outcome);  // not an attempt
@@ -109,6 +109,18 @@ void Dispatcher::run() {
                  r.error().reason, d.retry ? fmt::format(" (retry in {} ms via {})", d.delay_ms, d.provider) : " (" + d.final_state + ")");
     if (d.retry) outcome_for(o, {o.ref, "retry", "", r.error().reason, d.delay_ms, d.provider});
     else outcome_for(o, {o.ref, d.final_state, "", r.error().reason, 0, ""});
+  };
+
+  // Drives the open requests for up to `wait` ms and settles those that finished.
+  auto drive = [&](int wait) {
+    for (auto& [tag, response] : multi.poll(wait)) {
+      auto it = pending.find(tag);
+      if (it == pending.end()) continue;
+      std::chrono::duration<double> took_s = std::chrono::steady_clock::now() - it->second.started;
+      metrics().request(name, took_s.count());
+      settle(it->second.message, provider_.parse_response(it->second.sent, response));
+      pending.erase(it);
+    }
   };
 
   // One turn: start as many sends as capacity and the limiter allow, drive the open
@@ -138,16 +150,6 @@ void Dispatcher::run() {
     // Refill in batches (a quarter of the capacity) rather than one message per completion.
     if (!pending.empty() && want < static_cast<int>(std::max<std::size_t>(1, capacity / 4))) want = 0;
     if (circuit == CircuitBreaker::State::HalfOpen) want = breaker.allow(now) ? 1 : 0;
-    auto drive = [&](int wait) {
-      for (auto& [tag, response] : multi.poll(wait)) {
-        auto it = pending.find(tag);
-        if (it == pending.end()) continue;
-        std::chrono::duration<double> took_s = std::chrono::steady_clock::now() - it->second.started;
-        metrics().request(name, took_s.count());
-        settle(it->second.message, provider_.parse_response(it->second.sent, response));
-        pending.erase(it);
-      }
-    };
     if (redis && !stopping && want > 0 && steady_ms() >= rate_wait_until) {
       store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
       std::int64_t wait_ms = 0;
