@@ -143,4 +143,27 @@ TEST_SUITE("integration/store") {
     CHECK(r->command({"ZCARD", "t:inflight"})->as_int() == 0);
     CHECK(js.status("1-0").value()->state == "done");
   }
+
+  TEST_CASE_FIXTURE(Store, "a delivery report that beats the send's answer, and reports for later parts, never regress a state") {
+    make_job(js, "1-0", 1);
+    REQUIRE(js.finish_expansion("1-0", 1).value());
+    std::int64_t wait = 0;
+    auto taken = js.take("p", 1, 30000, "gw", 0, 1, true, wait);
+    REQUIRE(taken->size() == 1);
+    CHECK(js.apply_report("1-0.0", "delivered", "").value() == "applied");  // still 'sending' here
+    REQUIRE(js.record("p", {{"1-0.0", "sent", "pid-9", "", 0, ""}}, {(*taken)[0].lease}, false));
+    auto m = js.message("1-0", 0).value();
+    CHECK(m->get("s") == "delivered");  // the late answer only adds the provider's id
+    CHECK(m->get("pid") == "pid-9");
+    // A second part's report, delivered or failed, is a repeat: nothing moves back.
+    CHECK(js.apply_report("1-0.0", "failed", "part 2 lost").value() == "duplicate");
+    CHECK(js.apply_report("1-0.0", "delivered", "").value() == "duplicate");
+    CHECK(js.message("1-0", 0).value()->get("s") == "delivered");
+    auto st = js.status("1-0").value();
+    CHECK(st->counts["delivered"] == 1);
+    CHECK(st->counts["sent"] == 0);
+    CHECK(st->counts["sending"] == 0);
+    CHECK(st->state == "done");
+    CHECK(js.apply_report("1-0.7", "delivered", "").value() == "unknown");
+  }
 }
