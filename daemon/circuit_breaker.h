@@ -28,8 +28,6 @@ class CircuitBreaker {
     }
     return false;
   }
-  /// The probe allowed by allow() was not used (there was nothing to send): allow another.
-  void probe_unused() { probing_ = false; }
   void success() {
     state_ = State::Closed;
     failures_ = 0;

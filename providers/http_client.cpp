@@ -151,12 +151,13 @@ void CurlMulti::add(std::uint64_t tag, const HttpRequest& req, int timeout_ms) {
   ++active_;
 }
 
-std::vector<std::pair<std::uint64_t, HttpResponse>> CurlMulti::poll(int timeout_ms) {
+std::vector<std::pair<std::uint64_t, HttpResponse>> CurlMulti::poll(int timeout_ms, int also_fd) {
   std::vector<std::pair<std::uint64_t, HttpResponse>> done;
   int running = 0;
   curl_multi_perform(multi_, &running);
   if (!active_ || running == static_cast<int>(active_)) {
-    curl_multi_poll(multi_, nullptr, 0, timeout_ms, nullptr);
+    curl_waitfd also{also_fd, CURL_WAIT_POLLIN, 0};
+    curl_multi_poll(multi_, also_fd >= 0 ? &also : nullptr, also_fd >= 0 ? 1 : 0, timeout_ms, nullptr);
     curl_multi_perform(multi_, &running);
   }
   int left = 0;

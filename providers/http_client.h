@@ -22,8 +22,9 @@ class CurlMulti {
   /// Starts a request; its completion comes back from poll() with `tag`.
   void add(std::uint64_t tag, const HttpRequest& req, int timeout_ms);
   std::size_t in_flight() const { return active_; }
-  /// Drives transfers, waiting at most `timeout_ms` for activity; returns completions.
-  std::vector<std::pair<std::uint64_t, HttpResponse>> poll(int timeout_ms);
+  /// Drives transfers, waiting at most `timeout_ms` for activity on them or for
+  /// `also_fd` (if not -1) to become readable; returns completions.
+  std::vector<std::pair<std::uint64_t, HttpResponse>> poll(int timeout_ms, int also_fd = -1);
   /// Makes a poll() in progress return early (thread-safe).
   void wakeup();
 

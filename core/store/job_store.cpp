@@ -335,14 +335,16 @@ std::expected<void, std::string> JobStore::begin_record_and_take(
   std::vector<Redis::EvalCall> calls;
   if (!outcomes.empty() || !releases.empty())
     calls.push_back({&record_script(), {key("inflight"), key("retry")}, record_args(p_, provider, outcomes, releases, map_ids)});
-  calls.push_back({&take_script(), {key("inflight")},
-                   take_args(p_, provider, n, lease_ms, instance, rate, burst, bulk_allowed, std::nullopt)});
+  if (n > 0)
+    calls.push_back({&take_script(), {key("inflight")},
+                     take_args(p_, provider, n, lease_ms, instance, rate, burst, bulk_allowed, std::nullopt)});
   return redis_.send_evals(std::move(calls));
 }
 
 std::expected<std::vector<Outbound>, std::string> JobStore::end_record_and_take(std::int64_t& wait_ms) {
   auto r = redis_.receive_evals();
   if (!r) return std::unexpected(r.error());
+  if (r->empty() || r->back().type != Reply::Type::Array) return {};  // n was 0: a record alone
   return taken(r->back(), wait_ms);
 }
 

@@ -137,7 +137,8 @@ class JobStore {
                                                                     double rate, int burst, bool bulk_allowed,
                                                                     std::int64_t& wait_ms);
   /// record_and_take() in two halves (Redis::send_evals): the caller drives its requests
-  /// while Redis runs the scripts. Nothing else may use this connection in between.
+  /// while Redis runs the scripts (Redis::evals_arrived says when the answer is in).
+  /// Nothing else may use this connection in between. With `n` 0 it only records.
   std::expected<void, std::string> begin_record_and_take(const std::string& provider, const std::vector<Outcome>& outcomes,
                                                          const std::vector<std::string>& releases, bool map_ids, int n,
                                                          std::int64_t lease_ms, const std::string& instance, double rate,

@@ -1,6 +1,8 @@
 // hiredis wrapper.
 #include "core/store/redis.h"
 
+#include <poll.h>
+
 #include <regex>
 
 #include <fmt/format.h>
@@ -179,14 +181,36 @@ std::expected<void, std::string> Redis::send_evals(std::vector<EvalCall> calls) 
   for (int done = 0; !done;)
     if (redisBufferWrite(ctx_.get(), &done) != REDIS_OK) return std::unexpected(broken());
   sent_ = std::move(calls);
+  arrived_.clear();
   return {};
+}
+
+int Redis::fd() const { return ctx_ ? ctx_->fd : -1; }
+
+std::expected<bool, std::string> Redis::evals_arrived() {
+  if (!ctx_) return std::unexpected(fmt::format("Redis at {}: connection lost", url_));
+  while (arrived_.size() < sent_.size()) {
+    void* raw = nullptr;
+    if (redisGetReplyFromReader(ctx_.get(), &raw) != REDIS_OK) return std::unexpected(broken());
+    if (raw) {
+      ReplyPtr reply(static_cast<redisReply*>(raw));
+      arrived_.push_back(convert(reply.get()));
+      continue;
+    }
+    pollfd p{ctx_->fd, POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) return false;  // nothing more yet
+    if (redisBufferRead(ctx_.get()) != REDIS_OK) return std::unexpected(broken());
+  }
+  return true;
 }
 
 std::expected<std::vector<Reply>, std::string> Redis::receive_evals() {
   auto calls = std::move(sent_);
   sent_.clear();
-  auto got = read_replies(calls.size());
+  auto got = read_replies(calls.size() - std::min(calls.size(), arrived_.size()));
   if (!got) return std::unexpected(got.error());
+  got->insert(got->begin(), std::make_move_iterator(arrived_.begin()), std::make_move_iterator(arrived_.end()));
+  arrived_.clear();
   auto& replies = *got;
   for (size_t i = 0; i < replies.size(); ++i) {
     Reply& r = replies[i];

@@ -68,6 +68,11 @@ class Redis {
   /// sent on this connection in between.
   std::expected<void, std::string> send_evals(std::vector<EvalCall> calls);
   std::expected<std::vector<Reply>, std::string> receive_evals();
+  /// Without waiting: reads what has arrived of the replies to send_evals(); true once all
+  /// are here (receive_evals() then returns at once).
+  std::expected<bool, std::string> evals_arrived();
+  /// The connection's socket, for a caller's poll() while it waits (-1 when not connected).
+  int fd() const;
 
   const std::string& url() const { return url_; }
 
@@ -85,6 +90,7 @@ class Redis {
   };
   std::unique_ptr<redisContext, Free> ctx_;
   std::vector<EvalCall> sent_;  ///< sent by send_evals(), replies not read yet
+  std::vector<Reply> arrived_;  ///< replies to sent_ read by evals_arrived() so far
 };
 
 }  // namespace loa::store

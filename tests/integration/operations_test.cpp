@@ -126,6 +126,17 @@ TEST_SUITE("integration/operations") {
     auto mid = job_status(cfg, job);
     CHECK(mid["counts"]["sending"] == 0);  // drained: nothing left in flight
     CHECK(mid["counts"]["unknown"] == 0);
+    // Messages taken ahead of free slots but not started went back to the queue, unsent
+    // and not counted as an attempt.
+    auto r = redis.connect();
+    int given_back = 0;
+    for (int i = 0; i < 150; ++i) {
+      if (message_field(*r, job, i, "e").find("gateway stopping") == std::string::npos) continue;
+      ++given_back;
+      CHECK(message_field(*r, job, i, "s") == "queued");
+      CHECK(message_field(*r, job, i, "a") == "0");
+    }
+    CHECK(given_back > 0);
     Gateway again(dir, cfg, "gw-term", "gw2.log");
     REQUIRE(wait_until([&] { return job_status(cfg, job)["state"] == "done"; }, std::chrono::seconds(30)));
     auto done = job_status(cfg, job)["counts"];
