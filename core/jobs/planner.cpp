@@ -127,7 +127,16 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
     auto per_row = [&](const std::string& k) { return used.count(k) > 0 && !spec_.vars.count(k); };
     text::MessageTemplate::Vars vars{{"ten_phuong", ward_name}, {"ward", ward}};
     for (const auto& [k, v] : spec_.vars) vars[k] = v;
+    // Where each row's values go: the variables the template uses and the job does not
+    // set (map nodes stay put, so these are looked up once per ward).
+    auto slot = [&](const std::string& k) { return per_row(k) ? &vars[k] : nullptr; };
+    std::string *name_slot = slot("ho_ten"), *phone_slot = slot("so_dien_thoai"), *area_slot = slot("khom_ap"),
+                *tags_slot = slot("nhom");
+    std::vector<std::string*> extra_slot;  // by the list's extra columns, in their order
+    for (const auto& k : (*reader)->extra_columns()) extra_slot.push_back(kRowNames.count(k) ? nullptr : slot(k));
+    // The row and the message are reused from row to row, so their strings keep their buffers.
     wards::Resident r;
+    PlannedMessage m;
     while ((*reader)->next(r)) {
       if (!areas.empty() && !areas.count(text::fold_key(r.area))) continue;
       if (!tags.empty()) {
@@ -135,14 +144,18 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
         for (const auto& t : r.tags) any |= tags.count(text::fold_key(t)) > 0;
         if (!any) continue;
       }
-      PlannedMessage m;
       m.index = index++;
-      m.ward = ward;
+      m.ward.assign(ward);
       m.row = r.row;
-      m.name = r.name;
-      m.phone = r.phone ? r.phone->local : r.phone_raw;
+      m.name.assign(r.name);
+      m.phone.assign(r.phone ? r.phone->local : r.phone_raw);
+      m.carrier.clear();
+      m.text.clear();
+      m.segments = {};
+      m.skip_reason.clear();
+      m.fail_reason.clear();
       if (r.phone) {
-        m.carrier = r.phone->carrier;
+        m.carrier.assign(r.phone->carrier);
         if (!seen.insert(std::stoull(r.phone->digits)).second) m.skip_reason = "repeat of an earlier row's number";
         else if (opted_out.count(r.phone->digits)) m.skip_reason = "opted out";
       } else {
@@ -153,13 +166,13 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
         // Only what the template uses and the job does not set changes from row to row
         // (the job's variables and the ward's were set above); the same keys every row,
         // so the map's nodes are reused rather than rebuilt.
-        for (const auto& [k, v] : r.extra)
-          if (per_row(k) && !kRowNames.count(k)) vars[k] = v;
-        if (per_row("ho_ten")) vars["ho_ten"] = r.name;
-        if (per_row("so_dien_thoai")) vars["so_dien_thoai"] = r.phone->local;
-        if (per_row("khom_ap")) vars["khom_ap"] = r.area;
-        if (per_row("nhom")) vars["nhom"] = util::join(r.tags, ", ");
-        m.text = template_.render(vars);
+        for (size_t i = 0; i < r.extra.size() && i < extra_slot.size(); ++i)
+          if (extra_slot[i]) extra_slot[i]->assign(r.extra[i].second);
+        if (name_slot) name_slot->assign(r.name);
+        if (phone_slot) phone_slot->assign(r.phone->local);
+        if (area_slot) area_slot->assign(r.area);
+        if (tags_slot) *tags_slot = util::join(r.tags, ", ");
+        template_.render_to(vars, m.text);
         m.segments = text::count_segments(m.text);
         if (limit > 0 && m.segments.segments > limit)
           m.fail_reason = fmt::format("message is {} segments, over max_segments {}", m.segments.segments, limit);

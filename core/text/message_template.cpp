@@ -145,9 +145,14 @@ std::expected<MessageTemplate, std::vector<std::string>> MessageTemplate::load(
 }
 
 std::string MessageTemplate::render(const Vars& vars) const {
+  std::string out;
+  render_to(vars, out);
+  return out;
+}
+
+void MessageTemplate::render_to(const Vars& vars, std::string& out) const {
+  out.clear();
   if (compiled_->is_flat) {
-    std::string out;
-    out.reserve(body_.size() + 64);
     for (const auto& [is_name, part] : compiled_->flat) {
       if (!is_name) {
         out += part;
@@ -155,18 +160,14 @@ std::string MessageTemplate::render(const Vars& vars) const {
         out += it->second;
       }
     }
-    out = nfc(out);
-    return encoding_ == Encoding::Ascii ? to_ascii(out) : out;
-  }
-  kainjow::mustache::data data;
-  for (const auto& [k, v] : vars) data.set(k, v);
-  std::string raw;
-  {
+  } else {
+    kainjow::mustache::data data;
+    for (const auto& [k, v] : vars) data.set(k, v);
     std::lock_guard lock(compiled_->mu);
-    raw = compiled_->tmpl.render(data);
+    out = compiled_->tmpl.render(data);
   }
-  std::string out = nfc(raw);
-  return encoding_ == Encoding::Ascii ? to_ascii(out) : out;
+  to_nfc(out);
+  if (encoding_ == Encoding::Ascii) out = to_ascii(out);
 }
 
 }  // namespace loa::text

@@ -34,6 +34,8 @@ class MessageTemplate {
 
   /// Renders with `vars`; the text is NFC and, for Encoding::Ascii, plain ASCII.
   std::string render(const Vars& vars) const;
+  /// render() into `out` (replacing what it held), reusing its buffer.
+  void render_to(const Vars& vars, std::string& out) const;
 
   const std::string& name() const { return name_; }
   const std::string& description() const { return description_; }

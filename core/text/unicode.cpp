@@ -22,21 +22,26 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-std::string nfc(std::string_view s) {
+void to_nfc(std::string& s) {
   // Fast paths: ASCII, and text already in NFC (almost all of it), checked on UTF-8 directly.
   bool ascii = true;
   for (char c : s) ascii &= static_cast<unsigned char>(c) < 0x80;
-  if (ascii) return std::string(s);
+  if (ascii) return;
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* norm = icu::Normalizer2::getNFCInstance(status);
   icu::StringPiece piece(s.data(), static_cast<int32_t>(s.size()));
-  if (U_SUCCESS(status) && norm->isNormalizedUTF8(piece, status) && U_SUCCESS(status)) return std::string(s);
+  if (U_FAILURE(status) || (norm->isNormalizedUTF8(piece, status) && U_SUCCESS(status))) return;
   status = U_ZERO_ERROR;
   std::string result;
   icu::StringByteSink<std::string> sink(&result);
   norm->normalizeUTF8(0, piece, sink, nullptr, status);
-  if (U_FAILURE(status)) return std::string(s);
-  return result;
+  if (U_SUCCESS(status)) s = std::move(result);
+}
+
+std::string nfc(std::string_view s) {
+  std::string out(s);
+  to_nfc(out);
+  return out;
 }
 
 namespace {
@@ -105,6 +110,13 @@ std::string trim(std::string_view s) {
     break;
   }
   return std::string(s.substr(b, e - b));
+}
+
+void clean_cell(std::string& s) {
+  const bool edge_space = !s.empty() && (static_cast<unsigned char>(s.front()) <= ' ' || static_cast<unsigned char>(s.back()) <= ' ' ||
+                                         static_cast<unsigned char>(s.front()) == 0xC2 || static_cast<unsigned char>(s.back()) == 0xA0);
+  if (edge_space) s = trim(s);
+  to_nfc(s);
 }
 
 }  // namespace loa::text

@@ -11,6 +11,9 @@ bool valid_utf8(std::string_view s);
 /// NFC-normalises UTF-8 text (decomposed Vietnamese becomes precomposed).
 /// Invalid UTF-8 sequences come out as U+FFFD. Thread-safe.
 std::string nfc(std::string_view s);
+/// nfc() in place: text that is ASCII or already NFC (almost all) is neither copied nor
+/// moved.
+void to_nfc(std::string& s);
 
 /// Turns Vietnamese into unaccented ASCII with ICU's Latin-ASCII transliterator:
 /// "Phường" -> "Phuong", "Đ" -> "D", en dash -> "-". Thread-safe.
@@ -26,5 +29,7 @@ std::string snake_case(std::string_view s);
 
 /// Trims ASCII white space (and NBSP) from both ends.
 std::string trim(std::string_view s);
+/// A list cell as read: trimmed and NFC, in place.
+void clean_cell(std::string& s);
 
 }  // namespace loa::text

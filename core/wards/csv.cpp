@@ -17,9 +17,8 @@ bool CsvReader::read_line(std::string& out) {
 }
 
 bool CsvReader::next(std::vector<std::string>& fields, int& line, std::string& error) {
-  fields.clear();
   error.clear();
-  std::string text;
+  std::string& text = text_;
   // Skip blank lines.
   do {
     if (!read_line(text)) return false;
@@ -36,21 +35,27 @@ bool CsvReader::next(std::vector<std::string>& fields, int& line, std::string& e
     }
     sep_ = semis > commas ? ';' : ',';
   }
+  // Fields are written into the caller's strings, which keep their buffers from record
+  // to record.
+  size_t n = 0;
+  auto start_field = [&]() -> std::string& {
+    if (fields.size() <= n) fields.emplace_back();
+    fields[n].clear();
+    return fields[n];
+  };
+  std::string* field = &start_field();
   // One turn: take the next character of the record; a quoted field that reaches the
   // end of a line pulls in the next line (the newline is part of the field).
-  std::string field;
   bool quoted = false, was_quoted = false;
   size_t i = 0;
   for (;;) {
     if (i == text.size()) {
       if (quoted) {
-        std::string more;
-        if (!read_line(more)) {
+        if (!read_line(text)) {
           error = "unterminated quoted field";
           break;
         }
-        field += '\n';
-        text = std::move(more);
+        *field += '\n';
         i = 0;
         continue;
       }
@@ -60,27 +65,27 @@ bool CsvReader::next(std::vector<std::string>& fields, int& line, std::string& e
     if (quoted) {
       if (c == '"') {
         if (i < text.size() && text[i] == '"') {
-          field += '"';
+          *field += '"';
           ++i;
         } else {
           quoted = false;
         }
       } else {
-        field += c;
+        *field += c;
       }
     } else if (c == sep_) {
-      fields.push_back(std::move(field));
-      field.clear();
+      ++n;
+      field = &start_field();
       was_quoted = false;
-    } else if (c == '"' && !was_quoted && field.find_first_not_of(" \t") == std::string::npos) {
-      field.clear();
+    } else if (c == '"' && !was_quoted && field->find_first_not_of(" \t") == std::string::npos) {
+      field->clear();
       quoted = was_quoted = true;
     } else {
       if (was_quoted && c != ' ' && c != '\t' && error.empty()) error = "text after a closing quote";
-      field += c;
+      *field += c;
     }
   }
-  fields.push_back(std::move(field));
+  fields.resize(n + 1);
   return true;
 }
 

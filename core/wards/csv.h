@@ -26,6 +26,7 @@ class CsvReader {
   char sep_ = 0;
   int line_ = 0;
   bool first_ = true;
+  std::string text_;  ///< the line being read, its buffer reused
 };
 
 }  // namespace loa::wards

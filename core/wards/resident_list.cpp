@@ -81,29 +81,38 @@ bool ResidentReader::next(Resident& out) {
   int line = 0;
   std::string error;
   if (!csv_.next(fields_, line, error)) return false;
-  out = Resident{};
+  // `out` is reused from row to row: its strings keep their buffers.
   out.row = line;
-  if (!error.empty()) {
-    out.problem = "malformed row: " + error;
+  out.problem.clear();
+  out.phone.reset();
+  auto malformed = [&](std::string problem) {
+    out.name.clear();
+    out.phone_raw.clear();
+    out.area.clear();
+    out.tags.clear();
+    out.extra.clear();
+    out.problem = "malformed row: " + problem;
     return true;
-  }
-  if (fields_.size() != columns_) {
-    out.problem = fmt::format("malformed row: {} fields, the header has {}", fields_.size(), columns_);
-    return true;
-  }
+  };
+  if (!error.empty()) return malformed(error);
+  if (fields_.size() != columns_) return malformed(fmt::format("{} fields, the header has {}", fields_.size(), columns_));
   for (auto& f : fields_) {
-    if (!text::valid_utf8(f)) {
-      out.problem = "malformed row: not valid UTF-8";
-      return true;
-    }
-    f = text::nfc(text::trim(f));
+    if (!text::valid_utf8(f)) return malformed("not valid UTF-8");
+    text::clean_cell(f);
   }
-  auto cell = [&](int col) { return col >= 0 ? fields_[static_cast<size_t>(col)] : std::string(); };
-  out.name = cell(col_name_);
-  out.phone_raw = cell(col_phone_);
-  out.area = cell(col_area_);
-  out.tags = split_tags(cell(col_tags_));
-  for (const auto& [col, var] : extra_) out.extra.emplace_back(var, fields_[static_cast<size_t>(col)]);
+  auto cell = [&](int col, std::string& to) {
+    if (col >= 0) to.assign(fields_[static_cast<size_t>(col)]);
+    else to.clear();
+  };
+  cell(col_name_, out.name);
+  cell(col_phone_, out.phone_raw);
+  cell(col_area_, out.area);
+  out.tags = col_tags_ >= 0 ? split_tags(fields_[static_cast<size_t>(col_tags_)]) : std::vector<std::string>{};
+  out.extra.resize(extra_.size());
+  for (size_t i = 0; i < extra_.size(); ++i) {
+    out.extra[i].first.assign(extra_[i].second);
+    out.extra[i].second.assign(fields_[static_cast<size_t>(extra_[i].first)]);
+  }
   auto p = phone::normalize(out.phone_raw);
   if (p) out.phone = std::move(*p);
   else out.problem = std::string(phone::describe(p.error()));
