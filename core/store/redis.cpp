@@ -3,6 +3,7 @@
 
 #include <poll.h>
 
+#include <charconv>
 #include <regex>
 
 #include <fmt/format.h>
@@ -104,21 +105,36 @@ std::string Redis::broken() {
   return fmt::format("Redis at {}: {}", url_, err);
 }
 
-std::expected<void, std::string> Redis::append(const std::vector<std::vector<std::string>>& cmds) {
+namespace {
+// Commands in the Redis protocol (RESP), written straight from the caller's strings.
+void resp_count(std::string& out, char kind, size_t n) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out += kind;
+  out.append(digits, end);
+  out += "\r\n";
+}
+void resp_arg(std::string& out, std::string_view arg) {
+  resp_count(out, '$', arg.size());
+  out.append(arg);
+  out += "\r\n";
+}
+}  // namespace
+
+std::expected<void, std::string> Redis::append_resp(const std::string& resp) {
   if (!ctx_)
     if (auto ok = reconnect(); !ok) return std::unexpected(ok.error());
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  for (const auto& cmd : cmds) {
-    argv.clear();
-    lens.clear();
-    for (const auto& a : cmd) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), argv.data(), lens.data());
-  }
+  if (redisAppendFormattedCommand(ctx_.get(), resp.data(), resp.size()) != REDIS_OK) return std::unexpected(broken());
   return {};
+}
+
+std::expected<void, std::string> Redis::append(const std::vector<std::vector<std::string>>& cmds) {
+  std::string resp;
+  for (const auto& cmd : cmds) {
+    resp_count(resp, '*', cmd.size());
+    for (const auto& a : cmd) resp_arg(resp, a);
+  }
+  return append_resp(resp);
 }
 
 std::expected<std::vector<Reply>, std::string> Redis::read_replies(std::size_t n) {
@@ -165,19 +181,20 @@ std::expected<Reply, std::string> Redis::eval(const Script& script, const std::v
 }
 
 namespace {
-std::vector<std::string> argv_of(const Redis::EvalCall& c, bool by_sha) {
-  std::vector<std::string> argv{by_sha ? "EVALSHA" : "EVAL", by_sha ? c.script->sha : c.script->source,
-                                std::to_string(c.keys.size())};
-  argv.insert(argv.end(), c.keys.begin(), c.keys.end());
-  argv.insert(argv.end(), c.args.begin(), c.args.end());
-  return argv;
+void append_eval(std::string& resp, const Redis::EvalCall& c, bool by_sha) {
+  resp_count(resp, '*', 3 + c.keys.size() + c.args.size());
+  resp_arg(resp, by_sha ? "EVALSHA" : "EVAL");
+  resp_arg(resp, by_sha ? c.script->sha : c.script->source);
+  resp_arg(resp, std::to_string(c.keys.size()));
+  for (const auto& k : c.keys) resp_arg(resp, k);
+  for (const auto& a : c.args) resp_arg(resp, a);
 }
 }  // namespace
 
 std::expected<void, std::string> Redis::send_evals(std::vector<EvalCall> calls) {
-  std::vector<std::vector<std::string>> cmds;
-  for (const auto& c : calls) cmds.push_back(argv_of(c, true));
-  if (auto ok = append(cmds); !ok) return std::unexpected(ok.error());
+  std::string resp;
+  for (const auto& c : calls) append_eval(resp, c, true);
+  if (auto ok = append_resp(resp); !ok) return std::unexpected(ok.error());
   for (int done = 0; !done;)
     if (redisBufferWrite(ctx_.get(), &done) != REDIS_OK) return std::unexpected(broken());
   sent_ = std::move(calls);
@@ -217,7 +234,10 @@ std::expected<std::vector<Reply>, std::string> Redis::receive_evals() {
     if (r.type == Reply::Type::Error && r.str.rfind("NOSCRIPT", 0) == 0) {
       // That script did not run (the others did): run just it, by source, which also
       // caches it again.
-      auto again = pipeline({argv_of(calls[i], false)});
+      std::string resp;
+      append_eval(resp, calls[i], false);
+      if (auto ok = append_resp(resp); !ok) return std::unexpected(ok.error());
+      auto again = read_replies(1);
       if (!again) return std::unexpected(again.error());
       r = std::move(again->front());
     }

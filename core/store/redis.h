@@ -80,6 +80,8 @@ class Redis {
   Redis() = default;
   std::expected<void, std::string> reconnect();
   std::expected<void, std::string> append(const std::vector<std::vector<std::string>>& cmds);
+  /// Queues commands already in the Redis protocol.
+  std::expected<void, std::string> append_resp(const std::string& resp);
   std::expected<std::vector<Reply>, std::string> read_replies(std::size_t n);
   /// Drops a connection that failed and says why.
   std::string broken();

@@ -166,4 +166,20 @@ TEST_SUITE("integration/store") {
     CHECK(st->state == "done");
     CHECK(js.apply_report("1-0.7", "delivered", "").value() == "unknown");
   }
+
+  TEST_CASE_FIXTURE(Store, "a Redis that lost its scripts (restart, SCRIPT FLUSH) gets them again, nothing runs twice") {
+    make_job(js, "1-0", 3);
+    std::int64_t wait = 0;
+    REQUIRE(r->command({"SCRIPT", "FLUSH"}));
+    // Record (nothing) and take pipelined: both scripts are unknown to Redis now.
+    REQUIRE(js.begin_record_and_take("p", {}, {}, false, 2, 30000, "i", 0, 1, true));
+    auto got = js.end_record_and_take(wait);
+    REQUIRE(got);
+    CHECK(got->size() == 2);
+    REQUIRE(r->command({"SCRIPT", "FLUSH"}));
+    auto rest = js.take("p", 5, 30000, "i", 0, 1, true, wait);
+    REQUIRE(rest);
+    CHECK(rest->size() == 1);  // the third, once: the first two stay taken
+    CHECK(js.take("p", 5, 30000, "i", 0, 1, true, wait)->empty());
+  }
 }
