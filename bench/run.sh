@@ -2,8 +2,10 @@
 # Loa's benchmark, side by side with Kannel in the same run (../shared/bench/kannel).
 # Prints figures; bench/README.md says how to read them. Everything runs on 127.0.0.1,
 # every load is bounded in count and time, and every process started here is stopped.
+# Kannel and Loa take turns (Kannel, Loa, Kannel, Loa, ...), so a slow or fast spell of
+# this shared machine falls on both alike, and each round gives a ratio.
 #
-#   bash bench/run.sh                     # Kannel anchor + Loa, 3 runs each (~10 min)
+#   bash bench/run.sh                     # Kannel anchor + Loa, 3 rounds (~6 min)
 #   KANNEL=0 bash bench/run.sh            # Loa only
 #   RUNS=1 N=20000 bash bench/run.sh      # quick
 #
@@ -42,19 +44,31 @@ cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 tck=$(getconf CLK_TCK)
 
-# ---------------------------------------------------------------- Kannel, same run
-if [ "$KANNEL" = 1 ]; then
-  echo "== Kannel anchor (../shared/bench/kannel/run.sh, N=$N, $RUNS runs)"
-  PHASES=kannel MPS_LIST=10 NS="$N" REPEAT="$RUNS" bash "$shared/bench/kannel/run.sh" >"$W/kannel.out" 2>"$W/kannel.err" || true
-  cat /tmp/kannel-anchor/summary.txt 2>/dev/null | tee "$W/kannel-summary.txt" || tail -20 "$W/kannel.err"
-fi
+# ---------------------------------------------------------------- Kannel, one round
+# One Kannel trial per mode (per request, bulk) against the anchor's own nginx on the
+# provider port; prints "<per-request msg/s> <bulk msg/s> <per-request CPU µs/msg> <bulk µs/msg>".
+kannel_round() {
+  PHASES=kannel MPS_LIST=10 NS="$N" REPEAT=1 bash "$shared/bench/kannel/run.sh" >"$W/kannel-$1.out" 2>"$W/kannel-$1.err" || true
+  cp /tmp/kannel-anchor/results.txt "$W/kannel-results-$1.txt" 2>/dev/null || true
+  awk '/^kannel mode=/ {for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}
+                        r[v["mode"]] = v["rate"]; u[v["mode"]] = v["kannel_us_per_msg"]}
+       END {printf "%s %s %s %s\n", r["req"] ? r["req"] : 0, r["bulk"] ? r["bulk"] : 0, u["req"] ? u["req"] : 0, u["bulk"] ? u["bulk"] : 0}' \
+    "$W/kannel-results-$1.txt" 2>/dev/null || echo "0 0 0 0"
+}
 
 # ---------------------------------------------------------------- the provider
-# nginx with the anchor's config (it writes under /tmp/kannel-anchor), logging one $msec line per request.
-mkdir -p /tmp/kannel-anchor/nginx
-nginx -p /tmp/kannel-anchor/nginx/ -e /tmp/kannel-anchor/nginx/error.log -c "$shared/bench/kannel/nginx.conf"
-sleep 0.5
+# nginx with the anchor's config (it writes under /tmp/kannel-anchor), logging one $msec
+# line per request; stopped before each Kannel round, which starts its own.
 nginx_log=/tmp/kannel-anchor/provider-access.log
+start_nginx() {
+  mkdir -p /tmp/kannel-anchor/nginx
+  nginx -p /tmp/kannel-anchor/nginx/ -e /tmp/kannel-anchor/nginx/error.log -c "$shared/bench/kannel/nginx.conf"
+  sleep 0.5
+}
+stop_nginx() {
+  [ -f /tmp/kannel-anchor/nginx/nginx.pid ] && kill -TERM "$(cat /tmp/kannel-anchor/nginx/nginx.pid)" 2>/dev/null || true
+  for _ in $(seq 50); do [ -f /tmp/kannel-anchor/nginx/nginx.pid ] || break; sleep 0.1; done
+}
 
 # ---------------------------------------------------------------- Redis and Loa
 python3 "$root/bench/gen_ward.py" "$W/state/wards/bench.csv" "$N" --clean
@@ -83,11 +97,10 @@ providers:
 YAML
 loa() { "$bin/cli/loa" --config "$W/state/loa.yaml" "$@"; }
 
-echo
-echo "== Loa end to end: loa send -> Redis -> loa-gatewayd -> nginx, N=$N, $RUNS runs (AOF $APPENDFSYNC)"
-printf '%-4s %10s %12s %14s %14s %12s\n' run "msg/s" "send s" "µs CPU/msg" "+redis µs" "peak RSS MiB"
-rates=(); cpus=(); cpus_r=(); rsss=(); sends=()
-for run in $(seq "$RUNS"); do
+# One Loa run on a fresh daemon and an empty Redis; prints "<msg/s> <send s> <µs CPU/msg>
+# <+redis µs> <peak RSS kB>" or nothing when not all messages arrived in time.
+loa_round() {
+  local run=$1 gw c0 r0 c1 r1 t0 t_sent t_end got hwm deadline
   redis-cli -s "$W/redis.sock" FLUSHALL >/dev/null
   : >"$nginx_log"
   "$bin/daemon/loa-gatewayd" --config "$W/state/loa.yaml" --log-level warn 2>"$W/gatewayd-$run.log" &
@@ -105,18 +118,39 @@ for run in $(seq "$RUNS"); do
   t_end=$(tail -n 1 "$nginx_log")
   c1=$(cpu_ticks "$gw"); r1=$(cpu_ticks "$redis_pid"); hwm=$(hwm_kb "$gw")
   kill -TERM "$gw"; wait "$gw" 2>/dev/null || true
-  if [ "$got" -lt "$N" ]; then echo "run $run: only $got of $N arrived within 300 s"; continue; fi
-  rate=$(awk -v n="$N" -v a="$t0" -v b="$t_end" 'BEGIN {printf "%.0f", n/(b-a)}')
-  cpu=$(awk -v c="$((c1 - c0))" -v t="$tck" -v n="$N" 'BEGIN {printf "%.1f", c/t/n*1e6}')
-  cpur=$(awk -v c="$((c1 - c0 + r1 - r0))" -v t="$tck" -v n="$N" 'BEGIN {printf "%.1f", c/t/n*1e6}')
-  send_s=$(awk -v a="$t0" -v b="$t_sent" 'BEGIN {printf "%.2f", b-a}')
-  printf '%-4s %10s %12s %14s %14s %12.1f\n' "$run" "$rate" "$send_s" "$cpu" "$cpur" "$(awk -v k="$hwm" 'BEGIN {print k/1024}')"
+  if [ "$got" -lt "$N" ]; then echo "run $run: only $got of $N arrived within 300 s" >&2; return; fi
+  awk -v n="$N" -v a="$t0" -v s="$t_sent" -v b="$t_end" -v c="$((c1 - c0))" -v cr="$((c1 - c0 + r1 - r0))" -v t="$tck" -v k="$hwm" \
+    'BEGIN {printf "%.0f %.2f %.1f %.1f %d\n", n/(b-a), s-a, c/t/n*1e6, cr/t/n*1e6, k}'
+}
+
+echo
+echo "== Kannel and Loa in turns, N=$N, $RUNS rounds (Loa: loa send -> Redis -> loa-gatewayd -> nginx, AOF $APPENDFSYNC)"
+printf '%-6s %12s %12s %10s %8s %12s %12s %8s\n' round "Kannel req" "Kannel bulk" "Loa msg/s" "ratio" "Loa µs/msg" "+redis µs" "RSS MiB"
+rates=(); cpus=(); cpus_r=(); rsss=(); sends=(); k_req=(); k_bulk=(); k_us=(); ratios=()
+for run in $(seq "$RUNS"); do
+  k=(0 0 0 0)
+  if [ "$KANNEL" = 1 ]; then stop_nginx; read -r -a k <<<"$(kannel_round "$run")"; fi
+  start_nginx
+  read -r rate send_s cpu cpur hwm <<<"$(loa_round "$run")"
+  stop_nginx
+  [ -n "${rate:-}" ] || continue
+  best=$(( k[0] > k[1] ? k[0] : k[1] ))
+  ratio=$(awk -v a="$rate" -v b="$best" 'BEGIN {if (b > 0) printf "%.2f", a/b; else print "-"}')
+  printf '%-6s %12s %12s %10s %8s %12s %12s %8.1f\n' "$run" "${k[0]}" "${k[1]}" "$rate" "$ratio" "$cpu" "$cpur" "$(awk -v k="$hwm" 'BEGIN {print k/1024}')"
   rates+=("$rate"); cpus+=("$cpu"); cpus_r+=("$cpur"); rsss+=("$hwm"); sends+=("$send_s")
+  if [ "$KANNEL" = 1 ]; then k_req+=("${k[0]}"); k_bulk+=("${k[1]}"); k_us+=("${k[2]}" "${k[3]}"); ratios+=("$ratio"); fi
 done
 if [ ${#rates[@]} -gt 0 ]; then
-  echo "median: $(printf '%s\n' "${rates[@]}" | median) msg/s end to end, $(printf '%s\n' "${cpus[@]}" | median) µs daemon CPU/msg" \
+  echo "Loa median: $(printf '%s\n' "${rates[@]}" | median) msg/s end to end, $(printf '%s\n' "${cpus[@]}" | median) µs daemon CPU/msg" \
     "($(printf '%s\n' "${cpus[@]}" | median | awk '{printf "%.2f", $1/100}') CPU s per 10,000), $(printf '%s\n' "${cpus_r[@]}" | median) µs with Redis," \
     "peak RSS $(printf '%s\n' "${rsss[@]}" | median | awk '{printf "%.1f", $1/1024}') MiB; loa send (validation + enqueue) $(printf '%s\n' "${sends[@]}" | median) s"
+fi
+if [ ${#ratios[@]} -gt 0 ]; then
+  echo "Kannel median: $(printf '%s\n' "${k_req[@]}" | median) msg/s per request, $(printf '%s\n' "${k_bulk[@]}" | median) msg/s bulk," \
+    "$(printf '%s\n' "${k_us[@]}" | median) µs CPU/msg (bearerbox + smsbox)"
+  echo "Loa / Kannel (the faster of Kannel's two modes, same round): median $(printf '%s\n' "${ratios[@]}" | median)×" \
+    "(rounds: ${ratios[*]}); medians over medians: $(awk -v a="$(printf '%s\n' "${rates[@]}" | median)" \
+      -v b="$(printf '%s\n' "${k_req[@]}" | median)" -v c="$(printf '%s\n' "${k_bulk[@]}" | median)" 'BEGIN {printf "%.2f× per request, %.2f× bulk", a/b, a/c}')"
 fi
 
 # ---------------------------------------------------------------- rate adherence
