@@ -91,6 +91,7 @@ void Dispatcher::run() {
   std::vector<std::string> releases;
   // The round trip out (record, then take): what it writes, in case it fails.
   bool asking = false;
+  std::int64_t asked_at = 0;  // steady ms
   std::vector<store::Outcome> writing;
   std::vector<std::string> releasing;
   int asked = 0;
@@ -194,7 +195,7 @@ void Dispatcher::run() {
     const bool stopping = ctx_.stopping || stop_;
     if (stopping && pending.empty() && ready.empty() && outcomes.empty() && releases.empty() && !asking) break;
     if (!redis) {
-      auto r = store::Redis::connect(ctx_.redis_url, 5000);
+      auto r = store::Redis::connect(ctx_.redis_url, kRedisTimeoutMs);
       if (!r) {
         spdlog::error("dispatcher {}: {}", name, r.error());
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -233,6 +234,7 @@ void Dispatcher::run() {
                                                lease_ms, ctx_.instance, cfg_.rate_per_second, cfg_.burst, bulk_allowed);
         asking = true;
         asked = want;
+        asked_at = steady;
         if (!sent) round_trip_failed(sent.error());
       }
     }
@@ -257,6 +259,10 @@ void Dispatcher::run() {
       auto arrived = redis->evals_arrived();
       if (!arrived) {
         round_trip_failed(arrived.error());
+      } else if (!*arrived && steady_ms() - asked_at > kRedisTimeoutMs) {
+        // As a blocking read would: drop the connection; what the scripts did stands
+        // (recording again is a no-op, messages taken meanwhile fall to their lease).
+        round_trip_failed(fmt::format("Redis at {}: no answer in {} ms", redis->url(), kRedisTimeoutMs));
       } else if (*arrived) {
         store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
         std::int64_t wait_ms = 0;

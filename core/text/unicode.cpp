@@ -58,7 +58,39 @@ icu::Transliterator& latin_ascii() {
 }
 }  // namespace
 
-std::string to_ascii(std::string_view s) {
+namespace {
+// Latin text (Vietnamese above all) without the transliterator, whose start-up alone costs
+// tens of milliseconds: decomposed (NFD), combining marks dropped, đ/Đ as d/D. False on
+// any other character outside ASCII; such text goes through the transliterator.
+bool latin_to_ascii(std::string_view s, std::string& out) {
+  out.clear();
+  bool ascii = true;
+  for (char c : s) ascii &= static_cast<unsigned char>(c) < 0x80;
+  if (ascii) {
+    out.assign(s);
+    return true;
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
+  if (U_FAILURE(status)) return false;
+  std::string decomposed;
+  icu::StringByteSink<std::string> sink(&decomposed);
+  nfd->normalizeUTF8(0, icu::StringPiece(s.data(), static_cast<int32_t>(s.size())), sink, nullptr, status);
+  if (U_FAILURE(status)) return false;
+  int32_t i = 0, n = static_cast<int32_t>(decomposed.size());
+  while (i < n) {
+    UChar32 c;
+    U8_NEXT(decomposed.data(), i, n, c);
+    if (c >= 0 && c < 0x80) out += static_cast<char>(c);
+    else if (c == 0x110) out += 'D';
+    else if (c == 0x111) out += 'd';
+    else if (c < 0x300 || c > 0x36F) return false;  // not a combining diacritical mark
+  }
+  return true;
+}
+}  // namespace
+
+std::string transliterate_to_ascii(std::string_view s) {
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
   latin_ascii().transliterate(u);
   // Whatever the transliterator could not map (symbols, emoji) becomes one '?'
@@ -70,6 +102,12 @@ std::string to_ascii(std::string_view s) {
     out += c < 0x80 ? static_cast<char>(c) : '?';
   }
   return out;
+}
+
+std::string to_ascii(std::string_view s) {
+  std::string out;
+  if (latin_to_ascii(s, out)) return out;
+  return transliterate_to_ascii(s);
 }
 
 std::string fold_key(std::string_view s) {

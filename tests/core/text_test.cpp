@@ -1,6 +1,8 @@
 // Text: NFC, ascii, templates and segment counting.
 #include <doctest/doctest.h>
 
+#include <unicode/unistr.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -29,6 +31,32 @@ TEST_SUITE("core/text") {
   TEST_CASE("ascii strips Vietnamese diacritics, đ and Đ included") {
     CHECK(loa::text::to_ascii("Phường 6, Đầm Dơi, Cà Mau") == "Phuong 6, Dam Doi, Ca Mau");
     CHECK(loa::text::to_ascii("đường – ngõ") == "duong - ngo");
+  }
+
+  TEST_CASE("ascii: the short way for Latin text gives what the transliterator gives, for every Latin letter") {
+    // Every code point of Latin-1 Supplement, Latin Extended-A/B and Latin Extended
+    // Additional (all of Vietnamese), alone, decomposed, and inside a word.
+    auto utf8 = [](char32_t c) {
+      std::string out;
+      icu::UnicodeString(static_cast<UChar32>(c)).toUTF8String(out);
+      return out;
+    };
+    int compared = 0;
+    for (char32_t c = 0xA0; c <= 0x24F; ++c) {
+      for (const std::string& text : {utf8(c), "Ph" + utf8(c) + "ng " + utf8(c), loa::text::nfc(utf8(c))}) {
+        CHECK_MESSAGE(loa::text::to_ascii(text) == loa::text::transliterate_to_ascii(text), "U+", std::hex, int(c));
+        ++compared;
+      }
+    }
+    for (char32_t c = 0x1E00; c <= 0x1EFF; ++c) {
+      std::string word = "Ng" + utf8(c) + "y " + utf8(c);
+      CHECK_MESSAGE(loa::text::to_ascii(word) == loa::text::transliterate_to_ascii(word), "U+", std::hex, int(c));
+      ++compared;
+    }
+    const std::string decomposed = "Phu\xCC\x9B\xCC\x80o\xCC\x9Bng";  // ư + grave, ơ: combining marks
+    CHECK(loa::text::to_ascii(decomposed) == "Phuong");
+    CHECK(loa::text::to_ascii(decomposed) == loa::text::transliterate_to_ascii(decomposed));
+    CHECK(compared > 1000);
   }
 
   TEST_CASE("header folding and snake case") {
