@@ -1,9 +1,13 @@
 // Dispatch against real processes: a shared rate limit across two gateways, retries after
-// 503 and 429, failover from a dead provider, and two wards' jobs interleaving.
+// 503 and 429, failover from a dead provider, two wards' jobs interleaving, and a Redis
+// that stops answering for a while.
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <csignal>
+#include <map>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -133,5 +137,30 @@ routes:
     auto big_status = job_status(cfg, big);
     CHECK(big_status["state"] != "done");  // the small job finished while the big one went on
     REQUIRE(wait_until([&] { return done(cfg, big); }, std::chrono::seconds(30)));
+  }
+
+  TEST_CASE("Redis stalls mid-job: the dispatcher gives up on its answer, goes on after; nothing sent twice") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake", {"--latency-ms", "20"});
+    write_ward(dir, "phuong-6", 300);
+    auto cfg = write_config(dir, redis.url(), provider.port());
+    Gateway gw(dir, cfg, "gw-stall", "gw.log");
+    std::string job = send_job(cfg, "phuong-6");
+    REQUIRE(wait_until([&] { return provider.log_lines().size() >= 30; }, std::chrono::seconds(20)));
+    redis.process().signal(SIGSTOP);  // answers nothing, refuses nothing
+    std::this_thread::sleep_for(std::chrono::milliseconds(6500));
+    redis.process().signal(SIGCONT);
+    // Messages a lost answer had taken fall to their lease (timeout + 20 s): unknown.
+    REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(60)));
+    CHECK(gw.log().find("no answer in 5000 ms") != std::string::npos);
+    auto counts = job_status(cfg, job)["counts"];
+    int sent = counts["sent"].get<int>() + counts["delivered"].get<int>();
+    CHECK(sent + counts["unknown"].get<int>() == 300);
+    CHECK(sent > 30);
+    std::map<std::string, int> seen;
+    for (const auto& line : provider.log_lines()) ++seen[json::parse(line)["ref"].get<std::string>()];
+    CHECK(seen.size() == provider.log_lines().size());  // no message twice
+    CHECK(static_cast<int>(seen.size()) >= sent);
   }
 }

@@ -64,6 +64,7 @@ class RedisServer {
   explicit RedisServer(const TempDir& dir);
   std::string url() const { return url_; }
   std::unique_ptr<store::Redis> connect() const;
+  Process& process() { return *proc_; }
 
  private:
   std::string url_;
