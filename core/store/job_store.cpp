@@ -320,15 +320,6 @@ std::expected<std::vector<Outbound>, std::string> JobStore::take(const std::stri
   return taken(*r, wait_ms);
 }
 
-std::expected<std::vector<Outbound>, std::string> JobStore::record_and_take(
-    const std::string& provider, const std::vector<Outcome>& outcomes, const std::vector<std::string>& releases,
-    bool map_ids, int n, std::int64_t lease_ms, const std::string& instance, double rate, int burst, bool bulk_allowed,
-    std::int64_t& wait_ms) {
-  auto sent = begin_record_and_take(provider, outcomes, releases, map_ids, n, lease_ms, instance, rate, burst, bulk_allowed);
-  if (!sent) return std::unexpected(sent.error());
-  return end_record_and_take(wait_ms);
-}
-
 std::expected<void, std::string> JobStore::begin_record_and_take(
     const std::string& provider, const std::vector<Outcome>& outcomes, const std::vector<std::string>& releases,
     bool map_ids, int n, std::int64_t lease_ms, const std::string& instance, double rate, int burst, bool bulk_allowed) {

@@ -129,16 +129,10 @@ class JobStore {
                                                          const std::string& instance, double rate, int burst,
                                                          bool bulk_allowed, std::int64_t& wait_ms,
                                                          std::optional<std::int64_t> clock_ms = std::nullopt);
-  /// record() then take() in one round trip (both scripts pipelined).
-  std::expected<std::vector<Outbound>, std::string> record_and_take(const std::string& provider,
-                                                                    const std::vector<Outcome>& outcomes,
-                                                                    const std::vector<std::string>& releases, bool map_ids,
-                                                                    int n, std::int64_t lease_ms, const std::string& instance,
-                                                                    double rate, int burst, bool bulk_allowed,
-                                                                    std::int64_t& wait_ms);
-  /// record_and_take() in two halves (Redis::send_evals): the caller drives its requests
-  /// while Redis runs the scripts (Redis::evals_arrived says when the answer is in).
-  /// Nothing else may use this connection in between. With `n` 0 it only records.
+  /// record() then take() in one round trip, in two halves (Redis::send_evals): the caller
+  /// drives its requests while Redis runs the scripts (Redis::evals_arrived says when the
+  /// answer is in). Nothing else may use this connection in between. With `n` 0 it only
+  /// records.
   std::expected<void, std::string> begin_record_and_take(const std::string& provider, const std::vector<Outcome>& outcomes,
                                                          const std::vector<std::string>& releases, bool map_ids, int n,
                                                          std::int64_t lease_ms, const std::string& instance, double rate,

@@ -175,7 +175,8 @@ Script::Script(std::string src) : source(std::move(src)) {
 
 std::expected<Reply, std::string> Redis::eval(const Script& script, const std::vector<std::string>& keys,
                                               const std::vector<std::string>& args) {
-  auto r = eval_many({EvalCall{&script, keys, args}});
+  if (auto ok = send_evals({EvalCall{&script, keys, args}}); !ok) return std::unexpected(ok.error());
+  auto r = receive_evals();
   if (!r) return std::unexpected(r.error());
   return std::move(r->front());
 }
@@ -244,11 +245,6 @@ std::expected<std::vector<Reply>, std::string> Redis::receive_evals() {
     if (r.type == Reply::Type::Error) return std::unexpected("Redis script: " + r.str);
   }
   return got;
-}
-
-std::expected<std::vector<Reply>, std::string> Redis::eval_many(const std::vector<EvalCall>& calls) {
-  if (auto ok = send_evals(calls); !ok) return std::unexpected(ok.error());
-  return receive_evals();
 }
 
 }  // namespace loa::store

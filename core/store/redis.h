@@ -61,11 +61,10 @@ class Redis {
     std::vector<std::string> keys;
     std::vector<std::string> args;
   };
-  /// Several scripts in one round trip, run in order; fails on the first error reply.
-  std::expected<std::vector<Reply>, std::string> eval_many(const std::vector<EvalCall>& calls);
-  /// eval_many() in two halves, so the caller can work while Redis runs the scripts:
-  /// send_evals() writes them, receive_evals() reads their replies. Nothing else may be
-  /// sent on this connection in between.
+  /// Several scripts in one round trip, run in order, in two halves so that the caller
+  /// can work while Redis runs them: send_evals() writes them, receive_evals() reads their
+  /// replies and fails on the first error reply. Nothing else may be sent on this
+  /// connection in between.
   std::expected<void, std::string> send_evals(std::vector<EvalCall> calls);
   std::expected<std::vector<Reply>, std::string> receive_evals();
   /// Without waiting: reads what has arrived of the replies to send_evals(); true once all

@@ -22,11 +22,17 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-void to_nfc(std::string& s) {
-  // Fast paths: ASCII, and text already in NFC (almost all of it), checked on UTF-8 directly.
+namespace {
+bool is_ascii(std::string_view s) {
   bool ascii = true;
   for (char c : s) ascii &= static_cast<unsigned char>(c) < 0x80;
-  if (ascii) return;
+  return ascii;
+}
+}  // namespace
+
+void to_nfc(std::string& s) {
+  // Fast paths: ASCII, and text already in NFC (almost all of it), checked on UTF-8 directly.
+  if (is_ascii(s)) return;
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* norm = icu::Normalizer2::getNFCInstance(status);
   icu::StringPiece piece(s.data(), static_cast<int32_t>(s.size()));
@@ -63,13 +69,11 @@ namespace {
 // tens of milliseconds: decomposed (NFD), combining marks dropped, đ/Đ as d/D. False on
 // any other character outside ASCII; such text goes through the transliterator.
 bool latin_to_ascii(std::string_view s, std::string& out) {
-  out.clear();
-  bool ascii = true;
-  for (char c : s) ascii &= static_cast<unsigned char>(c) < 0x80;
-  if (ascii) {
+  if (is_ascii(s)) {
     out.assign(s);
     return true;
   }
+  out.clear();
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
   if (U_FAILURE(status)) return false;
@@ -132,7 +136,8 @@ std::string snake_case(std::string_view s) {
   return out;
 }
 
-std::string trim(std::string_view s) {
+namespace {
+std::string_view trimmed(std::string_view s) {
   auto is_space = [&](size_t i, size_t& len) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == ' ' || c == '\t' || c == '\r' || c == '\n') { len = 1; return true; }
@@ -147,13 +152,14 @@ std::string trim(std::string_view s) {
     if (e >= 2 && static_cast<unsigned char>(s[e - 2]) == 0xC2 && static_cast<unsigned char>(s[e - 1]) == 0xA0) { e -= 2; continue; }
     break;
   }
-  return std::string(s.substr(b, e - b));
+  return s.substr(b, e - b);
 }
+}  // namespace
+
+std::string trim(std::string_view s) { return std::string(trimmed(s)); }
 
 void clean_cell(std::string& s) {
-  const bool edge_space = !s.empty() && (static_cast<unsigned char>(s.front()) <= ' ' || static_cast<unsigned char>(s.back()) <= ' ' ||
-                                         static_cast<unsigned char>(s.front()) == 0xC2 || static_cast<unsigned char>(s.back()) == 0xA0);
-  if (edge_space) s = trim(s);
+  if (auto t = trimmed(s); t.size() != s.size()) s = std::string(t);
   to_nfc(s);
 }
 

@@ -31,11 +31,8 @@ std::vector<std::int64_t> send_times(const FakeProvider& p) {
 
 TEST_SUITE("integration/dispatch") {
   TEST_CASE("two gateways on one Redis hold one rate limit together") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake");
-    write_ward(dir, "phuong-6", 100);
-    auto cfg = write_config(dir, redis.url(), provider.port(), "    rate_per_second: 20\n    burst: 2\n");
+    Rig rig(100, {}, "    rate_per_second: 20\n    burst: 2\n");
+    auto& [dir, redis, provider, cfg] = rig;
     Gateway a(dir, cfg, "gw-a", "a.log");
     Gateway b(dir, cfg, "gw-b", "b.log");
     std::string job = send_job(cfg, "phuong-6");
@@ -57,11 +54,8 @@ TEST_SUITE("integration/dispatch") {
   }
 
   TEST_CASE("503 then 200: retried with backoff until accepted") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake", {"--fail-first", "6"});
-    write_ward(dir, "phuong-6", 4);
-    auto cfg = write_config(dir, redis.url(), provider.port());
+    Rig rig(4, {"--fail-first", "6"});
+    auto& [dir, redis, provider, cfg] = rig;
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     std::string job = send_job(cfg, "phuong-6");
     REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(20)));
@@ -74,11 +68,8 @@ TEST_SUITE("integration/dispatch") {
   }
 
   TEST_CASE("429 with Retry-After: the retry waits at least that long") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake", {"--fail-first", "1", "--fail-status", "429", "--retry-after", "1"});
-    write_ward(dir, "phuong-6", 1);
-    auto cfg = write_config(dir, redis.url(), provider.port());
+    Rig rig(1, {"--fail-first", "1", "--fail-status", "429", "--retry-after", "1"});
+    auto& [dir, redis, provider, cfg] = rig;
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     std::string job = send_job(cfg, "phuong-6");
     REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(20)));
@@ -140,11 +131,8 @@ routes:
   }
 
   TEST_CASE("Redis stalls mid-job: the dispatcher gives up on its answer, goes on after; nothing sent twice") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake", {"--latency-ms", "20"});
-    write_ward(dir, "phuong-6", 300);
-    auto cfg = write_config(dir, redis.url(), provider.port());
+    Rig rig(300, {"--latency-ms", "20"});
+    auto& [dir, redis, provider, cfg] = rig;
     Gateway gw(dir, cfg, "gw-stall", "gw.log");
     std::string job = send_job(cfg, "phuong-6");
     REQUIRE(wait_until([&] { return provider.log_lines().size() >= 30; }, std::chrono::seconds(20)));
@@ -162,5 +150,23 @@ routes:
     for (const auto& line : provider.log_lines()) ++seen[json::parse(line)["ref"].get<std::string>()];
     CHECK(seen.size() == provider.log_lines().size());  // no message twice
     CHECK(static_cast<int>(seen.size()) >= sent);
+  }
+
+  TEST_CASE("max_in_flight bounds the requests open at once, and that many stay open (taking ahead goes no further)") {
+    Rig rig(40, {"--latency-ms", "200"});
+    auto& [dir, redis, provider, cfg] = rig;
+    std::string yaml = dir.read("loa.yaml");
+    yaml.replace(yaml.find("max_in_flight: 16"), 17, "max_in_flight: 4");
+    dir.write("loa.yaml", yaml);
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    std::string job = send_job(cfg, "phuong-6");
+    REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(30)));
+    auto at = send_times(provider);
+    REQUIRE(at.size() == 40);
+    // Each request is answered 200 ms after it arrives and only then may another start:
+    // with 4 open at most, any 5 consecutive arrivals span at least 200 ms.
+    for (size_t i = 4; i < at.size(); ++i) CHECK_MESSAGE(at[i] - at[i - 4] >= 199, "arrival ", i);
+    // And 4 are kept open: 40 requests in about 10 latencies, not 40.
+    CHECK(at.back() - at.front() < 3500);
   }
 }

@@ -82,11 +82,8 @@ TEST_SUITE("integration") {
   }
 
   TEST_CASE("a repeated --key enqueues nothing and prints the first job's id") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake");
-    write_ward(dir, "phuong-6", 5);
-    auto cfg = write_config(dir, redis.url(), provider.port());
+    Rig rig(5);
+    auto& [dir, redis, provider, cfg] = rig;
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     std::vector<std::string> args{"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x", "--key", "tiem-2026-12"};
     auto first = run_loa(cfg, args);
@@ -103,11 +100,8 @@ TEST_SUITE("integration") {
   }
 
   TEST_CASE("garbage on the stream becomes rejected jobs with reasons; the gateway goes on") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake");
-    write_ward(dir, "phuong-6", 3);
-    auto cfg = write_config(dir, redis.url(), provider.port());
+    Rig rig(3);
+    auto& [dir, redis, provider, cfg] = rig;
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     auto r = redis.connect();
     REQUIRE(r->command({"XADD", "t:jobs", "*", "job", "{not json"}));
@@ -181,11 +175,8 @@ TEST_SUITE("integration") {
   }
 
   TEST_CASE("an opted-out number is skipped with its reason") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake");
-    write_ward(dir, "phuong-6", 4);
-    auto cfg = write_config(dir, redis.url(), provider.port());
+    Rig rig(4);
+    auto& [dir, redis, provider, cfg] = rig;
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     REQUIRE(run_loa(cfg, {"optout", "add", "+84 912 000 002", "--reason", "xin ngừng nhận"}).code == 0);
     CHECK(run_loa(cfg, {"optout", "list"}).out.find("0912000002") != std::string::npos);

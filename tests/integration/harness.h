@@ -132,4 +132,16 @@ std::vector<std::string> write_ward(const TempDir& dir, const std::string& ward,
 std::string write_config(const TempDir& dir, const std::string& redis_url, int provider_port,
                          const std::string& extra_provider_keys = "", const std::string& extra_top = "");
 
+/// What most integration tests start from: a private Redis, the fake provider "fake"
+/// (started with `provider_args`), ward "phuong-6" of `residents` (write_ward) and a
+/// config for them (write_config with `extra_provider_keys`). Tests bind it as
+/// `auto& [dir, redis, provider, cfg] = rig;`.
+struct Rig {
+  explicit Rig(int residents, std::vector<std::string> provider_args = {}, const std::string& extra_provider_keys = "");
+  TempDir dir;
+  RedisServer redis{dir};
+  FakeProvider provider;
+  std::string cfg;
+};
+
 }  // namespace loa::test

@@ -35,11 +35,8 @@ double metric(const std::string& page, const std::string& series) {
 
 TEST_SUITE("integration/operations") {
   TEST_CASE("send --at: scheduled until then, nothing early, all on time") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake");
-    write_ward(dir, "phuong-6", 10);
-    auto cfg = write_config(dir, redis.url(), provider.port());
+    Rig rig(10);
+    auto& [dir, redis, provider, cfg] = rig;
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     // Whole seconds, as ISO 8601 gives them.
     const std::int64_t at = (loa::util::now_ms() / 1000 + 4) * 1000;
@@ -86,11 +83,8 @@ TEST_SUITE("integration/operations") {
   }
 
   TEST_CASE("cancel mid-job: unsent messages cancelled at once, sent ones keep their state") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake", {"--latency-ms", "100"});
-    write_ward(dir, "phuong-6", 200);
-    auto cfg = write_config(dir, redis.url(), provider.port(), "    rate_per_second: 40\n");
+    Rig rig(200, {"--latency-ms", "100"}, "    rate_per_second: 40\n");
+    auto& [dir, redis, provider, cfg] = rig;
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     std::string job = send_job(cfg, "phuong-6", "x");
     REQUIRE(wait_until([&] { return provider.log_lines().size() >= 10; }, std::chrono::seconds(20)));
@@ -110,11 +104,8 @@ TEST_SUITE("integration/operations") {
   }
 
   TEST_CASE("SIGTERM mid-job drains; after a restart every message is accounted for once") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake", {"--latency-ms", "100"});
-    write_ward(dir, "phuong-6", 150);
-    auto cfg = write_config(dir, redis.url(), provider.port());
+    Rig rig(150, {"--latency-ms", "100"});
+    auto& [dir, redis, provider, cfg] = rig;
     std::string job = send_job(cfg, "phuong-6", "x");
     {
       Gateway gw(dir, cfg, "gw-term", "gw1.log");
@@ -157,11 +148,8 @@ TEST_SUITE("integration/operations") {
   }
 
   TEST_CASE("SIGHUP with a broken template keeps the old one; a good reload takes the new one") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake");
-    write_ward(dir, "phuong-6", 3);
-    auto cfg = write_config(dir, redis.url(), provider.port());
+    Rig rig(3);
+    auto& [dir, redis, provider, cfg] = rig;
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     // Enqueued while the template is good, expanded after the bad reload.
     auto at = (loa::util::now_ms() / 1000 + 3) * 1000;
@@ -184,11 +172,8 @@ TEST_SUITE("integration/operations") {
   }
 
   TEST_CASE("the monthly reminder timer's own command, fired twice, sends once") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake");
-    write_ward(dir, "phuong-6", 4);
-    auto cfg = write_config(dir, redis.url(), provider.port());
+    Rig rig(4);
+    auto& [dir, redis, provider, cfg] = rig;
     {
       std::ifstream in(std::string(LOA_SOURCE_DIR) + "/templates/tiem-ngua.yaml");
       std::stringstream ss;
@@ -228,11 +213,8 @@ TEST_SUITE("integration/operations") {
   }
 
   TEST_CASE("a job another gateway read but never stored is taken over") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake");
-    write_ward(dir, "phuong-6", 3);
-    auto cfg = write_config(dir, redis.url(), provider.port());
+    Rig rig(3);
+    auto& [dir, redis, provider, cfg] = rig;
     auto r = redis.connect();
     REQUIRE(r->command({"XGROUP", "CREATE", "t:jobs", "gw", "0", "MKSTREAM"}));
     auto id = r->command({"XADD", "t:jobs", "*", "job", R"({"template":"thong-bao","wards":["phuong-6"],"vars":{"noi_dung":"x"}})"})->text();

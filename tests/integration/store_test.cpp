@@ -42,6 +42,17 @@ struct Store {
   RedisServer redis{dir};
   std::unique_ptr<loa::store::Redis> r = redis.connect();
   JobStore js{*r, "t"};
+
+  // Job "1-0" of `n` messages, fully expanded, and the `k` that `owner` takes from it.
+  std::vector<loa::store::Outbound> expanded_and_taken(int n, int k, const std::string& owner) {
+    make_job(js, "1-0", n);
+    REQUIRE(js.finish_expansion("1-0", n).value());
+    std::int64_t wait = 0;
+    auto taken = js.take("p", k, 30000, owner, 0, 1, true, wait);
+    REQUIRE(taken);
+    REQUIRE(static_cast<int>(taken->size()) == k);
+    return *taken;
+  }
 };
 }  // namespace
 
@@ -111,21 +122,18 @@ TEST_SUITE("integration/store") {
   }
 
   TEST_CASE_FIXTURE(Store, "leases: a dead gateway's unanswered messages become unknown, nothing it had answered or gave up") {
-    make_job(js, "1-0", 4);
-    REQUIRE(js.finish_expansion("1-0", 4).value());
-    std::int64_t wait = 0;
-    auto first = js.take("p", 4, 30000, "gw-a", 0, 1, true, wait);
-    REQUIRE(first->size() == 4);
-    CHECK((*first)[0].lease == (*first)[3].lease);  // one run of one job: one lease
+    auto first = expanded_and_taken(4, 4, "gw-a");
+    CHECK(first[0].lease == first[3].lease);  // one run of one job: one lease
     // gw-a answers two of them: 0 sent, 1 to be retried; its lease stays (2 and 3 are open).
     REQUIRE(js.record("p", {{"1-0.0", "sent", "pid-0", "", 0, ""}, {"1-0.1", "retry", "", "HTTP 503", 0, "p"}}, {}, false));
     REQUIRE(js.promote_retries().value() == 1);
     // gw-b takes message 1 again, under a lease of its own.
+    std::int64_t wait = 0;
     auto second = js.take("p", 4, 30000, "gw-b", 0, 1, true, wait);
     REQUIRE(second->size() == 1);
     CHECK((*second)[0].ref == "1-0.1");
     CHECK((*second)[0].attempts == 2);
-    CHECK((*second)[0].lease != (*first)[0].lease);
+    CHECK((*second)[0].lease != first[0].lease);
     // gw-a restarts: its own leases are resolved at once.
     CHECK(js.recover("gw-a", true).value() == 2);
     auto state = [&](int i) { return js.message("1-0", i).value()->get("s"); };
@@ -145,13 +153,9 @@ TEST_SUITE("integration/store") {
   }
 
   TEST_CASE_FIXTURE(Store, "a delivery report that beats the send's answer, and reports for later parts, never regress a state") {
-    make_job(js, "1-0", 1);
-    REQUIRE(js.finish_expansion("1-0", 1).value());
-    std::int64_t wait = 0;
-    auto taken = js.take("p", 1, 30000, "gw", 0, 1, true, wait);
-    REQUIRE(taken->size() == 1);
+    auto taken = expanded_and_taken(1, 1, "gw");
     CHECK(js.apply_report("1-0.0", "delivered", "").value() == "applied");  // still 'sending' here
-    REQUIRE(js.record("p", {{"1-0.0", "sent", "pid-9", "", 0, ""}}, {(*taken)[0].lease}, false));
+    REQUIRE(js.record("p", {{"1-0.0", "sent", "pid-9", "", 0, ""}}, {taken[0].lease}, false));
     auto m = js.message("1-0", 0).value();
     CHECK(m->get("s") == "delivered");  // the late answer only adds the provider's id
     CHECK(m->get("pid") == "pid-9");
