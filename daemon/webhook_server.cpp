@@ -81,32 +81,24 @@ WebhookServer::WebhookServer(Context& ctx) : ctx_(ctx), server_(std::make_unique
       res.set_content("Redis unavailable\n", "text/plain");
       return;
     }
+    // All the reports of one request in one round trip (Infobip sends up to 100).
+    std::vector<store::ReportUpdate> updates;
+    for (const auto& rep : *reports)
+      if (!rep.state.empty()) updates.push_back({rep.ref, rep.provider_id, rep.state, rep.error});  // "": intermediate
     store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
-    // One turn per report in the request: find the message, move its state forward.
-    for (const auto& rep : *reports) {
-      if (rep.state.empty()) continue;  // an intermediate state: nothing to record
-      std::string ref = rep.ref;
-      if (ref.empty()) {
-        auto found = jobs.ref_for(name, rep.provider_id);
-        if (!found) {
-          res.status = 503;
-          return;
-        }
-        if (!*found) {
-          spdlog::warn("dlr {}: report for unknown message id {}", name, rep.provider_id);
-          continue;
-        }
-        ref = **found;
-      }
-      auto applied = jobs.apply_report(ref, rep.state, rep.error);
-      if (!applied) {
-        spdlog::error("dlr {}: {}", name, applied.error());
-        res.status = 503;
-        return;
-      }
-      metrics().dlr(*applied);
-      if (*applied == "unknown") spdlog::warn("dlr {}: report for unknown message {}", name, ref);
-      else spdlog::debug("dlr {}: {} {} ({})", name, ref, rep.state, *applied);
+    auto applied = jobs.apply_reports(name, updates);
+    if (!applied) {
+      spdlog::error("dlr {}: {}", name, applied.error());
+      res.status = 503;
+      return;
+    }
+    for (std::size_t i = 0; i < applied->size(); ++i) {
+      const auto& [result, ref] = (*applied)[i];
+      metrics().dlr(result);
+      if (result == "unknown")
+        spdlog::warn("dlr {}: report for unknown message {}", name, ref.empty() ? "id " + updates[i].provider_id : ref);
+      else
+        spdlog::debug("dlr {}: {} {} ({})", name, ref, updates[i].state, result);
     }
     res.set_content("ok\n", "text/plain");
   };

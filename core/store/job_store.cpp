@@ -29,8 +29,7 @@ LOA_LUA(finish_script, lua::kFinishExpansion)
 LOA_LUA(reject_script, lua::kRejectJob)
 LOA_LUA(take_script, lua::kTake)
 LOA_LUA(record_script, lua::kRecord)
-LOA_LUA(ref_for_script, lua::kRefFor)
-LOA_LUA(report_script, lua::kApplyReport)
+LOA_LUA(reports_script, lua::kApplyReports)
 LOA_LUA(recover_script, lua::kRecover)
 LOA_LUA(resume_script, lua::kResumeMine)
 LOA_LUA(promote_script, lua::kPromoteRetries)
@@ -375,19 +374,24 @@ std::expected<long long, std::string> JobStore::ready_depth(const std::string& p
   return total;
 }
 
-std::expected<std::string, std::string> JobStore::apply_report(const std::string& ref, const std::string& state,
-                                                                const std::string& error) {
-  auto r = run(report_script(), {}, {ref, state, error});
+std::expected<std::vector<ReportResult>, std::string> JobStore::apply_reports(const std::string& provider,
+                                                                            const std::vector<ReportUpdate>& reports) {
+  std::vector<ReportResult> results;
+  if (reports.empty()) return results;
+  std::vector<std::string> args{provider, std::to_string(reports.size())};
+  args.reserve(2 + 4 * reports.size());
+  for (const auto& r : reports) {
+    args.push_back(r.ref);
+    args.push_back(r.provider_id);
+    args.push_back(r.state);
+    args.push_back(r.error);
+  }
+  auto r = run(reports_script(), {}, std::move(args));
   if (!r) return std::unexpected(r.error());
-  return r->text();
-}
-
-std::expected<std::optional<std::string>, std::string> JobStore::ref_for(const std::string& provider,
-                                                                         const std::string& pid) {
-  auto r = run(ref_for_script(), {key("dlr:" + provider + ":")}, {pid});
-  if (!r) return std::unexpected(r.error());
-  if (r->nil()) return std::nullopt;
-  return r->text();
+  const auto& e = r->elements;
+  if (e.size() != 2 * reports.size()) return std::unexpected("delivery reports: unexpected answer from Redis");
+  for (std::size_t i = 0; i + 1 < e.size(); i += 2) results.push_back({e[i].text(), e[i + 1].text()});
+  return results;
 }
 
 namespace {

@@ -72,6 +72,18 @@ struct ExpandedRow {
   std::string error, provider, route;
 };
 
+/// A delivery report to apply: by Loa's ref, or (ref empty) by the provider's message id.
+struct ReportUpdate {
+  std::string ref, provider_id;
+  std::string state;  ///< delivered | failed
+  std::string error;
+};
+/// What a report did: "applied", "duplicate" (a repeat, or the message was already final)
+/// or "unknown" (no such message or id); the message's ref ("" for an unknown id).
+struct ReportResult {
+  std::string result, ref;
+};
+
 struct StreamEntry {
   std::string id;
   std::optional<std::string> job;  ///< the "job" field; nullopt when absent or trimmed
@@ -150,11 +162,9 @@ class JobStore {
   std::expected<long long, std::string> ready_depth(const std::string& provider);
 
   // --- delivery reports ------------------------------------------------------------------
-  /// "applied", "duplicate" or "unknown" (no such message).
-  std::expected<std::string, std::string> apply_report(const std::string& ref, const std::string& state,
-                                                       const std::string& error);
-  /// The ref recorded for a provider's message id.
-  std::expected<std::optional<std::string>, std::string> ref_for(const std::string& provider, const std::string& pid);
+  /// Applies a webhook request's delivery reports in one round trip; one result each.
+  std::expected<std::vector<ReportResult>, std::string> apply_reports(const std::string& provider,
+                                                                      const std::vector<ReportUpdate>& reports);
 
   // --- queries and operator actions -----------------------------------------------------------
   std::expected<std::optional<JobStatus>, std::string> status(const std::string& job);

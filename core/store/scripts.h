@@ -354,36 +354,48 @@ for _, job in ipairs(jobs) do maybe_done(job, now) end
 return 1
 )LUA";
 
-// KEYS: provider id map prefix (dlr:<provider>:). ARGV: prefix, provider id.
-// The ref a provider id was recorded for, from the newest day's map back 15 days.
-inline constexpr const char* kRefFor = R"LUA(
-local day = math.floor(now_ms() / 86400000)
-for d = day, day - 15, -1 do
-  local ref = redis.call('HGET', KEYS[1] .. d, ARGV[2])
-  if ref then return ref end
-end
-return false
-)LUA";
-
-// ARGV: prefix, ref, state (delivered|failed), error.
-// Delivery reports only move forward: a repeat, or one for a message already final, is a no-op.
-inline constexpr const char* kApplyReport = R"LUA(
-local j, index = parse_ref(ARGV[2])
-if not j then return 'unknown' end
-local v = redis.call('HGET', mskey(j), index)
-if not v then return 'unknown' end
-local f = split_state(v)
-local s = f[S_S]
-if s ~= 'sent' and s ~= 'sending' and s ~= 'unknown' then return 'duplicate' end
+// ARGV: prefix, provider, n, then n reports of 4 values: ref ('' when the provider names
+// the message by its own id), provider id, state (delivered|failed), error.
+// A provider id is looked up in the provider's id maps (dlr:<provider>:<day>), newest day
+// first, back 15 days. Reports only move a message forward: a repeat, or one for a message
+// already final, is a no-op. Returns per report: 'applied', 'duplicate' or 'unknown' (no
+// such message or id), and the ref ('' for an unknown id).
+inline constexpr const char* kApplyReports = R"LUA(
 local now = now_ms()
 local nows = tostring(now)
-local job = jkey(j)
-f[S_S], f[S_TDONE], f[S_DLR] = ARGV[3], nows, nows
-if ARGV[3] == 'failed' then f[S_E] = ARGV[4] end
-redis.call('HSET', mskey(j), index, pack(f))
-move(job, s, ARGV[3])
-if s == 'sending' then maybe_done(job, now) end
-return 'applied'
+local day = math.floor(now / 86400000)
+local maps = P .. ':dlr:' .. ARGV[2] .. ':'
+local function ref_of(pid)
+  for d = day, day - 15, -1 do
+    local ref = redis.call('HGET', maps .. d, pid)
+    if ref then return ref end
+  end
+end
+local function apply(ref, state, err)
+  local j, index = parse_ref(ref)
+  if not j then return 'unknown' end
+  local v = redis.call('HGET', mskey(j), index)
+  if not v then return 'unknown' end
+  local f = split_state(v)
+  local s = f[S_S]
+  if s ~= 'sent' and s ~= 'sending' and s ~= 'unknown' then return 'duplicate' end
+  local job = jkey(j)
+  f[S_S], f[S_TDONE], f[S_DLR] = state, nows, nows
+  if state == 'failed' then f[S_E] = err end
+  redis.call('HSET', mskey(j), index, pack(f))
+  move(job, s, state)
+  if s == 'sending' then maybe_done(job, now) end
+  return 'applied'
+end
+local out = {}
+for x = 0, tonumber(ARGV[3]) - 1 do
+  local b = 4 + 4 * x
+  local ref = ARGV[b]
+  if ref == '' then ref = ref_of(ARGV[b + 1]) or '' end
+  out[#out + 1] = ref == '' and 'unknown' or apply(ref, ARGV[b + 2], ARGV[b + 3])
+  out[#out + 1] = ref
+end
+return out
 )LUA";
 
 // KEYS: inflight zset. ARGV: prefix, instance, at start-up (1/0).

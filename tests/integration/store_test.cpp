@@ -153,22 +153,66 @@ TEST_SUITE("integration/store") {
   }
 
   TEST_CASE_FIXTURE(Store, "a delivery report that beats the send's answer, and reports for later parts, never regress a state") {
+    auto report = [&](const std::string& ref, const std::string& state, const std::string& error) {
+      auto r = js.apply_reports("p", {{ref, "", state, error}}).value();
+      REQUIRE(r.size() == 1);
+      return r[0].result;
+    };
     auto taken = expanded_and_taken(1, 1, "gw");
-    CHECK(js.apply_report("1-0.0", "delivered", "").value() == "applied");  // still 'sending' here
+    CHECK(report("1-0.0", "delivered", "") == "applied");  // still 'sending' here
     REQUIRE(js.record("p", {{"1-0.0", "sent", "pid-9", "", 0, ""}}, {taken[0].lease}, false));
     auto m = js.message("1-0", 0).value();
     CHECK(m->get("s") == "delivered");  // the late answer only adds the provider's id
     CHECK(m->get("pid") == "pid-9");
     // A second part's report, delivered or failed, is a repeat: nothing moves back.
-    CHECK(js.apply_report("1-0.0", "failed", "part 2 lost").value() == "duplicate");
-    CHECK(js.apply_report("1-0.0", "delivered", "").value() == "duplicate");
+    CHECK(report("1-0.0", "failed", "part 2 lost") == "duplicate");
+    CHECK(report("1-0.0", "delivered", "") == "duplicate");
     CHECK(js.message("1-0", 0).value()->get("s") == "delivered");
     auto st = js.status("1-0").value();
     CHECK(st->counts["delivered"] == 1);
     CHECK(st->counts["sent"] == 0);
     CHECK(st->counts["sending"] == 0);
     CHECK(st->state == "done");
-    CHECK(js.apply_report("1-0.7", "delivered", "").value() == "unknown");
+    CHECK(report("1-0.7", "delivered", "") == "unknown");
+  }
+
+  TEST_CASE_FIXTURE(Store, "a request's delivery reports apply in one call: by ref or by the provider's id, repeats and unknowns told apart") {
+    auto taken = expanded_and_taken(3, 3, "gw");
+    REQUIRE(js.record("p", {{"1-0.0", "sent", "pid-0", "", 0, ""}, {"1-0.1", "sent", "pid-1", "", 0, ""},
+                            {"1-0.2", "sent", "pid-2", "", 0, ""}}, {taken[0].lease}, true));
+    // pid-2 was sent three days ago: its id is in that day's map (maps are kept 15 days).
+    auto maps = r->command({"KEYS", "t:dlr:p:*"}).value();
+    REQUIRE(maps.elements.size() == 1);
+    const std::string today = maps.elements[0].text();
+    const long long day = std::stoll(today.substr(today.rfind(':') + 1));
+    REQUIRE(r->command({"HDEL", today, "pid-2"}));
+    REQUIRE(r->command({"HSET", "t:dlr:p:" + std::to_string(day - 3), "pid-2", "1-0.2"}));
+
+    auto got = js.apply_reports("p", {{"", "pid-0", "delivered", ""},
+                                      {"1-0.1", "", "failed", "UNDELIV"},
+                                      {"", "pid-0", "failed", "part 2 lost"},  // a later part's report
+                                      {"", "pid-x", "delivered", ""},
+                                      {"", "pid-2", "delivered", ""}});
+    REQUIRE(got);
+    REQUIRE(got->size() == 5);
+    CHECK((*got)[0].result == "applied");
+    CHECK((*got)[0].ref == "1-0.0");
+    CHECK((*got)[1].result == "applied");
+    CHECK((*got)[2].result == "duplicate");
+    CHECK((*got)[3].result == "unknown");
+    CHECK((*got)[3].ref == "");
+    CHECK((*got)[4].result == "applied");
+    CHECK((*got)[4].ref == "1-0.2");
+    CHECK(js.message("1-0", 0).value()->get("s") == "delivered");
+    CHECK(js.message("1-0", 1).value()->get("s") == "failed");
+    CHECK(js.message("1-0", 1).value()->get("e") == "UNDELIV");
+    CHECK(js.message("1-0", 2).value()->get("s") == "delivered");
+    auto st = js.status("1-0").value();
+    CHECK(st->counts["delivered"] == 2);
+    CHECK(st->counts["failed"] == 1);
+    CHECK(st->counts["sent"] == 0);
+    CHECK(st->state == "done");
+    CHECK(js.apply_reports("p", {}).value().empty());
   }
 
   TEST_CASE_FIXTURE(Store, "a Redis that lost its scripts (restart, SCRIPT FLUSH) gets them again, nothing runs twice") {
