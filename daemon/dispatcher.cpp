@@ -13,6 +13,7 @@
 #include "daemon/circuit_breaker.h"
 #include "daemon/metrics.h"
 #include "daemon/retry_policy.h"
+#include "daemon/take_plan.h"
 #include "providers/http_client.h"
 
 namespace loa::daemon {
@@ -61,233 +62,267 @@ std::vector<std::string> split_route(const std::string& s) {
 
 }  // namespace
 
-void Dispatcher::run() {
-  const std::string& name = provider_.name();
-  const std::size_t capacity = static_cast<std::size_t>(std::max(1, cfg_.max_in_flight / workers_));
-  // Messages are taken ahead of the free slots (up to the capacity again), so the next
-  // ones are at hand when a request finishes: a Redis round trip is never a pause in the
-  // provider's work, and the dispatcher drives its requests while Redis runs the scripts.
-  const std::size_t target = 2 * capacity;
-  const std::size_t refill = std::max<std::size_t>(1, capacity / 4);  // take in batches of at least this
-  providers::CurlMulti multi(static_cast<int>(capacity));
-  CircuitBreaker breaker(kBreakerThreshold, kBreakerOpenMs);
-  std::int64_t outcomes_since = -1;  // steady ms when the oldest unrecorded outcome came
-  std::int64_t rate_wait_until = 0;  // steady ms: the shared rate limit allows nothing before
-  std::int64_t dry_until = 0;        // steady ms: the last take found nothing; ask again after
-  std::int64_t quiet_checked = -1;
-  bool bulk_allowed = true;
-  std::mt19937_64 rng(std::random_device{}());
-  std::unique_ptr<store::Redis> redis;
+// One dispatcher thread's loop: what it has taken, what is in flight, what waits to be
+// written, and its round trip to Redis.
+class Dispatcher::Loop {
+ public:
+  explicit Loop(Dispatcher& d)
+      : d_(d),
+        name_(d.provider_.name()),
+        capacity_(static_cast<std::size_t>(std::max(1, d.cfg_.max_in_flight / d.workers_))),
+        multi_(static_cast<int>(capacity_)),
+        lease_ms_(d.cfg_.timeout_ms + 20000) {}
+
+  // One turn: start what was taken, ask Redis for more (with the outcomes so far) when
+  // there is room, drive the open requests until something happens, take in Redis's
+  // answer; sleep when there is nothing to do.
+  void run() {
+    for (;;) {
+      const bool stopping = d_.ctx_.stopping || d_.stop_;
+      if (stopping && pending_.empty() && ready_.empty() && outcomes_.empty() && releases_.empty() && !asking_) break;
+      if (!redis_ && !connect() && pending_.empty()) continue;
+      const std::int64_t now = util::now_ms();
+      update_quiet_hours(now);
+      start_ready(stopping);
+      const std::int64_t steady = steady_ms();
+      if (redis_ && !asking_) ask(stopping, now, steady);
+      if (!pending_.empty() || asking_) {
+        drive(wait_ms(steady));
+      } else if (ready_.empty() && outcomes_.empty() && !stopping) {
+        // Idle: until new work is signalled (this process), or a while passes (other
+        // gateways' work, due retries), or the rate limit allows more; then look again.
+        std::int64_t until = std::max(rate_wait_until_, dry_until_);
+        d_.ctx_.work.wait(static_cast<int>(std::clamp<std::int64_t>(until - steady, 1, 50)));
+        dry_until_ = 0;
+      }
+      if (asking_ && redis_) take_answer();
+    }
+  }
+
+ private:
   struct InFlight {
     store::Outbound message;
     providers::Message sent;
     std::chrono::steady_clock::time_point started;
   };
-  std::unordered_map<std::uint64_t, InFlight> pending;
-  std::deque<store::Outbound> ready;  // taken (sending, under a lease), request not started yet
-  std::vector<store::Outcome> outcomes;
-  // Leases are released once each of their messages has an outcome waiting to be written.
-  std::unordered_map<std::string, int> lease_open;
-  std::vector<std::string> releases;
-  // The round trip out (record, then take): what it writes, in case it fails.
-  bool asking = false;
-  std::int64_t asked_at = 0;  // steady ms
-  std::vector<store::Outcome> writing;
-  std::vector<std::string> releasing;
-  int asked = 0;
-  std::uint64_t next_tag = 1;
-  const std::int64_t lease_ms = cfg_.timeout_ms + 20000;  // a live sender never outlives its lease
+  using Result = std::expected<providers::Accepted, providers::ProviderError>;
 
-  auto outcome_for = [&](const store::Outbound& o, store::Outcome outcome) {
-    if (outcome.outcome != "reroute") metrics().outcome(name, outcome.outcome);  // not an attempt
-    outcomes.push_back(std::move(outcome));
-    if (outcomes_since < 0) outcomes_since = steady_ms();
-    auto it = lease_open.find(o.lease);
-    if (it != lease_open.end() && --it->second == 0) {
-      releases.push_back(o.lease);
-      lease_open.erase(it);
+  bool connect() {
+    auto r = store::Redis::connect(d_.ctx_.redis_url, kRedisTimeoutMs);
+    if (!r) {
+      spdlog::error("dispatcher {}: {}", name_, r.error());
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      return false;
     }
-  };
-  auto settle = [&](const store::Outbound& o, const std::expected<providers::Accepted, providers::ProviderError>& r) {
+    redis_ = std::move(*r);
+    return true;
+  }
+
+  void update_quiet_hours(std::int64_t now) {
+    const auto& cfg = d_.rt_->cfg;
+    if (!cfg.quiet_hours || now / 1000 == quiet_checked_) return;
+    quiet_checked_ = now / 1000;
+    bulk_allowed_ = !util::in_window(util::minute_of_day(now, cfg.timezone), cfg.quiet_hours->start_minute,
+                                     cfg.quiet_hours->end_minute);
+  }
+
+  void outcome_for(const store::Outbound& o, store::Outcome outcome) {
+    if (outcome.outcome != "reroute") metrics().outcome(name_, outcome.outcome);  // not an attempt
+    outcomes_.push_back(std::move(outcome));
+    if (outcomes_since_ < 0) outcomes_since_ = steady_ms();
+    // A lease is released once each of its messages has an outcome waiting to be written.
+    auto it = lease_open_.find(o.lease);
+    if (it != lease_open_.end() && --it->second == 0) {
+      releases_.push_back(o.lease);
+      lease_open_.erase(it);
+    }
+  }
+
+  void settle(const store::Outbound& o, const Result& r) {
     // Any answer from the provider, even a refusal, shows it is up; only failures to reach
     // it (or 5xx) count against the circuit.
     if (!r && (r.error().kind == providers::ErrorKind::Transient || r.error().kind == providers::ErrorKind::Ambiguous))
-      breaker.failure(util::now_ms());
+      breaker_.failure(util::now_ms());
     else
-      breaker.success();
+      breaker_.success();
     if (r) {
       outcome_for(o, {o.ref, r->delivered ? "delivered" : "sent", r->provider_id, "", 0, ""});
       return;
     }
-    auto d = decide(rt_->cfg.retry, r.error(), o.attempts, name, split_route(o.route), provider_.idempotent(), rng);
-    spdlog::warn("{}: message {} to {} attempt {}: {}{}", name, o.ref, util::mask_phone(o.phone), o.attempts,
+    auto d = decide(d_.rt_->cfg.retry, r.error(), o.attempts, name_, split_route(o.route), d_.provider_.idempotent(), rng_);
+    spdlog::warn("{}: message {} to {} attempt {}: {}{}", name_, o.ref, util::mask_phone(o.phone), o.attempts,
                  r.error().reason, d.retry ? fmt::format(" (retry in {} ms via {})", d.delay_ms, d.provider) : " (" + d.final_state + ")");
     if (d.retry) outcome_for(o, {o.ref, "retry", "", r.error().reason, d.delay_ms, d.provider});
     else outcome_for(o, {o.ref, d.final_state, "", r.error().reason, 0, ""});
-  };
+  }
 
   // Starts requests for taken messages while there is room. Out of rotation (circuit
   // open), a message goes to the next provider of its route without trying (not an
   // attempt), or back to this one when the circuit half-opens; half-open, one probe goes
   // and the rest wait for its answer. When stopping, messages not started go back to
   // their lane.
-  auto start_ready = [&](bool stopping) {
+  void start_ready(bool stopping) {
     const std::int64_t now = util::now_ms();
-    while (!ready.empty() && (stopping || pending.size() < capacity)) {
-      store::Outbound& o = ready.front();
-      const auto circuit = breaker.state(now);
+    while (!ready_.empty() && (stopping || pending_.size() < capacity_)) {
+      store::Outbound& o = ready_.front();
+      const auto circuit = breaker_.state(now);
       if (stopping) {
-        outcome_for(o, {o.ref, "reroute", "", "gateway stopping before the request was made", 0, name});
+        outcome_for(o, {o.ref, "reroute", "", "gateway stopping before the request was made", 0, name_});
       } else if (circuit == CircuitBreaker::State::Open) {
         auto route = split_route(o.route);
-        auto it = std::find(route.begin(), route.end(), name);
+        auto it = std::find(route.begin(), route.end(), name_);
         std::string next = (it == route.end() || std::next(it) == route.end()) ? route.front() : *std::next(it);
-        std::int64_t delay = next == name ? breaker.open_remaining(now) : 0;
-        outcome_for(o, {o.ref, "reroute", "", "provider " + name + " out of rotation (failing)", delay, next});
-      } else if (circuit == CircuitBreaker::State::HalfOpen && !breaker.allow(now)) {
+        std::int64_t delay = next == name_ ? breaker_.open_remaining(now) : 0;
+        outcome_for(o, {o.ref, "reroute", "", "provider " + name_ + " out of rotation (failing)", delay, next});
+      } else if (circuit == CircuitBreaker::State::HalfOpen && !breaker_.allow(now)) {
         break;
       } else {
-        providers::Message m = to_message(o);
-        spdlog::debug("{}: sending {} to {}: {}", name, o.ref, o.phone, m.text);
-        if (auto local = provider_.send_local(m)) {
-          settle(o, *local);
-        } else if (auto req = provider_.build_request(m); !req) {
-          settle(o, std::unexpected(req.error()));
-        } else {
-          multi.add(next_tag, *req, cfg_.timeout_ms);
-          pending.emplace(next_tag++, InFlight{std::move(o), std::move(m), std::chrono::steady_clock::now()});
-        }
+        start(o);
       }
-      ready.pop_front();
+      ready_.pop_front();
     }
-  };
+  }
+
+  void start(store::Outbound& o) {
+    providers::Message m = to_message(o);
+    spdlog::debug("{}: sending {} to {}: {}", name_, o.ref, o.phone, m.text);
+    if (auto local = d_.provider_.send_local(m)) {
+      settle(o, *local);
+    } else if (auto req = d_.provider_.build_request(m); !req) {
+      settle(o, std::unexpected(req.error()));
+    } else {
+      multi_.add(next_tag_, *req, d_.cfg_.timeout_ms);
+      pending_.emplace(next_tag_++, InFlight{std::move(o), std::move(m), std::chrono::steady_clock::now()});
+    }
+  }
+
+  // Sends the round trip the plan asks for (outcomes so far, then take); its answer is
+  // taken in by take_answer() while the open requests go on.
+  void ask(bool stopping, std::int64_t now, std::int64_t steady) {
+    const TakePlan plan = plan_take({.capacity = capacity_,
+                                     .open = pending_.size(),
+                                     .ready = ready_.size(),
+                                     .outcomes = outcomes_.size(),
+                                     .oldest_wait_ms = outcomes_since_ < 0 ? 0 : steady - outcomes_since_,
+                                     .stopping = stopping,
+                                     .rate_limited = steady < rate_wait_until_,
+                                     .dry = steady < dry_until_,
+                                     .half_open = breaker_.state(now) == CircuitBreaker::State::HalfOpen});
+    if (!plan.ask()) return;
+    writing_ = std::move(outcomes_);
+    releasing_ = std::move(releases_);
+    outcomes_.clear();
+    releases_.clear();
+    outcomes_since_ = -1;
+    store::JobStore jobs(*redis_, d_.ctx_.cfg.redis.prefix);
+    auto sent = jobs.begin_record_and_take(name_, writing_, releasing_, d_.provider_.reports_by_provider_id(), plan.take,
+                                           lease_ms_, d_.ctx_.instance, d_.cfg_.rate_per_second, d_.cfg_.burst,
+                                           bulk_allowed_);
+    asking_ = true;
+    asked_ = plan.take;
+    asked_at_ = steady;
+    if (!sent) round_trip_failed(sent.error());
+  }
+
+  // How long to drive the open requests: until one finishes or Redis answers; outcomes
+  // waiting to be written and the rate limit bound the wait.
+  int wait_ms(std::int64_t steady) const {
+    std::int64_t wait = 50;
+    if (!asking_ && outcomes_since_ >= 0) wait = std::min<std::int64_t>(wait, outcomes_since_ + 5 - steady);
+    if (!asking_ && rate_wait_until_ > steady) wait = std::min(wait, rate_wait_until_ - steady);
+    if (!asking_ && dry_until_ > steady) wait = std::min(wait, dry_until_ - steady);
+    return static_cast<int>(std::max<std::int64_t>(wait, 0));
+  }
 
   // Drives the open requests for up to `wait` ms (less when Redis answers) and settles
   // those that finished.
-  auto drive = [&](int wait) {
-    for (auto& [tag, response] : multi.poll(wait, asking && redis ? redis->fd() : -1)) {
-      auto it = pending.find(tag);
-      if (it == pending.end()) continue;
+  void drive(int wait) {
+    for (auto& [tag, response] : multi_.poll(wait, asking_ && redis_ ? redis_->fd() : -1)) {
+      auto it = pending_.find(tag);
+      if (it == pending_.end()) continue;
       std::chrono::duration<double> took_s = std::chrono::steady_clock::now() - it->second.started;
-      metrics().request(name, took_s.count());
-      settle(it->second.message, provider_.parse_response(it->second.sent, response));
-      pending.erase(it);
+      metrics().request(name_, took_s.count());
+      settle(it->second.message, d_.provider_.parse_response(it->second.sent, response));
+      pending_.erase(it);
     }
-  };
+  }
+
+  void take_answer() {
+    auto arrived = redis_->evals_arrived();
+    if (!arrived) {
+      round_trip_failed(arrived.error());
+      return;
+    }
+    if (!*arrived) {
+      // As a blocking read would: drop the connection; what the scripts did stands
+      // (recording again is a no-op, messages taken meanwhile fall to their lease).
+      if (steady_ms() - asked_at_ > kRedisTimeoutMs)
+        round_trip_failed(fmt::format("Redis at {}: no answer in {} ms", redis_->url(), kRedisTimeoutMs));
+      return;
+    }
+    store::JobStore jobs(*redis_, d_.ctx_.cfg.redis.prefix);
+    std::int64_t wait_ms = 0;
+    auto batch = jobs.end_record_and_take(wait_ms);
+    if (!batch) {
+      round_trip_failed(batch.error());
+      return;
+    }
+    asking_ = false;
+    writing_.clear();
+    releasing_.clear();
+    if (wait_ms > 0) {
+      rate_wait_until_ = steady_ms() + wait_ms;
+      metrics().limiter_wait(name_, static_cast<double>(wait_ms) / 1000.0);
+    }
+    // Nothing to take: look again after a while (sooner while requests finish).
+    if (asked_ > 0 && batch->empty() && wait_ms == 0)
+      dry_until_ = steady_ms() + (pending_.empty() && ready_.empty() ? 50 : 5);
+    for (auto& o : *batch) {
+      ++lease_open_[o.lease];
+      ready_.push_back(std::move(o));
+    }
+  }
 
   // A round trip that failed: its outcomes are written with the next one (the provider
   // already has these messages), on a new connection.
-  auto round_trip_failed = [&](const std::string& error) {
-    outcomes.insert(outcomes.begin(), std::make_move_iterator(writing.begin()), std::make_move_iterator(writing.end()));
-    releases.insert(releases.begin(), std::make_move_iterator(releasing.begin()), std::make_move_iterator(releasing.end()));
-    writing.clear();
-    releasing.clear();
-    if (!outcomes.empty()) outcomes_since = steady_ms();
-    asking = false;
-    spdlog::error("dispatcher {}: {}", name, error);
-    redis.reset();
-  };
-
-  // One turn: start what was taken, ask Redis for more (with the outcomes so far) when
-  // there is room, drive the open requests until something happens, take in Redis's
-  // answer; sleep when there is nothing to do.
-  for (;;) {
-    const bool stopping = ctx_.stopping || stop_;
-    if (stopping && pending.empty() && ready.empty() && outcomes.empty() && releases.empty() && !asking) break;
-    if (!redis) {
-      auto r = store::Redis::connect(ctx_.redis_url, kRedisTimeoutMs);
-      if (!r) {
-        spdlog::error("dispatcher {}: {}", name, r.error());
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        if (pending.empty()) continue;
-      } else {
-        redis = std::move(*r);
-      }
-    }
-    const std::int64_t now = util::now_ms();
-    if (rt_->cfg.quiet_hours && now / 1000 != quiet_checked) {
-      quiet_checked = now / 1000;
-      const auto& q = *rt_->cfg.quiet_hours;
-      bulk_allowed = !util::in_window(util::minute_of_day(now, rt_->cfg.timezone), q.start_minute, q.end_minute);
-    }
-    start_ready(stopping);
-
-    const std::int64_t steady = steady_ms();
-    if (redis && !asking) {
-      const std::size_t have = pending.size() + ready.size();
-      int want = have < target ? static_cast<int>(std::min<std::size_t>(target - have, 200)) : 0;
-      if (have > 0 && want < static_cast<int>(refill)) want = 0;
-      if (stopping || steady < rate_wait_until || steady < dry_until) want = 0;
-      if (breaker.state(now) == CircuitBreaker::State::HalfOpen) want = have == 0 ? 1 : 0;  // the probe
-      // Outcomes go with the next take, or alone when enough have gathered, when nothing
-      // else is in flight, or when the oldest has waited 5 ms.
-      const bool flush = !outcomes.empty() && (outcomes.size() >= 64 || pending.empty() || stopping ||
-                                               steady - outcomes_since >= 5);
-      if (want > 0 || flush) {
-        writing = std::move(outcomes);
-        releasing = std::move(releases);
-        outcomes.clear();
-        releases.clear();
-        outcomes_since = -1;
-        store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
-        auto sent = jobs.begin_record_and_take(name, writing, releasing, provider_.reports_by_provider_id(), want,
-                                               lease_ms, ctx_.instance, cfg_.rate_per_second, cfg_.burst, bulk_allowed);
-        asking = true;
-        asked = want;
-        asked_at = steady;
-        if (!sent) round_trip_failed(sent.error());
-      }
-    }
-
-    if (!pending.empty() || asking) {
-      // Until a request finishes or Redis answers; outcomes waiting to be written and
-      // the rate limit bound the wait.
-      std::int64_t wait = 50;
-      if (!asking && outcomes_since >= 0) wait = std::min<std::int64_t>(wait, outcomes_since + 5 - steady);
-      if (!asking && rate_wait_until > steady) wait = std::min(wait, rate_wait_until - steady);
-      if (!asking && dry_until > steady) wait = std::min(wait, dry_until - steady);
-      drive(static_cast<int>(std::max<std::int64_t>(wait, 0)));
-    } else if (ready.empty() && outcomes.empty() && !stopping) {
-      // Idle: until new work is signalled (this process), or a while passes (other
-      // gateways' work, due retries), or the rate limit allows more; then look again.
-      std::int64_t until = std::max(rate_wait_until, dry_until);
-      ctx_.work.wait(static_cast<int>(std::clamp<std::int64_t>(until - steady, 1, 50)));
-      dry_until = 0;
-    }
-
-    if (asking && redis) {
-      auto arrived = redis->evals_arrived();
-      if (!arrived) {
-        round_trip_failed(arrived.error());
-      } else if (!*arrived && steady_ms() - asked_at > kRedisTimeoutMs) {
-        // As a blocking read would: drop the connection; what the scripts did stands
-        // (recording again is a no-op, messages taken meanwhile fall to their lease).
-        round_trip_failed(fmt::format("Redis at {}: no answer in {} ms", redis->url(), kRedisTimeoutMs));
-      } else if (*arrived) {
-        store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
-        std::int64_t wait_ms = 0;
-        auto batch = jobs.end_record_and_take(wait_ms);
-        if (!batch) {
-          round_trip_failed(batch.error());
-        } else {
-          asking = false;
-          writing.clear();
-          releasing.clear();
-          if (wait_ms > 0) {
-            rate_wait_until = steady_ms() + wait_ms;
-            metrics().limiter_wait(name, static_cast<double>(wait_ms) / 1000.0);
-          }
-          // Nothing to take: look again after a while (sooner while requests finish).
-          if (asked > 0 && batch->empty() && wait_ms == 0)
-            dry_until = steady_ms() + (pending.empty() && ready.empty() ? 50 : 5);
-          for (auto& o : *batch) {
-            ++lease_open[o.lease];
-            ready.push_back(std::move(o));
-          }
-        }
-      }
-    }
+  void round_trip_failed(const std::string& error) {
+    outcomes_.insert(outcomes_.begin(), std::make_move_iterator(writing_.begin()), std::make_move_iterator(writing_.end()));
+    releases_.insert(releases_.begin(), std::make_move_iterator(releasing_.begin()), std::make_move_iterator(releasing_.end()));
+    writing_.clear();
+    releasing_.clear();
+    if (!outcomes_.empty()) outcomes_since_ = steady_ms();
+    asking_ = false;
+    spdlog::error("dispatcher {}: {}", name_, error);
+    redis_.reset();
   }
-}
+
+  Dispatcher& d_;
+  const std::string& name_;
+  const std::size_t capacity_;
+  providers::CurlMulti multi_;
+  const std::int64_t lease_ms_;  ///< a live sender never outlives its lease
+  CircuitBreaker breaker_{kBreakerThreshold, kBreakerOpenMs};
+  std::mt19937_64 rng_{std::random_device{}()};
+  std::unique_ptr<store::Redis> redis_;
+  std::unordered_map<std::uint64_t, InFlight> pending_;
+  std::uint64_t next_tag_ = 1;
+  std::deque<store::Outbound> ready_;  ///< taken (sending, under a lease), request not started yet
+  std::vector<store::Outcome> outcomes_;
+  std::int64_t outcomes_since_ = -1;  ///< steady ms when the oldest unwritten outcome came
+  std::unordered_map<std::string, int> lease_open_;  ///< lease -> its messages still without an outcome
+  std::vector<std::string> releases_;
+  std::int64_t rate_wait_until_ = 0;  ///< steady ms: the shared rate limit allows nothing before
+  std::int64_t dry_until_ = 0;        ///< steady ms: the last take found nothing; ask again after
+  std::int64_t quiet_checked_ = -1;
+  bool bulk_allowed_ = true;
+  // The round trip out (record, then take): what it writes, in case it fails.
+  bool asking_ = false;
+  std::int64_t asked_at_ = 0;  ///< steady ms
+  int asked_ = 0;
+  std::vector<store::Outcome> writing_;
+  std::vector<std::string> releasing_;
+};
+
+void Dispatcher::run() { Loop(*this).run(); }
 
 }  // namespace loa::daemon

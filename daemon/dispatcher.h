@@ -32,6 +32,7 @@ class Dispatcher {
   void join();
 
  private:
+  class Loop;
   void run();
   Context& ctx_;
   std::shared_ptr<const Runtime> rt_;  ///< keeps its config and provider alive across reloads
