@@ -91,8 +91,8 @@ class Dispatcher::Loop {
       } else if (ready_.empty() && outcomes_.empty() && !stopping) {
         // Idle: until new work is signalled (this process), or a while passes (other
         // gateways' work, due retries), or the rate limit allows more; then look again.
-        std::int64_t until = std::max(rate_wait_until_, dry_until_);
-        d_.ctx_.work.wait(static_cast<int>(std::clamp<std::int64_t>(until - steady, 1, 50)));
+        const std::int64_t until = std::max(rate_wait_until_, dry_until_);
+        d_.ctx_.work.wait(static_cast<int>(until > steady ? std::min<std::int64_t>(until - steady, 50) : 50));
         dry_until_ = 0;
       }
       if (asking_ && redis_) take_answer();
