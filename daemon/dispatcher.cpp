@@ -1,6 +1,8 @@
 // Dispatch loop.
 #include "daemon/dispatcher.h"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <deque>
 #include <unordered_map>
@@ -48,6 +50,12 @@ providers::Message to_message(store::Outbound& o) {
   return m;
 }
 
+// Waits until `fd` is readable or `ms` pass.
+void wait_readable(int fd, int ms) {
+  pollfd p{fd, POLLIN, 0};
+  ::poll(&p, 1, ms);
+}
+
 std::vector<std::string> split_route(const std::string& s) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -70,7 +78,6 @@ class Dispatcher::Loop {
       : d_(d),
         name_(d.provider_.name()),
         capacity_(static_cast<std::size_t>(std::max(1, d.cfg_.max_in_flight / d.workers_))),
-        multi_(static_cast<int>(capacity_)),
         lease_ms_(d.cfg_.timeout_ms + 20000) {}
 
   // One turn: start what was taken, ask Redis for more (with the outcomes so far) when
@@ -191,7 +198,8 @@ class Dispatcher::Loop {
     } else if (auto req = d_.provider_.build_request(m); !req) {
       settle(o, std::unexpected(req.error()));
     } else {
-      multi_.add(next_tag_, *req, d_.cfg_.timeout_ms);
+      if (!http_) http_ = providers::make_transport(req->url, static_cast<int>(capacity_));
+      http_->add(next_tag_, *req, d_.cfg_.timeout_ms);
       pending_.emplace(next_tag_++, InFlight{std::move(o), std::move(m), std::chrono::steady_clock::now()});
     }
   }
@@ -237,7 +245,12 @@ class Dispatcher::Loop {
   // Drives the open requests for up to `wait` ms (less when Redis answers) and settles
   // those that finished.
   void drive(int wait) {
-    for (auto& [tag, response] : multi_.poll(wait, asking_ && redis_ ? redis_->fd() : -1)) {
+    const int redis_fd = asking_ && redis_ ? redis_->fd() : -1;
+    if (!http_) {  // nothing sent yet: wait on Redis alone
+      if (redis_fd >= 0) wait_readable(redis_fd, wait);
+      return;
+    }
+    for (auto& [tag, response] : http_->poll(wait, redis_fd)) {
       auto it = pending_.find(tag);
       if (it == pending_.end()) continue;
       std::chrono::duration<double> took_s = std::chrono::steady_clock::now() - it->second.started;
@@ -299,7 +312,7 @@ class Dispatcher::Loop {
   Dispatcher& d_;
   const std::string& name_;
   const std::size_t capacity_;
-  providers::CurlMulti multi_;
+  std::unique_ptr<providers::HttpTransport> http_;  ///< chosen by the first request's URL
   const std::int64_t lease_ms_;  ///< a live sender never outlives its lease
   CircuitBreaker breaker_{kBreakerThreshold, kBreakerOpenMs};
   std::mt19937_64 rng_{std::random_device{}()};

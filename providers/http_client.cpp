@@ -1,5 +1,6 @@
-// libcurl multi driver.
+// libcurl multi driver, and the choice between the two transports.
 #include "providers/http_client.h"
+#include "providers/http1_client.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -178,6 +179,10 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> CurlMulti::poll(int timeout_
   return done;
 }
 
-void CurlMulti::wakeup() { curl_multi_wakeup(multi_); }
+std::unique_ptr<HttpTransport> make_transport(std::string_view url, int max_connections) {
+  static const bool direct = no_proxy_in_env();
+  if (direct && Http1Client::handles(url)) return std::make_unique<Http1Client>(max_connections);
+  return std::make_unique<CurlMulti>(max_connections);
+}
 
 }  // namespace loa::providers

@@ -1,8 +1,11 @@
-// Many HTTP requests in flight on one thread: libcurl multi with connection reuse
-// (keep-alive) and a pool of easy handles. Adapters never see this; the dispatcher does.
+// Many HTTP requests in flight on one thread, with connection reuse (keep-alive). Two
+// transports behind one interface: Loa's own HTTP/1.1 client (http1_client.h) for plain
+// HTTP to a numeric address, libcurl's multi interface for everything else (HTTPS, host
+// names, proxies). Adapters never see this; the dispatcher does.
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -10,23 +13,35 @@
 
 namespace loa::providers {
 
-/// Not thread-safe except wakeup(); one per dispatcher thread.
-class CurlMulti {
+/// Not thread-safe; one per dispatcher thread.
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  /// Starts a request; its completion comes back from poll() with `tag`.
+  virtual void add(std::uint64_t tag, const HttpRequest& req, int timeout_ms) = 0;
+  virtual std::size_t in_flight() const = 0;
+  /// Drives the requests, waiting at most `timeout_ms` for activity on them or for
+  /// `also_fd` (if not -1) to become readable; returns completions.
+  virtual std::vector<std::pair<std::uint64_t, HttpResponse>> poll(int timeout_ms, int also_fd = -1) = 0;
+};
+
+/// The transport for requests to `url` (a provider's requests all go to one origin):
+/// Http1Client when it can carry them and no proxy is set in the environment, else
+/// CurlMulti. `max_connections` caps the open connections.
+std::unique_ptr<HttpTransport> make_transport(std::string_view url, int max_connections);
+
+/// libcurl multi with a pool of easy handles.
+class CurlMulti final : public HttpTransport {
  public:
   /// `max_connections`: cap on open connections (per host and in total).
   explicit CurlMulti(int max_connections);
-  ~CurlMulti();
+  ~CurlMulti() override;
   CurlMulti(const CurlMulti&) = delete;
   CurlMulti& operator=(const CurlMulti&) = delete;
 
-  /// Starts a request; its completion comes back from poll() with `tag`.
-  void add(std::uint64_t tag, const HttpRequest& req, int timeout_ms);
-  std::size_t in_flight() const { return active_; }
-  /// Drives transfers, waiting at most `timeout_ms` for activity on them or for
-  /// `also_fd` (if not -1) to become readable; returns completions.
-  std::vector<std::pair<std::uint64_t, HttpResponse>> poll(int timeout_ms, int also_fd = -1);
-  /// Makes a poll() in progress return early (thread-safe).
-  void wakeup();
+  void add(std::uint64_t tag, const HttpRequest& req, int timeout_ms) override;
+  std::size_t in_flight() const override { return active_; }
+  std::vector<std::pair<std::uint64_t, HttpResponse>> poll(int timeout_ms, int also_fd = -1) override;
 
  private:
   struct Transfer;

@@ -1,0 +1,621 @@
+// HTTP/1.1 over keep-alive connections on one epoll.
+#include "providers/http1_client.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "providers/encoding.h"
+
+namespace loa::providers {
+
+namespace {
+
+std::int64_t steady_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
+}
+
+bool contains_token(std::string_view list, std::string_view token) {
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (iequals(item, token)) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+/// Where a URL's requests go: the address, the Host header, the request target.
+struct Target {
+  sockaddr_storage addr{};
+  socklen_t addr_len = 0;
+  std::string origin;
+  std::string path;
+};
+
+std::optional<Target> parse_url(std::string_view url) {
+  constexpr std::string_view scheme = "http://";
+  if (url.size() <= scheme.size() || !iequals(url.substr(0, scheme.size()), scheme)) return std::nullopt;
+  url.remove_prefix(scheme.size());
+  const auto end = url.find_first_of("/?#");
+  std::string_view authority = url.substr(0, end);
+  Target t;
+  t.path = end == std::string_view::npos ? "/" : std::string(url.substr(end));
+  if (t.path.front() != '/') t.path.insert(0, "/");
+  if (auto hash = t.path.find('#'); hash != std::string::npos) t.path.resize(hash);
+  std::string_view host = authority, port = "80";
+  if (authority.starts_with('[')) {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    host = authority.substr(1, close - 1);
+    std::string_view rest = authority.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return std::nullopt;
+      port = rest.substr(1);
+    }
+  } else if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+  }
+  int p = 0;
+  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+  if (ec != std::errc() || ptr != port.data() + port.size() || p < 1 || p > 65535) return std::nullopt;
+  const std::string h(iequals(host, "localhost") ? "127.0.0.1" : host);
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&t.addr);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&t.addr);
+  if (inet_pton(AF_INET, h.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(static_cast<std::uint16_t>(p));
+    t.addr_len = sizeof(sockaddr_in);
+  } else if (inet_pton(AF_INET6, h.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(static_cast<std::uint16_t>(p));
+    t.addr_len = sizeof(sockaddr_in6);
+  } else {
+    return std::nullopt;
+  }
+  t.origin = std::string(authority);
+  return t;
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------ parser
+
+void ResponseParser::feed(std::string_view data) {
+  if (data.empty() || done() || failed()) return;
+  started_ = true;
+  buf_.append(data);
+  run();
+}
+
+void ResponseParser::end_of_stream() {
+  if (state_ == State::UntilClose) {
+    append_body(buf_);
+    buf_.clear();
+    if (!failed()) state_ = State::Done;
+  } else if (!done() && !failed()) {
+    fail(started_ ? "connection closed in the middle of the answer" : "connection closed before any answer");
+  }
+}
+
+void ResponseParser::fail(std::string why) {
+  state_ = State::Failed;
+  error_ = std::move(why);
+  keep_alive = false;
+}
+
+void ResponseParser::append_body(std::string_view data) {
+  if (body.size() + data.size() > kMaxBody) return fail("answer's body over 1 MiB");
+  body.append(data);
+}
+
+// Parses the status line and headers (without the blank line); false when it failed.
+bool ResponseParser::head(std::string_view head) {
+  auto eol = head.find('\n');
+  std::string_view line = head.substr(0, eol);
+  if (line.ends_with('\r')) line.remove_suffix(1);
+  // "HTTP/1.1 200 OK"
+  if (line.size() < 12 || !line.starts_with("HTTP/1.") || line[8] != ' ') {
+    fail(fmt::format("not an HTTP/1.x status line: \"{}\"", line.substr(0, 40)));
+    return false;
+  }
+  const bool http10 = line[7] == '0';
+  auto [ptr, ec] = std::from_chars(line.data() + 9, line.data() + 12, status);
+  if (ec != std::errc() || ptr != line.data() + 12 || status < 100 || status > 999) {
+    fail(fmt::format("bad status in \"{}\"", line.substr(0, 40)));
+    return false;
+  }
+  keep_alive = !http10;
+  retry_after_ms.reset();
+  std::optional<std::size_t> length;
+  bool chunked = false;
+  while (eol != std::string_view::npos) {
+    head.remove_prefix(eol + 1);
+    eol = head.find('\n');
+    line = head.substr(0, eol);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (line.empty()) continue;
+    auto colon = line.find(':');
+    if (colon == std::string_view::npos) {
+      fail(fmt::format("header line without a colon: \"{}\"", line.substr(0, 40)));
+      return false;
+    }
+    std::string_view name = line.substr(0, colon), value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    if (iequals(name, "Content-Length")) {
+      std::size_t n = 0;
+      auto [p, e] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (e != std::errc() || p != value.data() + value.size() || (length && *length != n)) {
+        fail(fmt::format("bad Content-Length \"{}\"", value.substr(0, 40)));
+        return false;
+      }
+      length = n;
+    } else if (iequals(name, "Transfer-Encoding")) {
+      chunked = contains_token(value, "chunked");
+    } else if (iequals(name, "Connection")) {
+      if (contains_token(value, "close")) keep_alive = false;
+      else if (contains_token(value, "keep-alive")) keep_alive = true;
+    } else if (iequals(name, "Retry-After")) {
+      std::int64_t s = 0;
+      auto [p, e] = std::from_chars(value.data(), value.data() + value.size(), s);
+      // An HTTP-date Retry-After is rare from SMS APIs; the backoff applies instead.
+      if (e == std::errc() && p == value.data() + value.size() && s >= 0) retry_after_ms = s * 1000;
+    }
+  }
+  if (status < 200 || status == 204 || status == 304) {
+    state_ = status < 200 ? State::Head : State::Done;  // 1xx: the real answer follows
+  } else if (chunked) {
+    state_ = State::ChunkSize;
+  } else if (length) {
+    if (*length > kMaxBody) {
+      fail("answer's body over 1 MiB");
+      return false;
+    }
+    left_ = *length;
+    state_ = left_ ? State::Length : State::Done;
+  } else {
+    keep_alive = false;  // the body runs until the connection closes
+    state_ = State::UntilClose;
+  }
+  return true;
+}
+
+void ResponseParser::run() {
+  std::size_t used = 0;
+  auto rest = [&] { return std::string_view(buf_).substr(used); };
+  for (;;) {
+    switch (state_) {
+      case State::Head: {
+        auto end = rest().find("\r\n\r\n");
+        std::size_t skip = 4;
+        if (end == std::string_view::npos) {
+          end = rest().find("\n\n");
+          skip = 2;
+        }
+        if (end == std::string_view::npos) {
+          if (rest().size() > kMaxHead) fail("answer's headers over 64 KiB");
+          goto out;
+        }
+        if (end > kMaxHead) {
+          fail("answer's headers over 64 KiB");
+          goto out;
+        }
+        std::string_view h = rest().substr(0, end);
+        used += end + skip;
+        if (!head(h)) goto out;
+        break;
+      }
+      case State::Length: {
+        std::size_t n = std::min(left_, rest().size());
+        append_body(rest().substr(0, n));
+        used += n;
+        left_ -= n;
+        if (failed()) goto out;
+        if (left_ == 0) state_ = State::Done;
+        else goto out;
+        break;
+      }
+      case State::ChunkSize: {
+        auto eol = rest().find('\n');
+        if (eol == std::string_view::npos) {
+          if (rest().size() > 1024) fail("chunk size line over 1 KiB");
+          goto out;
+        }
+        std::string_view line = rest().substr(0, eol);
+        std::size_t n = 0;
+        auto [p, e] = std::from_chars(line.data(), line.data() + line.size(), n, 16);
+        if (e != std::errc() || (p != line.data() + line.size() && *p != ';' && *p != '\r' && *p != ' ')) {
+          fail(fmt::format("bad chunk size \"{}\"", line.substr(0, 20)));
+          goto out;
+        }
+        used += eol + 1;
+        left_ = n;
+        state_ = n ? State::ChunkData : State::Trailers;
+        break;
+      }
+      case State::ChunkData: {
+        std::size_t n = std::min(left_, rest().size());
+        append_body(rest().substr(0, n));
+        used += n;
+        left_ -= n;
+        if (failed()) goto out;
+        if (left_ == 0) state_ = State::ChunkEnd;
+        else goto out;
+        break;
+      }
+      case State::ChunkEnd: {
+        if (rest().starts_with("\r\n")) used += 2;
+        else if (rest().starts_with("\n")) used += 1;
+        else if (rest().size() < 2 && (rest().empty() || rest()[0] == '\r')) goto out;
+        else {
+          fail("chunk not followed by CRLF");
+          goto out;
+        }
+        state_ = State::ChunkSize;
+        break;
+      }
+      case State::Trailers: {
+        auto eol = rest().find('\n');
+        if (eol == std::string_view::npos) goto out;
+        std::string_view line = rest().substr(0, eol);
+        used += eol + 1;
+        if (line.empty() || line == "\r") state_ = State::Done;
+        break;
+      }
+      case State::UntilClose:
+        append_body(rest());
+        used = buf_.size();
+        goto out;
+      case State::Done:
+        if (used < buf_.size()) keep_alive = false;  // bytes nobody asked for: do not reuse
+        goto out;
+      case State::Failed:
+        goto out;
+    }
+  }
+out:
+  buf_.erase(0, used);
+}
+
+// ------------------------------------------------------------------------------ client
+
+struct Http1Client::Connection {
+  int fd = -1;
+  std::string origin;
+  bool connecting = true;
+  bool used = false;  ///< has carried a complete exchange before (keep-alive reuse)
+  bool has_request = false;
+  Request req;
+  std::size_t written = 0;
+  ResponseParser parser;
+};
+
+Http1Client::Http1Client(int max_connections)
+    : epoll_(epoll_create1(EPOLL_CLOEXEC)), max_connections_(static_cast<std::size_t>(std::max(1, max_connections))) {}
+
+Http1Client::~Http1Client() {
+  while (!busy_.empty()) close(busy_.back());
+  for (auto& [origin, list] : idle_)
+    for (Connection* c : list) close(c);
+  for (Connection* c : closed_) delete c;
+  if (epoll_ >= 0) ::close(epoll_);
+}
+
+bool Http1Client::handles(std::string_view url) { return parse_url(url).has_value(); }
+
+void Http1Client::add(std::uint64_t tag, const HttpRequest& req, int timeout_ms) {
+  ++requests_;
+  auto target = parse_url(req.url);
+  if (!target) {
+    HttpResponse r;
+    r.transport_error = "not a plain-HTTP URL with a numeric address: " + req.url;
+    complete(tag, std::move(r));
+    return;
+  }
+  Request q;
+  q.tag = tag;
+  q.origin = target->origin;
+  q.timeout_ms = timeout_ms;
+  q.deadline = steady_ms() + timeout_ms;
+  const bool get = req.method == "GET";
+  std::string& b = q.bytes;
+  b.reserve(160 + target->path.size() + req.body.size());
+  b.append(get ? "GET " : "POST ").append(target->path).append(" HTTP/1.1\r\nHost: ").append(target->origin);
+  b.append("\r\nAccept: */*\r\n");
+  for (const auto& [k, v] : req.headers) b.append(k).append(": ").append(v).append("\r\n");
+  if (!req.basic_auth.empty()) b.append("Authorization: Basic ").append(base64(req.basic_auth)).append("\r\n");
+  if (!get) b.append("Content-Length: ").append(std::to_string(req.body.size())).append("\r\n\r\n").append(req.body);
+  else b.append("\r\n");
+  start(std::move(q));
+}
+
+// On an idle connection to its origin, else a new one, else in the queue.
+void Http1Client::start(Request req) {
+  auto it = idle_.find(req.origin);
+  if (it != idle_.end() && !it->second.empty()) {
+    Connection* c = it->second.back();
+    it->second.pop_back();
+    assign(c, std::move(req));
+  } else if (connections_ < max_connections_) {
+    open_for(std::move(req));
+  } else if (!idle_.empty()) {
+    // At the cap with idle connections to other origins: give one up.
+    for (auto& [origin, list] : idle_)
+      if (!list.empty()) {
+        Connection* c = list.front();
+        list.erase(list.begin());
+        close(c);
+        break;
+      }
+    if (connections_ < max_connections_) open_for(std::move(req));
+    else waiting_.push_back(std::move(req));
+  } else {
+    waiting_.push_back(std::move(req));
+  }
+}
+
+void Http1Client::open_for(Request req) {
+  auto target = parse_url(std::string("http://") + req.origin);
+  int fd = target ? ::socket(target->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) : -1;
+  if (fd < 0) {
+    HttpResponse r;
+    r.transport_error = fmt::format("socket for {}: {}", req.origin, std::strerror(errno));
+    complete(req.tag, std::move(r));
+    return;
+  }
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+  auto* c = new Connection;
+  c->fd = fd;
+  c->origin = req.origin;
+  ++connections_;
+  busy_.push_back(c);
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
+  ev.data.ptr = c;
+  ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
+  c->req = std::move(req);
+  c->has_request = true;
+  // A connect gets at most 5 s of the request's time, as with libcurl.
+  c->req.deadline = std::min(c->req.deadline, steady_ms() + std::min<std::int64_t>(c->req.timeout_ms, 5000));
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&target->addr), target->addr_len) == 0) {
+    c->connecting = false;
+    c->req.deadline = steady_ms() + c->req.timeout_ms;
+    write(c);
+  } else if (errno != EINPROGRESS) {
+    fail(c, fmt::format("connect to {}: {}", c->origin, std::strerror(errno)));
+  }
+}
+
+void Http1Client::assign(Connection* c, Request req) {
+  c->req = std::move(req);
+  c->has_request = true;
+  c->written = 0;
+  c->parser = ResponseParser{};
+  busy_.push_back(c);
+  write(c);
+}
+
+void Http1Client::watch(Connection* c, bool writing) {
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP | (writing ? EPOLLOUT : 0u);
+  ev.data.ptr = c;
+  ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+void Http1Client::write(Connection* c) {
+  const std::string& b = c->req.bytes;
+  while (c->written < b.size()) {
+    ssize_t n = ::send(c->fd, b.data() + c->written, b.size() - c->written, MSG_NOSIGNAL);
+    if (n > 0) {
+      c->written += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      watch(c, true);
+      return;
+    }
+    fail(c, fmt::format("send to {}: {}", c->origin, std::strerror(errno)));
+    return;
+  }
+}
+
+void Http1Client::read(Connection* c) {
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::recv(c->fd, buf, sizeof buf, 0);
+    if (n > 0) {
+      c->parser.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+      if (c->parser.failed()) return fail(c, "malformed answer from " + c->origin + ": " + c->parser.error());
+      if (c->parser.done()) break;
+      if (static_cast<std::size_t>(n) < sizeof buf) return;  // drained for now
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (n == 0) {
+      c->parser.end_of_stream();
+      if (c->parser.done()) break;
+      return fail(c, c->parser.error());
+    }
+    return fail(c, fmt::format("receive from {}: {}", c->origin, std::strerror(errno)));
+  }
+  HttpResponse r;
+  r.status = c->parser.status;
+  r.body = std::move(c->parser.body);
+  r.retry_after_ms = c->parser.retry_after_ms;
+  r.request_sent = true;
+  finish(c, std::move(r), c->parser.keep_alive);
+}
+
+void Http1Client::finish(Connection* c, HttpResponse response, bool reusable) {
+  complete(c->req.tag, std::move(response));
+  c->has_request = false;
+  c->req = Request{};
+  std::erase(busy_, c);
+  if (!reusable) {
+    close(c);
+  } else {
+    c->used = true;
+    watch(c, false);
+    idle_[c->origin].push_back(c);
+  }
+  if (!waiting_.empty()) {
+    Request next = std::move(waiting_.front());
+    waiting_.pop_front();
+    start(std::move(next));
+  }
+}
+
+// The request on `c` failed. A kept-alive connection that the server had closed (nothing
+// came back, or nothing could be written) gets the request once more on a fresh
+// connection, as libcurl does; otherwise the caller learns whether it was written.
+void Http1Client::fail(Connection* c, const std::string& error, bool timed_out) {
+  Request req = std::move(c->req);
+  const bool written = c->written > 0;
+  const bool stale = c->used && !c->parser.started() && !timed_out && !req.resent;
+  c->has_request = false;
+  std::erase(busy_, c);
+  close(c);
+  if (stale) {
+    req.resent = true;
+    if (connections_ < max_connections_) open_for(std::move(req));
+    else start(std::move(req));
+    return;
+  }
+  HttpResponse r;
+  r.transport_error = error;
+  r.request_sent = written;
+  r.timed_out = timed_out;
+  complete(req.tag, std::move(r));
+  if (!waiting_.empty()) {
+    Request next = std::move(waiting_.front());
+    waiting_.pop_front();
+    start(std::move(next));
+  }
+}
+
+// Deleted only at the end of poll(): an event for it may still be in hand, and a new
+// connection must not take its address meanwhile.
+void Http1Client::close(Connection* c) {
+  ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c->fd, nullptr);
+  ::close(c->fd);
+  c->fd = -1;
+  std::erase(busy_, c);
+  closed_.push_back(c);
+  --connections_;
+}
+
+void Http1Client::complete(std::uint64_t tag, HttpResponse response) { done_.emplace_back(tag, std::move(response)); }
+
+std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeout_ms, int also_fd) {
+  if (!done_.empty()) timeout_ms = 0;
+  const std::int64_t now = steady_ms();
+  for (Connection* c : busy_)
+    if (c->has_request) timeout_ms = static_cast<int>(std::clamp<std::int64_t>(c->req.deadline - now, 0, timeout_ms));
+  for (const Request& q : waiting_) timeout_ms = static_cast<int>(std::clamp<std::int64_t>(q.deadline - now, 0, timeout_ms));
+  // The extra fd is watched only during this call: it may be closed and its number reused
+  // before the next.
+  if (also_fd >= 0) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = nullptr;
+    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, also_fd, &ev);
+  }
+  epoll_event events[128];
+  int n = ::epoll_wait(epoll_, events, 128, timeout_ms);
+  if (also_fd >= 0) ::epoll_ctl(epoll_, EPOLL_CTL_DEL, also_fd, nullptr);
+  // A connection closed while handling one event may appear in a later one.
+  for (int i = 0; i < n; ++i) {
+    auto* c = static_cast<Connection*>(events[i].data.ptr);
+    if (!c || c->fd < 0) continue;
+    const bool live = std::find(busy_.begin(), busy_.end(), c) != busy_.end();
+    if (!live) {
+      // An idle connection stirred: the server closed it (or sent what nobody asked for).
+      auto it = idle_.find(c->origin);
+      if (it == idle_.end() || std::find(it->second.begin(), it->second.end(), c) == it->second.end()) continue;
+      std::erase(it->second, c);
+      close(c);
+      continue;
+    }
+    const auto ev = events[i].events;
+    if (c->connecting) {
+      int err = 0;
+      socklen_t len = sizeof err;
+      ::getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      if (err) {
+        fail(c, fmt::format("connect to {}: {}", c->origin, std::strerror(err)));
+        continue;
+      }
+      if (!(ev & EPOLLOUT)) continue;
+      c->connecting = false;
+      c->req.deadline = steady_ms() + c->req.timeout_ms;
+      watch(c, false);
+      write(c);
+      continue;
+    }
+    if (ev & EPOLLOUT) {
+      if (c->written < c->req.bytes.size()) {
+        write(c);
+        if (std::find(busy_.begin(), busy_.end(), c) == busy_.end()) continue;
+      }
+      if (c->written == c->req.bytes.size()) watch(c, false);
+    }
+    if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read(c);
+  }
+  // Requests out of time.
+  const std::int64_t later = steady_ms();
+  for (std::size_t i = 0; i < busy_.size();) {
+    Connection* c = busy_[i];
+    if (c->has_request && c->req.deadline <= later) {
+      fail(c, c->connecting ? fmt::format("connect to {}: no answer in time", c->origin)
+                            : fmt::format("no answer from {} in {} ms", c->origin, c->req.timeout_ms),
+           !c->connecting);
+      continue;  // busy_ lost this one
+    }
+    ++i;
+  }
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    if (it->deadline > later) {
+      ++it;
+      continue;
+    }
+    HttpResponse r;
+    r.transport_error = "no connection free in time";
+    complete(it->tag, std::move(r));
+    it = waiting_.erase(it);
+  }
+  for (Connection* c : closed_) delete c;
+  closed_.clear();
+  std::vector<std::pair<std::uint64_t, HttpResponse>> out;
+  out.swap(done_);
+  requests_ -= out.size();
+  return out;
+}
+
+}  // namespace loa::providers

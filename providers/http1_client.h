@@ -1,0 +1,102 @@
+// Loa's own HTTP/1.1 client, for providers reached over plain HTTP at a numeric address
+// (an on-premise gateway, a loopback test or benchmark provider): keep-alive connections
+// on one epoll, each request written with one send(), each answer parsed as it arrives.
+// libcurl's general machinery cost about as much CPU per request as all the rest of the
+// daemon (bench/README.md); HTTPS, host names and proxies stay with libcurl (CurlMulti).
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "providers/http_client.h"
+
+namespace loa::providers {
+
+/// One HTTP/1.1 response, parsed from bytes as they arrive (split anywhere).
+class ResponseParser {
+ public:
+  static constexpr std::size_t kMaxHead = 64 * 1024;
+  static constexpr std::size_t kMaxBody = 1024 * 1024;
+
+  /// Takes the next bytes of the stream.
+  void feed(std::string_view data);
+  /// The peer closed the stream: ends a body that runs until then, else an error.
+  void end_of_stream();
+  bool done() const { return state_ == State::Done; }
+  bool failed() const { return state_ == State::Failed; }
+  /// Why it failed.
+  const std::string& error() const { return error_; }
+  /// Whether any byte has come.
+  bool started() const { return started_; }
+
+  long status = 0;
+  std::string body;
+  std::optional<std::int64_t> retry_after_ms;
+  /// Whether the connection may carry another request after this answer.
+  bool keep_alive = true;
+
+ private:
+  enum class State { Head, Length, ChunkSize, ChunkData, ChunkEnd, Trailers, UntilClose, Done, Failed };
+  void run();
+  bool head(std::string_view head);
+  void fail(std::string why);
+  void append_body(std::string_view data);
+  State state_ = State::Head;
+  std::string buf_;      ///< bytes taken in and not yet used
+  std::size_t left_ = 0; ///< body or chunk bytes still to come
+  std::string error_;
+  bool started_ = false;
+};
+
+class Http1Client final : public HttpTransport {
+ public:
+  explicit Http1Client(int max_connections);
+  ~Http1Client() override;
+  Http1Client(const Http1Client&) = delete;
+  Http1Client& operator=(const Http1Client&) = delete;
+
+  /// Whether requests to `url` can go this way: `http://` with an IPv4 address, a
+  /// bracketed IPv6 one or `localhost`, and an optional port.
+  static bool handles(std::string_view url);
+
+  void add(std::uint64_t tag, const HttpRequest& req, int timeout_ms) override;
+  std::size_t in_flight() const override { return requests_; }
+  std::vector<std::pair<std::uint64_t, HttpResponse>> poll(int timeout_ms, int also_fd = -1) override;
+
+ private:
+  struct Request {
+    std::uint64_t tag = 0;
+    std::string origin;  ///< host:port, as in the Host header
+    std::string bytes;   ///< the whole request, as written
+    std::int64_t deadline = 0;
+    std::int64_t timeout_ms = 0;
+    bool resent = false;  ///< already moved once to a fresh connection
+  };
+  struct Connection;
+
+  void start(Request req);
+  void open_for(Request req);
+  void assign(Connection* c, Request req);
+  void write(Connection* c);
+  void read(Connection* c);
+  void finish(Connection* c, HttpResponse response, bool reusable);
+  void fail(Connection* c, const std::string& error, bool timed_out = false);
+  void close(Connection* c);
+  void watch(Connection* c, bool writing);
+  void complete(std::uint64_t tag, HttpResponse response);
+
+  int epoll_ = -1;
+  std::size_t max_connections_;
+  std::size_t connections_ = 0;
+  std::size_t requests_ = 0;
+  std::map<std::string, std::vector<Connection*>> idle_;  ///< by origin, most recent last
+  std::vector<Connection*> busy_;
+  std::vector<Connection*> closed_;  ///< to delete at the end of poll()
+  std::deque<Request> waiting_;  ///< for a connection (all max_connections busy)
+  std::vector<std::pair<std::uint64_t, HttpResponse>> done_;
+};
+
+}  // namespace loa::providers
