@@ -1,0 +1,246 @@
+// Both HTTP transports (Loa's own HTTP/1.1 client and libcurl's multi) against a real
+// server on loopback, through the same scenarios: what the dispatcher relies on, from
+// keep-alive to "was the request written?" when things go wrong.
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <httplib.h>
+
+#include "providers/http1_client.h"
+#include "providers/http_client.h"
+
+using namespace std::chrono_literals;
+using loa::providers::CurlMulti;
+using loa::providers::Http1Client;
+using loa::providers::HttpRequest;
+using loa::providers::HttpResponse;
+using loa::providers::HttpTransport;
+
+namespace {
+
+// An HTTP server on 127.0.0.1 (kernel-chosen port) in this process.
+struct Server {
+  httplib::Server http;
+  int port = 0;
+  std::thread thread;
+  std::mutex mu;
+  std::set<int> client_ports;  ///< remote ports seen: one per connection
+  std::atomic<int> hits{0};
+
+  Server() {
+    http.Post("/echo", [this](const httplib::Request& req, httplib::Response& res) {
+      seen(req);
+      res.set_content("got " + req.body + " as " + req.get_header_value("Content-Type") + " auth " +
+                          req.get_header_value("Authorization") + " x " + req.get_header_value("X-Key"),
+                      "text/plain");
+    });
+    http.Get("/query", [this](const httplib::Request& req, httplib::Response& res) {
+      seen(req);
+      res.set_content("to=" + req.get_param_value("to") + " text=" + req.get_param_value("text"), "text/plain");
+    });
+    http.Post("/busy", [this](const httplib::Request& req, httplib::Response& res) {
+      seen(req);
+      res.status = 429;
+      res.set_header("Retry-After", "3");
+      res.set_content("slow down", "text/plain");
+    });
+    http.Post("/chunked", [this](const httplib::Request& req, httplib::Response& res) {
+      seen(req);
+      res.set_chunked_content_provider("application/json", [](size_t offset, httplib::DataSink& sink) {
+        if (offset == 0) sink.write("{\"id\":", 6);
+        else if (offset == 6) sink.write("\"c-1\"}", 6);
+        else sink.done();
+        return true;
+      });
+    });
+    http.Post("/slow", [this](const httplib::Request& req, httplib::Response& res) {
+      seen(req);
+      std::this_thread::sleep_for(1500ms);
+      res.set_content("late", "text/plain");
+    });
+    http.set_keep_alive_timeout(1);
+    http.set_keep_alive_max_count(1000);
+    port = http.bind_to_any_port("127.0.0.1");
+    thread = std::thread([this] { http.listen_after_bind(); });
+    while (!http.is_running()) std::this_thread::sleep_for(5ms);
+  }
+  ~Server() {
+    http.stop();
+    thread.join();
+  }
+  void seen(const httplib::Request& req) {
+    ++hits;
+    std::lock_guard lock(mu);
+    client_ports.insert(req.remote_port);
+  }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port) + path; }
+};
+
+HttpRequest post(const std::string& url, const std::string& body) {
+  HttpRequest r;
+  r.method = "POST";
+  r.url = url;
+  r.body = body;
+  r.headers = {{"Content-Type", "application/json"}, {"X-Key", "k1"}};
+  return r;
+}
+
+// Polls until every tag has its answer (10 s at most).
+std::map<std::uint64_t, HttpResponse> finish(HttpTransport& t, std::size_t count) {
+  std::map<std::uint64_t, HttpResponse> out;
+  auto until = std::chrono::steady_clock::now() + 10s;
+  while (out.size() < count && std::chrono::steady_clock::now() < until)
+    for (auto& [tag, r] : t.poll(50)) out.emplace(tag, std::move(r));
+  return out;
+}
+
+// A port with nothing listening: bound by the kernel's choice, then closed.
+int dead_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+// The same scenarios run for both transports.
+constexpr const char* kTransports[] = {"Http1Client", "CurlMulti"};
+std::unique_ptr<HttpTransport> make(const std::string& which, int connections) {
+  if (which == "Http1Client") return std::make_unique<Http1Client>(connections);
+  return std::make_unique<CurlMulti>(connections);
+}
+
+}  // namespace
+
+TEST_SUITE("integration/http") {
+  TEST_CASE("the transport for a URL: Loa's own client for plain HTTP at a numeric address, libcurl for the rest") {
+    CHECK(Http1Client::handles("http://127.0.0.1:8080/send"));
+    CHECK(Http1Client::handles("http://[::1]:8080/send?x=1"));
+    CHECK(Http1Client::handles("http://localhost/send"));
+    CHECK(Http1Client::handles("HTTP://10.1.2.3"));
+    CHECK_FALSE(Http1Client::handles("https://127.0.0.1/send"));
+    CHECK_FALSE(Http1Client::handles("http://rest.esms.vn/api"));
+    CHECK_FALSE(Http1Client::handles("http://127.0.0.1:99999/"));
+    CHECK_FALSE(Http1Client::handles("http://[::1/"));
+    CHECK(dynamic_cast<Http1Client*>(loa::providers::make_transport("http://127.0.0.1:1/x", 4).get()));
+    CHECK(dynamic_cast<CurlMulti*>(loa::providers::make_transport("https://api.infobip.com/sms", 4).get()));
+    CHECK(dynamic_cast<CurlMulti*>(loa::providers::make_transport("http://gateway.local/send", 4).get()));
+  }
+
+  TEST_CASE("many requests over a few kept-alive connections: bodies, headers, auth, queries") {
+    for (std::string which : kTransports) {
+      CAPTURE(which);
+      Server server;
+      auto t = make(which, 4);
+      for (std::uint64_t i = 0; i < 40; ++i) {
+        auto r = post(server.url("/echo"), "{\"n\":" + std::to_string(i) + "}");
+        if (i == 7) r.basic_auth = "ACx:tok";
+        t->add(i, r, 5000);
+      }
+      HttpRequest get;
+      get.method = "GET";
+      get.url = server.url("/query?to=84912345678&text=Ch%C3%A0o");
+      t->add(99, get, 5000);
+      CHECK(t->in_flight() == 41);
+      auto got = finish(*t, 41);
+      REQUIRE(got.size() == 41);
+      CHECK(t->in_flight() == 0);
+      for (std::uint64_t i = 0; i < 40; ++i) {
+        CHECK(got[i].status == 200);
+        CHECK(got[i].transport_error.empty());
+        CHECK(got[i].body.starts_with("got {\"n\":" + std::to_string(i) + "} as application/json"));
+        CHECK(got[i].body.ends_with(" x k1"));
+      }
+      CHECK(got[7].body.find("auth Basic QUN4OnRvaw==") != std::string::npos);
+      CHECK(got[99].body == "to=84912345678 text=Chào");
+      std::lock_guard lock(server.mu);
+      CHECK(server.client_ports.size() <= 4);  // connections reused, never more than the cap
+    }
+  }
+
+  TEST_CASE("429 with Retry-After, and a chunked answer") {
+    for (std::string which : kTransports) {
+      CAPTURE(which);
+      Server server;
+      auto t = make(which, 2);
+      t->add(1, post(server.url("/busy"), "{}"), 5000);
+      t->add(2, post(server.url("/chunked"), "{}"), 5000);
+      auto got = finish(*t, 2);
+      REQUIRE(got.size() == 2);
+      CHECK(got[1].status == 429);
+      CHECK(got[1].retry_after_ms == 3000);
+      CHECK(got[2].status == 200);
+      CHECK(got[2].body == R"({"id":"c-1"})");
+    }
+  }
+
+  TEST_CASE("refused: not written; no answer in time: written, timed out") {
+    for (std::string which : kTransports) {
+      CAPTURE(which);
+      Server server;
+      auto t = make(which, 2);
+      t->add(1, post("http://127.0.0.1:" + std::to_string(dead_port()) + "/send", "{}"), 2000);
+      auto start = std::chrono::steady_clock::now();
+      t->add(2, post(server.url("/slow"), "{}"), 300);
+      auto got = finish(*t, 2);
+      REQUIRE(got.size() == 2);
+      CHECK(got[1].status == 0);
+      CHECK_FALSE(got[1].transport_error.empty());
+      CHECK_FALSE(got[1].request_sent);
+      CHECK(got[2].status == 0);
+      CHECK(got[2].timed_out);
+      CHECK(got[2].request_sent);
+      CHECK(std::chrono::steady_clock::now() - start < 1400ms);  // not the handler's 1.5 s
+    }
+  }
+
+  TEST_CASE("a kept-alive connection the server closed while idle is not an error") {
+    for (std::string which : kTransports) {
+      CAPTURE(which);
+      Server server;  // closes idle connections after 1 s
+      auto t = make(which, 1);
+      t->add(1, post(server.url("/echo"), "a"), 5000);
+      REQUIRE(finish(*t, 1)[1].status == 200);
+      std::this_thread::sleep_for(1600ms);
+      t->add(2, post(server.url("/echo"), "b"), 5000);
+      auto got = finish(*t, 1);
+      CHECK(got[2].status == 200);
+      CHECK(got[2].body.starts_with("got b"));
+      CHECK(server.hits == 2);  // sent once
+    }
+  }
+
+  TEST_CASE("poll returns early when the extra fd becomes readable") {
+    for (std::string which : kTransports) {
+      CAPTURE(which);
+      Server server;
+      auto t = make(which, 1);
+      t->add(1, post(server.url("/slow"), "{}"), 5000);
+      int fds[2];
+      REQUIRE(pipe(fds) == 0);
+      REQUIRE(write(fds[1], "x", 1) == 1);
+      auto start = std::chrono::steady_clock::now();
+      auto got = t->poll(1000, fds[0]);
+      CHECK(got.empty());
+      CHECK(std::chrono::steady_clock::now() - start < 500ms);
+      close(fds[0]);
+      close(fds[1]);
+      CHECK(finish(*t, 1)[1].status == 200);
+    }
+  }
+}
