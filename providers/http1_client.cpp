@@ -311,6 +311,9 @@ struct Http1Client::Connection {
   Request req;
   std::size_t written = 0;
   ResponseParser parser;
+  std::int64_t connect_deadline = 0;  ///< steady ms
+  /// When the request in hand runs out of time.
+  std::int64_t deadline() const { return connecting ? std::min(connect_deadline, req.deadline) : req.deadline; }
 };
 
 Http1Client::Http1Client(int max_connections)
@@ -401,10 +404,9 @@ void Http1Client::open_for(Request req) {
   c->req = std::move(req);
   c->has_request = true;
   // A connect gets at most 5 s of the request's time, as with libcurl.
-  c->req.deadline = std::min(c->req.deadline, steady_ms() + std::min<std::int64_t>(c->req.timeout_ms, 5000));
+  c->connect_deadline = std::min(c->req.deadline, steady_ms() + std::min<std::int64_t>(c->req.timeout_ms, 5000));
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&target->addr), target->addr_len) == 0) {
     c->connecting = false;
-    c->req.deadline = steady_ms() + c->req.timeout_ms;
     write(c);
   } else if (errno != EINPROGRESS) {
     fail(c, fmt::format("connect to {}: {}", c->origin, std::strerror(errno)));
@@ -537,7 +539,7 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeou
   if (!done_.empty()) timeout_ms = 0;
   const std::int64_t now = steady_ms();
   for (Connection* c : busy_)
-    if (c->has_request) timeout_ms = static_cast<int>(std::clamp<std::int64_t>(c->req.deadline - now, 0, timeout_ms));
+    if (c->has_request) timeout_ms = static_cast<int>(std::clamp<std::int64_t>(c->deadline() - now, 0, timeout_ms));
   for (const Request& q : waiting_) timeout_ms = static_cast<int>(std::clamp<std::int64_t>(q.deadline - now, 0, timeout_ms));
   // The extra fd is watched only during this call: it may be closed and its number reused
   // before the next.
@@ -574,7 +576,6 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeou
       }
       if (!(ev & EPOLLOUT)) continue;
       c->connecting = false;
-      c->req.deadline = steady_ms() + c->req.timeout_ms;
       watch(c, false);
       write(c);
       continue;
@@ -592,7 +593,7 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeou
   const std::int64_t later = steady_ms();
   for (std::size_t i = 0; i < busy_.size();) {
     Connection* c = busy_[i];
-    if (c->has_request && c->req.deadline <= later) {
+    if (c->has_request && c->deadline() <= later) {
       fail(c, c->connecting ? fmt::format("connect to {}: no answer in time", c->origin)
                             : fmt::format("no answer from {} in {} ms", c->origin, c->req.timeout_ms),
            !c->connecting);
