@@ -92,7 +92,7 @@ providers:
     url: http://127.0.0.1:$PROVIDER_PORT/send
     fields: { to: "{{to}}", text: "{{text}}", ref: "{{ref}}" }
     message_id: id
-    max_in_flight: 128
+    max_in_flight: 256
     timeout_ms: 10000
 YAML
 loa() { "$bin/cli/loa" --config "$W/state/loa.yaml" "$@"; }
