@@ -312,6 +312,7 @@ struct Http1Client::Connection {
   std::size_t written = 0;
   ResponseParser parser;
   std::int64_t connect_deadline = 0;  ///< steady ms
+  std::list<Connection>::iterator self;  ///< its place in open_ (or closed_)
   /// When the request in hand runs out of time.
   std::int64_t deadline() const { return connecting ? std::min(connect_deadline, req.deadline) : req.deadline; }
 };
@@ -320,10 +321,7 @@ Http1Client::Http1Client(int max_connections)
     : epoll_(epoll_create1(EPOLL_CLOEXEC)), max_connections_(static_cast<std::size_t>(std::max(1, max_connections))) {}
 
 Http1Client::~Http1Client() {
-  while (!busy_.empty()) close(busy_.back());
-  for (auto& [origin, list] : idle_)
-    for (Connection* c : list) close(c);
-  for (Connection* c : closed_) delete c;
+  for (const Connection& c : open_) ::close(c.fd);
   if (epoll_ >= 0) ::close(epoll_);
 }
 
@@ -347,8 +345,13 @@ void Http1Client::add(std::uint64_t tag, const HttpRequest& req, int timeout_ms)
   std::string& b = q.bytes;
   b.reserve(160 + target->path.size() + req.body.size());
   b.append(get ? "GET " : "POST ").append(target->path).append(" HTTP/1.1\r\nHost: ").append(target->origin);
-  b.append("\r\nAccept: */*\r\n");
-  for (const auto& [k, v] : req.headers) b.append(k).append(": ").append(v).append("\r\n");
+  b.append("\r\n");
+  bool accept = false;
+  for (const auto& [k, v] : req.headers) {
+    b.append(k).append(": ").append(v).append("\r\n");
+    accept |= iequals(k, "Accept");
+  }
+  if (!accept) b.append("Accept: */*\r\n");
   if (!req.basic_auth.empty()) b.append("Authorization: Basic ").append(base64(req.basic_auth)).append("\r\n");
   if (!get) b.append("Content-Length: ").append(std::to_string(req.body.size())).append("\r\n\r\n").append(req.body);
   else b.append("\r\n");
@@ -385,14 +388,15 @@ void Http1Client::open_for(Request req) {
   int fd = target ? ::socket(target->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) : -1;
   if (fd < 0) {
     HttpResponse r;
-    r.transport_error = fmt::format("socket for {}: {}", req.origin, std::strerror(errno));
+    r.transport_error = fmt::format("socket for {}: {}", req.origin, target ? std::strerror(errno) : "not an address");
     complete(req.tag, std::move(r));
     return;
   }
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
-  auto* c = new Connection;
+  Connection* c = &open_.emplace_back();
+  c->self = std::prev(open_.end());
   c->fd = fd;
   c->origin = req.origin;
   ++connections_;
@@ -529,7 +533,7 @@ void Http1Client::close(Connection* c) {
   ::close(c->fd);
   c->fd = -1;
   std::erase(busy_, c);
-  closed_.push_back(c);
+  closed_.splice(closed_.end(), open_, c->self);
   --connections_;
 }
 
@@ -611,7 +615,6 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeou
     complete(it->tag, std::move(r));
     it = waiting_.erase(it);
   }
-  for (Connection* c : closed_) delete c;
   closed_.clear();
   std::vector<std::pair<std::uint64_t, HttpResponse>> out;
   out.swap(done_);

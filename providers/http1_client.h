@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <list>
 #include <map>
 #include <optional>
 #include <string>
@@ -92,9 +93,10 @@ class Http1Client final : public HttpTransport {
   std::size_t max_connections_;
   std::size_t connections_ = 0;
   std::size_t requests_ = 0;
+  std::list<Connection> open_;    ///< every open connection
+  std::list<Connection> closed_;  ///< closed during this poll(), freed at its end
   std::map<std::string, std::vector<Connection*>> idle_;  ///< by origin, most recent last
-  std::vector<Connection*> busy_;
-  std::vector<Connection*> closed_;  ///< to delete at the end of poll()
+  std::vector<Connection*> busy_;  ///< with a request in hand
   std::deque<Request> waiting_;  ///< for a connection (all max_connections busy)
   std::vector<std::pair<std::uint64_t, HttpResponse>> done_;
 };
