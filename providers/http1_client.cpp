@@ -205,99 +205,91 @@ bool ResponseParser::head(std::string_view head) {
 
 void ResponseParser::run() {
   std::size_t used = 0;
-  auto rest = [&] { return std::string_view(buf_).substr(used); };
-  for (;;) {
-    switch (state_) {
-      case State::Head: {
-        auto end = rest().find("\r\n\r\n");
-        std::size_t skip = 4;
-        if (end == std::string_view::npos) {
-          end = rest().find("\n\n");
-          skip = 2;
-        }
-        if (end == std::string_view::npos) {
-          if (rest().size() > kMaxHead) fail("answer's headers over 64 KiB");
-          goto out;
-        }
-        if (end > kMaxHead) {
-          fail("answer's headers over 64 KiB");
-          goto out;
-        }
-        std::string_view h = rest().substr(0, end);
-        used += end + skip;
-        if (!head(h)) goto out;
-        break;
-      }
-      case State::Length: {
-        std::size_t n = std::min(left_, rest().size());
-        append_body(rest().substr(0, n));
-        used += n;
-        left_ -= n;
-        if (failed()) goto out;
-        if (left_ == 0) state_ = State::Done;
-        else goto out;
-        break;
-      }
-      case State::ChunkSize: {
-        auto eol = rest().find('\n');
-        if (eol == std::string_view::npos) {
-          if (rest().size() > 1024) fail("chunk size line over 1 KiB");
-          goto out;
-        }
-        std::string_view line = rest().substr(0, eol);
-        std::size_t n = 0;
-        auto [p, e] = std::from_chars(line.data(), line.data() + line.size(), n, 16);
-        if (e != std::errc() || (p != line.data() + line.size() && *p != ';' && *p != '\r' && *p != ' ')) {
-          fail(fmt::format("bad chunk size \"{}\"", line.substr(0, 20)));
-          goto out;
-        }
-        used += eol + 1;
-        left_ = n;
-        state_ = n ? State::ChunkData : State::Trailers;
-        break;
-      }
-      case State::ChunkData: {
-        std::size_t n = std::min(left_, rest().size());
-        append_body(rest().substr(0, n));
-        used += n;
-        left_ -= n;
-        if (failed()) goto out;
-        if (left_ == 0) state_ = State::ChunkEnd;
-        else goto out;
-        break;
-      }
-      case State::ChunkEnd: {
-        if (rest().starts_with("\r\n")) used += 2;
-        else if (rest().starts_with("\n")) used += 1;
-        else if (rest().size() < 2 && (rest().empty() || rest()[0] == '\r')) goto out;
-        else {
-          fail("chunk not followed by CRLF");
-          goto out;
-        }
-        state_ = State::ChunkSize;
-        break;
-      }
-      case State::Trailers: {
-        auto eol = rest().find('\n');
-        if (eol == std::string_view::npos) goto out;
-        std::string_view line = rest().substr(0, eol);
-        used += eol + 1;
-        if (line.empty() || line == "\r") state_ = State::Done;
-        break;
-      }
-      case State::UntilClose:
-        append_body(rest());
-        used = buf_.size();
-        goto out;
-      case State::Done:
-        if (used < buf_.size()) keep_alive = false;  // bytes nobody asked for: do not reuse
-        goto out;
-      case State::Failed:
-        goto out;
-    }
+  while (step(used)) {
   }
-out:
   buf_.erase(0, used);
+}
+
+// Body or chunk bytes: up to left_ of them, then on to `next`.
+bool ResponseParser::body_bytes(std::string_view rest, std::size_t& used, State next) {
+  const std::size_t n = std::min(left_, rest.size());
+  append_body(rest.substr(0, n));
+  used += n;
+  left_ -= n;
+  if (failed() || left_ > 0) return false;
+  state_ = next;
+  return true;
+}
+
+// One step over the bytes from `used`; false when it needs more, has finished or failed.
+bool ResponseParser::step(std::size_t& used) {
+  const std::string_view rest = std::string_view(buf_).substr(used);
+  switch (state_) {
+    case State::Head: {
+      auto end = rest.find("\r\n\r\n");
+      std::size_t skip = 4;
+      if (end == std::string_view::npos) {
+        end = rest.find("\n\n");
+        skip = 2;
+      }
+      if (end == std::string_view::npos ? rest.size() > kMaxHead : end > kMaxHead) {
+        fail("answer's headers over 64 KiB");
+        return false;
+      }
+      if (end == std::string_view::npos) return false;
+      used += end + skip;
+      return head(rest.substr(0, end));
+    }
+    case State::Length:
+      return body_bytes(rest, used, State::Done);
+    case State::ChunkSize: {
+      auto eol = rest.find('\n');
+      if (eol == std::string_view::npos) {
+        if (rest.size() > 1024) fail("chunk size line over 1 KiB");
+        return false;
+      }
+      std::string_view line = rest.substr(0, eol);
+      std::size_t n = 0;
+      auto [p, e] = std::from_chars(line.data(), line.data() + line.size(), n, 16);
+      if (e != std::errc() || (p != line.data() + line.size() && *p != ';' && *p != '\r' && *p != ' ')) {
+        fail(fmt::format("bad chunk size \"{}\"", line.substr(0, 20)));
+        return false;
+      }
+      used += eol + 1;
+      left_ = n;
+      state_ = n ? State::ChunkData : State::Trailers;
+      return true;
+    }
+    case State::ChunkData:
+      return body_bytes(rest, used, State::ChunkEnd);
+    case State::ChunkEnd:
+      if (rest.starts_with("\r\n")) used += 2;
+      else if (rest.starts_with("\n")) used += 1;
+      else if (rest.empty() || rest == "\r") return false;
+      else {
+        fail("chunk not followed by CRLF");
+        return false;
+      }
+      state_ = State::ChunkSize;
+      return true;
+    case State::Trailers: {
+      auto eol = rest.find('\n');
+      if (eol == std::string_view::npos) return false;
+      used += eol + 1;
+      if (eol == 0 || rest.substr(0, eol) == "\r") state_ = State::Done;
+      return true;
+    }
+    case State::UntilClose:
+      append_body(rest);
+      used = buf_.size();
+      return false;
+    case State::Done:
+      if (!rest.empty()) keep_alive = false;  // bytes nobody asked for: do not reuse
+      return false;
+    case State::Failed:
+      return false;
+  }
+  return false;
 }
 
 // ------------------------------------------------------------------------------ client

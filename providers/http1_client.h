@@ -42,6 +42,8 @@ class ResponseParser {
  private:
   enum class State { Head, Length, ChunkSize, ChunkData, ChunkEnd, Trailers, UntilClose, Done, Failed };
   void run();
+  bool step(std::size_t& used);
+  bool body_bytes(std::string_view rest, std::size_t& used, State next);
   bool head(std::string_view head);
   void fail(std::string why);
   void append_body(std::string_view data);

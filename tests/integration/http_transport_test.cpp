@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -118,11 +119,16 @@ int dead_port() {
   return ntohs(a.sin_port);
 }
 
-// The same scenarios run for both transports.
-constexpr const char* kTransports[] = {"Http1Client", "CurlMulti"};
-std::unique_ptr<HttpTransport> make(const std::string& which, int connections) {
-  if (which == "Http1Client") return std::make_unique<Http1Client>(connections);
-  return std::make_unique<CurlMulti>(connections);
+// Runs a scenario once per transport, each with a fresh server.
+void with_each_transport(int connections, const std::function<void(Server&, HttpTransport&)>& scenario) {
+  for (std::string which : {"Http1Client", "CurlMulti"}) {
+    CAPTURE(which);
+    Server server;
+    std::unique_ptr<HttpTransport> t;
+    if (which == "Http1Client") t = std::make_unique<Http1Client>(connections);
+    else t = std::make_unique<CurlMulti>(connections);
+    scenario(server, *t);
+  }
 }
 
 }  // namespace
@@ -143,23 +149,20 @@ TEST_SUITE("integration/http") {
   }
 
   TEST_CASE("many requests over a few kept-alive connections: bodies, headers, auth, queries") {
-    for (std::string which : kTransports) {
-      CAPTURE(which);
-      Server server;
-      auto t = make(which, 4);
+    with_each_transport(4, [](Server& server, HttpTransport& t) {
       for (std::uint64_t i = 0; i < 40; ++i) {
         auto r = post(server.url("/echo"), "{\"n\":" + std::to_string(i) + "}");
         if (i == 7) r.basic_auth = "ACx:tok";
-        t->add(i, r, 5000);
+        t.add(i, r, 5000);
       }
       HttpRequest get;
       get.method = "GET";
       get.url = server.url("/query?to=84912345678&text=Ch%C3%A0o");
-      t->add(99, get, 5000);
-      CHECK(t->in_flight() == 41);
-      auto got = finish(*t, 41);
+      t.add(99, get, 5000);
+      CHECK(t.in_flight() == 41);
+      auto got = finish(t, 41);
       REQUIRE(got.size() == 41);
-      CHECK(t->in_flight() == 0);
+      CHECK(t.in_flight() == 0);
       for (std::uint64_t i = 0; i < 40; ++i) {
         CHECK(got[i].status == 200);
         CHECK(got[i].transport_error.empty());
@@ -170,34 +173,28 @@ TEST_SUITE("integration/http") {
       CHECK(got[99].body == "to=84912345678 text=Chào");
       std::lock_guard lock(server.mu);
       CHECK(server.client_ports.size() <= 4);  // connections reused, never more than the cap
-    }
+    });
   }
 
   TEST_CASE("429 with Retry-After, and a chunked answer") {
-    for (std::string which : kTransports) {
-      CAPTURE(which);
-      Server server;
-      auto t = make(which, 2);
-      t->add(1, post(server.url("/busy"), "{}"), 5000);
-      t->add(2, post(server.url("/chunked"), "{}"), 5000);
-      auto got = finish(*t, 2);
+    with_each_transport(2, [](Server& server, HttpTransport& t) {
+      t.add(1, post(server.url("/busy"), "{}"), 5000);
+      t.add(2, post(server.url("/chunked"), "{}"), 5000);
+      auto got = finish(t, 2);
       REQUIRE(got.size() == 2);
       CHECK(got[1].status == 429);
       CHECK(got[1].retry_after_ms == 3000);
       CHECK(got[2].status == 200);
       CHECK(got[2].body == R"({"id":"c-1"})");
-    }
+    });
   }
 
   TEST_CASE("refused: not written; no answer in time: written, timed out") {
-    for (std::string which : kTransports) {
-      CAPTURE(which);
-      Server server;
-      auto t = make(which, 2);
-      t->add(1, post("http://127.0.0.1:" + std::to_string(dead_port()) + "/send", "{}"), 2000);
+    with_each_transport(2, [](Server& server, HttpTransport& t) {
+      t.add(1, post("http://127.0.0.1:" + std::to_string(dead_port()) + "/send", "{}"), 2000);
       auto start = std::chrono::steady_clock::now();
-      t->add(2, post(server.url("/slow"), "{}"), 300);
-      auto got = finish(*t, 2);
+      t.add(2, post(server.url("/slow"), "{}"), 300);
+      auto got = finish(t, 2);
       REQUIRE(got.size() == 2);
       CHECK(got[1].status == 0);
       CHECK_FALSE(got[1].transport_error.empty());
@@ -206,41 +203,35 @@ TEST_SUITE("integration/http") {
       CHECK(got[2].timed_out);
       CHECK(got[2].request_sent);
       CHECK(std::chrono::steady_clock::now() - start < 1400ms);  // not the handler's 1.5 s
-    }
+    });
   }
 
   TEST_CASE("a kept-alive connection the server closed while idle is not an error") {
-    for (std::string which : kTransports) {
-      CAPTURE(which);
-      Server server;  // closes idle connections after 1 s
-      auto t = make(which, 1);
-      t->add(1, post(server.url("/echo"), "a"), 5000);
-      REQUIRE(finish(*t, 1)[1].status == 200);
-      std::this_thread::sleep_for(1600ms);
-      t->add(2, post(server.url("/echo"), "b"), 5000);
-      auto got = finish(*t, 1);
+    with_each_transport(1, [](Server& server, HttpTransport& t) {
+      t.add(1, post(server.url("/echo"), "a"), 5000);
+      REQUIRE(finish(t, 1)[1].status == 200);
+      std::this_thread::sleep_for(1600ms);  // the server closes connections idle for 1 s
+      t.add(2, post(server.url("/echo"), "b"), 5000);
+      auto got = finish(t, 1);
       CHECK(got[2].status == 200);
       CHECK(got[2].body.starts_with("got b"));
       CHECK(server.hits == 2);  // sent once
-    }
+    });
   }
 
   TEST_CASE("poll returns early when the extra fd becomes readable") {
-    for (std::string which : kTransports) {
-      CAPTURE(which);
-      Server server;
-      auto t = make(which, 1);
-      t->add(1, post(server.url("/slow"), "{}"), 5000);
+    with_each_transport(1, [](Server& server, HttpTransport& t) {
+      t.add(1, post(server.url("/slow"), "{}"), 5000);
       int fds[2];
       REQUIRE(pipe(fds) == 0);
       REQUIRE(write(fds[1], "x", 1) == 1);
       auto start = std::chrono::steady_clock::now();
-      auto got = t->poll(1000, fds[0]);
+      auto got = t.poll(1000, fds[0]);
       CHECK(got.empty());
       CHECK(std::chrono::steady_clock::now() - start < 500ms);
       close(fds[0]);
       close(fds[1]);
-      CHECK(finish(*t, 1)[1].status == 200);
-    }
+      CHECK(finish(t, 1)[1].status == 200);
+    });
   }
 }
