@@ -1,6 +1,6 @@
 // Dispatcher: one per provider. Takes ready messages from Redis (marking them `sending`
-// first), keeps up to max_in_flight requests open on a curl multi handle, and records
-// each outcome back in Redis in batches.
+// first), keeps up to max_in_flight requests open on its HTTP transport
+// (providers/http_client.h), and records each outcome back in Redis in batches.
 #pragma once
 #include <random>
 #include <thread>
