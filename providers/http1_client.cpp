@@ -331,6 +331,8 @@ void Http1Client::add(std::uint64_t tag, const HttpRequest& req, int timeout_ms)
   Request q;
   q.tag = tag;
   q.origin = target->origin;
+  q.addr = target->addr;
+  q.addr_len = target->addr_len;
   q.timeout_ms = timeout_ms;
   q.deadline = steady_ms() + timeout_ms;
   const bool get = req.method == "GET";
@@ -376,11 +378,10 @@ void Http1Client::start(Request req) {
 }
 
 void Http1Client::open_for(Request req) {
-  auto target = parse_url(std::string("http://") + req.origin);
-  int fd = target ? ::socket(target->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) : -1;
+  int fd = ::socket(req.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     HttpResponse r;
-    r.transport_error = fmt::format("socket for {}: {}", req.origin, target ? std::strerror(errno) : "not an address");
+    r.transport_error = fmt::format("socket for {}: {}", req.origin, std::strerror(errno));
     complete(req.tag, std::move(r));
     return;
   }
@@ -392,7 +393,6 @@ void Http1Client::open_for(Request req) {
   c->fd = fd;
   c->origin = req.origin;
   ++connections_;
-  busy_.push_back(c);
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
   ev.data.ptr = c;
@@ -401,7 +401,7 @@ void Http1Client::open_for(Request req) {
   c->has_request = true;
   // A connect gets at most 5 s of the request's time, as with libcurl.
   c->connect_deadline = std::min(c->req.deadline, steady_ms() + std::min<std::int64_t>(c->req.timeout_ms, 5000));
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&target->addr), target->addr_len) == 0) {
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&c->req.addr), c->req.addr_len) == 0) {
     c->connecting = false;
     write(c);
   } else if (errno != EINPROGRESS) {
@@ -414,7 +414,6 @@ void Http1Client::assign(Connection* c, Request req) {
   c->has_request = true;
   c->written = 0;
   c->parser = ResponseParser{};
-  busy_.push_back(c);
   write(c);
 }
 
@@ -475,7 +474,6 @@ void Http1Client::finish(Connection* c, HttpResponse response, bool reusable) {
   complete(c->req.tag, std::move(response));
   c->has_request = false;
   c->req = Request{};
-  std::erase(busy_, c);
   if (!reusable) {
     close(c);
   } else {
@@ -483,11 +481,7 @@ void Http1Client::finish(Connection* c, HttpResponse response, bool reusable) {
     watch(c, false);
     idle_[c->origin].push_back(c);
   }
-  if (!waiting_.empty()) {
-    Request next = std::move(waiting_.front());
-    waiting_.pop_front();
-    start(std::move(next));
-  }
+  start_waiting();
 }
 
 // The request on `c` failed. A kept-alive connection that the server had closed (nothing
@@ -498,7 +492,6 @@ void Http1Client::fail(Connection* c, const std::string& error, bool timed_out) 
   const bool written = c->written > 0;
   const bool stale = c->used && !c->parser.started() && !timed_out && !req.resent;
   c->has_request = false;
-  std::erase(busy_, c);
   close(c);
   if (stale) {
     req.resent = true;
@@ -511,11 +504,15 @@ void Http1Client::fail(Connection* c, const std::string& error, bool timed_out) 
   r.request_sent = written;
   r.timed_out = timed_out;
   complete(req.tag, std::move(r));
-  if (!waiting_.empty()) {
-    Request next = std::move(waiting_.front());
-    waiting_.pop_front();
-    start(std::move(next));
-  }
+  start_waiting();
+}
+
+// A connection came free (or went): the longest-waiting request may have it.
+void Http1Client::start_waiting() {
+  if (waiting_.empty()) return;
+  Request next = std::move(waiting_.front());
+  waiting_.pop_front();
+  start(std::move(next));
 }
 
 // Deleted only at the end of poll(): an event for it may still be in hand, and a new
@@ -524,7 +521,6 @@ void Http1Client::close(Connection* c) {
   ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c->fd, nullptr);
   ::close(c->fd);
   c->fd = -1;
-  std::erase(busy_, c);
   closed_.splice(closed_.end(), open_, c->self);
   --connections_;
 }
@@ -534,8 +530,8 @@ void Http1Client::complete(std::uint64_t tag, HttpResponse response) { done_.emp
 std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeout_ms, int also_fd) {
   if (!done_.empty()) timeout_ms = 0;
   const std::int64_t now = steady_ms();
-  for (Connection* c : busy_)
-    if (c->has_request) timeout_ms = static_cast<int>(std::clamp<std::int64_t>(c->deadline() - now, 0, timeout_ms));
+  for (const Connection& c : open_)
+    if (c.has_request) timeout_ms = static_cast<int>(std::clamp<std::int64_t>(c.deadline() - now, 0, timeout_ms));
   for (const Request& q : waiting_) timeout_ms = static_cast<int>(std::clamp<std::int64_t>(q.deadline - now, 0, timeout_ms));
   // The extra fd is watched only during this call: it may be closed and its number reused
   // before the next.
@@ -548,16 +544,14 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeou
   epoll_event events[128];
   int n = ::epoll_wait(epoll_, events, 128, timeout_ms);
   if (also_fd >= 0) ::epoll_ctl(epoll_, EPOLL_CTL_DEL, also_fd, nullptr);
-  // A connection closed while handling one event may appear in a later one.
+  // A connection closed while handling one event may appear in a later one (closed ones
+  // are freed only at the end of this call).
   for (int i = 0; i < n; ++i) {
     auto* c = static_cast<Connection*>(events[i].data.ptr);
     if (!c || c->fd < 0) continue;
-    const bool live = std::find(busy_.begin(), busy_.end(), c) != busy_.end();
-    if (!live) {
+    if (!c->has_request) {
       // An idle connection stirred: the server closed it (or sent what nobody asked for).
-      auto it = idle_.find(c->origin);
-      if (it == idle_.end() || std::find(it->second.begin(), it->second.end(), c) == it->second.end()) continue;
-      std::erase(it->second, c);
+      std::erase(idle_[c->origin], c);
       close(c);
       continue;
     }
@@ -579,7 +573,7 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeou
     if (ev & EPOLLOUT) {
       if (c->written < c->req.bytes.size()) {
         write(c);
-        if (std::find(busy_.begin(), busy_.end(), c) == busy_.end()) continue;
+        if (c->fd < 0) continue;  // it failed and was closed
       }
       if (c->written == c->req.bytes.size()) watch(c, false);
     }
@@ -587,15 +581,15 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeou
   }
   // Requests out of time.
   const std::int64_t later = steady_ms();
-  for (std::size_t i = 0; i < busy_.size();) {
-    Connection* c = busy_[i];
-    if (c->has_request && c->deadline() <= later) {
-      fail(c, c->connecting ? fmt::format("connect to {}: no answer in time", c->origin)
-                            : fmt::format("no answer from {} in {} ms", c->origin, c->req.timeout_ms),
-           !c->connecting);
-      continue;  // busy_ lost this one
-    }
-    ++i;
+  // (Collected first: failing one may open or close others.)
+  std::vector<Connection*> late;
+  for (Connection& c : open_)
+    if (c.has_request && c.deadline() <= later) late.push_back(&c);
+  for (Connection* c : late) {
+    if (c->fd < 0 || !c->has_request) continue;
+    fail(c, c->connecting ? fmt::format("connect to {}: no answer in time", c->origin)
+                          : fmt::format("no answer from {} in {} ms", c->origin, c->req.timeout_ms),
+         !c->connecting);
   }
   for (auto it = waiting_.begin(); it != waiting_.end();) {
     if (it->deadline > later) {

@@ -4,6 +4,8 @@
 // libcurl's general machinery cost about as much CPU per request as all the rest of the
 // daemon (bench/README.md); HTTPS, host names and proxies stay with libcurl (CurlMulti).
 #pragma once
+#include <sys/socket.h>
+
 #include <cstdint>
 #include <deque>
 #include <list>
@@ -73,6 +75,8 @@ class Http1Client final : public HttpTransport {
   struct Request {
     std::uint64_t tag = 0;
     std::string origin;  ///< host:port, as in the Host header
+    sockaddr_storage addr{};  ///< the origin's address, for a new connection
+    socklen_t addr_len = 0;
     std::string bytes;   ///< the whole request, as written
     std::int64_t deadline = 0;
     std::int64_t timeout_ms = 0;
@@ -88,6 +92,7 @@ class Http1Client final : public HttpTransport {
   void finish(Connection* c, HttpResponse response, bool reusable);
   void fail(Connection* c, const std::string& error, bool timed_out = false);
   void close(Connection* c);
+  void start_waiting();
   void watch(Connection* c, bool writing);
   void complete(std::uint64_t tag, HttpResponse response);
 
@@ -98,7 +103,6 @@ class Http1Client final : public HttpTransport {
   std::list<Connection> open_;    ///< every open connection
   std::list<Connection> closed_;  ///< closed during this poll(), freed at its end
   std::map<std::string, std::vector<Connection*>> idle_;  ///< by origin, most recent last
-  std::vector<Connection*> busy_;  ///< with a request in hand
   std::deque<Request> waiting_;  ///< for a connection (all max_connections busy)
   std::vector<std::pair<std::uint64_t, HttpResponse>> done_;
 };
