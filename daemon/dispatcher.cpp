@@ -28,11 +28,6 @@ void Dispatcher::join() {
 
 namespace {
 
-std::int64_t steady_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
-
 // Takes the text from `o` (it is not needed again there).
 providers::Message to_message(store::Outbound& o) {
   providers::Message m;
@@ -91,7 +86,7 @@ class Dispatcher::Loop {
       const std::int64_t now = util::now_ms();
       update_quiet_hours(now);
       start_ready(stopping);
-      const std::int64_t steady = steady_ms();
+      const std::int64_t steady = util::steady_ms();
       if (redis_ && !asking_) ask(stopping, now, steady);
       if (!pending_.empty() || asking_) {
         drive(wait_ms(steady));
@@ -136,7 +131,7 @@ class Dispatcher::Loop {
   void outcome_for(const store::Outbound& o, store::Outcome outcome) {
     if (outcome.outcome != "reroute") metrics().outcome(name_, outcome.outcome);  // not an attempt
     outcomes_.push_back(std::move(outcome));
-    if (outcomes_since_ < 0) outcomes_since_ = steady_ms();
+    if (outcomes_since_ < 0) outcomes_since_ = util::steady_ms();
     // A lease is released once each of its messages has an outcome waiting to be written.
     auto it = lease_open_.find(o.lease);
     if (it != lease_open_.end() && --it->second == 0) {
@@ -269,7 +264,7 @@ class Dispatcher::Loop {
     if (!*arrived) {
       // As a blocking read would: drop the connection; what the scripts did stands
       // (recording again is a no-op, messages taken meanwhile fall to their lease).
-      if (steady_ms() - asked_at_ > kRedisTimeoutMs)
+      if (util::steady_ms() - asked_at_ > kRedisTimeoutMs)
         round_trip_failed(fmt::format("Redis at {}: no answer in {} ms", redis_->url(), kRedisTimeoutMs));
       return;
     }
@@ -284,12 +279,12 @@ class Dispatcher::Loop {
     writing_.clear();
     releasing_.clear();
     if (wait_ms > 0) {
-      rate_wait_until_ = steady_ms() + wait_ms;
+      rate_wait_until_ = util::steady_ms() + wait_ms;
       metrics().limiter_wait(name_, static_cast<double>(wait_ms) / 1000.0);
     }
     // Nothing to take: look again after a while (sooner while requests finish).
     if (asked_ > 0 && batch->empty() && wait_ms == 0)
-      dry_until_ = steady_ms() + (pending_.empty() && ready_.empty() ? 50 : 5);
+      dry_until_ = util::steady_ms() + (pending_.empty() && ready_.empty() ? 50 : 5);
     for (auto& o : *batch) {
       ++lease_open_[o.lease];
       ready_.push_back(std::move(o));
@@ -303,7 +298,7 @@ class Dispatcher::Loop {
     releases_.insert(releases_.begin(), std::make_move_iterator(releasing_.begin()), std::make_move_iterator(releasing_.end()));
     writing_.clear();
     releasing_.clear();
-    if (!outcomes_.empty()) outcomes_since_ = steady_ms();
+    if (!outcomes_.empty()) outcomes_since_ = util::steady_ms();
     asking_ = false;
     spdlog::error("dispatcher {}: {}", name_, error);
     redis_.reset();

@@ -17,29 +17,29 @@
 
 #include <fmt/format.h>
 
+#include "core/util/time.h"
 #include "providers/encoding.h"
 
 namespace loa::providers {
 
 namespace {
 
-std::int64_t steady_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
-
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
          std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
 }
 
+// Without the spaces and tabs around it.
+std::string_view strip(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return v;
+}
+
 bool contains_token(std::string_view list, std::string_view token) {
   while (!list.empty()) {
     auto comma = list.find(',');
-    std::string_view item = list.substr(0, comma);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (iequals(item, token)) return true;
+    if (iequals(strip(list.substr(0, comma)), token)) return true;
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
   }
@@ -162,9 +162,7 @@ bool ResponseParser::head(std::string_view head) {
       fail(fmt::format("header line without a colon: \"{}\"", line.substr(0, 40)));
       return false;
     }
-    std::string_view name = line.substr(0, colon), value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    std::string_view name = line.substr(0, colon), value = strip(line.substr(colon + 1));
     if (iequals(name, "Content-Length")) {
       std::size_t n = 0;
       auto [p, e] = std::from_chars(value.data(), value.data() + value.size(), n);
@@ -179,10 +177,7 @@ bool ResponseParser::head(std::string_view head) {
       if (contains_token(value, "close")) keep_alive = false;
       else if (contains_token(value, "keep-alive")) keep_alive = true;
     } else if (iequals(name, "Retry-After")) {
-      std::int64_t s = 0;
-      auto [p, e] = std::from_chars(value.data(), value.data() + value.size(), s);
-      // An HTTP-date Retry-After is rare from SMS APIs; the backoff applies instead.
-      if (e == std::errc() && p == value.data() + value.size() && s >= 0) retry_after_ms = s * 1000;
+      retry_after_ms = providers::retry_after_ms(value);
     }
   }
   if (status < 200 || status == 204 || status == 304) {
@@ -334,7 +329,7 @@ void Http1Client::add(std::uint64_t tag, const HttpRequest& req, int timeout_ms)
   q.addr = target->addr;
   q.addr_len = target->addr_len;
   q.timeout_ms = timeout_ms;
-  q.deadline = steady_ms() + timeout_ms;
+  q.deadline = util::steady_ms() + timeout_ms;
   const bool get = req.method == "GET";
   std::string& b = q.bytes;
   b.reserve(160 + target->path.size() + req.body.size());
@@ -400,7 +395,7 @@ void Http1Client::open_for(Request req) {
   c->req = std::move(req);
   c->has_request = true;
   // A connect gets at most 5 s of the request's time, as with libcurl.
-  c->connect_deadline = std::min(c->req.deadline, steady_ms() + std::min<std::int64_t>(c->req.timeout_ms, 5000));
+  c->connect_deadline = std::min(c->req.deadline, util::steady_ms() + std::min<std::int64_t>(c->req.timeout_ms, 5000));
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&c->req.addr), c->req.addr_len) == 0) {
     c->connecting = false;
     write(c);
@@ -529,7 +524,7 @@ void Http1Client::complete(std::uint64_t tag, HttpResponse response) { done_.emp
 
 std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeout_ms, int also_fd) {
   if (!done_.empty()) timeout_ms = 0;
-  const std::int64_t now = steady_ms();
+  const std::int64_t now = util::steady_ms();
   for (const Connection& c : open_)
     if (c.has_request) timeout_ms = static_cast<int>(std::clamp<std::int64_t>(c.deadline() - now, 0, timeout_ms));
   for (const Request& q : waiting_) timeout_ms = static_cast<int>(std::clamp<std::int64_t>(q.deadline - now, 0, timeout_ms));
@@ -580,7 +575,7 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeou
     if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read(c);
   }
   // Requests out of time.
-  const std::int64_t later = steady_ms();
+  const std::int64_t later = util::steady_ms();
   // (Collected first: failing one may open or close others.)
   std::vector<Connection*> late;
   for (Connection& c : open_)

@@ -3,6 +3,7 @@
 #include "providers/http1_client.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -63,13 +64,8 @@ struct CurlMulti::Transfer {
   static size_t on_header(char* data, size_t size, size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
     std::string_view line(data, size * n);
-    if (line.size() > 12 && strncasecmp(line.data(), "Retry-After:", 12) == 0) {
-      try {
-        t->response.retry_after_ms = std::stoll(std::string(line.substr(12))) * 1000;
-      } catch (...) {
-        // An HTTP-date Retry-After is rare from SMS APIs; the backoff applies instead.
-      }
-    }
+    if (line.size() > 12 && strncasecmp(line.data(), "Retry-After:", 12) == 0)
+      t->response.retry_after_ms = retry_after_ms(line.substr(12));
     return size * n;
   }
 
@@ -177,6 +173,16 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> CurlMulti::poll(int timeout_
     --active_;
   }
   return done;
+}
+
+std::optional<std::int64_t> retry_after_ms(std::string_view value) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!value.empty() && space(value.front())) value.remove_prefix(1);
+  while (!value.empty() && space(value.back())) value.remove_suffix(1);
+  std::int64_t s = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), s);
+  if (ec != std::errc() || end != value.data() + value.size() || s < 0) return std::nullopt;
+  return s * 1000;
 }
 
 std::unique_ptr<HttpTransport> make_transport(std::string_view url, int max_connections) {

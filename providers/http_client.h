@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -24,6 +25,11 @@ class HttpTransport {
   /// `also_fd` (if not -1) to become readable; returns completions.
   virtual std::vector<std::pair<std::uint64_t, HttpResponse>> poll(int timeout_ms, int also_fd = -1) = 0;
 };
+
+/// A Retry-After header's value in milliseconds: whole seconds, white space around them
+/// allowed; nullopt for anything else (an HTTP-date is rare from SMS APIs: the backoff
+/// applies instead).
+std::optional<std::int64_t> retry_after_ms(std::string_view value);
 
 /// The transport for requests to `url` (a provider's requests all go to one origin):
 /// Http1Client when it can carry them and no proxy is set in the environment, else

@@ -16,6 +16,11 @@ std::int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+std::int64_t steady_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
 namespace {
 std::unique_ptr<icu::Calendar> calendar_in(std::string_view tz) {
   UErrorCode status = U_ZERO_ERROR;

@@ -9,6 +9,8 @@ namespace loa::util {
 
 /// Milliseconds since the Unix epoch.
 std::int64_t now_ms();
+/// Milliseconds of the monotonic clock: for timeouts and waits, never for dates.
+std::int64_t steady_ms();
 
 /// Formats epoch milliseconds as "YYYY-MM-DD HH:MM:SS" in the IANA zone `tz`.
 /// An empty string for 0 (never happened).

@@ -57,6 +57,10 @@ TEST_SUITE("providers/http1") {
     auto d = parse("HTTP/1.1 503 Busy\r\nRetry-After: Wed, 21 Oct 2026 07:28:00 GMT\r\nContent-Length: 2\r\n\r\nno");
     REQUIRE(d.done());
     CHECK_FALSE(d.retry_after_ms.has_value());
+    // The same reading for libcurl's header lines (value with its CRLF).
+    CHECK(loa::providers::retry_after_ms(" 12\r\n") == 12000);
+    CHECK_FALSE(loa::providers::retry_after_ms("-1").has_value());
+    CHECK_FALSE(loa::providers::retry_after_ms("5s").has_value());
     auto n = parse("HTTP/1.1 204 No Content\r\n\r\n");
     REQUIRE(n.done());
     CHECK(n.body.empty());
