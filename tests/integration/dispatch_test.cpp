@@ -53,6 +53,20 @@ TEST_SUITE("integration/dispatch") {
     CHECK(owners == std::set<std::string>{"gw-a", "gw-b"});  // both did part of the work
   }
 
+  TEST_CASE("at a rate limit R with provider latency L, about R x L requests stay open: the limit is what is reached") {
+    Rig rig(100, {"--latency-ms", "200"}, "    rate_per_second: 50\n    burst: 5\n");
+    auto& [dir, redis, provider, cfg] = rig;
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    std::string job = send_job(cfg, "phuong-6");
+    REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(30)));
+    auto at = send_times(provider);
+    REQUIRE(at.size() == 100);
+    // 5 at once, then one per 20 ms: about 1.9 s. Ten must be open at a time for that
+    // (50/s x 0.2 s); a dispatcher waiting for each answer would take 20 s.
+    CHECK(at.back() - at.front() >= 1800);
+    CHECK(at.back() - at.front() <= 2800);
+  }
+
   TEST_CASE("503 then 200: retried with backoff until accepted") {
     Rig rig(4, {"--fail-first", "6"});
     auto& [dir, redis, provider, cfg] = rig;
