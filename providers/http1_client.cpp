@@ -46,6 +46,14 @@ bool contains_token(std::string_view list, std::string_view token) {
   return false;
 }
 
+/// Whether an idle kept-alive connection is still usable: nothing to read (no end of
+/// stream, no error, no stray bytes).
+bool still_open(int fd) {
+  char byte;
+  ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 /// Where a URL's requests go: the address, the Host header, the request target.
 struct Target {
   sockaddr_storage addr{};
@@ -350,6 +358,13 @@ void Http1Client::add(std::uint64_t tag, const HttpRequest& req, int timeout_ms)
 // On an idle connection to its origin, else a new one, else in the queue.
 void Http1Client::start(Request req) {
   auto it = idle_.find(req.origin);
+  // An idle connection the server has closed since (or sent stray bytes on) is given up
+  // before a request is written to it: once written, a request could not be sent again.
+  while (it != idle_.end() && !it->second.empty() && !still_open(it->second.back()->fd)) {
+    Connection* dead = it->second.back();
+    it->second.pop_back();
+    close(dead);
+  }
   if (it != idle_.end() && !it->second.empty()) {
     Connection* c = it->second.back();
     it->second.pop_back();
@@ -479,13 +494,14 @@ void Http1Client::finish(Connection* c, HttpResponse response, bool reusable) {
   start_waiting();
 }
 
-// The request on `c` failed. A kept-alive connection that the server had closed (nothing
-// came back, or nothing could be written) gets the request once more on a fresh
-// connection, as libcurl does; otherwise the caller learns whether it was written.
+// The request on `c` failed. A kept-alive connection that took none of its bytes (the
+// server had closed it) gets the request once more on a fresh connection. Once any byte
+// was written the request may have been read and acted on, whatever the connection's
+// history: the caller learns that it was written and never gets a silent second send.
 void Http1Client::fail(Connection* c, const std::string& error, bool timed_out) {
   Request req = std::move(c->req);
   const bool written = c->written > 0;
-  const bool stale = c->used && !c->parser.started() && !timed_out && !req.resent;
+  const bool stale = c->used && !written && !timed_out && !req.resent;
   c->has_request = false;
   close(c);
   if (stale) {

@@ -42,6 +42,10 @@ struct CurlMulti::Transfer {
   std::string url, method, basic_auth;
   std::vector<std::pair<std::string, std::string>> header_values;
   long timeout = -1;
+  /// Times libcurl began this request on a connection: 2 means it tried to send it again.
+  int starts = 0;
+  /// libcurl wanted to send again a request it had already written, and was stopped.
+  bool resend_refused = false;
 
   Transfer() {
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -51,6 +55,8 @@ struct CurlMulti::Transfer {
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, this);
+    curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, on_start);
+    curl_easy_setopt(easy, CURLOPT_PREREQDATA, this);
     static const bool direct = no_proxy_in_env();
     if (direct) curl_easy_setopt(easy, CURLOPT_PROXY, "");
   }
@@ -69,8 +75,26 @@ struct CurlMulti::Transfer {
     return size * n;
   }
 
+  // libcurl sends a request again, on a fresh connection, when a reused connection died
+  // before any answer came -- even when the request was written whole and the provider
+  // may have acted on it (lib/transfer.c, Curl_retry_request). Called before each
+  // attempt: a second attempt after bytes were written is stopped (the transfer ends
+  // with CURLE_ABORTED_BY_CALLBACK and is reported as written); one after nothing was
+  // written (the connection was found dead on sending) may go.
+  static int on_start(void* user, char*, char*, int, int) {
+    auto* t = static_cast<Transfer*>(user);
+    if (++t->starts == 1) return CURL_PREREQFUNC_OK;
+    long sent = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &sent);
+    if (sent == 0) return CURL_PREREQFUNC_OK;
+    t->resend_refused = true;
+    return CURL_PREREQFUNC_ABORT;
+  }
+
   void prepare(const HttpRequest& req, int timeout_ms) {
     response = HttpResponse{};
+    starts = 0;
+    resend_refused = false;
     if (req.url != url) {
       url = req.url;
       curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
@@ -107,6 +131,11 @@ struct CurlMulti::Transfer {
   void finish(CURLcode code) {
     if (code == CURLE_OK) {
       curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);
+      return;
+    }
+    if (resend_refused) {
+      response.transport_error = "connection closed with no answer after the request was written";
+      response.request_sent = true;
       return;
     }
     response.transport_error = curl_easy_strerror(code);

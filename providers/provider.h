@@ -40,7 +40,10 @@ struct HttpResponse {
   std::optional<std::int64_t> retry_after_ms;
   /// Transport failure, empty when an answer came.
   std::string transport_error;
-  /// False when the transport failed before any byte of the request was written.
+  /// False only when the request provably never left: the transport failed before any
+  /// byte of it was written (refused, unreachable). Once written, a request that got no
+  /// answer may have been acted on, whatever the connection's history, and neither
+  /// transport sends it again by itself.
   bool request_sent = false;
   bool timed_out = false;
 };

@@ -119,14 +119,91 @@ int dead_port() {
   return ntohs(a.sin_port);
 }
 
+// A provider that reads each request whole and then, for the requests it is told to
+// drop (counted per connection, from 1), closes the connection without answering; the
+// others get "200 ok" on a kept-alive connection. It counts every request it read.
+struct DroppingServer {
+  int listener = -1;
+  int port = 0;
+  std::set<int> drop;
+  std::atomic<int> requests{0};
+  std::atomic<bool> stopping{false};
+  std::thread acceptor;
+  std::vector<std::thread> handlers;
+  std::mutex mu;
+
+  explicit DroppingServer(std::set<int> drop_these) : drop(std::move(drop_these)) {
+    listener = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(listen(listener, 16) == 0);
+    REQUIRE(getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    port = ntohs(a.sin_port);
+    acceptor = std::thread([this] {
+      for (;;) {
+        int fd = accept(listener, nullptr, nullptr);
+        if (fd < 0 || stopping) {
+          if (fd >= 0) close(fd);
+          return;
+        }
+        std::lock_guard lock(mu);
+        handlers.emplace_back([this, fd] { serve(fd); });
+      }
+    });
+  }
+  ~DroppingServer() {
+    stopping = true;
+    shutdown(listener, SHUT_RDWR);
+    close(listener);
+    acceptor.join();
+    for (auto& h : handlers) h.join();
+  }
+  // Reads one request (head and Content-Length body); false at the end of the stream.
+  static bool read_request(int fd, std::string& buf) {
+    char chunk[4096];
+    for (;;) {
+      auto head_end = buf.find("\r\n\r\n");
+      if (head_end != std::string::npos) {
+        std::size_t length = 0;
+        auto at = buf.find("Content-Length: ");
+        if (at != std::string::npos && at < head_end) length = std::stoul(buf.substr(at + 16));
+        if (buf.size() >= head_end + 4 + length) {
+          buf.erase(0, head_end + 4 + length);
+          return true;
+        }
+      }
+      ssize_t n = recv(fd, chunk, sizeof chunk, 0);
+      if (n <= 0) return false;
+      buf.append(chunk, static_cast<std::size_t>(n));
+    }
+  }
+  void serve(int fd) {
+    std::string buf;
+    for (int k = 1; read_request(fd, buf); ++k) {
+      ++requests;
+      if (drop.count(k)) break;
+      const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok";
+      if (send(fd, ok.data(), ok.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(ok.size())) break;
+    }
+    close(fd);
+  }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port) + path; }
+};
+
+std::unique_ptr<HttpTransport> make(const std::string& which, int connections) {
+  if (which == "Http1Client") return std::make_unique<Http1Client>(connections);
+  return std::make_unique<CurlMulti>(connections);
+}
+
 // Runs a scenario once per transport, each with a fresh server.
 void with_each_transport(int connections, const std::function<void(Server&, HttpTransport&)>& scenario) {
   for (std::string which : {"Http1Client", "CurlMulti"}) {
     CAPTURE(which);
     Server server;
-    std::unique_ptr<HttpTransport> t;
-    if (which == "Http1Client") t = std::make_unique<Http1Client>(connections);
-    else t = std::make_unique<CurlMulti>(connections);
+    auto t = make(which, connections);
     scenario(server, *t);
   }
 }
@@ -233,5 +310,57 @@ TEST_SUITE("integration/http") {
       close(fds[1]);
       CHECK(finish(t, 1)[1].status == 200);
     });
+  }
+
+  // A provider that took the request and closed without a word may have sent the SMS:
+  // neither transport may send it again (libcurl would, on a reused connection), and the
+  // dispatcher must learn that it was written.
+  TEST_CASE("a request read and then left unanswered is written, and is sent once: fresh and kept-alive, POST and GET") {
+    for (std::string which : {"Http1Client", "CurlMulti"}) {
+      for (std::string method : {"POST", "GET"}) {
+        CAPTURE(which);
+        CAPTURE(method);
+        auto request = [&](const std::string& url) {
+          HttpRequest r = post(url, "{\"to\":\"84912345678\"}");
+          if (method == "GET") {
+            r.method = "GET";
+            r.body.clear();
+            r.url += "?to=84912345678";
+          }
+          return r;
+        };
+        {
+          DroppingServer server({1});  // the first request of every connection
+          auto t = make(which, 1);
+          t->add(1, request(server.url("/send")), 3000);
+          auto got = finish(*t, 1);
+          REQUIRE(got.size() == 1);
+          CHECK(got[1].status == 0);
+          CHECK_FALSE(got[1].transport_error.empty());
+          CHECK(got[1].request_sent);
+          CHECK_FALSE(got[1].timed_out);
+          std::this_thread::sleep_for(200ms);
+          CHECK(server.requests == 1);
+        }
+        {
+          DroppingServer server({2});  // the second request of a kept-alive connection
+          auto t = make(which, 1);
+          t->add(1, request(server.url("/send")), 3000);
+          REQUIRE(finish(*t, 1)[1].status == 200);
+          t->add(2, request(server.url("/send")), 3000);
+          auto got = finish(*t, 1);
+          REQUIRE(got.size() == 1);
+          CHECK(got[2].status == 0);
+          CHECK(got[2].request_sent);
+          CHECK_FALSE(got[2].transport_error.empty());
+          std::this_thread::sleep_for(200ms);
+          CHECK(server.requests == 2);  // not 3: no silent second send
+          // The transport goes on: the next request gets a fresh connection and its answer.
+          t->add(3, request(server.url("/send")), 3000);
+          CHECK(finish(*t, 1)[3].status == 200);
+          CHECK(server.requests == 3);
+        }
+      }
+    }
   }
 }
