@@ -92,6 +92,7 @@ providers:
     url: http://127.0.0.1:$PROVIDER_PORT/send
     fields: { to: "{{to}}", text: "{{text}}", ref: "{{ref}}" }
     message_id: id
+    dlr_token: bench
     max_in_flight: 256
     timeout_ms: 10000
 YAML

@@ -750,8 +750,15 @@ int cmd_check(Session& s, Args& a) {
     return kOk;
   }
   std::vector<std::string> errors;
-  if (auto p = providers::build_providers(s.cfg, s.cfg.public_url.empty() ? "http://127.0.0.1" : s.cfg.public_url); !p)
+  if (auto p = providers::build_providers(s.cfg, s.cfg.public_url.empty() ? "http://127.0.0.1" : s.cfg.public_url); !p) {
     errors.insert(errors.end(), p.error().begin(), p.error().end());
+  } else {
+    for (const auto& [name, provider] : *p)
+      if (provider->reports_unauthenticated())
+        std::printf("%s: warning: provider \"%s\" takes delivery reports from anyone (dlr.insecure): anyone who "
+                    "can reach the webhook can mark its messages delivered or failed\n",
+                    s.cfg.path.c_str(), name.c_str());
+  }
   auto wards = jobs::ward_ids(s.cfg);
   for (const auto& [id, _] : s.cfg.wards)
     if (std::find(wards.begin(), wards.end(), id) == wards.end())

@@ -71,7 +71,11 @@ std::expected<std::shared_ptr<const Runtime>, std::vector<std::string>> build_ru
   if (!templates) return std::unexpected(templates.error());
   auto rt = std::make_shared<Runtime>();
   rt->cfg = std::move(cfg);
-  for (auto& [name, p] : *built) rt->providers.emplace(name, std::shared_ptr<providers::Provider>(std::move(p)));
+  for (auto& [name, p] : *built) {
+    if (p->reports_unauthenticated())
+      spdlog::warn("provider {} takes delivery reports from anyone (dlr.insecure)", name);
+    rt->providers.emplace(name, std::shared_ptr<providers::Provider>(std::move(p)));
+  }
   rt->templates = std::move(*templates);
   return rt;
 }
@@ -165,7 +169,10 @@ int Gateway::run() {
     return 78;
   }
   ctx.set_runtime(*runtime);
-  webhook.start();
+  if (auto started = webhook.start(); !started) {
+    spdlog::critical("{}", started.error());
+    return 1;
+  }
   spdlog::info("loa-gatewayd {} listening on {}:{} (instance {}, redis {})", "0.1.0", cfg.webhook_host, *port,
                ctx.instance, ctx.redis_url);
 

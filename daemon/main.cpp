@@ -1,4 +1,6 @@
 // loa-gatewayd: reads the config, starts the gateway, stops it on SIGTERM/SIGINT.
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -62,6 +64,12 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // The webhook holds up to webhook.max_connections sockets (two descriptors each): take
+  // the hard limit on open files, as a server does.
+  if (rlimit nofile{}; ::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &nofile);
+  }
 
   std::string path = loa::config::resolve_config_path(config_path);
   auto gateway = loa::daemon::Gateway::create(path);

@@ -17,6 +17,11 @@ void Metrics::dlr(const std::string& outcome) {
   ++dlr_[outcome];
 }
 
+void Metrics::webhook_dropped(const std::string& reason) {
+  std::lock_guard lock(mu_);
+  ++webhook_dropped_[reason];
+}
+
 void Metrics::request(const std::string& provider, double seconds) {
   std::lock_guard lock(mu_);
   auto& h = latency_[provider];
@@ -43,6 +48,9 @@ std::string Metrics::render() const {
   for (const auto& [k, v] : outcomes_) out += fmt::format("loa_send_outcomes_total{{provider=\"{}\",outcome=\"{}\"}} {}\n", k.first, k.second, v);
   out += "# HELP loa_dlr_total Delivery reports by outcome (this instance).\n# TYPE loa_dlr_total counter\n";
   for (const auto& [k, v] : dlr_) out += fmt::format("loa_dlr_total{{outcome=\"{}\"}} {}\n", k, v);
+  out += "# HELP loa_webhook_dropped_total Webhook requests refused early and connections dropped, by reason "
+         "(deadline, evicted, too_large, encoding, headers).\n# TYPE loa_webhook_dropped_total counter\n";
+  for (const auto& [k, v] : webhook_dropped_) out += fmt::format("loa_webhook_dropped_total{{reason=\"{}\"}} {}\n", k, v);
   out += "# HELP loa_rate_limit_wait_seconds_total Time sends waited for the rate limiter.\n# TYPE loa_rate_limit_wait_seconds_total counter\n";
   for (const auto& [k, v] : waits_) out += fmt::format("loa_rate_limit_wait_seconds_total{{provider=\"{}\"}} {:.3f}\n", k, v);
   out += "# HELP loa_provider_request_seconds Provider request latency.\n# TYPE loa_provider_request_seconds histogram\n";

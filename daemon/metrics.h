@@ -16,6 +16,8 @@ namespace loa::daemon {
 class Metrics {
  public:
   void dlr(const std::string& outcome);
+  /// A webhook request or connection refused or dropped, by reason.
+  void webhook_dropped(const std::string& reason);
   void request(const std::string& provider, double seconds);
   void outcome(const std::string& provider, const std::string& state);
   void limiter_wait(const std::string& provider, double seconds);
@@ -32,6 +34,7 @@ class Metrics {
   };
   mutable std::mutex mu_;
   std::map<std::string, unsigned long long> dlr_;
+  std::map<std::string, unsigned long long> webhook_dropped_;
   std::map<std::string, Histogram> latency_;
   std::map<std::pair<std::string, std::string>, unsigned long long> outcomes_;
   std::map<std::string, double> waits_;

@@ -11,6 +11,7 @@ cmake --build "$root/build" -j"$(nproc)" --target loa loa-gatewayd loa-fake-prov
 
 state=$(mktemp -d /tmp/loa-demo.XXXXXX)
 export LOA_DEMO_STATE="$state"
+export LOA_DEMO_DLR_TOKEN=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 config="$root/demo/loa.yaml"
 bin="$root/build"
 loa() { "$bin/cli/loa" --config "$config" "$@"; }

@@ -122,6 +122,10 @@ class Provider {
   /// True when delivery reports name messages only by the provider's own id, so Loa must
   /// remember which of its messages each id belongs to.
   virtual bool reports_by_provider_id() const { return true; }
+
+  /// True when its config lets anyone post delivery reports (`dlr: { insecure: true }`):
+  /// `loa check` and the daemon warn about it.
+  virtual bool reports_unauthenticated() const { return false; }
 };
 
 /// Maps a transport failure or HTTP status to an error kind (shared by HTTP adapters):

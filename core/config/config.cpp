@@ -185,7 +185,19 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
     }
   }
   if (const auto& w = root["webhook"]) {
-    if (r.expect_keys(w, {"listen", "public_url"}, "webhook")) {
+    if (r.expect_keys(w, {"listen", "public_url", "max_connections", "max_connections_per_client",
+                          "request_timeout_ms", "metrics_token"}, "webhook")) {
+      if (w["max_connections"])
+        if (auto v = r.integer(w["max_connections"], "webhook.max_connections", 16, 1000000))
+          cfg.webhook.max_connections = static_cast<int>(*v);
+      if (w["max_connections_per_client"])
+        if (auto v = r.integer(w["max_connections_per_client"], "webhook.max_connections_per_client", 1, 1000000))
+          cfg.webhook.max_connections_per_client = static_cast<int>(*v);
+      if (w["request_timeout_ms"])
+        if (auto v = r.integer(w["request_timeout_ms"], "webhook.request_timeout_ms", 100, 600000))
+          cfg.webhook.request_timeout_ms = static_cast<int>(*v);
+      if (w["metrics_token"])
+        if (auto v = r.string(w["metrics_token"], "webhook.metrics_token")) cfg.webhook.metrics_token = *v;
       if (w["listen"])
         if (auto v = r.string(w["listen"], "webhook.listen")) {
           static const std::regex re(R"(([^:\s]+):(\d{1,5}))");

@@ -22,6 +22,15 @@ struct QuietHours {
   int end_minute = 0;
 };
 
+/// What the webhook allows any client: it faces the internet.
+struct WebhookLimits {
+  int max_connections = 4096;            ///< open at once, all clients
+  int max_connections_per_client = 64;   ///< open at once from one address
+  int request_timeout_ms = 10000;        ///< a request's head and body, from the connection's
+                                         ///< start or the previous answer
+  std::string metrics_token;             ///< set: /metrics needs "Authorization: Bearer <it>"
+};
+
 struct RetryPolicy {
   int max_attempts = 5;
   std::int64_t base_delay_ms = 1000;
@@ -62,6 +71,7 @@ struct Config {
   std::string webhook_host = "127.0.0.1";
   int webhook_port = 8089;
   std::string public_url;  ///< empty: http://<listen address> as bound
+  WebhookLimits webhook;
   RetryPolicy retry;
   std::vector<ProviderConfig> providers;
   Routes routes;

@@ -23,8 +23,9 @@ end
 -- done at, provider id, report at, error.
 local SEP = '\31'
 local STATE = '^' .. string.rep('([^\31]*)\31', 9) .. '(.*)$'
--- After "queued" and its separator: the attempts, and the position after "taken at".
-local TAKE = '^([^\31]*)\31[^\31]*\31[^\31]*\31[^\31]*\31()'
+-- After "queued" and its separator: the attempts, the provider it was last handed to,
+-- and the position after "taken at".
+local TAKE = '^([^\31]*)\31([^\31]*)\31[^\31]*\31[^\31]*\31()'
 local S_S, S_A, S_PR, S_O, S_TSEND, S_TSENT, S_TDONE, S_PID, S_DLR, S_E = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 -- The ten fields of a packed state (nothing for a missing or malformed one).
 local function state_of(v)
@@ -44,6 +45,10 @@ end
 local function jkey(j) return P .. ':job:' .. j end
 local function mskey(j) return P .. ':ms:' .. j end
 local function mdkey(j) return P .. ':md:' .. j end
+-- via:<job>: index -> the providers a message was handed to before its current one
+-- (comma separated), written only when a message moves to another provider (failover,
+-- or an operator's retry), so delivery reports from those are still recognised.
+local function viakey(j) return P .. ':via:' .. j end
 local function parse_ref(ref) return string.match(ref, '^(.*)%.(%d+)$') end
 local function move(job, from, to)
   if from then redis.call('HINCRBY', job, 'c:' .. from, -1) end
@@ -247,11 +252,16 @@ for _, prio in ipairs(prios) do
       local sets, mine, msgs = {}, {}, {}
       for x, i in ipairs(idx) do
         local v = st[x]
-        -- queued: attempts so far, and where the fields after "taken at" begin
-        local a, rest = nil, nil
-        if v and string.sub(v, 1, 7) == 'queued\31' then a, rest = string.match(v, TAKE, 8) end
+        -- queued: attempts so far, the provider it was handed to last, and where the
+        -- fields after "taken at" begin
+        local a, before, rest = nil, nil, nil
+        if v and string.sub(v, 1, 7) == 'queued\31' then a, before, rest = string.match(v, TAKE, 8) end
         if a then  -- a cancelled message is skipped
           a = (tonumber(a) or 0) + 1
+          if before ~= '' and before ~= provider then
+            local via = redis.call('HGET', viakey(j), i)
+            redis.call('HSET', viakey(j), i, via and (via .. ',' .. before) or before)
+          end
           sets[#sets + 1] = i
           sets[#sets + 1] = 'sending' .. SEP .. a .. SEP .. provider .. SEP .. owner .. SEP .. nows .. SEP .. string.sub(v, rest)
           mine[#mine + 1] = i
@@ -358,8 +368,10 @@ return 1
 // the message by its own id), provider id, state (delivered|failed), error.
 // A provider id is looked up in the provider's id maps (dlr:<provider>:<day>), newest day
 // first, back 15 days. Reports only move a message forward: a repeat, or one for a message
-// already final, is a no-op. Returns per report: 'applied', 'duplicate' or 'unknown' (no
-// such message or id), and the ref ('' for an unknown id).
+// already final, is a no-op. A report changes only a message that was handed to this
+// provider (its current one, or one in via:<job>). Returns per report: 'applied',
+// 'duplicate', 'unknown' (no such message or id) or 'foreign' (a message this provider
+// was never given: ignored), and the ref ('' for an unknown id).
 inline constexpr const char* kApplyReports = R"LUA(
 local now = now_ms()
 local nows = tostring(now)
@@ -377,6 +389,10 @@ local function apply(ref, state, err)
   local v = redis.call('HGET', mskey(j), index)
   if not v then return 'unknown' end
   local f = split_state(v)
+  if f[S_PR] ~= ARGV[2] then
+    local via = redis.call('HGET', viakey(j), index)
+    if not via or not string.find(',' .. via .. ',', ',' .. ARGV[2] .. ',', 1, true) then return 'foreign' end
+  end
   local s = f[S_S]
   if s ~= 'sent' and s ~= 'sending' and s ~= 'unknown' then return 'duplicate' end
   local job = jkey(j)

@@ -104,6 +104,7 @@ TEST_SUITE("integration/dispatch") {
     type: http
     url: http://127.0.0.1:{}/send
     message_id: id
+    dlr_token: t0k3n
 routes:
   default: [local, backup]
 )", backup.port()));

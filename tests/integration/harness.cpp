@@ -240,6 +240,7 @@ retry: {{ max_attempts: 3, base_delay_ms: 50, max_delay_ms: 200 }}
     type: http
     url: http://127.0.0.1:{}/send
     message_id: id
+    dlr_token: t0k3n
     max_in_flight: 16
     timeout_ms: 5000
 {})",

@@ -215,6 +215,35 @@ TEST_SUITE("integration/store") {
     CHECK(js.apply_reports("p", {}).value().empty());
   }
 
+  TEST_CASE_FIXTURE(Store, "a delivery report changes only a message handed to the provider whose endpoint got it") {
+    auto taken = expanded_and_taken(3, 3, "gw");
+    // 1-0.1 fails over from p to q; the others stay with p.
+    REQUIRE(js.record("p", {{"1-0.0", "sent", "", "", 0, ""}, {"1-0.1", "retry", "", "HTTP 503", 0, "q"},
+                            {"1-0.2", "sent", "", "", 0, ""}}, {taken[0].lease}, false));
+    REQUIRE(js.promote_retries().value() == 1);
+    std::int64_t wait = 0;
+    auto on_q = js.take("q", 4, 30000, "gw", 0, 1, true, wait);
+    REQUIRE(on_q);
+    REQUIRE(on_q->size() == 1);
+    auto one = [&](const std::string& provider, const std::string& ref, const std::string& state) {
+      auto r = js.apply_reports(provider, {{ref, "", state, "x"}}).value();
+      REQUIRE(r.size() == 1);
+      return r[0].result;
+    };
+    CHECK(one("q", "1-0.0", "failed") == "foreign");      // q never had it
+    CHECK(one("other", "1-0.2", "failed") == "foreign");  // nor had a provider of no route
+    CHECK(js.message("1-0", 0).value()->get("s") == "sent");
+    CHECK(js.message("1-0", 2).value()->get("s") == "sent");
+    CHECK(one("p", "1-0.1", "delivered") == "applied");   // p had it before q: its report counts
+    CHECK(one("q", "1-0.1", "failed") == "duplicate");
+    CHECK(one("p", "1-0.0", "delivered") == "applied");
+    CHECK(js.message("1-0", 0).value()->get("s") == "delivered");
+    CHECK(js.message("1-0", 1).value()->get("s") == "delivered");
+    auto st = js.status("1-0").value();
+    CHECK(st->counts["delivered"] == 2);
+    CHECK(st->counts["sent"] == 1);
+  }
+
   TEST_CASE_FIXTURE(Store, "a Redis that lost its scripts (restart, SCRIPT FLUSH) gets them again, nothing runs twice") {
     make_job(js, "1-0", 3);
     std::int64_t wait = 0;

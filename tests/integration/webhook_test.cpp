@@ -25,26 +25,28 @@ TEST_SUITE("integration") {
 
     CHECK(client.Get("/healthz")->status == 200);
     CHECK(client.Post("/dlr/nope", secret, "{}", "application/json")->status == 404);
-    CHECK(client.Post("/dlr/local", R"({"id":"1-0.0","status":"DELIVERED"})", "application/json")->status == 401);
-    CHECK(client.Post("/dlr/local", httplib::Headers{{"X-Loa-Secret", "s3creT"}}, R"({"id":"1-0.0","status":"DELIVERED"})", "application/json")->status == 401);
-    CHECK(client.Post("/dlr/local", secret, "{broken", "application/json")->status == 400);
-    CHECK(client.Post("/dlr/local", secret, R"({"status":"DELIVERED"})", "application/json")->status == 400);
-    CHECK(client.Post("/dlr/local", secret, std::string(70 * 1024, 'x'), "application/json")->status == 413);
-    CHECK(client.Post("/dlr/local", secret, R"({"id":"999-0.3","status":"DELIVERED"})", "application/json")->status == 200);
-    CHECK(client.Get("/dlr/local?id=999-0.4&status=DELIVERED", secret)->status == 200);
+    CHECK(client.Post("/dlr/local", secret, R"({"id":"1-0.0","status":"DELIVERED"})", "application/json")->status == 401);  // no token
+    CHECK(client.Post("/dlr/local?token=t0k3N", secret, R"({"id":"1-0.0","status":"DELIVERED"})", "application/json")->status == 401);
+    CHECK(client.Post("/dlr/local?token=t0k3n", R"({"id":"1-0.0","status":"DELIVERED"})", "application/json")->status == 401);
+    CHECK(client.Post("/dlr/local?token=t0k3n", httplib::Headers{{"X-Loa-Secret", "s3creT"}}, R"({"id":"1-0.0","status":"DELIVERED"})", "application/json")->status == 401);
+    CHECK(client.Post("/dlr/local?token=t0k3n", secret, "{broken", "application/json")->status == 400);
+    CHECK(client.Post("/dlr/local?token=t0k3n", secret, R"({"status":"DELIVERED"})", "application/json")->status == 400);
+    CHECK(client.Post("/dlr/local?token=t0k3n", secret, std::string(70 * 1024, 'x'), "application/json")->status == 413);
+    CHECK(client.Post("/dlr/local?token=t0k3n", secret, R"({"id":"999-0.3","status":"DELIVERED"})", "application/json")->status == 200);
+    CHECK(client.Get("/dlr/local?token=t0k3n&id=999-0.4&status=DELIVERED", secret)->status == 200);
 
     // A real job: reports move messages forward and never back.
     std::string job = send_job(cfg, "phuong-6", "x");
     auto counts = [&] { return job_status(cfg, job)["counts"]; };
     REQUIRE(wait_until([&] { return counts()["sent"] == 2; }, std::chrono::seconds(20)));
     std::string ref0 = job + ".0", ref1 = job + ".1";
-    CHECK(client.Post("/dlr/local", secret, json{{"id", ref0}, {"status", "DELIVERED"}}.dump(), "application/json")->status == 200);
-    CHECK(client.Post("/dlr/local", secret, json{{"id", ref0}, {"status", "FAILED"}}.dump(), "application/json")->status == 200);
-    CHECK(client.Post("/dlr/local", secret, json{{"id", ref0}, {"status", "DELIVERED"}}.dump(), "application/json")->status == 200);
+    CHECK(client.Post("/dlr/local?token=t0k3n", secret, json{{"id", ref0}, {"status", "DELIVERED"}}.dump(), "application/json")->status == 200);
+    CHECK(client.Post("/dlr/local?token=t0k3n", secret, json{{"id", ref0}, {"status", "FAILED"}}.dump(), "application/json")->status == 200);
+    CHECK(client.Post("/dlr/local?token=t0k3n", secret, json{{"id", ref0}, {"status", "DELIVERED"}}.dump(), "application/json")->status == 200);
     // Form-encoded, keyed by the provider's own id, resolved through the id Loa recorded.
     std::string pid = message_field(*redis.connect(), job, 1, "pid");
     REQUIRE(pid.rfind("fp-", 0) == 0);
-    CHECK(client.Post("/dlr/local", secret, "id=" + pid + "&status=FAILED", "application/x-www-form-urlencoded")->status == 200);
+    CHECK(client.Post("/dlr/local?token=t0k3n", secret, "id=" + pid + "&status=FAILED", "application/x-www-form-urlencoded")->status == 200);
     auto c = counts();
     CHECK(c["delivered"] == 1);
     CHECK(c["failed"] == 1);

@@ -18,6 +18,7 @@ std::expected<std::unique_ptr<loa::providers::Provider>, std::vector<std::string
   m.pc.name = "local";
   m.pc.type = "http";
   m.pc.node = YAML::Load(yaml);
+  if (m.pc.dlr_token.empty() && !m.pc.node["dlr"]) m.pc.dlr_token = "t0k3n";
   return loa::providers::make_generic_http({m.cfg, m.pc, "http://gw.example/dlr/local"});
 }
 
@@ -77,6 +78,27 @@ TEST_SUITE("providers/http") {
       REQUIRE_FALSE(p.has_value());
       CHECK(p.error().at(0).rfind("loa.yaml:", 0) == 0);
     }
+  }
+
+  TEST_CASE("delivery reports must prove their origin: a token, a secret header, or a knowing dlr.insecure") {
+    Made m;
+    m.pc.dlr_token = "";
+    auto open = make("{name: local, type: http, url: 'http://h', dlr: {id: id}}", m);
+    REQUIRE_FALSE(open.has_value());
+    CHECK(open.error().at(0).find("would take delivery reports from anyone") != std::string::npos);
+    Made secret;
+    auto with_secret = make("{name: local, type: http, url: 'http://h', dlr: {secret_header: X-S, secret: s}}", secret);
+    REQUIRE(with_secret.has_value());
+    CHECK_FALSE((*with_secret)->reports_unauthenticated());
+    Made token;
+    token.pc.dlr_token = "t";
+    auto with_token = make("{name: local, type: http, url: 'http://h'}", token);
+    REQUIRE(with_token.has_value());
+    CHECK_FALSE((*with_token)->reports_unauthenticated());
+    Made insecure;
+    auto knowingly = make("{name: local, type: http, url: 'http://h', dlr: {insecure: true}}", insecure);
+    REQUIRE(knowingly.has_value());
+    CHECK((*knowingly)->reports_unauthenticated());
   }
 
   TEST_CASE("responses: accepted, 5xx transient, 429 with Retry-After, 4xx permanent, timeouts ambiguous") {
