@@ -65,10 +65,15 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   // The webhook holds up to webhook.max_connections sockets (two descriptors each): take
-  // the hard limit on open files, as a server does.
-  if (rlimit nofile{}; ::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
-    nofile.rlim_cur = nofile.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &nofile);
+  // the hard limit on open files, as a server does (root may raise it to what is needed).
+  if (rlimit nofile{}; ::getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+    const auto need = static_cast<rlim_t>(1 << 20);  // Linux's default fs.nr_open
+    rlimit want{nofile.rlim_max, nofile.rlim_max};
+    if (nofile.rlim_max < need) want = {need, need};
+    if (::setrlimit(RLIMIT_NOFILE, &want) != 0) {
+      nofile.rlim_cur = nofile.rlim_max;
+      ::setrlimit(RLIMIT_NOFILE, &nofile);
+    }
   }
 
   std::string path = loa::config::resolve_config_path(config_path);

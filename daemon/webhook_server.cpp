@@ -276,8 +276,13 @@ int WebhookServer::handle(MHD_Connection* c, Request& req, const char* method, c
     return MHD_YES;
   }
   if (*upload_size > 0) {
-    if (req.body.size() + *upload_size > kMaxBody)  // chunked, or more than Content-Length said
-      return refuse(MHD_HTTP_CONTENT_TOO_LARGE, "report over 64 KiB\n", "too_large");
+    if (req.body.size() + *upload_size > kMaxBody) {
+      // A chunked body past the limit (a Content-Length over it was refused with 413 at
+      // the head): the connection is closed at once rather than read to an end that may
+      // never come.
+      metrics().webhook_dropped("too_large");
+      return MHD_NO;
+    }
     req.body.append(upload, *upload_size);
     *upload_size = 0;
     return MHD_YES;

@@ -35,7 +35,7 @@ class WebhookServer {
   static constexpr int kMaxHeaders = 64;              ///< header fields of one request
   /// libmicrohttpd's memory per connection: a request head (line and headers) must fit in
   /// about half of it, else 431.
-  static constexpr std::size_t kConnectionMemory = 32 * 1024;
+  static constexpr std::size_t kConnectionMemory = 16 * 1024;
 
   /// One request's state (libmicrohttpd's per-request context).
   struct Request;

@@ -131,6 +131,7 @@ std::unique_ptr<store::Redis> RedisServer::connect() const {
 std::string bin(const std::string& name) {
   if (name == "loa-gatewayd") return std::string(LOA_BIN_DIR) + "/daemon/loa-gatewayd";
   if (name == "loa") return std::string(LOA_BIN_DIR) + "/cli/loa";
+  if (name == "loa-webhook-abuse") return std::string(LOA_BIN_DIR) + "/bench/loa-webhook-abuse";
   return std::string(LOA_BIN_DIR) + "/tools/loa-fake-provider";
 }
 
