@@ -228,6 +228,10 @@ bool parse_job_args(const Args& a, const char* command, std::initializer_list<st
 // Parses send's or preview's arguments and validates the job; nullopt after saying why.
 std::optional<jobs::Planner> plan_selection(Session& s, Args& a, Selection& sel, bool is_send) {
   if (!parse_selection(a, s.cfg, sel, is_send)) return std::nullopt;
+  if (auto why = jobs::check_bounds(sel.spec)) {
+    std::fprintf(stderr, "loa: %s\n", why->c_str());
+    return std::nullopt;
+  }
   auto plan = jobs::Planner::create(s.cfg, sel.spec);
   if (!plan) {
     print_errors(plan.error());
@@ -392,7 +396,7 @@ int cmd_preview(Session& s, Args& a) {
       out["skipped"].push_back({{"ward", m.ward}, {"row", m.row}, {"name", m.name}, {"reason", m.skip_reason}});
     out["totals"] = {{"rows", w->totals.rows}, {"messages", w->totals.messages}, {"skipped", w->totals.skipped},
                      {"segments", w->totals.segments}, {"ucs2", w->totals.unicode}, {"over_limit", w->totals.too_long}};
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return kOk;
   }
   std::printf("Template %s: %s\n\n", t.name().c_str(), t.description().c_str());
@@ -469,7 +473,7 @@ int cmd_status(Session& s, Args& a) {
     if (as_json && !watch) {
       auto out = status_json(j);
       if (auto why = waiting_reason(s.cfg, j); !why.empty()) out["waiting"] = why;
-      std::printf("%s\n", out.dump().c_str());
+      std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       return kOk;
     }
     long long finished = c.at("sent") + c.at("delivered") + c.at("failed") + c.at("unknown");
@@ -550,7 +554,7 @@ int cmd_jobs(Session& s, Args& a) {
       o["created"] = util::format_local(j.created_ms, s.cfg.timezone);
       out.push_back(o);
     }
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return kOk;
   }
   std::printf("%-18s %-10s %-16s %-20s %7s %7s %7s %7s  %s\n", "JOB", "STATE", "TEMPLATE", "WARDS", "TOTAL", "SENT", "DELIV", "FAILED", "CREATED");

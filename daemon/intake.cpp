@@ -22,14 +22,14 @@ std::expected<void, std::string> admit_entry(Context& ctx, store::JobStore& jobs
   if (!e.job) return jobs.admit(e.id, "", std::nullopt, "rejected", "stream entry has no \"job\" field", std::nullopt);
   auto spec = jobs::parse_job_spec(*e.job);
   if (!spec) {
-    spdlog::warn("job {} rejected: {}", e.id, spec.error());
+    spdlog::warn("job {} rejected: {}", e.id, util::loggable(spec.error(), 300));
     return jobs.admit(e.id, *e.job, std::nullopt, "rejected", spec.error(), std::nullopt);
   }
   auto rt = ctx.runtime();
   auto plan = jobs::Planner::create(rt->cfg, *spec, &rt->templates);
   if (!plan) {
     std::string reason = util::join(plan.error(), "; ");
-    spdlog::warn("job {} rejected: {}", e.id, reason);
+    spdlog::warn("job {} rejected: {}", e.id, util::loggable(reason, 300));
     return jobs.admit(e.id, *e.job, *spec, "rejected", reason, std::nullopt);
   }
   spdlog::info("job {} accepted: template {} for {} ward(s)", e.id, spec->template_name, spec->wards.size());

@@ -211,7 +211,7 @@ std::optional<std::int64_t> retry_after_ms(std::string_view value) {
   std::int64_t s = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), s);
   if (ec != std::errc() || end != value.data() + value.size() || s < 0) return std::nullopt;
-  return s * 1000;
+  return std::min<std::int64_t>(s, kMaxRetryAfterS) * 1000;  // a day at most: no overflow, no wait for ever
 }
 
 std::unique_ptr<HttpTransport> make_transport(std::string_view url, int max_connections) {

@@ -30,6 +30,7 @@ class HttpTransport {
 /// allowed; nullopt for anything else (an HTTP-date is rare from SMS APIs: the backoff
 /// applies instead).
 std::optional<std::int64_t> retry_after_ms(std::string_view value);
+inline constexpr std::int64_t kMaxRetryAfterS = 86400;
 
 /// The transport for requests to `url` (a provider's requests all go to one origin):
 /// Http1Client when it can carry them and no proxy is set in the environment, else

@@ -4,19 +4,64 @@
 
 #include <cstdlib>
 
+#include "core/text/unicode.h"
+
 #include <fmt/format.h>
 
 namespace loa::config {
 
 YAML::Node YamlReader::load() {
   try {
-    return YAML::LoadFile(file_);
+    YAML::Node root = YAML::LoadFile(file_);
+    std::size_t budget = kMaxNodes;
+    if (!well_formed(root, 0, budget)) return YAML::Node();
+    return root;
   } catch (const YAML::BadFile&) {
     error("cannot read file");
   } catch (const YAML::ParserException& e) {
     errors_.push_back(fmt::format("{}:{}: YAML syntax error: {}", file_, e.mark.line + 1, e.msg));
+  } catch (const YAML::Exception& e) {
+    errors_.push_back(fmt::format("{}:{}: {}", file_, e.mark.line + 1, e.msg));
   }
   return YAML::Node();
+}
+
+// Checked before any reading, so that no reader meets a shape it would throw on: every
+// key a plain scalar, all text valid UTF-8, nesting and size bounded (aliases make a
+// small file a huge tree: the walk counts every node it visits).
+bool YamlReader::well_formed(const YAML::Node& node, int depth, std::size_t& budget) {
+  if (budget == 0) return false;
+  if (--budget == 0) {
+    error(node, fmt::format("too large: more than {} values (aliases included)", kMaxNodes));
+    return false;
+  }
+  if (depth > kMaxDepth) {
+    error(node, fmt::format("nested more than {} levels deep", kMaxDepth));
+    return false;
+  }
+  switch (node.Type()) {
+    case YAML::NodeType::Scalar:
+      if (!text::valid_utf8(node.Scalar())) {
+        error(node, "text that is not valid UTF-8 (save the file as UTF-8)");
+        return false;
+      }
+      return true;
+    case YAML::NodeType::Sequence:
+      for (const auto& item : node)
+        if (!well_formed(item, depth + 1, budget)) return false;
+      return true;
+    case YAML::NodeType::Map:
+      for (const auto& kv : node) {
+        if (!kv.first.IsScalar()) {
+          error(kv.first, "a key must be plain text, not a list or a mapping");
+          return false;
+        }
+        if (!well_formed(kv.first, depth + 1, budget) || !well_formed(kv.second, depth + 1, budget)) return false;
+      }
+      return true;
+    default:
+      return true;
+  }
 }
 
 std::string YamlReader::where(const YAML::Node& node) const {

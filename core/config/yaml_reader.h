@@ -17,8 +17,13 @@ class YamlReader {
  public:
   explicit YamlReader(std::string file) : file_(std::move(file)) {}
 
-  /// Parses the file; on a syntax error records it and returns a null node.
+  /// Parses the file; on a syntax error records it and returns a null node. A document
+  /// with a key that is not a scalar, text that is not UTF-8, nesting deeper than
+  /// kMaxDepth or more than kMaxNodes values is refused the same way.
   YAML::Node load();
+
+  static constexpr int kMaxDepth = 32;
+  static constexpr std::size_t kMaxNodes = 100000;
 
   /// Records "file:line: message" for `node` (line 0 when the node has no mark).
   void error(const YAML::Node& node, std::string_view message);
@@ -39,6 +44,11 @@ class YamlReader {
   std::optional<std::vector<std::string>> strings(const YAML::Node& node, std::string_view what);
 
   const std::vector<std::string>& errors() const { return errors_; }
+
+ private:
+  bool well_formed(const YAML::Node& node, int depth, std::size_t& budget);
+
+ public:
   const std::string& file() const { return file_; }
   /// "file:line" of a node, for messages raised later.
   std::string where(const YAML::Node& node) const;

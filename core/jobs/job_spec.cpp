@@ -1,18 +1,53 @@
 // Job spec JSON (nlohmann), with every throw converted to an error string.
 #include "core/jobs/job_spec.h"
 
+#include <set>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "core/text/unicode.h"
+#include "core/util/strings.h"
 
 namespace loa::jobs {
 
 using nlohmann::json;
 
+std::optional<std::string> check_bounds(const JobSpec& s) {
+  auto text_ok = [](const std::string& v, std::size_t max) { return v.size() <= max && text::valid_utf8(v); };
+  if (!text_ok(s.template_name, kMaxNameBytes)) return "\"template\" is not a template name";
+  if (s.wards.size() > kMaxWards) return fmt::format("{} wards: at most {} in one job", s.wards.size(), kMaxWards);
+  std::set<std::string_view> wards;
+  for (const auto& w : s.wards) {
+    if (!text_ok(w, kMaxNameBytes)) return "a ward id is not a ward id";
+    if (!wards.insert(w).second) return fmt::format("ward \"{}\" is named twice", util::loggable(w));
+  }
+  if (s.vars.size() > kMaxVars) return fmt::format("{} variables: at most {}", s.vars.size(), kMaxVars);
+  for (const auto& [k, v] : s.vars) {
+    if (!text_ok(k, kMaxNameBytes)) return fmt::format("variable name \"{}\" is too long or not UTF-8", util::loggable(k, 64));
+    if (!text::valid_utf8(v)) return fmt::format("variable \"{}\" is not valid UTF-8 text", util::loggable(k));
+    if (v.size() > kMaxVarBytes)
+      return fmt::format("variable \"{}\" is {} bytes: at most {}", util::loggable(k), v.size(), kMaxVarBytes);
+  }
+  for (const auto* list : {&s.areas, &s.tags}) {
+    if (list->size() > kMaxFilters) return fmt::format("{} areas or tags: at most {}", list->size(), kMaxFilters);
+    for (const auto& v : *list)
+      if (!text_ok(v, kMaxFilterBytes)) return "an area or tag is too long or not UTF-8";
+  }
+  if (s.at && !text_ok(*s.at, kMaxFilterBytes)) return "\"at\" is too long or not UTF-8";
+  if (s.key && !text_ok(*s.key, kMaxFilterBytes)) return "\"key\" is too long or not UTF-8";
+  return std::nullopt;
+}
+
 std::expected<JobSpec, std::string> parse_job_spec(const std::string& text) {
+  if (text.size() > kMaxEntryBytes)
+    return std::unexpected(fmt::format("the job is {} bytes: at most {}", text.size(), kMaxEntryBytes));
   json j;
   try {
     j = json::parse(text);
   } catch (const json::exception& e) {
-    return std::unexpected(std::string("not valid JSON: ") + e.what());
+    // Its message quotes the bytes it stopped at: shown escaped, never raw.
+    return std::unexpected("not valid JSON: " + util::loggable(e.what(), 200));
   }
   if (!j.is_object()) return std::unexpected("the job must be a JSON object");
   JobSpec s;
@@ -20,7 +55,7 @@ std::expected<JobSpec, std::string> parse_job_spec(const std::string& text) {
   for (const auto& [k, v] : j.items()) {
     bool known = false;
     for (const char* n : kKnown) known |= (k == n);
-    if (!known) return std::unexpected("unknown field \"" + k + "\"");
+    if (!known) return std::unexpected("unknown field \"" + util::loggable(k, 64) + "\"");
   }
   auto strings = [&](const char* field, std::vector<std::string>& out) -> std::optional<std::string> {
     if (!j.contains(field) || j[field].is_null()) return std::nullopt;
@@ -40,7 +75,7 @@ std::expected<JobSpec, std::string> parse_job_spec(const std::string& text) {
   if (j.contains("vars") && !j["vars"].is_null()) {
     if (!j["vars"].is_object()) return std::unexpected("\"vars\" must be an object of strings");
     for (const auto& [k, v] : j["vars"].items()) {
-      if (!v.is_string()) return std::unexpected("variable \"" + k + "\" must be a string");
+      if (!v.is_string()) return std::unexpected("variable \"" + util::loggable(k, 64) + "\" must be a string");
       s.vars[k] = v.get<std::string>();
     }
   }
@@ -57,6 +92,7 @@ std::expected<JobSpec, std::string> parse_job_spec(const std::string& text) {
       return std::unexpected("\"key\" must be a non-empty string or null");
     s.key = j["key"].get<std::string>();
   }
+  if (auto e = check_bounds(s)) return std::unexpected(*e);
   return s;
 }
 
@@ -70,7 +106,7 @@ std::string to_json(const JobSpec& s) {
   j["at"] = s.at ? json(*s.at) : json(nullptr);
   j["urgent"] = s.urgent;
   j["key"] = s.key ? json(*s.key) : json(nullptr);
-  return j.dump();
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace loa::jobs

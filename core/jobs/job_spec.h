@@ -20,8 +20,23 @@ struct JobSpec {
   std::optional<std::string> key;
 };
 
-/// Parses the stream entry's JSON; the error says which field is wrong.
+/// Bounds on one job, whoever produced it (README, "Limits").
+inline constexpr std::size_t kMaxEntryBytes = 64 * 1024;  ///< the stream entry's JSON
+inline constexpr std::size_t kMaxWards = 64;
+inline constexpr std::size_t kMaxVars = 64;
+inline constexpr std::size_t kMaxVarBytes = 4 * 1024;     ///< one variable's value
+inline constexpr std::size_t kMaxNameBytes = 64;          ///< a variable's name, a ward id
+inline constexpr std::size_t kMaxFilters = 64;            ///< areas, and tags
+inline constexpr std::size_t kMaxFilterBytes = 256;       ///< one area or tag, the key, --at
+
+/// Parses the stream entry's JSON; the error says which field is wrong. Refuses an entry
+/// past the bounds above, a ward named twice, and text that is not UTF-8. Errors hold
+/// no raw bytes of the entry.
 std::expected<JobSpec, std::string> parse_job_spec(const std::string& json);
+
+/// The bounds, repeats and UTF-8 check of parse_job_spec, for a spec made another way
+/// (`loa send`); the reason when it fails.
+std::optional<std::string> check_bounds(const JobSpec& spec);
 
 /// The JSON form of a spec, as `loa send` enqueues it.
 std::string to_json(const JobSpec& spec);

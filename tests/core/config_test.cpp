@@ -104,6 +104,28 @@ routes:
     CHECK(any_contains(err.error(), "YAML syntax error"));
   }
 
+  TEST_CASE("shapes a reader would throw on are refused at load: non-scalar keys, bad UTF-8, deep nesting, alias bombs") {
+    const std::string bad[][2] = {
+        {std::string("[a, b]: 1\n") + kProviders, ":1: a key must be plain text"},
+        {std::string("wards:\n  {x: 1}: Phuong\n") + kProviders, ":2: a key must be plain text"},
+        {std::string("providers:\n  - name: p\n    type: http\n    headers: {? [k]: v}\n"), "a key must be plain text"},
+        {std::string("timezone: \"\xff\xfe\"\n") + kProviders, ":1: text that is not valid UTF-8"},
+        {std::string("w\xc3: 1\n") + kProviders, "not valid UTF-8"},
+        {std::string("wards: ") + std::string(40, '[') + std::string(40, ']') + "\n" + kProviders, "nested more than"},
+        {"a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+         "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+         "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
+         "too large"},
+    };
+    for (const auto& [yaml, why] : bad) {
+      CAPTURE(yaml);
+      TempConfig c(yaml);
+      auto err = loa::config::load_config(c.path());
+      REQUIRE_FALSE(err.has_value());
+      CHECK(any_contains(err.error(), why));
+    }
+  }
+
   TEST_CASE("providers are required and names are unique") {
     TempConfig none("timezone: Asia/Ho_Chi_Minh\n");
     CHECK_FALSE(loa::config::load_config(none.path()).has_value());

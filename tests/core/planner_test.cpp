@@ -125,6 +125,29 @@ TEST_SUITE("core/jobs") {
     CHECK(back->urgent);
     CHECK(*back->key == "k1");
     CHECK_FALSE(loa::jobs::parse_job_spec("not json").has_value());
+    // Bounded input, and no raw bytes of the entry in the reason.
+    auto refused = [](const std::string& text) {
+      auto r = loa::jobs::parse_job_spec(text);
+      REQUIRE_FALSE(r.has_value());
+      for (char c : r.error()) CHECK((static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f));
+      return r.error();
+    };
+    CHECK(refused(R"({"template":"a","wards":["b","c","b"]})").find("ward \"b\" is named twice") != std::string::npos);
+    std::string many = R"({"template":"a","wards":[)";
+    for (int i = 0; i < 65; ++i) many += (i ? ",\"w" : "\"w") + std::to_string(i) + "\"";
+    CHECK(refused(many + "]}").find("65 wards: at most 64") != std::string::npos);
+    CHECK(refused(R"({"template":"a","wards":["b"],"vars":{"x":")" + std::string(5000, 'y') + "\"}}")
+              .find("is 5000 bytes: at most 4096") != std::string::npos);
+    CHECK(refused(R"({"template":"a","wards":["b"],"vars":{"x":")" + std::string(70000, 'y') + "\"}}")
+              .find("at most 65536") != std::string::npos);
+    CHECK(refused("{\"template\":\"a\",\"wards\":[\"b\"],\"vars\":{\"x\":\"\xff\xc3\"}}").find("not valid JSON") == 0);
+    CHECK(refused("\x01\x02\xff binary") .find("not valid JSON") == 0);
+    loa::jobs::JobSpec cli;
+    cli.template_name = "a";
+    cli.wards = {"b"};
+    cli.vars["x"] = "\xc3\x28";
+    CHECK(loa::jobs::check_bounds(cli).value_or("").find("not valid UTF-8") != std::string::npos);
+    CHECK(loa::jobs::to_json(cli).find("\xc3\x28") == std::string::npos);  // never a throw: replaced
     CHECK_FALSE(loa::jobs::parse_job_spec(R"({"template":"a"})").has_value());
     CHECK_FALSE(loa::jobs::parse_job_spec(R"({"template":"a","wards":["b"],"vars":{"x":1}})").has_value());
     CHECK_FALSE(loa::jobs::parse_job_spec(R"({"template":"a","wards":["b"],"colour":"red"})").has_value());

@@ -171,6 +171,40 @@ TEST_SUITE("integration/operations") {
     CHECK(json::parse(provider.log_lines().back())["text"] == "Mới: mới");
   }
 
+  TEST_CASE("garbage in the config, on the stream and on the command line: refused, never a crash") {
+    Rig rig(2);
+    auto& [dir, redis, provider, cfg] = rig;
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    std::ifstream in(cfg);
+    std::stringstream good;
+    good << in.rdbuf();
+    // A key that is a list: loa check says where; a reload keeps the running config.
+    dir.write("loa.yaml", good.str() + "[a, b]: 1\n");
+    auto check = run_loa(cfg, {"check"});
+    CHECK(check.code == 2);
+    CHECK(check.err.find("a key must be plain text") != std::string::npos);
+    gw.process().signal(SIGHUP);
+    REQUIRE(wait_until([&] { return gw.log().find("reload refused") != std::string::npos; }, std::chrono::seconds(5)));
+    CHECK(gw.process().running());
+    CHECK(run({bin("loa-gatewayd"), "--config", cfg, "--check"}).code == 78);
+    dir.write("loa.yaml", good.str());
+    // Binary and oversized stream entries become rejected jobs; every later command works.
+    auto r = redis.connect();
+    REQUIRE(r->command({"XADD", "t:jobs", "*", "job", std::string("\xff\xfe\x00\x01{\"template\"", 13)}));
+    REQUIRE(r->command({"XADD", "t:jobs", "*", "job", R"({"template":"thong-bao","wards":["phuong-6","phuong-6"]})"}));
+    REQUIRE(wait_until([&] { return run_loa(cfg, {"jobs", "--json"}).out.find("named twice") != std::string::npos; },
+                       std::chrono::seconds(10)));
+    auto jobs = run_loa(cfg, {"jobs", "--json"});
+    CHECK(jobs.code == 0);
+    CHECK(jobs.out.find("not valid JSON") != std::string::npos);
+    CHECK(run_loa(cfg, {"jobs"}).code == 0);
+    // A --var that is not UTF-8 is a usage error, nothing enqueued.
+    auto sent = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=\xc3\x28"});
+    CHECK(sent.code == 2);
+    CHECK(sent.err.find("not valid UTF-8") != std::string::npos);
+    CHECK(gw.process().running());
+  }
+
   TEST_CASE("the monthly reminder timer's own command, fired twice, sends once") {
     Rig rig(4);
     auto& [dir, redis, provider, cfg] = rig;
