@@ -1,0 +1,12 @@
+// Fuzz target: the YAML config and every provider section (their factories).
+#include "core/config/config.h"
+#include "providers/registry.h"
+#include "tests/fuzz/fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  auto path = loa::fuzz::write("loa.yaml", loa::fuzz::text(data, size));
+  auto cfg = loa::config::load_config(path);
+  if (!cfg) return 0;
+  (void)loa::providers::build_providers(*cfg, "https://gw.example.vn");
+  return 0;
+}

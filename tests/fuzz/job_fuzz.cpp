@@ -1,0 +1,15 @@
+// Fuzz target: the job JSON of the Redis stream. A spec that parses must come back the
+// same through to_json (what `loa send` enqueues).
+#include <cstdlib>
+
+#include "core/jobs/job_spec.h"
+#include "tests/fuzz/fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  auto spec = loa::jobs::parse_job_spec(std::string(loa::fuzz::text(data, size)));
+  if (!spec) return 0;
+  auto again = loa::jobs::parse_job_spec(loa::jobs::to_json(*spec));
+  if (!again || again->wards != spec->wards || again->vars != spec->vars || again->template_name != spec->template_name)
+    std::abort();
+  return 0;
+}
