@@ -53,6 +53,16 @@ struct Context {
   std::atomic<bool> stopping{false};
   WorkSignal work;
 
+  /// Why Redis is unavailable ("" when it answers), for /healthz and STATUS=.
+  void set_redis_down(std::string why) {
+    std::lock_guard lock(runtime_mu_);
+    redis_down_ = std::move(why);
+  }
+  std::string redis_down() const {
+    std::lock_guard lock(runtime_mu_);
+    return redis_down_;
+  }
+
   std::shared_ptr<const Runtime> runtime() const {
     std::lock_guard lock(runtime_mu_);
     return runtime_;
@@ -65,6 +75,7 @@ struct Context {
  private:
   mutable std::mutex runtime_mu_;
   std::shared_ptr<const Runtime> runtime_;
+  std::string redis_down_;
 };
 
 }  // namespace loa::daemon

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <thread>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -27,19 +28,7 @@ std::expected<std::string, std::string> EmbeddedRedis::start() {
     spdlog::info("embedded Redis already running on {}; using it", socket);
     return url;
   }
-  pid_t pid = fork();
-  if (pid < 0) return std::unexpected("cannot fork redis-server");
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the daemon
-    std::string dir = state_dir_;
-    execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", socket.c_str(), "--unixsocketperm", "700",
-           "--dir", dir.c_str(), "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no",
-           "--logfile", "redis.log", "--dbfilename", "dump.rdb",
-           // Message hashes (~300 bytes of text) stay compact listpacks: less CPU and memory.
-           "--hash-max-listpack-value", "1024", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  pid_ = pid;
+  if (!spawn()) return std::unexpected("cannot fork redis-server");
   // Wait for it to load its AOF and answer.
   for (int i = 0; i < 300; ++i) {
     int status = 0;
@@ -55,6 +44,62 @@ std::expected<std::string, std::string> EmbeddedRedis::start() {
   }
   stop();
   return std::unexpected("embedded redis-server did not answer within 15 s");
+}
+
+bool EmbeddedRedis::spawn() {
+  const std::string socket = (fs::path(state_dir_) / "redis.sock").string();
+  const std::string dir = state_dir_;
+  const pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    // The daemon blocks its signals for its signal thread (and ignores SIGPIPE); redis-server
+    // must not inherit that, or SIGTERM -- ours at stop, or the death signal below --
+    // would not reach it.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int sig : {SIGPIPE, SIGTERM, SIGINT, SIGHUP}) std::signal(sig, SIG_DFL);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the daemon, even after its kill -9
+    if (getppid() != parent) _exit(0);  // it died before prctl took effect
+    execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", socket.c_str(), "--unixsocketperm", "700",
+           "--dir", dir.c_str(), "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no",
+           "--logfile", "redis.log", "--dbfilename", "dump.rdb",
+           // Message hashes (~300 bytes of text) stay compact listpacks: less CPU and memory.
+           "--hash-max-listpack-value", "1024", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  pid_ = pid;
+  return true;
+}
+
+std::string EmbeddedRedis::supervise(std::int64_t now_ms) {
+  if (pid_ > 0) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) != pid_) {
+      if (started_ms_ == 0) started_ms_ = now_ms;
+      if (now_ms - started_ms_ > 60000) backoff_ms_ = 1000;
+      down_.clear();
+      return "";
+    }
+    down_ = WIFSIGNALED(status) ? fmt::format("embedded Redis was killed (signal {})", WTERMSIG(status))
+                                : fmt::format("embedded Redis exited with status {} (disk full? see {}/redis.log)",
+                                              WEXITSTATUS(status), state_dir_);
+    pid_ = -1;
+    next_start_ms_ = now_ms + backoff_ms_;
+    spdlog::error("{}: starting it again in {} s", down_, backoff_ms_ / 1000);
+    backoff_ms_ = std::min<std::int64_t>(backoff_ms_ * 2, 30000);
+    return down_;
+  }
+  if (down_.empty() || now_ms < next_start_ms_) return down_;
+  started_ms_ = 0;
+  if (!spawn()) {
+    next_start_ms_ = now_ms + backoff_ms_;
+    spdlog::error("cannot fork redis-server: trying again in {} s", backoff_ms_ / 1000);
+    return down_;
+  }
+  spdlog::info("embedded Redis started again (pid {})", pid_);
+  return down_;  // until it is seen running on the next turn
 }
 
 void EmbeddedRedis::stop() {

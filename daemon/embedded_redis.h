@@ -2,6 +2,7 @@
 // on a unix socket only, that dies with the daemon.
 #pragma once
 #include <expected>
+#include <cstdint>
 #include <string>
 #include <sys/types.h>
 
@@ -16,10 +17,21 @@ class EmbeddedRedis {
   std::expected<std::string, std::string> start();
   /// Asks Redis to shut down (it finishes its AOF) and waits for it.
   void stop();
+  /// Called often (the janitor, 4 times a second): notices a redis-server that died
+  /// (killed, or it exits when its AOF cannot be written: disk full) and starts it again,
+  /// after 1 s, then 2, 4 ... up to 30 s between attempts (reset once it has run 60 s).
+  /// Returns why Redis is unavailable, or "" while it runs.
+  std::string supervise(std::int64_t now_ms);
 
  private:
+  /// fork + exec redis-server with a clean signal mask, dying with this process.
+  bool spawn();
   std::string state_dir_;
   pid_t pid_ = -1;
+  std::int64_t started_ms_ = 0;
+  std::int64_t next_start_ms_ = 0;
+  std::int64_t backoff_ms_ = 1000;
+  std::string down_;  ///< why it is not running
 };
 
 }  // namespace loa::daemon

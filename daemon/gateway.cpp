@@ -10,6 +10,7 @@
 #endif
 
 #include "core/store/job_store.h"
+#include "core/util/time.h"
 #include "daemon/dispatcher.h"
 #include "daemon/embedded_redis.h"
 #include "daemon/expander.h"
@@ -131,11 +132,19 @@ int Gateway::run() {
   // Start-up order: Redis reachable and stale leases resolved, then the webhook (so
   // callback URLs are known), then providers, then the workers.
   {
+    // An unreachable Redis at start-up is waited for (1 s, 2, 4 ... 30 s between tries,
+    // one log line each), not a reason to exit: it may be starting too, or be restarted.
     auto redis = store::Redis::connect(ctx.redis_url, 5000);
-    if (!redis) {
-      spdlog::critical("{}", redis.error());
-      return 1;
+    for (std::int64_t backoff = 1000; !redis; backoff = std::min<std::int64_t>(backoff * 2, 30000)) {
+      spdlog::error("{}; trying again in {} s", redis.error(), backoff / 1000);
+      ctx.set_redis_down(redis.error());
+      notify("STATUS=waiting for Redis: " + redis.error());
+      std::unique_lock lock(mu_);
+      if (cv_.wait_for(lock, std::chrono::milliseconds(backoff), [&] { return stop_requested_; })) return 0;
+      lock.unlock();
+      redis = store::Redis::connect(ctx.redis_url, 5000);
     }
+    ctx.set_redis_down("");
     store::JobStore jobs(**redis, cfg.redis.prefix);
     if (auto g = jobs.ensure_group(); !g) {
       spdlog::critical("{}", g.error());
@@ -174,7 +183,7 @@ int Gateway::run() {
     return 1;
   }
   spdlog::info("loa-gatewayd {} listening on {}:{} (instance {}, redis {})", "0.1.0", cfg.webhook_host, *port,
-               ctx.instance, ctx.redis_url);
+               ctx.instance, store::masked_url(ctx.redis_url));
 
   Intake intake(ctx);
   Expander expander(ctx);
@@ -188,6 +197,7 @@ int Gateway::run() {
   // systemd watchdog and report queue depths in STATUS=.
   std::unique_ptr<store::Redis> redis;
   int turn = 0;
+  std::int64_t next_connect = 0, connect_backoff = 1000;
   for (;;) {
     bool reload = false;
     {
@@ -218,13 +228,26 @@ int Gateway::run() {
         spdlog::info("reloaded {}: {} provider(s), {} template(s)", config_path_, n.providers.size(), (*next)->templates.size());
       }
     }
+    const std::int64_t now = util::steady_ms();
+    if (embedded) {
+      std::string down = embedded->supervise(now);
+      if (!down.empty()) ctx.set_redis_down(down);
+    }
+    if (++turn % 4 == 0 && !redis) notify("WATCHDOG=1\nSTATUS=waiting for Redis: " + ctx.redis_down());
     if (!redis) {
-      auto r = store::Redis::connect(ctx.redis_url, 5000);
+      if (now < next_connect) continue;
+      auto r = store::Redis::connect(ctx.redis_url, 2000);
       if (!r) {
-        spdlog::error("janitor: {}", r.error());
+        // One line per attempt, attempts backing off, not four a second.
+        spdlog::error("janitor: {}; trying again in {} s", r.error(), connect_backoff / 1000);
+        if (!embedded) ctx.set_redis_down(r.error());
+        next_connect = now + connect_backoff;
+        connect_backoff = std::min<std::int64_t>(connect_backoff * 2, 30000);
         continue;
       }
       redis = std::move(*r);
+      connect_backoff = 1000;
+      ctx.set_redis_down("");
     }
     store::JobStore jobs(*redis, cfg.redis.prefix);
     auto fixed = jobs.recover(ctx.instance, false);
@@ -232,11 +255,12 @@ int Gateway::run() {
     if (!promoted) {
       spdlog::error("janitor: {}", promoted.error());
       redis.reset();
+      next_connect = now + connect_backoff;
       continue;
     }
     if (*fixed > 0) spdlog::warn("{} message(s) whose send lease ran out are now 'unknown'", *fixed);
     if (*promoted > 0) ctx.work.notify();
-    if (++turn % 4 == 0) notify("WATCHDOG=1\nSTATUS=" + queue_status(ctx, *redis));
+    if (turn % 4 == 0) notify("WATCHDOG=1\nSTATUS=" + queue_status(ctx, *redis));
   }
 
   notify("STOPPING=1");

@@ -1,5 +1,6 @@
 // loa-gatewayd: reads the config, starts the gateway, stops it on SIGTERM/SIGINT.
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <csignal>
 #include <cstdio>
@@ -64,6 +65,9 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // What the daemon writes (embedded Redis's AOF, outbox, logs) is not for every local
+  // user, with or without systemd's UMask=.
+  ::umask(027);
   // The webhook holds up to webhook.max_connections sockets (two descriptors each): take
   // the hard limit on open files, as a server does (root may raise it to what is needed).
   if (rlimit nofile{}; ::getrlimit(RLIMIT_NOFILE, &nofile) == 0) {

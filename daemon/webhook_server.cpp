@@ -296,8 +296,10 @@ int WebhookServer::handle(MHD_Connection* c, Request& req, const char* method, c
   if (path == "/healthz") {
     if (!get) return queue(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only\n");
     store::Redis* redis = thread_redis(ctx_);
-    bool ok = redis && redis->command({"PING"}).has_value();
-    return queue(c, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, ok ? "ok\n" : "redis unavailable\n");
+    auto pong = redis ? redis->command({"PING"}) : std::expected<store::Reply, std::string>(std::unexpected("no connection"));
+    if (pong) return queue(c, MHD_HTTP_OK, "ok\n");
+    std::string why = ctx_.redis_down();
+    return queue(c, MHD_HTTP_SERVICE_UNAVAILABLE, "redis unavailable: " + (why.empty() ? pong.error() : why) + "\n");
   }
   if (path == "/metrics") {
     if (!get) return queue(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only\n");

@@ -57,6 +57,18 @@ struct ReplyFree {
 using ReplyPtr = std::unique_ptr<redisReply, ReplyFree>;
 }  // namespace
 
+std::string masked_url(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const auto from = scheme + 3;
+  const auto at = url.find('@', from);
+  const auto slash = url.find('/', from);
+  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return url;
+  const auto colon = url.find(':', from);
+  const std::string user = colon != std::string::npos && colon < at ? url.substr(from, colon - from) : "";
+  return url.substr(0, from) + user + ":***" + url.substr(at);
+}
+
 std::expected<std::unique_ptr<Redis>, std::string> Redis::connect(const std::string& url, int timeout_ms) {
   std::unique_ptr<Redis> r(new Redis());
   r->url_ = url;
@@ -68,32 +80,36 @@ std::expected<std::unique_ptr<Redis>, std::string> Redis::connect(const std::str
 Redis::~Redis() = default;
 
 std::expected<void, std::string> Redis::reconnect() {
-  static const std::regex tcp(R"(redis://(?::([^@]*)@)?([^:/]+)(?::(\d+))?(?:/(\d+))?)");
+  static const std::regex tcp(R"(redis://(?:([^:@/]*):([^@]*)@)?([^:/@]+)(?::(\d+))?(?:/(\d+))?)");
   static const std::regex unix_re(R"(unix://(/[^?]+)(?:\?db=(\d+))?)");
   std::smatch m;
   timeval tv{timeout_ms_ / 1000, (timeout_ms_ % 1000) * 1000};
   redisContext* c = nullptr;
-  std::string password, db;
+  std::string user, password, db;
+  const std::string shown = masked_url(url_);  // never the password in a message
   if (std::regex_match(url_, m, tcp)) {
-    password = m[1];
-    db = m[4];
-    c = redisConnectWithTimeout(m[2].str().c_str(), m[3].matched ? std::stoi(m[3]) : 6379, tv);
+    user = m[1];
+    password = m[2];
+    db = m[5];
+    c = redisConnectWithTimeout(m[3].str().c_str(), m[4].matched ? std::stoi(m[4]) : 6379, tv);
   } else if (std::regex_match(url_, m, unix_re)) {
     db = m[2];
     c = redisConnectUnixWithTimeout(m[1].str().c_str(), tv);
   } else {
-    return std::unexpected(fmt::format("redis url \"{}\" is not redis://HOST:PORT[/DB] or unix:///PATH", url_));
+    return std::unexpected(fmt::format("redis url \"{}\" is not redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH", shown));
   }
-  if (!c) return std::unexpected(fmt::format("cannot connect to Redis at {}: out of memory", url_));
+  if (!c) return std::unexpected(fmt::format("cannot connect to Redis at {}: out of memory", shown));
   ctx_.reset(c);
   if (c->err) {
     std::string err = c->errstr;
     ctx_.reset();
-    return std::unexpected(fmt::format("cannot connect to Redis at {}: {}", url_, err));
+    return std::unexpected(fmt::format("cannot connect to Redis at {}: {}", shown, err));
   }
   redisSetTimeout(c, tv);
-  if (!password.empty())
-    if (auto r = command({"AUTH", password}); !r) return std::unexpected(r.error());
+  if (!password.empty()) {
+    auto r = user.empty() ? command({"AUTH", password}) : command({"AUTH", user, password});
+    if (!r) return std::unexpected(fmt::format("Redis at {} refused the login: {}", shown, r.error()));
+  }
   if (!db.empty() && db != "0")
     if (auto r = command({"SELECT", db}); !r) return std::unexpected(r.error());
   return {};

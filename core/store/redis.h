@@ -36,6 +36,9 @@ struct Script {
   std::string sha;
 };
 
+/// `url` with any password replaced by *** (redis://user:***@host...), for messages.
+std::string masked_url(const std::string& url);
+
 class Redis {
  public:
   /// Connects to redis://[:password@]host:port[/db] or unix:///path[?db=N].

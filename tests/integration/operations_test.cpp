@@ -205,6 +205,83 @@ TEST_SUITE("integration/operations") {
     CHECK(gw.process().running());
   }
 
+  TEST_CASE("the embedded Redis: dies with the gateway, restarted when killed, /healthz says why meanwhile") {
+    TempDir dir;
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 5);
+    auto cfg = write_config(dir, "embedded", provider.port());
+    // The pid of the gateway's redis-server child, 0 when there is none.
+    auto child_redis = [](pid_t parent) {
+      auto r = run({"pgrep", "-P", std::to_string(parent), "redis-server"});
+      return r.code == 0 ? std::atoi(r.out.c_str()) : 0;
+    };
+    auto health = [](int port) {
+      httplib::Client c("127.0.0.1", port);
+      c.set_read_timeout(3, 0);
+      auto r = c.Get("/healthz");
+      return r ? std::to_string(r->status) + " " + r->body : std::string("no answer");
+    };
+    {
+      Gateway gw(dir, cfg, "gw-1", "gw.log");
+      pid_t redis_pid = child_redis(gw.process().pid());
+      REQUIRE(redis_pid > 0);
+      // Files it writes are not world-readable.
+      CHECK((std::filesystem::status(dir.file("state/appendonlydir")).permissions() & std::filesystem::perms::others_read) ==
+            std::filesystem::perms::none);
+      kill(redis_pid, SIGKILL);
+      REQUIRE(wait_until([&] { return health(gw.port()).rfind("503 redis unavailable: embedded Redis was killed", 0) == 0; },
+                         std::chrono::seconds(5)));
+      REQUIRE_MESSAGE(wait_until([&] { return health(gw.port()) == "200 ok\n"; }, std::chrono::seconds(10)), gw.log());
+      CHECK(child_redis(gw.process().pid()) != redis_pid);
+      std::string job = send_job(cfg, "phuong-6");
+      CHECK(wait_until([&] { return job_status(cfg, job)["state"] == "done"; }, std::chrono::seconds(15)));
+      // SIGTERM: the gateway and its Redis stop promptly (Redis is not deaf to signals).
+      pid_t second = child_redis(gw.process().pid());
+      auto start = std::chrono::steady_clock::now();
+      gw.process().signal(SIGTERM);
+      CHECK(gw.process().wait(std::chrono::seconds(8)) == 0);
+      CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+      CHECK(wait_until([&] { return kill(second, 0) != 0; }, std::chrono::seconds(2)));
+    }
+    {
+      // kill -9 of the gateway: its Redis follows it (no orphan).
+      Gateway gw(dir, cfg, "gw-2", "gw2.log");
+      pid_t redis_pid = child_redis(gw.process().pid());
+      REQUIRE(redis_pid > 0);
+      gw.process().signal(SIGKILL);
+      gw.process().wait(std::chrono::seconds(5));
+      CHECK(wait_until([&] { return kill(redis_pid, 0) != 0 || run({"ps", "-o", "stat=", "-p", std::to_string(redis_pid)}).out.find('Z') != std::string::npos; },
+                       std::chrono::seconds(3)));
+    }
+  }
+
+  TEST_CASE("an unreachable Redis with a password: the gateway waits for it, logging each try, the password never shown") {
+    TempDir dir;
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 1);
+    auto cfg = write_config(dir, "redis://loa:s3cr3t-pw@127.0.0.1:1/0", provider.port());
+    Process gw({bin("loa-gatewayd"), "--config", cfg}, dir.file("gw.out"), dir.file("gw.err"), {{"LOA_INSTANCE_ID", "gw"}});
+    std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+    CHECK(gw.running());  // waiting, not exited
+    std::ifstream in(dir.file("gw.err"));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::ifstream out(dir.file("gw.out"));
+    ss << out.rdbuf();
+    const std::string log = ss.str();
+    CHECK(log.find("s3cr3t-pw") == std::string::npos);
+    CHECK(log.find("redis://loa:***@127.0.0.1:1/0") != std::string::npos);
+    const auto tries = [&] {
+      std::size_t n = 0;
+      for (auto at = log.find("trying again in"); at != std::string::npos; at = log.find("trying again in", at + 1)) ++n;
+      return n;
+    }();
+    CHECK(tries >= 2);
+    CHECK(tries <= 3);  // 1 s, 2 s: one line per attempt
+    gw.signal(SIGTERM);
+    CHECK(gw.wait(std::chrono::seconds(5)) == 0);
+  }
+
   TEST_CASE("the monthly reminder timer's own command, fired twice, sends once") {
     Rig rig(4);
     auto& [dir, redis, provider, cfg] = rig;
