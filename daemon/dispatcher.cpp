@@ -143,10 +143,16 @@ class Dispatcher::Loop {
   void settle(const store::Outbound& o, const Result& r) {
     // Any answer from the provider, even a refusal, shows it is up; only failures to reach
     // it (or 5xx) count against the circuit.
-    if (!r && (r.error().kind == providers::ErrorKind::Transient || r.error().kind == providers::ErrorKind::Ambiguous))
-      breaker_.failure(util::now_ms());
-    else
+    if (!r && (r.error().kind == providers::ErrorKind::Transient || r.error().kind == providers::ErrorKind::Ambiguous)) {
+      const auto now = util::now_ms();
+      const bool was_open = breaker_.state(now) == CircuitBreaker::State::Open;
+      breaker_.failure(now);
+      if (!was_open && breaker_.state(now) == CircuitBreaker::State::Open)
+        spdlog::warn("{}: failing ({}): out of rotation for {} s, then one probe", name_, r.error().reason.substr(0, 120),
+                     kBreakerOpenMs / 1000);
+    } else {
       breaker_.success();
+    }
     if (r) {
       outcome_for(o, {o.ref, r->delivered ? "delivered" : "sent", r->provider_id, "", 0, ""});
       return;

@@ -150,13 +150,13 @@ std::expected<void, std::string> WebhookServer::start() {
   const unsigned idle_s = static_cast<unsigned>((limits_.request_timeout_ms + 999) / 1000);
   daemon_ = MHD_start_daemon(
       MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, nullptr, nullptr, &on_request, this,
+      MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, nullptr,  // first, so that no message goes to stderr
       MHD_OPTION_LISTEN_SOCKET, listen_fd_, MHD_OPTION_THREAD_POOL_SIZE, threads,
       MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(limits_.max_connections),
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<unsigned>(limits_.max_connections_per_client),
       MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory,
       MHD_OPTION_NOTIFY_CONNECTION, &on_connection, this, MHD_OPTION_URI_LOG_CALLBACK, &on_uri, this,
-      MHD_OPTION_NOTIFY_COMPLETED, &on_completed, this, MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, nullptr,
-      MHD_OPTION_END);
+      MHD_OPTION_NOTIFY_COMPLETED, &on_completed, this, MHD_OPTION_END);
   if (!daemon_) return std::unexpected("the webhook server (libmicrohttpd) did not start");
   listen_fd_ = -1;  // libmicrohttpd's now: it closes it
   sweeper_ = std::thread([this] { sweep_loop(); });

@@ -109,12 +109,23 @@ bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds tim
   return cond();
 }
 
-RedisServer::RedisServer(const TempDir& dir) {
-  std::string sock = dir.file("redis.sock");
-  url_ = "unix://" + sock;
+RedisServer::RedisServer(const TempDir& dir, bool durable) : dir_(dir), durable_(durable) {
+  url_ = "unix://" + dir.file("redis.sock");
+  start();
+}
+
+void RedisServer::kill_and_restart(std::chrono::milliseconds down) {
+  proc_.reset();  // SIGKILL
+  std::this_thread::sleep_for(down);
+  start();
+}
+
+void RedisServer::start() {
+  std::string sock = dir_.file("redis.sock");
   proc_ = std::make_unique<Process>(std::vector<std::string>{"redis-server", "--port", "0", "--unixsocket", sock, "--save", "",
-                                                             "--appendonly", "no", "--dir", dir.path()},
-                                    dir.file("redis.out"), dir.file("redis.err"));
+                                                             "--appendonly", durable_ ? "yes" : "no", "--appendfsync",
+                                                             "always", "--dir", dir_.path()},
+                                    dir_.file("redis.out"), dir_.file("redis.err"));
   REQUIRE_MESSAGE(wait_until([&] {
                     auto r = store::Redis::connect(url_, 200);
                     return r && (*r)->command({"PING"}).has_value();

@@ -61,12 +61,18 @@ bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds tim
 /// A private redis-server on a unix socket in `dir`.
 class RedisServer {
  public:
-  explicit RedisServer(const TempDir& dir);
+  /// `durable`: AOF with fsync always, so that kill_and_restart() loses nothing.
+  explicit RedisServer(const TempDir& dir, bool durable = false);
+  /// kill -9, `down` of silence, then the same server again (same socket and data).
+  void kill_and_restart(std::chrono::milliseconds down);
   std::string url() const { return url_; }
   std::unique_ptr<store::Redis> connect() const;
   Process& process() { return *proc_; }
 
  private:
+  void start();
+  const TempDir& dir_;
+  bool durable_ = false;
   std::string url_;
   std::unique_ptr<Process> proc_;
 };
