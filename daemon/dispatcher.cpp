@@ -1,5 +1,6 @@
 // Dispatch loop.
 #include "daemon/dispatcher.h"
+#include "core/util/strings.h"
 
 #include <poll.h>
 
@@ -148,7 +149,7 @@ class Dispatcher::Loop {
       const bool was_open = breaker_.state(now) == CircuitBreaker::State::Open;
       breaker_.failure(now);
       if (!was_open && breaker_.state(now) == CircuitBreaker::State::Open)
-        spdlog::warn("{}: failing ({}): out of rotation for {} s, then one probe", name_, r.error().reason.substr(0, 120),
+        spdlog::warn("{}: failing ({}): out of rotation for {} s, then one probe", name_, util::loggable(r.error().reason, 120),
                      kBreakerOpenMs / 1000);
     } else {
       breaker_.success();
@@ -159,7 +160,7 @@ class Dispatcher::Loop {
     }
     auto d = decide(d_.rt_->cfg.retry, r.error(), o.attempts, name_, split_route(o.route), d_.provider_.idempotent(), rng_);
     spdlog::warn("{}: message {} to {} attempt {}: {}{}", name_, o.ref, util::mask_phone(o.phone), o.attempts,
-                 r.error().reason, d.retry ? fmt::format(" (retry in {} ms via {})", d.delay_ms, d.provider) : " (" + d.final_state + ")");
+                 util::loggable(r.error().reason, 300), d.retry ? fmt::format(" (retry in {} ms via {})", d.delay_ms, d.provider) : " (" + d.final_state + ")");
     if (d.retry) outcome_for(o, {o.ref, "retry", "", r.error().reason, d.delay_ms, d.provider});
     else outcome_for(o, {o.ref, d.final_state, "", r.error().reason, 0, ""});
   }

@@ -52,7 +52,7 @@ bool expand(Context& ctx, store::JobStore& jobs, const store::JobStore::Claim& c
   auto plan = jobs::Planner::create(rt->cfg, *spec, &rt->templates);
   if (!plan) {
     std::string reason = util::join(plan.error(), "; ");
-    spdlog::warn("job {} rejected at expansion: {}", claim.job, reason);
+    spdlog::warn("job {} rejected at expansion: {}", claim.job, util::loggable(reason, 300));
     return static_cast<bool>(jobs.reject(claim.job, reason));
   }
   auto optouts = jobs.optout_list();
@@ -89,7 +89,7 @@ bool expand(Context& ctx, store::JobStore& jobs, const store::JobStore::Claim& c
       },
       claim.cursor);
   if (!walked) {
-    spdlog::warn("job {} rejected at expansion: {}", claim.job, walked.error());
+    spdlog::warn("job {} rejected at expansion: {}", claim.job, util::loggable(walked.error(), 300));
     return static_cast<bool>(jobs.reject(claim.job, walked.error()));
   }
   if (ctx.stopping || lost || !ok || !flush()) return ok;

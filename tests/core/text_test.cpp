@@ -1,6 +1,8 @@
 // Text: NFC, ascii, templates and segment counting.
 #include <doctest/doctest.h>
 
+#include "core/util/strings.h"
+
 #include <unicode/unistr.h>
 
 #include <filesystem>
@@ -28,6 +30,14 @@ struct TempTemplates {
 }  // namespace
 
 TEST_SUITE("core/text") {
+  TEST_CASE("text from outside in a log line: control characters and non-ASCII escaped, length bounded") {
+    CHECK(loa::util::loggable("abc-1.2") == "abc-1.2");
+    CHECK(loa::util::loggable("a\nb\r\x1b[31m") == "a\\x0ab\\x0d\\x1b[31m");
+    CHECK(loa::util::loggable("back\\slash") == "back\\x5cslash");
+    CHECK(loa::util::loggable("Ph\xc6\xb0\xe1\xbb\x9dng") == "Ph\\xc6\\xb0\\xe1\\xbb\\x9dng");
+    CHECK(loa::util::loggable(std::string(500, 'x'), 10) == "xxxxxxxxxx...");
+  }
+
   TEST_CASE("ascii strips Vietnamese diacritics, đ and Đ included") {
     CHECK(loa::text::to_ascii("Phường 6, Đầm Dơi, Cà Mau") == "Phuong 6, Dam Doi, Ca Mau");
     CHECK(loa::text::to_ascii("đường – ngõ") == "duong - ngo");

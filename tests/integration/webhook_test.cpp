@@ -127,6 +127,13 @@ TEST_SUITE("integration") {
     CHECK(c["failed"] == 1);
     CHECK(c["sent"] == 0);
     CHECK(gw.log().find("report for unknown message 999-0.3") != std::string::npos);
+    // An id with a line break cannot forge a log line.
+    CHECK(client.Post("/dlr/local?token=t0k3n", secret, R"({"id":"999-0.8\n2026-01-01 info FORGED","status":"DELIVERED"})",
+                      "application/json")->status == 200);
+    REQUIRE(wait_until([&] { return gw.log().find("FORGED") != std::string::npos; }, std::chrono::seconds(5)));
+    CHECK(gw.log().find("\nFORGED") == std::string::npos);
+    CHECK(gw.log().find("\n2026-01-01 info FORGED") == std::string::npos);
+    CHECK(gw.log().find("\\x0a2026-01-01 info FORGED") != std::string::npos);
 
     auto metrics = client.Get("/metrics");
     REQUIRE(metrics->status == 200);
