@@ -113,11 +113,12 @@ class Dispatcher::Loop {
   bool connect() {
     auto r = store::Redis::connect(d_.ctx_.redis_url, kRedisTimeoutMs);
     if (!r) {
-      spdlog::error("dispatcher {}: {}", name_, r.error());
+      redis_errors_.error(fmt::format("dispatcher {}: {}", name_, r.error()));
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       return false;
     }
     redis_ = std::move(*r);
+    redis_errors_.reset();
     return true;
   }
 
@@ -307,7 +308,7 @@ class Dispatcher::Loop {
     releasing_.clear();
     if (!outcomes_.empty()) outcomes_since_ = util::steady_ms();
     asking_ = false;
-    spdlog::error("dispatcher {}: {}", name_, error);
+    redis_errors_.error(fmt::format("dispatcher {}: {}", name_, error));
     redis_.reset();
   }
 
@@ -317,6 +318,7 @@ class Dispatcher::Loop {
   std::unique_ptr<providers::HttpTransport> http_;  ///< chosen by the first request's URL
   const std::int64_t lease_ms_;  ///< a live sender never outlives its lease
   CircuitBreaker breaker_{kBreakerThreshold, kBreakerOpenMs};
+  util::LogThrottle redis_errors_;
   std::mt19937_64 rng_{std::random_device{}()};
   std::unique_ptr<store::Redis> redis_;
   std::unordered_map<std::uint64_t, InFlight> pending_;

@@ -1,6 +1,7 @@
 // Expansion loop.
 #include "core/util/strings.h"
 #include "daemon/expander.h"
+#include "core/util/log.h"
 
 #include <spdlog/spdlog.h>
 
@@ -103,13 +104,14 @@ bool expand(Context& ctx, store::JobStore& jobs, const store::JobStore::Claim& c
 
 void Expander::run() {
   std::unique_ptr<store::Redis> redis;
+  util::LogThrottle redis_errors;
   bool resumed = false;
   // One turn: claim the next due job (or sleep until one may be due) and expand it.
   while (!ctx_.stopping) {
     if (!redis) {
       auto r = store::Redis::connect(ctx_.redis_url, 5000);
       if (!r) {
-        spdlog::error("expander: {}", r.error());
+        redis_errors.error("expander: " + r.error());
         std::this_thread::sleep_for(std::chrono::seconds(1));
         continue;
       }
@@ -126,11 +128,12 @@ void Expander::run() {
     std::int64_t next_due = 0;
     auto claim = jobs.claim(ctx_.instance, kLeaseMs, &next_due);
     if (!claim) {
-      spdlog::error("expander: {}", claim.error());
+      redis_errors.error("expander: " + claim.error());
       redis.reset();
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       continue;
     }
+    redis_errors.reset();
     if (!*claim) {
       std::int64_t wait = 200;
       if (next_due > 0) wait = std::clamp<std::int64_t>(next_due - util::now_ms(), 10, 200);

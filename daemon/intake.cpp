@@ -1,6 +1,7 @@
 // Intake loop.
 #include "core/util/strings.h"
 #include "daemon/intake.h"
+#include "core/util/log.h"
 
 #include <spdlog/spdlog.h>
 
@@ -39,6 +40,7 @@ std::expected<void, std::string> admit_entry(Context& ctx, store::JobStore& jobs
 
 void Intake::run() {
   std::unique_ptr<store::Redis> redis;
+  util::LogThrottle redis_errors;
   bool pending = true;  // first re-read what this consumer took but never acknowledged
   auto next_autoclaim = std::chrono::steady_clock::now();  // at start-up, then every 30 s
   // One turn: (re)connect if needed, read a batch, admit and acknowledge each entry.
@@ -46,7 +48,7 @@ void Intake::run() {
     if (!redis) {
       auto r = store::Redis::connect(ctx_.redis_url, 3000);
       if (!r) {
-        spdlog::error("intake: {}", r.error());
+        redis_errors.error("intake: " + r.error());
         std::this_thread::sleep_for(std::chrono::seconds(1));
         continue;
       }
@@ -67,11 +69,12 @@ void Intake::run() {
     if (claim_orphans) next_autoclaim = now + std::chrono::seconds(30);
     auto entries = claim_orphans ? jobs.autoclaim(ctx_.instance, 60000) : jobs.read_jobs(ctx_.instance, pending, 10, 500);
     if (!entries) {
-      spdlog::error("intake: {}", entries.error());
+      redis_errors.error("intake: " + entries.error());
       redis.reset();
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       continue;
     }
+    redis_errors.reset();
     if (pending && !claim_orphans && entries->empty()) pending = false;
     if (claim_orphans && !entries->empty()) spdlog::warn("intake: took over {} job(s) another gateway left unacknowledged", entries->size());
     bool failed = false;

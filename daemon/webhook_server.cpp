@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstring>
 #include <vector>
@@ -35,13 +36,28 @@ struct WebhookServer::Request {
 
 namespace {
 
+// Redis failures met while serving requests are logged at most once every 10 s, with how
+// many were not: a stream of reports while Redis is down must not flood the log.
+void log_redis_failure(const std::string& what) {
+  static std::atomic<std::int64_t> last{-10000};
+  static std::atomic<long> quiet{0};
+  const std::int64_t now = util::steady_ms();
+  std::int64_t prev = last.load();
+  if (now - prev >= 10000 && last.compare_exchange_strong(prev, now)) {
+    const long n = quiet.exchange(0);
+    spdlog::error("webhook: {}{}", what, n ? fmt::format(" (and {} more like it)", n) : "");
+  } else {
+    ++quiet;
+  }
+}
+
 // Each server thread keeps one Redis connection.
 store::Redis* thread_redis(const Context& ctx) {
   thread_local std::unique_ptr<store::Redis> redis;
   if (!redis) {
     auto r = store::Redis::connect(ctx.redis_url, 2000);
     if (!r) {
-      spdlog::error("webhook: {}", r.error());
+      log_redis_failure(r.error());
       return nullptr;
     }
     redis = std::move(*r);
@@ -357,7 +373,7 @@ int WebhookServer::answer_dlr(MHD_Connection* c, Request& req, const char* metho
   store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
   auto applied = jobs.apply_reports(name, updates);
   if (!applied) {
-    spdlog::error("dlr {}: {}", name, applied.error());
+    log_redis_failure("dlr " + name + ": " + applied.error());
     return queue(c, MHD_HTTP_SERVICE_UNAVAILABLE, "try again later\n");
   }
   for (std::size_t i = 0; i < applied->size(); ++i) {

@@ -1,5 +1,6 @@
 // Logging set-up (stderr, one line per event, for the journal) and phone masking.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -11,5 +12,22 @@ void init_logging(std::string_view program, std::string_view level);
 /// Masks a phone number for logs and reports: "0912345678" -> "0912***678".
 /// Anything shorter than 7 characters becomes "***".
 std::string mask_phone(std::string_view phone);
+
+/// A repeated failure (Redis down) logged once, then at most once per interval with how
+/// many were held back, instead of a line per retry. One per component; not thread-safe.
+class LogThrottle {
+ public:
+  explicit LogThrottle(std::int64_t interval_ms = 10000) : interval_ms_(interval_ms) {}
+  /// Logs `message` at error level if the interval has passed since the last one.
+  void error(const std::string& message);
+  /// Things work again: the next failure is logged at once.
+  void reset() { last_ms_ = kNever; }
+
+ private:
+  static constexpr std::int64_t kNever = -(std::int64_t{1} << 62);
+  std::int64_t interval_ms_;
+  std::int64_t last_ms_ = kNever;
+  long held_ = 0;
+};
 
 }  // namespace loa::util

@@ -64,7 +64,7 @@ TEST_SUITE("integration") {
       std::stringstream text;
       text << in.rdbuf();
       std::string s = text.str();
-      s.replace(s.find("  listen: 127.0.0.1:0\n"), 22, "  listen: 127.0.0.1:0\n  request_timeout_ms: 1500\n");
+      s.replace(s.find("  listen: 127.0.0.1:0\n"), 22, "  listen: 127.0.0.1:0\n  request_timeout_ms: 1500\n  metrics_token: m3tr1cs\n");
       std::ofstream(cfg) << s;
     }
     Gateway gw(dir, cfg, "gw-1", "gw.log");
@@ -135,7 +135,9 @@ TEST_SUITE("integration") {
     CHECK(gw.log().find("\n2026-01-01 info FORGED") == std::string::npos);
     CHECK(gw.log().find("\\x0a2026-01-01 info FORGED") != std::string::npos);
 
-    auto metrics = client.Get("/metrics");
+    CHECK(client.Get("/metrics")->status == 401);  // webhook.metrics_token set
+    CHECK(client.Get("/metrics", httplib::Headers{{"Authorization", "Bearer wrong"}})->status == 401);
+    auto metrics = client.Get("/metrics", httplib::Headers{{"Authorization", "Bearer m3tr1cs"}});
     REQUIRE(metrics->status == 200);
     CHECK(metrics->body.find("loa_messages{state=\"delivered\"} 1") != std::string::npos);
     CHECK(metrics->body.find("loa_dlr_total{outcome=\"duplicate\"} 2") != std::string::npos);
