@@ -138,7 +138,7 @@ TEST_SUITE("integration/faults") {
     TempDir dir;
     RedisServer redis(dir);
     FakeProvider provider(dir, "fake", {"--latency-ms", "30"});
-    const int residents = long_faults() ? 8000 : 2000;
+    const int residents = long_faults() ? 10000 : 3000;
     const int kills = long_faults() ? 25 : 10;
     write_ward(dir, "phuong-6", residents);
     auto cfg = write_config(dir, redis.url(), provider.port());
