@@ -59,58 +59,17 @@ void account_for_everyone(const std::string& cfg, const std::string& job, int re
 // It counts the requests it read.
 class BadProvider {
  public:
-  explicit BadProvider(std::string mode) : mode_(std::move(mode)) {
-    listener_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    REQUIRE(bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(listen(listener_, 64) == 0);
-    REQUIRE(getsockname(listener_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-    port_ = ntohs(a.sin_port);
-    acceptor_ = std::thread([this] {
-      for (;;) {
-        int fd = accept(listener_, nullptr, nullptr);
-        if (fd < 0 || stopping_) {
-          if (fd >= 0) close(fd);
-          return;
-        }
-        std::lock_guard lock(mu_);
-        handlers_.emplace_back([this, fd] { serve(fd); });
-      }
-    });
-  }
-  ~BadProvider() {
-    stopping_ = true;
-    shutdown(listener_, SHUT_RDWR);
-    close(listener_);
-    acceptor_.join();
-    {
-      std::lock_guard lock(mu_);
-      for (int fd : held_) shutdown(fd, SHUT_RDWR);
-    }
-    for (auto& h : handlers_) h.join();
-  }
-  int port() const { return port_; }
+  explicit BadProvider(std::string mode) : mode_(std::move(mode)) {}
+  int port() const { return server_.port(); }
   int requests() const { return requests_; }
 
  private:
   void serve(int fd) {
     std::string buf;
-    char chunk[4096];
-    while (buf.find("\r\n\r\n") == std::string::npos) {
-      ssize_t n = recv(fd, chunk, sizeof chunk, 0);
-      if (n <= 0) break;
-      buf.append(chunk, static_cast<std::size_t>(n));
-    }
-    ++requests_;
+    if (read_request(fd, buf)) ++requests_;
     if (mode_ == "blackhole") {
-      {
-        std::lock_guard lock(mu_);
-        held_.push_back(fd);
-      }
-      while (!stopping_ && recv(fd, chunk, sizeof chunk, 0) > 0) {
+      char sink[512];
+      while (recv(fd, sink, sizeof sink, 0) > 0) {  // until the gateway gives up, or the test ends
       }
     } else if (mode_ == "hangup") {
       std::string half = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{\"id\":\"h";
@@ -119,16 +78,10 @@ class BadProvider {
       std::string junk = "\x16\x03\x01 SSH-2.0-nonsense\r\n\r\n\xff\xfe";
       send(fd, junk.data(), junk.size(), MSG_NOSIGNAL);
     }
-    close(fd);
   }
   std::string mode_;
-  int listener_ = -1, port_ = 0;
   std::atomic<int> requests_{0};
-  std::atomic<bool> stopping_{false};
-  std::thread acceptor_;
-  std::mutex mu_;
-  std::vector<std::thread> handlers_;
-  std::vector<int> held_;
+  RawServer server_{[this](int fd) { serve(fd); }};
 };
 
 }  // namespace

@@ -7,6 +7,9 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -137,6 +140,66 @@ std::unique_ptr<store::Redis> RedisServer::connect() const {
   auto r = store::Redis::connect(url_, 5000);
   REQUIRE(r.has_value());
   return std::move(*r);
+}
+
+RawServer::RawServer(std::function<void(int fd)> serve) : serve_(std::move(serve)) {
+  listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::listen(listener_, 64) == 0);
+  REQUIRE(::getsockname(listener_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  port_ = ntohs(a.sin_port);
+  acceptor_ = std::thread([this] {
+    for (;;) {
+      int fd = ::accept(listener_, nullptr, nullptr);
+      if (fd < 0 || stopping_) {
+        if (fd >= 0) ::close(fd);
+        return;
+      }
+      std::lock_guard lock(mu_);
+      open_.push_back(fd);
+      handlers_.emplace_back([this, fd] {
+        serve_(fd);
+        std::lock_guard done(mu_);
+        std::erase(open_, fd);
+        ::close(fd);
+      });
+    }
+  });
+}
+
+RawServer::~RawServer() {
+  stopping_ = true;
+  ::shutdown(listener_, SHUT_RDWR);
+  ::close(listener_);
+  acceptor_.join();
+  {
+    std::lock_guard lock(mu_);  // only connections still served: closed ones left open_ first
+    for (int fd : open_) ::shutdown(fd, SHUT_RDWR);
+  }
+  for (auto& h : handlers_) h.join();
+}
+
+bool read_request(int fd, std::string& buf) {
+  char chunk[4096];
+  for (;;) {
+    auto head_end = buf.find("\r\n\r\n");
+    if (head_end != std::string::npos) {
+      std::size_t length = 0;
+      auto at = buf.find("Content-Length: ");
+      if (at != std::string::npos && at < head_end) length = std::stoul(buf.substr(at + 16));
+      if (buf.size() >= head_end + 4 + length) {
+        buf.erase(0, head_end + 4 + length);
+        return true;
+      }
+    }
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    buf.append(chunk, static_cast<std::size_t>(n));
+  }
 }
 
 std::string bin(const std::string& name) {

@@ -2,6 +2,9 @@
 // processes on loopback, ports chosen by the kernel, all in a temporary folder.
 #pragma once
 #include <chrono>
+#include <thread>
+#include <mutex>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -91,6 +94,30 @@ class FakeProvider {
   std::string log_;
   std::unique_ptr<Process> proc_;
 };
+
+/// A TCP server on 127.0.0.1 (kernel-chosen port) that hands each accepted connection to
+/// `serve(fd)` on a thread of its own, and closes it when `serve` returns. For peers that misbehave in
+/// ways no HTTP library would (close after reading, answer half, hold for ever).
+class RawServer {
+ public:
+  explicit RawServer(std::function<void(int fd)> serve);
+  /// Shuts every connection still open (shutdown(), so blocked reads end), then joins.
+  ~RawServer();
+  int port() const { return port_; }
+
+ private:
+  std::function<void(int)> serve_;
+  int listener_ = -1, port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread acceptor_;
+  std::mutex mu_;
+  std::vector<std::thread> handlers_;
+  std::vector<int> open_;
+};
+
+/// Reads one HTTP request (head, and a Content-Length body) from `fd`, keeping what
+/// follows in `buf`; false at the end of the stream.
+bool read_request(int fd, std::string& buf);
 
 /// Paths of the built binaries.
 std::string bin(const std::string& name);

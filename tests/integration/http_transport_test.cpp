@@ -20,6 +20,7 @@
 
 #include "providers/http1_client.h"
 #include "providers/http_client.h"
+#include "tests/integration/harness.h"
 
 using namespace std::chrono_literals;
 using loa::providers::CurlMulti;
@@ -123,74 +124,21 @@ int dead_port() {
 // drop (counted per connection, from 1), closes the connection without answering; the
 // others get "200 ok" on a kept-alive connection. It counts every request it read.
 struct DroppingServer {
-  int listener = -1;
-  int port = 0;
   std::set<int> drop;
   std::atomic<int> requests{0};
-  std::atomic<bool> stopping{false};
-  std::thread acceptor;
-  std::vector<std::thread> handlers;
-  std::mutex mu;
+  loa::test::RawServer server{[this](int fd) { serve(fd); }};
 
-  explicit DroppingServer(std::set<int> drop_these) : drop(std::move(drop_these)) {
-    listener = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(listen(listener, 16) == 0);
-    REQUIRE(getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-    port = ntohs(a.sin_port);
-    acceptor = std::thread([this] {
-      for (;;) {
-        int fd = accept(listener, nullptr, nullptr);
-        if (fd < 0 || stopping) {
-          if (fd >= 0) close(fd);
-          return;
-        }
-        std::lock_guard lock(mu);
-        handlers.emplace_back([this, fd] { serve(fd); });
-      }
-    });
-  }
-  ~DroppingServer() {
-    stopping = true;
-    shutdown(listener, SHUT_RDWR);
-    close(listener);
-    acceptor.join();
-    for (auto& h : handlers) h.join();
-  }
-  // Reads one request (head and Content-Length body); false at the end of the stream.
-  static bool read_request(int fd, std::string& buf) {
-    char chunk[4096];
-    for (;;) {
-      auto head_end = buf.find("\r\n\r\n");
-      if (head_end != std::string::npos) {
-        std::size_t length = 0;
-        auto at = buf.find("Content-Length: ");
-        if (at != std::string::npos && at < head_end) length = std::stoul(buf.substr(at + 16));
-        if (buf.size() >= head_end + 4 + length) {
-          buf.erase(0, head_end + 4 + length);
-          return true;
-        }
-      }
-      ssize_t n = recv(fd, chunk, sizeof chunk, 0);
-      if (n <= 0) return false;
-      buf.append(chunk, static_cast<std::size_t>(n));
-    }
-  }
+  explicit DroppingServer(std::set<int> drop_these) : drop(std::move(drop_these)) {}
   void serve(int fd) {
     std::string buf;
-    for (int k = 1; read_request(fd, buf); ++k) {
+    for (int k = 1; loa::test::read_request(fd, buf); ++k) {
       ++requests;
       if (drop.count(k)) break;
       const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok";
       if (send(fd, ok.data(), ok.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(ok.size())) break;
     }
-    close(fd);
   }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port) + path; }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(server.port()) + path; }
 };
 
 std::unique_ptr<HttpTransport> make(const std::string& which, int connections) {
