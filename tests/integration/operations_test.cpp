@@ -255,6 +255,57 @@ TEST_SUITE("integration/operations") {
     }
   }
 
+  TEST_CASE("the embedded Redis on a full disk: work stops, /healthz says so, and resumes without help when there is room") {
+    TempDir dir;
+    std::filesystem::create_directories(dir.file("state"));
+    // A 4 MiB disk of its own for state_dir (needs root; skipped where mount is refused).
+    if (run({"mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", dir.file("state")}).code != 0) {
+      MESSAGE("skipped: cannot mount a tmpfs here");
+      return;
+    }
+    struct Unmount {
+      std::string at;
+      ~Unmount() { run({"umount", "-l", at}); }
+    } unmount{dir.file("state")};
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 50);
+    auto cfg = write_config(dir, "embedded", provider.port());
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    std::string first = send_job(cfg, "phuong-6", "một");
+    REQUIRE(wait_until([&] { return job_status(cfg, first)["state"] == "done"; }, std::chrono::seconds(20)));
+    // Fill the disk.
+    run({"dd", "if=/dev/zero", "of=" + dir.file("state/filler"), "bs=64k"});
+    auto health = [&] {
+      httplib::Client c("127.0.0.1", gw.port());
+      c.set_read_timeout(3, 0);
+      auto r = c.Get("/healthz");
+      return r ? r->status : 0;
+    };
+    auto sent = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=hai"});
+    // The stream entry may still fit (then the expansion's writes do not, and Redis exits,
+    // as it must with appendfsync always), or be refused (nothing enqueued, loa says so).
+    std::string during = sent.code == 0 ? job_id(sent) : "";
+    if (!during.empty())
+      CHECK(wait_until([&] { return gw.log().find("embedded Redis exited") != std::string::npos; }, std::chrono::seconds(10)));
+    std::filesystem::remove(dir.file("state/filler"));
+    // Room again: with no one's help Redis is back (restarted if it had exited) and work goes on.
+    REQUIRE_MESSAGE(wait_until([&] { return health() == 200; }, std::chrono::seconds(45)), gw.log());
+    std::string second = send_job(cfg, "phuong-6", "ba");
+    REQUIRE_MESSAGE(wait_until([&] { return job_status(cfg, second)["state"] == "done"; }, std::chrono::seconds(30)), gw.log());
+    CHECK(job_status(cfg, second)["counts"]["sent"].get<int>() + job_status(cfg, second)["counts"]["delivered"].get<int>() == 50);
+    CHECK(job_status(cfg, first)["counts"]["delivered"].get<int>() + job_status(cfg, first)["counts"]["sent"].get<int>() == 50);
+    if (!during.empty()) {  // taken in when the disk filled: finished now, every resident once
+      REQUIRE(wait_until([&] { return job_status(cfg, during)["state"] == "done"; }, std::chrono::seconds(30)));
+      auto c = job_status(cfg, during)["counts"];
+      CHECK(c["sent"].get<int>() + c["delivered"].get<int>() + c["unknown"].get<int>() == 50);
+    }
+    std::map<std::string, int> seen;
+    for (const auto& line : provider.log_lines()) ++seen[json::parse(line)["ref"].get<std::string>()];
+    for (const auto& [ref, n] : seen) CHECK_MESSAGE(n == 1, ref, " sent ", n, " times");
+    gw.process().signal(SIGTERM);
+    gw.process().wait(std::chrono::seconds(10));
+  }
+
   TEST_CASE("an unreachable Redis with a password: the gateway waits for it, logging each try, the password never shown") {
     TempDir dir;
     FakeProvider provider(dir, "fake");
