@@ -150,7 +150,7 @@ class Dispatcher::Loop {
       const bool was_open = breaker_.state(now) == CircuitBreaker::State::Open;
       breaker_.failure(now);
       if (!was_open && breaker_.state(now) == CircuitBreaker::State::Open)
-        spdlog::warn("{}: failing ({}): out of rotation for {} s, then one probe", name_, util::loggable(r.error().reason, 120),
+        spdlog::warn("{}: failing ({}): circuit open for {} s, then one probe", name_, util::loggable(r.error().reason, 120),
                      kBreakerOpenMs / 1000);
     } else {
       breaker_.success();
