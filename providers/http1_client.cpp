@@ -46,6 +46,12 @@ bool contains_token(std::string_view list, std::string_view token) {
   return false;
 }
 
+/// How long a kept-alive connection sits idle before it is checked for a close by the
+/// server before reuse. Servers close idle connections after seconds (nginx 75 s,
+/// Apache 5 s); one that closes within this time costs at most an `unknown`, never a
+/// second send.
+constexpr std::int64_t kCheckIdleAfterMs = 500;
+
 /// Whether an idle kept-alive connection is still usable: nothing to read (no end of
 /// stream, no error, no stray bytes).
 bool still_open(int fd) {
@@ -307,6 +313,7 @@ struct Http1Client::Connection {
   std::size_t written = 0;
   ResponseParser parser;
   std::int64_t connect_deadline = 0;  ///< steady ms
+  std::int64_t idle_since = 0;        ///< steady ms: when its last answer came
   std::list<Connection>::iterator self;  ///< its place in open_ (or closed_)
   /// When the request in hand runs out of time.
   std::int64_t deadline() const { return connecting ? std::min(connect_deadline, req.deadline) : req.deadline; }
@@ -359,8 +366,12 @@ void Http1Client::add(std::uint64_t tag, const HttpRequest& req, int timeout_ms)
 void Http1Client::start(Request req) {
   auto it = idle_.find(req.origin);
   // An idle connection the server has closed since (or sent stray bytes on) is given up
-  // before a request is written to it: once written, a request could not be sent again.
-  while (it != idle_.end() && !it->second.empty() && !still_open(it->second.back()->fd)) {
+  // before a request is written to it: once written, a request could not be sent again
+  // and would come back `unknown`. poll() drops the ones it sees stir; the check here
+  // (a syscall) is for connections idle long enough for a server's keep-alive timeout.
+  const std::int64_t now = util::steady_ms();
+  while (it != idle_.end() && !it->second.empty() && now - it->second.back()->idle_since >= kCheckIdleAfterMs &&
+         !still_open(it->second.back()->fd)) {
     Connection* dead = it->second.back();
     it->second.pop_back();
     close(dead);
@@ -488,6 +499,7 @@ void Http1Client::finish(Connection* c, HttpResponse response, bool reusable) {
     close(c);
   } else {
     c->used = true;
+    c->idle_since = util::steady_ms();
     watch(c, false);
     idle_[c->origin].push_back(c);
   }
