@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <cstring>
 #include <vector>
@@ -20,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/store/job_store.h"
+#include "core/util/log.h"
 #include "core/util/strings.h"
 #include "core/util/time.h"
 #include "daemon/metrics.h"
@@ -36,19 +36,15 @@ struct WebhookServer::Request {
 
 namespace {
 
-// Redis failures met while serving requests are logged at most once every 10 s, with how
-// many were not: a stream of reports while Redis is down must not flood the log.
-void log_redis_failure(const std::string& what) {
-  static std::atomic<std::int64_t> last{-10000};
-  static std::atomic<long> quiet{0};
-  const std::int64_t now = util::steady_ms();
-  std::int64_t prev = last.load();
-  if (now - prev >= 10000 && last.compare_exchange_strong(prev, now)) {
-    const long n = quiet.exchange(0);
-    spdlog::error("webhook: {}{}", what, n ? fmt::format(" (and {} more like it)", n) : "");
-  } else {
-    ++quiet;
-  }
+// What requests meet again and again -- Redis down, reports refused (anyone can send
+// those) -- is logged at most every 10 s with a count: requests must not flood the log.
+util::LogThrottle& redis_failures() {
+  static util::LogThrottle t;
+  return t;
+}
+util::LogThrottle& refused_reports() {
+  static util::LogThrottle t;
+  return t;
 }
 
 // Each server thread keeps one Redis connection.
@@ -57,7 +53,7 @@ store::Redis* thread_redis(const Context& ctx) {
   if (!redis) {
     auto r = store::Redis::connect(ctx.redis_url, 2000);
     if (!r) {
-      log_redis_failure(r.error());
+      redis_failures().error("webhook: " + r.error());
       return nullptr;
     }
     redis = std::move(*r);
@@ -346,7 +342,7 @@ int WebhookServer::answer_dlr(MHD_Connection* c, Request& req, const char* metho
   providers::IncomingReport in;
   in.method = method;
   in.url = ctx_.public_url + req.uri;
-  in.content_type = header(c, MHD_HTTP_HEADER_CONTENT_TYPE) ? header(c, MHD_HTTP_HEADER_CONTENT_TYPE) : "";
+  if (const char* type = header(c, MHD_HTTP_HEADER_CONTENT_TYPE)) in.content_type = type;
   if (auto q = req.uri.find('?'); q != std::string::npos)
     for (auto& [k, v] : providers::parse_form(req.uri.substr(q + 1))) in.params.emplace(std::move(k), std::move(v));
   if (in.content_type.rfind("application/x-www-form-urlencoded", 0) == 0)
@@ -355,13 +351,14 @@ int WebhookServer::answer_dlr(MHD_Connection* c, Request& req, const char* metho
   in.body = std::move(req.body);
 
   if (!pc->dlr_token.empty() && !providers::constant_time_equal(in.param("token"), pc->dlr_token)) {
-    spdlog::warn("dlr {}: refused a report without the right token", name);
+    refused_reports().warn("dlr " + name + ": refused a report without the right token");
     return queue(c, MHD_HTTP_UNAUTHORIZED, "bad token\n");
   }
   auto reports = it->second->parse_report(in);
   if (!reports) {
     bool auth = reports.error().kind == providers::ReportError::Unauthorized;
-    spdlog::warn("dlr {}: {} report: {}", name, auth ? "unauthorised" : "malformed", util::loggable(reports.error().reason, 200));
+    refused_reports().warn(fmt::format("dlr {}: {} report: {}", name, auth ? "unauthorised" : "malformed",
+                                       util::loggable(reports.error().reason, 200)));
     return queue(c, auth ? MHD_HTTP_UNAUTHORIZED : MHD_HTTP_BAD_REQUEST, reports.error().reason + "\n");
   }
   store::Redis* redis = thread_redis(ctx_);
@@ -373,7 +370,7 @@ int WebhookServer::answer_dlr(MHD_Connection* c, Request& req, const char* metho
   store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
   auto applied = jobs.apply_reports(name, updates);
   if (!applied) {
-    log_redis_failure("dlr " + name + ": " + applied.error());
+    redis_failures().error("webhook: dlr " + name + ": " + applied.error());
     return queue(c, MHD_HTTP_SERVICE_UNAVAILABLE, "try again later\n");
   }
   for (std::size_t i = 0; i < applied->size(); ++i) {

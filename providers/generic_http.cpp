@@ -26,8 +26,7 @@ struct Settings {
   std::string dlr_id = "ref", dlr_status = "status", secret_header, secret;
   std::set<std::string> delivered{"DELIVERED"}, failed{"FAILED", "UNDELIV", "REJECTD"};
   bool idempotent = false;
-  bool insecure = false;  ///< dlr.insecure: reports taken without any proof of origin
-  bool has_token = false; ///< dlr_token set: the webhook checks ?token=
+  bool insecure = false;  ///< reports taken without any proof of origin (dlr.insecure, nothing else)
 };
 
 // Reads one top-level field of a JSON answer as it streams past (SAX), without building the
@@ -83,7 +82,7 @@ class GenericHttpProvider final : public Provider {
   explicit GenericHttpProvider(Settings s) : s_(std::move(s)) {}
   const std::string& name() const override { return s_.name; }
   bool idempotent() const override { return s_.idempotent; }
-  bool reports_unauthenticated() const override { return s_.insecure && s_.secret_header.empty() && !s_.has_token; }
+  bool reports_unauthenticated() const override { return s_.insecure; }
   // With the default dlr.id ("ref", the field Loa's fake provider echoes its ref in),
   // reports are matched by ref; a provider whose report field holds its own id needs the map.
   bool reports_by_provider_id() const override { return s_.dlr_id != "ref"; }
@@ -264,9 +263,10 @@ std::expected<std::unique_ptr<Provider>, std::vector<std::string>> make_generic_
         if (auto v = r.boolean(d["insecure"], "dlr.insecure")) s.insecure = *v;
     }
   }
-  s.has_token = !ctx.provider.dlr_token.empty();
   // Its /dlr endpoint faces the internet: a report must prove where it comes from.
-  if (s.secret_header.empty() && ctx.provider.dlr_token.empty() && !s.insecure)
+  const bool authenticated = !s.secret_header.empty() || !ctx.provider.dlr_token.empty();
+  s.insecure = s.insecure && !authenticated;
+  if (!authenticated && !s.insecure)
     r.error(n, "provider \"" + s.name + "\" would take delivery reports from anyone: set dlr_token, or "
                "dlr.secret_header and dlr.secret, or (knowingly) dlr: { insecure: true }");
   if (!r.errors().empty()) return std::unexpected(r.errors());

@@ -15,11 +15,11 @@ using nlohmann::json;
 
 std::optional<std::string> check_bounds(const JobSpec& s) {
   auto text_ok = [](const std::string& v, std::size_t max) { return v.size() <= max && text::valid_utf8(v); };
-  if (!text_ok(s.template_name, kMaxNameBytes)) return "\"template\" is not a template name";
+  if (!text_ok(s.template_name, kMaxNameBytes)) return fmt::format("the template name is over {} bytes or not UTF-8", kMaxNameBytes);
   if (s.wards.size() > kMaxWards) return fmt::format("{} wards: at most {} in one job", s.wards.size(), kMaxWards);
   std::set<std::string_view> wards;
   for (const auto& w : s.wards) {
-    if (!text_ok(w, kMaxNameBytes)) return "a ward id is not a ward id";
+    if (!text_ok(w, kMaxNameBytes)) return fmt::format("a ward id is over {} bytes or not UTF-8", kMaxNameBytes);
     if (!wards.insert(w).second) return fmt::format("ward \"{}\" is named twice", util::loggable(w));
   }
   if (s.vars.size() > kMaxVars) return fmt::format("{} variables: at most {}", s.vars.size(), kMaxVars);

@@ -41,7 +41,8 @@ std::string masked_url(const std::string& url);
 
 class Redis {
  public:
-  /// Connects to redis://[:password@]host:port[/db] or unix:///path[?db=N].
+  /// Connects to redis://[[user]:password@]host:port[/db] or unix:///path[?db=N]; errors
+  /// show the URL with the password masked.
   /// Errors say which address could not be reached and why.
   static std::expected<std::unique_ptr<Redis>, std::string> connect(const std::string& url, int timeout_ms = 5000);
   ~Redis();

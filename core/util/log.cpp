@@ -5,6 +5,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 namespace loa::util {
 
 void init_logging(std::string_view program, std::string_view level) {
@@ -19,16 +21,21 @@ std::string mask_phone(std::string_view phone) {
   return std::string(phone.substr(0, 4)) + "***" + std::string(phone.substr(phone.size() - 3));
 }
 
-void LogThrottle::error(const std::string& message) {
+void LogThrottle::emit(bool warning, const std::string& message) {
   const std::int64_t now = steady_ms();
-  if (now - last_ms_ < interval_ms_) {
-    ++held_;
-    return;
+  long held = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (now - last_ms_ < interval_ms_) {
+      ++held_;
+      return;
+    }
+    last_ms_ = now;
+    held = std::exchange(held_, 0);
   }
-  if (held_ > 0) spdlog::error("{} (and {} more like it in {} s)", message, held_, interval_ms_ / 1000);
-  else spdlog::error("{}", message);
-  last_ms_ = now;
-  held_ = 0;
+  const std::string line = held > 0 ? fmt::format("{} (and {} more like it in {} s)", message, held, interval_ms_ / 1000) : message;
+  if (warning) spdlog::warn("{}", line);
+  else spdlog::error("{}", line);
 }
 
 }  // namespace loa::util

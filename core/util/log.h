@@ -1,6 +1,7 @@
 // Logging set-up (stderr, one line per event, for the journal) and phone masking.
 #pragma once
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -13,18 +14,24 @@ void init_logging(std::string_view program, std::string_view level);
 /// Anything shorter than 7 characters becomes "***".
 std::string mask_phone(std::string_view phone);
 
-/// A repeated failure (Redis down) logged once, then at most once per interval with how
-/// many were held back, instead of a line per retry. One per component; not thread-safe.
+/// A repeated event (Redis down, a stream of refused requests) logged once, then at most
+/// once per interval with how many were held back, instead of a line each. Thread-safe.
 class LogThrottle {
  public:
   explicit LogThrottle(std::int64_t interval_ms = 10000) : interval_ms_(interval_ms) {}
-  /// Logs `message` at error level if the interval has passed since the last one.
-  void error(const std::string& message);
+  /// Logs `message` at error (warning) level if the interval has passed since the last one.
+  void error(const std::string& message) { emit(false, message); }
+  void warn(const std::string& message) { emit(true, message); }
   /// Things work again: the next failure is logged at once.
-  void reset() { last_ms_ = kNever; }
+  void reset() {
+    std::lock_guard lock(mu_);
+    last_ms_ = kNever;
+  }
 
  private:
+  void emit(bool warning, const std::string& message);
   static constexpr std::int64_t kNever = -(std::int64_t{1} << 62);
+  std::mutex mu_;
   std::int64_t interval_ms_;
   std::int64_t last_ms_ = kNever;
   long held_ = 0;

@@ -6,24 +6,52 @@
 
 namespace loa::util {
 
-/// `text` from outside (a report id, a header) as it may appear in a log line: control
-/// characters and bytes that are not printable ASCII as \xNN, at most `max` bytes of the
-/// original (then "..."), so it cannot forge or break a line.
+/// `text` from outside (a report id, a reason, a header) as it may appear in a log line:
+/// printable ASCII and well-formed UTF-8 (Vietnamese stays readable) kept; control
+/// characters (C0, DEL, C1, U+2028/2029), backslashes and bytes that are not UTF-8 as
+/// \xNN; at most `max` bytes of the original (then "..."), so it cannot forge or break a line.
 inline std::string loggable(std::string_view text, std::size_t max = 120) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(std::min(text.size(), max) + 8);
-  for (std::size_t i = 0; i < text.size() && i < max; ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
+  auto escape = [&](unsigned char c) {
+    out += "\\x";
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  };
+  // The length of the well-formed, printable UTF-8 sequence at `i`, or 0.
+  auto sequence = [&](std::size_t i) -> std::size_t {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const std::size_t n = lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 && lead < 0xe0 ? 2 : 0;
+    if (n == 0 || i + n > text.size()) return 0;
+    char32_t cp = lead & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
+    for (std::size_t k = 1; k < n; ++k) {
+      const auto b = static_cast<unsigned char>(text[i + k]);
+      if ((b & 0xc0) != 0x80) return 0;
+      cp = (cp << 6) | (b & 0x3f);
+    }
+    const char32_t least = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+    if (cp < least || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f || cp == 0x2028 || cp == 0x2029)
+      return 0;
+    return n;
+  };
+  std::size_t i = 0;
+  while (i < text.size() && i < max) {
+    const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c < 0x7f && c != '\\') {
       out += static_cast<char>(c);
+      ++i;
+    } else if (std::size_t n = c >= 0x80 ? sequence(i) : 0; n > 0 && i + n <= max) {
+      out.append(text.substr(i, n));
+      i += n;
+    } else if (n > 0) {
+      break;  // a character cut by `max`
     } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+      escape(c);
+      ++i;
     }
   }
-  if (text.size() > max) out += "...";
+  if (i < text.size()) out += "...";
   return out;
 }
 

@@ -34,7 +34,9 @@ TEST_SUITE("core/text") {
     CHECK(loa::util::loggable("abc-1.2") == "abc-1.2");
     CHECK(loa::util::loggable("a\nb\r\x1b[31m") == "a\\x0ab\\x0d\\x1b[31m");
     CHECK(loa::util::loggable("back\\slash") == "back\\x5cslash");
-    CHECK(loa::util::loggable("Ph\xc6\xb0\xe1\xbb\x9dng") == "Ph\\xc6\\xb0\\xe1\\xbb\\x9dng");
+    CHECK(loa::util::loggable("Ph\xc6\xb0\xe1\xbb\x9dng 6") == "Ph\xc6\xb0\xe1\xbb\x9dng 6");  // Vietnamese stays readable
+    CHECK(loa::util::loggable("a\xc3\x28" "b\xe2\x80\xa8" "c\xc2\x85") == "a\\xc3(b\\xe2\\x80\\xa8" "c\\xc2\\x85");  // bad UTF-8, U+2028, C1
+    CHECK(loa::util::loggable("\xe1\xbb\x9d\xe1\xbb\x9d", 4) == "\xe1\xbb\x9d...");  // never half a character
     CHECK(loa::util::loggable(std::string(500, 'x'), 10) == "xxxxxxxxxx...");
   }
 

@@ -64,7 +64,8 @@ TEST_SUITE("integration") {
       std::stringstream text;
       text << in.rdbuf();
       std::string s = text.str();
-      s.replace(s.find("  listen: 127.0.0.1:0\n"), 22, "  listen: 127.0.0.1:0\n  request_timeout_ms: 1500\n  metrics_token: m3tr1cs\n");
+      s.replace(s.find("  listen: 127.0.0.1:0\n"), 22, "  listen: 127.0.0.1:0\n  request_timeout_ms: 1500\n  metrics_token: m3tr1cs\n"
+                "  max_connections_per_client: 4\n");
       std::ofstream(cfg) << s;
     }
     Gateway gw(dir, cfg, "gw-1", "gw.log");
@@ -77,6 +78,21 @@ TEST_SUITE("integration") {
     httplib::Headers many;
     for (int i = 0; i < 80; ++i) many.emplace("X-H" + std::to_string(i), "v");
     CHECK(client.Get("/healthz", many)->status == 431);
+    CHECK(client.Get("/healthz", httplib::Headers{{"X-Big", std::string(20 * 1024, 'h')}})->status == 431);  // head over ~8 KiB
+    {  // Four connections from one address are its limit: a fifth is closed at once.
+      client.stop();
+      std::vector<int> held;
+      for (int i = 0; i < 4; ++i) held.push_back(connect_to(gw.port()));
+      std::this_thread::sleep_for(200ms);
+      int fifth = connect_to(gw.port());
+      pollfd p{fifth, POLLIN, 0};
+      char byte;
+      CHECK(poll(&p, 1, 1000) == 1);
+      CHECK(recv(fifth, &byte, 1, 0) <= 0);
+      close(fifth);
+      for (int fd : held) close(fd);
+      std::this_thread::sleep_for(200ms);
+    }
     auto slow_head = slow_sender(gw.port(), "POST /dlr/local?token=t0k3n HTTP/1.1\r\nHost: x\r\nX-Slow: ", 6000ms);
     CHECK(slow_head >= 1400ms);  // the deadline is for the whole request, however steady the trickle
     CHECK(slow_head < 3000ms);
@@ -164,6 +180,7 @@ TEST_SUITE("integration") {
     CHECK(got["genuine"]["healthz_ms"]["max"].get<double>() < 1000);
     if (!LOA_SANITIZED) CHECK(got["daemon_kib"]["hwm"].get<long>() < 128 * 1024);  // ASan's shadow memory is not the daemon's
     CHECK(got["dropped_by_server"]["chunked"].get<long>() > 0);  // endless bodies are cut off
+    CHECK(got["dropped_by_server"]["idle"].get<long>() > 0);     // idle ones shut near the limit (the deadline is 10 s)
     CHECK(got["dropped_by_server"]["gzip"].get<long>() > 0);     // bombs refused, never inflated
     CHECK(gw.process().running());
   }
