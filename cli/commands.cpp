@@ -18,7 +18,8 @@
 #include "core/config/config.h"
 #include "core/jobs/planner.h"
 #include "core/phone/phone.h"
-#include "core/store/job_store.h"
+#include "core/store/intake_store.h"
+#include "core/store/query_store.h"
 #include "core/text/message_template.h"
 #include "core/util/log.h"
 #include "core/util/time.h"
@@ -88,9 +89,10 @@ struct Session {
   config::Config cfg;
   std::unique_ptr<store::Redis> redis;
 
-  /// The job store, or nullopt after printing why Redis cannot be reached.
-  std::optional<store::JobStore> store() {
-    auto j = jobs();
+  /// A stage's store, or nullopt after printing why Redis cannot be reached.
+  template <typename Store = store::QueryStore>
+  std::optional<Store> store() {
+    auto j = jobs<Store>();
     if (!j) {
       std::fprintf(stderr, "loa: %s\n", j.error().c_str());
       return std::nullopt;
@@ -98,7 +100,8 @@ struct Session {
     return *j;
   }
 
-  std::expected<store::JobStore, std::string> jobs() {
+  template <typename Store = store::QueryStore>
+  std::expected<Store, std::string> jobs() {
     if (!redis) {
       auto r = store::Redis::connect(store::redis_url(cfg.redis.url, cfg.state_dir), 3000);
       if (!r) {
@@ -107,7 +110,7 @@ struct Session {
       }
       redis = std::move(*r);
     }
-    return store::JobStore(*redis, cfg.redis.prefix);
+    return Store(*redis, cfg.redis.prefix);
   }
 };
 
@@ -273,7 +276,7 @@ std::expected<Walk, std::string> walk(const jobs::Planner& plan, const std::set<
 
 std::set<std::string> opted_out_numbers(Session& s, bool required, std::string* error) {
   std::set<std::string> out;
-  auto jobs = s.jobs();
+  auto jobs = s.jobs<store::QueryStore>();
   if (!jobs) {
     if (required) *error = jobs.error();
     else std::fprintf(stderr, "loa: note: opt-outs not checked: %s\n", jobs.error().c_str());
@@ -351,7 +354,7 @@ int cmd_send(Session& s, Args& a) {
     std::string local = util::format_local(*plan->at_ms(), "UTC");
     spec.at = local.substr(0, 10) + "T" + local.substr(11) + "Z";
   }
-  auto jobs = s.store();
+  auto jobs = s.store<store::IntakeStore>();
   if (!jobs) return kRuntime;
   auto r = jobs->enqueue(spec);
   if (!r) {
@@ -421,21 +424,21 @@ int cmd_preview(Session& s, Args& a) {
 
 nlohmann::ordered_json status_json(const store::JobStatus& st) {
   nlohmann::ordered_json counts = nlohmann::ordered_json::object();
-  for (const char* name : store::kMessageStates) counts[name] = st.counts.at(name);
+  for (auto state : jobs::kMessageStates) counts[std::string(jobs::name(state))] = st.count(state);
   nlohmann::ordered_json j;
   j["id"] = st.id;
-  j["state"] = st.state;
+  j["state"] = st.state_name();
   j["total"] = st.total;
   j["counts"] = counts;
   if (!st.reason.empty()) j["reason"] = st.reason;
   return j;
 }
 
-bool terminal(const std::string& state) { return state == "done" || state == "cancelled" || state == "rejected"; }
+bool terminal(const std::optional<jobs::JobState>& state) { return state && jobs::finished(*state); }
 
 // Why a job's messages are not moving, or "" when nothing holds them back.
 std::string waiting_reason(const config::Config& cfg, const store::JobStatus& j) {
-  if (j.state == "scheduled") return "scheduled for " + util::format_local(j.due_ms, cfg.timezone);
+  if (j.state == jobs::JobState::scheduled) return "scheduled for " + util::format_local(j.due_ms, cfg.timezone);
   if (terminal(j.state) || j.urgent || !cfg.quiet_hours) return "";
   const auto& q = *cfg.quiet_hours;
   if (!util::in_window(util::minute_of_day(util::now_ms(), cfg.timezone), q.start_minute, q.end_minute)) return "";
@@ -469,23 +472,24 @@ int cmd_status(Session& s, Args& a) {
       return kUsage;
     }
     const auto& j = **st;
-    const auto& c = j.counts;
+    using enum jobs::MessageState;
+    auto c = [&](jobs::MessageState state) { return static_cast<long long>(j.count(state)); };
     if (as_json && !watch) {
       auto out = status_json(j);
       if (auto why = waiting_reason(s.cfg, j); !why.empty()) out["waiting"] = why;
       std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       return kOk;
     }
-    long long finished = c.at("sent") + c.at("delivered") + c.at("failed") + c.at("unknown");
+    long long finished = c(sent) + c(delivered) + c(failed) + c(unknown);
     if (watch) {
       if (first_done < 0) first_done = finished;
       double secs = (util::now_ms() - started) / 1000.0;
       double rate = secs > 0.5 ? (finished - first_done) / secs : 0;
-      long long waiting = c.at("queued") + c.at("sending");
+      long long waiting = c(queued) + c(sending);
       std::string eta = rate > 0 ? fmt::format("{:.0f}s left", waiting / rate) : "-";
       std::printf("\r%s %-9s sent %lld  delivered %lld  failed %lld  waiting %lld  %.1f/s  %s   ", j.id.c_str(),
-                  j.state.c_str(), static_cast<long long>(c.at("sent") + c.at("delivered")),
-                  static_cast<long long>(c.at("delivered")), static_cast<long long>(c.at("failed")), waiting, rate, eta.c_str());
+                  std::string(j.state_name()).c_str(), c(sent) + c(delivered), c(delivered), c(failed), waiting, rate,
+                  eta.c_str());
       std::fflush(stdout);
       if (terminal(j.state)) {
         std::printf("\n");
@@ -494,13 +498,13 @@ int cmd_status(Session& s, Args& a) {
       std::this_thread::sleep_for(std::chrono::seconds(1));
       continue;
     }
-    std::printf("job %s: %s\n", j.id.c_str(), j.state.c_str());
+    std::printf("job %s: %s\n", j.id.c_str(), std::string(j.state_name()).c_str());
     if (!j.reason.empty()) std::printf("reason: %s\n", j.reason.c_str());
     std::printf("template %s, wards %s, created %s\n", j.template_name.c_str(), j.wards.c_str(),
                 util::format_local(j.created_ms, s.cfg.timezone).c_str());
     if (auto why = waiting_reason(s.cfg, j); !why.empty()) std::printf("waiting: %s\n", why.c_str());
     std::printf("total %lld%s:", static_cast<long long>(j.total), j.expanded || terminal(j.state) ? "" : " so far (still expanding)");
-    for (const char* name : store::kMessageStates) std::printf(" %s %lld", name, static_cast<long long>(c.at(name)));
+    for (auto state : jobs::kMessageStates) std::printf(" %s %lld", std::string(jobs::name(state)).c_str(), c(state));
     std::printf("\n");
     return kOk;
   }
@@ -559,10 +563,11 @@ int cmd_jobs(Session& s, Args& a) {
   }
   std::printf("%-18s %-10s %-16s %-20s %7s %7s %7s %7s  %s\n", "JOB", "STATE", "TEMPLATE", "WARDS", "TOTAL", "SENT", "DELIV", "FAILED", "CREATED");
   for (const auto& j : *list) {
-    const auto& c = j.counts;
-    std::printf("%-18s %-10s %-16s %-20s %7lld %7lld %7lld %7lld  %s%s\n", j.id.c_str(), j.state.c_str(), j.template_name.c_str(),
-                j.wards.c_str(), static_cast<long long>(j.total), static_cast<long long>(c.at("sent") + c.at("delivered")),
-                static_cast<long long>(c.at("delivered")), static_cast<long long>(c.at("failed")),
+    using enum jobs::MessageState;
+    auto c = [&](jobs::MessageState state) { return static_cast<long long>(j.count(state)); };
+    std::printf("%-18s %-10s %-16s %-20s %7lld %7lld %7lld %7lld  %s%s\n", j.id.c_str(), std::string(j.state_name()).c_str(),
+                j.template_name.c_str(), j.wards.c_str(), static_cast<long long>(j.total), c(sent) + c(delivered), c(delivered),
+                c(failed),
                 util::format_local(j.created_ms, s.cfg.timezone).c_str(), j.reason.empty() ? "" : ("  " + j.reason).c_str());
   }
   return kOk;
@@ -580,12 +585,13 @@ int cmd_cancel(Session& s, Args& a) {
     std::fprintf(stderr, "loa: %s\n", r.error().c_str());
     return kRuntime;
   }
-  if (*r == "none") {
+  if (!*r) {
     std::fprintf(stderr, "loa: no job %s\n", a.rest[0].c_str());
     return kUsage;
   }
-  if (*r == "done" || *r == "rejected") {
-    std::fprintf(stderr, "loa: job %s is already %s; nothing to cancel\n", a.rest[0].c_str(), r->c_str());
+  if (**r == jobs::JobState::done || **r == jobs::JobState::rejected) {
+    std::fprintf(stderr, "loa: job %s is already %s; nothing to cancel\n", a.rest[0].c_str(),
+                 std::string(jobs::name(**r)).c_str());
     return kUsage;
   }
   std::printf("job %s cancelled\n", a.rest[0].c_str());
@@ -630,7 +636,7 @@ int cmd_report(Session& s, Args& a) {
     return kUsage;
   }
   const std::string& tz = s.cfg.timezone;
-  auto when = [&](const std::string& ms) { return ms.empty() ? std::string() : util::format_local(std::stoll(ms), tz); };
+  auto when = [&](std::int64_t ms) { return ms == 0 ? std::string() : util::format_local(ms, tz); };
   if (csv) {
     std::printf("\xEF\xBB\xBF");
     std::printf("Dòng,Phường,Số điện thoại,Họ tên,Trạng thái,Nhà cung cấp,Mã tin,Số lần gửi,Lỗi,Xếp hàng lúc,Gửi lúc,Kết thúc lúc\r\n");
@@ -638,18 +644,21 @@ int cmd_report(Session& s, Args& a) {
     std::printf("%-5s %-12s %-12s %-24s %-10s %-10s %-24s %3s  %s\n", "ROW", "WARD", "PHONE", "NAME", "STATUS", "PROVIDER", "PROVIDER ID", "TRY", "LAST ERROR / TIMES");
   }
   auto r = jobs->for_each_message(id, (*st)->total, [&](const store::MessageRecord& m) {
-    std::string phone = full ? m.get("p") : util::mask_phone(m.get("p"));
-    std::string attempts = m.get("a").empty() ? "0" : m.get("a");
-    std::string sent_at = when(m.get("tsent").empty() ? m.get("tsend") : m.get("tsent"));
+    const auto& d = m.data;
+    const auto& p = m.progress;
+    std::string phone = full ? d.phone : util::mask_phone(d.phone);
+    std::string attempts = std::to_string(p.attempts);
+    std::string state(p.state ? jobs::name(*p.state) : "");
+    std::string sent_at = when(p.sent_at == 0 ? p.taken_at : p.sent_at);
     if (csv) {
-      std::vector<std::string> cells{m.get("r"), m.get("w"), phone, m.get("n"), m.get("s"), m.get("pr"), m.get("pid"),
-                                     attempts, m.get("e"), when(m.get("tq")), sent_at, when(m.get("tdone"))};
+      std::vector<std::string> cells{d.row,    d.ward,  phone, d.name, state, p.provider, p.provider_id, attempts,
+                                     p.error, when(d.queued_at), sent_at, when(p.done_at)};
       std::string line = util::join(cells, ",", csv_cell);
       std::printf("%s\r\n", line.c_str());
     } else {
-      std::printf("%-5s %-12s %-12s %s %-10s %-10s %-24s %3s  %s%s%s\n", m.get("r").c_str(), m.get("w").c_str(), phone.c_str(),
-                  pad(m.get("n"), 24).c_str(), m.get("s").c_str(), m.get("pr").c_str(), m.get("pid").c_str(), attempts.c_str(),
-                  m.get("e").c_str(), m.get("e").empty() ? "" : " ", sent_at.c_str());
+      std::printf("%-5s %-12s %-12s %s %-10s %-10s %-24s %3s  %s%s%s\n", d.row.c_str(), d.ward.c_str(), phone.c_str(),
+                  pad(d.name, 24).c_str(), state.c_str(), p.provider.c_str(), p.provider_id.c_str(), attempts.c_str(),
+                  p.error.c_str(), p.error.empty() ? "" : " ", sent_at.c_str());
     }
   });
   if (!r) {
@@ -668,7 +677,7 @@ int cmd_retry(Session& s, Args& a) {
   }
   auto jobs = s.store();
   if (!jobs) return kRuntime;
-  auto n = jobs->requeue(a.rest[0], a.rest[1].substr(2));
+  auto n = jobs->requeue(a.rest[0], a.rest[1] == "--unknown" ? jobs::MessageState::unknown : jobs::MessageState::failed);
   if (!n) {
     std::fprintf(stderr, "loa: %s\n", n.error().c_str());
     return n.error().rfind("no job", 0) == 0 || n.error().find("nothing can be resent") != std::string::npos ? kUsage : kRuntime;
@@ -685,7 +694,7 @@ int cmd_optout(Session& s, Args& a) {
     return a.rest.empty() ? kUsage : kOk;
   }
   const std::string sub = a.rest[0];
-  auto jobs = s.jobs();
+  auto jobs = s.jobs<store::QueryStore>();
   if (sub == "list") {
     if (!jobs) {
       std::fprintf(stderr, "loa: %s\n", jobs.error().c_str());

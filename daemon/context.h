@@ -45,8 +45,27 @@ struct Runtime {
   std::map<std::string, std::shared_ptr<const text::MessageTemplate>> templates;
 };
 
+/// The settings only a restart changes, taken from the config at start-up. Everything
+/// else is read from runtime()->cfg, which a reload replaces: the two cannot be mixed up.
+struct FixedSettings {
+  std::string redis_prefix;
+  std::string state_dir;
+  std::string webhook_host;
+  int webhook_port = 0;
+  config::WebhookLimits webhook;
+  std::string public_url;  ///< as configured ("" for the bound address)
+  static FixedSettings of(const config::Config& c) {
+    return {c.redis.prefix, c.state_dir, c.webhook_host, c.webhook_port, c.webhook, c.public_url};
+  }
+  /// The keys of `c` that differ from these (a reload then warns they wait for a restart).
+  bool differs(const config::Config& c) const {
+    return c.redis.prefix != redis_prefix || c.state_dir != state_dir || c.webhook_host != webhook_host ||
+           c.webhook_port != webhook_port || c.public_url != public_url;
+  }
+};
+
 struct Context {
-  config::Config cfg;      ///< as at start-up: Redis, prefix, state_dir, webhook (need a restart)
+  FixedSettings fixed;
   std::string redis_url;
   std::string instance;    ///< stable id of this gateway (leases, consumer name)
   std::string public_url;  ///< base of callback URLs

@@ -10,7 +10,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/store/job_store.h"
+#include "core/store/dispatch_store.h"
+#include "core/store/redis_holder.h"
 #include "core/util/log.h"
 #include "core/util/time.h"
 #include "daemon/circuit_breaker.h"
@@ -74,7 +75,8 @@ class Dispatcher::Loop {
       : d_(d),
         name_(d.provider_.name()),
         capacity_(static_cast<std::size_t>(std::max(1, d.cfg_.max_in_flight / d.workers_))),
-        lease_ms_(d.cfg_.timeout_ms + 20000) {}
+        lease_ms_(d.cfg_.timeout_ms + 20000),
+        holder_(d.ctx_.redis_url, "dispatcher " + name_) {}
 
   // One turn: start what was taken, ask Redis for more (with the outcomes so far) when
   // there is room, drive the open requests until something happens, take in Redis's
@@ -83,7 +85,10 @@ class Dispatcher::Loop {
     for (;;) {
       const bool stopping = d_.ctx_.stopping || d_.stop_;
       if (stopping && pending_.empty() && ready_.empty() && outcomes_.empty() && releases_.empty() && !asking_) break;
-      if (!redis_ && !connect() && pending_.empty()) continue;
+      if (!redis_ && !connect() && pending_.empty()) {
+        d_.ctx_.work.wait(static_cast<int>(std::clamp<std::int64_t>(holder_.retry_in_ms(), 10, 200)));
+        continue;
+      }
       const std::int64_t now = util::now_ms();
       update_quiet_hours(now);
       start_ready(stopping);
@@ -111,15 +116,8 @@ class Dispatcher::Loop {
   using Result = std::expected<providers::Accepted, providers::ProviderError>;
 
   bool connect() {
-    auto r = store::Redis::connect(d_.ctx_.redis_url, kRedisTimeoutMs);
-    if (!r) {
-      redis_errors_.error(fmt::format("dispatcher {}: {}", name_, r.error()));
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-      return false;
-    }
-    redis_ = std::move(*r);
-    redis_errors_.reset();
-    return true;
+    redis_ = holder_.get();
+    return redis_ != nullptr;
   }
 
   void update_quiet_hours(std::int64_t now) {
@@ -131,7 +129,7 @@ class Dispatcher::Loop {
   }
 
   void outcome_for(const store::Outbound& o, store::Outcome outcome) {
-    if (outcome.outcome != "reroute") metrics().outcome(name_, outcome.outcome);  // not an attempt
+    if (outcome.outcome != store::SendOutcome::reroute) metrics().outcome(name_, outcome.outcome);  // not an attempt
     outcomes_.push_back(std::move(outcome));
     if (outcomes_since_ < 0) outcomes_since_ = util::steady_ms();
     // A lease is released once each of its messages has an outcome waiting to be written.
@@ -156,14 +154,19 @@ class Dispatcher::Loop {
       breaker_.success();
     }
     if (r) {
-      outcome_for(o, {o.ref, r->delivered ? "delivered" : "sent", r->provider_id, "", 0, ""});
+      outcome_for(o, {o.ref, r->delivered ? store::SendOutcome::delivered : store::SendOutcome::sent, r->provider_id});
       return;
     }
     auto d = decide(d_.rt_->cfg.retry, r.error(), o.attempts, name_, split_route(o.route), d_.provider_.idempotent(), rng_);
     spdlog::warn("{}: message {} to {} attempt {}: {}{}", name_, o.ref, util::mask_phone(o.phone), o.attempts,
-                 util::loggable(r.error().reason, 300), d.retry ? fmt::format(" (retry in {} ms via {})", d.delay_ms, d.provider) : " (" + d.final_state + ")");
-    if (d.retry) outcome_for(o, {o.ref, "retry", "", r.error().reason, d.delay_ms, d.provider});
-    else outcome_for(o, {o.ref, d.final_state, "", r.error().reason, 0, ""});
+                 util::loggable(r.error().reason, 300),
+                 d.retry ? fmt::format(" (retry in {} ms via {})", d.delay_ms, d.provider) : fmt::format(" ({})", jobs::name(d.final_state)));
+    if (d.retry) {
+      outcome_for(o, {o.ref, store::SendOutcome::retry, "", r.error().reason, d.delay_ms, d.provider});
+    } else {
+      auto final_outcome = d.final_state == jobs::MessageState::unknown ? store::SendOutcome::unknown : store::SendOutcome::failed;
+      outcome_for(o, {o.ref, final_outcome, "", r.error().reason});
+    }
   }
 
   // Starts requests for taken messages while there is room. Out of rotation (circuit
@@ -177,13 +180,13 @@ class Dispatcher::Loop {
       store::Outbound& o = ready_.front();
       const auto circuit = breaker_.state(now);
       if (stopping) {
-        outcome_for(o, {o.ref, "reroute", "", "gateway stopping before the request was made", 0, name_});
+        outcome_for(o, {o.ref, store::SendOutcome::reroute, "", "gateway stopping before the request was made", 0, name_});
       } else if (circuit == CircuitBreaker::State::Open) {
         auto route = split_route(o.route);
         auto it = std::find(route.begin(), route.end(), name_);
         std::string next = (it == route.end() || std::next(it) == route.end()) ? route.front() : *std::next(it);
         std::int64_t delay = next == name_ ? breaker_.open_remaining(now) : 0;
-        outcome_for(o, {o.ref, "reroute", "", "provider " + name_ + " out of rotation (failing)", delay, next});
+        outcome_for(o, {o.ref, store::SendOutcome::reroute, "", "provider " + name_ + " out of rotation (failing)", delay, next});
       } else if (circuit == CircuitBreaker::State::HalfOpen && !breaker_.allow(now)) {
         break;
       } else {
@@ -220,15 +223,21 @@ class Dispatcher::Loop {
                                      .dry = steady < dry_until_,
                                      .half_open = breaker_.state(now) == CircuitBreaker::State::HalfOpen});
     if (!plan.ask()) return;
-    writing_ = std::move(outcomes_);
-    releasing_ = std::move(releases_);
+    writing_ = {.provider = name_,
+                .outcomes = std::move(outcomes_),
+                .releases = std::move(releases_),
+                .map_ids = d_.provider_.reports_by_provider_id()};
     outcomes_.clear();
     releases_.clear();
     outcomes_since_ = -1;
-    store::JobStore jobs(*redis_, d_.ctx_.cfg.redis.prefix);
-    auto sent = jobs.begin_record_and_take(name_, writing_, releasing_, d_.provider_.reports_by_provider_id(), plan.take,
-                                           lease_ms_, d_.ctx_.instance, d_.cfg_.rate_per_second, d_.cfg_.burst,
-                                           bulk_allowed_);
+    store::DispatchStore jobs(*redis_, d_.ctx_.fixed.redis_prefix);
+    auto sent = jobs.begin_record_and_take(writing_, {.provider = name_,
+                                                      .max = plan.take,
+                                                      .lease_ms = lease_ms_,
+                                                      .instance = d_.ctx_.instance,
+                                                      .rate = d_.cfg_.rate_per_second,
+                                                      .burst = d_.cfg_.burst,
+                                                      .bulk_allowed = bulk_allowed_});
     asking_ = true;
     asked_ = plan.take;
     asked_at_ = steady;
@@ -272,28 +281,28 @@ class Dispatcher::Loop {
     if (!*arrived) {
       // As a blocking read would: drop the connection; what the scripts did stands
       // (recording again is a no-op, messages taken meanwhile fall to their lease).
-      if (util::steady_ms() - asked_at_ > kRedisTimeoutMs)
-        round_trip_failed(fmt::format("Redis at {}: no answer in {} ms", redis_->url(), kRedisTimeoutMs));
+      if (util::steady_ms() - asked_at_ > store::RedisHolder::kTimeoutMs)
+        round_trip_failed(fmt::format("Redis at {}: no answer in {} ms", redis_->url(), store::RedisHolder::kTimeoutMs));
       return;
     }
-    store::JobStore jobs(*redis_, d_.ctx_.cfg.redis.prefix);
-    std::int64_t wait_ms = 0;
-    auto batch = jobs.end_record_and_take(wait_ms);
-    if (!batch) {
-      round_trip_failed(batch.error());
+    store::DispatchStore jobs(*redis_, d_.ctx_.fixed.redis_prefix);
+    auto taken = jobs.end_record_and_take();
+    if (!taken) {
+      round_trip_failed(taken.error());
       return;
     }
     asking_ = false;
-    writing_.clear();
-    releasing_.clear();
+    writing_ = {};
+    const std::int64_t wait_ms = taken->wait_ms;
+    auto& batch = taken->messages;
     if (wait_ms > 0) {
       rate_wait_until_ = util::steady_ms() + wait_ms;
       metrics().limiter_wait(name_, static_cast<double>(wait_ms) / 1000.0);
     }
     // Nothing to take: look again after a while (sooner while requests finish).
-    if (asked_ > 0 && batch->empty() && wait_ms == 0)
+    if (asked_ > 0 && batch.empty() && wait_ms == 0)
       dry_until_ = util::steady_ms() + (pending_.empty() && ready_.empty() ? 50 : 5);
-    for (auto& o : *batch) {
+    for (auto& o : batch) {
       ++lease_open_[o.lease];
       ready_.push_back(std::move(o));
     }
@@ -302,14 +311,14 @@ class Dispatcher::Loop {
   // A round trip that failed: its outcomes are written with the next one (the provider
   // already has these messages), on a new connection.
   void round_trip_failed(const std::string& error) {
-    outcomes_.insert(outcomes_.begin(), std::make_move_iterator(writing_.begin()), std::make_move_iterator(writing_.end()));
-    releases_.insert(releases_.begin(), std::make_move_iterator(releasing_.begin()), std::make_move_iterator(releasing_.end()));
-    writing_.clear();
-    releasing_.clear();
+    auto& w = writing_;
+    outcomes_.insert(outcomes_.begin(), std::make_move_iterator(w.outcomes.begin()), std::make_move_iterator(w.outcomes.end()));
+    releases_.insert(releases_.begin(), std::make_move_iterator(w.releases.begin()), std::make_move_iterator(w.releases.end()));
+    writing_ = {};
     if (!outcomes_.empty()) outcomes_since_ = util::steady_ms();
     asking_ = false;
-    redis_errors_.error(fmt::format("dispatcher {}: {}", name_, error));
-    redis_.reset();
+    redis_ = nullptr;
+    holder_.drop(error);
   }
 
   Dispatcher& d_;
@@ -317,10 +326,10 @@ class Dispatcher::Loop {
   const std::size_t capacity_;
   std::unique_ptr<providers::HttpTransport> http_;  ///< chosen by the first request's URL
   const std::int64_t lease_ms_;  ///< a live sender never outlives its lease
+  store::RedisHolder holder_;
+  store::Redis* redis_ = nullptr;  ///< holder_'s connection, while it works
   CircuitBreaker breaker_{kBreakerThreshold, kBreakerOpenMs};
-  util::LogThrottle redis_errors_;
   std::mt19937_64 rng_{std::random_device{}()};
-  std::unique_ptr<store::Redis> redis_;
   std::unordered_map<std::uint64_t, InFlight> pending_;
   std::uint64_t next_tag_ = 1;
   std::deque<store::Outbound> ready_;  ///< taken (sending, under a lease), request not started yet
@@ -336,8 +345,7 @@ class Dispatcher::Loop {
   bool asking_ = false;
   std::int64_t asked_at_ = 0;  ///< steady ms
   int asked_ = 0;
-  std::vector<store::Outcome> writing_;
-  std::vector<std::string> releasing_;
+  store::RecordRequest writing_;
 };
 
 void Dispatcher::run() { Loop(*this).run(); }

@@ -24,7 +24,6 @@ class Dispatcher {
   void start();
   static constexpr int kBreakerThreshold = 5;
   static constexpr std::int64_t kBreakerOpenMs = 10000;
-  static constexpr int kRedisTimeoutMs = 5000;  ///< connecting, and waiting for an answer
   /// Asks this dispatcher alone to stop (a reload replaces it).
   void request_stop() { stop_ = true; }
   /// Waits for the thread; it stops taking work once ctx.stopping (or request_stop) is

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/store/job_store.h"
+#include "core/store/redis.h"
 
 namespace loa::daemon {
 

@@ -6,7 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include "core/jobs/planner.h"
-#include "core/store/job_store.h"
+#include "core/store/expansion_store.h"
+#include "core/store/query_store.h"
+#include "core/store/redis_holder.h"
 #include "core/util/time.h"
 
 namespace loa::daemon {
@@ -22,54 +24,51 @@ namespace {
 store::ExpandedRow to_row(const config::Config& cfg, const jobs::PlannedMessage& m) {
   store::ExpandedRow r;
   r.index = m.index;
-  r.ward = m.ward;
-  r.row = std::to_string(m.row);
-  r.name = m.name;
-  r.phone = m.phone;
-  r.carrier = m.carrier;
-  r.text = m.text;
-  r.segments = std::to_string(m.segments.segments);
-  r.unicode = m.segments.unicode ? "1" : "0";
+  r.data.ward = m.ward;
+  r.data.row = std::to_string(m.row);
+  r.data.name = m.name;
+  r.data.phone = m.phone;
+  r.data.text = m.text;
+  r.data.unicode = m.segments.unicode;
   if (!m.skip_reason.empty()) {
-    r.state = "skipped";
+    r.state = jobs::MessageState::skipped;
     r.error = m.skip_reason;
   } else if (!m.fail_reason.empty()) {
-    r.state = "failed";
+    r.state = jobs::MessageState::failed;
     r.error = m.fail_reason;
   } else {
-    r.state = "queued";
-    const auto& route = cfg.routes.for_carrier(m.carrier);
-    r.provider = route.front();
-    r.route = util::join(route, ",");
+    r.state = jobs::MessageState::queued;
+    r.data.route = util::join(cfg.routes.for_carrier(m.carrier), ",");
   }
   return r;
 }
 
-// Expands one claimed job from its cursor; returns false when Redis failed.
-bool expand(Context& ctx, store::JobStore& jobs, const store::JobStore::Claim& claim) {
+// Expands one claimed job from its cursor; an error when Redis failed.
+std::expected<void, std::string> expand(Context& ctx, store::Redis& redis, const store::ExpansionStore::Claim& claim) {
+  store::ExpansionStore jobs(redis, ctx.fixed.redis_prefix);
   auto spec = jobs::parse_job_spec(claim.spec_json);
-  if (!spec) return static_cast<bool>(jobs.reject(claim.job, spec.error()));
+  if (!spec) return jobs.reject(claim.job, spec.error());
   auto rt = ctx.runtime();  // one config and template set for the whole job
   auto plan = jobs::Planner::create(rt->cfg, *spec, &rt->templates);
   if (!plan) {
     std::string reason = util::join(plan.error(), "; ");
     spdlog::warn("job {} rejected at expansion: {}", claim.job, util::loggable(reason, 300));
-    return static_cast<bool>(jobs.reject(claim.job, reason));
+    return jobs.reject(claim.job, reason);
   }
-  auto optouts = jobs.optout_list();
-  if (!optouts) return false;
+  auto optouts = store::QueryStore(redis, ctx.fixed.redis_prefix).optout_list();
+  if (!optouts) return std::unexpected(optouts.error());
   std::set<std::string> opted;
   for (const auto& [digits, _] : *optouts) opted.insert(digits);
 
   std::int64_t cursor = claim.cursor;
   std::vector<store::ExpandedRow> chunk;
-  bool ok = true, lost = false;
+  std::string failed;
+  bool lost = false;
   auto flush = [&] {
     if (chunk.empty()) return true;
     auto r = jobs.expand_chunk(claim.job, cursor, chunk, Expander::kLeaseMs);
     if (!r) {
-      spdlog::error("job {}: writing rows: {}", claim.job, r.error());
-      ok = false;
+      failed = "job " + claim.job + ": writing rows: " + r.error();
       return false;
     }
     if (!*r) {  // another expander moved the cursor: it owns the job now
@@ -91,36 +90,34 @@ bool expand(Context& ctx, store::JobStore& jobs, const store::JobStore::Claim& c
       claim.cursor);
   if (!walked) {
     spdlog::warn("job {} rejected at expansion: {}", claim.job, util::loggable(walked.error(), 300));
-    return static_cast<bool>(jobs.reject(claim.job, walked.error()));
+    return jobs.reject(claim.job, walked.error());
   }
-  if (ctx.stopping || lost || !ok || !flush()) return ok;
+  if (ctx.stopping || lost || !failed.empty() || !flush()) {
+    if (!failed.empty()) return std::unexpected(failed);
+    return {};
+  }
   auto fin = jobs.finish_expansion(claim.job, cursor);
-  if (!fin) return false;
+  if (!fin) return std::unexpected(fin.error());
   spdlog::info("job {} expanded: {} message(s)", claim.job, cursor);
-  return true;
+  return {};
 }
 
 }  // namespace
 
 void Expander::run() {
-  std::unique_ptr<store::Redis> redis;
-  util::LogThrottle redis_errors;
+  store::RedisHolder holder(ctx_.redis_url, "expander");
   bool resumed = false;
   // One turn: claim the next due job (or sleep until one may be due) and expand it.
   while (!ctx_.stopping) {
+    store::Redis* redis = holder.get();
     if (!redis) {
-      auto r = store::Redis::connect(ctx_.redis_url, 5000);
-      if (!r) {
-        redis_errors.error("expander: " + r.error());
-        std::this_thread::sleep_for(std::chrono::seconds(1));
-        continue;
-      }
-      redis = std::move(*r);
+      ctx_.work.wait(static_cast<int>(std::clamp<std::int64_t>(holder.retry_in_ms(), 10, 200)));
+      continue;
     }
-    store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
+    store::ExpansionStore jobs(*redis, ctx_.fixed.redis_prefix);
     if (!resumed) {
-      if (!jobs.resume_mine(ctx_.instance)) {
-        redis.reset();
+      if (auto r = jobs.resume_mine(ctx_.instance); !r) {
+        holder.drop(r.error());
         continue;
       }
       resumed = true;
@@ -128,19 +125,16 @@ void Expander::run() {
     std::int64_t next_due = 0;
     auto claim = jobs.claim(ctx_.instance, kLeaseMs, &next_due);
     if (!claim) {
-      redis_errors.error("expander: " + claim.error());
-      redis.reset();
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      holder.drop(claim.error());
       continue;
     }
-    redis_errors.reset();
     if (!*claim) {
       std::int64_t wait = 200;
       if (next_due > 0) wait = std::clamp<std::int64_t>(next_due - util::now_ms(), 10, 200);
       ctx_.work.wait(static_cast<int>(wait));
       continue;
     }
-    if (!expand(ctx_, jobs, **claim)) redis.reset();
+    if (auto r = expand(ctx_, *redis, **claim); !r) holder.drop(r.error());
   }
 }
 

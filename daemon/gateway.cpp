@@ -9,7 +9,9 @@
 #include <systemd/sd-daemon.h>
 #endif
 
-#include "core/store/job_store.h"
+#include "core/store/dispatch_store.h"
+#include "core/store/intake_store.h"
+#include "core/store/redis_holder.h"
 #include "core/util/time.h"
 #include "daemon/dispatcher.h"
 #include "daemon/embedded_redis.h"
@@ -46,11 +48,13 @@ std::expected<std::unique_ptr<Gateway>, std::vector<std::string>> Gateway::creat
   std::unique_ptr<Gateway> g(new Gateway());
   g->config_path_ = config_path;
   g->ctx_ = std::make_unique<Context>();
-  g->ctx_->cfg = std::move(*cfg);
-  g->ctx_->instance = instance_id(g->ctx_->cfg);
+  g->ctx_->fixed = FixedSettings::of(*cfg);
+  g->ctx_->instance = instance_id(*cfg);
+  g->startup_cfg_ = std::move(*cfg);
   return g;
 }
 
+Gateway::Gateway() = default;
 Gateway::~Gateway() = default;
 
 void Gateway::request_reload() {
@@ -92,7 +96,7 @@ std::vector<std::unique_ptr<Dispatcher>> start_dispatchers(Context& ctx, const s
 
 // "waiting N, scheduled N, retrying N, in flight N" for systemd's STATUS=.
 std::string queue_status(const Context& ctx, store::Redis& redis) {
-  store::JobStore jobs(redis, ctx.cfg.redis.prefix);
+  store::DispatchStore jobs(redis, ctx.fixed.redis_prefix);
   long long waiting = 0;
   for (const auto& p : ctx.runtime()->cfg.providers)
     if (auto n = jobs.ready_depth(p.name)) waiting += *n;
@@ -113,9 +117,35 @@ void Gateway::request_stop() {
   cv_.notify_all();
 }
 
+namespace {
+// Start-up's work on Redis, once it answers: the consumer group, an advice on its
+// settings, and the messages this instance left in flight when it last stopped.
+bool prepare_redis(Context& ctx, store::Redis& redis) {
+  if (auto g = store::IntakeStore(redis, ctx.fixed.redis_prefix).ensure_group(); !g) {
+    spdlog::critical("{}", g.error());
+    return false;
+  }
+  // Each message is a hash with its text (~300 bytes of Vietnamese in UTF-8); above
+  // hash-max-listpack-value Redis stores it as a full hash table, costing it about a
+  // quarter more CPU per message (bench/README.md). Loa only advises: it does not change
+  // a shared Redis's settings.
+  if (auto v = redis.command({"CONFIG", "GET", "hash-max-listpack-value"});
+      v && v->elements.size() == 2 && v->elements[1].as_int(1024) < 512)
+    spdlog::warn("Redis hash-max-listpack-value is {}: set it to 1024 (redis.conf) so message hashes stay compact",
+                 v->elements[1].text());
+  auto fixed = store::DispatchStore(redis, ctx.fixed.redis_prefix).recover(ctx.instance, true);
+  if (!fixed) {
+    spdlog::critical("{}", fixed.error());
+    return false;
+  }
+  if (*fixed > 0) spdlog::warn("{} message(s) were in flight when this gateway last stopped: now 'unknown'", *fixed);
+  return true;
+}
+}  // namespace
+
 int Gateway::run() {
   Context& ctx = *ctx_;
-  const auto& cfg = ctx.cfg;
+  const config::Config& cfg = startup_cfg_;
   std::unique_ptr<EmbeddedRedis> embedded;
   if (cfg.redis.embedded()) {
     embedded = std::make_unique<EmbeddedRedis>(cfg.state_dir);
@@ -130,41 +160,22 @@ int Gateway::run() {
   }
 
   // Start-up order: Redis reachable and stale leases resolved, then the webhook (so
-  // callback URLs are known), then providers, then the workers.
-  {
-    // An unreachable Redis at start-up is waited for (1 s, 2, 4 ... 30 s between tries,
-    // one log line each), not a reason to exit: it may be starting too, or be restarted.
-    auto redis = store::Redis::connect(ctx.redis_url, 5000);
-    for (std::int64_t backoff = 1000; !redis; backoff = std::min<std::int64_t>(backoff * 2, 30000)) {
-      spdlog::error("{}; trying again in {} s", redis.error(), backoff / 1000);
-      ctx.set_redis_down(redis.error());
-      notify("STATUS=waiting for Redis: " + redis.error());
-      std::unique_lock lock(mu_);
-      if (cv_.wait_for(lock, std::chrono::milliseconds(backoff), [&] { return stop_requested_; })) return 0;
-      lock.unlock();
-      redis = store::Redis::connect(ctx.redis_url, 5000);
+  // callback URLs are known), then providers, then the workers. An unreachable Redis at
+  // start-up is waited for (1 s, 2, 4 ... 30 s between tries, one log line each), not a
+  // reason to exit: it may be starting too, or be restarted. The janitor below keeps the
+  // same connection.
+  store::RedisHolder redis(ctx.redis_url, "gateway", util::Backoff(1000, 30000));
+  for (;;) {
+    if (store::Redis* r = redis.get()) {
+      if (!prepare_redis(ctx, *r)) return 1;
+      break;
     }
-    ctx.set_redis_down("");
-    store::JobStore jobs(**redis, cfg.redis.prefix);
-    if (auto g = jobs.ensure_group(); !g) {
-      spdlog::critical("{}", g.error());
-      return 1;
-    }
-    // Each message is a hash with its text (~300 bytes of Vietnamese in UTF-8); above
-    // hash-max-listpack-value Redis stores it as a full hash table, costing it about a
-    // quarter more CPU per message (bench/README.md). Loa only advises: it does not change
-    // a shared Redis's settings.
-    if (auto v = (*redis)->command({"CONFIG", "GET", "hash-max-listpack-value"});
-        v && v->elements.size() == 2 && v->elements[1].as_int(1024) < 512)
-      spdlog::warn("Redis hash-max-listpack-value is {}: set it to 1024 (redis.conf) so message hashes stay compact",
-                   v->elements[1].text());
-    auto fixed = jobs.recover(ctx.instance, true);
-    if (!fixed) {
-      spdlog::critical("{}", fixed.error());
-      return 1;
-    }
-    if (*fixed > 0) spdlog::warn("{} message(s) were in flight when this gateway last stopped: now 'unknown'", *fixed);
+    ctx.set_redis_down(redis.error());
+    notify("STATUS=waiting for Redis: " + redis.error());
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, std::chrono::milliseconds(redis.retry_in_ms()), [&] { return stop_requested_; })) return 0;
   }
+  ctx.set_redis_down("");
   WebhookServer webhook(ctx);
   auto port = webhook.bind();
   if (!port) {
@@ -189,79 +200,9 @@ int Gateway::run() {
   Expander expander(ctx);
   intake.start();
   expander.start();
-  auto dispatchers = start_dispatchers(ctx, ctx.runtime());
+  dispatchers_ = start_dispatchers(ctx, ctx.runtime());
   notify("READY=1\nSTATUS=started");
-
-  // The janitor runs on this thread. Each turn (4 a second): apply a requested reload,
-  // resolve expired send leases, promote due retries; once a second also feed the
-  // systemd watchdog and report queue depths in STATUS=.
-  std::unique_ptr<store::Redis> redis;
-  int turn = 0;
-  std::int64_t next_connect = 0, connect_backoff = 1000;
-  for (;;) {
-    bool reload = false;
-    {
-      std::unique_lock lock(mu_);
-      if (cv_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stop_requested_ || reload_requested_; }) &&
-          stop_requested_)
-        break;
-      reload = reload_requested_;
-      reload_requested_ = false;
-    }
-    if (reload) {
-      auto next_cfg = config::load_config(config_path_);
-      auto next = next_cfg ? build_runtime(*next_cfg, ctx.public_url)
-                           : std::expected<std::shared_ptr<const Runtime>, std::vector<std::string>>(std::unexpected(next_cfg.error()));
-      if (!next) {
-        for (const auto& e : next.error()) spdlog::error("reload refused, keeping the running config: {}", e);
-      } else {
-        const auto& n = (*next)->cfg;
-        if (n.redis.url != cfg.redis.url || n.redis.prefix != cfg.redis.prefix || n.state_dir != cfg.state_dir ||
-            n.webhook_host != cfg.webhook_host || n.webhook_port != cfg.webhook_port || n.public_url != cfg.public_url)
-          spdlog::warn("reload: redis, state_dir and webhook changes take effect at the next restart");
-        // Dispatchers finish their requests in flight, then new ones take over; queued
-        // work waits in Redis meanwhile, so nothing is dropped.
-        for (auto& d : dispatchers) d->request_stop();
-        dispatchers.clear();
-        ctx.set_runtime(*next);
-        dispatchers = start_dispatchers(ctx, *next);
-        spdlog::info("reloaded {}: {} provider(s), {} template(s)", config_path_, n.providers.size(), (*next)->templates.size());
-      }
-    }
-    const std::int64_t now = util::steady_ms();
-    if (embedded) {
-      std::string down = embedded->supervise(now);
-      if (!down.empty()) ctx.set_redis_down(down);
-    }
-    if (++turn % 4 == 0 && !redis) notify("WATCHDOG=1\nSTATUS=waiting for Redis: " + ctx.redis_down());
-    if (!redis) {
-      if (now < next_connect) continue;
-      auto r = store::Redis::connect(ctx.redis_url, 2000);
-      if (!r) {
-        // One line per attempt, attempts backing off, not four a second.
-        spdlog::error("janitor: {}; trying again in {} s", r.error(), connect_backoff / 1000);
-        if (!embedded) ctx.set_redis_down(r.error());
-        next_connect = now + connect_backoff;
-        connect_backoff = std::min<std::int64_t>(connect_backoff * 2, 30000);
-        continue;
-      }
-      redis = std::move(*r);
-      connect_backoff = 1000;
-      ctx.set_redis_down("");
-    }
-    store::JobStore jobs(*redis, cfg.redis.prefix);
-    auto fixed = jobs.recover(ctx.instance, false);
-    auto promoted = fixed ? jobs.promote_retries() : std::expected<long long, std::string>(std::unexpected(fixed.error()));
-    if (!promoted) {
-      spdlog::error("janitor: {}", promoted.error());
-      redis.reset();
-      next_connect = now + connect_backoff;
-      continue;
-    }
-    if (*fixed > 0) spdlog::warn("{} message(s) whose send lease ran out are now 'unknown'", *fixed);
-    if (*promoted > 0) ctx.work.notify();
-    if (turn % 4 == 0) notify("WATCHDOG=1\nSTATUS=" + queue_status(ctx, *redis));
-  }
+  janitor(redis, embedded.get());
 
   notify("STOPPING=1");
   spdlog::info("stopping: finishing requests in flight");
@@ -269,11 +210,72 @@ int Gateway::run() {
   ctx.work.notify();
   intake.join();
   expander.join();
-  for (auto& d : dispatchers) d->join();
+  for (auto& d : dispatchers_) d->join();
   webhook.stop();
   if (embedded) embedded->stop();
   spdlog::info("stopped cleanly");
   return 0;
+}
+
+void Gateway::reload() {
+  Context& ctx = *ctx_;
+  auto next_cfg = config::load_config(config_path_);
+  auto next = next_cfg ? build_runtime(*next_cfg, ctx.public_url)
+                       : std::expected<std::shared_ptr<const Runtime>, std::vector<std::string>>(std::unexpected(next_cfg.error()));
+  if (!next) {
+    for (const auto& e : next.error()) spdlog::error("reload refused, keeping the running config: {}", e);
+    return;
+  }
+  const auto& n = (*next)->cfg;
+  if (n.redis.url != startup_cfg_.redis.url || ctx.fixed.differs(n))
+    spdlog::warn("reload: redis, state_dir and webhook changes take effect at the next restart");
+  // Dispatchers finish their requests in flight, then new ones take over; queued work
+  // waits in Redis meanwhile, so nothing is dropped.
+  for (auto& d : dispatchers_) d->request_stop();
+  dispatchers_.clear();
+  ctx.set_runtime(*next);
+  dispatchers_ = start_dispatchers(ctx, *next);
+  spdlog::info("reloaded {}: {} provider(s), {} template(s)", config_path_, n.providers.size(), (*next)->templates.size());
+}
+
+// The janitor runs on the main thread until a stop is requested. Each turn (4 a second):
+// apply a requested reload, resolve expired send leases, promote due retries; once a
+// second also feed the systemd watchdog and report queue depths in STATUS=.
+void Gateway::janitor(store::RedisHolder& holder, EmbeddedRedis* embedded) {
+  Context& ctx = *ctx_;
+  for (int turn = 1;; ++turn) {
+    bool reload = false;
+    {
+      std::unique_lock lock(mu_);
+      if (cv_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stop_requested_ || reload_requested_; }) &&
+          stop_requested_)
+        return;
+      reload = reload_requested_;
+      reload_requested_ = false;
+    }
+    if (reload) this->reload();
+    if (embedded) {
+      std::string down = embedded->supervise(util::steady_ms());
+      if (!down.empty()) ctx.set_redis_down(down);
+    }
+    store::Redis* redis = holder.get();
+    if (!redis) {
+      if (!embedded) ctx.set_redis_down(holder.error());
+      if (turn % 4 == 0) notify("WATCHDOG=1\nSTATUS=waiting for Redis: " + ctx.redis_down());
+      continue;
+    }
+    ctx.set_redis_down("");
+    store::DispatchStore jobs(*redis, ctx.fixed.redis_prefix);
+    auto fixed = jobs.recover(ctx.instance, false);
+    auto promoted = fixed ? jobs.promote_retries() : std::expected<long long, std::string>(std::unexpected(fixed.error()));
+    if (!promoted) {
+      holder.drop(promoted.error());
+      continue;
+    }
+    if (*fixed > 0) spdlog::warn("{} message(s) whose send lease ran out are now 'unknown'", *fixed);
+    if (*promoted > 0) ctx.work.notify();
+    if (turn % 4 == 0) notify("WATCHDOG=1\nSTATUS=" + queue_status(ctx, *redis));
+  }
 }
 
 }  // namespace loa::daemon

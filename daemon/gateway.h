@@ -8,7 +8,14 @@
 
 #include "daemon/context.h"
 
+namespace loa::store {
+class RedisHolder;
+}
+
 namespace loa::daemon {
+
+class Dispatcher;
+class EmbeddedRedis;
 
 class Gateway {
  public:
@@ -25,8 +32,12 @@ class Gateway {
   void request_reload();
 
  private:
-  Gateway() = default;
+  Gateway();
+  void janitor(store::RedisHolder& redis, EmbeddedRedis* embedded);
+  void reload();
+  config::Config startup_cfg_;  ///< the config as at start-up; reloads go to ctx_->runtime()
   std::unique_ptr<Context> ctx_;
+  std::vector<std::unique_ptr<Dispatcher>> dispatchers_;
   std::string config_path_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -3,7 +3,10 @@
 
 #include <fmt/format.h>
 
-#include "core/store/job_store.h"
+#include <array>
+
+#include "core/store/dispatch_store.h"
+#include "core/store/query_store.h"
 
 namespace loa::daemon {
 
@@ -12,9 +15,9 @@ Metrics& metrics() {
   return m;
 }
 
-void Metrics::dlr(const std::string& outcome) {
+void Metrics::dlr(store::ReportEffect effect) {
   std::lock_guard lock(mu_);
-  ++dlr_[outcome];
+  ++dlr_[store::name(effect)];
 }
 
 void Metrics::webhook_dropped(const std::string& reason) {
@@ -31,9 +34,9 @@ void Metrics::request(const std::string& provider, double seconds) {
   h.sum += seconds;
 }
 
-void Metrics::outcome(const std::string& provider, const std::string& state) {
+void Metrics::outcome(const std::string& provider, store::SendOutcome outcome) {
   std::lock_guard lock(mu_);
-  ++outcomes_[{provider, state}];
+  ++outcomes_[{provider, store::name(outcome)}];
 }
 
 void Metrics::limiter_wait(const std::string& provider, double seconds) {
@@ -65,21 +68,22 @@ std::string Metrics::render() const {
 }
 
 std::expected<std::string, std::string> render_metrics(const Context& ctx, store::Redis& redis) {
-  store::JobStore jobs(redis, ctx.cfg.redis.prefix);
-  auto recent = jobs.list(1000, "");
+  auto recent = store::QueryStore(redis, ctx.fixed.redis_prefix).list(1000, "");
   if (!recent) return std::unexpected(recent.error());
-  std::map<std::string, long long> by_state;
-  std::map<std::string, long long> messages;
+  std::array<long long, jobs::kJobStates.size()> by_state{};
+  std::array<long long, jobs::kMessageStates.size()> messages{};
   for (const auto& j : *recent) {
-    ++by_state[j.state];
-    for (const auto& [st, n] : j.counts) messages[st] += n;
+    if (j.state) ++by_state[static_cast<std::size_t>(*j.state)];
+    for (std::size_t i = 0; i < messages.size(); ++i) messages[i] += j.counts[i];
   }
   std::string out;
   out += "# HELP loa_jobs Jobs by state (the newest 1000).\n# TYPE loa_jobs gauge\n";
-  for (const char* st : {"scheduled", "queued", "expanding", "sending", "done", "cancelled", "rejected"})
-    out += fmt::format("loa_jobs{{state=\"{}\"}} {}\n", st, by_state[st]);
+  for (std::size_t i = 0; i < by_state.size(); ++i)
+    out += fmt::format("loa_jobs{{state=\"{}\"}} {}\n", jobs::kJobStateNames[i], by_state[i]);
   out += "# HELP loa_messages Messages by state (jobs as in loa_jobs).\n# TYPE loa_messages gauge\n";
-  for (const char* st : store::kMessageStates) out += fmt::format("loa_messages{{state=\"{}\"}} {}\n", st, messages[st]);
+  for (std::size_t i = 0; i < messages.size(); ++i)
+    out += fmt::format("loa_messages{{state=\"{}\"}} {}\n", jobs::kMessageStateNames[i], messages[i]);
+  store::DispatchStore jobs(redis, ctx.fixed.redis_prefix);
   out += "# HELP loa_queue_depth Work waiting in Redis.\n# TYPE loa_queue_depth gauge\n";
   for (const auto& p : ctx.runtime()->cfg.providers) {
     auto n = jobs.ready_depth(p.name);

@@ -7,7 +7,9 @@
 #include <mutex>
 #include <string>
 
+#include "core/store/dispatch_store.h"
 #include "core/store/redis.h"
+#include "core/store/report_store.h"
 #include "daemon/context.h"
 
 namespace loa::daemon {
@@ -15,11 +17,11 @@ namespace loa::daemon {
 /// Thread-safe.
 class Metrics {
  public:
-  void dlr(const std::string& outcome);
+  void dlr(store::ReportEffect effect);
   /// A webhook request or connection refused or dropped, by reason.
   void webhook_dropped(const std::string& reason);
   void request(const std::string& provider, double seconds);
-  void outcome(const std::string& provider, const std::string& state);
+  void outcome(const std::string& provider, store::SendOutcome outcome);
   void limiter_wait(const std::string& provider, double seconds);
   /// The process-local part of the exposition.
   std::string render() const;
@@ -33,10 +35,10 @@ class Metrics {
     double sum = 0;
   };
   mutable std::mutex mu_;
-  std::map<std::string, unsigned long long> dlr_;
+  std::map<std::string_view, unsigned long long> dlr_;
   std::map<std::string, unsigned long long> webhook_dropped_;
   std::map<std::string, Histogram> latency_;
-  std::map<std::pair<std::string, std::string>, unsigned long long> outcomes_;
+  std::map<std::pair<std::string, std::string_view>, unsigned long long> outcomes_;
   std::map<std::string, double> waits_;
 };
 

@@ -24,7 +24,7 @@ RetryDecision decide(const config::RetryPolicy& p, const providers::ProviderErro
   bool retryable = error.kind == ErrorKind::Transient || error.kind == ErrorKind::RateLimited ||
                    (error.kind == ErrorKind::Ambiguous && idempotent);
   if (!retryable || attempt >= p.max_attempts) {
-    d.final_state = error.kind == ErrorKind::Ambiguous ? "unknown" : "failed";
+    d.final_state = error.kind == ErrorKind::Ambiguous ? jobs::MessageState::unknown : jobs::MessageState::failed;
     return d;
   }
   d.retry = true;

@@ -7,13 +7,14 @@
 #include <vector>
 
 #include "core/config/config.h"
+#include "core/jobs/states.h"
 #include "providers/provider.h"
 
 namespace loa::daemon {
 
 struct RetryDecision {
   bool retry = false;
-  std::string final_state;  ///< when not retrying: "failed" or "unknown"
+  jobs::MessageState final_state = jobs::MessageState::failed;  ///< when not retrying: failed or unknown
   std::int64_t delay_ms = 0;
   std::string provider;  ///< where the retry goes
 };

@@ -18,7 +18,8 @@
 #include <microhttpd.h>
 #include <spdlog/spdlog.h>
 
-#include "core/store/job_store.h"
+#include "core/store/redis_holder.h"
+#include "core/store/report_store.h"
 #include "core/util/log.h"
 #include "core/util/strings.h"
 #include "core/util/time.h"
@@ -49,16 +50,8 @@ util::LogThrottle& refused_reports() {
 
 // Each server thread keeps one Redis connection.
 store::Redis* thread_redis(const Context& ctx) {
-  thread_local std::unique_ptr<store::Redis> redis;
-  if (!redis) {
-    auto r = store::Redis::connect(ctx.redis_url, 2000);
-    if (!r) {
-      redis_failures().error("webhook: " + r.error());
-      return nullptr;
-    }
-    redis = std::move(*r);
-  }
-  return redis.get();
+  thread_local store::RedisHolder holder(ctx.redis_url, "webhook");
+  return holder.get();
 }
 
 MHD_Result queue(MHD_Connection* c, unsigned status, std::string_view body, const char* type = "text/plain") {
@@ -114,7 +107,7 @@ void on_mhd_log(void*, const char* fmt, va_list ap) {
 
 }  // namespace
 
-WebhookServer::WebhookServer(Context& ctx) : ctx_(ctx), limits_(ctx.cfg.webhook) {}
+WebhookServer::WebhookServer(Context& ctx) : ctx_(ctx), limits_(ctx.fixed.webhook) {}
 
 WebhookServer::~WebhookServer() {
   stop();
@@ -122,8 +115,8 @@ WebhookServer::~WebhookServer() {
 }
 
 std::expected<int, std::string> WebhookServer::bind() {
-  const std::string& host = ctx_.cfg.webhook_host;
-  const int port = ctx_.cfg.webhook_port;
+  const std::string& host = ctx_.fixed.webhook_host;
+  const int port = ctx_.fixed.webhook_port;
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -366,23 +359,22 @@ int WebhookServer::answer_dlr(MHD_Connection* c, Request& req, const char* metho
   // All the reports of one request in one round trip (Infobip sends up to 100).
   std::vector<store::ReportUpdate> updates;
   for (const auto& rep : *reports)
-    if (!rep.state.empty()) updates.push_back({rep.ref, rep.provider_id, rep.state, rep.error});  // "": intermediate
-  store::JobStore jobs(*redis, ctx_.cfg.redis.prefix);
-  auto applied = jobs.apply_reports(name, updates);
+    if (rep.state) updates.push_back({rep.ref, rep.provider_id, *rep.state, rep.error});  // none: intermediate
+  auto applied = store::ReportStore(*redis, ctx_.fixed.redis_prefix).apply(name, updates);
   if (!applied) {
     redis_failures().error("webhook: dlr " + name + ": " + applied.error());
     return queue(c, MHD_HTTP_SERVICE_UNAVAILABLE, "try again later\n");
   }
   for (std::size_t i = 0; i < applied->size(); ++i) {
-    const auto& [result, ref] = (*applied)[i];
-    metrics().dlr(result);
+    const auto& [effect, ref] = (*applied)[i];
+    metrics().dlr(effect);
     const std::string which = util::loggable(ref.empty() ? "id " + updates[i].provider_id : ref);
-    if (result == "unknown")
+    if (effect == store::ReportEffect::unknown)
       spdlog::warn("dlr {}: report for unknown message {}", name, which);
-    else if (result == "foreign")
+    else if (effect == store::ReportEffect::foreign)
       spdlog::warn("dlr {}: report for message {}, which was never handed to {}: ignored", name, which, name);
     else
-      spdlog::debug("dlr {}: {} {} ({})", name, which, updates[i].state, result);
+      spdlog::debug("dlr {}: {} {} ({})", name, which, jobs::name(updates[i].state), store::name(effect));
   }
   return queue(c, MHD_HTTP_OK, "ok\n");
 }

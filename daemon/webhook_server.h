@@ -19,7 +19,7 @@ namespace loa::daemon {
 
 class WebhookServer {
  public:
-  /// Limits from `ctx.cfg.webhook`.
+  /// Limits from `ctx.fixed.webhook`.
   explicit WebhookServer(Context& ctx);
   ~WebhookServer();
   WebhookServer(const WebhookServer&) = delete;

@@ -59,9 +59,9 @@ class EsmsProvider final : public Provider {
     Report rep;
     rep.ref = ref;
     rep.provider_id = id;
-    if (status == "5") rep.state = "delivered";
+    if (status == "5") rep.state = jobs::MessageState::delivered;
     else if (status == "4") {
-      rep.state = "failed";
+      rep.state = jobs::MessageState::failed;
       rep.error = "eSMS SendStatus 4 (rejected)";
     }
     return std::vector<Report>{rep};

@@ -157,9 +157,9 @@ class GenericHttpProvider final : public Provider {
     Report rep;
     if (looks_like_ref(id->second)) rep.ref = id->second;
     else rep.provider_id = id->second;
-    if (s_.delivered.count(status->second)) rep.state = "delivered";
+    if (s_.delivered.count(status->second)) rep.state = jobs::MessageState::delivered;
     else if (s_.failed.count(status->second)) {
-      rep.state = "failed";
+      rep.state = jobs::MessageState::failed;
       rep.error = "provider reported " + status->second;
     }
     return std::vector<Report>{rep};

@@ -70,9 +70,9 @@ class InfobipProvider final : public Provider {
       if (rep.ref.empty()) rep.ref = rep.provider_id;  // our messageId is our ref
       if (rep.ref.empty()) return std::unexpected(ReportFailure{ReportError::Malformed, "a result without messageId"});
       int group = res["status"].value("groupId", 0);
-      if (group == 3) rep.state = "delivered";
+      if (group == 3) rep.state = jobs::MessageState::delivered;
       else if (group == 2 || group == 4 || group == 5) {
-        rep.state = "failed";
+        rep.state = jobs::MessageState::failed;
         rep.error = "Infobip " + res["status"].value("name", "") + ": " + res["status"].value("description", "");
       }
       out.push_back(rep);

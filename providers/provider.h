@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "core/jobs/states.h"
+
 namespace loa::providers {
 
 /// A message as a provider sees it.
@@ -84,7 +86,7 @@ struct IncomingReport {
 struct Report {
   std::string ref;          ///< Loa's ref when the provider echoes it, else ""
   std::string provider_id;  ///< the provider's message id when no ref
-  std::string state;        ///< "delivered", "failed", or "" for an intermediate state
+  std::optional<jobs::MessageState> state;  ///< delivered, failed, or none for an intermediate state
   std::string error;        ///< provider's reason for a failure
 };
 

@@ -56,9 +56,9 @@ class SpeedSmsProvider final : public Provider {
     Report rep;
     rep.provider_id = text_of(j["tranId"]);
     int status = j["status"].get<int>();
-    if (status == 0) rep.state = "delivered";
+    if (status == 0) rep.state = jobs::MessageState::delivered;
     else if (status >= 64) {
-      rep.state = "failed";
+      rep.state = jobs::MessageState::failed;
       rep.error = "SpeedSMS status " + std::to_string(status);
     }
     return std::vector<Report>{rep};

@@ -74,9 +74,9 @@ class TwilioProvider final : public Provider {
       return std::unexpected(ReportFailure{ReportError::Malformed, "Twilio report needs MessageSid and MessageStatus"});
     Report rep;
     rep.provider_id = sid;
-    if (status == "delivered" || status == "read") rep.state = "delivered";
+    if (status == "delivered" || status == "read") rep.state = jobs::MessageState::delivered;
     else if (status == "failed" || status == "undelivered" || status == "canceled") {
-      rep.state = "failed";
+      rep.state = jobs::MessageState::failed;
       rep.error = "Twilio " + status + (code.empty() ? "" : " (error " + code + ")");
     }
     return std::vector<Report>{rep};

@@ -4,6 +4,7 @@
 #include <poll.h>
 
 #include <charconv>
+#include <filesystem>
 #include <regex>
 
 #include <fmt/format.h>
@@ -261,6 +262,11 @@ std::expected<std::vector<Reply>, std::string> Redis::receive_evals() {
     if (r.type == Reply::Type::Error) return std::unexpected("Redis script: " + r.str);
   }
   return got;
+}
+
+std::string redis_url(const std::string& configured, const std::string& state_dir) {
+  if (configured != "embedded") return configured;
+  return "unix://" + (std::filesystem::path(state_dir) / "redis.sock").string();
 }
 
 }  // namespace loa::store

@@ -39,6 +39,9 @@ struct Script {
 /// `url` with any password replaced by *** (redis://user:***@host...), for messages.
 std::string masked_url(const std::string& url);
 
+/// The Redis URL a config names: `unix://<state_dir>/redis.sock` for "embedded".
+std::string redis_url(const std::string& configured, const std::string& state_dir);
+
 class Redis {
  public:
   /// Connects to redis://[[user]:password@]host:port[/db] or unix:///path[?db=N]; errors

@@ -37,9 +37,9 @@ TEST_SUITE("daemon/retry") {
     std::mt19937_64 rng(1);
     auto d = decide(p, {ErrorKind::Transient, "503", std::nullopt}, 3, "a", {"a"}, false, rng);
     CHECK_FALSE(d.retry);
-    CHECK(d.final_state == "failed");
-    CHECK(decide(p, {ErrorKind::Permanent, "400", std::nullopt}, 1, "a", {"a"}, false, rng).final_state == "failed");
-    CHECK(decide(p, {ErrorKind::Auth, "401", std::nullopt}, 1, "a", {"a"}, false, rng).final_state == "failed");
+    CHECK(d.final_state == loa::jobs::MessageState::failed);
+    CHECK(decide(p, {ErrorKind::Permanent, "400", std::nullopt}, 1, "a", {"a"}, false, rng).final_state == loa::jobs::MessageState::failed);
+    CHECK(decide(p, {ErrorKind::Auth, "401", std::nullopt}, 1, "a", {"a"}, false, rng).final_state == loa::jobs::MessageState::failed);
   }
 
   TEST_CASE("an ambiguous send is unknown, unless the provider de-duplicates by our ref") {
@@ -47,7 +47,7 @@ TEST_SUITE("daemon/retry") {
     std::mt19937_64 rng(1);
     auto d = decide(p, {ErrorKind::Ambiguous, "timeout", std::nullopt}, 1, "a", {"a", "b"}, false, rng);
     CHECK_FALSE(d.retry);
-    CHECK(d.final_state == "unknown");
+    CHECK(d.final_state == loa::jobs::MessageState::unknown);
     d = decide(p, {ErrorKind::Ambiguous, "timeout", std::nullopt}, 1, "a", {"a", "b"}, true, rng);
     CHECK(d.retry);
     CHECK(d.provider == "a");  // only the same provider can recognise the repeat

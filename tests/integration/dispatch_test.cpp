@@ -49,7 +49,7 @@ TEST_SUITE("integration/dispatch") {
     CHECK(at.back() - at.front() <= 7000);  // ... and not much more: the limit is reached
     auto r = redis.connect();
     std::set<std::string> owners;
-    for (int i = 0; i < 100; ++i) owners.insert(message_field(*r, job, i, "o"));
+    for (int i = 0; i < 100; ++i) owners.insert(message(*r, job, i).progress.owner);
     CHECK(owners == std::set<std::string>{"gw-a", "gw-b"});  // both did part of the work
   }
 
@@ -88,10 +88,10 @@ TEST_SUITE("integration/dispatch") {
     std::string job = send_job(cfg, "phuong-6");
     REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(20)));
     auto r = redis.connect();
-    auto queued = std::stoll(message_field(*r, job, 0, "tq"));
-    auto sent = std::stoll(message_field(*r, job, 0, "tsent"));
+    auto queued = message(*r, job, 0).data.queued_at;
+    auto sent = message(*r, job, 0).progress.sent_at;
     CHECK(sent - queued >= 1000);
-    CHECK(message_field(*r, job, 0, "a") == "2");
+    CHECK(message(*r, job, 0).progress.attempts == 2);
   }
 
   TEST_CASE("a dead primary fails over to the backup, and is taken out of rotation") {
@@ -120,7 +120,7 @@ routes:
     auto r = redis.connect();
     int rerouted = 0;  // sent by the backup at the first attempt: never tried on the dead one
     for (int i = 0; i < 100; ++i) {
-      rerouted += message_field(*r, job, i, "a") == "1" && message_field(*r, job, i, "pr") == "backup";
+      rerouted += message(*r, job, i).progress.attempts == 1 && message(*r, job, i).progress.provider == "backup";
     }
     CHECK(rerouted > 0);  // after 5 refusals the breaker opened and messages skipped the dead one
   }

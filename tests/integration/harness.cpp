@@ -1,6 +1,6 @@
 // Integration harness.
 #include "tests/integration/harness.h"
-#include "core/store/job_store.h"
+#include "core/store/query_store.h"
 
 #include <csignal>
 #include <filesystem>
@@ -275,11 +275,10 @@ nlohmann::json job_status(const std::string& config, const std::string& job) {
   return nlohmann::json::parse(r.out);
 }
 
-std::string message_field(loa::store::Redis& redis, const std::string& job, std::int64_t index, const std::string& field) {
-  loa::store::JobStore js(redis, "t");
-  auto m = js.message(job, index);
+loa::store::MessageRecord message(loa::store::Redis& redis, const std::string& job, std::int64_t index) {
+  auto m = loa::store::QueryStore(redis, "t").message(job, index);
   REQUIRE_MESSAGE(m.has_value(), m.error());
-  return *m ? (*m)->get(field) : "";
+  return m->value_or(loa::store::MessageRecord{});
 }
 
 std::vector<std::string> write_ward(const TempDir& dir, const std::string& ward, int n) {

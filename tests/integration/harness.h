@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/store/query_store.h"
 #include "core/store/redis.h"
 
 namespace loa::test {
@@ -153,9 +154,8 @@ std::string send_job(const std::string& config, const std::string& ward, const s
 /// the job in yet.
 nlohmann::json job_status(const std::string& config, const std::string& job);
 
-/// One stored field of message `job`.`index` (prefix "t"): see store::MessageRecord;
-/// "" when absent.
-std::string message_field(loa::store::Redis& redis, const std::string& job, std::int64_t index, const std::string& field);
+/// Message `job`.`index` as stored (prefix "t"); empty when there is none.
+loa::store::MessageRecord message(loa::store::Redis& redis, const std::string& job, std::int64_t index);
 
 /// Writes a ward list of `n` residents with distinct valid numbers (0912000000 + i),
 /// names "Cư dân <i>", and returns the numbers in order.

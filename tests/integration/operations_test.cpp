@@ -122,10 +122,10 @@ TEST_SUITE("integration/operations") {
     auto r = redis.connect();
     int given_back = 0;
     for (int i = 0; i < 150; ++i) {
-      if (message_field(*r, job, i, "e").find("gateway stopping") == std::string::npos) continue;
+      if (message(*r, job, i).progress.error.find("gateway stopping") == std::string::npos) continue;
       ++given_back;
-      CHECK(message_field(*r, job, i, "s") == "queued");
-      CHECK(message_field(*r, job, i, "a") == "0");
+      CHECK(message(*r, job, i).progress.state == loa::jobs::MessageState::queued);
+      CHECK(message(*r, job, i).progress.attempts == 0);
     }
     CHECK(given_back > 0);
     Gateway again(dir, cfg, "gw-term", "gw2.log");

@@ -135,7 +135,7 @@ TEST_SUITE("integration") {
     CHECK(client.Post("/dlr/local?token=t0k3n", secret, json{{"id", ref0}, {"status", "FAILED"}}.dump(), "application/json")->status == 200);
     CHECK(client.Post("/dlr/local?token=t0k3n", secret, json{{"id", ref0}, {"status", "DELIVERED"}}.dump(), "application/json")->status == 200);
     // Form-encoded, keyed by the provider's own id, resolved through the id Loa recorded.
-    std::string pid = message_field(*redis.connect(), job, 1, "pid");
+    std::string pid = message(*redis.connect(), job, 1).progress.provider_id;
     REQUIRE(pid.rfind("fp-", 0) == 0);
     CHECK(client.Post("/dlr/local?token=t0k3n", secret, "id=" + pid + "&status=FAILED", "application/x-www-form-urlencoded")->status == 200);
     auto c = counts();

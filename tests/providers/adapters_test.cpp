@@ -89,7 +89,7 @@ TEST_SUITE("providers/adapters") {
     auto rep = p.parse_report(in);
     REQUIRE(rep.has_value());
     CHECK(rep->at(0).ref == "1795893452014-0.3");
-    CHECK(rep->at(0).state == "delivered");
+    CHECK(rep->at(0).state == loa::jobs::MessageState::delivered);
     IncomingReport bad;
     bad.params.emplace("SMSID", "x");
     CHECK(p.parse_report(bad).error().kind == ReportError::Malformed);
@@ -117,11 +117,11 @@ TEST_SUITE("providers/adapters") {
     auto rep = p.parse_report(in);
     REQUIRE(rep.has_value());
     CHECK(rep->at(0).provider_id == "88123456");
-    CHECK(rep->at(0).state == "delivered");
+    CHECK(rep->at(0).state == loa::jobs::MessageState::delivered);
     in.body = R"({"type":"report","tranId":1,"status":70})";
-    CHECK(p.parse_report(in)->at(0).state == "failed");
+    CHECK(p.parse_report(in)->at(0).state == loa::jobs::MessageState::failed);
     in.body = R"({"type":"report","tranId":1,"status":12})";
-    CHECK(p.parse_report(in)->at(0).state.empty());  // temporary failure: not final
+    CHECK(p.parse_report(in)->at(0).state == std::nullopt);  // temporary failure: not final
     in.body = R"({"type":"report","status":"0"})";
     CHECK(p.parse_report(in).error().kind == ReportError::Malformed);
   }
@@ -152,7 +152,7 @@ TEST_SUITE("providers/adapters") {
     auto rep = p.parse_report(in);
     REQUIRE(rep.has_value());
     CHECK(rep->at(0).provider_id == "SM0123456789abcdef0123456789abcdef");
-    CHECK(rep->at(0).state == "delivered");
+    CHECK(rep->at(0).state == loa::jobs::MessageState::delivered);
 
     IncomingReport forged = in;
     forged.body.replace(forged.body.find("MessageStatus=delivered"), 23, "MessageStatus=failed");
@@ -184,10 +184,10 @@ TEST_SUITE("providers/adapters") {
     auto rep = p.parse_report(in);
     REQUIRE(rep.has_value());
     REQUIRE(rep->size() == 3);
-    CHECK(rep->at(0).state == "delivered");
-    CHECK(rep->at(1).state == "failed");
+    CHECK(rep->at(0).state == loa::jobs::MessageState::delivered);
+    CHECK(rep->at(1).state == loa::jobs::MessageState::failed);
     CHECK(rep->at(1).error.find("UNDELIVERABLE_NOT_DELIVERED") != std::string::npos);
-    CHECK(rep->at(2).state.empty());
+    CHECK(rep->at(2).state == std::nullopt);
     CHECK(rep->at(2).ref == "1795893452014-0.5");
 
     json many{{"results", json::array()}};

@@ -144,15 +144,15 @@ TEST_SUITE("providers/http") {
     auto r = (*p)->parse_report(in);
     REQUIRE(r.has_value());
     CHECK(r->at(0).ref == "1700000000000-0.7");
-    CHECK(r->at(0).state == "delivered");
+    CHECK(r->at(0).state == loa::jobs::MessageState::delivered);
 
     in.body = R"({"ref":"SM123","status":"UNDELIV"})";
     r = (*p)->parse_report(in);
     CHECK(r->at(0).provider_id == "SM123");
-    CHECK(r->at(0).state == "failed");
+    CHECK(r->at(0).state == loa::jobs::MessageState::failed);
 
     in.body = R"({"ref":"1700000000000-0.7","status":"ENROUTE"})";
-    CHECK((*p)->parse_report(in)->at(0).state.empty());
+    CHECK((*p)->parse_report(in)->at(0).state == std::nullopt);
 
     in.body = "{broken";
     CHECK((*p)->parse_report(in).error().kind == loa::providers::ReportError::Malformed);

@@ -1,0 +1,81 @@
+// The job stream and admission.
+#include "core/store/intake_store.h"
+
+#include "core/util/strings.h"
+
+namespace loa::store {
+
+std::expected<IntakeStore::Enqueued, std::string> IntakeStore::enqueue(const jobs::JobSpec& spec) {
+  bool has_key = spec.key.has_value();
+  auto r = run(scripts::Id::enqueue, {key("jobs"), key("idem:" + spec.key.value_or(""))},
+               {jobs::to_json(spec), has_key ? "1" : "0", std::to_string(kKeyTtlSeconds)});
+  if (!r) return std::unexpected(r.error());
+  if (r->elements.size() != 2) return std::unexpected("unexpected reply from the enqueue script");
+  return Enqueued{r->elements[0].text(), r->elements[1].text() == "1"};
+}
+
+std::expected<void, std::string> IntakeStore::ensure_group() {
+  auto r = redis_.command({"XGROUP", "CREATE", key("jobs"), "gw", "0", "MKSTREAM"});
+  if (!r && r.error().find("BUSYGROUP") == std::string::npos) return std::unexpected(r.error());
+  return {};
+}
+
+namespace {
+std::vector<StreamEntry> entries_of(const Reply& list) {
+  std::vector<StreamEntry> out;
+  for (const auto& e : list.elements) {
+    if (e.elements.empty()) continue;
+    StreamEntry entry;
+    entry.id = e.elements[0].text();
+    if (e.elements.size() > 1) {
+      const auto& kv = e.elements[1].elements;
+      for (size_t i = 0; i + 1 < kv.size(); i += 2)
+        if (kv[i].text() == "job") entry.job = kv[i + 1].text();
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+}  // namespace
+
+std::expected<std::vector<StreamEntry>, std::string> IntakeStore::read_jobs(const std::string& consumer, bool pending,
+                                                                            int count, int block_ms) {
+  std::vector<std::string> argv{"XREADGROUP", "GROUP", "gw", consumer, "COUNT", std::to_string(count)};
+  if (!pending) {
+    argv.push_back("BLOCK");
+    argv.push_back(std::to_string(block_ms));
+  }
+  argv.insert(argv.end(), {"STREAMS", key("jobs"), pending ? "0" : ">"});
+  auto r = redis_.command(argv);
+  if (!r) return std::unexpected(r.error());
+  if (r->nil() || r->elements.empty()) return std::vector<StreamEntry>{};
+  return entries_of(r->elements[0].elements.at(1));
+}
+
+std::expected<std::vector<StreamEntry>, std::string> IntakeStore::autoclaim(const std::string& consumer,
+                                                                            std::int64_t min_idle_ms) {
+  auto r = redis_.command({"XAUTOCLAIM", key("jobs"), "gw", consumer, std::to_string(min_idle_ms), "0", "COUNT", "50"});
+  if (!r) return std::unexpected(r.error());
+  if (r->elements.size() < 2) return std::vector<StreamEntry>{};
+  return entries_of(r->elements[1]);
+}
+
+std::expected<void, std::string> IntakeStore::ack(const std::string& id) {
+  auto r = redis_.command({"XACK", key("jobs"), "gw", id});
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+std::expected<void, std::string> IntakeStore::admit(const Admission& a) {
+  const bool has_key = a.spec && a.spec->key;
+  auto r = run(scripts::Id::admit,
+               {key("job:" + a.id), key("index"), key("due"), key("idem:" + (has_key ? *a.spec->key : ""))},
+               {a.id, a.spec_json, std::string(jobs::name(a.state)), a.reason,
+                a.due_ms ? std::to_string(*a.due_ms) : "", has_key ? "1" : "0", std::to_string(kKeyTtlSeconds),
+                a.spec ? util::join(a.spec->wards, ",") : "", a.spec ? a.spec->template_name : "",
+                a.spec && a.spec->urgent ? "1" : "0"});
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+}  // namespace loa::store

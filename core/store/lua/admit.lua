@@ -1,0 +1,22 @@
+-- Stores a job read from the stream, once (a repeat of the same id is a no-op).
+-- KEYS: job hash, index zset, due zset, idem key.
+-- ARGV: prefix, job id, spec json, state (queued|rejected), reason, due ms ('' = now),
+--       has key, key ttl, wards (comma list), template, urgent (1/0).
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local now = now_ms()
+local state, reason = ARGV[4], ARGV[5]
+if state ~= 'rejected' and ARGV[7] == '1' then
+  local ok = redis.call('SET', KEYS[4], ARGV[2], 'NX', 'EX', ARGV[8])
+  if not ok then
+    local other = redis.call('GET', KEYS[4])
+    if other ~= ARGV[2] then state = 'rejected'; reason = 'repeat of job ' .. other .. ' (same key)' end
+  end
+end
+local due = tonumber(ARGV[6]) or now
+if state ~= 'rejected' and due > now then state = 'scheduled' end
+redis.call('HSET', KEYS[1], 'spec', ARGV[3], 'state', state, 'reason', reason, 'created', now,
+           'due', due, 'wards', ARGV[9], 'template', ARGV[10], 'urgent', ARGV[11],
+           'expanded', 0, 'total', 0)
+redis.call('ZADD', KEYS[2], now, ARGV[2])
+if state ~= 'rejected' then redis.call('ZADD', KEYS[3], due, ARGV[2]) end
+return 1

@@ -1,0 +1,100 @@
+-- The prelude every Loa script starts with (core/store/scripts.cpp puts it in front).
+-- Each script runs atomically in Redis, so any crash leaves a state that one of them
+-- produced; counters move in the same script as the states they count, always through
+-- the transition helper below. Times come from Redis's own clock (TIME).
+--
+-- Keys built inside scripts all start with ARGV[1] (the prefix): Loa targets a single
+-- Redis (or a primary with replicas), not Redis Cluster.
+local P = ARGV[1]
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- The states, as core/jobs/states.h lists them (tests/integration/codec_test.cpp checks).
+local MESSAGE_STATES = {'queued', 'sending', 'sent', 'delivered', 'failed', 'skipped', 'unknown', 'cancelled'}
+local JOB_STATES = {'scheduled', 'queued', 'expanding', 'sending', 'done', 'cancelled', 'rejected'}
+
+-- A message is <job>.<index>. Its fixed data (written once, at expansion) is one packed
+-- value in md:<job>, its progress one packed value in ms:<job>, both under the index, so
+-- a batch of messages is read or written with one command per job. The layouts are drawn
+-- in core/store/codec.h; these are the field positions (codec_test checks them too).
+local SEP = '\31'
+local DATA_FIELDS = {'ward', 'row', 'name', 'phone', 'unicode', 'route', 'queued_at', 'text'}
+local PROGRESS_FIELDS = {'state', 'attempts', 'provider', 'owner', 'taken_at', 'sent_at', 'done_at',
+                         'provider_id', 'report_at', 'error'}
+local S_S, S_A, S_PR, S_O, S_TSEND, S_TSENT, S_TDONE, S_PID, S_DLR, S_E = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+local D_ROUTE = 6
+local PROGRESS = '^' .. string.rep('([^\31]*)\31', 9) .. '(.*)$'
+-- The ten fields of a packed progress (nothing for a missing or malformed one).
+local function progress_of(v)
+  if v then return string.match(v, PROGRESS) end
+end
+-- Table form, for the paths that are not per message sent.
+local function split_progress(v)
+  local f = {progress_of(v)}
+  if not f[S_S] then f = {'', '', '', '', '', '', '', '', '', ''} end
+  return f
+end
+local function pack(f) return table.concat(f, SEP, 1, 10) end
+local function data_route(v)
+  if not v then return '' end
+  local route = string.match(v, '^' .. string.rep('[^\31]*\31', D_ROUTE - 1) .. '([^\31]*)\31')
+  return route or ''
+end
+
+local function jkey(j) return P .. ':job:' .. j end
+local function mskey(j) return P .. ':ms:' .. j end
+local function mdkey(j) return P .. ':md:' .. j end
+-- via:<job>: index -> the providers a message was handed to before its current one
+-- (comma separated), written only when a message moves to another provider (failover,
+-- or an operator's retry), so delivery reports from those are still recognised.
+local function viakey(j) return P .. ':via:' .. j end
+local function parse_ref(ref) return string.match(ref, '^(.*)%.(%d+)$') end
+
+-- Puts message indexes (list[from..to]) on their job's lane for a provider; the job joins
+-- the provider's round-robin (by virtual time, at the current time: no credit for having
+-- been idle).
+local function enqueue(provider, j, list, from, to)
+  local prio = redis.call('HGET', jkey(j), 'urgent') == '1' and '1' or '0'
+  redis.call('RPUSH', P .. ':lane:' .. provider .. ':' .. j, unpack(list, from or 1, to or #list))
+  local vt = redis.call('GET', P .. ':vt:' .. provider .. ':' .. prio) or '0'
+  redis.call('ZADD', P .. ':active:' .. provider .. ':' .. prio, 'NX', vt, j)
+end
+
+-- A job whose messages are all expanded and none of which waits any more is done.
+local function maybe_done(job, now)
+  local f = redis.call('HMGET', job, 'expanded_done', 'c:queued', 'c:sending', 'state')
+  if f[1] == '1' and tonumber(f[2] or '0') == 0 and tonumber(f[3] or '0') == 0
+     and (f[4] == 'sending' or f[4] == 'expanding' or f[4] == 'queued') then
+    redis.call('HSET', job, 'state', 'done', 'finished', now)
+  end
+end
+
+-- The transition helper: every change of message states goes through it. Collect changes
+-- to one job's messages with change(), then commit() writes them with one HSET and moves
+-- the job's per-state counters (c:<state>) by the net count of each state; when fewer
+-- messages wait than before (queued + sending went down), the job may be done.
+local function changes(j) return {j = j, sets = {}, moved = {}} end
+-- `packed`: the message's new progress; `from`: its state before (nil for a new message).
+local function change(c, index, packed, from, to)
+  local sets, moved = c.sets, c.moved
+  sets[#sets + 1] = index
+  sets[#sets + 1] = packed
+  if from ~= to then
+    if from then moved[from] = (moved[from] or 0) - 1 end
+    moved[to] = (moved[to] or 0) + 1
+  end
+end
+-- Adds `n` new messages in `state` to the counters (expansion writes their values itself).
+local function count_new(c, state, n) c.moved[state] = (c.moved[state] or 0) + n end
+local function commit(c, now)
+  if #c.sets > 0 then redis.call('HSET', mskey(c.j), unpack(c.sets)) end
+  local job, waiting = jkey(c.j), 0
+  for state, d in pairs(c.moved) do
+    if d ~= 0 then redis.call('HINCRBY', job, 'c:' .. state, d) end
+    if state == 'queued' or state == 'sending' then waiting = waiting + d end
+  end
+  if waiting < 0 then maybe_done(job, now or now_ms()) end
+  return #c.sets / 2
+end

@@ -1,0 +1,32 @@
+-- Puts a job's messages in one state (unknown|failed) among [first, last) back on their
+-- route's first provider, on an operator's word.
+-- KEYS: job hash. ARGV: prefix, job id, state to resend, first index, last index
+-- (exclusive). Returns how many, -1 for no such job, -2 for a job that cannot resend.
+local st = redis.call('HGET', KEYS[1], 'state')
+if not st then return -1 end
+if st == 'cancelled' or st == 'rejected' then return -2 end
+local j = ARGV[2]
+local idx = {}
+for i = tonumber(ARGV[4]), tonumber(ARGV[5]) - 1 do idx[#idx + 1] = tostring(i) end
+if #idx == 0 then return 0 end
+local states = redis.call('HMGET', mskey(j), unpack(idx))
+local data = redis.call('HMGET', mdkey(j), unpack(idx))
+local batch, lanes = changes(j), {}
+for x, index in ipairs(idx) do
+  local f = split_progress(states[x])
+  local route = data_route(data[x])
+  if f[S_S] == ARGV[3] and route ~= '' then
+    f[S_S], f[S_E] = 'queued', 'resent on an operator\'s word after ' .. ARGV[3]
+    change(batch, index, pack(f), ARGV[3], 'queued')
+    local provider = string.match(route, '^[^,]+')
+    local l = lanes[provider]
+    if not l then l = {}; lanes[provider] = l end
+    l[#l + 1] = index
+  end
+end
+local n = commit(batch)
+if n > 0 then
+  for provider, l in pairs(lanes) do enqueue(provider, j, l) end
+  if st == 'done' then redis.call('HSET', KEYS[1], 'state', 'sending') end
+end
+return n

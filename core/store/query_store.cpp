@@ -1,0 +1,164 @@
+// Job queries and operator actions.
+#include "core/store/query_store.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "core/util/time.h"
+
+namespace loa::store {
+
+namespace {
+JobStatus status_of(const std::string& id, const Reply& hash) {
+  JobStatus s;
+  s.id = id;
+  const auto& e = hash.elements;
+  for (size_t i = 0; i + 1 < e.size(); i += 2) {
+    const std::string k = e[i].text();
+    const Reply& v = e[i + 1];
+    if (k == "state") s.state = jobs::job_state(v.text());
+    else if (k == "reason") s.reason = v.text();
+    else if (k == "template") s.template_name = v.text();
+    else if (k == "wards") s.wards = v.text();
+    else if (k == "total") s.total = v.as_int();
+    else if (k == "created") s.created_ms = v.as_int();
+    else if (k == "due") s.due_ms = v.as_int();
+    else if (k == "finished") s.finished_ms = v.as_int();
+    else if (k == "expanded_done") s.expanded = v.text() == "1";
+    else if (k == "urgent") s.urgent = v.text() == "1";
+    else if (k.rfind("c:", 0) == 0) {
+      if (auto st = jobs::message_state(std::string_view(k).substr(2)))
+        s.counts[static_cast<std::size_t>(*st)] = v.as_int();
+    }
+  }
+  return s;
+}
+
+MessageRecord record_of(std::int64_t index, const Reply& data, const Reply& progress) {
+  MessageRecord m;
+  m.index = index;
+  if (auto d = unpack_data(data.str)) m.data = std::move(*d);
+  m.progress = unpack_progress(progress.str);
+  return m;
+}
+}  // namespace
+
+std::expected<std::optional<JobStatus>, std::string> QueryStore::status(const std::string& job) {
+  auto r = redis_.command({"HGETALL", key("job:" + job)});
+  if (!r) return std::unexpected(r.error());
+  if (r->elements.empty()) return std::nullopt;
+  return status_of(job, *r);
+}
+
+std::expected<std::vector<JobStatus>, std::string> QueryStore::list(int limit, const std::string& ward) {
+  std::vector<JobStatus> out;
+  // One turn: read a page of the newest ids, keep those matching the ward filter.
+  for (long long start = 0; static_cast<int>(out.size()) < limit; start += 200) {
+    auto ids = redis_.command({"ZREVRANGE", key("index"), std::to_string(start), std::to_string(start + 199)});
+    if (!ids) return std::unexpected(ids.error());
+    if (ids->elements.empty()) break;
+    std::vector<std::vector<std::string>> cmds;
+    for (const auto& id : ids->elements) cmds.push_back({"HGETALL", key("job:" + id.text())});
+    auto replies = redis_.pipeline(cmds);
+    if (!replies) return std::unexpected(replies.error());
+    for (size_t i = 0; i < replies->size() && static_cast<int>(out.size()) < limit; ++i) {
+      auto s = status_of(ids->elements[i].text(), (*replies)[i]);
+      if (!ward.empty()) {
+        std::string wards = "," + s.wards + ",";
+        if (wards.find("," + ward + ",") == std::string::npos) continue;
+      }
+      out.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+std::expected<std::optional<MessageRecord>, std::string> QueryStore::message(const std::string& job,
+                                                                             std::int64_t index) {
+  auto r = redis_.pipeline(
+      {{"HGET", key("md:" + job), std::to_string(index)}, {"HGET", key("ms:" + job), std::to_string(index)}});
+  if (!r) return std::unexpected(r.error());
+  if ((*r)[0].nil()) return std::nullopt;
+  return record_of(index, (*r)[0], (*r)[1]);
+}
+
+std::expected<void, std::string> QueryStore::for_each_message(const std::string& job, std::int64_t total,
+                                                              const std::function<void(const MessageRecord&)>& fn) {
+  constexpr std::int64_t kBatch = 1000;
+  for (std::int64_t first = 0; first < total; first += kBatch) {
+    std::vector<std::string> data{"HMGET", key("md:" + job)}, state{"HMGET", key("ms:" + job)};
+    std::int64_t last = std::min(total, first + kBatch);
+    for (std::int64_t i = first; i < last; ++i) {
+      data.push_back(std::to_string(i));
+      state.push_back(data.back());
+    }
+    auto replies = redis_.pipeline({data, state});
+    if (!replies) return std::unexpected(replies.error());
+    const auto& d = (*replies)[0].elements;
+    const auto& s = (*replies)[1].elements;
+    if (d.size() != static_cast<size_t>(last - first) || s.size() != d.size())
+      return std::unexpected("unexpected reply reading messages of job " + job);
+    for (std::int64_t i = first; i < last; ++i)
+      fn(record_of(i, d[static_cast<size_t>(i - first)], s[static_cast<size_t>(i - first)]));
+  }
+  return {};
+}
+
+std::expected<std::optional<jobs::JobState>, std::string> QueryStore::cancel(const std::string& job) {
+  std::optional<jobs::JobState> before;
+  // The sweep runs in slices so Redis is never blocked for long; new rows written by a
+  // racing expander see the job cancelled and are stored as cancelled.
+  for (std::int64_t first = 0;; first += 1000) {
+    auto st = status(job);
+    if (!st) return std::unexpected(st.error());
+    if (!*st) return std::nullopt;
+    auto r = run(scripts::Id::cancel, {key("job:" + job), key("due")},
+                 {job, std::to_string(first), std::to_string(first + 1000)});
+    if (!r) return std::unexpected(r.error());
+    if (first == 0) before = jobs::job_state(r->text());
+    if (!before) return std::unexpected("job " + job + " has an unreadable state: " + r->text());
+    if (*before == jobs::JobState::done || *before == jobs::JobState::rejected || first + 1000 >= (*st)->total) break;
+  }
+  return before;
+}
+
+std::expected<long long, std::string> QueryStore::requeue(const std::string& job, jobs::MessageState state) {
+  auto st = status(job);
+  if (!st) return std::unexpected(st.error());
+  if (!*st) return std::unexpected("no job " + job);
+  long long total = 0;
+  for (std::int64_t first = 0; first < (*st)->total; first += 1000) {
+    auto r = run(scripts::Id::requeue, {key("job:" + job)},
+                 {job, std::string(jobs::name(state)), std::to_string(first), std::to_string(first + 1000)});
+    if (!r) return std::unexpected(r.error());
+    if (r->as_int() == -2)
+      return std::unexpected("job " + job + " is " + std::string((*st)->state_name()) + "; nothing can be resent");
+    total += std::max(0LL, r->as_int());
+  }
+  return total;
+}
+
+std::expected<void, std::string> QueryStore::optout_add(const std::string& digits, const std::string& reason) {
+  nlohmann::json v{{"reason", reason}, {"at", util::now_ms()}};
+  auto r = redis_.command({"HSET", key("optout"), digits, v.dump()});
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+std::expected<bool, std::string> QueryStore::optout_remove(const std::string& digits) {
+  auto r = redis_.command({"HDEL", key("optout"), digits});
+  if (!r) return std::unexpected(r.error());
+  return r->as_int() > 0;
+}
+
+std::expected<std::map<std::string, std::string>, std::string> QueryStore::optout_list() {
+  auto r = redis_.command({"HGETALL", key("optout")});
+  if (!r) return std::unexpected(r.error());
+  std::map<std::string, std::string> out;
+  for (size_t i = 0; i < r->elements.size(); i += 2)
+    if (i + 1 < r->elements.size()) out[r->elements[i].text()] = r->elements[i + 1].text();
+  return out;
+}
+
+}  // namespace loa::store

@@ -1,0 +1,61 @@
+// Queries and operator actions: what `loa status/jobs/report` read and what
+// `loa cancel/retry/optout` change.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+
+#include "core/jobs/states.h"
+#include "core/store/codec.h"
+#include "core/store/store_base.h"
+
+namespace loa::store {
+
+struct JobStatus {
+  std::string id;
+  std::optional<jobs::JobState> state;  ///< nullopt for a value Loa never writes
+  std::string reason;
+  std::string template_name;
+  std::string wards;
+  std::int64_t total = 0;
+  std::int64_t created_ms = 0, due_ms = 0, finished_ms = 0;
+  bool expanded = false;
+  bool urgent = false;
+  std::array<std::int64_t, jobs::kMessageStates.size()> counts{};  ///< by jobs::MessageState
+  std::int64_t count(jobs::MessageState s) const { return counts[static_cast<std::size_t>(s)]; }
+  std::string_view state_name() const { return state ? jobs::name(*state) : "?"; }
+};
+
+/// One recipient row of a job's report.
+struct MessageRecord {
+  std::int64_t index = 0;
+  MessageData data;
+  MessageProgress progress;
+};
+
+class QueryStore : public StoreBase {
+ public:
+  using StoreBase::StoreBase;
+  std::expected<std::optional<JobStatus>, std::string> status(const std::string& job);
+  /// The newest `limit` jobs, those sent to `ward` only when it is not empty.
+  std::expected<std::vector<JobStatus>, std::string> list(int limit, const std::string& ward);
+  /// One message of a job; nullopt when there is none at that index.
+  std::expected<std::optional<MessageRecord>, std::string> message(const std::string& job, std::int64_t index);
+  /// Reads a job's messages in order, a batch at a time, calling `fn` for each.
+  std::expected<void, std::string> for_each_message(const std::string& job, std::int64_t total,
+                                                    const std::function<void(const MessageRecord&)>& fn);
+
+  /// Cancels a job; returns its state before (nullopt when there is no such job).
+  std::expected<std::optional<jobs::JobState>, std::string> cancel(const std::string& job);
+  /// Puts a job's `unknown` or `failed` messages back in the queue; returns how many.
+  std::expected<long long, std::string> requeue(const std::string& job, jobs::MessageState state);
+
+  std::expected<void, std::string> optout_add(const std::string& digits, const std::string& reason);
+  std::expected<bool, std::string> optout_remove(const std::string& digits);
+  /// digits -> stored JSON {reason, at}.
+  std::expected<std::map<std::string, std::string>, std::string> optout_list();
+};
+
+}  // namespace loa::store
