@@ -18,7 +18,7 @@
 #include "daemon/metrics.h"
 #include "daemon/retry_policy.h"
 #include "daemon/take_plan.h"
-#include "providers/http_client.h"
+#include "providers/transport/transport.h"
 
 namespace loa::daemon {
 
@@ -204,7 +204,7 @@ class Dispatcher::Loop {
     } else if (auto req = d_.provider_.build_request(m); !req) {
       settle(o, std::unexpected(req.error()));
     } else {
-      if (!http_) http_ = providers::make_transport(req->url, static_cast<int>(capacity_));
+      if (!http_) http_ = d_.transports_(req->url, static_cast<int>(capacity_));
       http_->add(next_tag_, *req, d_.cfg_.timeout_ms);
       pending_.emplace(next_tag_++, InFlight{std::move(o), std::move(m), std::chrono::steady_clock::now()});
     }
@@ -324,7 +324,7 @@ class Dispatcher::Loop {
   Dispatcher& d_;
   const std::string& name_;
   const std::size_t capacity_;
-  std::unique_ptr<providers::HttpTransport> http_;  ///< chosen by the first request's URL
+  std::unique_ptr<transport::HttpTransport> http_;  ///< chosen by the first request's URL
   const std::int64_t lease_ms_;  ///< a live sender never outlives its lease
   store::RedisHolder holder_;
   store::Redis* redis_ = nullptr;  ///< holder_'s connection, while it works

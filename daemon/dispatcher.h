@@ -1,20 +1,23 @@
 // Dispatcher: one per provider. Takes ready messages from Redis (marking them `sending`
 // first), keeps up to max_in_flight requests open on its HTTP transport
-// (providers/http_client.h), and records each outcome back in Redis in batches.
+// (providers/transport/transport.h), and records each outcome back in Redis in batches.
 #pragma once
 #include <random>
 #include <thread>
 
 #include "daemon/context.h"
+#include "providers/transport/transport.h"
 
 namespace loa::daemon {
 
 class Dispatcher {
  public:
   /// One of `workers` dispatchers of a provider; they share its max_in_flight.
-  Dispatcher(Context& ctx, std::shared_ptr<const Runtime> rt, const std::string& provider, int workers = 1)
+  /// `transports` makes its HTTP transport (make_transport; a test may pass its own).
+  Dispatcher(Context& ctx, std::shared_ptr<const Runtime> rt, const std::string& provider, int workers = 1,
+             transport::TransportFactory transports = transport::make_transport)
       : ctx_(ctx), rt_(std::move(rt)), cfg_(*rt_->cfg.provider(provider)), provider_(*rt_->providers.at(provider)),
-        workers_(workers) {}
+        workers_(workers), transports_(std::move(transports)) {}
 
   /// Two workers for a provider with room for many requests in flight: while one waits for
   /// Redis, the other drives its requests, so neither the round trips nor one thread's CPU
@@ -38,6 +41,7 @@ class Dispatcher {
   const config::ProviderConfig& cfg_;
   providers::Provider& provider_;
   int workers_ = 1;
+  transport::TransportFactory transports_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

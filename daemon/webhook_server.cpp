@@ -24,7 +24,7 @@
 #include "core/util/strings.h"
 #include "core/util/time.h"
 #include "daemon/metrics.h"
-#include "providers/encoding.h"
+#include "core/util/encoding.h"
 
 namespace loa::daemon {
 
@@ -310,7 +310,7 @@ int WebhookServer::handle(MHD_Connection* c, Request& req, const char* method, c
     if (!get) return queue(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only\n");
     if (!limits_.metrics_token.empty()) {
       const char* auth = header(c, MHD_HTTP_HEADER_AUTHORIZATION);
-      if (!auth || !providers::constant_time_equal(auth, "Bearer " + limits_.metrics_token))
+      if (!auth || !util::constant_time_equal(auth, "Bearer " + limits_.metrics_token))
         return queue(c, MHD_HTTP_UNAUTHORIZED, "metrics need a bearer token\n");
     }
     store::Redis* redis = thread_redis(ctx_);
@@ -337,13 +337,13 @@ int WebhookServer::answer_dlr(MHD_Connection* c, Request& req, const char* metho
   in.url = ctx_.public_url + req.uri;
   if (const char* type = header(c, MHD_HTTP_HEADER_CONTENT_TYPE)) in.content_type = type;
   if (auto q = req.uri.find('?'); q != std::string::npos)
-    for (auto& [k, v] : providers::parse_form(req.uri.substr(q + 1))) in.params.emplace(std::move(k), std::move(v));
+    for (auto& [k, v] : util::parse_form(req.uri.substr(q + 1))) in.params.emplace(std::move(k), std::move(v));
   if (in.content_type.rfind("application/x-www-form-urlencoded", 0) == 0)
-    for (auto& [k, v] : providers::parse_form(req.body)) in.params.emplace(std::move(k), std::move(v));
+    for (auto& [k, v] : util::parse_form(req.body)) in.params.emplace(std::move(k), std::move(v));
   MHD_get_connection_values(c, MHD_HEADER_KIND, &collect_header, &in.headers);
   in.body = std::move(req.body);
 
-  if (!pc->dlr_token.empty() && !providers::constant_time_equal(in.param("token"), pc->dlr_token)) {
+  if (!pc->dlr_token.empty() && !util::constant_time_equal(in.param("token"), pc->dlr_token)) {
     refused_reports().warn("dlr " + name + ": refused a report without the right token");
     return queue(c, MHD_HTTP_UNAUTHORIZED, "bad token\n");
   }

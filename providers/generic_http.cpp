@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/config/yaml_reader.h"
-#include "providers/encoding.h"
+#include "core/util/encoding.h"
 #include "providers/field_template.h"
 
 namespace loa::providers {
@@ -92,7 +92,7 @@ class GenericHttpProvider final : public Provider {
     req.method = s_.method;
     req.headers = s_.headers;
     if (s_.method == "GET") {
-      req.url = s_.url + (s_.url.find('?') == std::string::npos ? "?" : "&") + form_encode(render_fields(m));
+      req.url = s_.url + (s_.url.find('?') == std::string::npos ? "?" : "&") + util::form_encode(render_fields(m));
     } else if (s_.content_type == "json") {
       // A flat object of strings, in the configured order; nlohmann escapes each value.
       std::string& body = req.body;
@@ -107,7 +107,7 @@ class GenericHttpProvider final : public Provider {
       req.url = s_.url;
       req.headers.emplace_back("Content-Type", "application/json");
     } else {
-      req.body = form_encode(render_fields(m));
+      req.body = util::form_encode(render_fields(m));
       req.url = s_.url;
       req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
     }
@@ -136,7 +136,7 @@ class GenericHttpProvider final : public Provider {
   }
 
   std::expected<std::vector<Report>, ReportFailure> parse_report(const IncomingReport& in) override {
-    if (!s_.secret_header.empty() && !constant_time_equal(in.header(s_.secret_header), s_.secret))
+    if (!s_.secret_header.empty() && !util::constant_time_equal(in.header(s_.secret_header), s_.secret))
       return std::unexpected(ReportFailure{ReportError::Unauthorized, "missing or wrong " + s_.secret_header});
     std::map<std::string, std::string> f;
     for (const auto& [k, v] : in.params) f.emplace(k, v);

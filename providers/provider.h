@@ -14,8 +14,12 @@
 #include <vector>
 
 #include "core/jobs/states.h"
+#include "providers/transport/http.h"
 
 namespace loa::providers {
+
+using transport::HttpRequest;
+using transport::HttpResponse;
 
 /// A message as a provider sees it.
 struct Message {
@@ -26,28 +30,6 @@ struct Message {
   std::string text;
   bool unicode = false;
   int attempt = 1;
-};
-
-struct HttpRequest {
-  std::string method = "POST";
-  std::string url;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-  std::string basic_auth;  ///< "user:password", empty for none
-};
-
-struct HttpResponse {
-  long status = 0;  ///< 0 when no HTTP answer came
-  std::string body;
-  std::optional<std::int64_t> retry_after_ms;
-  /// Transport failure, empty when an answer came.
-  std::string transport_error;
-  /// False only when the request provably never left: the transport failed before any
-  /// byte of it was written (refused, unreachable). Once written, a request that got no
-  /// answer may have been acted on, whatever the connection's history, and neither
-  /// transport sends it again by itself.
-  bool request_sent = false;
-  bool timed_out = false;
 };
 
 /// How a failure should be treated; retry decisions look only at this.

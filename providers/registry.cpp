@@ -5,11 +5,16 @@
 #include <fmt/format.h>
 
 #include "core/config/yaml_reader.h"
-#include "providers/adapters.h"
 #include "providers/file_provider.h"
 #include "providers/generic_http.h"
 
 namespace loa::providers {
+
+// The vendor adapters' factories (providers/vendors/list.h).
+#define LOA_VENDOR(type, factory) \
+  std::expected<std::unique_ptr<Provider>, std::vector<std::string>> factory(const FactoryContext& ctx);
+#include "providers/vendors/list.h"
+#undef LOA_VENDOR
 
 std::string IncomingReport::header(const std::string& name) const {
   for (const auto& [k, v] : headers)
@@ -65,10 +70,9 @@ void read_strings(config::YamlReader& r, const YAML::Node& n, const std::string&
 void register_builtin_providers(Registry& r) {
   r.add("http", make_generic_http);
   r.add("file", make_file_provider);
-  r.add("esms", make_esms);
-  r.add("speedsms", make_speedsms);
-  r.add("twilio", make_twilio);
-  r.add("infobip", make_infobip);
+#define LOA_VENDOR(type, factory) r.add(type, factory);
+#include "providers/vendors/list.h"
+#undef LOA_VENDOR
 }
 
 std::string callback_url(const std::string& public_url, const config::ProviderConfig& p) {

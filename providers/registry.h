@@ -43,7 +43,8 @@ std::vector<std::string_view> provider_keys(std::initializer_list<std::string_vi
 void read_strings(config::YamlReader& r, const YAML::Node& n, const std::string& what,
                   std::initializer_list<std::pair<const char*, std::string*>> fields, bool required);
 
-/// Registers http and file (explicit calls, no static constructors).
+/// Registers http, file and every vendor of providers/vendors/list.h (explicit calls, no
+/// static constructors).
 void register_builtin_providers(Registry& r);
 
 /// Builds every configured provider, validating type-specific keys. Errors are file:line.

@@ -1,15 +1,16 @@
 // Fuzz target: the HTTP/1.1 response parser, fed in pieces whose sizes come from the
 // input, then the end of the stream; and Retry-After.
-#include "providers/http1_client.h"
+#include "providers/transport/http1_parser.h"
+#include "providers/transport/http.h"
 #include "tests/fuzz/fuzz.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::size_t step = 1 + data[0] % 64;
   auto rest = loa::fuzz::text(data + 1, size - 1);
-  loa::providers::ResponseParser p;
+  loa::transport::ResponseParser p;
   for (std::size_t at = 0; at < rest.size() && !p.done() && !p.failed(); at += step) p.feed(rest.substr(at, step));
   if (!p.done() && !p.failed()) p.end_of_stream();
-  (void)loa::providers::retry_after_ms(rest);
+  (void)loa::transport::retry_after_ms(rest);
   return 0;
 }

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "core/config/config.h"
-#include "providers/encoding.h"
+#include "core/util/encoding.h"
 #include "providers/registry.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -55,9 +55,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   in.method = data[0] & 0x80 ? "GET" : "POST";
   in.url = "https://gw.example.vn/dlr/" + it->first + (query.empty() ? "" : "?" + query);
   in.content_type = data[0] & 0x40 ? "application/x-www-form-urlencoded" : "application/json";
-  for (auto& [k, v] : loa::providers::parse_form(query)) in.params.emplace(k, v);
+  for (auto& [k, v] : loa::util::parse_form(query)) in.params.emplace(k, v);
   if (data[0] & 0x40)
-    for (auto& [k, v] : loa::providers::parse_form(in.body)) in.params.emplace(k, v);
+    for (auto& [k, v] : loa::util::parse_form(in.body)) in.params.emplace(k, v);
   in.headers.emplace("X-Twilio-Signature", signature);
   in.headers.emplace("X-S", signature);
   (void)it->second->parse_report(in);

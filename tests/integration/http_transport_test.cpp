@@ -18,16 +18,16 @@
 
 #include <httplib.h>
 
-#include "providers/http1_client.h"
-#include "providers/http_client.h"
+#include "providers/transport/curl_transport.h"
+#include "providers/transport/http1_client.h"
 #include "tests/integration/harness.h"
 
 using namespace std::chrono_literals;
-using loa::providers::CurlMulti;
-using loa::providers::Http1Client;
-using loa::providers::HttpRequest;
-using loa::providers::HttpResponse;
-using loa::providers::HttpTransport;
+using loa::transport::CurlMulti;
+using loa::transport::Http1Client;
+using loa::transport::HttpRequest;
+using loa::transport::HttpResponse;
+using loa::transport::HttpTransport;
 
 namespace {
 
@@ -168,9 +168,9 @@ TEST_SUITE("integration/http") {
     CHECK_FALSE(Http1Client::handles("http://rest.esms.vn/api"));
     CHECK_FALSE(Http1Client::handles("http://127.0.0.1:99999/"));
     CHECK_FALSE(Http1Client::handles("http://[::1/"));
-    CHECK(dynamic_cast<Http1Client*>(loa::providers::make_transport("http://127.0.0.1:1/x", 4).get()));
-    CHECK(dynamic_cast<CurlMulti*>(loa::providers::make_transport("https://api.infobip.com/sms", 4).get()));
-    CHECK(dynamic_cast<CurlMulti*>(loa::providers::make_transport("http://gateway.local/send", 4).get()));
+    CHECK(dynamic_cast<Http1Client*>(loa::transport::make_transport("http://127.0.0.1:1/x", 4).get()));
+    CHECK(dynamic_cast<CurlMulti*>(loa::transport::make_transport("https://api.infobip.com/sms", 4).get()));
+    CHECK(dynamic_cast<CurlMulti*>(loa::transport::make_transport("http://gateway.local/send", 4).get()));
   }
 
   TEST_CASE("many requests over a few kept-alive connections: bodies, headers, auth, queries") {

@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "providers/encoding.h"
+#include "core/util/encoding.h"
 #include "providers/generic_http.h"
 #include "providers/registry.h"
 
@@ -179,9 +179,9 @@ TEST_SUITE("providers/http") {
   }
 
   TEST_CASE("constant-time compare") {
-    CHECK(loa::providers::constant_time_equal("abc", "abc"));
-    CHECK_FALSE(loa::providers::constant_time_equal("abc", "abd"));
-    CHECK_FALSE(loa::providers::constant_time_equal("abc", "abcd"));
-    CHECK_FALSE(loa::providers::constant_time_equal("", "x"));
+    CHECK(loa::util::constant_time_equal("abc", "abc"));
+    CHECK_FALSE(loa::util::constant_time_equal("abc", "abd"));
+    CHECK_FALSE(loa::util::constant_time_equal("abc", "abcd"));
+    CHECK_FALSE(loa::util::constant_time_equal("", "x"));
   }
 }

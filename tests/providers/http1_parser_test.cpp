@@ -4,9 +4,10 @@
 
 #include <string>
 
-#include "providers/http1_client.h"
+#include "providers/transport/http.h"
+#include "providers/transport/http1_parser.h"
 
-using loa::providers::ResponseParser;
+using loa::transport::ResponseParser;
 
 namespace {
 // Feeds `bytes` in pieces of `step` (0: at once), then the end of the stream if `eof`.
@@ -58,13 +59,13 @@ TEST_SUITE("providers/http1") {
     REQUIRE(d.done());
     CHECK_FALSE(d.retry_after_ms.has_value());
     // The same reading for libcurl's header lines (value with its CRLF).
-    CHECK(loa::providers::retry_after_ms(" 12\r\n") == 12000);
-    CHECK_FALSE(loa::providers::retry_after_ms("-1").has_value());
+    CHECK(loa::transport::retry_after_ms(" 12\r\n") == 12000);
+    CHECK_FALSE(loa::transport::retry_after_ms("-1").has_value());
     // A huge one is a day, not an overflow; one past int64 is no value at all.
-    CHECK(loa::providers::retry_after_ms("9223372036854775").value() == 86400 * 1000LL);
-    CHECK(loa::providers::retry_after_ms("86401").value() == 86400 * 1000LL);
-    CHECK_FALSE(loa::providers::retry_after_ms("99999999999999999999999").has_value());
-    CHECK_FALSE(loa::providers::retry_after_ms("5s").has_value());
+    CHECK(loa::transport::retry_after_ms("9223372036854775").value() == 86400 * 1000LL);
+    CHECK(loa::transport::retry_after_ms("86401").value() == 86400 * 1000LL);
+    CHECK_FALSE(loa::transport::retry_after_ms("99999999999999999999999").has_value());
+    CHECK_FALSE(loa::transport::retry_after_ms("5s").has_value());
     auto n = parse("HTTP/1.1 204 No Content\r\n\r\n");
     REQUIRE(n.done());
     CHECK(n.body.empty());

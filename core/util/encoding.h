@@ -1,11 +1,11 @@
-// Encodings shared by the provider adapters: URL/form encoding, Base64, HMAC-SHA1 and a
+// Encodings Loa needs at its edges: URL/form encoding, Base64, HMAC-SHA1 and a
 // constant-time compare for secrets and signatures.
 #pragma once
 #include <map>
 #include <string>
 #include <vector>
 
-namespace loa::providers {
+namespace loa::util {
 
 /// Percent-encodes for application/x-www-form-urlencoded and query strings.
 std::string url_encode(const std::string& s);
@@ -22,4 +22,4 @@ std::string hmac_sha1(const std::string& key, const std::string& data);
 /// Compares two secrets in time independent of where they differ.
 bool constant_time_equal(const std::string& a, const std::string& b);
 
-}  // namespace loa::providers
+}  // namespace loa::util

@@ -1,6 +1,6 @@
 // Encodings for provider adapters (OpenSSL for HMAC and Base64).
 #include "core/util/strings.h"
-#include "providers/encoding.h"
+#include "core/util/encoding.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-namespace loa::providers {
+namespace loa::util {
 
 std::string url_encode(const std::string& s) {
   static const char* hex = "0123456789ABCDEF";
@@ -90,4 +90,4 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
   return diff == 0;
 }
 
-}  // namespace loa::providers
+}  // namespace loa::util

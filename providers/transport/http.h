@@ -1,0 +1,41 @@
+// An HTTP request and its answer as the transports carry them: the floor beneath the
+// providers (providers/provider.h builds and reads these; providers/transport sends them).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace loa::transport {
+
+struct HttpRequest {
+  std::string method = "POST";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string basic_auth;  ///< "user:password", empty for none
+};
+
+struct HttpResponse {
+  long status = 0;  ///< 0 when no HTTP answer came
+  std::string body;
+  std::optional<std::int64_t> retry_after_ms;
+  /// Transport failure, empty when an answer came.
+  std::string transport_error;
+  /// False only when the request provably never left: the transport failed before any
+  /// byte of it was written (refused, unreachable). Once written, a request that got no
+  /// answer may have been acted on, whatever the connection's history, and neither
+  /// transport sends it again by itself.
+  bool request_sent = false;
+  bool timed_out = false;
+};
+
+/// A Retry-After header's value in milliseconds: whole seconds, white space around them
+/// allowed; nullopt for anything else (an HTTP-date is rare from SMS APIs: the backoff
+/// applies instead).
+std::optional<std::int64_t> retry_after_ms(std::string_view value);
+inline constexpr std::int64_t kMaxRetryAfterS = 86400;
+
+}  // namespace loa::transport

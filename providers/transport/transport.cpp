@@ -1,0 +1,35 @@
+// Choosing a transport, and what both share.
+#include "providers/transport/transport.h"
+
+#include <charconv>
+#include <cstdlib>
+
+#include "providers/transport/curl_transport.h"
+#include "providers/transport/http1_client.h"
+
+namespace loa::transport {
+
+// True when the environment names no proxy: curl may then skip looking on every request.
+bool no_proxy_in_env() {
+  for (const char* v : {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"})
+    if (const char* p = std::getenv(v); p && *p) return false;
+  return true;
+}
+
+std::optional<std::int64_t> retry_after_ms(std::string_view value) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!value.empty() && space(value.front())) value.remove_prefix(1);
+  while (!value.empty() && space(value.back())) value.remove_suffix(1);
+  std::int64_t s = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), s);
+  if (ec != std::errc() || end != value.data() + value.size() || s < 0) return std::nullopt;
+  return std::min<std::int64_t>(s, kMaxRetryAfterS) * 1000;  // a day at most: no overflow, no wait for ever
+}
+
+std::unique_ptr<HttpTransport> make_transport(std::string_view url, int max_connections) {
+  static const bool direct = no_proxy_in_env();
+  if (direct && Http1Client::handles(url)) return std::make_unique<Http1Client>(max_connections);
+  return std::make_unique<CurlMulti>(max_connections);
+}
+
+}  // namespace loa::transport

@@ -1,0 +1,41 @@
+// Many HTTP requests in flight on one thread, with connection reuse (keep-alive). Two
+// transports behind one interface: Loa's own HTTP/1.1 client (http1_client.h) for plain
+// HTTP to a numeric address, libcurl's multi interface (curl_transport.h) for everything
+// else (HTTPS, host names, proxies). Adapters never see this; the dispatcher does, through
+// a TransportFactory, so its loop can run on a transport of a test's making.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "providers/transport/http.h"
+
+namespace loa::transport {
+
+/// Not thread-safe; one per dispatcher thread.
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  /// Starts a request; its completion comes back from poll() with `tag`.
+  virtual void add(std::uint64_t tag, const HttpRequest& req, int timeout_ms) = 0;
+  virtual std::size_t in_flight() const = 0;
+  /// Drives the requests, waiting at most `timeout_ms` for activity on them or for
+  /// `also_fd` (if not -1) to become readable; returns completions.
+  virtual std::vector<std::pair<std::uint64_t, HttpResponse>> poll(int timeout_ms, int also_fd = -1) = 0;
+};
+
+/// The transport for requests to `url` (a provider's requests all go to one origin):
+/// Http1Client when it can carry them and no proxy is set in the environment, else
+/// CurlMulti. `max_connections` caps the open connections.
+std::unique_ptr<HttpTransport> make_transport(std::string_view url, int max_connections);
+
+/// True when the environment names no proxy (http_proxy, https_proxy, all_proxy).
+bool no_proxy_in_env();
+
+/// How a dispatcher gets its transport: make_transport, or a test's own.
+using TransportFactory = std::function<std::unique_ptr<HttpTransport>(std::string_view url, int max_connections)>;
+
+}  // namespace loa::transport

@@ -1,0 +1,94 @@
+// eSMS.vn: JSON send with RequestId (de-duplicated by eSMS: a repeat answers 124), GET
+// callbacks with SendStatus.
+#include "providers/vendors/vendor.h"
+
+namespace loa::providers {
+
+namespace {
+using namespace vendor;
+
+// CodeResult of a send.
+constexpr Row<std::string_view, Answer> kAnswers[] = {
+    {"100", Answer::taken},
+    {"124", Answer::taken},  // this RequestId was already taken: not a second send
+    {"101", Answer::auth},
+    {"140", Answer::auth},
+};
+// SendStatus of a callback; any other is not final.
+constexpr Row<std::string_view, Outcome> kReports[] = {
+    {"5", kDelivered},
+    {"4", kFailed},  // rejected
+};
+
+struct EsmsSettings {
+  std::string name, url, api_key, secret_key, brandname, sms_type = "2", callback_url;
+  bool sandbox = false;
+};
+
+class Esms final : public Provider {
+ public:
+  explicit Esms(EsmsSettings s) : s_(std::move(s)) {}
+  const std::string& name() const override { return s_.name; }
+  bool idempotent() const override { return true; }
+  bool reports_by_provider_id() const override { return false; }  // reports carry our ref
+
+  std::expected<HttpRequest, ProviderError> build_request(const Message& m) override {
+    json body{{"ApiKey", s_.api_key},   {"SecretKey", s_.secret_key},          {"Phone", m.to_local},
+              {"Content", m.text},      {"Brandname", s_.brandname},           {"SmsType", s_.sms_type},
+              {"IsUnicode", m.unicode ? "1" : "0"}, {"Sandbox", s_.sandbox ? "1" : "0"},
+              {"RequestId", m.ref},     {"CallbackUrl", s_.callback_url}};
+    HttpRequest req;
+    req.url = s_.url;
+    req.body = body.dump();
+    req.headers.emplace_back("Content-Type", "application/json");
+    return req;
+  }
+
+  std::expected<Accepted, ProviderError> parse_response(const Message& m, const HttpResponse& r) override {
+    if (auto e = gate(r)) return std::unexpected(*e);
+    auto j = answer_json("eSMS", r);
+    if (!j) return std::unexpected(j.error());
+    const std::string code = j->is_object() && j->contains("CodeResult") ? text_of((*j)["CodeResult"]) : "";
+    const std::string message = string_at(*j, "ErrorMessage");
+    const std::string why = "eSMS " + code + (message.empty() ? "" : ": " + message);
+    switch (lookup(kAnswers, code).value_or(Answer::refused)) {
+      case Answer::taken: {
+        std::string id = string_at(*j, "SMSID");
+        return Accepted{id.empty() || code == "124" ? m.ref : id, false};
+      }
+      case Answer::auth:
+        return std::unexpected(error(ErrorKind::Auth, why));
+      case Answer::refused:
+        break;
+    }
+    return std::unexpected(error(ErrorKind::Permanent, why));
+  }
+
+  std::expected<std::vector<Report>, ReportFailure> parse_report(const IncomingReport& in) override {
+    const std::string status = in.param("SendStatus");
+    Report rep{in.param("RequestId"), in.param("SMSID"), std::nullopt, ""};
+    if (status.empty() || (rep.ref.empty() && rep.provider_id.empty()))
+      return malformed("eSMS report needs SendStatus and RequestId or SMSID");
+    rep.state = lookup(kReports, status).value_or(kIntermediate);
+    if (rep.state == kFailed) rep.error = "eSMS SendStatus " + status + " (rejected)";
+    return std::vector<Report>{rep};
+  }
+
+ private:
+  EsmsSettings s_;
+};
+
+}  // namespace
+
+vendor::FactoryResult make_esms(const FactoryContext& ctx) {
+  vendor::Section sec(ctx, "esms", {"api_key", "secret_key", "brandname", "sms_type", "sandbox"});
+  EsmsSettings s{.name = sec.name(), .callback_url = sec.callback_url()};
+  sec.strings({{"api_key", &s.api_key}, {"secret_key", &s.secret_key}, {"brandname", &s.brandname}}, true);
+  if (auto v = sec.integer("sms_type", 1, 99)) s.sms_type = std::to_string(*v);
+  if (auto v = sec.boolean("sandbox")) s.sandbox = *v;
+  sec.need_dlr_token("eSMS");
+  s.url = sec.base_url("https://rest.esms.vn") + "/MainService.svc/json/SendMultipleMessage_V4_post_json/";
+  return sec.finish<Esms>(std::move(s));
+}
+
+}  // namespace loa::providers

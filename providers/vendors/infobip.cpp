@@ -1,0 +1,110 @@
+// Infobip: JSON send (messageId = Loa's ref, so a resend is recognised), batched JSON
+// delivery reports of up to 100 results.
+#include "providers/vendors/vendor.h"
+
+namespace loa::providers {
+
+namespace {
+using namespace vendor;
+
+// Status groupId of a send answer that refuses the message (2 UNDELIVERABLE, 5
+// REJECTED); others (1 PENDING, ...) took it.
+constexpr Row<int, Answer> kAnswers[] = {{2, Answer::refused}, {5, Answer::refused}};
+// Status groupId of a report; any other (1 PENDING) is not final.
+constexpr Row<int, Outcome> kReports[] = {
+    {3, kDelivered},  // DELIVERED
+    {2, kFailed},     // UNDELIVERABLE
+    {4, kFailed},     // EXPIRED
+    {5, kFailed},     // REJECTED
+};
+constexpr std::size_t kMaxResults = 100;
+
+struct InfobipSettings {
+  std::string name, url, api_key, sender, callback_url;
+};
+
+std::string status_text(const json& status) {
+  return "Infobip " + string_at(status, "name") + ": " + string_at(status, "description");
+}
+int group_of(const json& status) {
+  auto it = status.find("groupId");
+  return it != status.end() && it->is_number_integer() ? it->get<int>() : 0;
+}
+
+class Infobip final : public Provider {
+ public:
+  explicit Infobip(InfobipSettings s) : s_(std::move(s)) {}
+  const std::string& name() const override { return s_.name; }
+  bool idempotent() const override { return true; }  // messageId is ours
+  bool reports_by_provider_id() const override { return false; }  // reports carry our ref
+
+  std::expected<HttpRequest, ProviderError> build_request(const Message& m) override {
+    json msg{{"from", s_.sender},
+             {"destinations", {{{"to", m.to_digits}, {"messageId", m.ref}}}},
+             {"text", m.text},
+             {"notifyUrl", s_.callback_url},
+             {"notifyContentType", "application/json"},
+             {"callbackData", m.ref}};
+    HttpRequest req;
+    req.url = s_.url;
+    req.body = json{{"messages", {msg}}}.dump();
+    req.headers = {{"Authorization", "App " + s_.api_key}, {"Content-Type", "application/json"}, {"Accept", "application/json"}};
+    return req;
+  }
+
+  std::expected<Accepted, ProviderError> parse_response(const Message& m, const HttpResponse& r) override {
+    if (auto e = gate(r)) return std::unexpected(*e);
+    auto j = answer_json("Infobip", r);
+    if (!j) return std::unexpected(j.error());
+    const json* first = nullptr;
+    if (j->is_object() && j->contains("messages") && (*j)["messages"].is_array() && !(*j)["messages"].empty())
+      first = &(*j)["messages"][0];
+    if (!first || !first->is_object() || !first->contains("status") || !(*first)["status"].is_object())
+      return std::unexpected(error(ErrorKind::Ambiguous, "Infobip answer not understood: " + r.body.substr(0, 100)));
+    const json& status = (*first)["status"];
+    if (lookup(kAnswers, group_of(status)) == Answer::refused) {
+      std::string named = string_at(status, "name");
+      return std::unexpected(error(ErrorKind::Permanent, "Infobip " + (named.empty() ? "REJECTED" : named) + ": " +
+                                                             string_at(status, "description")));
+    }
+    std::string id = string_at(*first, "messageId");
+    return Accepted{id.empty() ? m.ref : id, false};
+  }
+
+  std::expected<std::vector<Report>, ReportFailure> parse_report(const IncomingReport& in) override {
+    auto j = report_json("Infobip", in.body);
+    if (!j) return std::unexpected(j.error());
+    if (!j->is_object() || !j->contains("results") || !(*j)["results"].is_array())
+      return malformed("Infobip report needs a results list");
+    if ((*j)["results"].size() > kMaxResults) return malformed("over 100 results in one report");
+    std::vector<Report> out;
+    for (const auto& res : (*j)["results"]) {
+      if (!res.is_object() || !res.contains("status") || !res["status"].is_object())
+        return malformed("a result without status");
+      Report rep{string_at(res, "callbackData"), string_at(res, "messageId"), std::nullopt, ""};
+      if (rep.ref.empty()) rep.ref = rep.provider_id;  // our messageId is our ref
+      if (rep.ref.empty()) return malformed("a result without messageId");
+      rep.state = lookup(kReports, group_of(res["status"])).value_or(kIntermediate);
+      if (rep.state == kFailed) rep.error = status_text(res["status"]);
+      out.push_back(std::move(rep));
+    }
+    return out;
+  }
+
+ private:
+  InfobipSettings s_;
+};
+
+}  // namespace
+
+vendor::FactoryResult make_infobip(const FactoryContext& ctx) {
+  vendor::Section sec(ctx, "infobip", {"api_key", "sender"});
+  InfobipSettings s{.name = sec.name(), .callback_url = sec.callback_url()};
+  sec.strings({{"api_key", &s.api_key}}, true);
+  sec.strings({{"sender", &s.sender}}, false);
+  s.url = sec.base_url("", "your account's https://xxxxx.api.infobip.com") + "/sms/2/text/advanced";
+  sec.need_dlr_token("Infobip");
+  return sec.finish<Infobip>(std::move(s));
+}
+
+}  // namespace loa::providers

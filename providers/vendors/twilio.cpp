@@ -1,0 +1,96 @@
+// Twilio Programmable Messaging: form send with HTTP Basic, StatusCallback reports signed
+// with X-Twilio-Signature (HMAC-SHA1 over the configured public URL and sorted params).
+#include "providers/vendors/twilio.h"
+
+#include <algorithm>
+
+#include "core/util/encoding.h"
+#include "providers/vendors/vendor.h"
+
+namespace loa::providers {
+
+std::string twilio_signature(const std::string& auth_token, const std::string& url,
+                             std::vector<std::pair<std::string, std::string>> params) {
+  std::stable_sort(params.begin(), params.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string data = url;
+  for (const auto& [k, v] : params) data += k + v;
+  return util::base64(util::hmac_sha1(auth_token, data));
+}
+
+namespace {
+using namespace vendor;
+
+// MessageStatus of a status callback; any other (queued, sending, sent, ...) is not final.
+constexpr Row<std::string_view, Outcome> kReports[] = {
+    {"delivered", kDelivered}, {"read", kDelivered},
+    {"failed", kFailed},       {"undelivered", kFailed}, {"canceled", kFailed},
+};
+
+struct TwilioSettings {
+  std::string name, url, account_sid, auth_token, from, messaging_service_sid, callback_url;
+};
+
+class Twilio final : public Provider {
+ public:
+  explicit Twilio(TwilioSettings s) : s_(std::move(s)) {}
+  const std::string& name() const override { return s_.name; }
+
+  std::expected<HttpRequest, ProviderError> build_request(const Message& m) override {
+    std::vector<std::pair<std::string, std::string>> f{{"To", m.to_e164}, {"Body", m.text}, {"StatusCallback", s_.callback_url}};
+    if (!s_.messaging_service_sid.empty()) f.emplace_back("MessagingServiceSid", s_.messaging_service_sid);
+    else f.emplace_back("From", s_.from);
+    HttpRequest req;
+    req.url = s_.url;
+    req.body = util::form_encode(f);
+    req.basic_auth = s_.account_sid + ":" + s_.auth_token;
+    req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    return req;
+  }
+
+  std::expected<Accepted, ProviderError> parse_response(const Message&, const HttpResponse& r) override {
+    if (auto e = gate(r, {200, 201})) {
+      // Keep Twilio's own code and message as the reason.
+      if (auto j = answer_json("Twilio", r); j && j->is_object() && j->contains("code"))
+        e->reason = "Twilio " + (*j)["code"].dump() + ": " + string_at(*j, "message");
+      return std::unexpected(*e);
+    }
+    auto j = answer_json("Twilio", r);
+    if (std::string sid = j ? string_at(*j, "sid") : ""; !sid.empty()) return Accepted{sid, false};
+    return std::unexpected(error(ErrorKind::Ambiguous, "Twilio answer has no sid"));
+  }
+
+  std::expected<std::vector<Report>, ReportFailure> parse_report(const IncomingReport& in) override {
+    auto params = util::parse_form(in.body);
+    if (!util::constant_time_equal(in.header("X-Twilio-Signature"), twilio_signature(s_.auth_token, in.url, params)))
+      return std::unexpected(ReportFailure{ReportError::Unauthorized, "bad X-Twilio-Signature"});
+    std::string sid, status, code;
+    for (const auto& [k, v] : params) {
+      if (k == "MessageSid") sid = v;
+      else if (k == "MessageStatus") status = v;
+      else if (k == "ErrorCode") code = v;
+    }
+    if (sid.empty() || status.empty()) return malformed("Twilio report needs MessageSid and MessageStatus");
+    Report rep{"", sid, lookup(kReports, status).value_or(kIntermediate), ""};
+    if (rep.state == kFailed) rep.error = "Twilio " + status + (code.empty() ? "" : " (error " + code + ")");
+    return std::vector<Report>{rep};
+  }
+
+ private:
+  TwilioSettings s_;
+};
+
+}  // namespace
+
+vendor::FactoryResult make_twilio(const FactoryContext& ctx) {
+  vendor::Section sec(ctx, "twilio", {"account_sid", "auth_token", "from", "messaging_service_sid"});
+  TwilioSettings s{.name = sec.name(), .callback_url = sec.callback_url()};
+  sec.strings({{"account_sid", &s.account_sid}, {"auth_token", &s.auth_token}}, true);
+  sec.strings({{"from", &s.from}, {"messaging_service_sid", &s.messaging_service_sid}}, false);
+  if (s.from.empty() == s.messaging_service_sid.empty()) sec.error("needs exactly one of from and messaging_service_sid");
+  if (ctx.config.public_url.empty())
+    sec.error("needs webhook.public_url: signatures are checked against the URL Twilio calls");
+  s.url = sec.base_url("https://api.twilio.com") + "/2010-04-01/Accounts/" + s.account_sid + "/Messages.json";
+  return sec.finish<Twilio>(std::move(s));
+}
+
+}  // namespace loa::providers

@@ -1,0 +1,48 @@
+// eSMS.vn cases (tests/providers/runner.h).
+#include <doctest/doctest.h>
+
+#include "tests/providers/runner.h"
+
+using namespace loa::test::vendors;
+
+TEST_CASE("providers/esms") {
+  run({
+      .type = "esms",
+      .yaml = "{name: esms, type: esms, api_key: K, secret_key: S, brandname: UBND-P6}",
+      .idempotent = true,
+      .reports_by_provider_id = false,
+      .configs =
+          {
+              {"complete", "{name: esms, type: esms, api_key: K, secret_key: S, brandname: B}"},
+              {.label = "no brandname", .yaml = "{name: esms, type: esms, api_key: K, secret_key: S}", .error = "needs brandname"},
+              {"no dlr_token", "{name: esms, type: esms, api_key: K, secret_key: S, brandname: B}", "", "",
+               "needs dlr_token"},
+              {.label = "unknown key", .yaml = "{name: esms, type: esms, api_key: K, secret_key: S, brandname: B, colour: red}", .error = "colour"},
+          },
+      .request = {.url = "http://127.0.0.1:9/MainService.svc/json/SendMultipleMessage_V4_post_json/",
+                  .headers = {{"Content-Type", "application/json"}},
+                  .body = "@request.json"},
+      .sends =
+          {
+              {.label = "100: taken", .body = "@send_ok.json", .accepted_id = "bdc9a3e0-5e4f-4d39-9b5c-5a6c8b1e7d01"},
+              {.label = "124: this RequestId was taken before", .body = "@send_duplicate.json", .accepted_id = "1795893452014-0.3"},
+              {.label = "99: blocked number", .body = "@send_blocked.json", .error = ErrorKind::Permanent,
+               .reason = "eSMS 99: Phone number is blocked"},
+              {.label = "101: credentials refused", .body = R"({"CodeResult":"101"})", .error = ErrorKind::Auth},
+              {.label = "not JSON", .body = "<html>", .error = ErrorKind::Ambiguous},
+              {.label = "HTTP 503", .status = 503, .body = "busy", .error = ErrorKind::Transient},
+              {.label = "refused before sending", .transport_error = "Connection refused", .request_sent = false,
+               .error = ErrorKind::Transient},
+          },
+      .reports =
+          {
+              {.label = "delivered (SendStatus 5)", .query = "@callback.query",
+               .reports = {{"1795893452014-0.3", "bdc9a3e0-5e4f-4d39-9b5c-5a6c8b1e7d01", MessageState::delivered}}},
+              {.label = "rejected (SendStatus 4)", .query = "SendStatus=4&RequestId=1-0.2",
+               .reports = {{"1-0.2", "", MessageState::failed, "SendStatus 4"}}},
+              {.label = "still sending (SendStatus 2): not final", .query = "SendStatus=2&RequestId=1-0.2",
+               .reports = {{"1-0.2", "", std::nullopt}}},
+              {.label = "no SendStatus", .query = "SMSID=x", .error = ReportError::Malformed},
+          },
+  });
+}

@@ -1,0 +1,51 @@
+// Infobip cases (tests/providers/runner.h): messageId is the ref, batched reports of up
+// to 100.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/providers/runner.h"
+
+using namespace loa::test::vendors;
+
+namespace {
+std::string results(int n) {
+  nlohmann::json many{{"results", nlohmann::json::array()}};
+  for (int i = 0; i < n; ++i) many["results"].push_back({{"messageId", "1-0." + std::to_string(i)}, {"status", {{"groupId", 3}}}});
+  return many.dump();
+}
+}  // namespace
+
+TEST_CASE("providers/infobip") {
+  run({
+      .type = "infobip",
+      .yaml = "{name: infobip, type: infobip, api_key: KEY, sender: UBND}",
+      .idempotent = true,
+      .reports_by_provider_id = false,
+      .configs =
+          {
+              {.label = "no base_url", .yaml = "{name: infobip, type: infobip, api_key: K}", .base_url = "", .error = "needs base_url"},
+              {.label = "no api_key", .yaml = "{name: infobip, type: infobip}", .error = "needs api_key"},
+          },
+      .request = {.url = "http://127.0.0.1:9/sms/2/text/advanced",
+                  .headers = {{"Authorization", "App KEY"}, {"Content-Type", "application/json"}},
+                  .body = "@request.json"},
+      .sends =
+          {
+              {.label = "pending: taken", .body = "@send_ok.json", .accepted_id = "1795893452014-0.3"},
+              {.label = "rejected (group 5)", .body = "@send_rejected.json", .error = ErrorKind::Permanent},
+              {.label = "no messages list", .body = "{}", .error = ErrorKind::Ambiguous},
+              {.label = "HTTP 401", .status = 401, .body = "", .error = ErrorKind::Auth},
+          },
+      .reports =
+          {
+              {.label = "a batch: delivered, undeliverable, pending", .body = "@dlr.json",
+               .reports = {{"1795893452014-0.3", "1795893452014-0.3", MessageState::delivered},
+                           {"1795893452014-0.4", "1795893452014-0.4", MessageState::failed, "UNDELIVERABLE_NOT_DELIVERED"},
+                           {"1795893452014-0.5", "1795893452014-0.5", std::nullopt}}},
+              {.label = "101 results", .body = results(101), .error = ReportError::Malformed},
+              {.label = "a result without status", .body = R"({"results":[{"messageId":"1-0.1"}]})", .error = ReportError::Malformed},
+              {.label = "not an object", .body = "[]", .error = ReportError::Malformed},
+          },
+  });
+}

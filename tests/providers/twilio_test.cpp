@@ -1,0 +1,52 @@
+// Twilio cases (tests/providers/runner.h): form send, sid, signatures checked against the
+// public URL.
+#include <doctest/doctest.h>
+
+#include "tests/providers/runner.h"
+
+using namespace loa::test::vendors;
+
+namespace {
+const std::string kSection =
+    "{name: twilio, type: twilio, account_sid: AC0123456789abcdef0123456789abcdef, auth_token: test-auth-token, "
+    "from: '+15005550006'}";
+const std::vector<std::pair<std::string, std::string>> kSigned = {{"X-Twilio-Signature", "@status_callback.signature"}};
+}  // namespace
+
+TEST_CASE("providers/twilio") {
+  run({
+      .type = "twilio",
+      .yaml = kSection,
+      .token = "",
+      .configs =
+          {
+              {.label = "no from nor messaging_service_sid", .yaml = "{name: twilio, type: twilio, account_sid: A, auth_token: B}", .error = "exactly one of from and messaging_service_sid"},
+          },
+      .request = {.url = "http://127.0.0.1:9/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json",
+                  .basic_auth = "AC0123456789abcdef0123456789abcdef:test-auth-token",
+                  .headers = {{"Content-Type", "application/x-www-form-urlencoded"}},
+                  .body = "@request.form"},
+      .sends =
+          {
+              {.label = "201: sid", .status = 201, .body = "@send_ok.json", .accepted_id = "SM0123456789abcdef0123456789abcdef"},
+              {.label = "400 21211: invalid number, Twilio's reason kept", .status = 400, .body = "@send_invalid.json",
+               .error = ErrorKind::Permanent, .reason = "Twilio 21211"},
+              {.label = "429", .status = 429, .body = "{}", .error = ErrorKind::RateLimited},
+              {.label = "200 without sid", .body = "{}", .error = ErrorKind::Ambiguous},
+              {.label = "timed out after writing", .transport_error = "Timeout was reached", .error = ErrorKind::Ambiguous},
+          },
+      .reports =
+          {
+              {.label = "delivered, signed", .body = "@status_callback.form", .headers = kSigned,
+               .reports = {{"", "SM0123456789abcdef0123456789abcdef", MessageState::delivered}}},
+              {.label = "status changed after signing", .body = "MessageSid=SM0123456789abcdef0123456789abcdef&"
+                                                       "MessageStatus=failed&AccountSid=AC0123456789abcdef0123456789abcdef&"
+                                                       "From=%2B15005550006&To=%2B84912345678&ApiVersion=2010-04-01&"
+                                                       "SmsStatus=delivered",
+               .headers = kSigned, .error = ReportError::Unauthorized},
+              {.label = "signed for another URL (a proxy's view)", .body = "@status_callback.form", .headers = kSigned,
+               .url = "http://10.0.0.5:8089/dlr/twilio", .error = ReportError::Unauthorized},
+              {.label = "no signature", .body = "@status_callback.form", .error = ReportError::Unauthorized},
+          },
+  });
+}
