@@ -46,7 +46,7 @@ store::ExpandedRow to_row(const config::Config& cfg, const jobs::PlannedMessage&
 // Expands one claimed job from its cursor; an error when Redis failed.
 std::expected<void, std::string> expand(Context& ctx, store::Redis& redis, const store::ExpansionStore::Claim& claim) {
   store::ExpansionStore jobs(redis, ctx.fixed.redis_prefix);
-  auto spec = jobs::parse_job_spec(claim.spec_json);
+  auto spec = jobs::parse_job_spec(claim.spec_json, ctx.runtime()->cfg.timezone);
   if (!spec) return jobs.reject(claim.job, spec.error());
   auto rt = ctx.runtime();  // one config and template set for the whole job
   auto plan = jobs::Planner::create(rt->cfg, *spec, &rt->templates);

@@ -26,7 +26,7 @@ std::expected<void, std::string> admit_entry(Context& ctx, store::IntakeStore& j
   using jobs::JobState;
   if (!e.job)
     return jobs.admit({.id = e.id, .state = JobState::rejected, .reason = "stream entry has no \"job\" field"});
-  auto spec = jobs::parse_job_spec(*e.job);
+  auto spec = jobs::parse_job_spec(*e.job, ctx.runtime()->cfg.timezone);
   if (!spec) {
     spdlog::warn("job {} rejected: {}", e.id, util::loggable(spec.error(), 300));
     return jobs.admit({.id = e.id, .spec_json = *e.job, .state = JobState::rejected, .reason = spec.error()});

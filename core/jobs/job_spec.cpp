@@ -8,6 +8,7 @@
 
 #include "core/text/unicode.h"
 #include "core/util/strings.h"
+#include "core/util/time.h"
 
 namespace loa::jobs {
 
@@ -34,12 +35,11 @@ std::optional<std::string> check_bounds(const JobSpec& s) {
     for (const auto& v : *list)
       if (!text_ok(v, kMaxFilterBytes)) return "an area or tag is too long or not UTF-8";
   }
-  if (s.at && !text_ok(*s.at, kMaxFilterBytes)) return "\"at\" is too long or not UTF-8";
   if (s.key && !text_ok(*s.key, kMaxFilterBytes)) return "\"key\" is too long or not UTF-8";
   return std::nullopt;
 }
 
-std::expected<JobSpec, std::string> parse_job_spec(const std::string& text) {
+std::expected<JobSpec, std::string> parse_job_spec(const std::string& text, std::string_view timezone) {
   if (text.size() > kMaxEntryBytes)
     return std::unexpected(fmt::format("the job is {} bytes: at most {}", text.size(), kMaxEntryBytes));
   json j;
@@ -81,7 +81,11 @@ std::expected<JobSpec, std::string> parse_job_spec(const std::string& text) {
   }
   if (j.contains("at") && !j["at"].is_null()) {
     if (!j["at"].is_string()) return std::unexpected("\"at\" must be a string");
-    s.at = j["at"].get<std::string>();
+    const std::string at = j["at"].get<std::string>();
+    if (at.size() > kMaxFilterBytes || !text::valid_utf8(at)) return std::unexpected("\"at\" is too long or not UTF-8");
+    auto ms = util::parse_time(at, timezone);
+    if (!ms) return std::unexpected("\"at\" (--at): " + util::loggable(ms.error(), 200));
+    s.at_ms = *ms;
   }
   if (j.contains("urgent") && !j["urgent"].is_null()) {
     if (!j["urgent"].is_boolean()) return std::unexpected("\"urgent\" must be true or false");
@@ -103,7 +107,12 @@ std::string to_json(const JobSpec& s) {
   j["vars"] = s.vars;
   j["areas"] = s.areas;
   j["tags"] = s.tags;
-  j["at"] = s.at ? json(*s.at) : json(nullptr);
+  if (s.at_ms) {
+    const std::string utc = util::format_local(*s.at_ms, "UTC");  // "YYYY-MM-DD HH:MM:SS"
+    j["at"] = utc.substr(0, 10) + "T" + utc.substr(11) + "Z";
+  } else {
+    j["at"] = nullptr;
+  }
   j["urgent"] = s.urgent;
   j["key"] = s.key ? json(*s.key) : json(nullptr);
   return j.dump(-1, ' ', false, json::error_handler_t::replace);

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace loa::jobs {
@@ -15,7 +16,9 @@ struct JobSpec {
   std::map<std::string, std::string> vars;
   std::vector<std::string> areas;
   std::vector<std::string> tags;
-  std::optional<std::string> at;  ///< ISO 8601 with offset, or "YYYY-MM-DD HH:MM" local
+  /// When to send (epoch ms): read from the JSON's "at" once, in the config's time zone,
+  /// and written back as ISO 8601 UTC, so every reader sees the same instant.
+  std::optional<std::int64_t> at_ms;
   bool urgent = false;
   std::optional<std::string> key;
 };
@@ -31,8 +34,9 @@ inline constexpr std::size_t kMaxFilterBytes = 256;       ///< one area or tag, 
 
 /// Parses the stream entry's JSON; the error says which field is wrong. Refuses an entry
 /// past the bounds above, a ward named twice, and text that is not UTF-8. Errors hold
-/// no raw bytes of the entry.
-std::expected<JobSpec, std::string> parse_job_spec(const std::string& json);
+/// no raw bytes of the entry. "at" is ISO 8601 with an offset, or "YYYY-MM-DD HH:MM" in
+/// `timezone`.
+std::expected<JobSpec, std::string> parse_job_spec(const std::string& json, std::string_view timezone);
 
 /// The bounds, repeats and UTF-8 check of parse_job_spec, for a spec made another way
 /// (`loa send`); the reason when it fails.

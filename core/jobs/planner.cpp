@@ -98,11 +98,6 @@ std::expected<Planner, std::vector<std::string>> Planner::create(
   }
   Planner p(cfg, std::move(spec), std::move(*t));
   for (auto& [k, v] : p.spec_.vars) v = text::nfc(v);
-  if (p.spec_.at) {
-    auto at = util::parse_time(*p.spec_.at, cfg.timezone);
-    if (!at) errors.push_back("--at: " + at.error());
-    else p.at_ms_ = *at;
-  }
   if (!errors.empty()) return std::unexpected(errors);
   return p;
 }

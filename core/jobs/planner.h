@@ -53,7 +53,7 @@ class Planner {
 
   const text::MessageTemplate& message_template() const { return template_; }
   const JobSpec& spec() const { return spec_; }
-  std::optional<std::int64_t> at_ms() const { return at_ms_; }
+  std::optional<std::int64_t> at_ms() const { return spec_.at_ms; }
 
  private:
   Planner(const config::Config& cfg, JobSpec spec, text::MessageTemplate t)
@@ -61,7 +61,6 @@ class Planner {
   const config::Config* cfg_;
   JobSpec spec_;
   text::MessageTemplate template_;
-  std::optional<std::int64_t> at_ms_;
 };
 
 /// Loads every template of templates_dir, checking the names each uses against the
@@ -75,7 +74,6 @@ std::vector<std::string> ward_ids(const config::Config& cfg);
 /// Totals over a plan, for preview and send.
 struct PlanSummary {
   std::int64_t rows = 0, messages = 0, skipped = 0, too_long = 0, segments = 0, unicode = 0;
-  int max_segments_seen = 0;
 };
 
 }  // namespace loa::jobs

@@ -6,10 +6,11 @@
 #include "tests/fuzz/fuzz.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto spec = loa::jobs::parse_job_spec(std::string(loa::fuzz::text(data, size)));
+  auto spec = loa::jobs::parse_job_spec(std::string(loa::fuzz::text(data, size)), "Asia/Ho_Chi_Minh");
   if (!spec) return 0;
-  auto again = loa::jobs::parse_job_spec(loa::jobs::to_json(*spec));
-  if (!again || again->wards != spec->wards || again->vars != spec->vars || again->template_name != spec->template_name)
+  auto again = loa::jobs::parse_job_spec(loa::jobs::to_json(*spec), "UTC");
+  if (!again || again->wards != spec->wards || again->vars != spec->vars || again->template_name != spec->template_name ||
+      (spec->at_ms && again->at_ms != spec->at_ms && *spec->at_ms / 1000 != *again->at_ms / 1000))
     std::abort();
   return 0;
 }

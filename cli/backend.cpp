@@ -1,0 +1,57 @@
+// The Redis backend: the stage stores on one connection.
+#include "cli/backend.h"
+
+namespace loa::cli {
+
+namespace {
+
+class RedisBackend final : public Backend {
+ public:
+  RedisBackend(std::unique_ptr<store::Redis> redis, const std::string& prefix)
+      : redis_(std::move(redis)), intake_(*redis_, prefix), queries_(*redis_, prefix) {}
+
+  std::expected<store::IntakeStore::Enqueued, std::string> enqueue(const jobs::JobSpec& spec) override {
+    return intake_.enqueue(spec);
+  }
+  std::expected<std::optional<store::JobStatus>, std::string> status(const std::string& job) override {
+    return queries_.status(job);
+  }
+  std::expected<std::vector<store::JobStatus>, std::string> jobs(int limit, const std::string& ward) override {
+    return queries_.list(limit, ward);
+  }
+  std::expected<void, std::string> messages(const std::string& job, std::int64_t total,
+                                            const std::function<void(const store::MessageRecord&)>& fn) override {
+    return queries_.for_each_message(job, total, fn);
+  }
+  std::expected<std::optional<jobs::JobState>, std::string> cancel(const std::string& job) override {
+    return queries_.cancel(job);
+  }
+  std::expected<long long, std::string> requeue(const std::string& job, jobs::MessageState state) override {
+    return queries_.requeue(job, state);
+  }
+  std::expected<void, std::string> optout_add(const std::string& digits, const std::string& reason) override {
+    return queries_.optout_add(digits, reason);
+  }
+  std::expected<bool, std::string> optout_remove(const std::string& digits) override {
+    return queries_.optout_remove(digits);
+  }
+  std::expected<std::map<std::string, std::string>, std::string> optouts() override { return queries_.optout_list(); }
+
+ private:
+  std::unique_ptr<store::Redis> redis_;
+  store::IntakeStore intake_;
+  store::QueryStore queries_;
+};
+
+}  // namespace
+
+std::expected<std::unique_ptr<Backend>, std::string> redis_backend(const config::Config& cfg) {
+  auto r = store::Redis::connect(store::redis_url(cfg.redis.url, cfg.state_dir), 3000);
+  if (!r) {
+    if (cfg.redis.embedded()) return std::unexpected(r.error() + " (is loa-gatewayd running? it starts the embedded Redis)");
+    return std::unexpected(r.error());
+  }
+  return std::make_unique<RedisBackend>(std::move(*r), cfg.redis.prefix);
+}
+
+}  // namespace loa::cli

@@ -1,0 +1,43 @@
+// What the commands work through. Today one backend, Redis directly (the local admin's
+// way, as loa-gatewayd sees the same keys); the officials' HTTP API (`loa --server URL`,
+// CONTRACT.md "Additions") will be a second implementation behind the same commands.
+#pragma once
+#include <expected>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config/config.h"
+#include "core/jobs/job_spec.h"
+#include "core/jobs/states.h"
+#include "core/store/intake_store.h"
+#include "core/store/query_store.h"
+
+namespace loa::cli {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::expected<store::IntakeStore::Enqueued, std::string> enqueue(const jobs::JobSpec& spec) = 0;
+  /// nullopt when there is no such job.
+  virtual std::expected<std::optional<store::JobStatus>, std::string> status(const std::string& job) = 0;
+  virtual std::expected<std::vector<store::JobStatus>, std::string> jobs(int limit, const std::string& ward) = 0;
+  /// A job's messages in order, a batch at a time.
+  virtual std::expected<void, std::string> messages(const std::string& job, std::int64_t total,
+                                                    const std::function<void(const store::MessageRecord&)>& fn) = 0;
+  /// The job's state before (nullopt when there is no such job).
+  virtual std::expected<std::optional<jobs::JobState>, std::string> cancel(const std::string& job) = 0;
+  virtual std::expected<long long, std::string> requeue(const std::string& job, jobs::MessageState state) = 0;
+  virtual std::expected<void, std::string> optout_add(const std::string& digits, const std::string& reason) = 0;
+  virtual std::expected<bool, std::string> optout_remove(const std::string& digits) = 0;
+  /// digits -> stored JSON {reason, at}.
+  virtual std::expected<std::map<std::string, std::string>, std::string> optouts() = 0;
+};
+
+/// The backend on the config's Redis; the error says why it cannot be reached.
+std::expected<std::unique_ptr<Backend>, std::string> redis_backend(const config::Config& cfg);
+
+}  // namespace loa::cli

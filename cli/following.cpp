@@ -1,0 +1,217 @@
+// The following commands: status, jobs, report.
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/session.h"
+#include "core/util/log.h"
+#include "core/util/strings.h"
+#include "core/util/time.h"
+
+namespace loa::cli {
+
+namespace {
+
+using jobs::MessageState;
+using nlohmann::ordered_json;
+
+long long count(const store::JobStatus& j, MessageState s) { return static_cast<long long>(j.count(s)); }
+std::string state_name(const store::JobStatus& j) { return std::string(j.state_name()); }
+bool finished(const store::JobStatus& j) { return j.state && jobs::finished(*j.state); }
+
+ordered_json status_json(const store::JobStatus& st) {
+  ordered_json counts = ordered_json::object();
+  for (auto state : jobs::kMessageStates) counts[std::string(jobs::name(state))] = st.count(state);
+  ordered_json j;
+  j["id"] = st.id;
+  j["state"] = state_name(st);
+  j["total"] = st.total;
+  j["counts"] = counts;
+  if (!st.reason.empty()) j["reason"] = st.reason;
+  return j;
+}
+
+// Why a job's messages are not moving, or "" when nothing holds them back.
+std::string waiting_reason(const config::Config& cfg, const store::JobStatus& j) {
+  if (j.state == jobs::JobState::scheduled) return "scheduled for " + util::format_local(j.due_ms, cfg.timezone);
+  if (finished(j) || j.urgent || !cfg.quiet_hours) return "";
+  const auto& q = *cfg.quiet_hours;
+  if (!util::in_window(util::minute_of_day(util::now_ms(), cfg.timezone), q.start_minute, q.end_minute)) return "";
+  return fmt::format("quiet hours {:02}:{:02}-{:02}:{:02}: sending resumes at {:02}:{:02} (send with --urgent to override)",
+                     q.start_minute / 60, q.start_minute % 60, q.end_minute / 60, q.end_minute % 60, q.end_minute / 60,
+                     q.end_minute % 60);
+}
+
+struct StatusOptions {
+  std::string job;
+  bool json = false, watch = false;
+};
+
+int status(Session& s, const StatusOptions& o) {
+  const config::Config* cfg = s.config();
+  if (!cfg) return kUsage;
+  const std::int64_t started = util::now_ms();
+  long long first_done = -1;
+  for (;;) {
+    auto j = s.job(o.job);
+    if (!j) return j.error();
+    if (o.json && !o.watch) {
+      auto out = status_json(*j);
+      if (auto why = waiting_reason(*cfg, *j); !why.empty()) out["waiting"] = why;
+      std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+      return kOk;
+    }
+    using enum MessageState;
+    const long long done = count(*j, sent) + count(*j, delivered) + count(*j, failed) + count(*j, unknown);
+    if (o.watch) {
+      if (first_done < 0) first_done = done;
+      const double secs = static_cast<double>(util::now_ms() - started) / 1000.0;
+      const double rate = secs > 0.5 ? static_cast<double>(done - first_done) / secs : 0;
+      const long long waiting = count(*j, queued) + count(*j, sending);
+      const std::string eta = rate > 0 ? fmt::format("{:.0f}s left", static_cast<double>(waiting) / rate) : "-";
+      std::printf("\r%s %-9s sent %lld  delivered %lld  failed %lld  waiting %lld  %.1f/s  %s   ", j->id.c_str(),
+                  state_name(*j).c_str(), count(*j, sent) + count(*j, delivered), count(*j, delivered), count(*j, failed),
+                  waiting, rate, eta.c_str());
+      std::fflush(stdout);
+      if (finished(*j)) {
+        std::printf("\n");
+        return kOk;
+      }
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    std::printf("job %s: %s\n", j->id.c_str(), state_name(*j).c_str());
+    if (!j->reason.empty()) std::printf("reason: %s\n", j->reason.c_str());
+    std::printf("template %s, wards %s, created %s\n", j->template_name.c_str(), j->wards.c_str(),
+                util::format_local(j->created_ms, cfg->timezone).c_str());
+    if (auto why = waiting_reason(*cfg, *j); !why.empty()) std::printf("waiting: %s\n", why.c_str());
+    std::printf("total %lld%s:", static_cast<long long>(j->total), j->expanded || finished(*j) ? "" : " so far (still expanding)");
+    for (auto state : jobs::kMessageStates) std::printf(" %s %lld", std::string(jobs::name(state)).c_str(), count(*j, state));
+    std::printf("\n");
+    return kOk;
+  }
+}
+
+struct JobsOptions {
+  std::string ward;
+  int limit = 20;
+  bool json = false;
+};
+
+int list_jobs(Session& s, const JobsOptions& o) {
+  const config::Config* cfg = s.config();
+  if (!cfg) return kUsage;
+  Backend* b = s.backend();
+  if (!b) return kRuntime;
+  auto list = b->jobs(o.limit, o.ward);
+  if (!list) return fail(kRuntime, list.error());
+  if (o.json) {
+    ordered_json out = ordered_json::array();
+    for (const auto& j : *list) {
+      auto one = status_json(j);
+      one["template"] = j.template_name;
+      one["wards"] = j.wards;
+      one["created"] = util::format_local(j.created_ms, cfg->timezone);
+      out.push_back(one);
+    }
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return kOk;
+  }
+  std::printf("%-18s %-10s %-16s %-20s %7s %7s %7s %7s  %s\n", "JOB", "STATE", "TEMPLATE", "WARDS", "TOTAL", "SENT",
+              "DELIV", "FAILED", "CREATED");
+  using enum MessageState;
+  for (const auto& j : *list)
+    std::printf("%-18s %-10s %-16s %-20s %7lld %7lld %7lld %7lld  %s%s\n", j.id.c_str(), state_name(j).c_str(),
+                j.template_name.c_str(), j.wards.c_str(), static_cast<long long>(j.total), count(j, sent) + count(j, delivered),
+                count(j, delivered), count(j, failed), util::format_local(j.created_ms, cfg->timezone).c_str(),
+                j.reason.empty() ? "" : ("  " + j.reason).c_str());
+  return kOk;
+}
+
+std::string csv_cell(const std::string& v) {
+  if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// Pads UTF-8 text to `width` characters (printf pads bytes, which misaligns Vietnamese).
+std::string pad(const std::string& v, size_t width) {
+  size_t chars = 0;
+  for (unsigned char c : v) chars += (c & 0xC0) != 0x80;
+  return chars >= width ? v : v + std::string(width - chars, ' ');
+}
+
+struct ReportOptions {
+  std::string job;
+  bool csv = false, full_numbers = false;
+};
+
+int report(Session& s, const ReportOptions& o) {
+  const config::Config* cfg = s.config();
+  if (!cfg) return kUsage;
+  auto j = s.job(o.job);
+  if (!j) return j.error();
+  auto when = [&](std::int64_t ms) { return ms == 0 ? std::string() : util::format_local(ms, cfg->timezone); };
+  if (o.csv) {
+    std::printf("\xEF\xBB\xBF");
+    std::printf("Dòng,Phường,Số điện thoại,Họ tên,Trạng thái,Nhà cung cấp,Mã tin,Số lần gửi,Lỗi,Xếp hàng lúc,Gửi lúc,Kết thúc lúc\r\n");
+  } else {
+    std::printf("%-5s %-12s %-12s %-24s %-10s %-10s %-24s %3s  %s\n", "ROW", "WARD", "PHONE", "NAME", "STATUS", "PROVIDER",
+                "PROVIDER ID", "TRY", "LAST ERROR / TIMES");
+  }
+  auto r = s.backend()->messages(o.job, j->total, [&](const store::MessageRecord& m) {
+    const auto& d = m.data;
+    const auto& p = m.progress;
+    const std::string phone = o.full_numbers ? d.phone : util::mask_phone(d.phone);
+    const std::string attempts = std::to_string(p.attempts);
+    const std::string state(p.state ? jobs::name(*p.state) : "");
+    const std::string sent_at = when(p.sent_at == 0 ? p.taken_at : p.sent_at);
+    if (o.csv) {
+      std::vector<std::string> cells{d.row,   d.ward,  phone, d.name, state, p.provider, p.provider_id, attempts,
+                                     p.error, when(d.queued_at), sent_at, when(p.done_at)};
+      std::printf("%s\r\n", util::join(cells, ",", csv_cell).c_str());
+    } else {
+      std::printf("%-5s %-12s %-12s %s %-10s %-10s %-24s %3s  %s%s%s\n", d.row.c_str(), d.ward.c_str(), phone.c_str(),
+                  pad(d.name, 24).c_str(), state.c_str(), p.provider.c_str(), p.provider_id.c_str(), attempts.c_str(),
+                  p.error.c_str(), p.error.empty() ? "" : " ", sent_at.c_str());
+    }
+  });
+  if (!r) return fail(kRuntime, r.error());
+  return kOk;
+}
+
+}  // namespace
+
+void add_following_commands(CLI::App& app, Session& s, int& exit_code) {
+  auto* status_cmd = app.add_subcommand("status", "a job's state and its messages by state");
+  auto so = std::make_shared<StatusOptions>();
+  status_cmd->add_option("JOB", so->job, "the job id (printed by loa send)")->required();
+  status_cmd->add_flag("--json", so->json, "{\"id\",\"state\",\"total\",\"counts\":{...}}");
+  status_cmd->add_flag("--watch", so->watch, "a live progress line until the job ends");
+  status_cmd->callback([&s, &exit_code, so] { exit_code = status(s, *so); });
+
+  auto* jobs_cmd = app.add_subcommand("jobs", "recent jobs, newest first");
+  auto jo = std::make_shared<JobsOptions>();
+  jobs_cmd->add_option("--ward", jo->ward, "only jobs sent to this ward")->type_name("ID");
+  jobs_cmd->add_option("--limit", jo->limit, "how many")->capture_default_str()->check(CLI::Range(1, 100000))->type_name("N");
+  jobs_cmd->add_flag("--json", jo->json, "a JSON list");
+  jobs_cmd->callback([&s, &exit_code, jo] { exit_code = list_jobs(s, *jo); });
+
+  auto* report_cmd = app.add_subcommand("report", "one row per recipient of a job");
+  report_cmd->footer(
+      "One row per recipient: row, ward, phone (masked unless --full-numbers), name, status, provider, provider "
+      "message id, attempts, last error, times.");
+  auto ro = std::make_shared<ReportOptions>();
+  report_cmd->add_option("JOB", ro->job, "the job id")->required();
+  report_cmd->add_flag("--csv", ro->csv, "CSV for Excel (UTF-8 with BOM, Vietnamese headers)");
+  report_cmd->add_flag("--full-numbers", ro->full_numbers, "show whole phone numbers");
+  report_cmd->callback([&s, &exit_code, ro] { exit_code = report(s, *ro); });
+}
+
+}  // namespace loa::cli

@@ -1,0 +1,200 @@
+// The operating commands: cancel, retry, optout, check.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/session.h"
+#include "core/jobs/planner.h"
+#include "core/phone/phone.h"
+#include "core/util/time.h"
+#include "core/wards/resident_list.h"
+#include "providers/registry.h"
+
+namespace loa::cli {
+
+namespace {
+
+int cancel(Session& s, const std::string& id) {
+  if (!s.config()) return kUsage;
+  Backend* b = s.backend();
+  if (!b) return kRuntime;
+  auto before = b->cancel(id);
+  if (!before) return fail(kRuntime, before.error());
+  if (!*before) return fail(kUsage, "no job " + id);
+  if (**before == jobs::JobState::done || **before == jobs::JobState::rejected)
+    return fail(kUsage, fmt::format("job {} is already {}; nothing to cancel", id, jobs::name(**before)));
+  std::printf("job %s cancelled\n", id.c_str());
+  return kOk;
+}
+
+struct RetryOptions {
+  std::string job;
+  bool unknown = false, failed = false;
+};
+
+int retry(Session& s, const RetryOptions& o) {
+  if (!s.config()) return kUsage;
+  auto j = s.job(o.job);
+  if (!j) return j.error();
+  if (j->state == jobs::JobState::cancelled || j->state == jobs::JobState::rejected)
+    return fail(kUsage, fmt::format("job {} is {}; nothing can be resent", o.job, j->state_name()));
+  auto n = s.backend()->requeue(o.job, o.unknown ? jobs::MessageState::unknown : jobs::MessageState::failed);
+  if (!n) return fail(kRuntime, n.error());
+  std::printf("%lld message(s) queued again\n", *n);
+  return kOk;
+}
+
+// The phone number an operator typed; nullopt after saying why it is not one.
+std::optional<phone::Phone> number_of(const std::string& typed) {
+  auto p = phone::normalize(typed);
+  if (!p) {
+    fail(kUsage, "\"" + typed + "\": " + std::string(phone::describe(p.error())));
+    return std::nullopt;
+  }
+  return *p;
+}
+
+int optout_add(Session& s, const std::string& typed, const std::string& reason) {
+  if (!s.config()) return kUsage;
+  auto p = number_of(typed);
+  if (!p) return kUsage;
+  Backend* b = s.backend();
+  if (!b) return kRuntime;
+  if (auto r = b->optout_add(p->digits, reason); !r) return fail(kRuntime, r.error());
+  std::printf("%s opted out\n", p->local.c_str());
+  return kOk;
+}
+
+int optout_remove(Session& s, const std::string& typed) {
+  if (!s.config()) return kUsage;
+  auto p = number_of(typed);
+  if (!p) return kUsage;
+  Backend* b = s.backend();
+  if (!b) return kRuntime;
+  auto r = b->optout_remove(p->digits);
+  if (!r) return fail(kRuntime, r.error());
+  std::printf(*r ? "%s removed from opt-outs\n" : "%s was not opted out\n", p->local.c_str());
+  return kOk;
+}
+
+int optout_list(Session& s) {
+  const config::Config* cfg = s.config();
+  if (!cfg) return kUsage;
+  Backend* b = s.backend();
+  if (!b) return kRuntime;
+  auto list = b->optouts();
+  if (!list) return fail(kRuntime, list.error());
+  for (const auto& [digits, raw] : *list) {
+    std::string reason;
+    std::int64_t at = 0;
+    try {
+      auto j = nlohmann::json::parse(raw);
+      reason = j.value("reason", "");
+      at = j.value("at", std::int64_t{0});
+    } catch (const nlohmann::json::exception&) {
+    }
+    std::printf("0%s\t%s\t%s\n", digits.substr(2).c_str(), util::format_local(at, cfg->timezone).c_str(), reason.c_str());
+  }
+  return kOk;
+}
+
+int check(Session& s) {
+  const config::Config* cfg = s.config();
+  if (!cfg) return kUsage;
+  std::vector<std::string> errors;
+  if (auto p = providers::build_providers(*cfg, cfg->public_url.empty() ? "http://127.0.0.1" : cfg->public_url); !p) {
+    errors.insert(errors.end(), p.error().begin(), p.error().end());
+  } else {
+    for (const auto& [name, provider] : *p)
+      if (provider->reports_unauthenticated())
+        std::printf("%s: warning: provider \"%s\" takes delivery reports from anyone (dlr.insecure): anyone who "
+                    "can reach the webhook can mark its messages delivered or failed\n",
+                    cfg->path.c_str(), name.c_str());
+  }
+  auto wards = jobs::ward_ids(*cfg);
+  for (const auto& [id, _] : cfg->wards)
+    if (std::find(wards.begin(), wards.end(), id) == wards.end())
+      errors.push_back(fmt::format("{}: ward \"{}\" is named in the config but {} does not exist", cfg->path, id,
+                                   wards::ward_path(cfg->wards_dir, id)));
+  long long rows = 0, skipped = 0;
+  for (const auto& w : wards) {
+    auto reader = wards::ResidentReader::open(wards::ward_path(cfg->wards_dir, w));
+    if (!reader) {
+      errors.push_back(reader.error());
+      continue;
+    }
+    wards::Resident r;
+    std::set<std::string> seen;
+    long long ward_rows = 0, ward_skipped = 0;
+    while ((*reader)->next(r)) {
+      ++ward_rows;
+      std::string why = r.problem;
+      if (why.empty() && !seen.insert(r.phone->digits).second) why = "repeat of an earlier row's number";
+      if (!why.empty()) {
+        ++ward_skipped;
+        std::printf("%s:%d: will be skipped: %s\n", (*reader)->path().c_str(), r.row, why.c_str());
+      }
+    }
+    std::printf("%s: %lld row(s), %lld will be skipped\n", (*reader)->path().c_str(), ward_rows, ward_skipped);
+    rows += ward_rows;
+    skipped += ward_skipped;
+  }
+  int templates = 0;
+  if (auto loaded = jobs::load_templates(*cfg)) templates = static_cast<int>(loaded->size());
+  else errors.insert(errors.end(), loaded.error().begin(), loaded.error().end());
+  for (const auto& e : errors) fail(kUsage, e);
+  std::printf("%s: %zu ward list(s), %lld row(s) (%lld will be skipped), %d template(s) ok, %zu error(s)\n",
+              cfg->path.c_str(), wards.size(), rows, skipped, templates, errors.size());
+  return errors.empty() ? kOk : kUsage;
+}
+
+}  // namespace
+
+void add_operating_commands(CLI::App& app, Session& s, int& exit_code) {
+  auto* cancel_cmd = app.add_subcommand("cancel", "cancel a job's messages not yet sent");
+  cancel_cmd->footer("Messages not yet handed to a provider become 'cancelled'; sent ones keep their state.");
+  auto job = std::make_shared<std::string>();
+  cancel_cmd->add_option("JOB", *job, "the job id")->required();
+  cancel_cmd->callback([&s, &exit_code, job] { exit_code = cancel(s, *job); });
+
+  auto* retry_cmd = app.add_subcommand("retry", "resend a job's unknown or failed messages");
+  retry_cmd->footer(
+      "Resends, on an operator's word, a job's messages whose outcome is unknown (in flight when a gateway died: "
+      "the resident may get it twice) or that failed.");
+  auto ro = std::make_shared<RetryOptions>();
+  retry_cmd->add_option("JOB", ro->job, "the job id")->required();
+  auto* which = retry_cmd->add_option_group("which", "the messages to resend (one of)");
+  which->add_flag("--unknown", ro->unknown, "those whose outcome is unknown");
+  which->add_flag("--failed", ro->failed, "those that failed");
+  which->require_option(1);
+  retry_cmd->callback([&s, &exit_code, ro] { exit_code = retry(s, *ro); });
+
+  auto* optout_cmd = app.add_subcommand("optout", "manage numbers that must never get a message");
+  optout_cmd->footer("Numbers that opted out are skipped by every job expanded after the change.");
+  optout_cmd->require_subcommand(1);
+  auto number = std::make_shared<std::string>();
+  auto reason = std::make_shared<std::string>();
+  auto* add = optout_cmd->add_subcommand("add", "opt a number out");
+  add->add_option("PHONE", *number, "the number, in any common form")->required();
+  add->add_option("--reason", *reason, "why (shown by optout list)")->type_name("TEXT");
+  add->callback([&s, &exit_code, number, reason] { exit_code = optout_add(s, *number, *reason); });
+  auto* remove = optout_cmd->add_subcommand("remove", "let a number get messages again");
+  remove->add_option("PHONE", *number, "the number")->required();
+  remove->callback([&s, &exit_code, number] { exit_code = optout_remove(s, *number); });
+  optout_cmd->add_subcommand("list", "every opted-out number, when and why")->callback([&s, &exit_code] {
+    exit_code = optout_list(s);
+  });
+
+  app.add_subcommand("check", "validate config, templates and resident lists")
+      ->footer(
+          "Validates the config, every provider section, every template and every resident list. Rows that will be "
+          "skipped are listed (they are not errors). Exit 2 on any error.")
+      ->callback([&s, &exit_code] { exit_code = check(s); });
+}
+
+}  // namespace loa::cli

@@ -1,0 +1,304 @@
+// The sending commands: send, preview, templates.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/session.h"
+#include "core/jobs/planner.h"
+#include "core/util/log.h"
+#include "core/util/strings.h"
+#include "core/util/time.h"
+
+namespace loa::cli {
+
+namespace {
+
+using nlohmann::json;
+
+// The selectors send and preview share.
+struct Selectors {
+  std::string template_name;
+  std::vector<std::string> wards;
+  bool all_wards = false;
+  std::vector<std::string> vars, areas, tags;
+};
+
+void add_selectors(CLI::App* cmd, Selectors& s) {
+  cmd->add_option("--template", s.template_name, "message template (<templates_dir>/NAME.yaml)")
+      ->required()
+      ->type_name("NAME");
+  auto* ward = cmd->add_option("--ward", s.wards, "ward(s) whose residents get the message (repeatable)")
+                   ->delimiter(',')
+                   ->type_name("ID[,ID...]");
+  auto* all = cmd->add_flag("--all-wards", s.all_wards, "every ward list in wards_dir");
+  ward->excludes(all);
+  cmd->add_option("--var", s.vars, "a template variable (repeatable)")->type_name("KEY=VALUE");
+  cmd->add_option("--area", s.areas, "only residents of this khóm/ấp (repeatable)")->type_name("KHOM_AP");
+  cmd->add_option("--tag", s.tags, "only residents with this tag (repeatable)")->type_name("NHOM");
+}
+
+// The job the selectors describe; nullopt after printing what is wrong.
+std::optional<jobs::JobSpec> spec_of(const Selectors& sel, const config::Config& cfg) {
+  jobs::JobSpec spec;
+  spec.template_name = sel.template_name;
+  for (const auto& w : sel.wards)
+    if (!w.empty()) spec.wards.push_back(w);
+  for (const auto& v : sel.vars) {
+    auto eq = v.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      fail(kUsage, "--var takes KEY=VALUE, got \"" + v + "\"");
+      return std::nullopt;
+    }
+    spec.vars[v.substr(0, eq)] = v.substr(eq + 1);
+  }
+  spec.areas = sel.areas;
+  spec.tags = sel.tags;
+  if (sel.all_wards) {
+    spec.wards = jobs::ward_ids(cfg);
+    if (spec.wards.empty()) {
+      fail(kUsage, "--all-wards: no <ward-id>.csv in " + cfg.wards_dir);
+      return std::nullopt;
+    }
+  }
+  if (spec.wards.empty()) {
+    fail(kUsage, "--ward ID or --all-wards is required");
+    return std::nullopt;
+  }
+  return spec;
+}
+
+// The validated plan of a job; nullopt after printing why not.
+std::optional<jobs::Planner> plan_of(const jobs::JobSpec& spec, const config::Config& cfg) {
+  if (auto why = jobs::check_bounds(spec)) {
+    fail(kUsage, *why);
+    return std::nullopt;
+  }
+  auto plan = jobs::Planner::create(cfg, spec);
+  if (!plan) {
+    fail_all(plan.error());
+    return std::nullopt;
+  }
+  return std::move(*plan);
+}
+
+std::string encoding_name(bool unicode) { return unicode ? "UCS-2" : "GSM-7"; }
+
+// A walk over every planned message: totals, the first `limit` messages, every skipped row,
+// the first 20 over the segment limit.
+struct Walk {
+  jobs::PlanSummary totals;
+  std::vector<jobs::PlannedMessage> shown, skipped, too_long;
+};
+
+std::expected<Walk, std::string> walk(const jobs::Planner& plan, const std::set<std::string>& opted, int limit) {
+  Walk w;
+  auto ok = plan.for_each(opted, [&](const jobs::PlannedMessage& m) {
+    ++w.totals.rows;
+    if (!m.skip_reason.empty()) {
+      ++w.totals.skipped;
+      w.skipped.push_back(m);
+      return true;
+    }
+    ++w.totals.messages;
+    w.totals.segments += m.segments.segments;
+    w.totals.unicode += m.segments.unicode ? 1 : 0;
+    if (!m.fail_reason.empty()) {
+      ++w.totals.too_long;
+      if (w.too_long.size() < 20) w.too_long.push_back(m);
+    }
+    if (static_cast<int>(w.shown.size()) < limit) w.shown.push_back(m);
+    return true;
+  });
+  if (!ok) return std::unexpected(ok.error());
+  return w;
+}
+
+// The opted-out numbers; without Redis, `required` makes it an error, else a note.
+std::expected<std::set<std::string>, std::string> opted_out(Session& s, bool required) {
+  std::set<std::string> out;
+  auto b = s.try_backend();
+  if (!b) {
+    if (required) return std::unexpected(b.error());
+    std::fprintf(stderr, "loa: note: opt-outs not checked: %s\n", b.error().c_str());
+    return out;
+  }
+  auto list = (*b)->optouts();
+  if (!list) {
+    if (required) return std::unexpected(list.error());
+    return out;
+  }
+  for (const auto& [digits, _] : *list) out.insert(digits);
+  return out;
+}
+
+void print_totals(const Walk& w, const text::MessageTemplate& t) {
+  std::printf("%lld row(s): %lld message(s), %lld skipped; %lld segment(s) in all; encoding %s%s\n",
+              static_cast<long long>(w.totals.rows), static_cast<long long>(w.totals.messages),
+              static_cast<long long>(w.totals.skipped), static_cast<long long>(w.totals.segments),
+              t.encoding() == text::Encoding::Ascii ? "ascii (no diacritics)" : "unicode",
+              w.totals.unicode ? fmt::format(", {} message(s) need UCS-2", w.totals.unicode).c_str() : "");
+}
+
+int refuse_too_long(const Walk& w, const text::MessageTemplate& t) {
+  for (const auto& m : w.too_long) fail(kUsage, fmt::format("ward {} row {}: {}", m.ward, m.row, m.fail_reason));
+  return fail(kUsage, fmt::format("{} message(s) over max_segments {} of template \"{}\"; nothing was enqueued",
+                                  w.totals.too_long, t.max_segments(), t.name()));
+}
+
+struct SendOptions {
+  Selectors sel;
+  std::string at, key;
+  bool urgent = false, dry_run = false;
+};
+
+int send(Session& s, const SendOptions& o, const CLI::App& cmd) {
+  const config::Config* cfg = s.config();
+  if (!cfg) return kUsage;
+  auto spec = spec_of(o.sel, *cfg);
+  if (!spec) return kUsage;
+  spec->urgent = o.urgent;
+  if (cmd.count("--key")) {
+    if (o.key.empty()) return fail(kUsage, "--key must not be empty");
+    spec->key = o.key;
+  }
+  if (cmd.count("--at")) {
+    auto at = util::parse_time(o.at, cfg->timezone);
+    if (!at) return fail(kUsage, "--at: " + at.error());
+    if (*at < util::now_ms() - 60000) return fail(kUsage, "--at " + o.at + " is in the past");
+    spec->at_ms = *at;
+  }
+  auto plan = plan_of(*spec, *cfg);
+  if (!plan) return kUsage;
+  auto opted = opted_out(s, !o.dry_run);
+  if (!opted) return fail(kRuntime, opted.error());
+  auto w = walk(*plan, *opted, 0);
+  if (!w) return fail(kUsage, w.error());
+  if (w->totals.too_long) return refuse_too_long(*w, plan->message_template());
+  if (w->totals.messages == 0)
+    return fail(kUsage, fmt::format("no resident would get a message (all {} row(s) skipped or filtered out)", w->totals.rows));
+  print_totals(*w, plan->message_template());
+  if (o.dry_run) {
+    std::printf("dry run: nothing enqueued\n");
+    return kOk;
+  }
+  Backend* b = s.backend();
+  if (!b) return kRuntime;
+  auto r = b->enqueue(*spec);
+  if (!r) return fail(kRuntime, r.error());
+  if (!r->created) std::printf("key \"%s\" was already used: nothing enqueued; the first job is:\n", spec->key->c_str());
+  std::printf("%s\n", r->id.c_str());
+  return kOk;
+}
+
+struct PreviewOptions {
+  Selectors sel;
+  int limit = 10;
+  bool json = false;
+};
+
+int preview(Session& s, const PreviewOptions& o) {
+  const config::Config* cfg = s.config();
+  if (!cfg) return kUsage;
+  auto spec = spec_of(o.sel, *cfg);
+  if (!spec) return kUsage;
+  auto plan = plan_of(*spec, *cfg);
+  if (!plan) return kUsage;
+  auto w = walk(*plan, opted_out(s, false).value_or(std::set<std::string>{}), o.limit);
+  if (!w) return fail(kUsage, w.error());
+  const auto& t = plan->message_template();
+  if (o.json) {
+    json out;
+    out["template"] = t.name();
+    out["messages"] = json::array();
+    for (const auto& m : w->shown)
+      out["messages"].push_back({{"ward", m.ward}, {"row", m.row}, {"name", m.name}, {"phone", util::mask_phone(m.phone)},
+                                 {"text", m.text}, {"encoding", encoding_name(m.segments.unicode)},
+                                 {"segments", m.segments.segments}, {"error", m.fail_reason}});
+    out["skipped"] = json::array();
+    for (const auto& m : w->skipped)
+      out["skipped"].push_back({{"ward", m.ward}, {"row", m.row}, {"name", m.name}, {"reason", m.skip_reason}});
+    out["totals"] = {{"rows", w->totals.rows}, {"messages", w->totals.messages}, {"skipped", w->totals.skipped},
+                     {"segments", w->totals.segments}, {"ucs2", w->totals.unicode}, {"over_limit", w->totals.too_long}};
+    std::printf("%s\n", out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+    return kOk;
+  }
+  std::printf("Template %s: %s\n\n", t.name().c_str(), t.description().c_str());
+  for (const auto& m : w->shown) {
+    std::printf("[%s row %d] %s %s — %s, %d segment(s)%s\n  %s\n\n", m.ward.c_str(), m.row, m.name.c_str(),
+                util::mask_phone(m.phone).c_str(), encoding_name(m.segments.unicode).c_str(), m.segments.segments,
+                m.fail_reason.empty() ? "" : (" — " + m.fail_reason).c_str(), m.text.c_str());
+  }
+  const auto shown = static_cast<long long>(w->shown.size());
+  if (w->totals.messages > shown) std::printf("... and %lld more message(s)\n\n", w->totals.messages - shown);
+  if (!w->skipped.empty()) {
+    std::printf("Skipped rows:\n");
+    for (const auto& m : w->skipped)
+      std::printf("  %s row %d (%s): %s\n", m.ward.c_str(), m.row, m.name.empty() ? "no name" : m.name.c_str(),
+                  m.skip_reason.c_str());
+    std::printf("\n");
+  }
+  print_totals(*w, t);
+  if (w->totals.too_long)
+    std::printf("%lld message(s) over max_segments %d: loa send will refuse this\n",
+                static_cast<long long>(w->totals.too_long), t.max_segments());
+  return kOk;
+}
+
+int templates(Session& s, bool as_json) {
+  const config::Config* cfg = s.config();
+  if (!cfg) return kUsage;
+  auto loaded = jobs::load_templates(*cfg);
+  if (!loaded) return fail_all(loaded.error());
+  json out = json::array();
+  for (const auto& [name, t] : *loaded) {
+    const char* encoding = t->encoding() == text::Encoding::Ascii ? "ascii" : "unicode";
+    if (as_json) {
+      out.push_back({{"name", name}, {"description", t->description()}, {"variables", t->variables()},
+                     {"encoding", encoding}, {"max_segments", t->max_segments()}});
+    } else {
+      std::printf("%-22s %s\n", name.c_str(), t->description().c_str());
+      std::printf("%-22s variables: %s; %s, at most %d segment(s)\n", "",
+                  t->variables().empty() ? "none" : util::join(t->variables(), ", ").c_str(), encoding, t->max_segments());
+    }
+  }
+  if (as_json) std::printf("%s\n", out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+  return kOk;
+}
+
+}  // namespace
+
+void add_sending_commands(CLI::App& app, Session& s, int& exit_code) {
+  auto* send_cmd = app.add_subcommand("send", "validate an announcement and enqueue it");
+  send_cmd->footer(
+      "Validates the announcement (template, variables, wards, segment limit), then enqueues it and prints the "
+      "job id on the last line.");
+  auto so = std::make_shared<SendOptions>();
+  add_selectors(send_cmd, so->sel);
+  send_cmd->add_option("--at", so->at, "send later: \"YYYY-MM-DD HH:MM\" (config timezone) or ISO 8601")->type_name("WHEN");
+  send_cmd->add_flag("--urgent", so->urgent, "ahead of bulk work, and through quiet hours");
+  send_cmd->add_option("--key", so->key, "idempotency key: a repeat enqueues nothing, prints the first id");
+  send_cmd->add_flag("--dry-run", so->dry_run, "check everything, enqueue nothing");
+  send_cmd->callback([&s, &exit_code, so, send_cmd] { exit_code = send(s, *so, *send_cmd); });
+
+  auto* preview_cmd = app.add_subcommand("preview", "render the messages an announcement would send, with skipped rows");
+  preview_cmd->footer(
+      "Renders the messages (first N) with encoding and segments, then every skipped row with its reason, and "
+      "the totals. Enqueues nothing.");
+  auto po = std::make_shared<PreviewOptions>();
+  add_selectors(preview_cmd, po->sel);
+  preview_cmd->add_option("--limit", po->limit, "how many messages to show")->capture_default_str()->check(CLI::Range(0, 100000))->type_name("N");
+  preview_cmd->add_flag("--json", po->json, "one JSON object");
+  preview_cmd->callback([&s, &exit_code, po] { exit_code = preview(s, *po); });
+
+  auto* templates_cmd = app.add_subcommand("templates", "the message templates: names, descriptions, variables");
+  auto as_json = std::make_shared<bool>(false);
+  templates_cmd->add_flag("--json", *as_json, "a JSON list");
+  templates_cmd->callback([&s, &exit_code, as_json] { exit_code = templates(s, *as_json); });
+}
+
+}  // namespace loa::cli

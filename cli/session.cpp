@@ -1,0 +1,59 @@
+// The command session.
+#include "cli/session.h"
+
+#include <cstdio>
+
+namespace loa::cli {
+
+int fail(int code, const std::string& message) {
+  std::fprintf(stderr, "loa: %s\n", message.c_str());
+  return code;
+}
+
+int fail_all(const std::vector<std::string>& errors) {
+  for (const auto& e : errors) fail(kUsage, e);
+  return kUsage;
+}
+
+const config::Config* Session::config() {
+  if (!config_) {
+    auto cfg = config::load_config(config::resolve_config_path(config_flag_.empty() ? std::nullopt : std::optional(config_flag_)));
+    if (!cfg) {
+      fail_all(cfg.error());
+      return nullptr;
+    }
+    config_ = std::move(*cfg);
+  }
+  return &*config_;
+}
+
+std::expected<Backend*, std::string> Session::try_backend() {
+  if (!backend_) {
+    const config::Config* cfg = config();
+    if (!cfg) return std::unexpected("no config");
+    auto b = redis_backend(*cfg);
+    if (!b) return std::unexpected(b.error());
+    backend_ = std::move(*b);
+  }
+  return backend_.get();
+}
+
+Backend* Session::backend() {
+  auto b = try_backend();
+  if (!b) {
+    if (config_) fail(kRuntime, b.error());
+    return nullptr;
+  }
+  return *b;
+}
+
+std::expected<store::JobStatus, int> Session::job(const std::string& id) {
+  Backend* b = backend();
+  if (!b) return std::unexpected(kRuntime);
+  auto st = b->status(id);
+  if (!st) return std::unexpected(fail(kRuntime, st.error()));
+  if (!*st) return std::unexpected(fail(kUsage, "no job " + id));
+  return std::move(**st);
+}
+
+}  // namespace loa::cli
