@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/phone/phone.h"
 #include "core/store/dispatch_store.h"
 #include "core/store/redis_holder.h"
 #include "core/util/log.h"
@@ -34,13 +35,11 @@ namespace {
 providers::Message to_message(store::Outbound& o) {
   providers::Message m;
   m.ref = o.ref;
-  m.to_local = o.phone;
-  std::string_view national(o.phone);
-  if (national.size() > 1 && national[0] == '0') national.remove_prefix(1);
-  m.to_digits.reserve(national.size() + 2);
-  m.to_digits.append("84").append(national);
-  m.to_e164.reserve(national.size() + 3);
-  m.to_e164.append("+84").append(national);
+  // The number as the planner stored it (national form); its other forms from core/phone.
+  auto number = phone::forms(o.phone);
+  m.to_local = std::move(number.local);
+  m.to_digits = std::move(number.digits);
+  m.to_e164 = std::move(number.e164);
   m.text = std::move(o.text);
   m.unicode = o.unicode;
   m.attempt = o.attempts;
@@ -53,15 +52,10 @@ void wait_readable(int fd, int ms) {
   ::poll(&p, 1, ms);
 }
 
+// The providers of a message's route, in failover order.
 std::vector<std::string> split_route(const std::string& s) {
   std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t comma = s.find(',', start);
-    if (comma == std::string::npos) comma = s.size();
-    if (comma > start) out.push_back(s.substr(start, comma - start));
-    start = comma + 1;
-  }
+  for (auto p : util::split(s, ",")) out.emplace_back(p);
   return out;
 }
 

@@ -1,34 +1,31 @@
 // Request-field templates.
 #include "providers/field_template.h"
 
-#include "core/text/unicode.h"
+#include <algorithm>
+#include <iterator>
+
+#include "core/text/tags.h"
 
 namespace loa::providers {
 
 std::expected<FieldTemplate, std::string> FieldTemplate::compile(const std::string& source) {
+  static constexpr std::pair<std::string_view, Slot> kSlots[] = {
+      {"to", Slot::To},     {"to_e164", Slot::ToE164}, {"to_local", Slot::ToLocal},      {"text", Slot::Text},
+      {"ref", Slot::Ref}, {"callback_url", Slot::Callback}, {"unicode", Slot::Unicode},
+  };
+  auto pieces = text::split_tags(source);
+  if (!pieces) return std::unexpected(pieces.error() + " in \"" + source + "\"");
   FieldTemplate t;
-  size_t i = 0;
-  while (i < source.size()) {
-    size_t open = source.find("{{", i);
-    if (open == std::string::npos) {
-      t.parts_.emplace_back(Slot::Literal, source.substr(i));
-      break;
+  for (auto& p : *pieces) {
+    if (!p.tag) {
+      t.parts_.emplace_back(Slot::Literal, std::move(p.text));
+      continue;
     }
-    if (open > i) t.parts_.emplace_back(Slot::Literal, source.substr(i, open - i));
-    size_t close = source.find("}}", open);
-    if (close == std::string::npos) return std::unexpected("unclosed {{ in \"" + source + "\"");
-    std::string name = text::trim(source.substr(open + 2, close - open - 2));
-    Slot slot;
-    if (name == "to") slot = Slot::To;
-    else if (name == "to_e164") slot = Slot::ToE164;
-    else if (name == "to_local") slot = Slot::ToLocal;
-    else if (name == "text") slot = Slot::Text;
-    else if (name == "ref") slot = Slot::Ref;
-    else if (name == "callback_url") slot = Slot::Callback;
-    else if (name == "unicode") slot = Slot::Unicode;
-    else return std::unexpected("unknown field name {{" + name + "}} (expected to, to_e164, to_local, text, ref, callback_url or unicode)");
-    t.parts_.emplace_back(slot, "");
-    i = close + 2;
+    const auto* slot = std::find_if(std::begin(kSlots), std::end(kSlots), [&](const auto& s) { return s.first == p.text; });
+    if (p.triple || slot == std::end(kSlots))
+      return std::unexpected("unknown field name {{" + p.text +
+                             "}} (expected to, to_e164, to_local, text, ref, callback_url or unicode)");
+    t.parts_.emplace_back(slot->second, "");
   }
   return t;
 }

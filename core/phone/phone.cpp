@@ -35,20 +35,25 @@ constexpr CarrierPrefix kCarriers[] = {
     {"052", "vietnamobile"}, {"056", "vietnamobile"}, {"058", "vietnamobile"}, {"092", "vietnamobile"},
     {"059", "gmobile"},   {"099", "gmobile"},   {"087", "itel"},      {"055", "reddi"}};
 
-// Rewrites a pre-2018 eleven-digit mobile (in national, 84 or +84 form) to the new
-// ten-digit national form; anything else is returned as it came.
+// The 2018 renumbering, the one place it is applied: a pre-2018 eleven-digit mobile given
+// as its digits in national (0...) or international (84...) form becomes its new ten-digit
+// national number; anything else gives nothing.
+std::optional<std::string> renumbered(std::string_view digits) {
+  std::string_view rest;
+  if (digits.size() == 11 && digits[0] == '0') rest = digits.substr(1);
+  else if (digits.size() == 12 && digits.starts_with("84")) rest = digits.substr(2);
+  else return std::nullopt;
+  for (const auto& [old_prefix, new_prefix] : kRenumbered)
+    if (rest.starts_with(old_prefix)) return "0" + std::string(new_prefix) + std::string(rest.substr(3));
+  return std::nullopt;
+}
+
+// `raw` with a pre-2018 mobile rewritten (whatever separators it had), else as it came.
 std::string renumber(std::string_view raw) {
   std::string digits;
   for (char c : raw)
     if (c >= '0' && c <= '9') digits += c;
-  std::string_view rest;
-  if (digits.size() == 11 && digits[0] == '0') rest = std::string_view(digits).substr(1);
-  else if (digits.size() == 12 && digits.starts_with("84")) rest = std::string_view(digits).substr(2);
-  else return std::string(raw);
-  for (const auto& [old_prefix, new_prefix] : kRenumbered)
-    if (!old_prefix.empty() && rest.starts_with(old_prefix))
-      return "0" + std::string(new_prefix) + std::string(rest.substr(3));
-  return std::string(raw);
+  return renumbered(digits).value_or(std::string(raw));
 }
 
 }  // namespace
@@ -68,16 +73,18 @@ std::string carrier_of(std::string_view local) {
   return "";
 }
 
-namespace {
-
-Phone make_phone(std::string_view national, std::string_view carrier) {
+Phone forms(std::string_view national, std::string_view carrier) {
   Phone p;
   p.local = national;
-  p.digits.append("84").append(national.substr(1));
+  p.digits.reserve(national.size() + 1);
+  p.digits.append("84").append(national.substr(national.empty() ? 0 : 1));
+  p.e164.reserve(p.digits.size() + 1);
   p.e164.append("+").append(p.digits);
   p.carrier = carrier;
   return p;
 }
+
+namespace {
 
 std::expected<Phone, Problem> normalize_slow(std::string_view raw);
 
@@ -134,16 +141,10 @@ std::expected<Phone, Problem> normalize(std::string_view raw) {
   char national[10];
   bool quick = false;
   // A pre-2018 eleven-digit mobile (national, 84 or +84 form), whatever else is written.
-  std::string_view rest = n == 11 && d[0] == '0' ? d.substr(1) : n == 12 && d.starts_with("84") ? d.substr(2) : "";
-  for (const auto& [old_prefix, new_prefix] : kRenumbered)
-    if (!rest.empty() && rest.starts_with(old_prefix)) {
-      national[0] = '0';
-      new_prefix.copy(national + 1, 2);
-      rest.substr(3).copy(national + 3, 7);
-      quick = true;
-      break;
-    }
-  if (!quick) {
+  if (auto now = renumbered(d)) {
+    now->copy(national, 10);
+    quick = true;
+  } else {
     if (!plain) return normalize_slow(raw);
     if (n == 10 && d[0] == '0' && d[1] != '0') {
       d.copy(national, 10);
@@ -165,7 +166,7 @@ std::expected<Phone, Problem> normalize(std::string_view raw) {
   if (v == Verdict::Unknown) v = verdict_of(local);
   if (v == Verdict::Landline) return std::unexpected(Problem::Landline);
   if (v == Verdict::Invalid) return std::unexpected(Problem::Invalid);
-  return make_phone(local, carrier_by_prefix(local));
+  return forms(local, carrier_by_prefix(local));
 }
 
 namespace {
@@ -185,7 +186,7 @@ std::expected<Phone, Problem> normalize_slow(std::string_view raw) {
   std::string e164;
   util->Format(number, PhoneNumberUtil::E164, &e164);
   std::string national = "0" + e164.substr(3);
-  return make_phone(national, carrier_of(national));
+  return forms(national, carrier_of(national));
 }
 
 }  // namespace

@@ -23,6 +23,10 @@ std::string_view describe(Problem p);
 /// Thread-safe.
 std::expected<Phone, Problem> normalize(std::string_view raw);
 
+/// Every form of a valid national number "0xxxxxxxxx" (as normalize() stored it): the one
+/// place that knows how Vietnamese numbers are written internationally.
+Phone forms(std::string_view national, std::string_view carrier = "");
+
 /// The carrier of a national number "0xx..." by its prefix (a hint: numbers are portable).
 std::string carrier_of(std::string_view local);
 

@@ -82,19 +82,6 @@ std::expected<Taken, std::string> taken(Reply& r) {
 
 }  // namespace
 
-std::expected<Taken, std::string> DispatchStore::take(const TakeRequest& t) {
-  auto r = redis_.eval(scripts::get(scripts::Id::take), {key("inflight")}, take_args(p_, t));
-  if (!r) return std::unexpected(r.error());
-  return taken(*r);
-}
-
-std::expected<void, std::string> DispatchStore::record(const RecordRequest& rec) {
-  if (rec.empty()) return {};
-  auto r = redis_.eval(scripts::get(scripts::Id::record), {key("inflight"), key("retry")}, record_args(p_, rec));
-  if (!r) return std::unexpected(r.error());
-  return {};
-}
-
 std::expected<void, std::string> DispatchStore::begin_record_and_take(const RecordRequest& rec, const TakeRequest& t) {
   std::vector<Redis::EvalCall> calls;
   if (!rec.empty())

@@ -36,7 +36,7 @@ struct Outcome {
   std::string retry_provider;       ///< retry, reroute: whose lane
 };
 
-/// take(): up to `max` messages for `provider`, within its shared rate limit (`rate` per
+/// Taking: up to `max` messages for `provider`, within its shared rate limit (`rate` per
 /// second, 0 for none, with `burst`), urgent jobs first, round-robin across jobs; only
 /// urgent ones when `bulk_allowed` is false (quiet hours).
 struct TakeRequest {
@@ -55,7 +55,7 @@ struct Taken {
   std::int64_t wait_ms = 0;
 };
 
-/// record(): outcomes of attempts at `provider`, and the leases (Outbound::lease) all of
+/// Recording: outcomes of attempts at `provider`, and the leases (Outbound::lease) all of
 /// whose messages have their outcome now, in this or earlier records. `map_ids`: keep
 /// provider id -> ref for 15 days, for providers whose delivery reports name messages only
 /// by their own id.
@@ -70,12 +70,11 @@ struct RecordRequest {
 class DispatchStore : public StoreBase {
  public:
   using StoreBase::StoreBase;
-  std::expected<Taken, std::string> take(const TakeRequest& t);
-  std::expected<void, std::string> record(const RecordRequest& r);
-  /// record() then take() in one round trip, in two halves (Redis::send_evals): the caller
-  /// drives its requests while Redis runs the scripts (Redis::evals_arrived says when the
-  /// answer is in). Nothing else may use this connection in between. With `t.max` 0 it
-  /// only records.
+  /// Records outcomes then takes messages, in one round trip, in two halves
+  /// (Redis::send_evals): the caller drives its requests while Redis runs the scripts
+  /// (Redis::evals_arrived says when the answer is in). Nothing else may use this
+  /// connection in between. With `t.max` 0 it only records; with no outcomes and no
+  /// releases it only takes.
   std::expected<void, std::string> begin_record_and_take(const RecordRequest& r, const TakeRequest& t);
   std::expected<Taken, std::string> end_record_and_take();
   /// Leases run out, or (`startup`) held by this instance before it restarted: their

@@ -74,15 +74,6 @@ std::expected<std::vector<JobStatus>, std::string> QueryStore::list(int limit, c
   return out;
 }
 
-std::expected<std::optional<MessageRecord>, std::string> QueryStore::message(const std::string& job,
-                                                                             std::int64_t index) {
-  auto r = redis_.pipeline(
-      {{"HGET", key("md:" + job), std::to_string(index)}, {"HGET", key("ms:" + job), std::to_string(index)}});
-  if (!r) return std::unexpected(r.error());
-  if ((*r)[0].nil()) return std::nullopt;
-  return record_of(index, (*r)[0], (*r)[1]);
-}
-
 std::expected<void, std::string> QueryStore::for_each_message(const std::string& job, std::int64_t total,
                                                               const std::function<void(const MessageRecord&)>& fn) {
   constexpr std::int64_t kBatch = 1000;

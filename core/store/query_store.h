@@ -41,8 +41,6 @@ class QueryStore : public StoreBase {
   std::expected<std::optional<JobStatus>, std::string> status(const std::string& job);
   /// The newest `limit` jobs, those sent to `ward` only when it is not empty.
   std::expected<std::vector<JobStatus>, std::string> list(int limit, const std::string& ward);
-  /// One message of a job; nullopt when there is none at that index.
-  std::expected<std::optional<MessageRecord>, std::string> message(const std::string& job, std::int64_t index);
   /// Reads a job's messages in order, a batch at a time, calling `fn` for each.
   std::expected<void, std::string> for_each_message(const std::string& job, std::int64_t total,
                                                     const std::function<void(const MessageRecord&)>& fn);

@@ -8,7 +8,9 @@
 #include <kainjow/mustache.hpp>
 
 #include "core/config/yaml_reader.h"
+#include "core/text/tags.h"
 #include "core/text/unicode.h"
+#include "core/util/strings.h"
 
 namespace loa::text {
 
@@ -30,27 +32,31 @@ const std::set<std::string>& builtin_names() {
   return k;
 }
 
-std::expected<std::set<std::string>, std::string> mustache_names(const std::string& body) {
+namespace {
+// The names a body's tags use; an error for what Loa does not support.
+std::expected<std::set<std::string>, std::string> names_of(const std::vector<Piece>& pieces) {
   std::set<std::string> names;
-  size_t i = 0;
-  while ((i = body.find("{{", i)) != std::string::npos) {
-    bool triple = body.compare(i, 3, "{{{") == 0;
-    size_t open = i + (triple ? 3 : 2);
-    size_t close = body.find(triple ? "}}}" : "}}", open);
-    if (close == std::string::npos) return std::unexpected(fmt::format("unclosed tag at byte {}", i));
-    std::string tag = trim(body.substr(open, close - open));
-    i = close + (triple ? 3 : 2);
+  for (const auto& p : pieces) {
+    if (!p.tag) continue;
+    std::string tag = p.text;
     if (tag.empty()) return std::unexpected("empty tag {{}}");
-    char sigil = tag[0];
+    const char sigil = tag[0];
     if (sigil == '!') continue;
     if (sigil == '=') return std::unexpected("delimiter changes ({{=...=}}) are not supported");
     if (sigil == '>') return std::unexpected("partials ({{>...}}) are not supported");
-    if (sigil == '#' || sigil == '^' || sigil == '/' || sigil == '&') tag = trim(tag.substr(1));
+    if (sigil == '#' || sigil == '^' || sigil == '/' || sigil == '&') tag = util::trimmed(tag.substr(1));
     if (sigil == '/') continue;
     if (tag.empty()) return std::unexpected("a tag without a name");
     names.insert(tag);
   }
   return names;
+}
+}  // namespace
+
+std::expected<std::set<std::string>, std::string> mustache_names(const std::string& body) {
+  auto pieces = split_tags(body);
+  if (!pieces) return std::unexpected(pieces.error());
+  return names_of(*pieces);
 }
 
 std::expected<MessageTemplate, std::string> MessageTemplate::from_body(std::string name, std::string body,
@@ -62,28 +68,22 @@ std::expected<MessageTemplate, std::string> MessageTemplate::from_body(std::stri
   t.encoding_ = encoding;
   t.max_segments_ = max_segments;
   t.variables_ = std::move(variables);
-  auto names = mustache_names(t.body_);
+  auto pieces = split_tags(t.body_);
+  if (!pieces) return std::unexpected(pieces.error());
+  auto names = names_of(*pieces);
   if (!names) return std::unexpected(names.error());
   t.names_ = std::move(*names);
   t.compiled_ = std::make_shared<Compiled>(t.body_);
   if (!t.compiled_->tmpl.is_valid()) return std::unexpected(t.compiled_->tmpl.error_message());
-  // A plain body (the usual case) is split once so rendering is a few appends.
+  // A plain body (the usual case: literals and plain names) is kept as its pieces, so
+  // rendering is a few appends.
   auto& c = *t.compiled_;
   c.is_flat = true;
-  for (size_t i = 0; c.is_flat && i < t.body_.size();) {
-    size_t open = t.body_.find("{{", i);
-    if (open == std::string::npos) {
-      c.flat.emplace_back(false, t.body_.substr(i));
-      break;
-    }
-    if (open > i) c.flat.emplace_back(false, t.body_.substr(i, open - i));
-    bool triple = t.body_.compare(open, 3, "{{{") == 0;
-    size_t close = t.body_.find(triple ? "}}}" : "}}", open);
-    std::string tag = trim(t.body_.substr(open + (triple ? 3 : 2), close - open - (triple ? 3 : 2)));
-    if (!tag.empty() && tag[0] == '&') tag = trim(tag.substr(1));
-    if (tag.empty() || std::string("#^/!>=").find(tag[0]) != std::string::npos) c.is_flat = false;
-    else c.flat.emplace_back(true, tag);
-    i = close + (triple ? 3 : 2);
+  for (auto& p : *pieces) {
+    std::string name = p.text;
+    if (p.tag && !name.empty() && name[0] == '&') name = util::trimmed(name.substr(1));
+    if (p.tag && (name.empty() || std::string_view("#^/!>=").find(name[0]) != std::string_view::npos)) c.is_flat = false;
+    else c.flat.emplace_back(p.tag, p.tag ? name : p.text);
   }
   if (!c.is_flat) c.flat.clear();
   return t;

@@ -1,6 +1,8 @@
 // Unicode helpers built on ICU (Normalizer2 and the Latin-ASCII transliterator).
 #include "core/text/unicode.h"
 
+#include "core/util/strings.h"
+
 #include <memory>
 #include <mutex>
 
@@ -136,30 +138,9 @@ std::string snake_case(std::string_view s) {
   return out;
 }
 
-namespace {
-std::string_view trimmed(std::string_view s) {
-  auto is_space = [&](size_t i, size_t& len) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') { len = 1; return true; }
-    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0) { len = 2; return true; }
-    return false;
-  };
-  size_t b = 0, len = 0;
-  while (b < s.size() && is_space(b, len)) b += len;
-  size_t e = s.size();
-  while (e > b) {
-    if (is_space(e - 1, len)) { --e; continue; }
-    if (e >= 2 && static_cast<unsigned char>(s[e - 2]) == 0xC2 && static_cast<unsigned char>(s[e - 1]) == 0xA0) { e -= 2; continue; }
-    break;
-  }
-  return s.substr(b, e - b);
-}
-}  // namespace
-
-std::string trim(std::string_view s) { return std::string(trimmed(s)); }
 
 void clean_cell(std::string& s) {
-  if (auto t = trimmed(s); t.size() != s.size()) s = std::string(t);
+  if (auto t = util::trimmed(s); t.size() != s.size()) s = std::string(t);
   to_nfc(s);
 }
 

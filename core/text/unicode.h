@@ -30,8 +30,6 @@ std::string fold_key(std::string_view s);
 /// ("Ngày sinh" -> "ngay_sinh"). Empty when nothing is left.
 std::string snake_case(std::string_view s);
 
-/// Trims ASCII white space (and NBSP) from both ends.
-std::string trim(std::string_view s);
 /// A list cell as read: trimmed and NFC, in place.
 void clean_cell(std::string& s);
 

@@ -1,8 +1,10 @@
-// String joining, and text from outside made safe for a log line.
+// Trimming, splitting and joining, and text from outside made safe for a log line: the one
+// place for each.
 #pragma once
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace loa::util {
 
@@ -53,6 +55,38 @@ inline std::string loggable(std::string_view text, std::size_t max = 120) {
   }
   if (i < text.size()) out += "...";
   return out;
+}
+
+/// `s` without the white space around it: space, tab, CR, LF and U+00A0 (the no-break
+/// space Excel and web pages leave in cells).
+inline std::string_view trimmed(std::string_view s) {
+  auto space_at_front = [&](std::size_t& len) {
+    if (s.empty()) return false;
+    const char c = s.front();
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return (len = 1), true;
+    return s.size() >= 2 && s[0] == '\xC2' && s[1] == '\xA0' ? (len = 2, true) : false;
+  };
+  auto space_at_back = [&](std::size_t& len) {
+    if (s.empty()) return false;
+    const char c = s.back();
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return (len = 1), true;
+    return s.size() >= 2 && s[s.size() - 2] == '\xC2' && s.back() == '\xA0' ? (len = 2, true) : false;
+  };
+  std::size_t len = 0;
+  while (space_at_front(len)) s.remove_prefix(len);
+  while (space_at_back(len)) s.remove_suffix(len);
+  return s;
+}
+
+/// The pieces of `s` between any of the `separators`, each trimmed; empty ones dropped.
+inline std::vector<std::string_view> split(std::string_view s, std::string_view separators) {
+  std::vector<std::string_view> out;
+  while (true) {
+    const auto at = s.find_first_of(separators);
+    if (auto piece = trimmed(s.substr(0, at)); !piece.empty()) out.push_back(piece);
+    if (at == std::string_view::npos) return out;
+    s.remove_prefix(at + 1);
+  }
 }
 
 /// Joins the items of `range` with `sep`, each turned into text by `fn`.

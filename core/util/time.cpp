@@ -2,6 +2,7 @@
 #include "core/util/time.h"
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <regex>
 
@@ -22,12 +23,21 @@ std::int64_t steady_ms() {
 }
 
 namespace {
-std::unique_ptr<icu::Calendar> calendar_in(std::string_view tz) {
-  UErrorCode status = U_ZERO_ERROR;
-  auto zone = icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(std::string(tz)));
-  std::unique_ptr<icu::Calendar> cal(new icu::GregorianCalendar(zone, status));
-  if (U_FAILURE(status)) return nullptr;
-  return cal;
+// A calendar in zone `tz`, built once per zone and thread (building one looks the zone up in
+// ICU's data each time) and cleared for each use; nullptr for a zone ICU cannot build.
+icu::Calendar* calendar_in(std::string_view tz) {
+  thread_local std::map<std::string, std::unique_ptr<icu::Calendar>, std::less<>> calendars;
+  auto it = calendars.find(tz);
+  if (it == calendars.end()) {
+    UErrorCode status = U_ZERO_ERROR;
+    auto zone = icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(std::string(tz)));
+    std::unique_ptr<icu::Calendar> cal(new icu::GregorianCalendar(zone, status));
+    if (U_FAILURE(status)) cal.reset();
+    else cal->setLenient(false);
+    it = calendars.emplace(std::string(tz), std::move(cal)).first;
+  }
+  if (it->second) it->second->clear();
+  return it->second.get();
 }
 }  // namespace
 
@@ -38,7 +48,7 @@ bool valid_timezone(std::string_view tz) {
 }
 
 int minute_of_day(std::int64_t ms, std::string_view tz) {
-  auto cal = calendar_in(tz);
+  auto* cal = calendar_in(tz);
   if (!cal) return 0;
   UErrorCode status = U_ZERO_ERROR;
   cal->setTime(static_cast<UDate>(ms), status);
@@ -47,7 +57,7 @@ int minute_of_day(std::int64_t ms, std::string_view tz) {
 
 std::string format_local(std::int64_t ms, std::string_view tz) {
   if (ms <= 0) return "";
-  auto cal = calendar_in(tz);
+  auto* cal = calendar_in(tz);
   if (!cal) return "";
   UErrorCode status = U_ZERO_ERROR;
   cal->setTime(static_cast<UDate>(ms), status);
@@ -72,10 +82,8 @@ std::expected<std::int64_t, std::string> parse_time(std::string_view text, std::
       mi = std::stoi(m[5]), sec = m[6].matched ? std::stoi(m[6]) : 0;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
     return std::unexpected("no such date or time: \"" + s + "\"");
-  auto cal = calendar_in(iso ? "UTC" : tz);
+  auto* cal = calendar_in(iso ? "UTC" : tz);
   if (!cal) return std::unexpected("unknown time zone " + std::string(tz));
-  cal->setLenient(false);
-  cal->clear();
   cal->set(y, mo - 1, d, h, mi, sec);
   UErrorCode status = U_ZERO_ERROR;
   UDate when = cal->getTime(status);

@@ -1,5 +1,6 @@
 // Resident list reading: header aliases matched ignoring case, diacritics and punctuation.
 #include "core/wards/resident_list.h"
+#include "core/util/strings.h"
 
 #include <filesystem>
 
@@ -28,17 +29,7 @@ std::string ward_path(const std::string& wards_dir, const std::string& ward_id) 
 
 std::vector<std::string> split_tags(const std::string& cell) {
   std::vector<std::string> out;
-  std::string cur;
-  auto flush = [&] {
-    auto t = text::trim(cur);
-    if (!t.empty()) out.push_back(t);
-    cur.clear();
-  };
-  for (char c : cell) {
-    if (c == ';' || c == ',') flush();
-    else cur += c;
-  }
-  flush();
+  for (auto tag : util::split(cell, ";,")) out.emplace_back(tag);
   return out;
 }
 
@@ -52,7 +43,7 @@ std::expected<std::unique_ptr<ResidentReader>, std::string> ResidentReader::open
   r->columns_ = r->fields_.size();
   std::set<std::string> seen;
   for (size_t i = 0; i < r->fields_.size(); ++i) {
-    std::string header = text::nfc(text::trim(r->fields_[i]));
+    std::string header = text::nfc(util::trimmed(r->fields_[i]));
     int* slot = nullptr;
     switch (classify(header)) {
       case Column::Name: slot = &r->col_name_; break;

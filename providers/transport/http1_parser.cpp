@@ -1,5 +1,6 @@
 // Parsing an HTTP/1.1 response as its bytes arrive.
 #include "providers/transport/http1_parser.h"
+#include "core/util/strings.h"
 
 #include <algorithm>
 #include <charconv>
@@ -15,18 +16,12 @@ bool iequals(std::string_view a, std::string_view b) {
          std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
 }
 
-// Without the spaces and tabs around it.
-std::string_view strip(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
-}
 
 namespace {
 bool contains_token(std::string_view list, std::string_view token) {
   while (!list.empty()) {
     auto comma = list.find(',');
-    if (iequals(strip(list.substr(0, comma)), token)) return true;
+    if (iequals(util::trimmed(list.substr(0, comma)), token)) return true;
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
   }
@@ -93,7 +88,7 @@ bool ResponseParser::head(std::string_view head) {
       fail(fmt::format("header line without a colon: \"{}\"", line.substr(0, 40)));
       return false;
     }
-    std::string_view name = line.substr(0, colon), value = strip(line.substr(colon + 1));
+    std::string_view name = line.substr(0, colon), value = util::trimmed(line.substr(colon + 1));
     if (iequals(name, "Content-Length")) {
       std::size_t n = 0;
       auto [p, e] = std::from_chars(value.data(), value.data() + value.size(), n);

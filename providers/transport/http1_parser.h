@@ -47,9 +47,7 @@ class ResponseParser {
   bool started_ = false;
 };
 
-/// Case-insensitive ASCII comparison, and a value without the spaces and tabs around it
-/// (header names and values).
+/// Case-insensitive ASCII comparison (header names).
 bool iequals(std::string_view a, std::string_view b);
-std::string_view strip(std::string_view v);
 
 }  // namespace loa::transport

@@ -276,9 +276,12 @@ nlohmann::json job_status(const std::string& config, const std::string& job) {
 }
 
 loa::store::MessageRecord message(loa::store::Redis& redis, const std::string& job, std::int64_t index) {
-  auto m = loa::store::QueryStore(redis, "t").message(job, index);
-  REQUIRE_MESSAGE(m.has_value(), m.error());
-  return m->value_or(loa::store::MessageRecord{});
+  loa::store::MessageRecord out;
+  auto r = loa::store::QueryStore(redis, "t").for_each_message(job, index + 1, [&](const loa::store::MessageRecord& m) {
+    if (m.index == index) out = m;
+  });
+  REQUIRE_MESSAGE(r.has_value(), r.error());
+  return out;
 }
 
 std::vector<std::string> write_ward(const TempDir& dir, const std::string& ward, int n) {

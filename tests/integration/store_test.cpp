@@ -51,8 +51,12 @@ struct Store {
   std::expected<std::vector<loa::store::Outbound>, std::string> take(
       const std::string& provider, int n, const std::string& owner = "i", double rate = 0, int burst = 1,
       bool bulk = true, std::optional<std::int64_t> clock = std::nullopt) {
-    auto t = dispatch.take({.provider = provider, .max = n, .lease_ms = 30000, .instance = owner, .rate = rate,
-                            .burst = burst, .bulk_allowed = bulk, .clock_ms = clock});
+    // The dispatcher's own call, with nothing to record.
+    auto sent = dispatch.begin_record_and_take({.provider = provider},
+                                               {.provider = provider, .max = n, .lease_ms = 30000, .instance = owner,
+                                                .rate = rate, .burst = burst, .bulk_allowed = bulk, .clock_ms = clock});
+    if (!sent) return std::unexpected(sent.error());
+    auto t = dispatch.end_record_and_take();
     if (!t) return std::unexpected(t.error());
     wait = t->wait_ms;
     return std::move(t->messages);
@@ -61,11 +65,17 @@ struct Store {
 
   std::expected<void, std::string> record(const std::string& provider, std::vector<Outcome> outcomes,
                                           std::vector<std::string> releases, bool map_ids) {
-    return dispatch.record({.provider = provider, .outcomes = std::move(outcomes), .releases = std::move(releases),
-                            .map_ids = map_ids});
+    // The dispatcher's own call, taking nothing.
+    auto sent = dispatch.begin_record_and_take(
+        {.provider = provider, .outcomes = std::move(outcomes), .releases = std::move(releases), .map_ids = map_ids},
+        {.provider = provider, .max = 0});
+    if (!sent) return std::unexpected(sent.error());
+    auto done = dispatch.end_record_and_take();
+    if (!done) return std::unexpected(done.error());
+    return {};
   }
   loa::store::MessageProgress progress(const std::string& job, int i) {
-    return queries.message(job, i).value().value().progress;
+    return message(*r, job, i).progress;
   }
 
   // Job "1-0" of `n` messages, fully expanded, and the `k` that `owner` takes from it.
