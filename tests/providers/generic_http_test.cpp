@@ -6,6 +6,7 @@
 #include "core/util/encoding.h"
 #include "providers/generic_http.h"
 #include "providers/registry.h"
+#include "tests/providers/runner.h"
 
 namespace {
 struct Made {
@@ -22,16 +23,7 @@ std::expected<std::unique_ptr<loa::providers::Provider>, std::vector<std::string
   return loa::providers::make_generic_http({m.cfg, m.pc, "http://gw.example/dlr/local"});
 }
 
-loa::providers::Message message() {
-  loa::providers::Message m;
-  m.ref = "1700000000000-0.7";
-  m.to_local = "0912345678";
-  m.to_digits = "84912345678";
-  m.to_e164 = "+84912345678";
-  m.text = "Chào bà con & cô chú";
-  m.unicode = true;
-  return m;
-}
+loa::providers::Message message() { return loa::test::vendors::sample_message("1700000000000-0.7", "Chào bà con & cô chú"); }
 }  // namespace
 
 TEST_SUITE("providers/http") {

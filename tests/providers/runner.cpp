@@ -8,22 +8,25 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/phone/phone.h"
 #include "core/util/encoding.h"
 #include "providers/registry.h"
 
 namespace loa::test::vendors {
 
-namespace {
-loa::providers::Message sample_message() {
+loa::providers::Message sample_message(const std::string& ref, const std::string& text) {
+  auto number = loa::phone::forms("0912345678");
   loa::providers::Message m;
-  m.ref = "1795893452014-0.3";
-  m.to_local = "0912345678";
-  m.to_digits = "84912345678";
-  m.to_e164 = "+84912345678";
-  m.text = "Chào bạn";
+  m.ref = ref;
+  m.to_local = number.local;
+  m.to_digits = number.digits;
+  m.to_e164 = number.e164;
+  m.text = text;
   m.unicode = true;
   return m;
 }
+
+namespace {
 
 std::string header_of(const loa::providers::HttpRequest& req, const std::string& name) {
   for (const auto& [k, v] : req.headers)

@@ -30,6 +30,9 @@ struct Built {
 std::unique_ptr<Built> build(const std::string& type, const std::string& yaml,
                              const std::string& base_url = "http://127.0.0.1:9", const std::string& token = "tok");
 
+/// A message to 0912345678 (every form from core/phone), unicode.
+loa::providers::Message sample_message(const std::string& ref = "1795893452014-0.3", const std::string& text = "Chào bạn");
+
 /// A payload: "@name" is tests/data/providers/<type>/<name>, anything else itself.
 std::string payload(const std::string& type, const std::string& spec);
 
