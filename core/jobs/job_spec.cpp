@@ -36,6 +36,7 @@ std::optional<std::string> check_bounds(const JobSpec& s) {
       if (!text_ok(v, kMaxFilterBytes)) return "an area or tag is too long or not UTF-8";
   }
   if (s.key && !text_ok(*s.key, kMaxFilterBytes)) return "\"key\" is too long or not UTF-8";
+  if (s.at_ms && (*s.at_ms < kEarliestAtMs || *s.at_ms >= kLatestAtMs)) return "\"at\" (--at) is not between 2000 and 2200";
   return std::nullopt;
 }
 
@@ -108,8 +109,9 @@ std::string to_json(const JobSpec& s) {
   j["areas"] = s.areas;
   j["tags"] = s.tags;
   if (s.at_ms) {
-    const std::string utc = util::format_local(*s.at_ms, "UTC");  // "YYYY-MM-DD HH:MM:SS"
-    j["at"] = utc.substr(0, 10) + "T" + utc.substr(11) + "Z";
+    // "YYYY-MM-DD HH:MM:SS" (check_bounds keeps the instant in years ICU writes so).
+    const std::string utc = util::format_local(*s.at_ms, "UTC");
+    j["at"] = utc.size() >= 19 ? json(utc.substr(0, 10) + "T" + utc.substr(11) + "Z") : json(nullptr);
   } else {
     j["at"] = nullptr;
   }

@@ -31,6 +31,8 @@ inline constexpr std::size_t kMaxVarBytes = 4 * 1024;     ///< one variable's va
 inline constexpr std::size_t kMaxNameBytes = 64;          ///< a variable's name, a ward id
 inline constexpr std::size_t kMaxFilters = 64;            ///< areas, and tags
 inline constexpr std::size_t kMaxFilterBytes = 256;       ///< one area or tag, the key, --at
+inline constexpr std::int64_t kEarliestAtMs = 946684800000;   ///< "at" from 2000-01-01 UTC
+inline constexpr std::int64_t kLatestAtMs = 7258118400000;    ///< to 2200-01-01 UTC
 
 /// Parses the stream entry's JSON; the error says which field is wrong. Refuses an entry
 /// past the bounds above, a ward named twice, and text that is not UTF-8. Errors hold

@@ -135,6 +135,9 @@ TEST_SUITE("core/jobs") {
       return r.error();
     };
     CHECK(refused(R"({"template":"a","wards":["b","c","b"]})").find("ward \"b\" is named twice") != std::string::npos);
+    // An instant far outside any announcement (found by fuzzing: year 1013 made to_json throw).
+    CHECK(refused(R"({"template":"a","wards":["b"],"at":"1013-09-03T07:00:00+07:00"})").find("between 2000 and 2200") !=
+          std::string::npos);
     std::string many = R"({"template":"a","wards":[)";
     for (int i = 0; i < 65; ++i) many += (i ? ",\"w" : "\"w") + std::to_string(i) + "\"";
     CHECK(refused(many + "]}").find("65 wards: at most 64") != std::string::npos);
