@@ -25,9 +25,9 @@ struct EsmsSettings {
   bool sandbox = false;
 };
 
-class Esms final : public Provider {
+class EsmsProvider final : public Provider {
  public:
-  explicit Esms(EsmsSettings s) : s_(std::move(s)) {}
+  explicit EsmsProvider(EsmsSettings s) : s_(std::move(s)) {}
   const std::string& name() const override { return s_.name; }
   bool idempotent() const override { return true; }
   bool reports_by_provider_id() const override { return false; }  // reports carry our ref
@@ -88,7 +88,7 @@ vendor::FactoryResult make_esms(const FactoryContext& ctx) {
   if (auto v = sec.boolean("sandbox")) s.sandbox = *v;
   sec.need_dlr_token("eSMS");
   s.url = sec.base_url("https://rest.esms.vn") + "/MainService.svc/json/SendMultipleMessage_V4_post_json/";
-  return sec.finish<Esms>(std::move(s));
+  return sec.finish<EsmsProvider>(std::move(s));
 }
 
 }  // namespace loa::providers

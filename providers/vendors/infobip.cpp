@@ -31,9 +31,9 @@ int group_of(const json& status) {
   return it != status.end() && it->is_number_integer() ? it->get<int>() : 0;
 }
 
-class Infobip final : public Provider {
+class InfobipProvider final : public Provider {
  public:
-  explicit Infobip(InfobipSettings s) : s_(std::move(s)) {}
+  explicit InfobipProvider(InfobipSettings s) : s_(std::move(s)) {}
   const std::string& name() const override { return s_.name; }
   bool idempotent() const override { return true; }  // messageId is ours
   bool reports_by_provider_id() const override { return false; }  // reports carry our ref
@@ -104,7 +104,7 @@ vendor::FactoryResult make_infobip(const FactoryContext& ctx) {
   sec.strings({{"sender", &s.sender}}, false);
   s.url = sec.base_url("", "your account's https://xxxxx.api.infobip.com") + "/sms/2/text/advanced";
   sec.need_dlr_token("Infobip");
-  return sec.finish<Infobip>(std::move(s));
+  return sec.finish<InfobipProvider>(std::move(s));
 }
 
 }  // namespace loa::providers

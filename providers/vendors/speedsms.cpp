@@ -24,9 +24,9 @@ struct SpeedSettings {
   int sms_type = 2;
 };
 
-class SpeedSms final : public Provider {
+class SpeedSmsProvider final : public Provider {
  public:
-  explicit SpeedSms(SpeedSettings s) : s_(std::move(s)) {}
+  explicit SpeedSmsProvider(SpeedSettings s) : s_(std::move(s)) {}
   const std::string& name() const override { return s_.name; }
 
   std::expected<HttpRequest, ProviderError> build_request(const Message& m) override {
@@ -76,7 +76,7 @@ vendor::FactoryResult make_speedsms(const FactoryContext& ctx) {
   if (auto v = sec.integer("sms_type", 1, 9)) s.sms_type = static_cast<int>(*v);
   sec.need_dlr_token("SpeedSMS");
   s.url = sec.base_url("https://api.speedsms.vn") + "/index.php/sms/send";
-  return sec.finish<SpeedSms>(std::move(s));
+  return sec.finish<SpeedSmsProvider>(std::move(s));
 }
 
 }  // namespace loa::providers

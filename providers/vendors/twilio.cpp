@@ -30,9 +30,9 @@ struct TwilioSettings {
   std::string name, url, account_sid, auth_token, from, messaging_service_sid, callback_url;
 };
 
-class Twilio final : public Provider {
+class TwilioProvider final : public Provider {
  public:
-  explicit Twilio(TwilioSettings s) : s_(std::move(s)) {}
+  explicit TwilioProvider(TwilioSettings s) : s_(std::move(s)) {}
   const std::string& name() const override { return s_.name; }
 
   std::expected<HttpRequest, ProviderError> build_request(const Message& m) override {
@@ -90,7 +90,7 @@ vendor::FactoryResult make_twilio(const FactoryContext& ctx) {
   if (ctx.config.public_url.empty())
     sec.error("needs webhook.public_url: signatures are checked against the URL Twilio calls");
   s.url = sec.base_url("https://api.twilio.com") + "/2010-04-01/Accounts/" + s.account_sid + "/Messages.json";
-  return sec.finish<Twilio>(std::move(s));
+  return sec.finish<TwilioProvider>(std::move(s));
 }
 
 }  // namespace loa::providers
