@@ -264,7 +264,6 @@ void Gateway::janitor(store::RedisHolder& holder, EmbeddedRedis* embedded) {
       if (turn % 4 == 0) notify("WATCHDOG=1\nSTATUS=waiting for Redis: " + ctx.redis_down());
       continue;
     }
-    ctx.set_redis_down("");
     store::DispatchStore jobs(*redis, ctx.fixed.redis_prefix);
     auto fixed = jobs.recover(ctx.instance, false);
     auto promoted = fixed ? jobs.promote_retries() : std::expected<long long, std::string>(std::unexpected(fixed.error()));
@@ -272,6 +271,7 @@ void Gateway::janitor(store::RedisHolder& holder, EmbeddedRedis* embedded) {
       holder.drop(promoted.error());
       continue;
     }
+    ctx.set_redis_down("");  // it answered
     if (*fixed > 0) spdlog::warn("{} message(s) whose send lease ran out are now 'unknown'", *fixed);
     if (*promoted > 0) ctx.work.notify();
     if (turn % 4 == 0) notify("WATCHDOG=1\nSTATUS=" + queue_status(ctx, *redis));
