@@ -1,6 +1,9 @@
 // SMS segment counting per GSM 03.38 and 3GPP TS 23.040 concatenation overheads.
 #include "core/text/segments.h"
 
+#include <cstdint>
+#include <vector>
+
 #include <unicode/utf8.h>
 
 namespace loa::text {
@@ -29,23 +32,41 @@ bool is_gsm7(char32_t c) {
 
 SegmentCount count_segments(std::string_view s) {
   SegmentCount r;
-  int septets = 0, utf16 = 0;
+  // Each character's width: septets (2 for an extension character, sent as ESC + code)
+  // and UTF-16 units (2 for a surrogate pair). Neither pair may be split across parts.
+  std::vector<std::uint8_t> septets, utf16;
+  septets.reserve(s.size());
+  utf16.reserve(s.size());
   bool gsm = true;
   int32_t i = 0, n = static_cast<int32_t>(s.size());
   while (i < n) {
     UChar32 c;
     U8_NEXT(s.data(), i, n, c);
     if (c < 0) c = 0xFFFD;
-    utf16 += c > 0xFFFF ? 2 : 1;
-    if (gsm && is_gsm7(static_cast<char32_t>(c))) septets += is_extension(static_cast<char32_t>(c)) ? 2 : 1;
+    utf16.push_back(c > 0xFFFF ? 2 : 1);
+    if (gsm && is_gsm7(static_cast<char32_t>(c))) septets.push_back(is_extension(static_cast<char32_t>(c)) ? 2 : 1);
     else gsm = false;
   }
   r.unicode = !gsm;
-  r.units = gsm ? septets : utf16;
-  int single = gsm ? 160 : 70, part = gsm ? 153 : 67;
-  if (r.units == 0) r.segments = 0;
-  else if (r.units <= single) r.segments = 1;
-  else r.segments = (r.units + part - 1) / part;
+  const auto& widths = gsm ? septets : utf16;
+  for (auto w : widths) r.units += w;
+  const int single = gsm ? 160 : 70, part = gsm ? 153 : 67;
+  if (r.units == 0) return r;
+  if (r.units <= single) {
+    r.segments = 1;
+    return r;
+  }
+  // One turn: the next character goes in the current part if it fits whole, else it
+  // opens the next part (as a handset's encoder fills them).
+  int used = 0;
+  r.segments = 1;
+  for (auto w : widths) {
+    if (used + w > part) {
+      ++r.segments;
+      used = 0;
+    }
+    used += w;
+  }
   return r;
 }
 

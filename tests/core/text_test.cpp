@@ -96,6 +96,25 @@ TEST_SUITE("core/text") {
     CHECK(count_segments("à è é ì ò ù É").unicode == false);  // the GSM-7 accented letters
   }
 
+  TEST_CASE("a character of two units never straddles two parts") {
+    // GSM-7: 152 letters leave one septet in part 1; € (ESC + code) needs two, so it opens
+    // part 2, which then holds € and 151 letters; the last letter makes part 3. By total
+    // septets (306 = 2 x 153) it would wrongly be two.
+    const std::string gsm = std::string(152, 'a') + "€" + std::string(152, 'a');
+    CHECK(count_segments(gsm).units == 306);
+    CHECK(count_segments(gsm).segments == 3);
+    CHECK(count_segments(std::string(151, 'a') + "€" + std::string(153, 'a')).segments == 2);  // fits exactly
+    // UCS-2: 66 letters leave one unit in part 1; an emoji (a surrogate pair) opens part 2.
+    std::string ucs2;
+    for (int i = 0; i < 66; ++i) ucs2 += "ư";
+    const std::string emoji = "\xF0\x9F\x98\x80";  // U+1F600
+    CHECK(count_segments(ucs2 + emoji + ucs2).units == 134);
+    CHECK(count_segments(ucs2 + emoji + ucs2).segments == 3);
+    std::string sixty_five;
+    for (int i = 0; i < 65; ++i) sixty_five += "ư";
+    CHECK(count_segments(sixty_five + emoji + ucs2 + "ư").segments == 2);  // 67 + 67: fits exactly
+  }
+
   TEST_CASE("UCS-2 boundaries: 70 is one segment, 71 is two of 67") {
     std::string seventy;
     for (int i = 0; i < 70; ++i) seventy += "ư";
