@@ -177,8 +177,7 @@ class Dispatcher::Loop {
         outcome_for(o, {o.ref, store::SendOutcome::reroute, "", "gateway stopping before the request was made", 0, name_});
       } else if (circuit == CircuitBreaker::State::Open) {
         auto route = split_route(o.route);
-        auto it = std::find(route.begin(), route.end(), name_);
-        std::string next = (it == route.end() || std::next(it) == route.end()) ? route.front() : *std::next(it);
+        std::string next = route.empty() ? name_ : next_provider(route, name_);
         std::int64_t delay = next == name_ ? breaker_.open_remaining(now) : 0;
         outcome_for(o, {o.ref, store::SendOutcome::reroute, "", "provider " + name_ + " out of rotation (failing)", delay, next});
       } else if (circuit == CircuitBreaker::State::HalfOpen && !breaker_.allow(now)) {

@@ -78,7 +78,7 @@ std::string EmbeddedRedis::supervise(std::int64_t now_ms) {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) != pid_) {
       if (started_ms_ == 0) started_ms_ = now_ms;
-      if (now_ms - started_ms_ > 60000) backoff_ms_ = 1000;
+      if (now_ms - started_ms_ > 60000) backoff_.succeeded();  // it stayed up: a later exit starts over
       down_.clear();
       return "";
     }
@@ -86,16 +86,13 @@ std::string EmbeddedRedis::supervise(std::int64_t now_ms) {
                                 : fmt::format("embedded Redis exited with status {} (disk full? see {}/redis.log)",
                                               WEXITSTATUS(status), state_dir_);
     pid_ = -1;
-    next_start_ms_ = now_ms + backoff_ms_;
-    spdlog::error("{}: starting it again in {} s", down_, backoff_ms_ / 1000);
-    backoff_ms_ = std::min<std::int64_t>(backoff_ms_ * 2, 30000);
+    spdlog::error("{}: starting it again in {} s", down_, backoff_.failed(now_ms) / 1000);
     return down_;
   }
-  if (down_.empty() || now_ms < next_start_ms_) return down_;
+  if (down_.empty() || !backoff_.due(now_ms)) return down_;
   started_ms_ = 0;
   if (!spawn()) {
-    next_start_ms_ = now_ms + backoff_ms_;
-    spdlog::error("cannot fork redis-server: trying again in {} s", backoff_ms_ / 1000);
+    spdlog::error("cannot fork redis-server: trying again in {} s", backoff_.failed(now_ms) / 1000);
     return down_;
   }
   spdlog::info("embedded Redis started again (pid {})", pid_);

@@ -1,10 +1,13 @@
 // `redis.url: embedded`: a private redis-server (AOF on, fsync always) under state_dir,
 // on a unix socket only, that dies with the daemon.
 #pragma once
-#include <expected>
-#include <cstdint>
-#include <string>
 #include <sys/types.h>
+
+#include <cstdint>
+#include <expected>
+#include <string>
+
+#include "core/util/backoff.h"
 
 namespace loa::daemon {
 
@@ -29,8 +32,7 @@ class EmbeddedRedis {
   std::string state_dir_;
   pid_t pid_ = -1;
   std::int64_t started_ms_ = 0;
-  std::int64_t next_start_ms_ = 0;
-  std::int64_t backoff_ms_ = 1000;
+  util::Backoff backoff_{1000, 30000};  ///< between restarts after it exits
   std::string down_;  ///< why it is not running
 };
 

@@ -31,12 +31,13 @@ RetryDecision decide(const config::RetryPolicy& p, const providers::ProviderErro
   d.delay_ms = backoff_ms(p, attempt, error.retry_after_ms, rng);
   // An ambiguous send is retried where it went, since only that provider de-duplicates it;
   // anything else moves on to the next provider of the route.
-  d.provider = provider;
-  if (error.kind != ErrorKind::Ambiguous && !route.empty()) {
-    auto it = std::find(route.begin(), route.end(), provider);
-    d.provider = (it == route.end() || std::next(it) == route.end()) ? route.front() : *std::next(it);
-  }
+  d.provider = error.kind != ErrorKind::Ambiguous && !route.empty() ? next_provider(route, provider) : provider;
   return d;
+}
+
+std::string next_provider(const std::vector<std::string>& route, const std::string& current) {
+  auto it = std::find(route.begin(), route.end(), current);
+  return (it == route.end() || std::next(it) == route.end()) ? route.front() : *std::next(it);
 }
 
 }  // namespace loa::daemon

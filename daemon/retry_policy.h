@@ -24,6 +24,10 @@ struct RetryDecision {
 std::int64_t backoff_ms(const config::RetryPolicy& p, int attempt, std::optional<std::int64_t> retry_after_ms,
                         std::mt19937_64& rng);
 
+/// The provider after `current` on `route` (wrapping to the first; the first when `current`
+/// is not on it): where a message goes when `current` cannot take it.
+std::string next_provider(const std::vector<std::string>& route, const std::string& current);
+
 /// Decides after attempt number `attempt` (1-based) failed with `error` at `provider`,
 /// with `route` the message's failover order.
 RetryDecision decide(const config::RetryPolicy& p, const providers::ProviderError& error, int attempt,

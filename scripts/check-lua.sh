@@ -2,9 +2,10 @@
 # Checks Loa's Lua scripts as Redis will run them (the prelude followed by each script):
 # syntax with luac 5.1 (Redis's Lua), and no global but those Redis provides, so a
 # misspelt helper or variable fails here rather than in a send.
-#   bash scripts/check-lua.sh [LUA_DIR]
+#   bash scripts/check-lua.sh [LUA_DIR [PRELUDE]]     (PRELUDE: LUA_DIR/prelude.lua)
 set -euo pipefail
 dir=${1:-$(cd "$(dirname "$0")/.." && pwd)/core/store/lua}
+prelude=${2:-$dir/prelude.lua}
 luac=$(command -v luac5.1 || command -v luac || true)
 if [ -z "$luac" ]; then
   echo "check-lua: luac (Debian's lua5.1) is not installed" >&2
@@ -16,7 +17,7 @@ tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 for f in "$dir"/*.lua; do
   [ "$(basename "$f")" = prelude.lua ] && continue
-  cat "$dir/prelude.lua" "$f" >"$tmp"
+  cat "$prelude" "$f" >"$tmp"
   if ! listing=$("$luac" -p -l "$tmp" 2>&1); then
     echo "check-lua: $(basename "$f"): ${listing//$tmp/$(basename "$f")}" >&2
     status=1

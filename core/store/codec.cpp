@@ -26,13 +26,15 @@ std::string_view at(const auto& fields, E e) {
 }
 }  // namespace
 
-std::string pack(const MessageData& d) {
+std::string pack(const MessageData& d) { return pack(d, d.queued_at); }
+
+std::string pack(const MessageData& d, std::int64_t queued_at) {
   std::string out;
   out.reserve(d.ward.size() + d.row.size() + d.name.size() + d.phone.size() + d.route.size() + d.text.size() + 24);
   for (const std::string* f : {&d.ward, &d.row, &d.name, &d.phone}) append_field(out, *f);
   append_field(out, d.unicode ? "1" : "0");
   append_field(out, d.route);
-  append_time(out, d.queued_at);
+  append_time(out, queued_at);
   out += d.text;
   return out;
 }

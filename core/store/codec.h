@@ -52,6 +52,8 @@ struct MessageProgress {
 };
 
 std::string pack(const MessageData& d);
+/// The same with another queued-at time (expansion stamps it as it writes, without a copy).
+std::string pack(const MessageData& d, std::int64_t queued_at);
 std::string pack(const MessageProgress& p);
 /// The data packed in `v`; nullopt when a field is missing.
 std::optional<MessageData> unpack_data(std::string_view v);

@@ -36,10 +36,8 @@ std::expected<bool, std::string> ExpansionStore::expand_chunk(const std::string&
                                 std::to_string(lease_ms), std::to_string(rows.size()), "", ""};
   args.reserve(args.size() + rows.size() * 5 + 16);
   for (const auto& m : rows) {
-    MessageData data = m.data;
-    data.queued_at = now;
     args.push_back(std::to_string(m.index));
-    args.push_back(pack(data));
+    args.push_back(pack(m.data, now));
   }
   for (const auto& m : rows) {
     args.push_back(std::to_string(m.index));

@@ -53,3 +53,11 @@ TEST_SUITE("daemon/retry") {
     CHECK(d.provider == "a");  // only the same provider can recognise the repeat
   }
 }
+
+TEST_CASE("the next provider on a route wraps to the first, and a stranger starts at the first") {
+  using loa::daemon::next_provider;
+  CHECK(next_provider({"a", "b", "c"}, "a") == "b");
+  CHECK(next_provider({"a", "b", "c"}, "c") == "a");
+  CHECK(next_provider({"a", "b"}, "x") == "a");
+  CHECK(next_provider({"a"}, "a") == "a");
+}

@@ -1,0 +1,1 @@
+#include "daemon/context.h"  // reaches above core
