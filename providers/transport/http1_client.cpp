@@ -30,6 +30,13 @@ namespace {
 /// second send.
 constexpr std::int64_t kCheckIdleAfterMs = 500;
 
+/// New connections that may be opening at once before any has carried an answer. The
+/// allowance then grows with the connections that have (doubling each round trip, as TCP's
+/// slow start), so a job's start never opens max_in_flight connections in one burst: a
+/// burst overflows a server's listen backlog (cpp-httplib's is 5), and the requests
+/// written on the connections it dropped wait unanswered past their timeout.
+constexpr std::size_t kRampStart = 8;
+
 /// Whether an idle kept-alive connection is still usable: nothing to read (no end of
 /// stream, no error, no stray bytes).
 bool still_open(int fd) {
@@ -155,7 +162,7 @@ void Http1Client::add(std::uint64_t tag, const HttpRequest& req, int timeout_ms)
 }
 
 // On an idle connection to its origin, else a new one, else in the queue.
-void Http1Client::start(Request req) {
+void Http1Client::start(Request req, bool again) {
   auto it = idle_.find(req.origin);
   // An idle connection the server has closed since (or sent stray bytes on) is given up
   // before a request is written to it: once written, a request could not be sent again
@@ -172,9 +179,9 @@ void Http1Client::start(Request req) {
     Connection* c = it->second.back();
     it->second.pop_back();
     assign(c, std::move(req));
-  } else if (connections_ < max_connections_) {
+  } else if (may_open()) {
     open_for(std::move(req));
-  } else if (!idle_.empty()) {
+  } else if (connections_ >= max_connections_ && !idle_.empty() && unproven_ < ramp()) {
     // At the cap with idle connections to other origins: give one up.
     for (auto& [origin, list] : idle_)
       if (!list.empty()) {
@@ -183,11 +190,22 @@ void Http1Client::start(Request req) {
         close(c);
         break;
       }
-    if (connections_ < max_connections_) open_for(std::move(req));
-    else waiting_.push_back(std::move(req));
+    if (may_open()) open_for(std::move(req));
+    else wait(std::move(req), again);
   } else {
-    waiting_.push_back(std::move(req));
+    wait(std::move(req), again);
   }
+}
+
+std::size_t Http1Client::ramp() const { return std::max(kRampStart, connections_ - unproven_); }
+
+bool Http1Client::may_open() const { return connections_ < max_connections_ && unproven_ < ramp(); }
+
+// A request that found nothing free waits its turn; one taken from the queue that still
+// finds nothing goes back to where it was.
+void Http1Client::wait(Request req, bool again) {
+  if (again) waiting_.push_front(std::move(req));
+  else waiting_.push_back(std::move(req));
 }
 
 void Http1Client::open_for(Request req) {
@@ -206,6 +224,7 @@ void Http1Client::open_for(Request req) {
   c->fd = fd;
   c->origin = req.origin;
   ++connections_;
+  ++unproven_;
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
   ev.data.ptr = c;
@@ -287,10 +306,11 @@ void Http1Client::finish(Connection* c, HttpResponse response, bool reusable) {
   complete(c->req.tag, std::move(response));
   c->has_request = false;
   c->req = Request{};
+  if (!c->used) --unproven_;
+  c->used = true;
   if (!reusable) {
     close(c);
   } else {
-    c->used = true;
     c->idle_since = util::steady_ms();
     watch(c, false);
     idle_[c->origin].push_back(c);
@@ -310,7 +330,7 @@ void Http1Client::fail(Connection* c, const std::string& error, bool timed_out) 
   close(c);
   if (stale) {
     req.resent = true;
-    if (connections_ < max_connections_) open_for(std::move(req));
+    if (may_open()) open_for(std::move(req));
     else start(std::move(req));
     return;
   }
@@ -322,12 +342,20 @@ void Http1Client::fail(Connection* c, const std::string& error, bool timed_out) 
   start_waiting();
 }
 
-// A connection came free (or went): the longest-waiting request may have it.
+// A connection came free, went, or carried its first answer (the ramp grew): the
+// longest-waiting requests take what is free now. Not re-entered: a request failing at once
+// comes back here from fail(), and the loop below carries on instead.
 void Http1Client::start_waiting() {
-  if (waiting_.empty()) return;
-  Request next = std::move(waiting_.front());
-  waiting_.pop_front();
-  start(std::move(next));
+  if (starting_waiting_) return;
+  starting_waiting_ = true;
+  while (!waiting_.empty()) {
+    const std::size_t before = waiting_.size();
+    Request next = std::move(waiting_.front());
+    waiting_.pop_front();
+    start(std::move(next), true);
+    if (waiting_.size() >= before) break;  // it went back: nothing is free
+  }
+  starting_waiting_ = false;
 }
 
 // Deleted only at the end of poll(): an event for it may still be in hand, and a new
@@ -338,6 +366,7 @@ void Http1Client::close(Connection* c) {
   c->fd = -1;
   closed_.splice(closed_.end(), open_, c->self);
   --connections_;
+  if (!c->used) --unproven_;
 }
 
 void Http1Client::complete(std::uint64_t tag, HttpResponse response) { done_.emplace_back(tag, std::move(response)); }

@@ -47,7 +47,10 @@ class Http1Client final : public HttpTransport {
   };
   struct Connection;
 
-  void start(Request req);
+  void start(Request req, bool again = false);
+  void wait(Request req, bool again);
+  std::size_t ramp() const;
+  bool may_open() const;
   void open_for(Request req);
   void assign(Connection* c, Request req);
   void write(Connection* c);
@@ -62,11 +65,13 @@ class Http1Client final : public HttpTransport {
   int epoll_ = -1;
   std::size_t max_connections_;
   std::size_t connections_ = 0;
+  std::size_t unproven_ = 0;  ///< open connections that have not yet carried an answer
+  bool starting_waiting_ = false;
   std::size_t requests_ = 0;
   std::list<Connection> open_;    ///< every open connection
   std::list<Connection> closed_;  ///< closed during this poll(), freed at its end
   std::map<std::string, std::vector<Connection*>> idle_;  ///< by origin, most recent last
-  std::deque<Request> waiting_;  ///< for a connection (all max_connections busy)
+  std::deque<Request> waiting_;  ///< for a connection (all busy, or the ramp full)
   std::vector<std::pair<std::uint64_t, HttpResponse>> done_;
 };
 

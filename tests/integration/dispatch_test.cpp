@@ -112,9 +112,9 @@ routes:
     std::string job = send_job(cfg, "phuong-6");
     REQUIRE_MESSAGE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(30)), gw.log());
     auto s = job_status(cfg, job);
-    CHECK(s["counts"]["failed"] == 0);
-    CHECK(backup.log_lines().size() == 100);
     auto report = run_loa(cfg, {"report", job}).out;
+    CHECK(s["counts"]["failed"] == 0);
+    CHECK_MESSAGE(backup.log_lines().size() == 100, (s.dump() + "\n" + report + "\n" + gw.log()));
     CHECK(report.find(" backup ") != std::string::npos);
     CHECK(gw.log().find("out of rotation") == std::string::npos);  // reroutes are not logged as failures
     auto r = redis.connect();
