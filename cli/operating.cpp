@@ -123,24 +123,32 @@ int check(Session& s) {
                                    wards::ward_path(cfg->wards_dir, id)));
   long long rows = 0, skipped = 0;
   for (const auto& w : wards) {
-    auto reader = wards::ResidentReader::open(wards::ward_path(cfg->wards_dir, w));
+    auto path = wards::find_list(cfg->wards_dir, w);
+    if (!path) {
+      errors.push_back(path.error());
+      continue;
+    }
+    auto reader = wards::ResidentReader::open(*path, cfg->carriers);
     if (!reader) {
       errors.push_back(reader.error());
       continue;
     }
     wards::Resident r;
-    std::set<std::string> seen;
+    std::map<std::string, int> seen;  // number -> the row it was first on
     long long ward_rows = 0, ward_skipped = 0;
     while ((*reader)->next(r)) {
       ++ward_rows;
       std::string why = r.problem;
-      if (why.empty() && !seen.insert(r.phone->digits).second) why = "repeat of an earlier row's number";
+      if (why.empty())
+        if (auto [at, fresh] = seen.try_emplace(r.phone->digits, r.row); !fresh) why = fmt::format("repeat of row {}", at->second);
       if (!why.empty()) {
         ++ward_skipped;
         std::printf("%s:%d: will be skipped: %s\n", (*reader)->path().c_str(), r.row, why.c_str());
       }
     }
-    std::printf("%s: %lld row(s), %lld will be skipped\n", (*reader)->path().c_str(), ward_rows, ward_skipped);
+    if (!(*reader)->fault().empty()) errors.push_back((*reader)->fault());
+    std::printf("%s: %s, %lld row(s), %lld will be skipped\n", (*reader)->path().c_str(), (*reader)->form().c_str(),
+                ward_rows, ward_skipped);
     rows += ward_rows;
     skipped += ward_skipped;
   }

@@ -7,6 +7,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/config/yaml_reader.h"
 #include "core/util/time.h"
@@ -14,12 +15,6 @@
 namespace loa::config {
 
 namespace fs = std::filesystem;
-
-const std::vector<std::string>& known_carriers() {
-  static const std::vector<std::string> k{"viettel", "vinaphone", "mobifone", "vietnamobile",
-                                          "gmobile", "itel", "reddi"};
-  return k;
-}
 
 bool valid_id(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
@@ -141,7 +136,7 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
     return std::unexpected(r.errors());
   }
   r.expect_keys(root, {"redis", "timezone", "state_dir", "templates_dir", "wards_dir", "wards", "quiet_hours",
-                       "webhook", "retry", "providers", "routes"},
+                       "webhook", "retry", "providers", "routes", "carrier_prefixes"},
                 "the config");
   if (root["redis"]) read_redis(r, root["redis"], cfg.redis);
   if (root["timezone"])
@@ -233,6 +228,17 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
   } else {
     r.error(ps ? ps : root, "providers must be a non-empty list");
   }
+  if (const auto& cp = root["carrier_prefixes"]) {
+    if (!cp.IsMap()) r.error(cp, "carrier_prefixes must map carriers to lists of prefixes (viettel: [\"0868\"])");
+    else
+      for (const auto& kv : cp) {
+        auto carrier = kv.first.as<std::string>();
+        if (auto prefixes = r.strings(kv.second, "carrier_prefixes." + carrier))
+          for (const auto& prefix : *prefixes)
+            if (auto added = cfg.carriers.add(prefix, carrier); !added)
+              r.error(kv.second, "carrier_prefixes." + carrier + ": " + added.error());
+      }
+  }
   if (const auto& rt = root["routes"]) {
     if (r.expect_keys(rt, {"default", "by_carrier"}, "routes")) {
       if (rt["default"])
@@ -242,9 +248,10 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
         else
           for (const auto& kv : bc) {
             auto carrier = kv.first.as<std::string>();
-            const auto& known = known_carriers();
+            const auto& known = cfg.carriers.names();
             if (std::find(known.begin(), known.end(), carrier) == known.end())
-              r.error(kv.first, fmt::format("unknown carrier \"{}\" (expected one of: viettel, vinaphone, mobifone, vietnamobile, gmobile, itel, reddi)", carrier));
+              r.error(kv.first, fmt::format("unknown carrier \"{}\" (expected one of: {}; or add its blocks under carrier_prefixes)",
+                                            carrier, fmt::join(known, ", ")));
             if (auto v = read_route(r, kv.second, cfg, "routes.by_carrier." + carrier)) cfg.routes.by_carrier[carrier] = *v;
           }
       }

@@ -9,6 +9,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/phone/phone.h"
+
 namespace loa::config {
 
 struct RedisConfig {
@@ -75,6 +77,8 @@ struct Config {
   RetryPolicy retry;
   std::vector<ProviderConfig> providers;
   Routes routes;
+  /// Mobile blocks: the built-in table plus `carrier_prefixes`.
+  phone::Carriers carriers;
 
   const ProviderConfig* provider(const std::string& name) const;
   /// Display name of a ward: `wards.<id>` or the id itself.
@@ -90,7 +94,5 @@ std::string resolve_config_path(const std::optional<std::string>& flag);
 /// Ward ids and template names: lower-case ASCII letters, digits and hyphens.
 bool valid_id(const std::string& id);
 
-/// The carriers known to `routes.by_carrier`.
-const std::vector<std::string>& known_carriers();
 
 }  // namespace loa::config

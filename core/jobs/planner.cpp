@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <unordered_set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -18,7 +18,8 @@ std::vector<std::string> ward_ids(const config::Config& cfg) {
   std::set<std::string> ids;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(cfg.wards_dir, ec))
-    if (e.path().extension() == ".csv" && config::valid_id(e.path().stem().string())) ids.insert(e.path().stem().string());
+    if (wards::list_extension(e.path().extension().string()) && config::valid_id(e.path().stem().string()))
+      ids.insert(e.path().stem().string());
   return {ids.begin(), ids.end()};
 }
 
@@ -27,7 +28,7 @@ load_templates(const config::Config& cfg) {
   std::vector<std::string> errors;
   std::set<std::string> columns;
   for (const auto& w : ward_ids(cfg))
-    if (auto reader = wards::ResidentReader::open(wards::ward_path(cfg.wards_dir, w)))
+    if (auto reader = wards::ResidentReader::open(wards::ward_path(cfg.wards_dir, w), cfg.carriers))
       columns.insert((*reader)->extra_columns().begin(), (*reader)->extra_columns().end());
   std::vector<std::filesystem::path> files;
   std::error_code ec;
@@ -64,11 +65,14 @@ std::expected<Planner, std::vector<std::string>> Planner::create(
       errors.push_back(fmt::format("ward id \"{}\" must be lower-case letters, digits and hyphens", w));
       continue;
     }
-    auto reader = wards::ResidentReader::open(wards::ward_path(cfg.wards_dir, w));
+    auto path = wards::find_list(cfg.wards_dir, w);
+    if (!path) {
+      errors.push_back(path.error());
+      continue;
+    }
+    auto reader = wards::ResidentReader::open(*path, cfg.carriers);
     if (!reader) {
-      errors.push_back(std::filesystem::exists(wards::ward_path(cfg.wards_dir, w))
-                           ? reader.error()
-                           : fmt::format("unknown ward \"{}\": no {}", w, wards::ward_path(cfg.wards_dir, w)));
+      errors.push_back(reader.error());
       continue;
     }
     columns.insert((*reader)->extra_columns().begin(), (*reader)->extra_columns().end());
@@ -90,7 +94,8 @@ std::expected<Planner, std::vector<std::string>> Planner::create(
       errors.push_back(fmt::format("template \"{}\" needs variable \"{}\" (--var {}=...)", spec.template_name, v, v));
   // A column the template uses must exist in every chosen ward, not just one of them.
   for (const auto& w : spec.wards) {
-    auto reader = wards::ResidentReader::open(wards::ward_path(cfg.wards_dir, w));
+    auto reader = wards::ResidentReader::open(wards::ward_path(cfg.wards_dir, w), cfg.carriers);
+    if (!reader) continue;  // reported above
     std::set<std::string> have((*reader)->extra_columns().begin(), (*reader)->extra_columns().end());
     for (const auto& col : t->column_names())
       if (!have.count(col) && !spec.vars.count(col))
@@ -107,13 +112,21 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
   std::set<std::string> areas, tags;
   for (const auto& a : spec_.areas) areas.insert(text::fold_key(a));
   for (const auto& t : spec_.tags) tags.insert(text::fold_key(t));
-  // Numbers already given a message in this job, as integers to keep memory small.
-  std::unordered_set<std::uint64_t> seen;
+  // Numbers already given a message in this job (as integers, to keep memory small), with
+  // where they were: a repeat names the earlier row, so a household's shared phone and a
+  // copy-paste mistake can be told apart.
+  struct Seen {
+    std::uint32_t ward;  ///< index into spec_.wards
+    std::int32_t row;
+  };
+  std::unordered_map<std::uint64_t, Seen> seen;
+  std::uint32_t ward_index = 0;
   std::int64_t index = 0;
   const int limit = template_.max_segments();
   // One turn per ward, then per row: filter, check the number, render, hand over.
   for (const auto& ward : spec_.wards) {
-    auto reader = wards::ResidentReader::open(wards::ward_path(cfg_->wards_dir, ward));
+    const std::uint32_t this_ward = ward_index++;
+    auto reader = wards::ResidentReader::open(wards::ward_path(cfg_->wards_dir, ward), cfg_->carriers);
     if (!reader) return std::unexpected(reader.error());
     const std::string ward_name = cfg_->ward_name(ward);
     // Precedence: the job's variables, then the built-in names, then the list's columns.
@@ -151,7 +164,10 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
       m.fail_reason.clear();
       if (r.phone) {
         m.carrier.assign(r.phone->carrier);
-        if (!seen.insert(std::stoull(r.phone->digits)).second) m.skip_reason = "repeat of an earlier row's number";
+        if (auto [at, fresh] = seen.try_emplace(std::stoull(r.phone->digits), Seen{this_ward, r.row}); !fresh)
+          m.skip_reason = at->second.ward == this_ward
+                              ? fmt::format("repeat of row {}", at->second.row)
+                              : fmt::format("repeat of row {} of {}", at->second.row, spec_.wards[at->second.ward]);
         else if (opted_out.count(r.phone->digits)) m.skip_reason = "opted out";
       } else {
         m.skip_reason = r.problem;
@@ -174,6 +190,7 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
       }
       if (!visit(m)) return {};
     }
+    if (!(*reader)->fault().empty()) return std::unexpected((*reader)->fault());
   }
   return {};
 }

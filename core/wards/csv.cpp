@@ -25,15 +25,17 @@ bool CsvReader::next(std::vector<std::string>& fields, int& line, std::string& e
   } while (text.find_first_not_of(" \t") == std::string::npos);
   line = line_;
   if (sep_ == 0) {
-    // The header decides: whichever of ',' and ';' appears more often outside quotes.
-    int commas = 0, semis = 0;
+    // The header decides: whichever of ',', ';' and tab appears most often outside quotes
+    // (a comma on a tie).
+    int commas = 0, semis = 0, tabs = 0;
     bool q = false;
     for (char c : text) {
       if (c == '"') q = !q;
       else if (!q && c == ',') ++commas;
       else if (!q && c == ';') ++semis;
+      else if (!q && c == '\t') ++tabs;
     }
-    sep_ = semis > commas ? ';' : ',';
+    sep_ = tabs > commas && tabs > semis ? '\t' : semis > commas ? ';' : ',';
   }
   // Fields are written into the caller's strings, which keep their buffers from record
   // to record.

@@ -1,4 +1,4 @@
-// A streaming CSV record reader (RFC 4180 quoting, ',' or ';', CRLF, UTF-8 BOM).
+// A streaming CSV record reader (RFC 4180 quoting, ',' ';' or tab, CRLF, UTF-8 BOM).
 #pragma once
 #include <istream>
 #include <string>

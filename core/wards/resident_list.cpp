@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "core/text/unicode.h"
+#include "core/wards/text_file.h"
+#include "core/wards/xlsx.h"
 
 namespace loa::wards {
 
@@ -24,7 +26,35 @@ Column classify(const std::string& header) {
 }  // namespace
 
 std::string ward_path(const std::string& wards_dir, const std::string& ward_id) {
-  return (std::filesystem::path(wards_dir) / (ward_id + ".csv")).string();
+  const auto dir = std::filesystem::path(wards_dir);
+  auto csv = dir / (ward_id + ".csv"), xlsx = dir / (ward_id + ".xlsx");
+  std::error_code ec;
+  return (!std::filesystem::exists(csv, ec) && std::filesystem::exists(xlsx, ec) ? xlsx : csv).string();
+}
+
+std::expected<std::string, std::string> find_list(const std::string& wards_dir, const std::string& ward_id) {
+  const auto dir = std::filesystem::path(wards_dir);
+  auto csv = dir / (ward_id + ".csv"), xlsx = dir / (ward_id + ".xlsx");
+  std::error_code ec;
+  const bool has_csv = std::filesystem::exists(csv, ec), has_xlsx = std::filesystem::exists(xlsx, ec);
+  if (has_csv && has_xlsx)
+    return std::unexpected(fmt::format("ward \"{}\" has two lists, {} and {}: remove the one that is not current",
+                                       ward_id, csv.string(), xlsx.string()));
+  if (!has_csv && !has_xlsx) return std::unexpected(fmt::format("unknown ward \"{}\": no {} or {}", ward_id, csv.string(), xlsx.string()));
+  return (has_xlsx ? xlsx : csv).string();
+}
+
+bool list_extension(const std::string& extension) { return extension == ".csv" || extension == ".xlsx"; }
+
+std::expected<std::unique_ptr<RowSource>, std::string> open_rows(const std::string& path) {
+  if (std::filesystem::path(path).extension() == ".xlsx") {
+    auto x = XlsxRows::open(path);
+    if (!x) return std::unexpected(x.error());
+    return std::unique_ptr<RowSource>(std::move(*x));
+  }
+  auto t = TextRows::open(path);
+  if (!t) return std::unexpected(t.error());
+  return std::unique_ptr<RowSource>(std::move(*t));
 }
 
 std::vector<std::string> split_tags(const std::string& cell) {
@@ -33,12 +63,17 @@ std::vector<std::string> split_tags(const std::string& cell) {
   return out;
 }
 
-std::expected<std::unique_ptr<ResidentReader>, std::string> ResidentReader::open(const std::string& path) {
-  std::unique_ptr<ResidentReader> r(new ResidentReader(path));
-  if (!r->in_) return std::unexpected(fmt::format("{}: cannot open resident list", path));
+std::expected<std::unique_ptr<ResidentReader>, std::string> ResidentReader::open(const std::string& path,
+                                                                                 const phone::Carriers& carriers) {
+  auto rows = open_rows(path);
+  if (!rows) return std::unexpected(rows.error());
+  std::unique_ptr<ResidentReader> r(new ResidentReader(path, std::move(*rows), carriers));
   int line = 0;
   std::string error;
-  if (!r->csv_.next(r->fields_, line, error)) return std::unexpected(fmt::format("{}:1: the file is empty (a header row is needed)", path));
+  if (!r->rows_->next(r->fields_, line, error)) {
+    if (!r->fault().empty()) return std::unexpected(r->fault());
+    return std::unexpected(fmt::format("{}:1: the file is empty (a header row is needed)", path));
+  }
   if (!error.empty()) return std::unexpected(fmt::format("{}:{}: header: {}", path, line, error));
   r->columns_ = r->fields_.size();
   std::set<std::string> seen;
@@ -64,14 +99,21 @@ std::expected<std::unique_ptr<ResidentReader>, std::string> ResidentReader::open
     *slot = static_cast<int>(i);
   }
   if (r->col_phone_ < 0)
-    return std::unexpected(fmt::format("{}:{}: no phone column (expected so_dien_thoai, Số điện thoại, SĐT, Điện thoại or phone)", path, line));
+  {
+    // What was read, so a wrong encoding or separator shows itself.
+    std::vector<std::string> shown;
+    for (std::size_t i = 0; i < r->fields_.size() && i < 6; ++i) shown.push_back("\"" + r->fields_[i] + "\"");
+    return std::unexpected(fmt::format("{}:{}: no phone column (expected so_dien_thoai, Số điện thoại, SĐT, Điện thoại "
+                                       "or phone); read as {}, the header has {}",
+                                       path, line, r->form(), util::join(shown, ", ")));
+  }
   return r;
 }
 
 bool ResidentReader::next(Resident& out) {
   int line = 0;
   std::string error;
-  if (!csv_.next(fields_, line, error)) return false;
+  if (!rows_->next(fields_, line, error)) return false;
   // `out` is reused from row to row: its strings keep their buffers.
   out.row = line;
   out.problem.clear();
@@ -104,7 +146,7 @@ bool ResidentReader::next(Resident& out) {
     out.extra[i].first.assign(extra_[i].second);
     out.extra[i].second.assign(fields_[static_cast<size_t>(extra_[i].first)]);
   }
-  auto p = phone::normalize(out.phone_raw);
+  auto p = phone::normalize(out.phone_raw, *carriers_);
   if (p) out.phone = std::move(*p);
   else out.problem = std::string(phone::describe(p.error()));
   return true;

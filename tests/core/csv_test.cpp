@@ -83,7 +83,7 @@ TEST_SUITE("core/wards") {
   TEST_CASE("malformed rows carry a reason and do not stop the rows after them") {
     auto rows = read_all("ho_ten,so_dien_thoai\n"
                          "A,0912345678,extra\n"
-                         "B,\xFF\xFE\n"
+                         "B,0912abc678\n"
                          "C,0290 3831 234\n"
                          "D,\n"
                          "E,12345\n"
@@ -91,7 +91,7 @@ TEST_SUITE("core/wards") {
                          "G,\"unterminated\n");
     REQUIRE(rows.size() == 7);
     CHECK(rows[0].problem == "malformed row: 3 fields, the header has 2");
-    CHECK(rows[1].problem == "malformed row: not valid UTF-8");
+    CHECK(rows[1].problem == "letters in the phone number");
     CHECK(rows[2].problem == "landline, cannot receive SMS");
     CHECK(rows[3].problem == "missing phone number");
     CHECK(rows[4].problem == "invalid phone number");

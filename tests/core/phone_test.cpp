@@ -5,6 +5,7 @@
 
 using loa::phone::normalize;
 using loa::phone::Problem;
+using loa::phone::describe;
 
 TEST_SUITE("core/phone") {
   TEST_CASE("every written form of one mobile gives the same number") {
@@ -38,7 +39,8 @@ TEST_SUITE("core/phone") {
     CHECK(normalize("0912 345").error() == Problem::Invalid);
     CHECK(normalize("09123456789").error() == Problem::Invalid);
     CHECK(normalize("+1 202 555 0100").error() == Problem::Invalid);  // not Vietnamese
-    CHECK(normalize("abc").error() == Problem::Missing);
+    CHECK(normalize("abc").error() == Problem::Letters);
+    CHECK(normalize("-").error() == Problem::Missing);
     CHECK(normalize("").error() == Problem::Missing);
   }
 
@@ -50,12 +52,12 @@ TEST_SUITE("core/phone") {
     CHECK(loa::phone::carrier_of("0111234567").empty());
   }
 
-  TEST_CASE("the cached quick path agrees with libphonenumber's full parse for every prefix") {
-    // "ĐT " makes the text non-plain, so it goes through libphonenumber's own parser.
+  TEST_CASE("the quick path agrees with libphonenumber's full parse for every prefix") {
+    // A '/' makes the text non-plain, so it goes through libphonenumber's own parser.
     for (int prefix = 1000; prefix < 10000; prefix += 7) {
       std::string local = "0" + std::to_string(prefix) + "23456";
       auto quick = normalize(local);
-      auto full = normalize("ĐT " + local);
+      auto full = normalize(local.substr(0, 4) + "/" + local.substr(4));
       REQUIRE_MESSAGE(quick.has_value() == full.has_value(), local);
       if (quick) {
         CHECK(quick->local == full->local);
@@ -66,4 +68,58 @@ TEST_SUITE("core/phone") {
       }
     }
   }
+
+  TEST_CASE("letters make a number invalid: never read as keypad letters") {
+    for (const char* raw : {"0912abc678", "0912ABC678", "0912 345 67O", "ĐT 0912345678", "0912345678 (con)",
+                            "1900 CALL NOW", "0912345678 ext 2", "０９１２ａｂｃ６７８"}) {
+      CAPTURE(raw);
+      CHECK(normalize(raw).error() == Problem::Letters);
+    }
+  }
+
+  TEST_CASE("Unicode digits are digits, Unicode spaces and dashes are separators") {
+    for (const char* raw : {"０９１２３４５６７８",              // full-width
+                            "٠٩١٢٣٤٥٦٧٨",                      // Arabic-Indic
+                            "0912\u00A0345\u00A0678",           // no-break spaces, as Excel copies them
+                            "0912\u2013345\u2013678",           // en dashes
+                            "＋８４ ９１２ ３４５ ６７８"}) {    // full-width plus
+      CAPTURE(raw);
+      auto p = normalize(raw);
+      REQUIRE(p.has_value());
+      CHECK(p->local == "0912345678");
+    }
+    CHECK(normalize("\xFF\xFE" "0912345678").error() == Problem::Letters);  // not UTF-8: never guessed at
+  }
+
+  TEST_CASE("Excel's scientific form has lost digits and says so") {
+    for (const char* raw : {"9.12E+08", "9,12346E+08", "9.12345678E8", " 9.1E+08 ", "9E+08", "9.12e+08"}) {
+      CAPTURE(raw);
+      CHECK(normalize(raw).error() == Problem::Scientific);
+    }
+    CHECK(describe(Problem::Scientific).find("scientific") != std::string_view::npos);
+  }
+
+  TEST_CASE("unallocated mobile prefixes are refused; the table decides, and a config can extend it") {
+    // 050, 053, 054, 057, 071-075, 080 are mobile ranges no carrier has been given.
+    for (const char* raw : {"0501234567", "0531234567", "0541234567", "0571234567", "0711234567", "0801234567"}) {
+      CAPTURE(raw);
+      CHECK(normalize(raw).error() == Problem::Unallocated);
+    }
+    loa::phone::Carriers carriers;
+    REQUIRE(carriers.add("0801", "newtel").has_value());
+    REQUIRE(carriers.add("0868", "viettel").has_value());  // already Viettel's: a longer block is fine
+    auto p = normalize("0801 234 567", carriers);
+    REQUIRE(p.has_value());
+    CHECK(p->carrier == "newtel");
+    CHECK(normalize("0802234567", carriers).error() == Problem::Unallocated);  // only the block added
+    CHECK(normalize("0868123456", carriers)->carrier == "viettel");
+    CHECK(normalize("0801234567").error() == Problem::Unallocated);  // the built-in table is untouched
+    // Every form reaches the table, the slow parser's as well.
+    CHECK(normalize("(+84) 801-234-567", carriers)->local == "0801234567");
+    CHECK_FALSE(carriers.add("0201", "x").has_value());    // fixed lines are not a mobile block
+    CHECK_FALSE(carriers.add("86", "x").has_value());      // must start with 0
+    CHECK_FALSE(carriers.add("08a1", "x").has_value());
+    CHECK_FALSE(carriers.add("0801", "New Tel").has_value());
+  }
 }
+

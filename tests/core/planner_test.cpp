@@ -51,10 +51,10 @@ TEST_SUITE("core/jobs") {
     CHECK(msgs[0].text == "Phường 1: An hop ngay 5/1");
     CHECK(msgs[0].segments.segments == 1);
     CHECK(msgs[1].skip_reason.empty());
-    CHECK(msgs[2].skip_reason == "repeat of an earlier row's number");
+    CHECK(msgs[2].skip_reason == "repeat of row 2");  // a household phone, or a paste twice: the row tells
     CHECK(msgs[3].skip_reason == "landline, cannot receive SMS");
     CHECK(msgs[4].ward == "phuong-2");
-    CHECK(msgs[4].skip_reason == "repeat of an earlier row's number");  // same number as Binh
+    CHECK(msgs[4].skip_reason == "repeat of row 3 of phuong-1");  // same number as Binh
     CHECK(msgs[5].skip_reason == "opted out");
     for (size_t i = 0; i < msgs.size(); ++i) CHECK(msgs[i].index == static_cast<std::int64_t>(i));
   }

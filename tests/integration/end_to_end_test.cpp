@@ -64,7 +64,7 @@ TEST_SUITE("integration") {
     CHECK(report.out.find("0912000000") == std::string::npos);
     CHECK(report.out.find("landline, cannot receive SMS") != std::string::npos);
     CHECK(report.out.find("invalid phone number") != std::string::npos);
-    CHECK(report.out.find("repeat of an earlier row's number") != std::string::npos);
+    CHECK(report.out.find("repeat of row 7") != std::string::npos);  // Cư dân 5's row
     CHECK(report.out.find("malformed row: 4 fields, the header has 3") != std::string::npos);
     auto full = run_loa(cfg, {"report", job, "--csv", "--full-numbers"});
     REQUIRE(full.code == 0);
