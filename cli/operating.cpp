@@ -117,10 +117,20 @@ int check(Session& s) {
                     cfg->path.c_str(), name.c_str());
   }
   auto wards = jobs::ward_ids(*cfg);
-  for (const auto& [id, _] : cfg->wards)
+  for (const auto& [id, ward] : cfg->wards) {
     if (std::find(wards.begin(), wards.end(), id) == wards.end())
       errors.push_back(fmt::format("{}: ward \"{}\" is named in the config but {} does not exist", cfg->path, id,
                                    wards::ward_path(cfg->wards_dir, id)));
+    if (!ward.kind_known)
+      std::printf("%s: warning: ward \"%s\" (\"%s\"): neither its name nor a kind says whether it is a phường, xã "
+                  "or thị trấn; templates will call it a phường (write { name: ..., kind: xa })\n",
+                  cfg->path.c_str(), id.c_str(), ward.name.c_str());
+  }
+  for (const auto& id : wards)
+    if (!cfg->wards.count(id))
+      std::printf("%s: warning: not named under wards: in the config, so --all-wards never sends to it (and it has "
+                  "no display name)\n",
+                  wards::ward_path(cfg->wards_dir, id).c_str());
   long long rows = 0, skipped = 0;
   for (const auto& w : wards) {
     auto path = wards::find_list(cfg->wards_dir, w);

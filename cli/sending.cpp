@@ -35,7 +35,7 @@ void add_selectors(CLI::App* cmd, Selectors& s) {
   auto* ward = cmd->add_option("--ward", s.wards, "ward(s) whose residents get the message (repeatable)")
                    ->delimiter(',')
                    ->type_name("ID[,ID...]");
-  auto* all = cmd->add_flag("--all-wards", s.all_wards, "every ward list in wards_dir");
+  auto* all = cmd->add_flag("--all-wards", s.all_wards, "every ward the config names under wards:");
   ward->excludes(all);
   cmd->add_option("--var", s.vars, "a template variable (repeatable)")->type_name("KEY=VALUE");
   cmd->add_option("--area", s.areas, "only residents of this khóm/ấp (repeatable)")->type_name("KHOM_AP");
@@ -59,9 +59,9 @@ std::optional<jobs::JobSpec> spec_of(const Selectors& sel, const config::Config&
   spec.areas = sel.areas;
   spec.tags = sel.tags;
   if (sel.all_wards) {
-    spec.wards = jobs::ward_ids(cfg);
+    spec.wards = jobs::configured_wards(cfg);
     if (spec.wards.empty()) {
-      fail(kUsage, "--all-wards: no <ward-id>.csv in " + cfg.wards_dir);
+      fail(kUsage, "--all-wards: the config names no wards (wards: in " + cfg.path + ")");
       return std::nullopt;
     }
   }
@@ -69,6 +69,11 @@ std::optional<jobs::JobSpec> spec_of(const Selectors& sel, const config::Config&
     fail(kUsage, "--ward ID or --all-wards is required");
     return std::nullopt;
   }
+  for (const auto& w : spec.wards)
+    if (!cfg.wards.count(w))
+      std::fprintf(stderr,
+                   "loa: warning: ward \"%s\" has no display name under wards: in %s; messages will call it \"%s\"\n",
+                   w.c_str(), cfg.path.c_str(), w.c_str());
   return spec;
 }
 

@@ -35,7 +35,7 @@ pids=($! "${pids[@]}")
 for _ in $(seq 100); do grep -q "listening on" "$state/gatewayd.log" 2>/dev/null && break; sleep 0.1; done
 grep "listening on" "$state/gatewayd.log"
 
-vars=(--var "dip_le=Quốc khánh 2/9" --var "tu_ngay=01/9/2026" --var "den_ngay=03/9/2026")
+vars=(--var "dip_le=Quốc khánh 2/9" --var "tu_ngay=01/09/2026" --var "den_ngay=03/09/2026")
 echo; echo "== loa preview"
 loa preview --template treo-co --ward phuong-6 "${vars[@]}" --limit 2 >"$state/preview.txt"
 head -n 8 "$state/preview.txt"

@@ -36,7 +36,55 @@ const ProviderConfig* Config::provider(const std::string& name) const {
 
 std::string Config::ward_name(const std::string& id) const {
   auto it = wards.find(id);
-  return it == wards.end() ? id : it->second;
+  return it == wards.end() ? id : it->second.name;
+}
+
+Ward Config::ward(const std::string& id) const {
+  auto it = wards.find(id);
+  if (it != wards.end()) return it->second;
+  Ward w;
+  w.name = w.proper = id;
+  return w;
+}
+
+namespace {
+struct KindWord {
+  UnitKind kind;
+  std::string_view lower, capital;
+};
+constexpr KindWord kKindWords[] = {{UnitKind::Phuong, "phường", "Phường"},
+                                   {UnitKind::Xa, "xã", "Xã"},
+                                   {UnitKind::ThiTran, "thị trấn", "Thị trấn"}};
+// The spellings a name may start with.
+constexpr std::string_view kKindPrefixes[][4] = {{"phường ", "Phường ", "PHƯỜNG ", ""},
+                                                  {"xã ", "Xã ", "XÃ ", ""},
+                                                  {"thị trấn ", "Thị trấn ", "Thị Trấn ", "THỊ TRẤN "}};
+}  // namespace
+
+Ward::Ward(std::string display) : name(std::move(display)), proper(name) {
+  for (std::size_t k = 0; k < 3 && !kind_known; ++k)
+    for (auto prefix : kKindPrefixes[k])
+      if (!prefix.empty() && name.size() > prefix.size() && name.starts_with(prefix)) {
+        kind = kKindWords[k].kind;
+        kind_known = true;
+        proper = name.substr(prefix.size());
+        break;
+      }
+}
+
+std::string Ward::kind_word() const { return std::string(kKindWords[static_cast<int>(kind)].lower); }
+
+std::string Ward::in_text() const {
+  const auto& k = kKindWords[static_cast<int>(kind)];
+  const bool number = !proper.empty() && proper.find_first_not_of("0123456789") == std::string::npos;
+  return fmt::format("{} {}", number ? k.capital : k.lower, proper);
+}
+
+std::optional<UnitKind> parse_unit_kind(std::string_view s) {
+  if (s == "phuong") return UnitKind::Phuong;
+  if (s == "xa") return UnitKind::Xa;
+  if (s == "thi-tran") return UnitKind::ThiTran;
+  return std::nullopt;
 }
 
 std::string resolve_config_path(const std::optional<std::string>& flag) {
@@ -154,12 +202,38 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
   cfg.templates_dir = path_key("templates_dir", "templates");
   cfg.wards_dir = path_key("wards_dir", "wards");
   if (const auto& w = root["wards"]) {
-    if (!w.IsMap()) r.error(w, "wards must map ward ids to display names");
+    if (!w.IsMap()) r.error(w, "wards must map ward ids to display names or to { name, kind }");
     else
       for (const auto& kv : w) {
         auto id = kv.first.as<std::string>();
         if (!valid_id(id)) r.error(kv.first, fmt::format("ward id \"{}\" must be lower-case letters, digits and hyphens", id));
-        if (auto name = r.string(kv.second, "ward name")) cfg.wards[id] = *name;
+        if (kv.second.IsMap()) {
+          if (!r.expect_keys(kv.second, {"name", "kind"}, "wards." + id)) continue;
+          auto name = kv.second["name"] ? r.string(kv.second["name"], "wards." + id + ".name") : std::nullopt;
+          if (!name) {
+            if (!kv.second["name"]) r.error(kv.second, fmt::format("wards.{} needs a name", id));
+            continue;
+          }
+          Ward ward(*name);
+          if (const auto& k = kv.second["kind"]) {
+            auto text = r.string(k, "wards." + id + ".kind");
+            auto kind = text ? parse_unit_kind(*text) : std::nullopt;
+            if (!kind) {
+              r.error(k, fmt::format("wards.{}.kind must be phuong, xa or thi-tran", id));
+              continue;
+            }
+            if (ward.kind_known && ward.kind != *kind) {
+              r.error(k, fmt::format("wards.{}: the name \"{}\" says {}, but kind says {}", id, *name, ward.kind_word(),
+                                     Ward(std::string(kKindWords[static_cast<int>(*kind)].capital) + " x").kind_word()));
+              continue;
+            }
+            ward.kind = *kind;
+            ward.kind_known = true;
+          }
+          cfg.wards[id] = std::move(ward);
+        } else if (auto name = r.string(kv.second, "ward name")) {
+          cfg.wards[id] = Ward(*name);
+        }
       }
   }
   if (const auto& q = root["quiet_hours"]) {

@@ -60,6 +60,31 @@ struct Routes {
   const std::vector<std::string>& for_carrier(const std::string& carrier) const;
 };
 
+/// The kinds of a city's lowest units.
+enum class UnitKind { Phuong, Xa, ThiTran };
+
+/// A ward, commune or township as the config names it.
+struct Ward {
+  std::string name;    ///< the display name as configured: {{ten_phuong}}
+  UnitKind kind = UnitKind::Phuong;
+  bool kind_known = false;  ///< stated as `kind`, or read from the name's first word
+  std::string proper;  ///< the name without its kind word: "6", "Hòa Tân"
+
+  Ward() = default;
+  /// A display name; its first word ("Phường", "Xã", "Thị trấn") gives the kind.
+  Ward(std::string display);  // NOLINT: a plain name is the common form
+  Ward(const char* display) : Ward(std::string(display)) {}  // NOLINT
+  /// The kind word, lower case: "phường", "xã", "thị trấn" ({{don_vi}}).
+  std::string kind_word() const;
+  /// The name in running text by Nghị định 30/2020/NĐ-CP: the kind word lower case before a
+  /// proper name ("xã Hòa Tân", "phường Tân Xuyên"), capitalised before a number
+  /// ("Phường 6") ({{ten_don_vi}}).
+  std::string in_text() const;
+};
+
+/// The kind named by a `kind:` value ("phuong", "xa", "thi-tran").
+std::optional<UnitKind> parse_unit_kind(std::string_view s);
+
 struct Config {
   std::string path;  ///< the file it was read from
   std::string dir;   ///< its folder, base of relative paths
@@ -68,7 +93,7 @@ struct Config {
   std::string state_dir = "/var/lib/loa";
   std::string templates_dir;
   std::string wards_dir;
-  std::map<std::string, std::string> wards;  ///< id -> display name
+  std::map<std::string, Ward> wards;  ///< the units Loa sends to, by id (--all-wards means these)
   std::optional<QuietHours> quiet_hours;
   std::string webhook_host = "127.0.0.1";
   int webhook_port = 8089;
@@ -83,6 +108,8 @@ struct Config {
   const ProviderConfig* provider(const std::string& name) const;
   /// Display name of a ward: `wards.<id>` or the id itself.
   std::string ward_name(const std::string& id) const;
+  /// The ward as configured; one the config does not name is its id, kind unknown.
+  Ward ward(const std::string& id) const;
 };
 
 /// Reads and validates a config file. Every problem is reported as "file:line: ...".

@@ -14,6 +14,12 @@
 
 namespace loa::jobs {
 
+std::vector<std::string> configured_wards(const config::Config& cfg) {
+  std::vector<std::string> ids;
+  for (const auto& [id, _] : cfg.wards) ids.push_back(id);
+  return ids;
+}
+
 std::vector<std::string> ward_ids(const config::Config& cfg) {
   std::set<std::string> ids;
   std::error_code ec;
@@ -92,14 +98,20 @@ std::expected<Planner, std::vector<std::string>> Planner::create(
   for (const auto& v : t->variables())
     if (!spec.vars.count(v))
       errors.push_back(fmt::format("template \"{}\" needs variable \"{}\" (--var {}=...)", spec.template_name, v, v));
-  // A column the template uses must exist in every chosen ward, not just one of them.
+  // A column the template uses must exist in every chosen ward, not just one of them: a
+  // list without it would render a blank ("tại Hội trường UBND ()").
   for (const auto& w : spec.wards) {
     auto reader = wards::ResidentReader::open(wards::ward_path(cfg.wards_dir, w), cfg.carriers);
     if (!reader) continue;  // reported above
     std::set<std::string> have((*reader)->extra_columns().begin(), (*reader)->extra_columns().end());
-    for (const auto& col : t->column_names())
+    for (const auto& col : (*reader)->row_names()) have.insert(col);
+    std::set<std::string> needed = t->column_names();
+    for (const auto& col : wards::ResidentReader::optional_row_names())
+      if (t->names().count(col)) needed.insert(col);
+    for (const auto& col : needed)
       if (!have.count(col) && !spec.vars.count(col))
-        errors.push_back(fmt::format("template \"{}\" uses {{{{{}}}}}, which ward \"{}\" has no column for", spec.template_name, col, w));
+        errors.push_back(fmt::format("template \"{}\" uses {{{{{}}}}}, but the list of ward \"{}\" ({}) has no such column",
+                                     spec.template_name, col, w, (*reader)->path()));
   }
   Planner p(cfg, std::move(spec), std::move(*t));
   for (auto& [k, v] : p.spec_.vars) v = text::nfc(v);
@@ -128,12 +140,13 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
     const std::uint32_t this_ward = ward_index++;
     auto reader = wards::ResidentReader::open(wards::ward_path(cfg_->wards_dir, ward), cfg_->carriers);
     if (!reader) return std::unexpected(reader.error());
-    const std::string ward_name = cfg_->ward_name(ward);
+    const config::Ward unit = cfg_->ward(ward);
     // Precedence: the job's variables, then the built-in names, then the list's columns.
-    static const std::set<std::string> kRowNames{"ho_ten", "so_dien_thoai", "khom_ap", "nhom", "ten_phuong", "ward"};
+    const auto& kRowNames = text::builtin_names();
     const auto& used = template_.names();
     auto per_row = [&](const std::string& k) { return used.count(k) > 0 && !spec_.vars.count(k); };
-    text::MessageTemplate::Vars vars{{"ten_phuong", ward_name}, {"ward", ward}};
+    text::MessageTemplate::Vars vars{
+        {"ten_phuong", unit.name}, {"don_vi", unit.kind_word()}, {"ten_don_vi", unit.in_text()}, {"ward", ward}};
     for (const auto& [k, v] : spec_.vars) vars[k] = v;
     // Where each row's values go: the variables the template uses and the job does not
     // set (map nodes stay put, so these are looked up once per ward).

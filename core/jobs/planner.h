@@ -71,6 +71,10 @@ load_templates(const config::Config& cfg);
 /// Ward ids with a list in wards_dir, sorted.
 std::vector<std::string> ward_ids(const config::Config& cfg);
 
+/// The wards the config names, sorted: what --all-wards sends to (a list file the config
+/// does not name is never sent to that way).
+std::vector<std::string> configured_wards(const config::Config& cfg);
+
 /// Totals over a plan, for preview and send.
 struct PlanSummary {
   std::int64_t rows = 0, messages = 0, skipped = 0, too_long = 0, segments = 0, unicode = 0;

@@ -28,7 +28,7 @@ struct MessageTemplate::Compiled {
 };
 
 const std::set<std::string>& builtin_names() {
-  static const std::set<std::string> k{"ten_phuong", "ward", "ho_ten", "so_dien_thoai", "khom_ap", "nhom"};
+  static const std::set<std::string> k{"ten_phuong", "don_vi", "ten_don_vi", "ward", "ho_ten", "so_dien_thoai", "khom_ap", "nhom"};
   return k;
 }
 

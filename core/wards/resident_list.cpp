@@ -110,6 +110,19 @@ std::expected<std::unique_ptr<ResidentReader>, std::string> ResidentReader::open
   return r;
 }
 
+std::vector<std::string> ResidentReader::row_names() const {
+  std::vector<std::string> out{"so_dien_thoai"};
+  if (col_name_ >= 0) out.emplace_back("ho_ten");
+  if (col_area_ >= 0) out.emplace_back("khom_ap");
+  if (col_tags_ >= 0) out.emplace_back("nhom");
+  return out;
+}
+
+const std::vector<std::string>& ResidentReader::optional_row_names() {
+  static const std::vector<std::string> names{"ho_ten", "khom_ap", "nhom"};
+  return names;
+}
+
 bool ResidentReader::next(Resident& out) {
   int line = 0;
   std::string error;

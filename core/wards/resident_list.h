@@ -44,6 +44,11 @@ class ResidentReader {
 
   /// Columns other than the four known ones, as template variable names.
   const std::vector<std::string>& extra_columns() const { return extra_names_; }
+  /// The known columns this list has, by their template names (so_dien_thoai always;
+  /// ho_ten, khom_ap, nhom when present).
+  std::vector<std::string> row_names() const;
+  /// The known columns a list may lack: ho_ten, khom_ap, nhom.
+  static const std::vector<std::string>& optional_row_names();
   const std::string& path() const { return path_; }
 
  private:

@@ -62,15 +62,15 @@ TEST_SUITE("core/jobs") {
   TEST_CASE("variables: the job's win over built-in names, which win over the list's columns") {
     Fixture f;
     std::ofstream(f.dir / "templates" / "nha.yaml")
-        << "variables: [ngay]\nmax_segments: 3\nbody: \"{{ten_phuong}}/{{ho_ten}}/{{so_nha}}/{{ngay}}/{{nhom}}/{{khom_ap}}\"\n";
+        << "variables: [ngay]\nmax_segments: 3\nbody: \"{{ten_phuong}}/{{ho_ten}}/{{so_nha}}/{{ngay}}/{{nhom}}\"\n";
     std::ofstream(f.dir / "wards" / "phuong-3.csv") << "Họ và tên,Số điện thoại,Nhóm,Số nhà,Ngày,Tên phường\n"
                                                        "An,0912345678,a; b,12,1/1,X\n"
                                                        "Binh,0912345679,,7,2/2,Y\n";
     f.cfg.wards = {{"phuong-3", "Phường 3"}};
     auto msgs = f.plan({"nha", {"phuong-3"}, {{"ngay", "5/9"}}, {}, {}, {}, false, {}});
     REQUIRE(msgs.size() == 2);
-    CHECK(msgs[0].text == "Phường 3/An/12/5/9/a, b/");
-    CHECK(msgs[1].text == "Phường 3/Binh/7/5/9//");  // every row its own values, none left over
+    CHECK(msgs[0].text == "Phường 3/An/12/5/9/a, b");
+    CHECK(msgs[1].text == "Phường 3/Binh/7/5/9/");  // every row its own values, none left over
   }
 
   TEST_CASE("area and tag filters match ignoring case and diacritics") {
@@ -157,4 +157,73 @@ TEST_SUITE("core/jobs") {
     CHECK_FALSE(loa::jobs::parse_job_spec(R"({"template":"a","wards":["b"],"vars":{"x":1}})", "Asia/Ho_Chi_Minh").has_value());
     CHECK_FALSE(loa::jobs::parse_job_spec(R"({"template":"a","wards":["b"],"colour":"red"})", "Asia/Ho_Chi_Minh").has_value());
   }
+
+  TEST_CASE("the shipped templates read right for a phường, a xã and a thị trấn") {
+    Fixture f;
+    f.cfg.templates_dir = std::string(LOA_SOURCE_DIR) + "/templates";
+    for (const char* w : {"phuong-6", "tan-xuyen", "hoa-tan", "song-doc"})
+      std::ofstream(f.dir / "wards" / (std::string(w) + ".csv")) << "Họ và tên,Số điện thoại\nNguyễn Văn An,0912345678\n";
+    f.cfg.wards = {{"phuong-6", "Phường 6"}, {"tan-xuyen", "Phường Tân Xuyên"}, {"song-doc", "Thị trấn Sông Đốc"}};
+    loa::config::Ward hoa_tan("Hòa Tân");
+    hoa_tan.kind = loa::config::UnitKind::Xa;
+    hoa_tan.kind_known = true;
+    f.cfg.wards["hoa-tan"] = hoa_tan;
+    auto text = [&](const char* tmpl, const char* ward, std::map<std::string, std::string> vars) {
+      auto msgs = f.plan({tmpl, {ward}, std::move(vars), {}, {}, {}, false, {}});
+      REQUIRE(msgs.size() == 1);
+      CHECK(msgs[0].fail_reason.empty());
+      return msgs[0].text;
+    };
+    const std::map<std::string, std::string> vaccine{{"ngay", "15/12/2026"}, {"gio", "7 giờ 30"}, {"dia_diem", "trạm y tế"}};
+    CHECK(text("tiem-ngua", "phuong-6", vaccine) ==
+          "Trạm Y tế Phường 6: ngày 15/12/2026, 7 giờ 30, tiêm ngừa cho trẻ tại trạm y tế. "
+          "Gia đình Nguyễn Văn An vui lòng mang sổ tiêm chủng của bé. Xin cảm ơn!");
+    CHECK(text("tiem-ngua", "hoa-tan", vaccine) ==
+          "Trạm Y tế xã Hòa Tân: ngày 15/12/2026, 7 giờ 30, tiêm ngừa cho trẻ tại trạm y tế. "
+          "Gia đình Nguyễn Văn An vui lòng mang sổ tiêm chủng của bé. Xin cảm ơn!");
+    const std::map<std::string, std::string> clean{{"ngay", "06/12/2026"}, {"gio", "7 giờ"}, {"diem_tap_trung", "chợ"}};
+    CHECK(text("ve-sinh-moi-truong", "tan-xuyen", clean) ==
+          "UBND phường Tân Xuyên kính mời hộ Nguyễn Văn An ra quân vệ sinh môi trường lúc 7 giờ ngày 06/12/2026 tại "
+          "chợ. Chung tay vì phường xanh, sạch, đẹp!");
+    CHECK(text("ve-sinh-moi-truong", "hoa-tan", clean) ==
+          "UBND xã Hòa Tân kính mời hộ Nguyễn Văn An ra quân vệ sinh môi trường lúc 7 giờ ngày 06/12/2026 tại "
+          "chợ. Chung tay vì xã xanh, sạch, đẹp!");
+    CHECK(text("ve-sinh-moi-truong", "song-doc", clean) ==
+          "UBND thị trấn Sông Đốc kính mời hộ Nguyễn Văn An ra quân vệ sinh môi trường lúc 7 giờ ngày 06/12/2026 "
+          "tại chợ. Chung tay vì thị trấn xanh, sạch, đẹp!");
+    CHECK(text("lam-can-cuoc", "hoa-tan", {{"ngay", "20/12/2026"}, {"gio", "7 giờ 30"}, {"dia_diem", "hội trường ấp 3"}}) ==
+          "Công an xã Hòa Tân: ngày 20/12/2026, từ 7 giờ 30, làm thẻ căn cước lưu động tại hội trường ấp 3. "
+          "Mời ông/bà Nguyễn Văn An mang CCCD cũ hoặc giấy khai sinh.");
+    CHECK(text("nghi-tet", "hoa-tan",
+               {{"nam", "Binh Ngo"}, {"tu_ngay", "14/02/2026"}, {"den_ngay", "22/02/2026"}, {"ngay_lam_lai", "23/02/2026"}}) ==
+          "UBND xa Hoa Tan kinh chuc gia dinh Nguyen Van An nam moi Binh Ngo an khang thinh vuong. Bo phan mot cua "
+          "nghi Tet tu 14/02/2026 den het 22/02/2026, lam viec lai tu 23/02/2026.");
+  }
+
+  TEST_CASE("a template using a column a selected list lacks is refused, naming the list and the column") {
+    Fixture f;
+    f.cfg.templates_dir = std::string(LOA_SOURCE_DIR) + "/templates";
+    // phuong-2's list has no khóm/ấp column; trat-tu-do-thi says where, by khóm.
+    auto p = loa::jobs::Planner::create(f.cfg, {"trat-tu-do-thi", {"phuong-1", "phuong-2"}, {{"tu_ngay", "01/12/2026"}}, {}, {}, {}, false, {}});
+    REQUIRE_FALSE(p.has_value());
+    REQUIRE(p.error().size() == 1);
+    CHECK(p.error()[0].find("uses {{khom_ap}}, but the list of ward \"phuong-2\"") != std::string::npos);
+    CHECK(p.error()[0].find("phuong-2.csv") != std::string::npos);
+    // A --var of that name fills it.
+    CHECK(loa::jobs::Planner::create(f.cfg, {"trat-tu-do-thi", {"phuong-2"}, {{"tu_ngay", "01/12/2026"}, {"khom_ap", "khóm 3"}}, {}, {}, {}, false, {}})
+              .has_value());
+  }
+
+  TEST_CASE("wards: the kind from the name's first word, or stated; the name in running text") {
+    using loa::config::Ward;
+    CHECK(Ward("Phường 6").in_text() == "Phường 6");
+    CHECK(Ward("Phường Tân Thành").in_text() == "phường Tân Thành");
+    CHECK(Ward("Xã Tân Thành").in_text() == "xã Tân Thành");
+    CHECK(Ward("Xã Tân Thành").kind_word() == "xã");
+    CHECK(Ward("Thị trấn Sông Đốc").in_text() == "thị trấn Sông Đốc");
+    CHECK(Ward("Thị trấn Sông Đốc").kind_word() == "thị trấn");
+    CHECK_FALSE(Ward("Tân Thành").kind_known);
+    CHECK(Ward("Phường 6").kind_known);
+  }
 }
+
