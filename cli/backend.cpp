@@ -14,10 +14,29 @@ class RedisBackend final : public Backend {
     return intake_.enqueue(spec);
   }
   std::expected<std::optional<store::JobStatus>, std::string> status(const std::string& job) override {
-    return queries_.status(job);
+    auto st = queries_.status(job);
+    if (!st || *st) return st;
+    return queries_.submitted(job);  // not admitted yet: still in the stream?
+  }
+  std::expected<std::optional<std::int64_t>, std::string> gateway_idle_ms() override { return queries_.gateway_idle_ms(); }
+  std::expected<std::optional<std::string>, std::string> recent(const std::string& fingerprint) override {
+    return intake_.recent(fingerprint);
+  }
+  std::expected<void, std::string> remember(const std::string& fingerprint, const std::string& job) override {
+    return intake_.remember(fingerprint, job);
   }
   std::expected<std::vector<store::JobStatus>, std::string> jobs(int limit, const std::string& ward) override {
-    return queries_.list(limit, ward);
+    // Jobs no gateway has taken yet come first: they are the newest.
+    auto waiting = queries_.submitted_list(limit);
+    if (!waiting) return std::unexpected(waiting.error());
+    std::vector<store::JobStatus> out;
+    for (auto& j : *waiting)
+      if (ward.empty() || ("," + j.wards + ",").find("," + ward + ",") != std::string::npos) out.push_back(std::move(j));
+    auto admitted = queries_.list(limit, ward);
+    if (!admitted) return std::unexpected(admitted.error());
+    for (auto& j : *admitted)
+      if (static_cast<int>(out.size()) < limit) out.push_back(std::move(j));
+    return out;
   }
   std::expected<void, std::string> messages(const std::string& job, std::int64_t total,
                                             const std::function<void(const store::MessageRecord&)>& fn) override {

@@ -24,6 +24,12 @@ class Backend {
   virtual std::expected<store::IntakeStore::Enqueued, std::string> enqueue(const jobs::JobSpec& spec) = 0;
   /// nullopt when there is no such job.
   virtual std::expected<std::optional<store::JobStatus>, std::string> status(const std::string& job) = 0;
+  /// How long since a gateway last read the job queue; nullopt when none ever has.
+  virtual std::expected<std::optional<std::int64_t>, std::string> gateway_idle_ms() = 0;
+  /// The job of the last 24 hours with this fingerprint (template, variables, wards), if any.
+  virtual std::expected<std::optional<std::string>, std::string> recent(const std::string& fingerprint) = 0;
+  /// Remembers a job by its fingerprint for 24 hours.
+  virtual std::expected<void, std::string> remember(const std::string& fingerprint, const std::string& job) = 0;
   virtual std::expected<std::vector<store::JobStatus>, std::string> jobs(int limit, const std::string& ward) = 0;
   /// A job's messages in order, a batch at a time.
   virtual std::expected<void, std::string> messages(const std::string& job, std::int64_t total,

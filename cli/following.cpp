@@ -37,7 +37,15 @@ ordered_json status_json(const store::JobStatus& st) {
 }
 
 // Why a job's messages are not moving, or "" when nothing holds them back.
-std::string waiting_reason(const config::Config& cfg, const store::JobStatus& j) {
+std::string waiting_reason(Session& s, const config::Config& cfg, const store::JobStatus& j) {
+  if (j.state == jobs::JobState::submitted) {
+    std::string since;
+    if (auto b = s.try_backend(); b)
+      if (auto idle = (*b)->gateway_idle_ms(); idle)
+        since = *idle ? fmt::format(" (none has read the queue for {} s: is loa-gatewayd running?)", **idle / 1000)
+                      : " (none has ever read the queue: is loa-gatewayd running?)";
+    return "for a gateway to take it" + since;
+  }
   if (j.state == jobs::JobState::scheduled) return "scheduled for " + util::format_local(j.due_ms, cfg.timezone);
   if (finished(j) || j.urgent || !cfg.quiet_hours) return "";
   const auto& q = *cfg.quiet_hours;
@@ -45,6 +53,14 @@ std::string waiting_reason(const config::Config& cfg, const store::JobStatus& j)
   return fmt::format("quiet hours {:02}:{:02}-{:02}:{:02}: sending resumes at {:02}:{:02} (send with --urgent to override)",
                      q.start_minute / 60, q.start_minute % 60, q.end_minute / 60, q.end_minute % 60, q.end_minute / 60,
                      q.end_minute % 60);
+}
+
+// Every message state with its count: " queued 0 sending 0 sent 3 ...", alike in `status`
+// and `status --watch`.
+std::string counts_text(const store::JobStatus& j) {
+  std::string out;
+  for (auto state : jobs::kMessageStates) out += fmt::format(" {} {}", jobs::name(state), count(j, state));
+  return out;
 }
 
 struct StatusOptions {
@@ -62,21 +78,21 @@ int status(Session& s, const StatusOptions& o) {
     if (!j) return j.error();
     if (o.json && !o.watch) {
       auto out = status_json(*j);
-      if (auto why = waiting_reason(*cfg, *j); !why.empty()) out["waiting"] = why;
+      if (auto why = waiting_reason(s, *cfg, *j); !why.empty()) out["waiting"] = why;
       std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       return kOk;
     }
     using enum MessageState;
     const long long done = count(*j, sent) + count(*j, delivered) + count(*j, failed) + count(*j, unknown);
     if (o.watch) {
+      // The same counts as plain `status`, on one line that rewrites itself.
       if (first_done < 0) first_done = done;
       const double secs = static_cast<double>(util::now_ms() - started) / 1000.0;
       const double rate = secs > 0.5 ? static_cast<double>(done - first_done) / secs : 0;
       const long long waiting = count(*j, queued) + count(*j, sending);
       const std::string eta = rate > 0 ? fmt::format("{:.0f}s left", static_cast<double>(waiting) / rate) : "-";
-      std::printf("\r%s %-9s sent %lld  delivered %lld  failed %lld  waiting %lld  %.1f/s  %s   ", j->id.c_str(),
-                  state_name(*j).c_str(), count(*j, sent) + count(*j, delivered), count(*j, delivered), count(*j, failed),
-                  waiting, rate, eta.c_str());
+      std::printf("\r%s %-9s total %lld:%s  %.1f/s  %s   ", j->id.c_str(), state_name(*j).c_str(),
+                  static_cast<long long>(j->total), counts_text(*j).c_str(), rate, eta.c_str());
       std::fflush(stdout);
       if (finished(*j)) {
         std::printf("\n");
@@ -89,10 +105,9 @@ int status(Session& s, const StatusOptions& o) {
     if (!j->reason.empty()) std::printf("reason: %s\n", j->reason.c_str());
     std::printf("template %s, wards %s, created %s\n", j->template_name.c_str(), j->wards.c_str(),
                 util::format_local(j->created_ms, cfg->timezone).c_str());
-    if (auto why = waiting_reason(*cfg, *j); !why.empty()) std::printf("waiting: %s\n", why.c_str());
-    std::printf("total %lld%s:", static_cast<long long>(j->total), j->expanded || finished(*j) ? "" : " so far (still expanding)");
-    for (auto state : jobs::kMessageStates) std::printf(" %s %lld", std::string(jobs::name(state)).c_str(), count(*j, state));
-    std::printf("\n");
+    if (auto why = waiting_reason(s, *cfg, *j); !why.empty()) std::printf("waiting: %s\n", why.c_str());
+    std::printf("total %lld%s:%s\n", static_cast<long long>(j->total),
+                j->expanded || finished(*j) ? "" : " so far (still expanding)", counts_text(*j).c_str());
     return kOk;
   }
 }

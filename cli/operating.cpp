@@ -11,6 +11,7 @@
 #include "cli/session.h"
 #include "core/jobs/planner.h"
 #include "core/phone/phone.h"
+#include "core/util/strings.h"
 #include "core/util/time.h"
 #include "core/wards/resident_list.h"
 #include "providers/registry.h"
@@ -23,12 +24,28 @@ int cancel(Session& s, const std::string& id) {
   if (!s.config()) return kUsage;
   Backend* b = s.backend();
   if (!b) return kRuntime;
+  auto earlier = b->status(id);
+  if (!earlier) return fail(kRuntime, earlier.error());
+  if (*earlier && (*earlier)->state == jobs::JobState::submitted)
+    return fail(kUsage, fmt::format("job {} has not been taken by a gateway yet, so it cannot be cancelled yet; "
+                                    "start loa-gatewayd (or try again once it has)", id));
   auto before = b->cancel(id);
   if (!before) return fail(kRuntime, before.error());
   if (!*before) return fail(kUsage, "no job " + id);
   if (**before == jobs::JobState::done || **before == jobs::JobState::rejected)
     return fail(kUsage, fmt::format("job {} is already {}; nothing to cancel", id, jobs::name(**before)));
-  std::printf("job %s cancelled\n", id.c_str());
+  auto after = b->status(id);
+  if (!after || !*after || !*earlier) {
+    std::printf("job %s cancelled\n", id.c_str());
+    return kOk;
+  }
+  using enum jobs::MessageState;
+  const auto& a = **after;
+  const auto stopped = a.count(cancelled) - (*earlier)->count(cancelled);
+  const auto gone = a.count(sending) + a.count(sent) + a.count(delivered) + a.count(unknown);
+  std::printf("job %s cancelled: %lld message(s) stopped, %lld had already gone to a provider (%lld delivered)\n",
+              id.c_str(), static_cast<long long>(stopped), static_cast<long long>(gone),
+              static_cast<long long>(a.count(delivered)));
   return kOk;
 }
 
@@ -65,6 +82,25 @@ int optout_add(Session& s, const std::string& typed, const std::string& reason) 
   if (!p) return kUsage;
   Backend* b = s.backend();
   if (!b) return kRuntime;
+  // A number opted out before keeps its first reason and date; a new reason is added to it.
+  auto list = b->optouts();
+  if (!list) return fail(kRuntime, list.error());
+  if (auto it = list->find(p->digits); it != list->end()) {
+    std::string earlier;
+    try {
+      earlier = nlohmann::json::parse(it->second).value("reason", "");
+    } catch (const nlohmann::json::exception&) {
+    }
+    if (reason.empty() || reason == earlier) {
+      std::printf("%s was already opted out%s\n", p->local.c_str(), earlier.empty() ? "" : (" (" + earlier + ")").c_str());
+      return kOk;
+    }
+    if (auto r = b->optout_add(p->digits, earlier.empty() ? reason : earlier + "; " + reason); !r)
+      return fail(kRuntime, r.error());
+    std::printf("%s was already opted out; reason now: %s\n", p->local.c_str(),
+                (earlier.empty() ? reason : earlier + "; " + reason).c_str());
+    return kOk;
+  }
   if (auto r = b->optout_add(p->digits, reason); !r) return fail(kRuntime, r.error());
   std::printf("%s opted out\n", p->local.c_str());
   return kOk;
@@ -195,15 +231,16 @@ void add_operating_commands(CLI::App& app, Session& s, int& exit_code) {
   auto* optout_cmd = app.add_subcommand("optout", "manage numbers that must never get a message");
   optout_cmd->footer("Numbers that opted out are skipped by every job expanded after the change.");
   optout_cmd->require_subcommand(1);
-  auto number = std::make_shared<std::string>();
+  // A number as typed, quoted or not: "0912 345 678" and 0912 345 678 are one number.
+  auto number = std::make_shared<std::vector<std::string>>();
   auto reason = std::make_shared<std::string>();
   auto* add = optout_cmd->add_subcommand("add", "opt a number out");
-  add->add_option("PHONE", *number, "the number, in any common form")->required();
-  add->add_option("--reason", *reason, "why (shown by optout list)")->type_name("TEXT");
-  add->callback([&s, &exit_code, number, reason] { exit_code = optout_add(s, *number, *reason); });
+  add->add_option("PHONE", *number, "the number, in any common form (spaces allowed)")->required()->expected(1, 4);
+  add->add_option("--reason", *reason, "why (shown by optout list; an earlier reason is kept)")->type_name("TEXT");
+  add->callback([&s, &exit_code, number, reason] { exit_code = optout_add(s, util::join(*number, " "), *reason); });
   auto* remove = optout_cmd->add_subcommand("remove", "let a number get messages again");
-  remove->add_option("PHONE", *number, "the number")->required();
-  remove->callback([&s, &exit_code, number] { exit_code = optout_remove(s, *number); });
+  remove->add_option("PHONE", *number, "the number (spaces allowed)")->required()->expected(1, 4);
+  remove->callback([&s, &exit_code, number] { exit_code = optout_remove(s, util::join(*number, " ")); });
   optout_cmd->add_subcommand("list", "every opted-out number, when and why")->callback([&s, &exit_code] {
     exit_code = optout_list(s);
   });

@@ -1,8 +1,12 @@
 // The sending commands: send, preview, templates.
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <iostream>
 #include <set>
 
 #include <fmt/format.h>
@@ -10,6 +14,9 @@
 
 #include "cli/session.h"
 #include "core/jobs/planner.h"
+#include "core/text/unicode.h"
+#include "core/util/encoding.h"
+#include "core/wards/resident_list.h"
 #include "core/util/log.h"
 #include "core/util/strings.h"
 #include "core/util/time.h"
@@ -77,15 +84,84 @@ std::optional<jobs::JobSpec> spec_of(const Selectors& sel, const config::Config&
   return spec;
 }
 
-// The validated plan of a job; nullopt after printing why not.
+// "unknown X "name"" with a did-you-mean when one is close.
+std::string unknown(std::string_view what, const std::string& name, const std::vector<std::string>& known,
+                    std::string_view listed_by) {
+  std::string out = fmt::format("unknown {} \"{}\"", what, name);
+  if (auto guess = util::did_you_mean(name, known)) out += fmt::format("; did you mean \"{}\"?", *guess);
+  if (!listed_by.empty()) out += fmt::format(" ({})", listed_by);
+  return out;
+}
+
+// The template names in templates_dir.
+std::vector<std::string> template_names(const config::Config& cfg) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(cfg.templates_dir, ec))
+    if (e.path().extension() == ".yaml") out.push_back(e.path().stem().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The khóm/ấp names of the wards' lists, by their folded form.
+std::map<std::string, std::string> areas_of(const config::Config& cfg, const std::vector<std::string>& wards) {
+  std::map<std::string, std::string> out;
+  for (const auto& w : wards) {
+    auto reader = wards::ResidentReader::open(wards::ward_path(cfg.wards_dir, w), cfg.carriers);
+    if (!reader) continue;
+    wards::Resident r;
+    while ((*reader)->next(r))
+      if (!r.area.empty()) out.emplace(text::fold_key(r.area), r.area);
+  }
+  return out;
+}
+
+// The validated plan of a job; nullopt after printing why not. Names a person typed are
+// checked first, each with a did-you-mean: the template, the wards, the --var names and
+// the --area values.
 std::optional<jobs::Planner> plan_of(const jobs::JobSpec& spec, const config::Config& cfg) {
   if (auto why = jobs::check_bounds(spec)) {
     fail(kUsage, *why);
     return std::nullopt;
   }
+  std::vector<std::string> errors;
+  const auto templates = template_names(cfg);
+  if (config::valid_id(spec.template_name) &&
+      std::find(templates.begin(), templates.end(), spec.template_name) == templates.end())
+    errors.push_back(unknown("template", spec.template_name, templates, "loa templates lists them"));
+  std::vector<std::string> known_wards = jobs::ward_ids(cfg);
+  for (const auto& [id, _] : cfg.wards) known_wards.push_back(id);
+  for (const auto& w : spec.wards)
+    if (config::valid_id(w) && std::find(known_wards.begin(), known_wards.end(), w) == known_wards.end())
+      errors.push_back(unknown("ward", w, known_wards, "wards: in the config names them"));
+  if (!errors.empty()) {
+    fail_all(errors);
+    return std::nullopt;
+  }
   auto plan = jobs::Planner::create(cfg, spec);
   if (!plan) {
     fail_all(plan.error());
+    return std::nullopt;
+  }
+  const auto& t = plan->message_template();
+  std::vector<std::string> usable(t.variables().begin(), t.variables().end());
+  for (const auto& n : t.names()) usable.push_back(n);
+  for (const auto& [k, _] : spec.vars)
+    if (std::find(usable.begin(), usable.end(), k) == usable.end())
+      errors.push_back(unknown("--var", k, usable,
+                               fmt::format("template \"{}\" takes: {}", t.name(),
+                                           t.variables().empty() ? "none" : util::join(t.variables(), ", "))));
+  if (!spec.areas.empty()) {
+    auto areas = areas_of(cfg, spec.wards);
+    std::vector<std::string> names;
+    for (const auto& [_, shown] : areas) names.push_back(shown);
+    for (const auto& a : spec.areas)
+      if (!areas.count(text::fold_key(a)))
+        errors.push_back(fmt::format("--area \"{}\" matches nobody in {}; the areas there are: {}", a,
+                                     util::join(spec.wards, ", "), names.empty() ? "none (no khóm/ấp column)" : util::join(names, ", ")));
+  }
+  if (!errors.empty()) {
+    fail_all(errors);
     return std::nullopt;
   }
   return std::move(*plan);
@@ -100,7 +176,8 @@ struct Walk {
   std::vector<jobs::PlannedMessage> shown, skipped, too_long;
 };
 
-std::expected<Walk, std::string> walk(const jobs::Planner& plan, const std::set<std::string>& opted, int limit) {
+std::expected<Walk, std::string> walk(const jobs::Planner& plan, const std::set<std::string>& opted, int limit,
+                                      const config::Pricing& pricing) {
   Walk w;
   auto ok = plan.for_each(opted, [&](const jobs::PlannedMessage& m) {
     ++w.totals.rows;
@@ -111,6 +188,7 @@ std::expected<Walk, std::string> walk(const jobs::Planner& plan, const std::set<
     }
     ++w.totals.messages;
     w.totals.segments += m.segments.segments;
+    w.totals.cost += m.segments.segments * pricing.per_segment(m.carrier, m.segments.unicode);
     w.totals.unicode += m.segments.unicode ? 1 : 0;
     if (!m.fail_reason.empty()) {
       ++w.totals.too_long;
@@ -141,12 +219,55 @@ std::expected<std::set<std::string>, std::string> opted_out(Session& s, bool req
   return out;
 }
 
-void print_totals(const Walk& w, const text::MessageTemplate& t) {
-  std::printf("%lld row(s): %lld message(s), %lld skipped; %lld segment(s) in all; encoding %s%s\n",
+// "12,345 VND" (or "not priced" when the config has no pricing).
+std::string cost_text(std::int64_t cost, const config::Pricing& pricing) {
+  if (!pricing.configured) return "cost not estimated (no pricing: in the config)";
+  std::string digits = std::to_string(cost), grouped;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += '.';
+    grouped += digits[i];
+  }
+  return fmt::format("about {} {}", grouped, pricing.currency);
+}
+
+void print_totals(const Walk& w, const text::MessageTemplate& t, const config::Pricing& pricing) {
+  std::printf("%lld row(s): %lld message(s), %lld skipped; %lld segment(s) in all, %s; encoding %s%s\n",
               static_cast<long long>(w.totals.rows), static_cast<long long>(w.totals.messages),
               static_cast<long long>(w.totals.skipped), static_cast<long long>(w.totals.segments),
+              cost_text(w.totals.cost, pricing).c_str(),
               t.encoding() == text::Encoding::Ascii ? "ascii (no diacritics)" : "unicode",
               w.totals.unicode ? fmt::format(", {} message(s) need UCS-2", w.totals.unicode).c_str() : "");
+}
+
+// What identifies "the same announcement" for --again: template, variables, wards and filters.
+std::string fingerprint(const jobs::JobSpec& spec) {
+  std::vector<std::string> wards = spec.wards, areas = spec.areas, tags = spec.tags;
+  std::sort(wards.begin(), wards.end());
+  std::sort(areas.begin(), areas.end());
+  std::sort(tags.begin(), tags.end());
+  json j{{"template", spec.template_name}, {"wards", wards}, {"vars", spec.vars}, {"areas", areas}, {"tags", tags}};
+  return util::sha256_hex(j.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+// When the job will go, said at send time: its --at, or the end of quiet hours.
+std::string when_it_goes(const jobs::JobSpec& spec, const config::Config& cfg) {
+  if (spec.at_ms) return "scheduled: it goes at " + util::format_local(*spec.at_ms, cfg.timezone);
+  if (spec.urgent || !cfg.quiet_hours) return "";
+  const auto& q = *cfg.quiet_hours;
+  if (!util::in_window(util::minute_of_day(util::now_ms(), cfg.timezone), q.start_minute, q.end_minute)) return "";
+  return fmt::format("quiet hours ({:02}:{:02}-{:02}:{:02}): it waits and goes at {:02}:{:02} (--urgent sends now)",
+                     q.start_minute / 60, q.start_minute % 60, q.end_minute / 60, q.end_minute % 60, q.end_minute / 60,
+                     q.end_minute % 60);
+}
+
+// Asks on the terminal; true for yes.
+bool confirmed(const std::string& question) {
+  std::fprintf(stderr, "%s [y/N] ", question.c_str());
+  std::fflush(stderr);
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return false;
+  auto a = text::fold_key(answer);
+  return a == "y" || a == "yes" || a == "c" || a == "co";
 }
 
 int refuse_too_long(const Walk& w, const text::MessageTemplate& t) {
@@ -158,7 +279,7 @@ int refuse_too_long(const Walk& w, const text::MessageTemplate& t) {
 struct SendOptions {
   Selectors sel;
   std::string at, key;
-  bool urgent = false, dry_run = false;
+  bool urgent = false, dry_run = false, yes = false, again = false;
 };
 
 int send(Session& s, const SendOptions& o, const CLI::App& cmd) {
@@ -181,21 +302,45 @@ int send(Session& s, const SendOptions& o, const CLI::App& cmd) {
   if (!plan) return kUsage;
   auto opted = opted_out(s, !o.dry_run);
   if (!opted) return fail(kRuntime, opted.error());
-  auto w = walk(*plan, *opted, 0);
+  auto w = walk(*plan, *opted, 0, cfg->pricing);
   if (!w) return fail(kUsage, w.error());
   if (w->totals.too_long) return refuse_too_long(*w, plan->message_template());
   if (w->totals.messages == 0)
     return fail(kUsage, fmt::format("no resident would get a message (all {} row(s) skipped or filtered out)", w->totals.rows));
-  print_totals(*w, plan->message_template());
+  print_totals(*w, plan->message_template(), cfg->pricing);
+  const std::string when = when_it_goes(*spec, *cfg);
+  if (!when.empty()) std::printf("%s\n", when.c_str());
   if (o.dry_run) {
     std::printf("dry run: nothing enqueued\n");
     return kOk;
   }
   Backend* b = s.backend();
   if (!b) return kRuntime;
+  // The same announcement twice within a day is a mistake unless said otherwise (a repeat
+  // with the same --key is the key's business: it prints the first job).
+  const std::string print = fingerprint(*spec);
+  if (!spec->key && !o.again) {
+    auto earlier = b->recent(print);
+    if (!earlier) return fail(kRuntime, earlier.error());
+    if (*earlier)
+      return fail(kUsage, fmt::format("the same announcement (template \"{}\", the same variables and wards) went out as "
+                                      "job {} less than 24 hours ago; nothing enqueued (--again sends it once more)",
+                                      spec->template_name, **earlier));
+  }
+  if (!o.yes && ::isatty(STDIN_FILENO) && ::isatty(STDERR_FILENO) &&
+      !confirmed(fmt::format("Send {} message(s), {} segment(s), {}, to {}?", w->totals.messages, w->totals.segments,
+                             cost_text(w->totals.cost, cfg->pricing), util::join(spec->wards, ", "))))
+    return fail(kUsage, "not confirmed: nothing enqueued");
   auto r = b->enqueue(*spec);
   if (!r) return fail(kRuntime, r.error());
   if (!r->created) std::printf("key \"%s\" was already used: nothing enqueued; the first job is:\n", spec->key->c_str());
+  else if (auto remembered = b->remember(print, r->id); !remembered)
+    std::fprintf(stderr, "loa: warning: %s (a repeat within 24 hours will not be caught)\n", remembered.error().c_str());
+  if (auto idle = b->gateway_idle_ms(); idle && (!*idle || **idle > 10000))
+    std::fprintf(stderr,
+                 "loa: warning: no gateway has read the job queue %s (is loa-gatewayd running?); the job waits in the "
+                 "queue until one does\n",
+                 *idle ? fmt::format("for {} s", **idle / 1000).c_str() : "yet");
   std::printf("%s\n", r->id.c_str());
   return kOk;
 }
@@ -213,7 +358,7 @@ int preview(Session& s, const PreviewOptions& o) {
   if (!spec) return kUsage;
   auto plan = plan_of(*spec, *cfg);
   if (!plan) return kUsage;
-  auto w = walk(*plan, opted_out(s, false).value_or(std::set<std::string>{}), o.limit);
+  auto w = walk(*plan, opted_out(s, false).value_or(std::set<std::string>{}), o.limit, cfg->pricing);
   if (!w) return fail(kUsage, w.error());
   const auto& t = plan->message_template();
   if (o.json) {
@@ -229,6 +374,7 @@ int preview(Session& s, const PreviewOptions& o) {
       out["skipped"].push_back({{"ward", m.ward}, {"row", m.row}, {"name", m.name}, {"reason", m.skip_reason}});
     out["totals"] = {{"rows", w->totals.rows}, {"messages", w->totals.messages}, {"skipped", w->totals.skipped},
                      {"segments", w->totals.segments}, {"ucs2", w->totals.unicode}, {"over_limit", w->totals.too_long}};
+    if (cfg->pricing.configured) out["totals"]["cost"] = {{"amount", w->totals.cost}, {"currency", cfg->pricing.currency}};
     std::printf("%s\n", out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
     return kOk;
   }
@@ -247,7 +393,7 @@ int preview(Session& s, const PreviewOptions& o) {
                   m.skip_reason.c_str());
     std::printf("\n");
   }
-  print_totals(*w, t);
+  print_totals(*w, t, cfg->pricing);
   if (w->totals.too_long)
     std::printf("%lld message(s) over max_segments %d: loa send will refuse this\n",
                 static_cast<long long>(w->totals.too_long), t.max_segments());
@@ -284,7 +430,10 @@ void add_sending_commands(CLI::App& app, Session& s, int& exit_code) {
       "job id on the last line.");
   auto so = std::make_shared<SendOptions>();
   add_selectors(send_cmd, so->sel);
-  send_cmd->add_option("--at", so->at, "send later: \"YYYY-MM-DD HH:MM\" (config timezone) or ISO 8601")->type_name("WHEN");
+  send_cmd->add_option("--at", so->at, "send later: \"DD/MM/YYYY HH:MM\" or \"YYYY-MM-DD HH:MM\" (config timezone), or ISO 8601")
+      ->type_name("WHEN");
+  send_cmd->add_flag("--yes,-y", so->yes, "do not ask for confirmation on a terminal (scripts, cron)");
+  send_cmd->add_flag("--again", so->again, "send even if the same announcement went out in the last 24 hours");
   send_cmd->add_flag("--urgent", so->urgent, "ahead of bulk work, and through quiet hours");
   send_cmd->add_option("--key", so->key, "idempotency key: a repeat enqueues nothing, prints the first id");
   send_cmd->add_flag("--dry-run", so->dry_run, "check everything, enqueue nothing");

@@ -80,6 +80,14 @@ std::string Ward::in_text() const {
   return fmt::format("{} {}", number ? k.capital : k.lower, proper);
 }
 
+std::int64_t Pricing::per_segment(const std::string& carrier, bool unicode) const {
+  if (auto it = by_carrier.find(carrier); it != by_carrier.end()) {
+    const auto& o = unicode ? it->second.unicode_segment : it->second.gsm_segment;
+    if (o) return *o;
+  }
+  return unicode ? unicode_segment : gsm_segment;
+}
+
 std::optional<UnitKind> parse_unit_kind(std::string_view s) {
   if (s == "phuong") return UnitKind::Phuong;
   if (s == "xa") return UnitKind::Xa;
@@ -184,7 +192,7 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
     return std::unexpected(r.errors());
   }
   r.expect_keys(root, {"redis", "timezone", "state_dir", "templates_dir", "wards_dir", "wards", "quiet_hours",
-                       "webhook", "retry", "providers", "routes", "carrier_prefixes"},
+                       "webhook", "retry", "providers", "routes", "carrier_prefixes", "pricing"},
                 "the config");
   if (root["redis"]) read_redis(r, root["redis"], cfg.redis);
   if (root["timezone"])
@@ -312,6 +320,30 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
             if (auto added = cfg.carriers.add(prefix, carrier); !added)
               r.error(kv.second, "carrier_prefixes." + carrier + ": " + added.error());
       }
+  }
+  if (const auto& pr = root["pricing"]) {
+    if (r.expect_keys(pr, {"currency", "unicode_segment", "gsm_segment", "by_carrier"}, "pricing")) {
+      cfg.pricing.configured = true;
+      if (pr["currency"])
+        if (auto v = r.string(pr["currency"], "pricing.currency")) cfg.pricing.currency = *v;
+      for (auto [k, dst] : {std::pair{"unicode_segment", &cfg.pricing.unicode_segment},
+                            std::pair{"gsm_segment", &cfg.pricing.gsm_segment}})
+        if (pr[k])
+          if (auto v = r.integer(pr[k], std::string("pricing.") + k, 0, 1000000)) *dst = *v;
+      if (const auto& bc = pr["by_carrier"]) {
+        if (!bc.IsMap()) r.error(bc, "pricing.by_carrier must map carriers to { unicode_segment, gsm_segment }");
+        else
+          for (const auto& kv : bc) {
+            auto carrier = kv.first.as<std::string>();
+            const std::string where = "pricing.by_carrier." + carrier;
+            if (!r.expect_keys(kv.second, {"unicode_segment", "gsm_segment"}, where)) continue;
+            Pricing::Override o;
+            if (kv.second["unicode_segment"]) o.unicode_segment = r.integer(kv.second["unicode_segment"], where + ".unicode_segment", 0, 1000000);
+            if (kv.second["gsm_segment"]) o.gsm_segment = r.integer(kv.second["gsm_segment"], where + ".gsm_segment", 0, 1000000);
+            cfg.pricing.by_carrier[carrier] = o;
+          }
+      }
+    }
   }
   if (const auto& rt = root["routes"]) {
     if (r.expect_keys(rt, {"default", "by_carrier"}, "routes")) {

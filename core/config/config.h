@@ -85,6 +85,19 @@ struct Ward {
 /// The kind named by a `kind:` value ("phuong", "xa", "thi-tran").
 std::optional<UnitKind> parse_unit_kind(std::string_view s);
 
+/// What a segment costs (`pricing:`), for the estimates of preview, send and reports.
+struct Pricing {
+  std::string currency = "VND";
+  std::int64_t unicode_segment = 0, gsm_segment = 0;
+  struct Override {
+    std::optional<std::int64_t> unicode_segment, gsm_segment;
+  };
+  std::map<std::string, Override> by_carrier;
+  bool configured = false;
+  /// The price of one segment to `carrier`'s network in that encoding.
+  std::int64_t per_segment(const std::string& carrier, bool unicode) const;
+};
+
 struct Config {
   std::string path;  ///< the file it was read from
   std::string dir;   ///< its folder, base of relative paths
@@ -102,6 +115,7 @@ struct Config {
   RetryPolicy retry;
   std::vector<ProviderConfig> providers;
   Routes routes;
+  Pricing pricing;
   /// Mobile blocks: the built-in table plus `carrier_prefixes`.
   phone::Carriers carriers;
 

@@ -78,6 +78,7 @@ std::vector<std::string> configured_wards(const config::Config& cfg);
 /// Totals over a plan, for preview and send.
 struct PlanSummary {
   std::int64_t rows = 0, messages = 0, skipped = 0, too_long = 0, segments = 0, unicode = 0;
+  std::int64_t cost = 0;  ///< estimated, in the pricing's currency
 };
 
 }  // namespace loa::jobs

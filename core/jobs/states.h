@@ -19,12 +19,14 @@ inline constexpr std::array<MessageState, 8> kMessageStates = {
 
 /// Where a job is: scheduled (waiting for its --at), queued (due, not expanded yet),
 /// expanding, sending, and the three ends.
-enum class JobState { scheduled, queued, expanding, sending, done, cancelled, rejected };
-inline constexpr std::array<std::string_view, 7> kJobStateNames = {"scheduled", "queued",    "expanding", "sending",
-                                                                   "done",      "cancelled", "rejected"};
-inline constexpr std::array<JobState, 7> kJobStates = {JobState::scheduled, JobState::queued,    JobState::expanding,
+/// `submitted`: in the job stream, not yet taken by any gateway (never stored in a job's
+/// hash: what `loa status` says of a stream entry no gateway has admitted).
+enum class JobState { scheduled, queued, expanding, sending, done, cancelled, rejected, submitted };
+inline constexpr std::array<std::string_view, 8> kJobStateNames = {"scheduled", "queued",    "expanding", "sending",
+                                                                   "done",      "cancelled", "rejected",  "submitted"};
+inline constexpr std::array<JobState, 8> kJobStates = {JobState::scheduled, JobState::queued,    JobState::expanding,
                                                        JobState::sending,   JobState::done,      JobState::cancelled,
-                                                       JobState::rejected};
+                                                       JobState::rejected,  JobState::submitted};
 
 constexpr std::string_view name(MessageState s) { return kMessageStateNames[static_cast<std::size_t>(s)]; }
 constexpr std::string_view name(JobState s) { return kJobStateNames[static_cast<std::size_t>(s)]; }

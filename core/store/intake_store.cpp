@@ -60,6 +60,19 @@ std::expected<std::vector<StreamEntry>, std::string> IntakeStore::autoclaim(cons
   return entries_of(r->elements[1]);
 }
 
+std::expected<std::optional<std::string>, std::string> IntakeStore::recent(const std::string& fingerprint) {
+  auto r = redis_.command({"GET", key("recent:" + fingerprint)});
+  if (!r) return std::unexpected(r.error());
+  if (r->nil()) return std::nullopt;
+  return r->text();
+}
+
+std::expected<void, std::string> IntakeStore::remember(const std::string& fingerprint, const std::string& job) {
+  auto r = redis_.command({"SET", key("recent:" + fingerprint), job, "EX", "86400"});
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
 std::expected<void, std::string> IntakeStore::ack(const std::string& id) {
   auto r = redis_.command({"XACK", key("jobs"), "gw", id});
   if (!r) return std::unexpected(r.error());

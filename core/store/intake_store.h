@@ -44,6 +44,11 @@ class IntakeStore : public StoreBase {
   /// Takes over entries another consumer left unacknowledged for `min_idle_ms`.
   std::expected<std::vector<StreamEntry>, std::string> autoclaim(const std::string& consumer, std::int64_t min_idle_ms);
   std::expected<void, std::string> ack(const std::string& id);
+
+  /// The job of the last 24 hours enqueued under this fingerprint (`loa send --again`).
+  std::expected<std::optional<std::string>, std::string> recent(const std::string& fingerprint);
+  /// Remembers `job` under `fingerprint` for 24 hours.
+  std::expected<void, std::string> remember(const std::string& fingerprint, const std::string& job);
   /// Stores a job once (a repeat of the same id is a no-op); a repeat of another job's
   /// idempotency key is stored rejected.
   std::expected<void, std::string> admit(const Admission& a);

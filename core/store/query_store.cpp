@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/util/strings.h"
 #include "core/util/time.h"
 
 namespace loa::store {
@@ -49,6 +50,73 @@ std::expected<std::optional<JobStatus>, std::string> QueryStore::status(const st
   if (!r) return std::unexpected(r.error());
   if (r->elements.empty()) return std::nullopt;
   return status_of(job, *r);
+}
+
+namespace {
+// A stream entry as a submitted job: its id, and what its JSON says (when it parses).
+JobStatus submitted_status(const Reply& entry) {
+  JobStatus st;
+  st.id = entry.elements.at(0).text();
+  st.state = jobs::JobState::submitted;
+  const auto& fields = entry.elements.at(1).elements;
+  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+    if (fields[i].text() != "job") continue;
+    auto j = nlohmann::json::parse(fields[i + 1].text(), nullptr, false);
+    if (!j.is_object()) break;
+    if (auto t = j.find("template"); t != j.end() && t->is_string()) st.template_name = t->get<std::string>();
+    if (auto w = j.find("wards"); w != j.end() && w->is_array()) {
+      std::vector<std::string> wards;
+      for (const auto& x : *w)
+        if (x.is_string()) wards.push_back(x.get<std::string>());
+      st.wards = util::join(wards, ",");
+    }
+  }
+  // The entry id's first part is when it was added.
+  st.created_ms = std::strtoll(st.id.c_str(), nullptr, 10);
+  return st;
+}
+}  // namespace
+
+std::expected<std::optional<JobStatus>, std::string> QueryStore::submitted(const std::string& job) {
+  auto r = redis_.command({"XRANGE", key("jobs"), job, job, "COUNT", "1"});
+  if (!r) {
+    if (r.error().find("Invalid stream ID") != std::string::npos) return std::nullopt;
+    return std::unexpected(r.error());
+  }
+  if (r->elements.empty()) return std::nullopt;
+  return submitted_status(r->elements[0]);
+}
+
+std::expected<std::vector<JobStatus>, std::string> QueryStore::submitted_list(int limit) {
+  std::vector<JobStatus> out;
+  auto r = redis_.command({"XREVRANGE", key("jobs"), "+", "-", "COUNT", std::to_string(std::max(limit, 1))});
+  if (!r) return std::unexpected(r.error());
+  std::vector<std::vector<std::string>> cmds;
+  for (const auto& e : r->elements) cmds.push_back({"EXISTS", key("job:" + e.elements.at(0).text())});
+  if (cmds.empty()) return out;
+  auto exists = redis_.pipeline(cmds);
+  if (!exists) return std::unexpected(exists.error());
+  for (std::size_t i = 0; i < exists->size(); ++i)
+    if ((*exists)[i].integer == 0) out.push_back(submitted_status(r->elements[i]));
+  return out;
+}
+
+std::expected<std::optional<std::int64_t>, std::string> QueryStore::gateway_idle_ms() {
+  auto r = redis_.command({"XINFO", "CONSUMERS", key("jobs"), "gw"});
+  if (!r) {
+    // No stream or no group yet: no gateway has ever read it.
+    if (r.error().find("no such key") != std::string::npos || r.error().find("NOGROUP") != std::string::npos)
+      return std::nullopt;
+    return std::unexpected(r.error());
+  }
+  std::optional<std::int64_t> least;
+  for (const auto& consumer : r->elements)
+    for (std::size_t i = 0; i + 1 < consumer.elements.size(); i += 2)
+      if (consumer.elements[i].text() == "idle") {
+        const std::int64_t idle = consumer.elements[i + 1].integer;
+        if (!least || idle < *least) least = idle;
+      }
+  return least;
 }
 
 std::expected<std::vector<JobStatus>, std::string> QueryStore::list(int limit, const std::string& ward) {
@@ -131,7 +199,15 @@ std::expected<long long, std::string> QueryStore::requeue(const std::string& job
 }
 
 std::expected<void, std::string> QueryStore::optout_add(const std::string& digits, const std::string& reason) {
-  nlohmann::json v{{"reason", reason}, {"at", util::now_ms()}};
+  // An earlier opt-out keeps its date.
+  std::int64_t at = util::now_ms();
+  auto earlier = redis_.command({"HGET", key("optout"), digits});
+  if (!earlier) return std::unexpected(earlier.error());
+  if (!earlier->nil()) {
+    auto j = nlohmann::json::parse(earlier->text(), nullptr, false);
+    if (j.is_object() && j.contains("at") && j["at"].is_number_integer()) at = j["at"].get<std::int64_t>();
+  }
+  nlohmann::json v{{"reason", reason}, {"at", at}};
   auto r = redis_.command({"HSET", key("optout"), digits, v.dump()});
   if (!r) return std::unexpected(r.error());
   return {};

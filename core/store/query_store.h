@@ -39,6 +39,14 @@ class QueryStore : public StoreBase {
  public:
   using StoreBase::StoreBase;
   std::expected<std::optional<JobStatus>, std::string> status(const std::string& job);
+  /// A job still in the stream that no gateway has admitted: state `submitted`, counts 0,
+  /// template and wards from its JSON; nullopt when the stream has no such entry.
+  std::expected<std::optional<JobStatus>, std::string> submitted(const std::string& job);
+  /// The newest stream entries (at most `limit`) no gateway has admitted yet.
+  std::expected<std::vector<JobStatus>, std::string> submitted_list(int limit);
+  /// How long since a gateway last read the job stream (the least idle consumer of its
+  /// group); nullopt when no gateway ever has.
+  std::expected<std::optional<std::int64_t>, std::string> gateway_idle_ms();
   /// The newest `limit` jobs, those sent to `ward` only when it is not empty.
   std::expected<std::vector<JobStatus>, std::string> list(int limit, const std::string& ward);
   /// Reads a job's messages in order, a batch at a time, calling `fn` for each.

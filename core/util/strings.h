@@ -2,6 +2,7 @@
 // place for each.
 #pragma once
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -106,6 +107,31 @@ std::string join(const Range& range, std::string_view sep, Fn&& fn) {
 template <class Range>
 std::string join(const Range& range, std::string_view sep) {
   return join(range, sep, [](const auto& s) -> std::string { return std::string(s); });
+}
+
+/// The candidate closest to `name` by edit distance, when close enough to be what was
+/// meant (at most a third of its length, and 3, edits away): for "did you mean".
+inline std::optional<std::string> did_you_mean(std::string_view name, const std::vector<std::string>& candidates) {
+  std::optional<std::string> best;
+  std::size_t best_distance = std::min<std::size_t>(3, std::max<std::size_t>(1, name.size() / 3)) + 1;
+  for (const auto& c : candidates) {
+    std::vector<std::size_t> row(c.size() + 1);
+    for (std::size_t j = 0; j <= c.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= name.size(); ++i) {
+      std::size_t diagonal = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= c.size(); ++j) {
+        const std::size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (name[i - 1] == c[j - 1] ? 0 : 1)});
+        diagonal = up;
+      }
+    }
+    if (row[c.size()] < best_distance) {
+      best_distance = row[c.size()];
+      best = c;
+    }
+  }
+  return best;
 }
 
 }  // namespace loa::util

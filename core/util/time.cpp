@@ -73,14 +73,24 @@ std::expected<std::int64_t, std::string> parse_time(std::string_view text, std::
   static const std::regex kLocal(R"((\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?)");
   static const std::regex kIso(
       R"((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2}))");
+  // How officials write it: "20/12/2026 07:30" (or 7h30).
+  static const std::regex kOffice(R"((\d{1,2})/(\d{1,2})/(\d{4})[ T]+(\d{1,2})[:hH](\d{2}))");
   std::string s(text);
   std::smatch m;
   bool iso = std::regex_match(s, m, kIso);
-  if (!iso && !std::regex_match(s, m, kLocal))
-    return std::unexpected("expected \"YYYY-MM-DD HH:MM\" or ISO 8601 with an offset, got \"" + s + "\"");
-  int y = std::stoi(m[1]), mo = std::stoi(m[2]), d = std::stoi(m[3]), h = std::stoi(m[4]),
-      mi = std::stoi(m[5]), sec = m[6].matched ? std::stoi(m[6]) : 0;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+  int y, mo, d, h, mi, sec = 0;
+  if (!iso && std::regex_match(s, m, kOffice)) {
+    d = std::stoi(m[1]), mo = std::stoi(m[2]), y = std::stoi(m[3]), h = std::stoi(m[4]), mi = std::stoi(m[5]);
+  } else if (iso || std::regex_match(s, m, kLocal)) {
+    y = std::stoi(m[1]), mo = std::stoi(m[2]), d = std::stoi(m[3]), h = std::stoi(m[4]), mi = std::stoi(m[5]);
+    sec = m[6].matched ? std::stoi(m[6]) : 0;
+  } else {
+    return std::unexpected("expected \"DD/MM/YYYY HH:MM\", \"YYYY-MM-DD HH:MM\" or ISO 8601 with an offset, got \"" + s +
+                           "\"");
+  }
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 60)
     return std::unexpected("no such date or time: \"" + s + "\"");
   auto* cal = calendar_in(iso ? "UTC" : tz);
   if (!cal) return std::unexpected("unknown time zone " + std::string(tz));

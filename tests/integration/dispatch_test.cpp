@@ -131,8 +131,8 @@ routes:
     FakeProvider provider(dir, "fake");
     write_ward(dir, "phuong-6", 300);
     // A second ward with different numbers.
-    std::string csv = "ho_ten,so_dien_thoai\n";
-    for (int i = 0; i < 10; ++i) csv += fmt::format("B {},0987{:06d}\n", i, i);
+    std::string csv = "ho_ten,so_dien_thoai,khom_ap\n";
+    for (int i = 0; i < 10; ++i) csv += fmt::format("B {},0987{:06d},Khóm 1\n", i, i);
     dir.write("wards/phuong-7.csv", csv);
     auto cfg = write_config(dir, redis.url(), provider.port(), "    rate_per_second: 100\n    burst: 1\n");
     Gateway gw(dir, cfg, "gw-1", "gw.log");

@@ -144,8 +144,8 @@ TEST_SUITE("integration/faults") {
       FakeProvider good(dir, "good");
       BadProvider bad(mode);
       write_ward(dir, "phuong-6", 200);  // Vinaphone numbers (0912...): the bad provider's route
-      std::string viettel = "Họ và tên,Số điện thoại\n";
-      for (int i = 0; i < 200; ++i) viettel += fmt::format("Cư dân {},0982{:06d}\n", i, i);
+      std::string viettel = "Họ và tên,Số điện thoại,Khóm/Ấp\n";
+      for (int i = 0; i < 200; ++i) viettel += fmt::format("Cư dân {},0982{:06d},Khóm 2\n", i, i);
       dir.write("wards/phuong-7.csv", viettel);
       auto cfg = write_config(dir, redis.url(), good.port(), fmt::format(R"(  - name: bad
     type: http

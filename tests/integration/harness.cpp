@@ -262,7 +262,8 @@ std::string job_id(const CommandResult& sent) {
 
 std::string send_job(const std::string& config, const std::string& ward, const std::string& noi_dung,
                      const std::vector<std::string>& extra) {
-  std::vector<std::string> args{"send", "--template", "thong-bao", "--ward", ward, "--var", "noi_dung=" + noi_dung};
+  // --again: tests send alike announcements on purpose; office_test checks the refusal.
+  std::vector<std::string> args{"send", "--template", "thong-bao", "--ward", ward, "--var", "noi_dung=" + noi_dung, "--again"};
   args.insert(args.end(), extra.begin(), extra.end());
   auto r = run_loa(config, args);
   REQUIRE_MESSAGE(r.code == 0, r.err);

@@ -13,7 +13,7 @@ end
 
 -- The states, as core/jobs/states.h lists them (tests/integration/codec_test.cpp checks).
 local MESSAGE_STATES = {'queued', 'sending', 'sent', 'delivered', 'failed', 'skipped', 'unknown', 'cancelled'}
-local JOB_STATES = {'scheduled', 'queued', 'expanding', 'sending', 'done', 'cancelled', 'rejected'}
+local JOB_STATES = {'scheduled', 'queued', 'expanding', 'sending', 'done', 'cancelled', 'rejected', 'submitted'}
 
 -- A message is <job>.<index>. Its fixed data (written once, at expansion) is one packed
 -- value in md:<job>, its progress one packed value in ms:<job>, both under the index, so

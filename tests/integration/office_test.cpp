@@ -1,0 +1,165 @@
+// The command line as a ward office uses it (issue 12, point 5): confirmation with cost on
+// a terminal, the same announcement twice, a stopped gateway, names mistyped, cancel and
+// opt-out answers, dates as officials write them.
+#include <doctest/doctest.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/harness.h"
+
+using namespace loa::test;
+using nlohmann::json;
+
+namespace {
+
+const std::string kPricing = "pricing: { currency: VND, unicode_segment: 800, gsm_segment: 750, "
+                             "by_carrier: { viettel: { unicode_segment: 850 } } }\n";
+
+std::vector<std::string> send_args(const std::string& text, std::vector<std::string> extra = {}) {
+  std::vector<std::string> a{"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=" + text};
+  a.insert(a.end(), extra.begin(), extra.end());
+  return a;
+}
+
+long long stream_length(RedisServer& redis) { return redis.connect()->command({"XLEN", "t:jobs"})->as_int(); }
+
+// `loa ...` on a pseudo-terminal (util-linux script), with `answer` typed at the prompt.
+CommandResult on_terminal(const std::string& config, const std::vector<std::string>& args, const std::string& answer) {
+  std::string cmd = bin("loa") + " --config " + config;
+  for (const auto& a : args) cmd += " '" + a + "'";
+  return run({"bash", "-c", fmt::format("printf '{}\\n' | script -qec \"{}\" /dev/null", answer, cmd)});
+}
+
+}  // namespace
+
+TEST_SUITE("integration/office") {
+  TEST_CASE("with no gateway running: send warns and the job shows as waiting for one, never 'no such job'") {
+    TempDir dir;
+    RedisServer redis(dir);
+    write_ward(dir, "phuong-6", 3);
+    auto cfg = write_config(dir, redis.url(), 9);
+    auto sent = run_loa(cfg, send_args("họp tổ"));
+    REQUIRE_MESSAGE(sent.code == 0, sent.err);
+    CHECK(sent.err.find("no gateway has read the job queue yet") != std::string::npos);
+    const std::string job = job_id(sent);
+    auto st = run_loa(cfg, {"status", job, "--json"});
+    REQUIRE_MESSAGE(st.code == 0, st.err);
+    auto j = json::parse(st.out);
+    CHECK(j["state"] == "submitted");
+    for (const auto& [state, n] : j["counts"].items()) CHECK_MESSAGE(n == 0, state);
+    CHECK(j["waiting"].get<std::string>().find("for a gateway") != std::string::npos);
+    auto plain = run_loa(cfg, {"status", job});
+    CHECK(plain.code == 0);
+    CHECK(plain.out.find("submitted") != std::string::npos);
+    auto list = run_loa(cfg, {"jobs"});
+    CHECK(list.out.find(job) != std::string::npos);
+    CHECK(list.out.find("submitted") != std::string::npos);
+    // A gateway comes: the job goes, and send no longer warns.
+    FakeProvider provider(dir, "fake");
+    cfg = write_config(dir, redis.url(), provider.port());
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    REQUIRE(wait_until([&] { return job_status(cfg, job)["state"] == "done"; }, std::chrono::seconds(20)));
+    auto again = run_loa(cfg, send_args("họp tổ lần 2"));
+    CHECK(again.code == 0);
+    CHECK(again.err.find("no gateway") == std::string::npos);
+  }
+
+  TEST_CASE("the same announcement within 24 hours is refused without --again; a --key repeat is the key's") {
+    TempDir dir;
+    RedisServer redis(dir);
+    write_ward(dir, "phuong-6", 3);
+    auto cfg = write_config(dir, redis.url(), 9);
+    auto first = run_loa(cfg, send_args("họp tổ"));
+    REQUIRE(first.code == 0);
+    auto twice = run_loa(cfg, send_args("họp tổ"));
+    CHECK(twice.code == 2);
+    CHECK(twice.err.find("went out as job " + job_id(first)) != std::string::npos);
+    CHECK(twice.err.find("--again") != std::string::npos);
+    CHECK(stream_length(redis) == 1);
+    CHECK(run_loa(cfg, send_args("họp tổ khác")).code == 0);  // other variables: another announcement
+    CHECK(run_loa(cfg, send_args("họp tổ", {"--again"})).code == 0);
+    CHECK(stream_length(redis) == 3);
+    auto keyed = run_loa(cfg, send_args("họp tổ", {"--key", "k1"}));
+    CHECK(keyed.code == 0);
+    auto keyed_again = run_loa(cfg, send_args("họp tổ", {"--key", "k1"}));
+    CHECK(keyed_again.code == 0);
+    CHECK(job_id(keyed_again) == job_id(keyed));
+  }
+
+  TEST_CASE("on a terminal, send shows recipients, segments and cost and asks; --yes does not ask") {
+    TempDir dir;
+    RedisServer redis(dir);
+    write_ward(dir, "phuong-6", 3);  // Vinaphone numbers: 800 VND a Unicode segment
+    auto cfg = write_config(dir, redis.url(), 9, "", kPricing);
+    auto no = on_terminal(cfg, send_args("họp tổ"), "n");
+    CHECK(no.out.find("3 message(s), 3 segment(s), about 2.400 VND") != std::string::npos);
+    CHECK(no.out.find("[y/N]") != std::string::npos);
+    CHECK(no.out.find("not confirmed: nothing enqueued") != std::string::npos);
+    CHECK(stream_length(redis) == 0);
+    auto yes = on_terminal(cfg, send_args("họp tổ"), "y");
+    CHECK(yes.code == 0);
+    CHECK(stream_length(redis) == 1);
+    auto scripted = on_terminal(cfg, send_args("họp tổ lần 2", {"--yes"}), "");
+    CHECK(scripted.out.find("[y/N]") == std::string::npos);
+    CHECK(stream_length(redis) == 2);
+    // Without a terminal (cron), nothing is asked.
+    CHECK(run_loa(cfg, send_args("họp tổ lần 3")).code == 0);
+    auto preview = run_loa(cfg, {"preview", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=x"});
+    CHECK(preview.out.find("about 2.400 VND") != std::string::npos);
+  }
+
+  TEST_CASE("mistyped names are refused with a did-you-mean, exit 2, nothing enqueued") {
+    TempDir dir;
+    RedisServer redis(dir);
+    write_ward(dir, "phuong-6", 6);  // khóm 1-3
+    auto cfg = write_config(dir, redis.url(), 9);
+    auto tmpl = run_loa(cfg, {"send", "--template", "thong-bo", "--ward", "phuong-6", "--var", "noi_dung=x"});
+    CHECK(tmpl.code == 2);
+    CHECK(tmpl.err.find("unknown template \"thong-bo\"; did you mean \"thong-bao\"?") != std::string::npos);
+    auto ward = run_loa(cfg, {"send", "--template", "thong-bao", "--ward", "phuong6", "--var", "noi_dung=x"});
+    CHECK(ward.code == 2);
+    CHECK(ward.err.find("unknown ward \"phuong6\"; did you mean \"phuong-6\"?") != std::string::npos);
+    auto var = run_loa(cfg, send_args("x", {"--var", "noi_dug=y"}));
+    CHECK(var.code == 2);
+    CHECK(var.err.find("unknown --var \"noi_dug\"; did you mean \"noi_dung\"?") != std::string::npos);
+    auto area = run_loa(cfg, send_args("x", {"--area", "Khóm 9"}));
+    CHECK(area.code == 2);
+    CHECK(area.err.find("--area \"Khóm 9\" matches nobody in phuong-6; the areas there are: Khóm 1, Khóm 2, Khóm 3") !=
+          std::string::npos);
+    CHECK(stream_length(redis) == 0);
+    CHECK(run_loa(cfg, send_args("x", {"--area", "khom 2"})).code == 0);  // case and diacritics aside
+  }
+
+  TEST_CASE("--at as officials write it, and the time it goes said at send time; cancel says what it stopped") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 5);
+    auto cfg = write_config(dir, redis.url(), provider.port());
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    auto sent = run_loa(cfg, send_args("họp", {"--at", "24/12/2099 07:30"}));
+    REQUIRE_MESSAGE(sent.code == 0, sent.err);
+    CHECK(sent.out.find("scheduled: it goes at 2099-12-24 07:30") != std::string::npos);
+    CHECK(run_loa(cfg, send_args("họp", {"--at", "31/02/2099 07:30", "--again"})).code == 2);  // no such day
+    const std::string job = job_id(sent);
+    REQUIRE(wait_until([&] { return job_status(cfg, job)["state"] == "scheduled"; }, std::chrono::seconds(10)));
+    auto cancelled = run_loa(cfg, {"cancel", job});
+    CHECK(cancelled.code == 0);
+    CHECK(cancelled.out.find("had already gone to a provider") != std::string::npos);
+  }
+
+  TEST_CASE("optout add keeps an earlier reason and takes a number with spaces, quoted or not") {
+    TempDir dir;
+    RedisServer redis(dir);
+    write_ward(dir, "phuong-6", 1);
+    auto cfg = write_config(dir, redis.url(), 9);
+    CHECK(run_loa(cfg, {"optout", "add", "0912", "345", "678", "--reason", "xin không nhận"}).code == 0);
+    auto again = run_loa(cfg, {"optout", "add", "0912 345 678"});
+    CHECK(again.code == 0);
+    CHECK(again.out.find("already opted out (xin không nhận)") != std::string::npos);
+    CHECK(run_loa(cfg, {"optout", "add", "0912345678", "--reason", "đổi số"}).code == 0);
+    auto list = run_loa(cfg, {"optout", "list"});
+    CHECK(list.out.find("xin không nhận; đổi số") != std::string::npos);
+  }
+}
