@@ -9,6 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/session.h"
+#include <xlsxwriter.h>
+
+#include "cli/words.h"
+#include "core/phone/phone.h"
+#include "core/text/segments.h"
 #include "core/util/log.h"
 #include "core/util/strings.h"
 #include "core/util/time.h"
@@ -163,8 +168,74 @@ std::string pad(const std::string& v, size_t width) {
 }
 
 struct ReportOptions {
-  std::string job;
+  std::string job, xlsx;
   bool csv = false, full_numbers = false;
+};
+
+// The report's columns for people (CSV and the workbook's recipients sheet).
+const std::vector<std::string> kReportColumns{"STT",        "Dòng",       "Đơn vị",   "Khóm/Ấp",      "Họ tên",
+                                              "Số điện thoại", "Trạng thái", "Lý do",    "Nhà cung cấp", "Mã tin",
+                                              "Số lần gửi", "Xếp hàng lúc", "Gửi lúc", "Kết thúc lúc"};
+
+// Totals over a job's messages for the summary: segments and estimated cost of those that
+// were (or are to be) sent, and one text as the announcement's example.
+struct ReportTotals {
+  std::int64_t segments = 0, cost = 0;
+  std::string example;
+};
+
+// The chairman's workbook: a summary sheet, then one row per recipient. Written with
+// libxlsxwriter in constant-memory mode (a row at a time), so a city's job fits.
+class ReportBook {
+ public:
+  explicit ReportBook(const std::string& path) {
+    lxw_workbook_options options{};
+    options.constant_memory = LXW_TRUE;
+    book_ = workbook_new_opt(path.c_str(), &options);
+    if (!book_) return;
+    summary_ = workbook_add_worksheet(book_, "Tổng hợp");
+    recipients_ = workbook_add_worksheet(book_, "Người nhận");
+    bold_ = workbook_add_format(book_);
+    format_set_bold(bold_);
+    for (std::size_t c = 0; c < kReportColumns.size(); ++c)
+      worksheet_write_string(recipients_, 0, static_cast<lxw_col_t>(c), kReportColumns[c].c_str(), bold_);
+    worksheet_set_column(recipients_, 4, 4, 24, nullptr);
+    worksheet_set_column(recipients_, 7, 7, 40, nullptr);
+  }
+  ~ReportBook() {
+    if (book_) workbook_close(book_);
+  }
+  bool ok() const { return book_ != nullptr; }
+  void recipient(const std::vector<std::string>& cells) {
+    ++row_;
+    for (std::size_t c = 0; c < cells.size(); ++c)
+      if (!cells[c].empty()) worksheet_write_string(recipients_, row_, static_cast<lxw_col_t>(c), cells[c].c_str(), nullptr);
+  }
+  void summary_line(const std::string& label, const std::string& value) {
+    worksheet_write_string(summary_, summary_row_, 0, label.c_str(), bold_);
+    worksheet_write_string(summary_, summary_row_, 1, value.c_str(), nullptr);
+    ++summary_row_;
+  }
+  void summary_count(const std::string& label, std::int64_t n) {
+    worksheet_write_string(summary_, summary_row_, 0, label.c_str(), nullptr);
+    worksheet_write_number(summary_, summary_row_, 1, static_cast<double>(n), nullptr);
+    ++summary_row_;
+  }
+  /// Closes the file; the error when it could not be written.
+  std::optional<std::string> close() {
+    worksheet_set_column(summary_, 0, 0, 28, nullptr);
+    worksheet_set_column(summary_, 1, 1, 80, nullptr);
+    lxw_error e = workbook_close(book_);
+    book_ = nullptr;
+    if (e != LXW_NO_ERROR) return std::string(lxw_strerror(e));
+    return std::nullopt;
+  }
+
+ private:
+  lxw_workbook* book_ = nullptr;
+  lxw_worksheet *summary_ = nullptr, *recipients_ = nullptr;
+  lxw_format* bold_ = nullptr;
+  lxw_row_t row_ = 0, summary_row_ = 0;
 };
 
 int report(Session& s, const ReportOptions& o) {
@@ -173,10 +244,16 @@ int report(Session& s, const ReportOptions& o) {
   auto j = s.job(o.job);
   if (!j) return j.error();
   auto when = [&](std::int64_t ms) { return ms == 0 ? std::string() : util::format_local(ms, cfg->timezone); };
+  std::unique_ptr<ReportBook> book;
+  if (!o.xlsx.empty()) {
+    book = std::make_unique<ReportBook>(o.xlsx);
+    if (!book->ok()) return fail(kRuntime, o.xlsx + ": cannot create the workbook");
+  }
+  ReportTotals totals;
   if (o.csv) {
     std::printf("\xEF\xBB\xBF");
-    std::printf("Dòng,Phường,Số điện thoại,Họ tên,Trạng thái,Nhà cung cấp,Mã tin,Số lần gửi,Lỗi,Xếp hàng lúc,Gửi lúc,Kết thúc lúc\r\n");
-  } else {
+    std::printf("%s\r\n", util::join(kReportColumns, ",").c_str());
+  } else if (!book) {
     std::printf("%-5s %-12s %-12s %-24s %-10s %-10s %-24s %3s  %s\n", "ROW", "WARD", "PHONE", "NAME", "STATUS", "PROVIDER",
                 "PROVIDER ID", "TRY", "LAST ERROR / TIMES");
   }
@@ -187,10 +264,29 @@ int report(Session& s, const ReportOptions& o) {
     const std::string attempts = std::to_string(p.attempts);
     const std::string state(p.state ? jobs::name(*p.state) : "");
     const std::string sent_at = when(p.sent_at == 0 ? p.taken_at : p.sent_at);
-    if (o.csv) {
-      std::vector<std::string> cells{d.row,   d.ward,  phone, d.name, state, p.provider, p.provider_id, attempts,
-                                     p.error, when(d.queued_at), sent_at, when(p.done_at)};
-      std::printf("%s\r\n", util::join(cells, ",", csv_cell).c_str());
+    if (p.state != MessageState::skipped && !d.text.empty()) {
+      const auto seg = text::count_segments(d.text);
+      totals.segments += seg.segments;
+      totals.cost += seg.segments * cfg->pricing.per_segment(phone::carrier_of(d.phone), seg.unicode);
+      if (totals.example.empty()) totals.example = d.text;
+    }
+    if (o.csv || book) {
+      std::vector<std::string> cells{d.stt,
+                                     d.row,
+                                     cfg->ward_name(d.ward),
+                                     d.area,
+                                     d.name,
+                                     phone,
+                                     p.state ? std::string(vi_state(*p.state)) : "",
+                                     vi_reason(p.error),
+                                     p.provider,
+                                     p.provider_id,
+                                     attempts,
+                                     when(d.queued_at),
+                                     sent_at,
+                                     when(p.done_at)};
+      if (book) book->recipient(cells);
+      else std::printf("%s\r\n", util::join(cells, ",", csv_cell).c_str());
     } else {
       std::printf("%-5s %-12s %-12s %s %-10s %-10s %-24s %3s  %s%s%s\n", d.row.c_str(), d.ward.c_str(), phone.c_str(),
                   pad(d.name, 24).c_str(), state.c_str(), p.provider.c_str(), p.provider_id.c_str(), attempts.c_str(),
@@ -198,6 +294,26 @@ int report(Session& s, const ReportOptions& o) {
     }
   });
   if (!r) return fail(kRuntime, r.error());
+  if (book) {
+    std::vector<std::string> units;
+    for (const auto& w : util::split(j->wards, ",")) units.push_back(cfg->ward_name(std::string(w)));
+    book->summary_line("Báo cáo gửi tin nhắn", "");
+    book->summary_line("Mã thông báo", j->id);
+    book->summary_line("Mẫu tin", j->template_name);
+    book->summary_line("Nội dung (tin đầu tiên)", totals.example);
+    book->summary_line("Đơn vị", util::join(units, ", "));
+    book->summary_line("Người gửi", "không ghi nhận (chưa có tài khoản)");
+    book->summary_line("Gửi lúc", when(j->created_ms));
+    book->summary_line("Kết thúc lúc", when(j->finished_ms));
+    book->summary_count("Tổng số người nhận", j->total);
+    for (auto state : jobs::kMessageStates) book->summary_count(std::string(vi_state(state)), j->count(state));
+    book->summary_count("Số SMS (phần tin)", totals.segments);
+    book->summary_line("Chi phí ước tính", cfg->pricing.configured
+                                               ? fmt::format("{} {}", totals.cost, cfg->pricing.currency)
+                                               : "chưa đặt giá (pricing: trong cấu hình)");
+    if (auto e = book->close()) return fail(kRuntime, o.xlsx + ": " + *e);
+    std::printf("%s: %lld recipient(s)\n", o.xlsx.c_str(), static_cast<long long>(j->total));
+  }
   return kOk;
 }
 
@@ -224,7 +340,10 @@ void add_following_commands(CLI::App& app, Session& s, int& exit_code) {
       "message id, attempts, last error, times.");
   auto ro = std::make_shared<ReportOptions>();
   report_cmd->add_option("JOB", ro->job, "the job id")->required();
-  report_cmd->add_flag("--csv", ro->csv, "CSV for Excel (UTF-8 with BOM, Vietnamese headers)");
+  auto* csv_flag = report_cmd->add_flag("--csv", ro->csv, "CSV for Excel (UTF-8 with BOM, Vietnamese headers and states)");
+  report_cmd->add_option("--xlsx", ro->xlsx, "an Excel workbook for the chairman: a summary sheet and one row per recipient")
+      ->type_name("FILE")
+      ->excludes(csv_flag);
   report_cmd->add_flag("--full-numbers", ro->full_numbers, "show whole phone numbers");
   report_cmd->callback([&s, &exit_code, ro] { exit_code = report(s, *ro); });
 }

@@ -28,6 +28,8 @@ store::ExpandedRow to_row(const config::Config& cfg, const jobs::PlannedMessage&
   r.data.row = std::to_string(m.row);
   r.data.name = m.name;
   r.data.phone = m.phone;
+  r.data.area = m.area;
+  r.data.stt = m.stt;
   r.data.text = m.text;
   r.data.unicode = m.segments.unicode;
   if (!m.skip_reason.empty()) {

@@ -153,6 +153,10 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
     auto slot = [&](const std::string& k) { return per_row(k) ? &vars[k] : nullptr; };
     std::string *name_slot = slot("ho_ten"), *phone_slot = slot("so_dien_thoai"), *area_slot = slot("khom_ap"),
                 *tags_slot = slot("nhom");
+    // The list's own numbering (an "STT" column), kept for the report.
+    int stt_column = -1;
+    for (std::size_t i = 0; i < (*reader)->extra_columns().size(); ++i)
+      if ((*reader)->extra_columns()[i] == "stt") stt_column = static_cast<int>(i);
     std::vector<std::string*> extra_slot;  // by the list's extra columns, in their order
     for (const auto& k : (*reader)->extra_columns()) extra_slot.push_back(kRowNames.count(k) ? nullptr : slot(k));
     // The row and the message are reused from row to row, so their strings keep their buffers.
@@ -169,6 +173,9 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
       m.ward.assign(ward);
       m.row = r.row;
       m.name.assign(r.name);
+      m.area.assign(r.area);
+      m.stt.clear();
+      if (stt_column >= 0 && static_cast<std::size_t>(stt_column) < r.extra.size()) m.stt.assign(r.extra[static_cast<std::size_t>(stt_column)].second);
       m.phone.assign(r.phone ? r.phone->local : r.phone_raw);
       m.carrier.clear();
       m.text.clear();

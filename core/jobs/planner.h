@@ -25,6 +25,8 @@ struct PlannedMessage {
   std::string ward;
   int row = 0;
   std::string name;
+  std::string area;  ///< khóm/ấp
+  std::string stt;   ///< the list's own number for the row (an "STT" column), when it has one
   std::string phone;  ///< "0912345678" when valid, else the raw cell
   std::string carrier;
   std::string text;  ///< empty for skipped rows

@@ -30,11 +30,14 @@ std::string pack(const MessageData& d) { return pack(d, d.queued_at); }
 
 std::string pack(const MessageData& d, std::int64_t queued_at) {
   std::string out;
-  out.reserve(d.ward.size() + d.row.size() + d.name.size() + d.phone.size() + d.route.size() + d.text.size() + 24);
+  out.reserve(d.ward.size() + d.row.size() + d.name.size() + d.phone.size() + d.route.size() + d.area.size() +
+              d.stt.size() + d.text.size() + 24);
   for (const std::string* f : {&d.ward, &d.row, &d.name, &d.phone}) append_field(out, *f);
   append_field(out, d.unicode ? "1" : "0");
   append_field(out, d.route);
   append_time(out, queued_at);
+  append_field(out, d.area);
+  append_field(out, d.stt);
   out += d.text;
   return out;
 }
@@ -66,7 +69,8 @@ std::optional<MessageData> unpack_data(std::string_view v) {
   using F = DataField;
   return MessageData{std::string(at(f, F::ward)),  std::string(at(f, F::row)),   std::string(at(f, F::name)),
                      std::string(at(f, F::phone)), at(f, F::unicode) == "1",     std::string(at(f, F::route)),
-                     number(at(f, F::queued_at)),  std::string(at(f, F::text))};
+                     number(at(f, F::queued_at)),  std::string(at(f, F::area)), std::string(at(f, F::stt)),
+                     std::string(at(f, F::text))};
 }
 
 MessageProgress unpack_progress(std::string_view v) {

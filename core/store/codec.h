@@ -3,7 +3,7 @@
 // scripts; tests/integration/codec_test.cpp checks that both read every field alike.
 //
 //   md:<job> <index>  data, written once at expansion:
-//     ward US row US name US phone US unicode US route US queued_at US text
+//     ward US row US name US phone US unicode US route US queued_at US area US stt US text
 //   ms:<job> <index>  progress, rewritten at every state change, always all ten fields:
 //     state US attempts US provider US owner US taken_at US sent_at US done_at US
 //     provider_id US report_at US error
@@ -24,9 +24,9 @@ namespace loa::store {
 
 inline constexpr char kFieldSeparator = '\x1f';
 
-enum class DataField { ward, row, name, phone, unicode, route, queued_at, text };
-inline constexpr std::array<std::string_view, 8> kDataFieldNames = {"ward",  "row",       "name", "phone",
-                                                                    "unicode", "route", "queued_at", "text"};
+enum class DataField { ward, row, name, phone, unicode, route, queued_at, area, stt, text };
+inline constexpr std::array<std::string_view, 10> kDataFieldNames = {"ward",  "row",       "name", "phone", "unicode",
+                                                                     "route", "queued_at", "area", "stt",   "text"};
 enum class ProgressField { state, attempts, provider, owner, taken_at, sent_at, done_at, provider_id, report_at, error };
 inline constexpr std::array<std::string_view, 10> kProgressFieldNames = {
     "state", "attempts", "provider", "owner", "taken_at", "sent_at", "done_at", "provider_id", "report_at", "error"};
@@ -37,6 +37,8 @@ struct MessageData {
   bool unicode = false;
   std::string route;
   std::int64_t queued_at = 0;
+  std::string area;  ///< the row's khóm/ấp, for reports
+  std::string stt;   ///< the list's own row number (an STT column), for reports
   std::string text;
 };
 

@@ -78,13 +78,16 @@ TEST_SUITE("integration/codec") {
     CHECK(back.report_at == 1004);
     CHECK(back.error == p.error);
 
-    MessageData d{"phuong-6", "12", "Nguyễn Văn A", "0912345678", true, "esms,speedsms", 1700000000000, "Kính gửi\x1f ông"};
+    MessageData d{"phuong-6", "12", "Nguyễn Văn A", "0912345678", true, "esms,speedsms", 1700000000000, "Khóm 3", "11",
+                  "Kính gửi\x1f ông"};
     CHECK(run_over_prelude(*r, "return data_route(ARGV[2])", {pack(d)}).str == "esms,speedsms");
     auto read = unpack_data(pack(d));
     REQUIRE(read);
     CHECK(read->name == d.name);
     CHECK(read->unicode);
     CHECK(read->queued_at == d.queued_at);
+    CHECK(read->area == "Khóm 3");
+    CHECK(read->stt == "11");
     CHECK(read->text == d.text);
     CHECK_FALSE(unpack_data("only\x1f" "three\x1f" "fields"));
   }

@@ -3,6 +3,8 @@
 // opt-out answers, dates as officials write them.
 #include <doctest/doctest.h>
 
+#include <zip.h>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -162,4 +164,48 @@ TEST_SUITE("integration/office") {
     auto list = run_loa(cfg, {"optout", "list"});
     CHECK(list.out.find("xin không nhận; đổi số") != std::string::npos);
   }
+
+  TEST_CASE("the chairman's report: an .xlsx with a summary and a recipients sheet, the CSV with the same columns") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake", {"--dlr-delay-ms", "20"});
+    dir.write("wards/phuong-6.csv",
+              "STT,Họ và tên,Số điện thoại,Khóm/Ấp\n"
+              "11,Nguyễn Văn An,0912000000,Khóm 1\n"
+              "12,Trần Thị Bé,0912000001,Khóm 2\n"
+              "13,Lê Văn Cường,0912000000,Khóm 2\n");  // a repeat of row 2
+    auto cfg = write_config(dir, redis.url(), provider.port(), "", kPricing);
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    const std::string job = send_job(cfg, "phuong-6", "họp tổ dân phố");
+    REQUIRE(wait_until([&] { return job_status(cfg, job)["counts"]["delivered"] == 2; }, std::chrono::seconds(20)));
+    const std::string path = dir.file("bao-cao.xlsx");
+    auto r = run_loa(cfg, {"report", job, "--xlsx", path});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    auto sheet = [&](const char* name) {
+      int err = 0;
+      zip_t* z = zip_open(path.c_str(), ZIP_RDONLY, &err);
+      REQUIRE(z != nullptr);
+      zip_file_t* f = zip_fopen(z, name, 0);
+      REQUIRE(f != nullptr);
+      std::string xml;
+      char buf[4096];
+      zip_int64_t n;
+      while ((n = zip_fread(f, buf, sizeof buf)) > 0) xml.append(buf, static_cast<std::size_t>(n));
+      zip_fclose(f);
+      zip_discard(z);
+      return xml;
+    };
+    const std::string summary = sheet("xl/worksheets/sheet1.xml");
+    for (const char* want : {"Mẫu tin", "thong-bao", "Phường 6", "Phường 6 kính báo", "Đã nhận", "Bỏ qua", "1600 VND"})
+      CHECK_MESSAGE(summary.find(want) != std::string::npos, want);
+    const std::string recipients = sheet("xl/worksheets/sheet2.xml");
+    for (const char* want : {"STT", "Khóm/Ấp", "Trạng thái", "Lý do", ">11<", ">13<", "Nguyễn Văn An", "Khóm 2",
+                             "0912***000", "Đã nhận", "Bỏ qua", "trùng số với dòng 2"})
+      CHECK_MESSAGE(recipients.find(want) != std::string::npos, want);
+    CHECK(recipients.find("0912000000") == std::string::npos);  // masked
+    auto csv = run_loa(cfg, {"report", job, "--csv"});
+    CHECK(csv.out.find("STT,Dòng,Đơn vị,Khóm/Ấp,Họ tên,Số điện thoại,Trạng thái,Lý do") != std::string::npos);
+    CHECK(csv.out.find("13,4,Phường 6,Khóm 2,Lê Văn Cường,0912***000,Bỏ qua,trùng số với dòng 2") != std::string::npos);
+  }
 }
+

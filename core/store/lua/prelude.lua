@@ -20,7 +20,7 @@ local JOB_STATES = {'scheduled', 'queued', 'expanding', 'sending', 'done', 'canc
 -- a batch of messages is read or written with one command per job. The layouts are drawn
 -- in core/store/codec.h; these are the field positions (codec_test checks them too).
 local SEP = '\31'
-local DATA_FIELDS = {'ward', 'row', 'name', 'phone', 'unicode', 'route', 'queued_at', 'text'}
+local DATA_FIELDS = {'ward', 'row', 'name', 'phone', 'unicode', 'route', 'queued_at', 'area', 'stt', 'text'}
 local PROGRESS_FIELDS = {'state', 'attempts', 'provider', 'owner', 'taken_at', 'sent_at', 'done_at',
                          'provider_id', 'report_at', 'error'}
 local S_S, S_A, S_PR, S_O, S_TSEND, S_TSENT, S_TDONE, S_PID, S_DLR, S_E = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
