@@ -14,6 +14,7 @@
 #include "cli/words.h"
 #include "core/phone/phone.h"
 #include "core/text/segments.h"
+#include "core/util/i18n.h"
 #include "core/util/log.h"
 #include "core/util/strings.h"
 #include "core/util/time.h"
@@ -47,24 +48,43 @@ std::string waiting_reason(Session& s, const config::Config& cfg, const store::J
     std::string since;
     if (auto b = s.try_backend(); b)
       if (auto idle = (*b)->gateway_idle_ms(); idle)
-        since = *idle ? fmt::format(" (none has read the queue for {} s: is loa-gatewayd running?)", **idle / 1000)
-                      : " (none has ever read the queue: is loa-gatewayd running?)";
-    return "for a gateway to take it" + since;
+        since = *idle ? i18n::trf(" (none has read the queue for {} s: is loa-gatewayd running?)", **idle / 1000)
+                      : i18n::tr(" (none has ever read the queue: is loa-gatewayd running?)");
+    return i18n::tr("for a gateway to take it") + since;
   }
-  if (j.state == jobs::JobState::scheduled) return "scheduled for " + util::format_local(j.due_ms, cfg.timezone);
+  if (j.state == jobs::JobState::scheduled) return i18n::trf("scheduled for {}", util::format_local(j.due_ms, cfg.timezone));
   if (finished(j) || j.urgent || !cfg.quiet_hours) return "";
   const auto& q = *cfg.quiet_hours;
   if (!util::in_window(util::minute_of_day(util::now_ms(), cfg.timezone), q.start_minute, q.end_minute)) return "";
-  return fmt::format("quiet hours {:02}:{:02}-{:02}:{:02}: sending resumes at {:02}:{:02} (send with --urgent to override)",
+  return i18n::trf("quiet hours {:02}:{:02}-{:02}:{:02}: sending resumes at {:02}:{:02} (send with --urgent to override)",
                      q.start_minute / 60, q.start_minute % 60, q.end_minute / 60, q.end_minute % 60, q.end_minute / 60,
                      q.end_minute % 60);
+}
+
+// A job's state for people: Loa's name in English, else in Vietnamese.
+std::string job_state_text(const store::JobStatus& j) {
+  if (!j.state || i18n::current() == i18n::Language::English) return state_name(j);
+  using enum jobs::JobState;
+  switch (*j.state) {
+    case scheduled: return "đã hẹn giờ";
+    case queued: return "đang chờ";
+    case expanding: return "đang chuẩn bị tin";
+    case sending: return "đang gửi";
+    case done: return "xong";
+    case cancelled: return "đã hủy";
+    case rejected: return "bị từ chối";
+    case submitted: return "chờ gateway nhận";
+  }
+  return state_name(j);
 }
 
 // Every message state with its count: " queued 0 sending 0 sent 3 ...", alike in `status`
 // and `status --watch`.
 std::string counts_text(const store::JobStatus& j) {
   std::string out;
-  for (auto state : jobs::kMessageStates) out += fmt::format(" {} {}", jobs::name(state), count(j, state));
+  for (auto state : jobs::kMessageStates)
+    out += fmt::format(" {} {}", i18n::current() == i18n::Language::English ? jobs::name(state) : vi_state(state),
+                       count(j, state));
   return out;
 }
 
@@ -106,13 +126,14 @@ int status(Session& s, const StatusOptions& o) {
       std::this_thread::sleep_for(std::chrono::seconds(1));
       continue;
     }
-    std::printf("job %s: %s\n", j->id.c_str(), state_name(*j).c_str());
-    if (!j->reason.empty()) std::printf("reason: %s\n", j->reason.c_str());
-    std::printf("template %s, wards %s, created %s\n", j->template_name.c_str(), j->wards.c_str(),
-                util::format_local(j->created_ms, cfg->timezone).c_str());
-    if (auto why = waiting_reason(s, *cfg, *j); !why.empty()) std::printf("waiting: %s\n", why.c_str());
-    std::printf("total %lld%s:%s\n", static_cast<long long>(j->total),
-                j->expanded || finished(*j) ? "" : " so far (still expanding)", counts_text(*j).c_str());
+    std::printf("%s\n", i18n::trf("job {}: {}", j->id, job_state_text(*j)).c_str());
+    if (!j->reason.empty()) std::printf("%s\n", i18n::trf("reason: {}", j->reason).c_str());
+    std::printf("%s\n", i18n::trf("template {}, wards {}, created {}", j->template_name, j->wards,
+                                   util::format_local(j->created_ms, cfg->timezone))
+                             .c_str());
+    if (auto why = waiting_reason(s, *cfg, *j); !why.empty()) std::printf("%s\n", i18n::trf("waiting: {}", why).c_str());
+    std::printf("%s%s:%s\n", i18n::trf("total {}", j->total).c_str(),
+                j->expanded || finished(*j) ? "" : i18n::tr(" so far (still expanding)"), counts_text(*j).c_str());
     return kOk;
   }
 }

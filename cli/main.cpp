@@ -4,9 +4,11 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/session.h"
+#include "core/util/i18n.h"
 
 int main(int argc, char** argv) {
   using namespace loa::cli;
+  loa::i18n::choose(std::nullopt);  // by the locale until the config says otherwise
   CLI::App app("Send and follow SMS announcements to a ward's residents through loa-gatewayd.", "loa");
   app.footer(
       "Config: --config PATH, else $LOA_CONFIG, else /etc/loa/loa.yaml.\n"

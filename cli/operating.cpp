@@ -11,6 +11,8 @@
 #include "cli/session.h"
 #include "core/jobs/planner.h"
 #include "core/phone/phone.h"
+#include "cli/words.h"
+#include "core/util/i18n.h"
 #include "core/util/strings.h"
 #include "core/util/time.h"
 #include "core/wards/resident_list.h"
@@ -43,9 +45,9 @@ int cancel(Session& s, const std::string& id) {
   const auto& a = **after;
   const auto stopped = a.count(cancelled) - (*earlier)->count(cancelled);
   const auto gone = a.count(sending) + a.count(sent) + a.count(delivered) + a.count(unknown);
-  std::printf("job %s cancelled: %lld message(s) stopped, %lld had already gone to a provider (%lld delivered)\n",
-              id.c_str(), static_cast<long long>(stopped), static_cast<long long>(gone),
-              static_cast<long long>(a.count(delivered)));
+  std::printf("%s\n", i18n::trf("job {} cancelled: {} message(s) stopped, {} had already gone to a provider ({} delivered)",
+                                 id, stopped, gone, a.count(delivered))
+                           .c_str());
   return kOk;
 }
 
@@ -189,12 +191,13 @@ int check(Session& s) {
         if (auto [at, fresh] = seen.try_emplace(r.phone->digits, r.row); !fresh) why = fmt::format("repeat of row {}", at->second);
       if (!why.empty()) {
         ++ward_skipped;
-        std::printf("%s:%d: will be skipped: %s\n", (*reader)->path().c_str(), r.row, why.c_str());
+        std::printf("%s:%d: %s\n", (*reader)->path().c_str(), r.row,
+                    i18n::trf("will be skipped: {}", i18n::current() == i18n::Language::English ? why : vi_reason(why)).c_str());
       }
     }
     if (!(*reader)->fault().empty()) errors.push_back((*reader)->fault());
-    std::printf("%s: %s, %lld row(s), %lld will be skipped\n", (*reader)->path().c_str(), (*reader)->form().c_str(),
-                ward_rows, ward_skipped);
+    std::printf("%s: %s\n", (*reader)->path().c_str(),
+                i18n::trf("{}, {} row(s), {} will be skipped", (*reader)->form(), ward_rows, ward_skipped).c_str());
     rows += ward_rows;
     skipped += ward_skipped;
   }
@@ -202,8 +205,10 @@ int check(Session& s) {
   if (auto loaded = jobs::load_templates(*cfg)) templates = static_cast<int>(loaded->size());
   else errors.insert(errors.end(), loaded.error().begin(), loaded.error().end());
   for (const auto& e : errors) fail(kUsage, e);
-  std::printf("%s: %zu ward list(s), %lld row(s) (%lld will be skipped), %d template(s) ok, %zu error(s)\n",
-              cfg->path.c_str(), wards.size(), rows, skipped, templates, errors.size());
+  std::printf("%s: %s\n", cfg->path.c_str(),
+              i18n::trf("{} ward list(s), {} row(s) ({} will be skipped), {} template(s) ok, {} error(s)", wards.size(),
+                        rows, skipped, templates, errors.size())
+                  .c_str());
   return errors.empty() ? kOk : kUsage;
 }
 

@@ -16,6 +16,7 @@
 #include "core/jobs/planner.h"
 #include "core/text/unicode.h"
 #include "core/util/encoding.h"
+#include "core/util/i18n.h"
 #include "core/wards/resident_list.h"
 #include "core/util/log.h"
 #include "core/util/strings.h"
@@ -87,8 +88,8 @@ std::optional<jobs::JobSpec> spec_of(const Selectors& sel, const config::Config&
 // "unknown X "name"" with a did-you-mean when one is close.
 std::string unknown(std::string_view what, const std::string& name, const std::vector<std::string>& known,
                     std::string_view listed_by) {
-  std::string out = fmt::format("unknown {} \"{}\"", what, name);
-  if (auto guess = util::did_you_mean(name, known)) out += fmt::format("; did you mean \"{}\"?", *guess);
+  std::string out = i18n::trf("unknown {} \"{}\"", what, name);
+  if (auto guess = util::did_you_mean(name, known)) out += i18n::trf("; did you mean \"{}\"?", *guess);
   if (!listed_by.empty()) out += fmt::format(" ({})", listed_by);
   return out;
 }
@@ -128,12 +129,12 @@ std::optional<jobs::Planner> plan_of(const jobs::JobSpec& spec, const config::Co
   const auto templates = template_names(cfg);
   if (config::valid_id(spec.template_name) &&
       std::find(templates.begin(), templates.end(), spec.template_name) == templates.end())
-    errors.push_back(unknown("template", spec.template_name, templates, "loa templates lists them"));
+    errors.push_back(unknown(i18n::tr("template"), spec.template_name, templates, i18n::tr("loa templates lists them")));
   std::vector<std::string> known_wards = jobs::ward_ids(cfg);
   for (const auto& [id, _] : cfg.wards) known_wards.push_back(id);
   for (const auto& w : spec.wards)
     if (config::valid_id(w) && std::find(known_wards.begin(), known_wards.end(), w) == known_wards.end())
-      errors.push_back(unknown("ward", w, known_wards, "wards: in the config names them"));
+      errors.push_back(unknown(i18n::tr("ward"), w, known_wards, i18n::tr("wards: in the config names them")));
   if (!errors.empty()) {
     fail_all(errors);
     return std::nullopt;
@@ -149,16 +150,17 @@ std::optional<jobs::Planner> plan_of(const jobs::JobSpec& spec, const config::Co
   for (const auto& [k, _] : spec.vars)
     if (std::find(usable.begin(), usable.end(), k) == usable.end())
       errors.push_back(unknown("--var", k, usable,
-                               fmt::format("template \"{}\" takes: {}", t.name(),
-                                           t.variables().empty() ? "none" : util::join(t.variables(), ", "))));
+                               i18n::trf("template \"{}\" takes: {}", t.name(),
+                                         t.variables().empty() ? i18n::tr("none") : util::join(t.variables(), ", "))));
   if (!spec.areas.empty()) {
     auto areas = areas_of(cfg, spec.wards);
     std::vector<std::string> names;
     for (const auto& [_, shown] : areas) names.push_back(shown);
     for (const auto& a : spec.areas)
       if (!areas.count(text::fold_key(a)))
-        errors.push_back(fmt::format("--area \"{}\" matches nobody in {}; the areas there are: {}", a,
-                                     util::join(spec.wards, ", "), names.empty() ? "none (no khóm/ấp column)" : util::join(names, ", ")));
+        errors.push_back(i18n::trf("--area \"{}\" matches nobody in {}; the areas there are: {}", a,
+                                   util::join(spec.wards, ", "),
+                                   names.empty() ? i18n::tr("none (the lists have no khom/ap column)") : util::join(names, ", ")));
   }
   if (!errors.empty()) {
     fail_all(errors);
@@ -221,22 +223,22 @@ std::expected<std::set<std::string>, std::string> opted_out(Session& s, bool req
 
 // "12,345 VND" (or "not priced" when the config has no pricing).
 std::string cost_text(std::int64_t cost, const config::Pricing& pricing) {
-  if (!pricing.configured) return "cost not estimated (no pricing: in the config)";
+  if (!pricing.configured) return i18n::tr("cost not estimated (no pricing: in the config)");
   std::string digits = std::to_string(cost), grouped;
   for (std::size_t i = 0; i < digits.size(); ++i) {
     if (i > 0 && (digits.size() - i) % 3 == 0) grouped += '.';
     grouped += digits[i];
   }
-  return fmt::format("about {} {}", grouped, pricing.currency);
+  return i18n::trf("about {} {}", grouped, pricing.currency);
 }
 
 void print_totals(const Walk& w, const text::MessageTemplate& t, const config::Pricing& pricing) {
-  std::printf("%lld row(s): %lld message(s), %lld skipped; %lld segment(s) in all, %s; encoding %s%s\n",
-              static_cast<long long>(w.totals.rows), static_cast<long long>(w.totals.messages),
-              static_cast<long long>(w.totals.skipped), static_cast<long long>(w.totals.segments),
-              cost_text(w.totals.cost, pricing).c_str(),
-              t.encoding() == text::Encoding::Ascii ? "ascii (no diacritics)" : "unicode",
-              w.totals.unicode ? fmt::format(", {} message(s) need UCS-2", w.totals.unicode).c_str() : "");
+  std::printf("%s%s\n",
+              i18n::trf("{} row(s): {} message(s), {} skipped; {} segment(s) in all, {}; encoding {}", w.totals.rows,
+                        w.totals.messages, w.totals.skipped, w.totals.segments, cost_text(w.totals.cost, pricing),
+                        t.encoding() == text::Encoding::Ascii ? i18n::tr("ascii (no diacritics)") : "unicode")
+                  .c_str(),
+              w.totals.unicode ? i18n::trf(", {} message(s) need UCS-2", w.totals.unicode).c_str() : "");
 }
 
 // What identifies "the same announcement" for --again: template, variables, wards and filters.
@@ -251,18 +253,18 @@ std::string fingerprint(const jobs::JobSpec& spec) {
 
 // When the job will go, said at send time: its --at, or the end of quiet hours.
 std::string when_it_goes(const jobs::JobSpec& spec, const config::Config& cfg) {
-  if (spec.at_ms) return "scheduled: it goes at " + util::format_local(*spec.at_ms, cfg.timezone);
+  if (spec.at_ms) return i18n::trf("scheduled: it goes at {}", util::format_local(*spec.at_ms, cfg.timezone));
   if (spec.urgent || !cfg.quiet_hours) return "";
   const auto& q = *cfg.quiet_hours;
   if (!util::in_window(util::minute_of_day(util::now_ms(), cfg.timezone), q.start_minute, q.end_minute)) return "";
-  return fmt::format("quiet hours ({:02}:{:02}-{:02}:{:02}): it waits and goes at {:02}:{:02} (--urgent sends now)",
+  return i18n::trf("quiet hours ({:02}:{:02}-{:02}:{:02}): it waits and goes at {:02}:{:02} (--urgent sends now)",
                      q.start_minute / 60, q.start_minute % 60, q.end_minute / 60, q.end_minute % 60, q.end_minute / 60,
                      q.end_minute % 60);
 }
 
 // Asks on the terminal; true for yes.
 bool confirmed(const std::string& question) {
-  std::fprintf(stderr, "%s [y/N] ", question.c_str());
+  std::fprintf(stderr, "%s %s ", question.c_str(), i18n::tr("[y/N]"));
   std::fflush(stderr);
   std::string answer;
   if (!std::getline(std::cin, answer)) return false;
@@ -306,12 +308,12 @@ int send(Session& s, const SendOptions& o, const CLI::App& cmd) {
   if (!w) return fail(kUsage, w.error());
   if (w->totals.too_long) return refuse_too_long(*w, plan->message_template());
   if (w->totals.messages == 0)
-    return fail(kUsage, fmt::format("no resident would get a message (all {} row(s) skipped or filtered out)", w->totals.rows));
+    return fail(kUsage, i18n::trf("no resident would get a message (all {} row(s) skipped or filtered out)", w->totals.rows));
   print_totals(*w, plan->message_template(), cfg->pricing);
   const std::string when = when_it_goes(*spec, *cfg);
   if (!when.empty()) std::printf("%s\n", when.c_str());
   if (o.dry_run) {
-    std::printf("dry run: nothing enqueued\n");
+    std::printf("%s\n", i18n::tr("dry run: nothing enqueued"));
     return kOk;
   }
   Backend* b = s.backend();
@@ -323,24 +325,27 @@ int send(Session& s, const SendOptions& o, const CLI::App& cmd) {
     auto earlier = b->recent(print);
     if (!earlier) return fail(kRuntime, earlier.error());
     if (*earlier)
-      return fail(kUsage, fmt::format("the same announcement (template \"{}\", the same variables and wards) went out as "
-                                      "job {} less than 24 hours ago; nothing enqueued (--again sends it once more)",
-                                      spec->template_name, **earlier));
+      return fail(kUsage, i18n::trf("the same announcement (template \"{}\", the same variables and wards) went out as "
+                                    "job {} less than 24 hours ago; nothing enqueued (--again sends it once more)",
+                                    spec->template_name, **earlier));
   }
   if (!o.yes && ::isatty(STDIN_FILENO) && ::isatty(STDERR_FILENO) &&
-      !confirmed(fmt::format("Send {} message(s), {} segment(s), {}, to {}?", w->totals.messages, w->totals.segments,
-                             cost_text(w->totals.cost, cfg->pricing), util::join(spec->wards, ", "))))
-    return fail(kUsage, "not confirmed: nothing enqueued");
+      !confirmed(i18n::trf("Send {} message(s), {} segment(s), {}, to {}?", w->totals.messages, w->totals.segments,
+                           cost_text(w->totals.cost, cfg->pricing), util::join(spec->wards, ", "))))
+    return fail(kUsage, i18n::tr("not confirmed: nothing enqueued"));
   auto r = b->enqueue(*spec);
   if (!r) return fail(kRuntime, r.error());
-  if (!r->created) std::printf("key \"%s\" was already used: nothing enqueued; the first job is:\n", spec->key->c_str());
+  if (!r->created) std::printf("%s\n", i18n::trf("key \"{}\" was already used: nothing enqueued; the first job is:", *spec->key).c_str());
   else if (auto remembered = b->remember(print, r->id); !remembered)
     std::fprintf(stderr, "loa: warning: %s (a repeat within 24 hours will not be caught)\n", remembered.error().c_str());
   if (auto idle = b->gateway_idle_ms(); idle && (!*idle || **idle > 10000))
-    std::fprintf(stderr,
-                 "loa: warning: no gateway has read the job queue %s (is loa-gatewayd running?); the job waits in the "
-                 "queue until one does\n",
-                 *idle ? fmt::format("for {} s", **idle / 1000).c_str() : "yet");
+    std::fprintf(stderr, "loa: %s\n",
+                 (*idle ? i18n::trf("warning: no gateway has read the job queue for {} s (is loa-gatewayd running?); "
+                                    "the job waits in the queue until one does",
+                                    **idle / 1000)
+                        : std::string(i18n::tr("warning: no gateway has read the job queue yet (is loa-gatewayd running?); "
+                                               "the job waits in the queue until one does")))
+                     .c_str());
   std::printf("%s\n", r->id.c_str());
   return kOk;
 }

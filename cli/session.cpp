@@ -1,6 +1,8 @@
 // The command session.
 #include "cli/session.h"
 
+#include "core/util/i18n.h"
+
 #include <cstdio>
 
 namespace loa::cli {
@@ -23,6 +25,7 @@ const config::Config* Session::config() {
       return nullptr;
     }
     config_ = std::move(*cfg);
+    if (config_->language) i18n::choose(*config_->language);
   }
   return &*config_;
 }

@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config python3 libcurl4-openssl-dev libhiredis-dev libyaml-cpp-dev libfmt-dev
   libspdlog-dev doctest-dev nlohmann-json3-dev libcpp-httplib-dev libicu-dev libphonenumber-dev
-  libkainjow-mustache-dev libsystemd-dev libmicrohttpd-dev libssl-dev zlib1g-dev libbrotli-dev redis-server curl procps lua5.1 libcli11-dev libzip-dev libexpat1-dev libxlsxwriter-dev)
+  libkainjow-mustache-dev libsystemd-dev libmicrohttpd-dev libssl-dev zlib1g-dev libbrotli-dev redis-server curl procps lua5.1 libcli11-dev libzip-dev libexpat1-dev libxlsxwriter-dev gettext)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

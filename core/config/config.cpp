@@ -192,7 +192,7 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
     return std::unexpected(r.errors());
   }
   r.expect_keys(root, {"redis", "timezone", "state_dir", "templates_dir", "wards_dir", "wards", "quiet_hours",
-                       "webhook", "retry", "providers", "routes", "carrier_prefixes", "pricing"},
+                       "webhook", "retry", "providers", "routes", "carrier_prefixes", "pricing", "language"},
                 "the config");
   if (root["redis"]) read_redis(r, root["redis"], cfg.redis);
   if (root["timezone"])
@@ -321,6 +321,11 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
               r.error(kv.second, "carrier_prefixes." + carrier + ": " + added.error());
       }
   }
+  if (root["language"])
+    if (auto v = r.string(root["language"], "language")) {
+      if (*v != "vi" && *v != "en") r.error(root["language"], fmt::format("language must be vi or en, got \"{}\"", *v));
+      else cfg.language = *v;
+    }
   if (const auto& pr = root["pricing"]) {
     if (r.expect_keys(pr, {"currency", "unicode_segment", "gsm_segment", "by_carrier"}, "pricing")) {
       cfg.pricing.configured = true;

@@ -116,6 +116,8 @@ struct Config {
   std::vector<ProviderConfig> providers;
   Routes routes;
   Pricing pricing;
+  /// `language`: "vi" or "en" for what `loa` says to people; unset: by the locale.
+  std::optional<std::string> language;
   /// Mobile blocks: the built-in table plus `carrier_prefixes`.
   phone::Carriers carriers;
 

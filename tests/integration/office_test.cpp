@@ -207,5 +207,36 @@ TEST_SUITE("integration/office") {
     CHECK(csv.out.find("STT,Dòng,Đơn vị,Khóm/Ấp,Họ tên,Số điện thoại,Trạng thái,Lý do") != std::string::npos);
     CHECK(csv.out.find("13,4,Phường 6,Khóm 2,Lê Văn Cường,0912***000,Bỏ qua,trùng số với dòng 2") != std::string::npos);
   }
+
+  TEST_CASE("Vietnamese by default; English with an English locale or language: en; --json unchanged") {
+    TempDir dir;
+    RedisServer redis(dir);
+    write_ward(dir, "phuong-6", 3);
+    auto cfg = write_config(dir, redis.url(), 9, "", kPricing);
+    const std::vector<std::string> dry = {bin("loa"), "--config", cfg, "send", "--template", "thong-bao", "--ward",
+                                          "phuong-6", "--var", "noi_dung=x", "--dry-run"};
+    auto vi = run(dry, {{"LC_ALL", ""}, {"LANG", "C.UTF-8"}});
+    CHECK(vi.code == 0);
+    CHECK(vi.out.find("3 dòng: 3 tin nhắn, bỏ qua 0; tổng cộng 3 phần tin (SMS), khoảng 2.400 VND") != std::string::npos);
+    CHECK(vi.out.find("chạy thử: chưa gửi gì") != std::string::npos);
+    auto en = run(dry, {{"LC_ALL", ""}, {"LANG", "en_US.UTF-8"}});
+    CHECK(en.out.find("3 row(s): 3 message(s), 0 skipped; 3 segment(s) in all, about 2.400 VND") != std::string::npos);
+    CHECK(en.out.find("dry run: nothing enqueued") != std::string::npos);
+    auto typo = run({bin("loa"), "--config", cfg, "preview", "--template", "thong-bo", "--ward", "phuong-6"},
+                    {{"LC_ALL", ""}, {"LANG", "vi_VN.UTF-8"}});
+    CHECK(typo.code == 2);
+    CHECK(typo.err.find("không có mẫu tin \"thong-bo\"; có phải ý bạn là \"thong-bao\"?") != std::string::npos);
+    // The config decides over the locale.
+    dir.write("loa.yaml", dir.read("loa.yaml") + "language: en\n");
+    auto configured = run(dry, {{"LC_ALL", ""}, {"LANG", "vi_VN.UTF-8"}});
+    CHECK(configured.out.find("dry run: nothing enqueued") != std::string::npos);
+    // Job status for people in Vietnamese; --json keeps Loa's English names.
+    auto sent = run_loa(cfg, send_args("x"));
+    REQUIRE(sent.code == 0);
+    auto text = run({bin("loa"), "--config", cfg, "status", job_id(sent)}, {{"LC_ALL", ""}, {"LANG", "vi_VN.UTF-8"}});
+    CHECK(text.out.find("submitted") != std::string::npos);  // language: en in the config now
+    auto js = run({bin("loa"), "--config", cfg, "status", job_id(sent), "--json"}, {{"LC_ALL", ""}, {"LANG", "vi_VN.UTF-8"}});
+    CHECK(json::parse(js.out)["state"] == "submitted");
+  }
 }
 
