@@ -116,8 +116,8 @@ int status(Session& s, const StatusOptions& o) {
       const double rate = secs > 0.5 ? static_cast<double>(done - first_done) / secs : 0;
       const long long waiting = count(*j, queued) + count(*j, sending);
       const std::string eta = rate > 0 ? fmt::format("{:.0f}s left", static_cast<double>(waiting) / rate) : "-";
-      std::printf("\r%s %-9s total %lld:%s  %.1f/s  %s   ", j->id.c_str(), state_name(*j).c_str(),
-                  static_cast<long long>(j->total), counts_text(*j).c_str(), rate, eta.c_str());
+      std::printf("\r%s %s %s:%s  %.1f/s  %s   ", j->id.c_str(), job_state_text(*j).c_str(),
+                  i18n::trf("total {}", j->total).c_str(), counts_text(*j).c_str(), rate, eta.c_str());
       std::fflush(stdout);
       if (finished(*j)) {
         std::printf("\n");

@@ -29,16 +29,17 @@ int cancel(Session& s, const std::string& id) {
   auto earlier = b->status(id);
   if (!earlier) return fail(kRuntime, earlier.error());
   if (*earlier && (*earlier)->state == jobs::JobState::submitted)
-    return fail(kUsage, fmt::format("job {} has not been taken by a gateway yet, so it cannot be cancelled yet; "
-                                    "start loa-gatewayd (or try again once it has)", id));
+    return fail(kUsage, i18n::trf("job {} has not been taken by a gateway yet, so it cannot be cancelled yet; "
+                                  "start loa-gatewayd (or try again once it has)",
+                                  id));
   auto before = b->cancel(id);
   if (!before) return fail(kRuntime, before.error());
-  if (!*before) return fail(kUsage, "no job " + id);
+  if (!*before) return fail(kUsage, i18n::trf("no job {}", id));
   if (**before == jobs::JobState::done || **before == jobs::JobState::rejected)
-    return fail(kUsage, fmt::format("job {} is already {}; nothing to cancel", id, jobs::name(**before)));
+    return fail(kUsage, i18n::trf("job {} is already {}; nothing to cancel", id, jobs::name(**before)));
   auto after = b->status(id);
   if (!after || !*after || !*earlier) {
-    std::printf("job %s cancelled\n", id.c_str());
+    std::printf("%s\n", i18n::trf("job {} cancelled", id).c_str());
     return kOk;
   }
   using enum jobs::MessageState;
@@ -61,10 +62,10 @@ int retry(Session& s, const RetryOptions& o) {
   auto j = s.job(o.job);
   if (!j) return j.error();
   if (j->state == jobs::JobState::cancelled || j->state == jobs::JobState::rejected)
-    return fail(kUsage, fmt::format("job {} is {}; nothing can be resent", o.job, j->state_name()));
+    return fail(kUsage, i18n::trf("job {} is {}; nothing can be resent", o.job, j->state_name()));
   auto n = s.backend()->requeue(o.job, o.unknown ? jobs::MessageState::unknown : jobs::MessageState::failed);
   if (!n) return fail(kRuntime, n.error());
-  std::printf("%lld message(s) queued again\n", *n);
+  std::printf("%s\n", i18n::trf("{} message(s) queued again", *n).c_str());
   return kOk;
 }
 
@@ -94,17 +95,19 @@ int optout_add(Session& s, const std::string& typed, const std::string& reason) 
     } catch (const nlohmann::json::exception&) {
     }
     if (reason.empty() || reason == earlier) {
-      std::printf("%s was already opted out%s\n", p->local.c_str(), earlier.empty() ? "" : (" (" + earlier + ")").c_str());
+      std::printf("%s%s\n", i18n::trf("{} was already opted out", p->local).c_str(),
+                  earlier.empty() ? "" : (" (" + earlier + ")").c_str());
       return kOk;
     }
     if (auto r = b->optout_add(p->digits, earlier.empty() ? reason : earlier + "; " + reason); !r)
       return fail(kRuntime, r.error());
-    std::printf("%s was already opted out; reason now: %s\n", p->local.c_str(),
-                (earlier.empty() ? reason : earlier + "; " + reason).c_str());
+    std::printf("%s\n", i18n::trf("{} was already opted out; reason now: {}", p->local,
+                                   earlier.empty() ? reason : earlier + "; " + reason)
+                             .c_str());
     return kOk;
   }
   if (auto r = b->optout_add(p->digits, reason); !r) return fail(kRuntime, r.error());
-  std::printf("%s opted out\n", p->local.c_str());
+  std::printf("%s\n", i18n::trf("{} opted out", p->local).c_str());
   return kOk;
 }
 

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/session.h"
+#include "cli/words.h"
 #include "core/jobs/planner.h"
 #include "core/text/unicode.h"
 #include "core/util/encoding.h"
@@ -59,7 +60,7 @@ std::optional<jobs::JobSpec> spec_of(const Selectors& sel, const config::Config&
   for (const auto& v : sel.vars) {
     auto eq = v.find('=');
     if (eq == std::string::npos || eq == 0) {
-      fail(kUsage, "--var takes KEY=VALUE, got \"" + v + "\"");
+      fail(kUsage, i18n::trf("--var takes KEY=VALUE, got \"{}\"", v));
       return std::nullopt;
     }
     spec.vars[v.substr(0, eq)] = v.substr(eq + 1);
@@ -74,7 +75,7 @@ std::optional<jobs::JobSpec> spec_of(const Selectors& sel, const config::Config&
     }
   }
   if (spec.wards.empty()) {
-    fail(kUsage, "--ward ID or --all-wards is required");
+    fail(kUsage, i18n::tr("--ward ID or --all-wards is required"));
     return std::nullopt;
   }
   for (const auto& w : spec.wards)
@@ -274,7 +275,7 @@ bool confirmed(const std::string& question) {
 
 int refuse_too_long(const Walk& w, const text::MessageTemplate& t) {
   for (const auto& m : w.too_long) fail(kUsage, fmt::format("ward {} row {}: {}", m.ward, m.row, m.fail_reason));
-  return fail(kUsage, fmt::format("{} message(s) over max_segments {} of template \"{}\"; nothing was enqueued",
+  return fail(kUsage, i18n::trf("{} message(s) over max_segments {} of template \"{}\"; nothing was enqueued",
                                   w.totals.too_long, t.max_segments(), t.name()));
 }
 
@@ -297,7 +298,7 @@ int send(Session& s, const SendOptions& o, const CLI::App& cmd) {
   if (cmd.count("--at")) {
     auto at = util::parse_time(o.at, cfg->timezone);
     if (!at) return fail(kUsage, "--at: " + at.error());
-    if (*at < util::now_ms() - 60000) return fail(kUsage, "--at " + o.at + " is in the past");
+    if (*at < util::now_ms() - 60000) return fail(kUsage, i18n::trf("--at {} is in the past", o.at));
     spec->at_ms = *at;
   }
   auto plan = plan_of(*spec, *cfg);
@@ -383,25 +384,29 @@ int preview(Session& s, const PreviewOptions& o) {
     std::printf("%s\n", out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
     return kOk;
   }
-  std::printf("Template %s: %s\n\n", t.name().c_str(), t.description().c_str());
+  std::printf("%s\n\n", i18n::trf("Template {}: {}", t.name(), t.description()).c_str());
   for (const auto& m : w->shown) {
-    std::printf("[%s row %d] %s %s — %s, %d segment(s)%s\n  %s\n\n", m.ward.c_str(), m.row, m.name.c_str(),
-                util::mask_phone(m.phone).c_str(), encoding_name(m.segments.unicode).c_str(), m.segments.segments,
+    std::printf("%s%s\n  %s\n\n",
+                i18n::trf("[{} row {}] {} {} - {}, {} segment(s)", m.ward, m.row, m.name, util::mask_phone(m.phone),
+                          encoding_name(m.segments.unicode), m.segments.segments)
+                    .c_str(),
                 m.fail_reason.empty() ? "" : (" — " + m.fail_reason).c_str(), m.text.c_str());
   }
   const auto shown = static_cast<long long>(w->shown.size());
-  if (w->totals.messages > shown) std::printf("... and %lld more message(s)\n\n", w->totals.messages - shown);
+  if (w->totals.messages > shown) std::printf("%s\n\n", i18n::trf("... and {} more message(s)", w->totals.messages - shown).c_str());
   if (!w->skipped.empty()) {
-    std::printf("Skipped rows:\n");
+    std::printf("%s\n", i18n::tr("Skipped rows:"));
     for (const auto& m : w->skipped)
-      std::printf("  %s row %d (%s): %s\n", m.ward.c_str(), m.row, m.name.empty() ? "no name" : m.name.c_str(),
-                  m.skip_reason.c_str());
+      std::printf("  %s\n", i18n::trf("{} row {} ({}): {}", m.ward, m.row, m.name.empty() ? i18n::tr("no name") : m.name,
+                                     i18n::current() == i18n::Language::English ? m.skip_reason : vi_reason(m.skip_reason))
+                                 .c_str());
     std::printf("\n");
   }
   print_totals(*w, t, cfg->pricing);
   if (w->totals.too_long)
-    std::printf("%lld message(s) over max_segments %d: loa send will refuse this\n",
-                static_cast<long long>(w->totals.too_long), t.max_segments());
+    std::printf("%s\n", i18n::trf("{} message(s) over max_segments {}: loa send will refuse this", w->totals.too_long,
+                                   t.max_segments())
+                             .c_str());
   return kOk;
 }
 
@@ -418,8 +423,11 @@ int templates(Session& s, bool as_json) {
                      {"encoding", encoding}, {"max_segments", t->max_segments()}});
     } else {
       std::printf("%-22s %s\n", name.c_str(), t->description().c_str());
-      std::printf("%-22s variables: %s; %s, at most %d segment(s)\n", "",
-                  t->variables().empty() ? "none" : util::join(t->variables(), ", ").c_str(), encoding, t->max_segments());
+      std::printf("%-22s %s\n", "",
+                  i18n::trf("variables: {}; {}, at most {} segment(s)",
+                            t->variables().empty() ? i18n::tr("none") : util::join(t->variables(), ", "), encoding,
+                            t->max_segments())
+                      .c_str());
     }
   }
   if (as_json) std::printf("%s\n", out.dump(2, ' ', false, json::error_handler_t::replace).c_str());

@@ -55,7 +55,7 @@ std::expected<store::JobStatus, int> Session::job(const std::string& id) {
   if (!b) return std::unexpected(kRuntime);
   auto st = b->status(id);
   if (!st) return std::unexpected(fail(kRuntime, st.error()));
-  if (!*st) return std::unexpected(fail(kUsage, "no job " + id));
+  if (!*st) return std::unexpected(fail(kUsage, i18n::trf("no job {}", id)));
   return std::move(**st);
 }
 

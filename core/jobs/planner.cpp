@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/text/unicode.h"
+#include "core/util/i18n.h"
 #include "core/util/time.h"
 #include "core/wards/resident_list.h"
 
@@ -97,7 +98,7 @@ std::expected<Planner, std::vector<std::string>> Planner::create(
   if (!t) return std::unexpected(t.error());
   for (const auto& v : t->variables())
     if (!spec.vars.count(v))
-      errors.push_back(fmt::format("template \"{}\" needs variable \"{}\" (--var {}=...)", spec.template_name, v, v));
+      errors.push_back(i18n::trf("template \"{}\" needs variable \"{}\" (--var {}=...)", spec.template_name, v, v));
   // A column the template uses must exist in every chosen ward, not just one of them: a
   // list without it would render a blank ("tại Hội trường UBND ()").
   for (const auto& w : spec.wards) {
@@ -110,7 +111,7 @@ std::expected<Planner, std::vector<std::string>> Planner::create(
       if (t->names().count(col)) needed.insert(col);
     for (const auto& col : needed)
       if (!have.count(col) && !spec.vars.count(col))
-        errors.push_back(fmt::format("template \"{}\" uses {{{{{}}}}}, but the list of ward \"{}\" ({}) has no such column",
+        errors.push_back(i18n::trf("template \"{}\" uses {{{{{}}}}}, but the list of ward \"{}\" ({}) has no such column",
                                      spec.template_name, col, w, (*reader)->path()));
   }
   Planner p(cfg, std::move(spec), std::move(*t));
