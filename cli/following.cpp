@@ -30,6 +30,13 @@ long long count(const store::JobStatus& j, MessageState s) { return static_cast<
 std::string state_name(const store::JobStatus& j) { return std::string(j.state_name()); }
 bool finished(const store::JobStatus& j) { return j.state && jobs::finished(*j.state); }
 
+// Pads UTF-8 text to `width` characters (printf pads bytes, which misaligns Vietnamese).
+std::string pad(const std::string& v, size_t width) {
+  size_t chars = 0;
+  for (unsigned char c : v) chars += (c & 0xC0) != 0x80;
+  return chars >= width ? v : v + std::string(width - chars, ' ');
+}
+
 ordered_json status_json(const store::JobStatus& st) {
   ordered_json counts = ordered_json::object();
   for (auto state : jobs::kMessageStates) counts[std::string(jobs::name(state))] = st.count(state);
@@ -42,6 +49,12 @@ ordered_json status_json(const store::JobStatus& st) {
   return j;
 }
 
+// A time for people: dd/mm/yyyy in Vietnamese, yyyy-mm-dd in English.
+std::string people_time(const config::Config& cfg, std::int64_t ms) {
+  return i18n::current() == i18n::Language::English ? util::format_local(ms, cfg.timezone)
+                                                     : util::format_day_first(ms, cfg.timezone);
+}
+
 // Why a job's messages are not moving, or "" when nothing holds them back.
 std::string waiting_reason(Session& s, const config::Config& cfg, const store::JobStatus& j) {
   if (j.state == jobs::JobState::submitted) {
@@ -52,7 +65,7 @@ std::string waiting_reason(Session& s, const config::Config& cfg, const store::J
                       : i18n::tr(" (none has ever read the queue: is loa-gatewayd running?)");
     return i18n::tr("for a gateway to take it") + since;
   }
-  if (j.state == jobs::JobState::scheduled) return i18n::trf("scheduled for {}", util::format_local(j.due_ms, cfg.timezone));
+  if (j.state == jobs::JobState::scheduled) return i18n::trf("scheduled for {}", people_time(cfg, j.due_ms));
   if (finished(j) || j.urgent || !cfg.quiet_hours) return "";
   const auto& q = *cfg.quiet_hours;
   if (!util::in_window(util::minute_of_day(util::now_ms(), cfg.timezone), q.start_minute, q.end_minute)) return "";
@@ -75,7 +88,7 @@ std::string job_state_text(const store::JobStatus& j) {
     case rejected: return "bị từ chối";
     case submitted: return "chờ gateway nhận";
   }
-  return state_name(j);
+  return "?";
 }
 
 // Every message state with its count: " queued 0 sending 0 sent 3 ...", alike in `status`
@@ -128,8 +141,7 @@ int status(Session& s, const StatusOptions& o) {
     }
     std::printf("%s\n", i18n::trf("job {}: {}", j->id, job_state_text(*j)).c_str());
     if (!j->reason.empty()) std::printf("%s\n", i18n::trf("reason: {}", j->reason).c_str());
-    std::printf("%s\n", i18n::trf("template {}, wards {}, created {}", j->template_name, j->wards,
-                                   util::format_local(j->created_ms, cfg->timezone))
+    std::printf("%s\n", i18n::trf("template {}, wards {}, created {}", j->template_name, j->wards, people_time(*cfg, j->created_ms))
                              .c_str());
     if (auto why = waiting_reason(s, *cfg, *j); !why.empty()) std::printf("%s\n", i18n::trf("waiting: {}", why).c_str());
     std::printf("%s%s:%s\n", i18n::trf("total {}", j->total).c_str(),
@@ -163,11 +175,12 @@ int list_jobs(Session& s, const JobsOptions& o) {
     std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return kOk;
   }
-  std::printf("%-18s %-10s %-16s %-20s %7s %7s %7s %7s  %s\n", "JOB", "STATE", "TEMPLATE", "WARDS", "TOTAL", "SENT",
-              "DELIV", "FAILED", "CREATED");
+  std::printf("%-18s %s %-16s %-20s %7s %7s %7s %7s  %s\n", i18n::tr("JOB"), pad(i18n::tr("STATE"), 10).c_str(),
+              i18n::tr("TEMPLATE"), i18n::tr("WARDS"), i18n::tr("TOTAL"), i18n::tr("SENT"), i18n::tr("DELIV"),
+              i18n::tr("FAILED"), i18n::tr("CREATED"));
   using enum MessageState;
   for (const auto& j : *list)
-    std::printf("%-18s %-10s %-16s %-20s %7lld %7lld %7lld %7lld  %s%s\n", j.id.c_str(), state_name(j).c_str(),
+    std::printf("%-18s %s %-16s %-20s %7lld %7lld %7lld %7lld  %s%s\n", j.id.c_str(), pad(job_state_text(j), 10).c_str(),
                 j.template_name.c_str(), j.wards.c_str(), static_cast<long long>(j.total), count(j, sent) + count(j, delivered),
                 count(j, delivered), count(j, failed), util::format_local(j.created_ms, cfg->timezone).c_str(),
                 j.reason.empty() ? "" : ("  " + j.reason).c_str());
@@ -181,12 +194,6 @@ std::string csv_cell(const std::string& v) {
   return out + "\"";
 }
 
-// Pads UTF-8 text to `width` characters (printf pads bytes, which misaligns Vietnamese).
-std::string pad(const std::string& v, size_t width) {
-  size_t chars = 0;
-  for (unsigned char c : v) chars += (c & 0xC0) != 0x80;
-  return chars >= width ? v : v + std::string(width - chars, ' ');
-}
 
 struct ReportOptions {
   std::string job, xlsx;
@@ -265,6 +272,8 @@ int report(Session& s, const ReportOptions& o) {
   auto j = s.job(o.job);
   if (!j) return j.error();
   auto when = [&](std::int64_t ms) { return ms == 0 ? std::string() : util::format_local(ms, cfg->timezone); };
+  // The CSV and the workbook are for the office: dates as it writes them.
+  auto day_first = [&](std::int64_t ms) { return ms == 0 ? std::string() : util::format_day_first(ms, cfg->timezone); };
   std::unique_ptr<ReportBook> book;
   if (!o.xlsx.empty()) {
     book = std::make_unique<ReportBook>(o.xlsx);
@@ -275,15 +284,18 @@ int report(Session& s, const ReportOptions& o) {
     std::printf("\xEF\xBB\xBF");
     std::printf("%s\r\n", util::join(kReportColumns, ",").c_str());
   } else if (!book) {
-    std::printf("%-5s %-12s %-12s %-24s %-10s %-10s %-24s %3s  %s\n", "ROW", "WARD", "PHONE", "NAME", "STATUS", "PROVIDER",
-                "PROVIDER ID", "TRY", "LAST ERROR / TIMES");
+    std::printf("%-5s %s %s %s %s %s %s %3s  %s\n", i18n::tr("ROW"), pad(i18n::tr("WARD"), 12).c_str(),
+                pad(i18n::tr("PHONE"), 12).c_str(), pad(i18n::tr("NAME"), 24).c_str(), pad(i18n::tr("STATUS"), 10).c_str(),
+                pad(i18n::tr("PROVIDER"), 10).c_str(), pad(i18n::tr("PROVIDER ID"), 24).c_str(), i18n::tr("TRY"),
+                i18n::tr("LAST ERROR / TIMES"));
   }
   auto r = s.backend()->messages(o.job, j->total, [&](const store::MessageRecord& m) {
     const auto& d = m.data;
     const auto& p = m.progress;
     const std::string phone = o.full_numbers ? d.phone : util::mask_phone(d.phone);
     const std::string attempts = std::to_string(p.attempts);
-    const std::string state(p.state ? jobs::name(*p.state) : "");
+    const bool english = i18n::current() == i18n::Language::English;
+    const std::string state(!p.state ? "" : english ? jobs::name(*p.state) : vi_state(*p.state));
     const std::string sent_at = when(p.sent_at == 0 ? p.taken_at : p.sent_at);
     if (p.state != MessageState::skipped && !d.text.empty()) {
       const auto seg = text::count_segments(d.text);
@@ -303,15 +315,15 @@ int report(Session& s, const ReportOptions& o) {
                                      p.provider,
                                      p.provider_id,
                                      attempts,
-                                     when(d.queued_at),
-                                     sent_at,
-                                     when(p.done_at)};
+                                     day_first(d.queued_at),
+                                     day_first(p.sent_at == 0 ? p.taken_at : p.sent_at),
+                                     day_first(p.done_at)};
       if (book) book->recipient(cells);
       else std::printf("%s\r\n", util::join(cells, ",", csv_cell).c_str());
     } else {
       std::printf("%-5s %-12s %-12s %s %-10s %-10s %-24s %3s  %s%s%s\n", d.row.c_str(), d.ward.c_str(), phone.c_str(),
                   pad(d.name, 24).c_str(), state.c_str(), p.provider.c_str(), p.provider_id.c_str(), attempts.c_str(),
-                  p.error.c_str(), p.error.empty() ? "" : " ", sent_at.c_str());
+                  (english ? p.error : vi_reason(p.error)).c_str(), p.error.empty() ? "" : " ", sent_at.c_str());
     }
   });
   if (!r) return fail(kRuntime, r.error());
@@ -324,8 +336,8 @@ int report(Session& s, const ReportOptions& o) {
     book->summary_line("Nội dung (tin đầu tiên)", totals.example);
     book->summary_line("Đơn vị", util::join(units, ", "));
     book->summary_line("Người gửi", "không ghi nhận (chưa có tài khoản)");
-    book->summary_line("Gửi lúc", when(j->created_ms));
-    book->summary_line("Kết thúc lúc", when(j->finished_ms));
+    book->summary_line("Gửi lúc", day_first(j->created_ms));
+    book->summary_line("Kết thúc lúc", day_first(j->finished_ms));
     book->summary_count("Tổng số người nhận", j->total);
     for (auto state : jobs::kMessageStates) book->summary_count(std::string(vi_state(state)), j->count(state));
     book->summary_count("Số SMS (phần tin)", totals.segments);

@@ -254,7 +254,10 @@ std::string fingerprint(const jobs::JobSpec& spec) {
 
 // When the job will go, said at send time: its --at, or the end of quiet hours.
 std::string when_it_goes(const jobs::JobSpec& spec, const config::Config& cfg) {
-  if (spec.at_ms) return i18n::trf("scheduled: it goes at {}", util::format_local(*spec.at_ms, cfg.timezone));
+  if (spec.at_ms)
+    return i18n::trf("scheduled: it goes at {}", i18n::current() == i18n::Language::English
+                                                     ? util::format_local(*spec.at_ms, cfg.timezone)
+                                                     : util::format_day_first(*spec.at_ms, cfg.timezone));
   if (spec.urgent || !cfg.quiet_hours) return "";
   const auto& q = *cfg.quiet_hours;
   if (!util::in_window(util::minute_of_day(util::now_ms(), cfg.timezone), q.start_minute, q.end_minute)) return "";

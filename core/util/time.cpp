@@ -69,6 +69,12 @@ std::string format_local(std::int64_t ms, std::string_view tz) {
   return buf;
 }
 
+std::string format_day_first(std::int64_t ms, std::string_view tz) {
+  const std::string iso = format_local(ms, tz);  // "yyyy-mm-dd HH:MM:SS"
+  if (iso.size() != 19) return iso;
+  return iso.substr(8, 2) + "/" + iso.substr(5, 2) + "/" + iso.substr(0, 4) + iso.substr(10);
+}
+
 std::expected<std::int64_t, std::string> parse_time(std::string_view text, std::string_view tz) {
   static const std::regex kLocal(R"((\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?)");
   static const std::regex kIso(
