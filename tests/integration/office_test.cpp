@@ -238,5 +238,31 @@ TEST_SUITE("integration/office") {
     auto js = run({bin("loa"), "--config", cfg, "status", job_id(sent), "--json"}, {{"LC_ALL", ""}, {"LANG", "vi_VN.UTF-8"}});
     CHECK(json::parse(js.out)["state"] == "submitted");
   }
+
+  TEST_CASE("check names each list's encoding and reports lists the config does not name; --all-wards skips them") {
+    TempDir dir;
+    RedisServer redis(dir);
+    write_ward(dir, "phuong-6", 2);
+    // Excel's plain CSV on a Vietnamese Windows: Windows-1258, semicolons.
+    dir.write("wards/hoa-tan.csv", "Ho\xF2 va\xCC t\xEAn;S\xF4\xEC \xF0i\xEA\xF2n thoa\xF2i;Kho\xECm/\xC2\xECp\r\n"
+                                   "Nguy\xEA\xDEn V\xE3n \xD0\xFD\xEC" "c;0987000001;\xC2\xECp 1\r\n");
+    dir.write("wards/cu.csv", "ho_ten,so_dien_thoai\nA,0987000002\n");  // an old list nobody named
+    auto cfg = write_config(dir, redis.url(), 9, "", "");
+    std::string text = dir.read("loa.yaml");
+    auto at = text.find("  phuong-6: \"Phường 6\"\n");
+    REQUIRE(at != std::string::npos);
+    text.insert(at, "  hoa-tan: { name: \"Hòa Tân\", kind: xa }\n");
+    dir.write("loa.yaml", text);
+    auto check = run_loa(cfg, {"check"});
+    CHECK_MESSAGE(check.code == 0, check.err);
+    CHECK(check.out.find("hoa-tan.csv: Windows-1258, 1 row(s)") != std::string::npos);
+    CHECK(check.out.find("phuong-6.csv: UTF-8") != std::string::npos);
+    CHECK(check.out.find("cu.csv: warning: not named under wards:") != std::string::npos);
+    auto all = run_loa(cfg, {"send", "--template", "thong-bao", "--all-wards", "--var", "noi_dung=x", "--dry-run"});
+    CHECK(all.code == 0);
+    CHECK(all.out.find("3 row(s): 3 message(s)") != std::string::npos);  // phuong-6's 2 and hoa-tan's 1, not cu's
+    auto preview = run_loa(cfg, {"preview", "--template", "thong-bao", "--ward", "hoa-tan", "--var", "noi_dung=họp"});
+    CHECK(preview.out.find("Hòa Tân kính báo Nguyễn Văn Đức (Ấp 1): họp") != std::string::npos);
+  }
 }
 
