@@ -49,12 +49,6 @@ ordered_json status_json(const store::JobStatus& st) {
   return j;
 }
 
-// A time for people: dd/mm/yyyy in Vietnamese, yyyy-mm-dd in English.
-std::string people_time(const config::Config& cfg, std::int64_t ms) {
-  return i18n::current() == i18n::Language::English ? util::format_local(ms, cfg.timezone)
-                                                     : util::format_day_first(ms, cfg.timezone);
-}
-
 // Why a job's messages are not moving, or "" when nothing holds them back.
 std::string waiting_reason(Session& s, const config::Config& cfg, const store::JobStatus& j) {
   if (j.state == jobs::JobState::submitted) {
@@ -65,7 +59,7 @@ std::string waiting_reason(Session& s, const config::Config& cfg, const store::J
                       : i18n::tr(" (none has ever read the queue: is loa-gatewayd running?)");
     return i18n::tr("for a gateway to take it") + since;
   }
-  if (j.state == jobs::JobState::scheduled) return i18n::trf("scheduled for {}", people_time(cfg, j.due_ms));
+  if (j.state == jobs::JobState::scheduled) return i18n::trf("scheduled for {}", time_for_people(j.due_ms, cfg.timezone));
   if (finished(j) || j.urgent || !cfg.quiet_hours) return "";
   const auto& q = *cfg.quiet_hours;
   if (!util::in_window(util::minute_of_day(util::now_ms(), cfg.timezone), q.start_minute, q.end_minute)) return "";
@@ -141,7 +135,7 @@ int status(Session& s, const StatusOptions& o) {
     }
     std::printf("%s\n", i18n::trf("job {}: {}", j->id, job_state_text(*j)).c_str());
     if (!j->reason.empty()) std::printf("%s\n", i18n::trf("reason: {}", j->reason).c_str());
-    std::printf("%s\n", i18n::trf("template {}, wards {}, created {}", j->template_name, j->wards, people_time(*cfg, j->created_ms))
+    std::printf("%s\n", i18n::trf("template {}, wards {}, created {}", j->template_name, j->wards, time_for_people(j->created_ms, cfg->timezone))
                              .c_str());
     if (auto why = waiting_reason(s, *cfg, *j); !why.empty()) std::printf("%s\n", i18n::trf("waiting: {}", why).c_str());
     std::printf("%s%s:%s\n", i18n::trf("total {}", j->total).c_str(),
@@ -323,7 +317,7 @@ int report(Session& s, const ReportOptions& o) {
     } else {
       std::printf("%-5s %-12s %-12s %s %-10s %-10s %-24s %3s  %s%s%s\n", d.row.c_str(), d.ward.c_str(), phone.c_str(),
                   pad(d.name, 24).c_str(), state.c_str(), p.provider.c_str(), p.provider_id.c_str(), attempts.c_str(),
-                  (english ? p.error : vi_reason(p.error)).c_str(), p.error.empty() ? "" : " ", sent_at.c_str());
+                  reason_for_people(p.error).c_str(), p.error.empty() ? "" : " ", sent_at.c_str());
     }
   });
   if (!r) return fail(kRuntime, r.error());

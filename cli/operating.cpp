@@ -195,7 +195,7 @@ int check(Session& s) {
       if (!why.empty()) {
         ++ward_skipped;
         std::printf("%s:%d: %s\n", (*reader)->path().c_str(), r.row,
-                    i18n::trf("will be skipped: {}", i18n::current() == i18n::Language::English ? why : vi_reason(why)).c_str());
+                    i18n::trf("will be skipped: {}", reason_for_people(why)).c_str());
       }
     }
     if (!(*reader)->fault().empty()) errors.push_back((*reader)->fault());

@@ -70,7 +70,7 @@ std::optional<jobs::JobSpec> spec_of(const Selectors& sel, const config::Config&
   if (sel.all_wards) {
     spec.wards = jobs::configured_wards(cfg);
     if (spec.wards.empty()) {
-      fail(kUsage, "--all-wards: the config names no wards (wards: in " + cfg.path + ")");
+      fail(kUsage, i18n::trf("--all-wards: the config names no wards (wards: in {})", cfg.path));
       return std::nullopt;
     }
   }
@@ -80,9 +80,10 @@ std::optional<jobs::JobSpec> spec_of(const Selectors& sel, const config::Config&
   }
   for (const auto& w : spec.wards)
     if (!cfg.wards.count(w))
-      std::fprintf(stderr,
-                   "loa: warning: ward \"%s\" has no display name under wards: in %s; messages will call it \"%s\"\n",
-                   w.c_str(), cfg.path.c_str(), w.c_str());
+      std::fprintf(stderr, "loa: %s\n",
+                   i18n::trf("warning: ward \"{}\" has no display name under wards: in {}; messages will call it \"{}\"",
+                             w, cfg.path, w)
+                       .c_str());
   return spec;
 }
 
@@ -92,16 +93,6 @@ std::string unknown(std::string_view what, const std::string& name, const std::v
   std::string out = i18n::trf("unknown {} \"{}\"", what, name);
   if (auto guess = util::did_you_mean(name, known)) out += i18n::trf("; did you mean \"{}\"?", *guess);
   if (!listed_by.empty()) out += fmt::format(" ({})", listed_by);
-  return out;
-}
-
-// The template names in templates_dir.
-std::vector<std::string> template_names(const config::Config& cfg) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(cfg.templates_dir, ec))
-    if (e.path().extension() == ".yaml") out.push_back(e.path().stem().string());
-  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -127,7 +118,7 @@ std::optional<jobs::Planner> plan_of(const jobs::JobSpec& spec, const config::Co
     return std::nullopt;
   }
   std::vector<std::string> errors;
-  const auto templates = template_names(cfg);
+  const auto templates = jobs::template_names(cfg);
   if (config::valid_id(spec.template_name) &&
       std::find(templates.begin(), templates.end(), spec.template_name) == templates.end())
     errors.push_back(unknown(i18n::tr("template"), spec.template_name, templates, i18n::tr("loa templates lists them")));
@@ -255,9 +246,7 @@ std::string fingerprint(const jobs::JobSpec& spec) {
 // When the job will go, said at send time: its --at, or the end of quiet hours.
 std::string when_it_goes(const jobs::JobSpec& spec, const config::Config& cfg) {
   if (spec.at_ms)
-    return i18n::trf("scheduled: it goes at {}", i18n::current() == i18n::Language::English
-                                                     ? util::format_local(*spec.at_ms, cfg.timezone)
-                                                     : util::format_day_first(*spec.at_ms, cfg.timezone));
+    return i18n::trf("scheduled: it goes at {}", time_for_people(*spec.at_ms, cfg.timezone));
   if (spec.urgent || !cfg.quiet_hours) return "";
   const auto& q = *cfg.quiet_hours;
   if (!util::in_window(util::minute_of_day(util::now_ms(), cfg.timezone), q.start_minute, q.end_minute)) return "";
@@ -341,7 +330,8 @@ int send(Session& s, const SendOptions& o, const CLI::App& cmd) {
   if (!r) return fail(kRuntime, r.error());
   if (!r->created) std::printf("%s\n", i18n::trf("key \"{}\" was already used: nothing enqueued; the first job is:", *spec->key).c_str());
   else if (auto remembered = b->remember(print, r->id); !remembered)
-    std::fprintf(stderr, "loa: warning: %s (a repeat within 24 hours will not be caught)\n", remembered.error().c_str());
+    std::fprintf(stderr, "loa: %s\n",
+                 i18n::trf("warning: {} (a repeat within 24 hours will not be caught)", remembered.error()).c_str());
   if (auto idle = b->gateway_idle_ms(); idle && (!*idle || **idle > 10000))
     std::fprintf(stderr, "loa: %s\n",
                  (*idle ? i18n::trf("warning: no gateway has read the job queue for {} s (is loa-gatewayd running?); "
@@ -401,7 +391,7 @@ int preview(Session& s, const PreviewOptions& o) {
     std::printf("%s\n", i18n::tr("Skipped rows:"));
     for (const auto& m : w->skipped)
       std::printf("  %s\n", i18n::trf("{} row {} ({}): {}", m.ward, m.row, m.name.empty() ? i18n::tr("no name") : m.name,
-                                     i18n::current() == i18n::Language::English ? m.skip_reason : vi_reason(m.skip_reason))
+                                     reason_for_people(m.skip_reason))
                                  .c_str());
     std::printf("\n");
   }

@@ -1,6 +1,9 @@
 // Vietnamese words for reports.
 #include "cli/words.h"
 
+#include "core/util/i18n.h"
+#include "core/util/time.h"
+
 #include <array>
 #include <utility>
 
@@ -46,6 +49,15 @@ std::string vi_reason(std::string_view reason) {
       return std::string(vi) + rest;
     }
   return std::string(reason);
+}
+
+std::string reason_for_people(std::string_view reason) {
+  return i18n::current() == i18n::Language::English ? std::string(reason) : vi_reason(reason);
+}
+
+std::string time_for_people(std::int64_t ms, std::string_view timezone) {
+  return i18n::current() == i18n::Language::English ? util::format_local(ms, timezone)
+                                                     : util::format_day_first(ms, timezone);
 }
 
 }  // namespace loa::cli

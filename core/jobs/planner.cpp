@@ -15,6 +15,15 @@
 
 namespace loa::jobs {
 
+std::vector<std::string> template_names(const config::Config& cfg) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(cfg.templates_dir, ec))
+    if (e.path().extension() == ".yaml") out.push_back(e.path().stem().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::vector<std::string> configured_wards(const config::Config& cfg) {
   std::vector<std::string> ids;
   for (const auto& [id, _] : cfg.wards) ids.push_back(id);

@@ -70,6 +70,9 @@ class Planner {
 std::expected<std::map<std::string, std::shared_ptr<const text::MessageTemplate>>, std::vector<std::string>>
 load_templates(const config::Config& cfg);
 
+/// The template names in templates_dir (<name>.yaml), sorted.
+std::vector<std::string> template_names(const config::Config& cfg);
+
 /// Ward ids with a list in wards_dir, sorted.
 std::vector<std::string> ward_ids(const config::Config& cfg);
 

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 #include <unicode/ucnv.h>
+#include <unicode/utypes.h>
 
 namespace loa::wards {
 
@@ -157,7 +158,10 @@ DecodingBuf::int_type DecodingBuf::underflow() {
     ucnv_convertEx(to_, from_, &target, out_.data() + out_.size(), &in_next_, in_end_, pivot_.data(), &pivot_source_,
                    &pivot_target_, pivot_.data() + pivot_.size(), reset_, eof_, &err);
     reset_ = false;
-    if (U_FAILURE(err) && err != U_BUFFER_OVERFLOW_ERROR) return traits_type::eof();
+    if (U_FAILURE(err) && err != U_BUFFER_OVERFLOW_ERROR) {
+      error_ = u_errorName(err);  // the rows read so far stand; the reader reports the rest as lost
+      return traits_type::eof();
+    }
     if (target > out_.data()) {
       setg(out_.data(), out_.data(), target);
       return traits_type::to_int_type(*gptr());
@@ -172,6 +176,7 @@ std::expected<std::unique_ptr<TextRows>, std::string> TextRows::open(const std::
   auto encoding = detect_encoding(path);
   if (!encoding) return std::unexpected(encoding.error());
   std::unique_ptr<TextRows> t(new TextRows(path));
+  t->path_ = path;
   if (!t->file_) return std::unexpected(fmt::format("{}: cannot open resident list", path));
   t->form_ = encoding_name(*encoding);
   std::istream* in = &t->file_;
@@ -187,7 +192,11 @@ std::expected<std::unique_ptr<TextRows>, std::string> TextRows::open(const std::
 }
 
 bool TextRows::next(std::vector<std::string>& fields, int& line, std::string& error) {
-  return csv_->next(fields, line, error);
+  if (csv_->next(fields, line, error)) return true;
+  if (decoder_ && !decoder_->error().empty() && fault_.empty())
+    fault_ = fmt::format("{}: converting from {} stopped early ({}); the rows after it were not read", path_, form_,
+                         decoder_->error());
+  return false;
 }
 
 }  // namespace loa::wards

@@ -37,6 +37,8 @@ class DecodingBuf final : public std::streambuf {
   DecodingBuf(const DecodingBuf&) = delete;
   DecodingBuf& operator=(const DecodingBuf&) = delete;
   bool ok() const { return from_ != nullptr && to_ != nullptr; }
+  /// The ICU error that stopped the conversion early; empty while none has.
+  const std::string& error() const { return error_; }
 
  protected:
   int_type underflow() override;
@@ -52,6 +54,7 @@ class DecodingBuf final : public std::streambuf {
   char16_t* pivot_source_ = nullptr;
   char16_t* pivot_target_ = nullptr;
   bool reset_ = true, eof_ = false;
+  std::string error_;
 };
 
 /// A text list: decoded, then read as CSV (comma, semicolon or tab).
@@ -68,7 +71,7 @@ class TextRows final : public RowSource {
   std::unique_ptr<DecodingBuf> decoder_;
   std::unique_ptr<std::istream> decoded_;
   std::unique_ptr<CsvReader> csv_;
-  std::string fault_, form_;
+  std::string path_, fault_, form_;
 };
 
 }  // namespace loa::wards

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/util/time.h"
 #include "tests/integration/harness.h"
 
 using namespace loa::test;
@@ -263,6 +264,33 @@ TEST_SUITE("integration/office") {
     CHECK(all.out.find("3 row(s): 3 message(s)") != std::string::npos);  // phuong-6's 2 and hoa-tan's 1, not cu's
     auto preview = run_loa(cfg, {"preview", "--template", "thong-bao", "--ward", "hoa-tan", "--var", "noi_dung=họp"});
     CHECK(preview.out.find("Hòa Tân kính báo Nguyễn Văn Đức (Ấp 1): họp") != std::string::npos);
+  }
+
+  TEST_CASE("send says a job waits for the end of quiet hours; status and status --watch count alike") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 4);
+    // Quiet hours around the present minute, in the config's time zone.
+    const int now = loa::util::minute_of_day(loa::util::now_ms(), "Asia/Ho_Chi_Minh");
+    const int start = (now + 1440 - 60) % 1440, end = (now + 60) % 1440;
+    auto cfg = write_config(dir, redis.url(), provider.port(), "",
+                            fmt::format("quiet_hours: {{ start: \"{:02}:{:02}\", end: \"{:02}:{:02}\" }}\n", start / 60,
+                                        start % 60, end / 60, end % 60));
+    auto quiet = run_loa(cfg, send_args("họp", {"--dry-run"}));
+    CHECK(quiet.out.find(fmt::format("it waits and goes at {:02}:{:02}", end / 60, end % 60)) != std::string::npos);
+    auto urgent = run_loa(cfg, send_args("họp", {"--dry-run", "--urgent"}));
+    CHECK(urgent.out.find("it waits") == std::string::npos);
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    const std::string job = job_id(run_loa(cfg, send_args("họp", {"--urgent"})));
+    REQUIRE(wait_until([&] { return job_status(cfg, job)["state"] == "done"; }, std::chrono::seconds(20)));
+    auto plain = run_loa(cfg, {"status", job});
+    auto watch = run_loa(cfg, {"status", job, "--watch"});
+    const auto at = plain.out.find(" queued ");
+    REQUIRE(at != std::string::npos);
+    const std::string counts = plain.out.substr(at, plain.out.find('\n', at) - at);  // " queued 0 sending 0 ..."
+    CHECK(counts.find(" delivered 4") != std::string::npos);
+    CHECK(watch.out.find(counts) != std::string::npos);  // the same states and counts, in the same order
   }
 }
 
