@@ -60,12 +60,7 @@ std::string waiting_reason(Session& s, const config::Config& cfg, const store::J
     return i18n::tr("for a gateway to take it") + since;
   }
   if (j.state == jobs::JobState::scheduled) return i18n::trf("scheduled for {}", time_for_people(j.due_ms, cfg.timezone));
-  if (finished(j) || j.urgent || !cfg.quiet_hours) return "";
-  const auto& q = *cfg.quiet_hours;
-  if (!util::in_window(util::minute_of_day(util::now_ms(), cfg.timezone), q.start_minute, q.end_minute)) return "";
-  return i18n::trf("quiet hours {:02}:{:02}-{:02}:{:02}: sending resumes at {:02}:{:02} (send with --urgent to override)",
-                     q.start_minute / 60, q.start_minute % 60, q.end_minute / 60, q.end_minute % 60, q.end_minute / 60,
-                     q.end_minute % 60);
+  return finished(j) ? "" : quiet_hours_note(cfg, j.urgent);
 }
 
 // A job's state for people: Loa's name in English, else in Vietnamese.
@@ -329,7 +324,7 @@ int report(Session& s, const ReportOptions& o) {
     book->summary_line("Mẫu tin", j->template_name);
     book->summary_line("Nội dung (tin đầu tiên)", totals.example);
     book->summary_line("Đơn vị", util::join(units, ", "));
-    book->summary_line("Người gửi", "không ghi nhận (chưa có tài khoản)");
+    book->summary_line("Người gửi", j->by.empty() ? "không ghi nhận" : j->by);
     book->summary_line("Gửi lúc", day_first(j->created_ms));
     book->summary_line("Kết thúc lúc", day_first(j->finished_ms));
     book->summary_count("Tổng số người nhận", j->total);
@@ -347,31 +342,31 @@ int report(Session& s, const ReportOptions& o) {
 }  // namespace
 
 void add_following_commands(CLI::App& app, Session& s, int& exit_code) {
-  auto* status_cmd = app.add_subcommand("status", "a job's state and its messages by state");
+  auto* status_cmd = app.add_subcommand("status", i18n::tr("a job's state and its messages by state"));
   auto so = std::make_shared<StatusOptions>();
-  status_cmd->add_option("JOB", so->job, "the job id (printed by loa send)")->required();
-  status_cmd->add_flag("--json", so->json, "{\"id\",\"state\",\"total\",\"counts\":{...}}");
-  status_cmd->add_flag("--watch", so->watch, "a live progress line until the job ends");
+  status_cmd->add_option("JOB", so->job, i18n::tr("the job id (printed by loa send)"))->required();
+  status_cmd->add_flag("--json", so->json, i18n::tr("{\"id\",\"state\",\"total\",\"counts\":{...}}"));
+  status_cmd->add_flag("--watch", so->watch, i18n::tr("a live progress line until the job ends"));
   status_cmd->callback([&s, &exit_code, so] { exit_code = status(s, *so); });
 
-  auto* jobs_cmd = app.add_subcommand("jobs", "recent jobs, newest first");
+  auto* jobs_cmd = app.add_subcommand("jobs", i18n::tr("recent jobs, newest first"));
   auto jo = std::make_shared<JobsOptions>();
-  jobs_cmd->add_option("--ward", jo->ward, "only jobs sent to this ward")->type_name("ID");
-  jobs_cmd->add_option("--limit", jo->limit, "how many")->capture_default_str()->check(CLI::Range(1, 100000))->type_name("N");
-  jobs_cmd->add_flag("--json", jo->json, "a JSON list");
+  jobs_cmd->add_option("--ward", jo->ward, i18n::tr("only jobs sent to this ward"))->type_name("ID");
+  jobs_cmd->add_option("--limit", jo->limit, i18n::tr("how many"))->capture_default_str()->check(CLI::Range(1, 100000))->type_name("N");
+  jobs_cmd->add_flag("--json", jo->json, i18n::tr("a JSON list"));
   jobs_cmd->callback([&s, &exit_code, jo] { exit_code = list_jobs(s, *jo); });
 
-  auto* report_cmd = app.add_subcommand("report", "one row per recipient of a job");
+  auto* report_cmd = app.add_subcommand("report", i18n::tr("one row per recipient of a job"));
   report_cmd->footer(
-      "One row per recipient: row, ward, phone (masked unless --full-numbers), name, status, provider, provider "
-      "message id, attempts, last error, times.");
+      i18n::tr("One row per recipient: row, ward, phone (masked unless --full-numbers), name, status, provider, provider "
+      "message id, attempts, last error, times."));
   auto ro = std::make_shared<ReportOptions>();
-  report_cmd->add_option("JOB", ro->job, "the job id")->required();
-  auto* csv_flag = report_cmd->add_flag("--csv", ro->csv, "CSV for Excel (UTF-8 with BOM, Vietnamese headers and states)");
-  report_cmd->add_option("--xlsx", ro->xlsx, "an Excel workbook for the chairman: a summary sheet and one row per recipient")
+  report_cmd->add_option("JOB", ro->job, i18n::tr("the job id"))->required();
+  auto* csv_flag = report_cmd->add_flag("--csv", ro->csv, i18n::tr("CSV for Excel (UTF-8 with BOM, Vietnamese headers and states)"));
+  report_cmd->add_option("--xlsx", ro->xlsx, i18n::tr("an Excel workbook for the chairman: a summary sheet and one row per recipient"))
       ->type_name("FILE")
       ->excludes(csv_flag);
-  report_cmd->add_flag("--full-numbers", ro->full_numbers, "show whole phone numbers");
+  report_cmd->add_flag("--full-numbers", ro->full_numbers, i18n::tr("show whole phone numbers"));
   report_cmd->callback([&s, &exit_code, ro] { exit_code = report(s, *ro); });
 }
 

@@ -73,7 +73,7 @@ int retry(Session& s, const RetryOptions& o) {
 std::optional<phone::Phone> number_of(const std::string& typed) {
   auto p = phone::normalize(typed);
   if (!p) {
-    fail(kUsage, "\"" + typed + "\": " + std::string(phone::describe(p.error())));
+    fail(kUsage, "\"" + typed + "\": " + reason_for_people(phone::describe(p.error())));
     return std::nullopt;
   }
   return *p;
@@ -153,25 +153,30 @@ int check(Session& s) {
   } else {
     for (const auto& [name, provider] : *p)
       if (provider->reports_unauthenticated())
-        std::printf("%s: warning: provider \"%s\" takes delivery reports from anyone (dlr.insecure): anyone who "
-                    "can reach the webhook can mark its messages delivered or failed\n",
-                    cfg->path.c_str(), name.c_str());
+        std::printf("%s: %s\n", cfg->path.c_str(),
+                    i18n::trf("warning: provider \"{}\" takes delivery reports from anyone (dlr.insecure): anyone "
+                              "who can reach the webhook can mark its messages delivered or failed",
+                              name)
+                        .c_str());
   }
   auto wards = jobs::ward_ids(*cfg);
   for (const auto& [id, ward] : cfg->wards) {
     if (std::find(wards.begin(), wards.end(), id) == wards.end())
-      errors.push_back(fmt::format("{}: ward \"{}\" is named in the config but {} does not exist", cfg->path, id,
+      errors.push_back(i18n::trf("{}: ward \"{}\" is named in the config but {} does not exist", cfg->path, id,
                                    wards::ward_path(cfg->wards_dir, id)));
     if (!ward.kind_known)
-      std::printf("%s: warning: ward \"%s\" (\"%s\"): neither its name nor a kind says whether it is a phường, xã "
-                  "or thị trấn; templates will call it a phường (write { name: ..., kind: xa })\n",
-                  cfg->path.c_str(), id.c_str(), ward.name.c_str());
+      std::printf("%s: %s\n", cfg->path.c_str(),
+                  i18n::trf("warning: ward \"{}\" (\"{}\"): neither its name nor a kind says whether it is a ward "
+                            "(phuong), a commune (xa) or a township (thi tran); templates will call it a ward "
+                            "(write {{ name: ..., kind: xa }})",
+                            id, ward.name)
+                      .c_str());
   }
   for (const auto& id : wards)
     if (!cfg->wards.count(id))
-      std::printf("%s: warning: not named under wards: in the config, so --all-wards never sends to it (and it has "
-                  "no display name)\n",
-                  wards::ward_path(cfg->wards_dir, id).c_str());
+      std::printf("%s: %s\n", wards::ward_path(cfg->wards_dir, id).c_str(),
+                  i18n::tr("warning: not named under wards: in the config, so --all-wards never sends to it (and it "
+                           "has no display name)"));
   long long rows = 0, skipped = 0;
   for (const auto& w : wards) {
     auto path = wards::find_list(cfg->wards_dir, w);
@@ -218,45 +223,47 @@ int check(Session& s) {
 }  // namespace
 
 void add_operating_commands(CLI::App& app, Session& s, int& exit_code) {
-  auto* cancel_cmd = app.add_subcommand("cancel", "cancel a job's messages not yet sent");
-  cancel_cmd->footer("Messages not yet handed to a provider become 'cancelled'; sent ones keep their state.");
+  auto* cancel_cmd = app.add_subcommand("cancel", i18n::tr("cancel a job's messages not yet sent"));
+  cancel_cmd->footer(i18n::tr("Messages not yet handed to a provider become 'cancelled'; sent ones keep their state."));
   auto job = std::make_shared<std::string>();
-  cancel_cmd->add_option("JOB", *job, "the job id")->required();
+  cancel_cmd->add_option("JOB", *job, i18n::tr("the job id"))->required();
   cancel_cmd->callback([&s, &exit_code, job] { exit_code = cancel(s, *job); });
 
-  auto* retry_cmd = app.add_subcommand("retry", "resend a job's unknown or failed messages");
+  auto* retry_cmd = app.add_subcommand("retry", i18n::tr("resend a job's unknown or failed messages"));
   retry_cmd->footer(
-      "Resends, on an operator's word, a job's messages whose outcome is unknown (in flight when a gateway died: "
-      "the resident may get it twice) or that failed.");
+      i18n::tr("Resends, on an operator's word, a job's messages whose outcome is unknown (in flight when a gateway "
+               "died: the resident may get it twice) or that failed. One of --unknown and --failed is required."));
   auto ro = std::make_shared<RetryOptions>();
-  retry_cmd->add_option("JOB", ro->job, "the job id")->required();
-  auto* which = retry_cmd->add_option_group("which", "the messages to resend (one of)");
-  which->add_flag("--unknown", ro->unknown, "those whose outcome is unknown");
-  which->add_flag("--failed", ro->failed, "those that failed");
-  which->require_option(1);
-  retry_cmd->callback([&s, &exit_code, ro] { exit_code = retry(s, *ro); });
+  retry_cmd->add_option("JOB", ro->job, i18n::tr("the job id"))->required();
+  // Two plain flags rather than a CLI11 option group, whose help has words of its own.
+  auto* unknown = retry_cmd->add_flag("--unknown", ro->unknown, i18n::tr("those whose outcome is unknown"));
+  retry_cmd->add_flag("--failed", ro->failed, i18n::tr("those that failed"))->excludes(unknown);
+  retry_cmd->callback([&s, &exit_code, ro] {
+    exit_code = ro->unknown || ro->failed ? retry(s, *ro)
+                                          : fail(kUsage, i18n::tr("say which messages to resend: --unknown or --failed"));
+  });
 
-  auto* optout_cmd = app.add_subcommand("optout", "manage numbers that must never get a message");
-  optout_cmd->footer("Numbers that opted out are skipped by every job expanded after the change.");
+  auto* optout_cmd = app.add_subcommand("optout", i18n::tr("manage numbers that must never get a message"));
+  optout_cmd->footer(i18n::tr("Numbers that opted out are skipped by every job expanded after the change."));
   optout_cmd->require_subcommand(1);
   // A number as typed, quoted or not: "0912 345 678" and 0912 345 678 are one number.
   auto number = std::make_shared<std::vector<std::string>>();
   auto reason = std::make_shared<std::string>();
-  auto* add = optout_cmd->add_subcommand("add", "opt a number out");
-  add->add_option("PHONE", *number, "the number, in any common form (spaces allowed)")->required()->expected(1, 4);
-  add->add_option("--reason", *reason, "why (shown by optout list; an earlier reason is kept)")->type_name("TEXT");
+  auto* add = optout_cmd->add_subcommand("add", i18n::tr("opt a number out"));
+  add->add_option("PHONE", *number, i18n::tr("the number, in any common form (spaces allowed)"))->required()->expected(1, 4);
+  add->add_option("--reason", *reason, i18n::tr("why (shown by optout list; an earlier reason is kept)"))->type_name("TEXT");
   add->callback([&s, &exit_code, number, reason] { exit_code = optout_add(s, util::join(*number, " "), *reason); });
-  auto* remove = optout_cmd->add_subcommand("remove", "let a number get messages again");
-  remove->add_option("PHONE", *number, "the number (spaces allowed)")->required()->expected(1, 4);
+  auto* remove = optout_cmd->add_subcommand("remove", i18n::tr("let a number get messages again"));
+  remove->add_option("PHONE", *number, i18n::tr("the number (spaces allowed)"))->required()->expected(1, 4);
   remove->callback([&s, &exit_code, number] { exit_code = optout_remove(s, util::join(*number, " ")); });
-  optout_cmd->add_subcommand("list", "every opted-out number, when and why")->callback([&s, &exit_code] {
+  optout_cmd->add_subcommand("list", i18n::tr("every opted-out number, when and why"))->callback([&s, &exit_code] {
     exit_code = optout_list(s);
   });
 
-  app.add_subcommand("check", "validate config, templates and resident lists")
+  app.add_subcommand("check", i18n::tr("validate config, templates and resident lists"))
       ->footer(
-          "Validates the config, every provider section, every template and every resident list. Rows that will be "
-          "skipped are listed (they are not errors). Exit 2 on any error.")
+          i18n::tr("Validates the config, every provider section, every template and every resident list. Rows that will be "
+          "skipped are listed (they are not errors). Exit 2 on any error."))
       ->callback([&s, &exit_code] { exit_code = check(s); });
 }
 

@@ -38,17 +38,17 @@ struct Selectors {
 };
 
 void add_selectors(CLI::App* cmd, Selectors& s) {
-  cmd->add_option("--template", s.template_name, "message template (<templates_dir>/NAME.yaml)")
+  cmd->add_option("--template", s.template_name, i18n::tr("message template (<templates_dir>/NAME.yaml)"))
       ->required()
       ->type_name("NAME");
-  auto* ward = cmd->add_option("--ward", s.wards, "ward(s) whose residents get the message (repeatable)")
+  auto* ward = cmd->add_option("--ward", s.wards, i18n::tr("ward(s) whose residents get the message (repeatable)"))
                    ->delimiter(',')
                    ->type_name("ID[,ID...]");
-  auto* all = cmd->add_flag("--all-wards", s.all_wards, "every ward the config names under wards:");
+  auto* all = cmd->add_flag("--all-wards", s.all_wards, i18n::tr("every ward the config names under wards:"));
   ward->excludes(all);
-  cmd->add_option("--var", s.vars, "a template variable (repeatable)")->type_name("KEY=VALUE");
-  cmd->add_option("--area", s.areas, "only residents of this khóm/ấp (repeatable)")->type_name("KHOM_AP");
-  cmd->add_option("--tag", s.tags, "only residents with this tag (repeatable)")->type_name("NHOM");
+  cmd->add_option("--var", s.vars, i18n::tr("a template variable (repeatable)"))->type_name("KEY=VALUE");
+  cmd->add_option("--area", s.areas, i18n::tr("only residents of this area, the list's khom/ap column (repeatable)"))->type_name("KHOM_AP");
+  cmd->add_option("--tag", s.tags, i18n::tr("only residents with this tag (repeatable)"))->type_name("NHOM");
 }
 
 // The job the selectors describe; nullopt after printing what is wrong.
@@ -201,7 +201,7 @@ std::expected<std::set<std::string>, std::string> opted_out(Session& s, bool req
   auto b = s.try_backend();
   if (!b) {
     if (required) return std::unexpected(b.error());
-    std::fprintf(stderr, "loa: note: opt-outs not checked: %s\n", b.error().c_str());
+    std::fprintf(stderr, "loa: %s\n", i18n::trf("note: opt-outs not checked: {}", b.error()).c_str());
     return out;
   }
   auto list = (*b)->optouts();
@@ -247,12 +247,7 @@ std::string fingerprint(const jobs::JobSpec& spec) {
 std::string when_it_goes(const jobs::JobSpec& spec, const config::Config& cfg) {
   if (spec.at_ms)
     return i18n::trf("scheduled: it goes at {}", time_for_people(*spec.at_ms, cfg.timezone));
-  if (spec.urgent || !cfg.quiet_hours) return "";
-  const auto& q = *cfg.quiet_hours;
-  if (!util::in_window(util::minute_of_day(util::now_ms(), cfg.timezone), q.start_minute, q.end_minute)) return "";
-  return i18n::trf("quiet hours ({:02}:{:02}-{:02}:{:02}): it waits and goes at {:02}:{:02} (--urgent sends now)",
-                     q.start_minute / 60, q.start_minute % 60, q.end_minute / 60, q.end_minute % 60, q.end_minute / 60,
-                     q.end_minute % 60);
+  return quiet_hours_note(cfg, spec.urgent);
 }
 
 // Asks on the terminal; true for yes.
@@ -266,7 +261,7 @@ bool confirmed(const std::string& question) {
 }
 
 int refuse_too_long(const Walk& w, const text::MessageTemplate& t) {
-  for (const auto& m : w.too_long) fail(kUsage, fmt::format("ward {} row {}: {}", m.ward, m.row, m.fail_reason));
+  for (const auto& m : w.too_long) fail(kUsage, i18n::trf("ward {} row {}: {}", m.ward, m.row, reason_for_people(m.fail_reason)));
   return fail(kUsage, i18n::trf("{} message(s) over max_segments {} of template \"{}\"; nothing was enqueued",
                                   w.totals.too_long, t.max_segments(), t.name()));
 }
@@ -283,8 +278,9 @@ int send(Session& s, const SendOptions& o, const CLI::App& cmd) {
   auto spec = spec_of(o.sel, *cfg);
   if (!spec) return kUsage;
   spec->urgent = o.urgent;
+  spec->by = local_actor();
   if (cmd.count("--key")) {
-    if (o.key.empty()) return fail(kUsage, "--key must not be empty");
+    if (o.key.empty()) return fail(kUsage, i18n::tr("--key must not be empty"));
     spec->key = o.key;
   }
   if (cmd.count("--at")) {
@@ -430,34 +426,34 @@ int templates(Session& s, bool as_json) {
 }  // namespace
 
 void add_sending_commands(CLI::App& app, Session& s, int& exit_code) {
-  auto* send_cmd = app.add_subcommand("send", "validate an announcement and enqueue it");
+  auto* send_cmd = app.add_subcommand("send", i18n::tr("validate an announcement and enqueue it"));
   send_cmd->footer(
-      "Validates the announcement (template, variables, wards, segment limit), then enqueues it and prints the "
-      "job id on the last line.");
+      i18n::tr("Validates the announcement (template, variables, wards, segment limit), then enqueues it and prints the "
+      "job id on the last line."));
   auto so = std::make_shared<SendOptions>();
   add_selectors(send_cmd, so->sel);
-  send_cmd->add_option("--at", so->at, "send later: \"DD/MM/YYYY HH:MM\" or \"YYYY-MM-DD HH:MM\" (config timezone), or ISO 8601")
+  send_cmd->add_option("--at", so->at, i18n::tr("send later: \"DD/MM/YYYY HH:MM\" or \"YYYY-MM-DD HH:MM\" (config timezone), or ISO 8601"))
       ->type_name("WHEN");
-  send_cmd->add_flag("--yes,-y", so->yes, "do not ask for confirmation on a terminal (scripts, cron)");
-  send_cmd->add_flag("--again", so->again, "send even if the same announcement went out in the last 24 hours");
-  send_cmd->add_flag("--urgent", so->urgent, "ahead of bulk work, and through quiet hours");
-  send_cmd->add_option("--key", so->key, "idempotency key: a repeat enqueues nothing, prints the first id");
-  send_cmd->add_flag("--dry-run", so->dry_run, "check everything, enqueue nothing");
+  send_cmd->add_flag("--yes,-y", so->yes, i18n::tr("do not ask for confirmation on a terminal (scripts, cron)"));
+  send_cmd->add_flag("--again", so->again, i18n::tr("send even if the same announcement went out in the last 24 hours"));
+  send_cmd->add_flag("--urgent", so->urgent, i18n::tr("ahead of bulk work, and through quiet hours"));
+  send_cmd->add_option("--key", so->key, i18n::tr("idempotency key: a repeat enqueues nothing, prints the first id"));
+  send_cmd->add_flag("--dry-run", so->dry_run, i18n::tr("check everything, enqueue nothing"));
   send_cmd->callback([&s, &exit_code, so, send_cmd] { exit_code = send(s, *so, *send_cmd); });
 
-  auto* preview_cmd = app.add_subcommand("preview", "render the messages an announcement would send, with skipped rows");
+  auto* preview_cmd = app.add_subcommand("preview", i18n::tr("render the messages an announcement would send, with skipped rows"));
   preview_cmd->footer(
-      "Renders the messages (first N) with encoding and segments, then every skipped row with its reason, and "
-      "the totals. Enqueues nothing.");
+      i18n::tr("Renders the messages (first N) with encoding and segments, then every skipped row with its reason, and "
+      "the totals. Enqueues nothing."));
   auto po = std::make_shared<PreviewOptions>();
   add_selectors(preview_cmd, po->sel);
-  preview_cmd->add_option("--limit", po->limit, "how many messages to show")->capture_default_str()->check(CLI::Range(0, 100000))->type_name("N");
-  preview_cmd->add_flag("--json", po->json, "one JSON object");
+  preview_cmd->add_option("--limit", po->limit, i18n::tr("how many messages to show"))->capture_default_str()->check(CLI::Range(0, 100000))->type_name("N");
+  preview_cmd->add_flag("--json", po->json, i18n::tr("one JSON object"));
   preview_cmd->callback([&s, &exit_code, po] { exit_code = preview(s, *po); });
 
-  auto* templates_cmd = app.add_subcommand("templates", "the message templates: names, descriptions, variables");
+  auto* templates_cmd = app.add_subcommand("templates", i18n::tr("the message templates: names, descriptions, variables"));
   auto as_json = std::make_shared<bool>(false);
-  templates_cmd->add_flag("--json", *as_json, "a JSON list");
+  templates_cmd->add_flag("--json", *as_json, i18n::tr("a JSON list"));
   templates_cmd->callback([&s, &exit_code, as_json] { exit_code = templates(s, *as_json); });
 }
 

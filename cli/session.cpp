@@ -3,7 +3,11 @@
 
 #include "core/util/i18n.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <vector>
 
 namespace loa::cli {
 
@@ -15,6 +19,15 @@ int fail(int code, const std::string& message) {
 int fail_all(const std::vector<std::string>& errors) {
   for (const auto& e : errors) fail(kUsage, e);
   return kUsage;
+}
+
+std::string local_actor() {
+  const uid_t uid = ::geteuid();
+  passwd entry{}, *found = nullptr;
+  std::vector<char> buffer(16384);
+  if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found && found->pw_name)
+    return std::string("local:") + found->pw_name;
+  return "local:" + std::to_string(uid);
 }
 
 const config::Config* Session::config() {

@@ -25,6 +25,10 @@ int fail(int code, const std::string& message);
 /// Prints each as "loa: <error>"; returns kUsage.
 int fail_all(const std::vector<std::string>& errors);
 
+/// Who runs this command on Redis directly: "local:<unix user>" (CONTRACT.md, "Who may do
+/// what"), the user's uid when it has no name.
+std::string local_actor();
+
 class Session {
  public:
   /// `config_flag`: --config as parsed ("" when not given); read when the config is first

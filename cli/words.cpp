@@ -1,8 +1,10 @@
 // Vietnamese words for reports.
 #include "cli/words.h"
 
+#include "core/jobs/planner.h"
 #include "core/util/i18n.h"
 #include "core/util/time.h"
+#include "core/wards/row_source.h"
 
 #include <array>
 #include <utility>
@@ -26,7 +28,7 @@ std::string_view vi_state(jobs::MessageState s) {
 
 std::string vi_reason(std::string_view reason) {
   // Reasons Loa writes, by how they start; what follows (numbers, a provider's words) stays.
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kStarts{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kStarts{{
       {"repeat of row ", "trùng số với dòng "},
       {"missing phone number", "thiếu số điện thoại"},
       {"invalid phone number", "số điện thoại không hợp lệ"},
@@ -36,7 +38,6 @@ std::string vi_reason(std::string_view reason) {
       {"no carrier has this mobile prefix", "đầu số chưa nhà mạng nào được cấp"},
       {"opted out", "đã từ chối nhận tin"},
       {"malformed row: ", "dòng sai định dạng: "},
-      {"message is ", "tin nhắn dài "},
       {"not sent: ", "chưa gửi được: "},
       {"timed out after the request was written: ", "hết thời gian chờ sau khi đã gửi yêu cầu: "},
       {"connection lost after the request was written: ", "mất kết nối sau khi đã gửi yêu cầu: "},
@@ -46,13 +47,25 @@ std::string vi_reason(std::string_view reason) {
       std::string rest(reason.substr(en.size()));
       // "repeat of row 3 of phuong-1" -> "trùng số với dòng 3 của phuong-1"
       if (auto of = rest.find(" of "); en == "repeat of row " && of != std::string::npos) rest.replace(of, 4, " của ");
+      if (en == "malformed row: ") rest = wards::row_fault_for_people(rest);
       return std::string(vi) + rest;
     }
   return std::string(reason);
 }
 
 std::string reason_for_people(std::string_view reason) {
-  return i18n::current() == i18n::Language::English ? std::string(reason) : vi_reason(reason);
+  if (i18n::current() == i18n::Language::English) return std::string(reason);
+  if (reason.starts_with("message is ")) return i18n::tr_stored(reason, {jobs::kTooManySegments});
+  return vi_reason(reason);
+}
+
+std::string quiet_hours_note(const config::Config& cfg, bool urgent) {
+  if (urgent || !cfg.quiet_hours) return "";
+  const auto& q = *cfg.quiet_hours;
+  if (!util::in_window(util::minute_of_day(util::now_ms(), cfg.timezone), q.start_minute, q.end_minute)) return "";
+  return i18n::trf("quiet hours ({:02}:{:02}-{:02}:{:02}): it waits and goes at {:02}:{:02} (--urgent sends now)",
+                   q.start_minute / 60, q.start_minute % 60, q.end_minute / 60, q.end_minute % 60, q.end_minute / 60,
+                   q.end_minute % 60);
 }
 
 std::string time_for_people(std::int64_t ms, std::string_view timezone) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/config/config.h"
 #include "core/jobs/states.h"
 
 namespace loa::cli {
@@ -21,5 +22,10 @@ std::string reason_for_people(std::string_view reason);
 
 /// A time in the language `loa` speaks: dd/mm/yyyy in Vietnamese, yyyy-mm-dd in English.
 std::string time_for_people(std::int64_t ms, std::string_view timezone);
+
+/// When quiet hours hold a bulk job now: "quiet hours (21:00-07:00): it waits and goes at
+/// 07:00 (--urgent sends now)"; "" outside them, for an urgent job, or with none set. One
+/// wording for `send` and for `status`.
+std::string quiet_hours_note(const config::Config& cfg, bool urgent);
 
 }  // namespace loa::cli

@@ -11,6 +11,7 @@
 
 #include "core/config/yaml_reader.h"
 #include "core/util/encoding.h"
+#include "core/util/i18n.h"
 #include "providers/field_template.h"
 
 namespace loa::providers {
@@ -191,7 +192,7 @@ std::expected<std::unique_ptr<Provider>, std::vector<std::string>> make_generic_
     if (s.url.empty() || s.url.front() == '/') s.url = ctx.provider.base_url + s.url;
   }
   if (s.url.rfind("http://", 0) != 0 && s.url.rfind("https://", 0) != 0)
-    r.error(n, fmt::format("provider \"{}\" needs url: http(s)://... (or base_url)", s.name));
+    r.error(n, i18n::trf("provider \"{}\" needs url: http(s)://... (or base_url)", s.name));
   if (n["method"])
     if (auto v = r.string(n["method"], "method")) {
       if (*v != "POST" && *v != "GET") r.error(n["method"], "method must be POST or GET");
@@ -203,7 +204,7 @@ std::expected<std::unique_ptr<Provider>, std::vector<std::string>> make_generic_
       s.content_type = *v;
     }
   if (const auto& h = n["headers"]) {
-    if (!h.IsMap()) r.error(h, "headers must be a mapping");
+    if (!h.IsMap()) r.error(h, i18n::tr("headers must be a mapping"));
     else
       for (const auto& kv : h)
         if (auto v = r.string(kv.second, "header " + kv.first.as<std::string>())) s.headers.emplace_back(kv.first.as<std::string>(), *v);
@@ -212,7 +213,7 @@ std::expected<std::unique_ptr<Provider>, std::vector<std::string>> make_generic_
       {"to", "{{to}}"}, {"text", "{{text}}"}, {"ref", "{{ref}}"}, {"callback", "{{callback_url}}"}, {"unicode", "{{unicode}}"}};
   if (const auto& f = n["fields"]) {
     fields.clear();
-    if (!f.IsMap()) r.error(f, "fields must map request field names to templates");
+    if (!f.IsMap()) r.error(f, i18n::tr("fields must map request field names to templates"));
     else
       for (const auto& kv : f)
         if (auto v = r.string(kv.second, "field " + kv.first.as<std::string>())) fields.emplace_back(kv.first.as<std::string>(), *v);
@@ -258,7 +259,7 @@ std::expected<std::unique_ptr<Provider>, std::vector<std::string>> make_generic_
         if (auto v = r.string(d["secret_header"], "dlr.secret_header")) s.secret_header = *v;
       if (d["secret"])
         if (auto v = r.string(d["secret"], "dlr.secret")) s.secret = *v;
-      if (!s.secret_header.empty() && s.secret.empty()) r.error(d, "dlr.secret_header needs dlr.secret");
+      if (!s.secret_header.empty() && s.secret.empty()) r.error(d, i18n::tr("dlr.secret_header needs dlr.secret"));
       if (d["insecure"])
         if (auto v = r.boolean(d["insecure"], "dlr.insecure")) s.insecure = *v;
     }
@@ -267,8 +268,9 @@ std::expected<std::unique_ptr<Provider>, std::vector<std::string>> make_generic_
   const bool authenticated = !s.secret_header.empty() || !ctx.provider.dlr_token.empty();
   s.insecure = s.insecure && !authenticated;
   if (!authenticated && !s.insecure)
-    r.error(n, "provider \"" + s.name + "\" would take delivery reports from anyone: set dlr_token, or "
-               "dlr.secret_header and dlr.secret, or (knowingly) dlr: { insecure: true }");
+    r.error(n, i18n::trf("provider \"{}\" would take delivery reports from anyone: set dlr_token, or "
+                         "dlr.secret_header and dlr.secret, or (knowingly) dlr: {{ insecure: true }}",
+                         s.name));
   if (!r.errors().empty()) return std::unexpected(r.errors());
   return std::make_unique<GenericHttpProvider>(std::move(s));
 }

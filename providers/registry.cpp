@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/config/yaml_reader.h"
+#include "core/util/i18n.h"
 #include "providers/file_provider.h"
 #include "providers/generic_http.h"
 
@@ -60,7 +61,7 @@ void read_strings(config::YamlReader& r, const YAML::Node& n, const std::string&
                   std::initializer_list<std::pair<const char*, std::string*>> fields, bool required) {
   for (auto [key, dst] : fields) {
     if (!n[key]) {
-      if (required) r.error(n, what + " needs " + key);
+      if (required) r.error(n, i18n::trf("{} needs {}", what, key));
     } else if (auto v = r.string(n[key], key)) {
       *dst = *v;
     }
@@ -92,7 +93,7 @@ std::expected<std::map<std::string, std::unique_ptr<Provider>>, std::vector<std:
     if (!f) {
       config::YamlReader r(cfg.path);
       r.error(p.node["type"] ? p.node["type"] : p.node,
-              fmt::format("provider \"{}\" has unknown type \"{}\" (known types: {})", p.name, p.type, registry.known_types()));
+              i18n::trf("provider \"{}\" has unknown type \"{}\" (known types: {})", p.name, p.type, registry.known_types()));
       errors.insert(errors.end(), r.errors().begin(), r.errors().end());
       continue;
     }

@@ -10,6 +10,7 @@
 #include <fmt/ranges.h>
 
 #include "core/config/yaml_reader.h"
+#include "core/util/i18n.h"
 #include "core/util/time.h"
 
 namespace loa::config {
@@ -101,6 +102,20 @@ std::string resolve_config_path(const std::optional<std::string>& flag) {
   return "/etc/loa/loa.yaml";
 }
 
+std::optional<std::string> peek_language(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) > (1 << 20)) return std::nullopt;
+  try {
+    YAML::Node root = YAML::LoadFile(path);
+    if (root.IsMap() && root["language"] && root["language"].IsScalar()) {
+      std::string v = root["language"].Scalar();
+      if (v == "vi" || v == "en") return v;
+    }
+  } catch (const YAML::Exception&) {
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 std::string relative_to(const std::string& dir, const std::string& p) {
@@ -122,14 +137,14 @@ void read_redis(YamlReader& r, const YAML::Node& n, RedisConfig& out) {
   if (n["url"]) {
     if (auto v = r.string(n["url"], "redis.url")) {
       if (*v != "embedded" && v->rfind("redis://", 0) != 0 && v->rfind("unix://", 0) != 0)
-        r.error(n["url"], fmt::format("redis.url must be redis://HOST:PORT[/DB], unix:///PATH or embedded, got \"{}\"", *v));
+        r.error(n["url"], i18n::trf("redis.url must be redis://HOST:PORT[/DB], unix:///PATH or embedded, got \"{}\"", *v));
       out.url = *v;
     }
   }
   if (n["prefix"]) {
     if (auto v = r.string(n["prefix"], "redis.prefix")) {
       if (v->empty() || v->find_first_of(" {}:") != std::string::npos)
-        r.error(n["prefix"], "redis.prefix must be non-empty, without spaces, ':' or braces");
+        r.error(n["prefix"], i18n::tr("redis.prefix must be non-empty, without spaces, ':' or braces"));
       out.prefix = *v;
     }
   }
@@ -139,18 +154,18 @@ void read_provider(YamlReader& r, const YAML::Node& n, Config& cfg) {
   ProviderConfig p;
   p.node = n;
   if (!n.IsMap()) {
-    r.error(n, "each provider must be a mapping with name and type");
+    r.error(n, i18n::tr("each provider must be a mapping with name and type"));
     return;
   }
   // Type-specific keys are checked by the provider's own factory.
-  if (auto v = n["name"] ? r.string(n["name"], "provider name") : std::nullopt) p.name = *v;
+  if (auto v = n["name"] ? r.string(n["name"], i18n::tr("provider name")) : std::nullopt) p.name = *v;
   if (p.name.empty() || !valid_id(p.name)) {
-    r.error(n, "provider needs a name of lower-case letters, digits and hyphens");
+    r.error(n, i18n::tr("provider needs a name of lower-case letters, digits and hyphens"));
   } else if (cfg.provider(p.name)) {
-    r.error(n["name"], fmt::format("provider name \"{}\" is used twice", p.name));
+    r.error(n["name"], i18n::trf("provider name \"{}\" is used twice", p.name));
   }
-  if (auto v = n["type"] ? r.string(n["type"], "provider type") : std::nullopt) p.type = *v;
-  else r.error(n, fmt::format("provider \"{}\" needs a type", p.name));
+  if (auto v = n["type"] ? r.string(n["type"], i18n::tr("provider type")) : std::nullopt) p.type = *v;
+  else r.error(n, i18n::trf("provider \"{}\" needs a type", p.name));
   if (n["rate_per_second"])
     if (auto v = r.number(n["rate_per_second"], "rate_per_second", 0, 100000)) p.rate_per_second = *v;
   int default_burst = std::max(1, static_cast<int>(p.rate_per_second / 10));
@@ -172,9 +187,9 @@ std::optional<std::vector<std::string>> read_route(YamlReader& r, const YAML::No
                                                    const std::string& what) {
   auto names = r.strings(n, what);
   if (!names) return std::nullopt;
-  if (names->empty()) r.error(n, fmt::format("{} must name at least one provider", what));
+  if (names->empty()) r.error(n, i18n::trf("{} must name at least one provider", what));
   for (const auto& name : *names)
-    if (!cfg.provider(name)) r.error(n, fmt::format("{} names provider \"{}\", which is not configured", what, name));
+    if (!cfg.provider(name)) r.error(n, i18n::trf("{} names provider \"{}\", which is not configured", what, name));
   return names;
 }
 
@@ -188,16 +203,16 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
   YAML::Node root = r.load();
   if (!r.errors().empty()) return std::unexpected(r.errors());
   if (!root.IsMap()) {
-    r.error("the config must be a YAML mapping");
+    r.error(i18n::tr("the config must be a YAML mapping"));
     return std::unexpected(r.errors());
   }
   r.expect_keys(root, {"redis", "timezone", "state_dir", "templates_dir", "wards_dir", "wards", "quiet_hours",
                        "webhook", "retry", "providers", "routes", "carrier_prefixes", "pricing", "language"},
-                "the config");
+                i18n::tr("the config"));
   if (root["redis"]) read_redis(r, root["redis"], cfg.redis);
   if (root["timezone"])
     if (auto v = r.string(root["timezone"], "timezone")) {
-      if (!util::valid_timezone(*v)) r.error(root["timezone"], fmt::format("unknown time zone \"{}\" (expected an IANA name like Asia/Ho_Chi_Minh)", *v));
+      if (!util::valid_timezone(*v)) r.error(root["timezone"], i18n::trf("unknown time zone \"{}\" (expected an IANA name like Asia/Ho_Chi_Minh)", *v));
       cfg.timezone = *v;
     }
   auto path_key = [&](const char* key, std::string def) {
@@ -210,16 +225,16 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
   cfg.templates_dir = path_key("templates_dir", "templates");
   cfg.wards_dir = path_key("wards_dir", "wards");
   if (const auto& w = root["wards"]) {
-    if (!w.IsMap()) r.error(w, "wards must map ward ids to display names or to { name, kind }");
+    if (!w.IsMap()) r.error(w, i18n::tr("wards must map ward ids to display names or to { name, kind }"));
     else
       for (const auto& kv : w) {
         auto id = kv.first.as<std::string>();
-        if (!valid_id(id)) r.error(kv.first, fmt::format("ward id \"{}\" must be lower-case letters, digits and hyphens", id));
+        if (!valid_id(id)) r.error(kv.first, i18n::trf("ward id \"{}\" must be lower-case letters, digits and hyphens", id));
         if (kv.second.IsMap()) {
           if (!r.expect_keys(kv.second, {"name", "kind"}, "wards." + id)) continue;
           auto name = kv.second["name"] ? r.string(kv.second["name"], "wards." + id + ".name") : std::nullopt;
           if (!name) {
-            if (!kv.second["name"]) r.error(kv.second, fmt::format("wards.{} needs a name", id));
+            if (!kv.second["name"]) r.error(kv.second, i18n::trf("wards.{} needs a name", id));
             continue;
           }
           Ward ward(*name);
@@ -227,11 +242,11 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
             auto text = r.string(k, "wards." + id + ".kind");
             auto kind = text ? parse_unit_kind(*text) : std::nullopt;
             if (!kind) {
-              r.error(k, fmt::format("wards.{}.kind must be phuong, xa or thi-tran", id));
+              r.error(k, i18n::trf("wards.{}.kind must be phuong, xa or thi-tran", id));
               continue;
             }
             if (ward.kind_known && ward.kind != *kind) {
-              r.error(k, fmt::format("wards.{}: the name \"{}\" says {}, but kind says {}", id, *name, ward.kind_word(),
+              r.error(k, i18n::trf("wards.{}: the name \"{}\" says {}, but kind says {}", id, *name, ward.kind_word(),
                                      Ward(std::string(kKindWords[static_cast<int>(*kind)].capital) + " x").kind_word()));
               continue;
             }
@@ -239,7 +254,7 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
             ward.kind_known = true;
           }
           cfg.wards[id] = std::move(ward);
-        } else if (auto name = r.string(kv.second, "ward name")) {
+        } else if (auto name = r.string(kv.second, i18n::tr("ward name"))) {
           cfg.wards[id] = Ward(*name);
         }
       }
@@ -252,7 +267,7 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
         auto s = q[key] ? r.string(q[key], key) : std::nullopt;
         auto m = s ? parse_clock(*s) : std::nullopt;
         if (!m) {
-          r.error(q[key] ? q[key] : q, fmt::format("quiet_hours.{} must be a time \"HH:MM\"", key));
+          r.error(q[key] ? q[key] : q, i18n::trf("quiet_hours.{} must be a time \"HH:MM\"", key));
           ok = false;
         } else {
           *dst = *m;
@@ -280,7 +295,7 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
           static const std::regex re(R"(([^:\s]+):(\d{1,5}))");
           std::smatch m;
           if (!std::regex_match(*v, m, re) || std::stoi(m[2]) > 65535)
-            r.error(w["listen"], fmt::format("webhook.listen must be HOST:PORT, got \"{}\"", *v));
+            r.error(w["listen"], i18n::trf("webhook.listen must be HOST:PORT, got \"{}\"", *v));
           else {
             cfg.webhook_host = m[1];
             cfg.webhook_port = std::stoi(m[2]);
@@ -289,7 +304,7 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
       if (w["public_url"])
         if (auto v = r.string(w["public_url"], "webhook.public_url")) {
           if (v->rfind("http://", 0) != 0 && v->rfind("https://", 0) != 0)
-            r.error(w["public_url"], "webhook.public_url must start with http:// or https://");
+            r.error(w["public_url"], i18n::tr("webhook.public_url must start with http:// or https://"));
           cfg.public_url = *v;
           while (!cfg.public_url.empty() && cfg.public_url.back() == '/') cfg.public_url.pop_back();
         }
@@ -308,10 +323,10 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
   if (const auto& ps = root["providers"]; ps && ps.IsSequence() && ps.size() > 0) {
     for (const auto& p : ps) read_provider(r, p, cfg);
   } else {
-    r.error(ps ? ps : root, "providers must be a non-empty list");
+    r.error(ps ? ps : root, i18n::tr("providers must be a non-empty list"));
   }
   if (const auto& cp = root["carrier_prefixes"]) {
-    if (!cp.IsMap()) r.error(cp, "carrier_prefixes must map carriers to lists of prefixes (viettel: [\"0868\"])");
+    if (!cp.IsMap()) r.error(cp, i18n::tr("carrier_prefixes must map carriers to lists of prefixes (viettel: [\"0868\"])"));
     else
       for (const auto& kv : cp) {
         auto carrier = kv.first.as<std::string>();
@@ -323,7 +338,7 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
   }
   if (root["language"])
     if (auto v = r.string(root["language"], "language")) {
-      if (*v != "vi" && *v != "en") r.error(root["language"], fmt::format("language must be vi or en, got \"{}\"", *v));
+      if (*v != "vi" && *v != "en") r.error(root["language"], i18n::trf("language must be vi or en, got \"{}\"", *v));
       else cfg.language = *v;
     }
   if (const auto& pr = root["pricing"]) {
@@ -336,7 +351,7 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
         if (pr[k])
           if (auto v = r.integer(pr[k], std::string("pricing.") + k, 0, 1000000)) *dst = *v;
       if (const auto& bc = pr["by_carrier"]) {
-        if (!bc.IsMap()) r.error(bc, "pricing.by_carrier must map carriers to { unicode_segment, gsm_segment }");
+        if (!bc.IsMap()) r.error(bc, i18n::tr("pricing.by_carrier must map carriers to { unicode_segment, gsm_segment }"));
         else
           for (const auto& kv : bc) {
             auto carrier = kv.first.as<std::string>();
@@ -355,13 +370,13 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
       if (rt["default"])
         if (auto v = read_route(r, rt["default"], cfg, "routes.default")) cfg.routes.fallback = *v;
       if (const auto& bc = rt["by_carrier"]) {
-        if (!bc.IsMap()) r.error(bc, "routes.by_carrier must map carriers to provider lists");
+        if (!bc.IsMap()) r.error(bc, i18n::tr("routes.by_carrier must map carriers to provider lists"));
         else
           for (const auto& kv : bc) {
             auto carrier = kv.first.as<std::string>();
             const auto& known = cfg.carriers.names();
             if (std::find(known.begin(), known.end(), carrier) == known.end())
-              r.error(kv.first, fmt::format("unknown carrier \"{}\" (expected one of: {}; or add its blocks under carrier_prefixes)",
+              r.error(kv.first, i18n::trf("unknown carrier \"{}\" (expected one of: {}; or add its blocks under carrier_prefixes)",
                                             carrier, fmt::join(known, ", ")));
             if (auto v = read_route(r, kv.second, cfg, "routes.by_carrier." + carrier)) cfg.routes.by_carrier[carrier] = *v;
           }

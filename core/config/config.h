@@ -134,6 +134,11 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
 /// --config flag, else $LOA_CONFIG, else /etc/loa/loa.yaml.
 std::string resolve_config_path(const std::optional<std::string>& flag);
 
+/// The `language` a config file sets ("vi" or "en"), read before anything else so that
+/// `--help` and usage errors already speak it; nullopt when the file is unreadable, broken
+/// or silent (load_config reports those).
+std::optional<std::string> peek_language(const std::string& path);
+
 /// Ward ids and template names: lower-case ASCII letters, digits and hyphens.
 bool valid_id(const std::string& id);
 

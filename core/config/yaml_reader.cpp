@@ -1,12 +1,13 @@
 // Strict YAML reading with file:line errors.
-#include "core/util/strings.h"
 #include "core/config/yaml_reader.h"
 
 #include <cstdlib>
 
-#include "core/text/unicode.h"
-
 #include <fmt/format.h>
+
+#include "core/text/unicode.h"
+#include "core/util/i18n.h"
+#include "core/util/strings.h"
 
 namespace loa::config {
 
@@ -17,9 +18,9 @@ YAML::Node YamlReader::load() {
     if (!well_formed(root, 0, budget)) return YAML::Node();
     return root;
   } catch (const YAML::BadFile&) {
-    error("cannot read file");
+    error(i18n::tr("cannot read file"));
   } catch (const YAML::ParserException& e) {
-    errors_.push_back(fmt::format("{}:{}: YAML syntax error: {}", file_, e.mark.line + 1, e.msg));
+    errors_.push_back(i18n::trf("{}:{}: YAML syntax error: {}", file_, e.mark.line + 1, e.msg));
   } catch (const YAML::Exception& e) {
     errors_.push_back(fmt::format("{}:{}: {}", file_, e.mark.line + 1, e.msg));
   }
@@ -32,17 +33,17 @@ YAML::Node YamlReader::load() {
 bool YamlReader::well_formed(const YAML::Node& node, int depth, std::size_t& budget) {
   if (budget == 0) return false;
   if (--budget == 0) {
-    error(node, fmt::format("too large: more than {} values (aliases included)", kMaxNodes));
+    error(node, i18n::trf("too large: more than {} values (aliases included)", kMaxNodes));
     return false;
   }
   if (depth > kMaxDepth) {
-    error(node, fmt::format("nested more than {} levels deep", kMaxDepth));
+    error(node, i18n::trf("nested more than {} levels deep", kMaxDepth));
     return false;
   }
   switch (node.Type()) {
     case YAML::NodeType::Scalar:
       if (!text::valid_utf8(node.Scalar())) {
-        error(node, "text that is not valid UTF-8 (save the file as UTF-8)");
+        error(node, i18n::tr("text that is not valid UTF-8 (save the file as UTF-8)"));
         return false;
       }
       return true;
@@ -53,7 +54,7 @@ bool YamlReader::well_formed(const YAML::Node& node, int depth, std::size_t& bud
     case YAML::NodeType::Map:
       for (const auto& kv : node) {
         if (!kv.first.IsScalar()) {
-          error(kv.first, "a key must be plain text, not a list or a mapping");
+          error(kv.first, i18n::tr("a key must be plain text, not a list or a mapping"));
           return false;
         }
         if (!well_formed(kv.first, depth + 1, budget) || !well_formed(kv.second, depth + 1, budget)) return false;
@@ -82,7 +83,7 @@ bool YamlReader::expect_keys(const YAML::Node& map, std::initializer_list<std::s
 bool YamlReader::expect_keys(const YAML::Node& map, const std::vector<std::string_view>& allowed,
                              std::string_view what) {
   if (!map.IsMap()) {
-    error(map, fmt::format("{} must be a mapping", what));
+    error(map, i18n::trf("{} must be a mapping", what));
     return false;
   }
   for (const auto& kv : map) {
@@ -91,7 +92,7 @@ bool YamlReader::expect_keys(const YAML::Node& map, const std::vector<std::strin
     for (auto a : allowed) known |= (a == key);
     if (!known) {
       std::string list = util::join(allowed, ", ");
-      error(kv.first, fmt::format("unknown key \"{}\" in {} (expected one of: {})", key, what, list));
+      error(kv.first, i18n::trf("unknown key \"{}\" in {} (expected one of: {})", key, what, list));
     }
   }
   return true;
@@ -124,12 +125,12 @@ std::optional<std::string> expand_env(std::string_view value, std::string* unset
 
 std::optional<std::string> YamlReader::string(const YAML::Node& node, std::string_view what) {
   if (!node.IsScalar()) {
-    error(node, fmt::format("{} must be a string", what));
+    error(node, i18n::trf("{} must be a string", what));
     return std::nullopt;
   }
   std::string unset;
   auto v = expand_env(node.Scalar(), &unset);
-  if (!v) error(node, fmt::format("{} uses ${{{}}}, which is not set in the environment", what, unset));
+  if (!v) error(node, i18n::trf("{} uses ${{{}}}, which is not set in the environment", what, unset));
   return v;
 }
 
@@ -143,7 +144,7 @@ std::optional<std::int64_t> YamlReader::integer(const YAML::Node& node, std::str
     if (used == s->size() && v >= min && v <= max) return v;
   } catch (...) {
   }
-  error(node, fmt::format("{} must be a whole number from {} to {}, got \"{}\"", what, min, max, *s));
+  error(node, i18n::trf("{} must be a whole number from {} to {}, got \"{}\"", what, min, max, *s));
   return std::nullopt;
 }
 
@@ -156,7 +157,7 @@ std::optional<double> YamlReader::number(const YAML::Node& node, std::string_vie
     if (used == s->size() && v >= min && v <= max) return v;
   } catch (...) {
   }
-  error(node, fmt::format("{} must be a number from {} to {}, got \"{}\"", what, min, max, *s));
+  error(node, i18n::trf("{} must be a number from {} to {}, got \"{}\"", what, min, max, *s));
   return std::nullopt;
 }
 
@@ -165,13 +166,13 @@ std::optional<bool> YamlReader::boolean(const YAML::Node& node, std::string_view
   if (!s) return std::nullopt;
   if (*s == "true" || *s == "yes" || *s == "on") return true;
   if (*s == "false" || *s == "no" || *s == "off") return false;
-  error(node, fmt::format("{} must be true or false, got \"{}\"", what, *s));
+  error(node, i18n::trf("{} must be true or false, got \"{}\"", what, *s));
   return std::nullopt;
 }
 
 std::optional<std::vector<std::string>> YamlReader::strings(const YAML::Node& node, std::string_view what) {
   if (!node.IsSequence()) {
-    error(node, fmt::format("{} must be a list", what));
+    error(node, i18n::trf("{} must be a list", what));
     return std::nullopt;
   }
   std::vector<std::string> out;

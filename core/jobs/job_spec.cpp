@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/text/unicode.h"
+#include "core/util/i18n.h"
 #include "core/util/strings.h"
 #include "core/util/time.h"
 
@@ -16,33 +17,35 @@ using nlohmann::json;
 
 std::optional<std::string> check_bounds(const JobSpec& s) {
   auto text_ok = [](const std::string& v, std::size_t max) { return v.size() <= max && text::valid_utf8(v); };
-  if (!text_ok(s.template_name, kMaxNameBytes)) return fmt::format("the template name is over {} bytes or not UTF-8", kMaxNameBytes);
-  if (s.wards.size() > kMaxWards) return fmt::format("{} wards: at most {} in one job", s.wards.size(), kMaxWards);
+  if (!text_ok(s.template_name, kMaxNameBytes)) return i18n::trf("the template name is over {} bytes or not UTF-8", kMaxNameBytes);
+  if (s.wards.size() > kMaxWards) return i18n::trf("{} wards: at most {} in one job", s.wards.size(), kMaxWards);
   std::set<std::string_view> wards;
   for (const auto& w : s.wards) {
-    if (!text_ok(w, kMaxNameBytes)) return fmt::format("a ward id is over {} bytes or not UTF-8", kMaxNameBytes);
-    if (!wards.insert(w).second) return fmt::format("ward \"{}\" is named twice", util::loggable(w));
+    if (!text_ok(w, kMaxNameBytes)) return i18n::trf("a ward id is over {} bytes or not UTF-8", kMaxNameBytes);
+    if (!wards.insert(w).second) return i18n::trf("ward \"{}\" is named twice", util::loggable(w));
   }
-  if (s.vars.size() > kMaxVars) return fmt::format("{} variables: at most {}", s.vars.size(), kMaxVars);
+  if (s.vars.size() > kMaxVars) return i18n::trf("{} variables: at most {}", s.vars.size(), kMaxVars);
   for (const auto& [k, v] : s.vars) {
-    if (!text_ok(k, kMaxNameBytes)) return fmt::format("variable name \"{}\" is too long or not UTF-8", util::loggable(k, 64));
-    if (!text::valid_utf8(v)) return fmt::format("variable \"{}\" is not valid UTF-8 text", util::loggable(k));
+    if (!text_ok(k, kMaxNameBytes)) return i18n::trf("variable name \"{}\" is too long or not UTF-8", util::loggable(k, 64));
+    if (!text::valid_utf8(v)) return i18n::trf("variable \"{}\" is not valid UTF-8 text", util::loggable(k));
     if (v.size() > kMaxVarBytes)
-      return fmt::format("variable \"{}\" is {} bytes: at most {}", util::loggable(k), v.size(), kMaxVarBytes);
+      return i18n::trf("variable \"{}\" is {} bytes: at most {}", util::loggable(k), v.size(), kMaxVarBytes);
   }
   for (const auto* list : {&s.areas, &s.tags}) {
-    if (list->size() > kMaxFilters) return fmt::format("{} areas or tags: at most {}", list->size(), kMaxFilters);
+    if (list->size() > kMaxFilters) return i18n::trf("{} areas or tags: at most {}", list->size(), kMaxFilters);
     for (const auto& v : *list)
-      if (!text_ok(v, kMaxFilterBytes)) return "an area or tag is too long or not UTF-8";
+      if (!text_ok(v, kMaxFilterBytes)) return i18n::tr("an area or tag is too long or not UTF-8");
   }
-  if (s.key && !text_ok(*s.key, kMaxFilterBytes)) return "\"key\" is too long or not UTF-8";
-  if (s.at_ms && (*s.at_ms < kEarliestAtMs || *s.at_ms >= kLatestAtMs)) return "\"at\" (--at) is not between 2000 and 2200";
+  if (s.key && !text_ok(*s.key, kMaxFilterBytes)) return i18n::tr("\"key\" is too long or not UTF-8");
+  if (s.by && !text_ok(*s.by, kMaxFilterBytes)) return i18n::tr("\"by\" is too long or not UTF-8");
+  if (s.at_ms && (*s.at_ms < kEarliestAtMs || *s.at_ms >= kLatestAtMs))
+    return i18n::tr("\"at\" (--at) is not between 2000 and 2200");
   return std::nullopt;
 }
 
 std::expected<JobSpec, std::string> parse_job_spec(const std::string& text, std::string_view timezone) {
   if (text.size() > kMaxEntryBytes)
-    return std::unexpected(fmt::format("the job is {} bytes: at most {}", text.size(), kMaxEntryBytes));
+    return std::unexpected(i18n::trf("the job is {} bytes: at most {}", text.size(), kMaxEntryBytes));
   json j;
   try {
     j = json::parse(text);
@@ -52,7 +55,7 @@ std::expected<JobSpec, std::string> parse_job_spec(const std::string& text, std:
   }
   if (!j.is_object()) return std::unexpected("the job must be a JSON object");
   JobSpec s;
-  static const char* kKnown[] = {"template", "wards", "vars", "areas", "tags", "at", "urgent", "key"};
+  static const char* kKnown[] = {"template", "wards", "vars", "areas", "tags", "at", "urgent", "key", "by"};
   for (const auto& [k, v] : j.items()) {
     bool known = false;
     for (const char* n : kKnown) known |= (k == n);
@@ -60,9 +63,9 @@ std::expected<JobSpec, std::string> parse_job_spec(const std::string& text, std:
   }
   auto strings = [&](const char* field, std::vector<std::string>& out) -> std::optional<std::string> {
     if (!j.contains(field) || j[field].is_null()) return std::nullopt;
-    if (!j[field].is_array()) return std::string("\"") + field + "\" must be a list of strings";
+    if (!j[field].is_array()) return i18n::trf("\"{}\" must be a list of strings", field);
     for (const auto& v : j[field]) {
-      if (!v.is_string()) return std::string("\"") + field + "\" must be a list of strings";
+      if (!v.is_string()) return i18n::trf("\"{}\" must be a list of strings", field);
       out.push_back(v.get<std::string>());
     }
     return std::nullopt;
@@ -97,6 +100,11 @@ std::expected<JobSpec, std::string> parse_job_spec(const std::string& text, std:
       return std::unexpected("\"key\" must be a non-empty string or null");
     s.key = j["key"].get<std::string>();
   }
+  if (j.contains("by") && !j["by"].is_null()) {
+    if (!j["by"].is_string() || j["by"].get<std::string>().empty())
+      return std::unexpected("\"by\" must be a non-empty string or null");
+    s.by = j["by"].get<std::string>();
+  }
   if (auto e = check_bounds(s)) return std::unexpected(*e);
   return s;
 }
@@ -117,6 +125,7 @@ std::string to_json(const JobSpec& s) {
   }
   j["urgent"] = s.urgent;
   j["key"] = s.key ? json(*s.key) : json(nullptr);
+  if (s.by) j["by"] = *s.by;
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

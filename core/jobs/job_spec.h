@@ -21,6 +21,9 @@ struct JobSpec {
   std::optional<std::int64_t> at_ms;
   bool urgent = false;
   std::optional<std::string> key;
+  /// Who sent it: "local:<unix user>" from the direct command line, an account's name
+  /// through the API (README, "Departures": a field the contract's JSON does not list).
+  std::optional<std::string> by;
 };
 
 /// Bounds on one job, whoever produced it (README, "Limits").

@@ -50,13 +50,13 @@ load_templates(const config::Config& cfg) {
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(cfg.templates_dir, ec))
     if (e.path().extension() == ".yaml") files.push_back(e.path());
-  if (ec) errors.push_back(fmt::format("{}: cannot read templates_dir: {}", cfg.templates_dir, ec.message()));
+  if (ec) errors.push_back(i18n::trf("{}: cannot read templates_dir: {}", cfg.templates_dir, ec.message()));
   std::sort(files.begin(), files.end());
   std::map<std::string, std::shared_ptr<const text::MessageTemplate>> out;
   for (const auto& f : files) {
     std::string name = f.stem().string();
     if (!config::valid_id(name)) {
-      errors.push_back(fmt::format("{}: template names must be lower-case letters, digits and hyphens", f.string()));
+      errors.push_back(i18n::trf("{}: template names must be lower-case letters, digits and hyphens", f.string()));
       continue;
     }
     auto t = text::MessageTemplate::load(cfg.templates_dir, name, columns);
@@ -72,13 +72,13 @@ std::expected<Planner, std::vector<std::string>> Planner::create(
     const std::map<std::string, std::shared_ptr<const text::MessageTemplate>>* preloaded) {
   std::vector<std::string> errors;
   if (!config::valid_id(spec.template_name)) {
-    errors.push_back(fmt::format("template name \"{}\" must be lower-case letters, digits and hyphens", spec.template_name));
+    errors.push_back(i18n::trf("template name \"{}\" must be lower-case letters, digits and hyphens", spec.template_name));
     return std::unexpected(errors);
   }
   std::set<std::string> columns;
   for (const auto& w : spec.wards) {
     if (!config::valid_id(w)) {
-      errors.push_back(fmt::format("ward id \"{}\" must be lower-case letters, digits and hyphens", w));
+      errors.push_back(i18n::trf("ward id \"{}\" must be lower-case letters, digits and hyphens", w));
       continue;
     }
     auto path = wards::find_list(cfg.wards_dir, w);
@@ -98,7 +98,7 @@ std::expected<Planner, std::vector<std::string>> Planner::create(
   if (preloaded) {
     auto it = preloaded->find(spec.template_name);
     if (it == preloaded->end())
-      return std::unexpected(std::vector<std::string>{fmt::format(
+      return std::unexpected(std::vector<std::string>{i18n::trf(
           "unknown template \"{}\" (templates are loaded at start-up and on SIGHUP)", spec.template_name)});
     t = *it->second;
   } else {
@@ -216,7 +216,7 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
         template_.render_to(vars, m.text);
         m.segments = text::count_segments(m.text);
         if (limit > 0 && m.segments.segments > limit)
-          m.fail_reason = fmt::format("message is {} segments, over max_segments {}", m.segments.segments, limit);
+          m.fail_reason = fmt::format(fmt::runtime(kTooManySegments), m.segments.segments, limit);
       }
       if (!visit(m)) return {};
     }

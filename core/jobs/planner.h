@@ -16,8 +16,12 @@
 #include "core/jobs/job_spec.h"
 #include "core/text/message_template.h"
 #include "core/text/segments.h"
+#include "core/util/i18n.h"
 
 namespace loa::jobs {
+
+/// The reason a message over its template's max_segments is not sent (stored in English).
+inline constexpr const char* kTooManySegments = i18n::N_("message is {} segments, over max_segments {}");
 
 /// One row of one ward: a message to send, or a row skipped with its reason.
 struct PlannedMessage {
@@ -32,7 +36,7 @@ struct PlannedMessage {
   std::string text;  ///< empty for skipped rows
   text::SegmentCount segments;
   std::string skip_reason;  ///< non-empty: the row is skipped
-  std::string fail_reason;  ///< non-empty: the message cannot be sent (over max_segments)
+  std::string fail_reason;  ///< non-empty: the message cannot be sent (kTooManySegments)
 };
 
 class Planner {

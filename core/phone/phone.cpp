@@ -13,6 +13,7 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include "core/util/i18n.h"
 #include "core/util/strings.h"
 
 namespace loa::phone {
@@ -97,14 +98,14 @@ bool mobile_range(char c) { return c == '3' || c == '5' || c == '7' || c == '8' 
 std::expected<void, std::string> Carriers::add(std::string_view prefix, std::string_view carrier) {
   if (prefix.size() < 3 || prefix.size() > 7 || prefix[0] != '0' ||
       prefix.find_first_not_of("0123456789") != std::string_view::npos)
-    return std::unexpected(fmt::format("prefix \"{}\" must be 0 and 2 to 6 more digits, as in 086 or 0868", prefix));
+    return std::unexpected(i18n::trf("prefix \"{}\" must be 0 and 2 to 6 more digits, as in 086 or 0868", prefix));
   if (!mobile_range(prefix[1]))
-    return std::unexpected(fmt::format("prefix \"{}\" is not a mobile range (03, 05, 07, 08, 09)", prefix));
+    return std::unexpected(i18n::trf("prefix \"{}\" is not a mobile range (03, 05, 07, 08, 09)", prefix));
   if (carrier.empty() || carrier.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string_view::npos)
-    return std::unexpected(fmt::format("carrier \"{}\" must be lower-case letters, digits and hyphens", carrier));
+    return std::unexpected(i18n::trf("carrier \"{}\" must be lower-case letters, digits and hyphens", carrier));
   auto it = std::find(carriers_.begin(), carriers_.end(), carrier);
   if (it == carriers_.end()) {
-    if (carriers_.size() >= 250) return std::unexpected(std::string("too many carriers"));
+    if (carriers_.size() >= 250) return std::unexpected(std::string(i18n::tr("too many carriers")));
     carriers_.emplace_back(carrier);
     it = std::prev(carriers_.end());
   }
@@ -152,8 +153,8 @@ std::expected<Phone, Problem> classify(std::string_view national, const Carriers
     if (carrier.empty()) return std::unexpected(Problem::Unallocated);
     return forms(national, carrier);
   }
-  using i18n::phonenumbers::PhoneNumber;
-  using i18n::phonenumbers::PhoneNumberUtil;
+  using ::i18n::phonenumbers::PhoneNumber;
+  using ::i18n::phonenumbers::PhoneNumberUtil;
   const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
   PhoneNumber number;
   if (national.size() < 2 || national.size() > 16) return std::unexpected(Problem::Invalid);
@@ -266,8 +267,8 @@ namespace {
 // Forms the quick path does not know ("0084 ...", "(+84) ...", "+84 (0) 912 ..."):
 // libphonenumber's parser reads the number, the table decides.
 std::expected<Phone, Problem> normalize_slow(std::string_view raw, const Carriers& carriers) {
-  using i18n::phonenumbers::PhoneNumber;
-  using i18n::phonenumbers::PhoneNumberUtil;
+  using ::i18n::phonenumbers::PhoneNumber;
+  using ::i18n::phonenumbers::PhoneNumberUtil;
   const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
   std::string text = renumber(raw);
   PhoneNumber number;

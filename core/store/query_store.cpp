@@ -11,6 +11,12 @@
 namespace loa::store {
 
 namespace {
+// The job JSON's "by" (who sent it), or "".
+std::string sender_of(const nlohmann::json& j) {
+  auto by = j.find("by");
+  return by != j.end() && by->is_string() ? by->get<std::string>() : std::string();
+}
+
 JobStatus status_of(const std::string& id, const Reply& hash) {
   JobStatus s;
   s.id = id;
@@ -28,6 +34,7 @@ JobStatus status_of(const std::string& id, const Reply& hash) {
     else if (k == "finished") s.finished_ms = v.as_int();
     else if (k == "expanded_done") s.expanded = v.text() == "1";
     else if (k == "urgent") s.urgent = v.text() == "1";
+    else if (k == "spec") s.by = sender_of(nlohmann::json::parse(v.text(), nullptr, false));
     else if (k.rfind("c:", 0) == 0) {
       if (auto st = jobs::message_state(std::string_view(k).substr(2)))
         s.counts[static_cast<std::size_t>(*st)] = v.as_int();
@@ -64,6 +71,7 @@ JobStatus submitted_status(const Reply& entry) {
     auto j = nlohmann::json::parse(fields[i + 1].text(), nullptr, false);
     if (!j.is_object()) break;
     if (auto t = j.find("template"); t != j.end() && t->is_string()) st.template_name = t->get<std::string>();
+    st.by = sender_of(j);
     if (auto w = j.find("wards"); w != j.end() && w->is_array()) {
       std::vector<std::string> wards;
       for (const auto& x : *w)

@@ -19,6 +19,7 @@ struct JobStatus {
   std::string reason;
   std::string template_name;
   std::string wards;
+  std::string by;  ///< who sent it (the job JSON's "by"); empty when it does not say
   std::int64_t total = 0;
   std::int64_t created_ms = 0, due_ms = 0, finished_ms = 0;
   bool expanded = false;

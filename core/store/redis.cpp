@@ -11,6 +11,8 @@
 #include <hiredis/hiredis.h>
 #include <openssl/sha.h>
 
+#include "core/util/i18n.h"
+
 namespace loa::store {
 
 std::string Reply::text() const {
@@ -97,19 +99,19 @@ std::expected<void, std::string> Redis::reconnect() {
     db = m[2];
     c = redisConnectUnixWithTimeout(m[1].str().c_str(), tv);
   } else {
-    return std::unexpected(fmt::format("redis url \"{}\" is not redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH", shown));
+    return std::unexpected(i18n::trf("redis url \"{}\" is not redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH", shown));
   }
-  if (!c) return std::unexpected(fmt::format("cannot connect to Redis at {}: out of memory", shown));
+  if (!c) return std::unexpected(i18n::trf("cannot connect to Redis at {}: out of memory", shown));
   ctx_.reset(c);
   if (c->err) {
     std::string err = c->errstr;
     ctx_.reset();
-    return std::unexpected(fmt::format("cannot connect to Redis at {}: {}", shown, err));
+    return std::unexpected(i18n::trf("cannot connect to Redis at {}: {}", shown, err));
   }
   redisSetTimeout(c, tv);
   if (!password.empty()) {
     auto r = user.empty() ? command({"AUTH", password}) : command({"AUTH", user, password});
-    if (!r) return std::unexpected(fmt::format("Redis at {} refused the login: {}", shown, r.error()));
+    if (!r) return std::unexpected(i18n::trf("Redis at {} refused the login: {}", shown, r.error()));
   }
   if (!db.empty() && db != "0")
     if (auto r = command({"SELECT", db}); !r) return std::unexpected(r.error());
@@ -155,7 +157,7 @@ std::expected<void, std::string> Redis::append(const std::vector<std::vector<std
 }
 
 std::expected<std::vector<Reply>, std::string> Redis::read_replies(std::size_t n) {
-  if (!ctx_) return std::unexpected(fmt::format("Redis at {}: connection lost", url_));
+  if (!ctx_) return std::unexpected(i18n::trf("Redis at {}: connection lost", url_));
   std::vector<Reply> out;
   out.reserve(n);
   for (size_t i = 0; i < n; ++i) {
@@ -176,7 +178,7 @@ std::expected<Reply, std::string> Redis::command(const std::vector<std::string>&
   auto replies = pipeline({argv});
   if (!replies) return std::unexpected(replies.error());
   Reply& r = replies->front();
-  if (r.type == Reply::Type::Error) return std::unexpected(fmt::format("Redis {}: {}", argv.empty() ? "" : argv[0], r.str));
+  if (r.type == Reply::Type::Error) return std::unexpected(i18n::trf("Redis {}: {}", argv.empty() ? "" : argv[0], r.str));
   return std::move(r);
 }
 
@@ -223,7 +225,7 @@ std::expected<void, std::string> Redis::send_evals(std::vector<EvalCall> calls) 
 int Redis::fd() const { return ctx_ ? ctx_->fd : -1; }
 
 std::expected<bool, std::string> Redis::evals_arrived() {
-  if (!ctx_) return std::unexpected(fmt::format("Redis at {}: connection lost", url_));
+  if (!ctx_) return std::unexpected(i18n::trf("Redis at {}: connection lost", url_));
   while (arrived_.size() < sent_.size()) {
     void* raw = nullptr;
     if (redisGetReplyFromReader(ctx_.get(), &raw) != REDIS_OK) return std::unexpected(broken());

@@ -10,6 +10,7 @@
 #include "core/config/yaml_reader.h"
 #include "core/text/tags.h"
 #include "core/text/unicode.h"
+#include "core/util/i18n.h"
 #include "core/util/strings.h"
 
 namespace loa::text {
@@ -39,14 +40,14 @@ std::expected<std::set<std::string>, std::string> names_of(const std::vector<Pie
   for (const auto& p : pieces) {
     if (!p.tag) continue;
     std::string tag = p.text;
-    if (tag.empty()) return std::unexpected("empty tag {{}}");
+    if (tag.empty()) return std::unexpected(i18n::tr("empty tag {{}}"));
     const char sigil = tag[0];
     if (sigil == '!') continue;
-    if (sigil == '=') return std::unexpected("delimiter changes ({{=...=}}) are not supported");
-    if (sigil == '>') return std::unexpected("partials ({{>...}}) are not supported");
+    if (sigil == '=') return std::unexpected(i18n::tr("delimiter changes ({{=...=}}) are not supported"));
+    if (sigil == '>') return std::unexpected(i18n::tr("partials ({{>...}}) are not supported"));
     if (sigil == '#' || sigil == '^' || sigil == '/' || sigil == '&') tag = util::trimmed(tag.substr(1));
     if (sigil == '/') continue;
-    if (tag.empty()) return std::unexpected("a tag without a name");
+    if (tag.empty()) return std::unexpected(i18n::tr("a tag without a name"));
     names.insert(tag);
   }
   return names;
@@ -102,12 +103,12 @@ std::expected<MessageTemplate, std::vector<std::string>> MessageTemplate::load(
   std::string file = (std::filesystem::path(dir) / (name + ".yaml")).string();
   config::YamlReader r(file);
   if (!std::filesystem::exists(file)) {
-    r.error("no such template");
+    r.error(i18n::tr("no such template"));
     return std::unexpected(r.errors());
   }
   YAML::Node root = r.load();
   if (!r.errors().empty()) return std::unexpected(r.errors());
-  if (!r.expect_keys(root, {"description", "variables", "encoding", "max_segments", "body"}, "a template"))
+  if (!r.expect_keys(root, {"description", "variables", "encoding", "max_segments", "body"}, i18n::tr("a template")))
     return std::unexpected(r.errors());
   std::string description, body;
   std::vector<std::string> variables;
@@ -120,12 +121,12 @@ std::expected<MessageTemplate, std::vector<std::string>> MessageTemplate::load(
   if (root["encoding"])
     if (auto v = r.string(root["encoding"], "encoding")) {
       if (*v == "ascii") encoding = Encoding::Ascii;
-      else if (*v != "unicode") r.error(root["encoding"], fmt::format("encoding must be unicode or ascii, got \"{}\"", *v));
+      else if (*v != "unicode") r.error(root["encoding"], i18n::trf("encoding must be unicode or ascii, got \"{}\"", *v));
     }
   if (root["max_segments"])
     if (auto v = r.integer(root["max_segments"], "max_segments", 1, 20)) max_segments = static_cast<int>(*v);
   if (!root["body"] || !root["body"].IsScalar()) {
-    r.error(root, "a template needs a body");
+    r.error(root, i18n::tr("a template needs a body"));
     return std::unexpected(r.errors());
   }
   // The body is taken literally: ${...} in an SMS text is not an environment lookup.
@@ -133,13 +134,13 @@ std::expected<MessageTemplate, std::vector<std::string>> MessageTemplate::load(
   if (!r.errors().empty()) return std::unexpected(r.errors());
   auto t = from_body(name, body, encoding, max_segments, variables);
   if (!t) {
-    r.error(root["body"], "broken template body: " + t.error());
+    r.error(root["body"], i18n::trf("broken template body: {}", t.error()));
     return std::unexpected(r.errors());
   }
   t->description_ = description;
   for (const auto& col : t->column_names())
     if (!extra_columns.count(col))
-      r.error(root["body"], fmt::format("the body uses {{{{{}}}}}, which no variable, ward or resident column provides", col));
+      r.error(root["body"], i18n::trf("the body uses {{{{{}}}}}, which no variable, ward or resident column provides", col));
   if (!r.errors().empty()) return std::unexpected(r.errors());
   return std::move(*t);
 }

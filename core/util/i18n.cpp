@@ -5,6 +5,9 @@
 #include <clocale>
 #include <cstdlib>
 #include <filesystem>
+#include <vector>
+
+#include <fmt/args.h>
 
 namespace loa::i18n {
 
@@ -50,5 +53,50 @@ void choose(std::optional<std::string_view> configured) {
 Language current() { return chosen; }
 
 const char* tr(const char* msgid) { return chosen == Language::English ? msgid : ::dgettext("loa", msgid); }
+
+namespace {
+
+// The values that fill `format`'s {} to give `text`, or nullopt when it does not.
+std::optional<std::vector<std::string>> fill_of(std::string_view text, std::string_view format) {
+  std::vector<std::string_view> pieces;
+  for (std::size_t at = 0;;) {
+    std::size_t hole = format.find("{}", at);
+    pieces.push_back(format.substr(at, hole == std::string_view::npos ? std::string_view::npos : hole - at));
+    if (hole == std::string_view::npos) break;
+    at = hole + 2;
+  }
+  if (!text.starts_with(pieces.front()) || !text.ends_with(pieces.back()) ||
+      text.size() < pieces.front().size() + (pieces.size() > 1 ? pieces.back().size() : 0))
+    return std::nullopt;
+  std::vector<std::string> values;
+  std::size_t at = pieces.front().size();
+  for (std::size_t i = 1; i < pieces.size(); ++i) {
+    // The last piece ends the text; the others are the first match after the value before.
+    std::size_t next = i + 1 == pieces.size() ? text.size() - pieces[i].size() : text.find(pieces[i], at);
+    if (next == std::string_view::npos || next < at) return std::nullopt;
+    values.emplace_back(text.substr(at, next - at));
+    at = next + pieces[i].size();
+  }
+  if (pieces.size() == 1 && text != format) return std::nullopt;
+  return values;
+}
+
+}  // namespace
+
+std::string tr_stored(std::string_view text, std::initializer_list<const char*> formats) {
+  if (chosen == Language::English) return std::string(text);
+  for (const char* format : formats) {
+    auto values = fill_of(text, format);
+    if (!values) continue;
+    fmt::dynamic_format_arg_store<fmt::format_context> args;
+    for (const auto& v : *values) args.push_back(v);
+    try {
+      return fmt::vformat(tr(format), args);
+    } catch (const fmt::format_error&) {
+      return std::string(text);  // a catalog that lost a placeholder: the tests catch it
+    }
+  }
+  return std::string(text);
+}
 
 }  // namespace loa::i18n

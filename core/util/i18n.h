@@ -5,6 +5,7 @@
 // glibc reads the catalogs, so there is no format or parser of Loa's own. English is the
 // msgid, so an untranslated string still reads.
 #pragma once
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,5 +34,16 @@ template <typename... Args>
 std::string trf(const char* msgid, Args&&... args) {
   return fmt::format(fmt::runtime(tr(msgid)), std::forward<Args>(args)...);
 }
+
+/// Marks a text for the catalog without translating it (gettext's N_): reasons Loa stores
+/// stay English, so stored data and `--json` do not depend on who ran the command, and are
+/// translated where a person reads them (tr_stored).
+constexpr const char* N_(const char* msgid) { return msgid; }
+
+/// `text` in the chosen language when it is one of `formats` (N_-marked, plain {}
+/// placeholders) filled in: "6 fields, the header has 5" matches "{} fields, the header has
+/// {}" and comes back as that msgid's translation filled with "6" and "5". Any other text
+/// comes back unchanged.
+std::string tr_stored(std::string_view text, std::initializer_list<const char*> formats);
 
 }  // namespace loa::i18n

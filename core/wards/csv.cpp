@@ -1,6 +1,8 @@
 // Streaming CSV reader.
 #include "core/wards/csv.h"
 
+#include "core/wards/row_source.h"
+
 namespace loa::wards {
 
 CsvReader::CsvReader(std::istream& in) : in_(in) {}
@@ -54,7 +56,7 @@ bool CsvReader::next(std::vector<std::string>& fields, int& line, std::string& e
     if (i == text.size()) {
       if (quoted) {
         if (!read_line(text)) {
-          error = "unterminated quoted field";
+          error = row_fault::kUnterminatedQuote;
           break;
         }
         *field += '\n';
@@ -83,7 +85,7 @@ bool CsvReader::next(std::vector<std::string>& fields, int& line, std::string& e
       field->clear();
       quoted = was_quoted = true;
     } else {
-      if (was_quoted && c != ' ' && c != '\t' && error.empty()) error = "text after a closing quote";
+      if (was_quoted && c != ' ' && c != '\t' && error.empty()) error = row_fault::kTextAfterQuote;
       *field += c;
     }
   }

@@ -1,12 +1,13 @@
 // Resident list reading: header aliases matched ignoring case, diacritics and punctuation.
 #include "core/wards/resident_list.h"
-#include "core/util/strings.h"
 
 #include <filesystem>
 
 #include <fmt/format.h>
 
 #include "core/text/unicode.h"
+#include "core/util/i18n.h"
+#include "core/util/strings.h"
 #include "core/wards/text_file.h"
 #include "core/wards/xlsx.h"
 
@@ -38,10 +39,16 @@ std::expected<std::string, std::string> find_list(const std::string& wards_dir, 
   std::error_code ec;
   const bool has_csv = std::filesystem::exists(csv, ec), has_xlsx = std::filesystem::exists(xlsx, ec);
   if (has_csv && has_xlsx)
-    return std::unexpected(fmt::format("ward \"{}\" has two lists, {} and {}: remove the one that is not current",
+    return std::unexpected(i18n::trf("ward \"{}\" has two lists, {} and {}: remove the one that is not current",
                                        ward_id, csv.string(), xlsx.string()));
-  if (!has_csv && !has_xlsx) return std::unexpected(fmt::format("unknown ward \"{}\": no {} or {}", ward_id, csv.string(), xlsx.string()));
+  if (!has_csv && !has_xlsx) return std::unexpected(i18n::trf("unknown ward \"{}\": no {} or {}", ward_id, csv.string(), xlsx.string()));
   return (has_xlsx ? xlsx : csv).string();
+}
+
+std::string row_fault_for_people(std::string_view fault) {
+  using namespace row_fault;
+  return i18n::tr_stored(fault, {kUnterminatedQuote, kTextAfterQuote, kNotUtf8, kFieldCount, kCellTooLong,
+                                 kTooManyColumns, kNoSharedString, kNotANumber});
 }
 
 bool list_extension(const std::string& extension) { return extension == ".csv" || extension == ".xlsx"; }
@@ -72,9 +79,9 @@ std::expected<std::unique_ptr<ResidentReader>, std::string> ResidentReader::open
   std::string error;
   if (!r->rows_->next(r->fields_, line, error)) {
     if (!r->fault().empty()) return std::unexpected(r->fault());
-    return std::unexpected(fmt::format("{}:1: the file is empty (a header row is needed)", path));
+    return std::unexpected(i18n::trf("{}:1: the file is empty (a header row is needed)", path));
   }
-  if (!error.empty()) return std::unexpected(fmt::format("{}:{}: header: {}", path, line, error));
+  if (!error.empty()) return std::unexpected(i18n::trf("{}:{}: header: {}", path, line, row_fault_for_people(error)));
   r->columns_ = r->fields_.size();
   std::set<std::string> seen;
   for (size_t i = 0; i < r->fields_.size(); ++i) {
@@ -89,13 +96,13 @@ std::expected<std::unique_ptr<ResidentReader>, std::string> ResidentReader::open
         std::string var = text::snake_case(header);
         if (var.empty()) continue;  // an unnamed column carries nothing a template can use
         if (!seen.insert(var).second)
-          return std::unexpected(fmt::format("{}:{}: column \"{}\" appears twice", path, line, header));
+          return std::unexpected(i18n::trf("{}:{}: column \"{}\" appears twice", path, line, header));
         r->extra_.emplace_back(static_cast<int>(i), var);
         r->extra_names_.push_back(var);
         continue;
       }
     }
-    if (*slot >= 0) return std::unexpected(fmt::format("{}:{}: column \"{}\" appears twice", path, line, header));
+    if (*slot >= 0) return std::unexpected(i18n::trf("{}:{}: column \"{}\" appears twice", path, line, header));
     *slot = static_cast<int>(i);
   }
   if (r->col_phone_ < 0)
@@ -103,9 +110,9 @@ std::expected<std::unique_ptr<ResidentReader>, std::string> ResidentReader::open
     // What was read, so a wrong encoding or separator shows itself.
     std::vector<std::string> shown;
     for (std::size_t i = 0; i < r->fields_.size() && i < 6; ++i) shown.push_back("\"" + r->fields_[i] + "\"");
-    return std::unexpected(fmt::format("{}:{}: no phone column (expected so_dien_thoai, Số điện thoại, SĐT, Điện thoại "
-                                       "or phone); read as {}, the header has {}",
-                                       path, line, r->form(), util::join(shown, ", ")));
+    return std::unexpected(i18n::trf("{}:{}: no phone column (expected {}); read as {}, the header has {}", path, line,
+                                     "so_dien_thoai, Số điện thoại, SĐT, Điện thoại, phone", r->form(),
+                                     util::join(shown, ", ")));
   }
   return r;
 }
@@ -141,9 +148,9 @@ bool ResidentReader::next(Resident& out) {
     return true;
   };
   if (!error.empty()) return malformed(error);
-  if (fields_.size() != columns_) return malformed(fmt::format("{} fields, the header has {}", fields_.size(), columns_));
+  if (fields_.size() != columns_) return malformed(fmt::format(fmt::runtime(row_fault::kFieldCount), fields_.size(), columns_));
   for (auto& f : fields_) {
-    if (!text::valid_utf8(f)) return malformed("not valid UTF-8");
+    if (!text::valid_utf8(f)) return malformed(row_fault::kNotUtf8);
     text::clean_cell(f);
   }
   auto cell = [&](int col, std::string& to) {

@@ -4,9 +4,28 @@
 #include <expected>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/util/i18n.h"
+
 namespace loa::wards {
+
+/// Why a row is malformed (RowSource::next's `error` and the list's own checks). Stored in
+/// English as part of a skip reason; row_fault_for_people() shows it translated.
+namespace row_fault {
+inline constexpr const char* kUnterminatedQuote = i18n::N_("unterminated quoted field");
+inline constexpr const char* kTextAfterQuote = i18n::N_("text after a closing quote");
+inline constexpr const char* kNotUtf8 = i18n::N_("not valid UTF-8");
+inline constexpr const char* kFieldCount = i18n::N_("{} fields, the header has {}");
+inline constexpr const char* kCellTooLong = i18n::N_("a cell longer than {} bytes");
+inline constexpr const char* kTooManyColumns = i18n::N_("more than {} columns");
+inline constexpr const char* kNoSharedString = i18n::N_("cell {} names shared string {}, which the workbook lacks");
+inline constexpr const char* kNotANumber = i18n::N_("cell {} holds \"{}\", which is not a number");
+}  // namespace row_fault
+
+/// A row fault in the chosen language.
+std::string row_fault_for_people(std::string_view fault);
 
 class RowSource {
  public:

@@ -7,6 +7,8 @@
 #include <unicode/ucnv.h>
 #include <unicode/utypes.h>
 
+#include "core/util/i18n.h"
+
 namespace loa::wards {
 
 const char* encoding_name(Encoding e) {
@@ -66,13 +68,13 @@ bool undefined_in_1258(unsigned char b) {
          b == 0x9E;
 }
 
-constexpr const char* kSaveAs = "save it from Excel as \"CSV UTF-8\" or \"Unicode Text\"";
+const char* save_as() { return i18n::tr("save it from Excel as \"CSV UTF-8\" or \"Unicode Text\""); }
 
 }  // namespace
 
 std::expected<Encoding, std::string> detect_encoding(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return std::unexpected(fmt::format("{}: cannot open resident list", path));
+  if (!in) return std::unexpected(i18n::trf("{}: cannot open resident list", path));
   std::array<char, 65536> buf;
   in.read(buf.data(), 3);
   const auto head = static_cast<std::size_t>(in.gcount());
@@ -112,15 +114,15 @@ std::expected<Encoding, std::string> detect_encoding(const std::string& path) {
     if (!bad_line) bad_line = line;
   }
   if (nul_line)
-    return std::unexpected(fmt::format("{}:{}: NUL bytes: UTF-16 without a byte-order mark, or not a text file ({})",
-                                       path, nul_line, kSaveAs));
+    return std::unexpected(i18n::trf("{}:{}: NUL bytes: UTF-16 without a byte-order mark, or not a text file ({})",
+                                       path, nul_line, save_as()));
   if (bad == 0) return Encoding::Utf8;
   if (characters > 0 && characters >= bad)
-    return std::unexpected(fmt::format("{}:{}: not valid UTF-8, though most of the file is (two encodings mixed?); {}",
-                                       path, bad_line, kSaveAs));
+    return std::unexpected(i18n::trf("{}:{}: not valid UTF-8, though most of the file is (two encodings mixed?); {}",
+                                       path, bad_line, save_as()));
   if (undefined_line)
-    return std::unexpected(fmt::format("{}:{}: byte 0x{:02X} is neither UTF-8 nor Windows-1258; {}", path,
-                                       undefined_line, undefined, kSaveAs));
+    return std::unexpected(i18n::trf("{}:{}: byte 0x{:02X} is neither UTF-8 nor Windows-1258; {}", path,
+                                       undefined_line, undefined, save_as()));
   return Encoding::Windows1258;
 }
 
@@ -177,13 +179,13 @@ std::expected<std::unique_ptr<TextRows>, std::string> TextRows::open(const std::
   if (!encoding) return std::unexpected(encoding.error());
   std::unique_ptr<TextRows> t(new TextRows(path));
   t->path_ = path;
-  if (!t->file_) return std::unexpected(fmt::format("{}: cannot open resident list", path));
+  if (!t->file_) return std::unexpected(i18n::trf("{}: cannot open resident list", path));
   t->form_ = encoding_name(*encoding);
   std::istream* in = &t->file_;
   if (*encoding != Encoding::Utf8 && *encoding != Encoding::Utf8Bom) {
     // ICU's "UTF-16" reads the byte-order mark and drops it.
     t->decoder_ = std::make_unique<DecodingBuf>(*t->file_.rdbuf(), *encoding == Encoding::Windows1258 ? "windows-1258" : "UTF-16");
-    if (!t->decoder_->ok()) return std::unexpected(fmt::format("{}: ICU has no converter for {}", path, t->form_));
+    if (!t->decoder_->ok()) return std::unexpected(i18n::trf("{}: ICU has no converter for {}", path, t->form_));
     t->decoded_ = std::make_unique<std::istream>(t->decoder_.get());
     in = t->decoded_.get();
   }
@@ -194,7 +196,7 @@ std::expected<std::unique_ptr<TextRows>, std::string> TextRows::open(const std::
 bool TextRows::next(std::vector<std::string>& fields, int& line, std::string& error) {
   if (csv_->next(fields, line, error)) return true;
   if (decoder_ && !decoder_->error().empty() && fault_.empty())
-    fault_ = fmt::format("{}: converting from {} stopped early ({}); the rows after it were not read", path_, form_,
+    fault_ = i18n::trf("{}: converting from {} stopped early ({}); the rows after it were not read", path_, form_,
                          decoder_->error());
   return false;
 }

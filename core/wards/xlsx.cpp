@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 #include <zip.h>
 
+#include "core/util/i18n.h"
+
 namespace loa::wards {
 
 namespace {
@@ -53,7 +55,7 @@ void XMLCALL refuse_doctype(void* u, const XML_Char*, const XML_Char*, const XML
 
 std::expected<void, std::string> parse_part(const std::string& xml, XmlHandlers& h) {
   XML_Parser p = XML_ParserCreate(nullptr);
-  if (!p) return std::unexpected(std::string("out of memory"));
+  if (!p) return std::unexpected(std::string(i18n::tr("out of memory")));
   XML_SetUserData(p, &h);
   XML_SetStartElementHandler(p, [](void* u, const XML_Char* name, const XML_Char** atts) {
     auto* hh = static_cast<XmlHandlers*>(u);
@@ -71,7 +73,7 @@ std::expected<void, std::string> parse_part(const std::string& xml, XmlHandlers&
   h.parser = p;
   std::expected<void, std::string> out;
   if (XML_Parse(p, xml.data(), static_cast<int>(xml.size()), XML_TRUE) != XML_STATUS_OK)
-    out = std::unexpected(fmt::format("line {}: {}", XML_GetCurrentLineNumber(p), XML_ErrorString(XML_GetErrorCode(p))));
+    out = std::unexpected(i18n::trf("line {}: {}", XML_GetCurrentLineNumber(p), XML_ErrorString(XML_GetErrorCode(p))));
   XML_ParserFree(p);
   return out;
 }
@@ -87,11 +89,11 @@ std::expected<std::optional<std::string>, std::string> read_part(zip_t* archive,
     out.append(buf, static_cast<std::size_t>(n));
     if (static_cast<std::int64_t>(out.size()) > cap) {
       zip_fclose(f);
-      return std::unexpected(fmt::format("{} is larger than {} MiB unpacked", name, cap >> 20));
+      return std::unexpected(i18n::trf("{} is larger than {} MiB unpacked", name, cap >> 20));
     }
   }
   zip_fclose(f);
-  if (n < 0) return std::unexpected(fmt::format("{}: cannot unpack it", name));
+  if (n < 0) return std::unexpected(i18n::trf("{}: cannot unpack it", name));
   return std::optional<std::string>(std::move(out));
 }
 
@@ -246,7 +248,7 @@ struct XlsxRows::Parse {
   void text(std::string_view s) {
     if (!capture) return;
     if (value.size() + s.size() > limits.max_cell_bytes) {
-      if (row.error.empty()) row.error = fmt::format("a cell longer than {} bytes", limits.max_cell_bytes);
+      if (row.error.empty()) row.error = fmt::format(fmt::runtime(row_fault::kCellTooLong), limits.max_cell_bytes);
       return;
     }
     value.append(s);
@@ -257,7 +259,7 @@ struct XlsxRows::Parse {
     if (type == "s") {
       auto i = number<std::size_t>(value);
       if (!i || *i >= shared.size()) {
-        if (row.error.empty()) row.error = fmt::format("cell {} names shared string {}, which the workbook lacks", column + 1, value);
+        if (row.error.empty()) row.error = fmt::format(fmt::runtime(row_fault::kNoSharedString), column + 1, value);
       } else {
         shown = shared[*i];
       }
@@ -268,14 +270,14 @@ struct XlsxRows::Parse {
     } else if (!value.empty()) {
       auto v = number<double>(value);
       if (!v) {
-        if (row.error.empty()) row.error = fmt::format("cell {} holds \"{}\", which is not a number", column + 1, value);
+        if (row.error.empty()) row.error = fmt::format(fmt::runtime(row_fault::kNotANumber), column + 1, value);
       } else {
         shown = show_number(*v, style >= 0 && static_cast<std::size_t>(style) < styles.size() ? styles[static_cast<std::size_t>(style)] : NumberStyle{});
       }
     }
     next_column = column + 1;
     if (column >= limits.max_columns) {
-      if (row.error.empty()) row.error = fmt::format("more than {} columns", limits.max_columns);
+      if (row.error.empty()) row.error = fmt::format(fmt::runtime(row_fault::kTooManyColumns), limits.max_columns);
       return;
     }
     if (shown.empty()) return;
@@ -290,7 +292,7 @@ namespace {
 std::expected<std::pair<std::string, std::string>, std::string> first_sheet(zip_t* archive) {
   auto workbook = read_part(archive, "xl/workbook.xml", 64 << 20);
   if (!workbook) return std::unexpected(workbook.error());
-  if (!*workbook) return std::unexpected(std::string("no xl/workbook.xml: not an Excel workbook"));
+  if (!*workbook) return std::unexpected(std::string(i18n::tr("no xl/workbook.xml: not an Excel workbook")));
   std::string id, name;
   XmlHandlers h;
   h.start = [&](std::string_view el, const XML_Char** atts) {
@@ -299,7 +301,7 @@ std::expected<std::pair<std::string, std::string>, std::string> first_sheet(zip_
     if (const char* n = attribute(atts, "name")) name = n;
   };
   if (auto ok = parse_part(**workbook, h); !ok) return std::unexpected("xl/workbook.xml: " + ok.error());
-  if (id.empty()) return std::unexpected(std::string("the workbook has no sheet"));
+  if (id.empty()) return std::unexpected(std::string(i18n::tr("the workbook has no sheet")));
   std::string target;
   if (auto rels = read_part(archive, "xl/_rels/workbook.xml.rels", 64 << 20); rels && *rels) {
     XmlHandlers r;
@@ -394,9 +396,9 @@ std::expected<std::unique_ptr<XlsxRows>, std::string> XlsxRows::open(const std::
     zip_error_init_with_code(&ze, err);
     std::string why = zip_error_strerror(&ze);
     zip_error_fini(&ze);
-    return std::unexpected(fmt::format("{}: not a readable .xlsx workbook ({})", path, why));
+    return std::unexpected(i18n::trf("{}: not a readable .xlsx workbook ({})", path, why));
   }
-  auto fail = [&](const std::string& why) { return std::unexpected(fmt::format("{}: {}", path, why)); };
+  auto fail = [&](const std::string& why) { return std::unexpected(i18n::trf("{}: {}", path, why)); };
   auto sheet = first_sheet(x->archive_);
   if (!sheet) return fail(sheet.error());
   x->parse_ = std::make_unique<Parse>();
@@ -408,10 +410,10 @@ std::expected<std::unique_ptr<XlsxRows>, std::string> XlsxRows::open(const std::
   if (!styles) return fail(styles.error());
   x->parse_->styles = std::move(*styles);
   x->sheet_ = zip_fopen(x->archive_, sheet->first.c_str(), ZIP_FL_NOCASE);
-  if (!x->sheet_) return fail(fmt::format("the first sheet's part {} is missing", sheet->first));
-  x->form_ = fmt::format("xlsx, sheet \"{}\"", sheet->second);
+  if (!x->sheet_) return fail(i18n::trf("the first sheet's part {} is missing", sheet->first));
+  x->form_ = i18n::trf("xlsx, sheet \"{}\"", sheet->second);
   x->parser_ = XML_ParserCreate(nullptr);
-  if (!x->parser_) return fail("out of memory");
+  if (!x->parser_) return fail(i18n::tr("out of memory"));
   XML_SetUserData(x->parser_, x->parse_.get());
   XML_SetStartElementHandler(x->parser_, [](void* u, const XML_Char* name, const XML_Char** atts) {
     static_cast<Parse*>(u)->start(local(name), atts);
@@ -422,7 +424,7 @@ std::expected<std::unique_ptr<XlsxRows>, std::string> XlsxRows::open(const std::
   });
   XML_SetStartDoctypeDeclHandler(x->parser_, [](void* u, const XML_Char*, const XML_Char*, const XML_Char*, int) {
     auto* parse = static_cast<Parse*>(u);
-    parse->fault = "the sheet declares a document type, which workbooks never do";
+    parse->fault = i18n::tr("the sheet declares a document type, which workbooks never do");
     XML_StopParser(parse->parser, XML_FALSE);
   });
   x->parse_->parser = x->parser_;
@@ -441,12 +443,12 @@ bool XlsxRows::pump() {
   char buf[65536];
   const zip_int64_t n = zip_fread(sheet_, buf, sizeof buf);
   if (n < 0) {
-    fault_ = fmt::format("{}: the sheet cannot be unpacked (a damaged file?)", path_);
+    fault_ = i18n::trf("{}: the sheet cannot be unpacked (a damaged file?)", path_);
     return false;
   }
   read_ += n;
   if (read_ > limits_.max_sheet_bytes) {
-    fault_ = fmt::format("{}: the sheet is larger than {} MiB unpacked", path_, limits_.max_sheet_bytes >> 20);
+    fault_ = i18n::trf("{}: the sheet is larger than {} MiB unpacked", path_, limits_.max_sheet_bytes >> 20);
     return false;
   }
   const bool parsed = XML_Parse(parser_, buf, static_cast<int>(n), n == 0 ? XML_TRUE : XML_FALSE) == XML_STATUS_OK;
@@ -455,7 +457,7 @@ bool XlsxRows::pump() {
     return false;
   }
   if (!parsed) {
-    fault_ = fmt::format("{}: the sheet's XML is broken at its line {}: {}", path_, XML_GetCurrentLineNumber(parser_),
+    fault_ = i18n::trf("{}: the sheet's XML is broken at its line {}: {}", path_, XML_GetCurrentLineNumber(parser_),
                          XML_ErrorString(XML_GetErrorCode(parser_)));
     return false;
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/util/encoding.h"
+#include "core/util/i18n.h"
 #include "providers/vendors/vendor.h"
 
 namespace loa::providers {
@@ -86,9 +87,9 @@ vendor::FactoryResult make_twilio(const FactoryContext& ctx) {
   TwilioSettings s{.name = sec.name(), .callback_url = sec.callback_url()};
   sec.strings({{"account_sid", &s.account_sid}, {"auth_token", &s.auth_token}}, true);
   sec.strings({{"from", &s.from}, {"messaging_service_sid", &s.messaging_service_sid}}, false);
-  if (s.from.empty() == s.messaging_service_sid.empty()) sec.error("needs exactly one of from and messaging_service_sid");
+  if (s.from.empty() == s.messaging_service_sid.empty()) sec.error(i18n::tr("needs exactly one of from and messaging_service_sid"));
   if (ctx.config.public_url.empty())
-    sec.error("needs webhook.public_url: signatures are checked against the URL Twilio calls");
+    sec.error(i18n::tr("needs webhook.public_url: signatures are checked against the URL Twilio calls"));
   s.url = sec.base_url("https://api.twilio.com") + "/2010-04-01/Accounts/" + s.account_sid + "/Messages.json";
   return sec.finish<TwilioProvider>(std::move(s));
 }

@@ -1,6 +1,8 @@
 // The vendor adapters' shared parts.
 #include "providers/vendors/vendor.h"
 
+#include "core/util/i18n.h"
+
 namespace loa::providers::vendor {
 
 std::optional<ProviderError> gate(const HttpResponse& r, std::initializer_list<long> ok) {
@@ -36,7 +38,7 @@ Section::Section(const FactoryContext& ctx, std::string_view type, std::initiali
     : ctx_(ctx),
       node_(ctx.provider.node),
       reader_(ctx.config.path),
-      what_("provider \"" + ctx.provider.name + "\" (type " + std::string(type) + ")") {
+      what_(i18n::trf("provider \"{}\" (type {})", ctx.provider.name, type)) {
   reader_.expect_keys(node_, provider_keys(own), what_);
 }
 
@@ -57,12 +59,12 @@ std::optional<bool> Section::boolean(const char* key) {
 void Section::error(const std::string& text) { reader_.error(node_, what_ + " " + text); }
 
 void Section::need_dlr_token(std::string_view vendor) {
-  if (ctx_.provider.dlr_token.empty()) error("needs dlr_token: " + std::string(vendor) + " reports carry no signature");
+  if (ctx_.provider.dlr_token.empty()) error(i18n::trf("needs dlr_token: {} reports carry no signature", vendor));
 }
 
 std::string Section::base_url(std::string_view fallback, std::string_view hint) {
   if (!ctx_.provider.base_url.empty()) return ctx_.provider.base_url;
-  if (fallback.empty()) error("needs base_url" + (hint.empty() ? std::string() : " (" + std::string(hint) + ")"));
+  if (fallback.empty()) error(hint.empty() ? std::string(i18n::tr("needs base_url")) : i18n::trf("needs base_url ({})", hint));
   return std::string(fallback);
 }
 

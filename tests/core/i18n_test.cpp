@@ -81,4 +81,20 @@ TEST_SUITE("core/i18n") {
     loa::i18n::choose("en");
     CHECK(std::string(loa::i18n::tr("dry run: nothing enqueued")) == "dry run: nothing enqueued");
   }
+
+  TEST_CASE("tr_stored() translates a stored English text that one of the formats fills in") {
+    using loa::i18n::tr_stored;
+    loa::i18n::choose("vi");
+    CHECK(tr_stored("6 fields, the header has 5", {"{} fields, the header has {}"}) == "6 ô, dòng tiêu đề có 5");
+    // The first format that matches wins; an exact text is a format without holes.
+    CHECK(tr_stored("not valid UTF-8", {"{} fields, the header has {}", "not valid UTF-8"}) == "không phải UTF-8 hợp lệ");
+    CHECK(tr_stored("cell 3 holds \"9.12E+08\", which is not a number",
+                    {"cell {} holds \"{}\", which is not a number"}) == "ô 3 chứa \"9.12E+08\", không phải là số");
+    // Texts that only look alike stay as they are.
+    CHECK(tr_stored("6 fields, the header has", {"{} fields, the header has {}"}) == "6 fields, the header has");
+    CHECK(tr_stored("not valid UTF-8 at all", {"not valid UTF-8"}) == "not valid UTF-8 at all");
+    CHECK(tr_stored("fields, the header has 5", {"{} fields, the header has {}"}) == "fields, the header has 5");
+    loa::i18n::choose("en");
+    CHECK(tr_stored("6 fields, the header has 5", {"{} fields, the header has {}"}) == "6 fields, the header has 5");
+  }
 }

@@ -199,6 +199,10 @@ TEST_SUITE("integration/office") {
     const std::string summary = sheet("xl/worksheets/sheet1.xml");
     for (const char* want : {"Mẫu tin", "thong-bao", "Phường 6", "Phường 6 kính báo", "Đã nhận", "Bỏ qua", "1600 VND"})
       CHECK_MESSAGE(summary.find(want) != std::string::npos, want);
+    // Who sent it: the unix user who ran `loa send` on Redis directly.
+    const auto user = run({"id", "-un"}).out;
+    REQUIRE(!user.empty());
+    CHECK_MESSAGE(summary.find("local:" + user.substr(0, user.size() - 1)) != std::string::npos, summary);
     const std::string recipients = sheet("xl/worksheets/sheet2.xml");
     for (const char* want : {"STT", "Khóm/Ấp", "Trạng thái", "Lý do", ">11<", ">13<", "Nguyễn Văn An", "Khóm 2",
                              "0912***000", "Đã nhận", "Bỏ qua", "trùng số với dòng 2"})
@@ -238,6 +242,47 @@ TEST_SUITE("integration/office") {
     CHECK(text.out.find("submitted") != std::string::npos);  // language: en in the config now
     auto js = run({bin("loa"), "--config", cfg, "status", job_id(sent), "--json"}, {{"LC_ALL", ""}, {"LANG", "vi_VN.UTF-8"}});
     CHECK(json::parse(js.out)["state"] == "submitted");
+  }
+
+  TEST_CASE("help, usage errors, config errors and list faults speak the chosen language") {
+    TempDir dir;
+    RedisServer redis(dir);
+    write_ward(dir, "phuong-6", 2);
+    dir.write("wards/phuong-7.csv", "ho_ten,so_dien_thoai\nA,0987000002,thừa\n");  // a row with a field too many
+    auto cfg = write_config(dir, redis.url(), 9, "", "");
+    const std::map<std::string, std::string> vi_env{{"LC_ALL", ""}, {"LANG", "vi_VN.UTF-8"}};
+    const std::map<std::string, std::string> en_env{{"LC_ALL", ""}, {"LANG", "en_US.UTF-8"}};
+    auto help = run({bin("loa"), "--config", cfg, "send", "--help"}, vi_env);
+    CHECK(help.code == 0);
+    for (const char* want : {"Cách dùng: loa send [TÙY CHỌN]", "Tùy chọn:", "In hướng dẫn này rồi thoát",
+                             "đơn vị có người dân nhận tin", "kiểm tra mọi thứ, không gửi gì"})
+      CHECK_MESSAGE(help.out.find(want) != std::string::npos, want);
+    CHECK(help.out.find("Usage") == std::string::npos);
+    auto en_help = run({bin("loa"), "--config", cfg, "send", "--help"}, en_env);
+    CHECK(en_help.out.find("Usage: loa send [OPTIONS]") != std::string::npos);
+    // CLI11's own mistakes, and Loa's, in Vietnamese; exit 2.
+    auto extra = run({bin("loa"), "--config", cfg, "send", "--template", "thong-bao", "--ward", "phuong-6", "--bogus"}, vi_env);
+    CHECK(extra.code == 2);
+    CHECK_MESSAGE(extra.err.find("loa: không hiểu đối số: --bogus (xem loa send --help)") != std::string::npos, extra.err);
+    auto missing = run({bin("loa"), "--config", cfg, "status"}, vi_env);
+    CHECK(missing.code == 2);
+    CHECK(missing.err.find("loa: thiếu JOB (xem loa status --help)") != std::string::npos);
+    auto en_missing = run({bin("loa"), "--config", cfg, "status"}, en_env);
+    CHECK(en_missing.err.find("loa: JOB is required (see loa status --help)") != std::string::npos);
+    // A list's malformed row: the reason stored in English, shown in Vietnamese.
+    auto check = run({bin("loa"), "--config", cfg, "check"}, vi_env);
+    CHECK_MESSAGE(check.out.find("phuong-7.csv:2: sẽ bỏ qua: dòng sai định dạng: 3 ô, dòng tiêu đề có 2") != std::string::npos,
+                  check.out);
+    auto en_check = run({bin("loa"), "--config", cfg, "check"}, en_env);
+    CHECK(en_check.out.find("phuong-7.csv:2: will be skipped: malformed row: 3 fields, the header has 2") != std::string::npos);
+    // A config mistake, in the config's own language even for --help.
+    dir.write("loa.yaml", dir.read("loa.yaml") + "languge: vi\n");
+    auto bad = run({bin("loa"), "--config", cfg, "check"}, vi_env);
+    CHECK(bad.code == 2);
+    CHECK_MESSAGE(bad.err.find("không biết khóa \"languge\" trong cấu hình") != std::string::npos, bad.err);
+    dir.write("loa.yaml", dir.read("loa.yaml") + "language: en\n");
+    auto configured_help = run({bin("loa"), "--config", cfg, "--help"}, vi_env);
+    CHECK(configured_help.out.find("Usage: loa [OPTIONS] SUBCOMMAND") != std::string::npos);
   }
 
   TEST_CASE("check names each list's encoding and reports lists the config does not name; --all-wards skips them") {
