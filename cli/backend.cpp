@@ -8,7 +8,11 @@ namespace {
 class RedisBackend final : public Backend {
  public:
   RedisBackend(std::unique_ptr<store::Redis> redis, const std::string& prefix)
-      : redis_(std::move(redis)), intake_(*redis_, prefix), queries_(*redis_, prefix) {}
+      : redis_(std::move(redis)),
+        intake_(*redis_, prefix),
+        queries_(*redis_, prefix),
+        accounts_(*redis_, prefix),
+        audit_(*redis_, prefix) {}
 
   std::expected<store::IntakeStore::Enqueued, std::string> enqueue(const jobs::JobSpec& spec) override {
     return intake_.enqueue(spec);
@@ -56,10 +60,28 @@ class RedisBackend final : public Backend {
   }
   std::expected<std::map<std::string, std::string>, std::string> optouts() override { return queries_.optout_list(); }
 
+  std::expected<store::AccountStore::Added, std::string> account_add(const store::Account& a,
+                                                                     const std::string& by) override {
+    return accounts_.add(a, by);
+  }
+  std::expected<std::vector<store::Account>, std::string> accounts() override { return accounts_.list(); }
+  std::expected<bool, std::string> account_revoke(const std::string& name) override { return accounts_.revoke(name); }
+
+  std::expected<store::AuditEntry, std::string> audit_append(const store::AuditEntry& e) override {
+    return audit_.append(e);
+  }
+  std::expected<void, std::string> audit_read(const store::AuditStore::Filter& f,
+                                              const std::function<void(const store::AuditEntry&)>& fn) override {
+    return audit_.read(f, fn);
+  }
+  std::expected<store::AuditStore::Verdict, std::string> audit_verify() override { return audit_.verify(); }
+
  private:
   std::unique_ptr<store::Redis> redis_;
   store::IntakeStore intake_;
   store::QueryStore queries_;
+  store::AccountStore accounts_;
+  store::AuditStore audit_;
 };
 
 }  // namespace

@@ -13,6 +13,8 @@
 #include "core/config/config.h"
 #include "core/jobs/job_spec.h"
 #include "core/jobs/states.h"
+#include "core/store/account_store.h"
+#include "core/store/audit_store.h"
 #include "core/store/intake_store.h"
 #include "core/store/query_store.h"
 
@@ -41,6 +43,16 @@ class Backend {
   virtual std::expected<bool, std::string> optout_remove(const std::string& digits) = 0;
   /// digits -> stored JSON {reason, at}.
   virtual std::expected<std::map<std::string, std::string>, std::string> optouts() = 0;
+
+  virtual std::expected<store::AccountStore::Added, std::string> account_add(const store::Account& a,
+                                                                             const std::string& by) = 0;
+  virtual std::expected<std::vector<store::Account>, std::string> accounts() = 0;
+  virtual std::expected<bool, std::string> account_revoke(const std::string& name) = 0;
+
+  virtual std::expected<store::AuditEntry, std::string> audit_append(const store::AuditEntry& e) = 0;
+  virtual std::expected<void, std::string> audit_read(const store::AuditStore::Filter& f,
+                                                      const std::function<void(const store::AuditEntry&)>& fn) = 0;
+  virtual std::expected<store::AuditStore::Verdict, std::string> audit_verify() = 0;
 };
 
 /// The backend on the config's Redis; the error says why it cannot be reached.

@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
   add_sending_commands(app, session, exit_code);
   add_following_commands(app, session, exit_code);
   add_operating_commands(app, session, exit_code);
+  add_trust_commands(app, session, exit_code);
   name_groups(app);
   try {
     app.parse(argc, argv);

@@ -13,6 +13,7 @@
 #include "core/phone/phone.h"
 #include "cli/words.h"
 #include "core/util/i18n.h"
+#include "core/util/log.h"
 #include "core/util/strings.h"
 #include "core/util/time.h"
 #include "core/wards/resident_list.h"
@@ -40,7 +41,7 @@ int cancel(Session& s, const std::string& id) {
   auto after = b->status(id);
   if (!after || !*after || !*earlier) {
     std::printf("%s\n", i18n::trf("job {} cancelled", id).c_str());
-    return kOk;
+    return s.audited(kOk, "cancel", id, nlohmann::json::object());
   }
   using enum jobs::MessageState;
   const auto& a = **after;
@@ -49,7 +50,8 @@ int cancel(Session& s, const std::string& id) {
   std::printf("%s\n", i18n::trf("job {} cancelled: {} message(s) stopped, {} had already gone to a provider ({} delivered)",
                                  id, stopped, gone, a.count(delivered))
                            .c_str());
-  return kOk;
+  return s.audited(kOk, "cancel", id,
+                   {{"template", a.template_name}, {"wards", a.wards}, {"stopped", stopped}, {"gone", gone}});
 }
 
 struct RetryOptions {
@@ -66,7 +68,9 @@ int retry(Session& s, const RetryOptions& o) {
   auto n = s.backend()->requeue(o.job, o.unknown ? jobs::MessageState::unknown : jobs::MessageState::failed);
   if (!n) return fail(kRuntime, n.error());
   std::printf("%s\n", i18n::trf("{} message(s) queued again", *n).c_str());
-  return kOk;
+  return s.audited(kOk, "retry", o.job,
+                   {{"template", j->template_name}, {"wards", j->wards}, {"which", o.unknown ? "unknown" : "failed"},
+                    {"messages", *n}});
 }
 
 // The phone number an operator typed; nullopt after saying why it is not one.
@@ -104,11 +108,11 @@ int optout_add(Session& s, const std::string& typed, const std::string& reason) 
     std::printf("%s\n", i18n::trf("{} was already opted out; reason now: {}", p->local,
                                    earlier.empty() ? reason : earlier + "; " + reason)
                              .c_str());
-    return kOk;
+    return s.audited(kOk, "optout-add", "", {{"number", util::mask_phone(p->local)}, {"reason", reason}});
   }
   if (auto r = b->optout_add(p->digits, reason); !r) return fail(kRuntime, r.error());
   std::printf("%s\n", i18n::trf("{} opted out", p->local).c_str());
-  return kOk;
+  return s.audited(kOk, "optout-add", "", {{"number", util::mask_phone(p->local)}, {"reason", reason}});
 }
 
 int optout_remove(Session& s, const std::string& typed) {
@@ -119,8 +123,12 @@ int optout_remove(Session& s, const std::string& typed) {
   if (!b) return kRuntime;
   auto r = b->optout_remove(p->digits);
   if (!r) return fail(kRuntime, r.error());
-  std::printf(*r ? "%s removed from opt-outs\n" : "%s was not opted out\n", p->local.c_str());
-  return kOk;
+  if (!*r) {
+    std::printf("%s\n", i18n::trf("{} was not opted out", p->local).c_str());
+    return kOk;
+  }
+  std::printf("%s\n", i18n::trf("{} removed from opt-outs", p->local).c_str());
+  return s.audited(kOk, "optout-remove", "", {{"number", util::mask_phone(p->local)}});
 }
 
 int optout_list(Session& s) {

@@ -337,7 +337,15 @@ int send(Session& s, const SendOptions& o, const CLI::App& cmd) {
                                                "the job waits in the queue until one does")))
                      .c_str());
   std::printf("%s\n", r->id.c_str());
-  return kOk;
+  if (!r->created) return kOk;
+  return s.audited(kOk, "send", r->id,
+                   {{"template", spec->template_name},
+                    {"wards", spec->wards},
+                    {"recipients", w->totals.messages},
+                    {"segments", w->totals.segments},
+                    {"cost", cfg->pricing.configured ? json(w->totals.cost) : json(nullptr)},
+                    {"currency", cfg->pricing.currency},
+                    {"urgent", spec->urgent}});
 }
 
 struct PreviewOptions {

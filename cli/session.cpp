@@ -30,6 +30,18 @@ std::string local_actor() {
   return "local:" + std::to_string(uid);
 }
 
+int Session::audited(int done_code, const std::string& action, const std::string& job, nlohmann::json summary) {
+  Backend* b = backend();
+  if (!b) return kRuntime;
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = 0;
+  store::AuditEntry e{.actor = local_actor(), .source = std::string("cli@") + host, .action = action, .job = job,
+                      .summary = std::move(summary)};
+  if (auto r = b->audit_append(e); !r)
+    return fail(kRuntime, i18n::trf("{} was done, but the audit trail could not record it: {}", action, r.error()));
+  return done_code;
+}
+
 const config::Config* Session::config() {
   if (!config_) {
     auto cfg = config::load_config(config::resolve_config_path(config_flag_.empty() ? std::nullopt : std::optional(config_flag_)));

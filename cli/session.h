@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/backend.h"
 #include "core/config/config.h"
 
@@ -42,6 +44,9 @@ class Session {
   std::expected<Backend*, std::string> try_backend();
   /// A job's status, or the exit code after printing "no job X" (2) or the error (1).
   std::expected<store::JobStatus, int> job(const std::string& id);
+  /// Records an action done in the audit trail, as local:<unix user>; `done_code` when it
+  /// is recorded, otherwise kRuntime after saying that the action was done but not recorded.
+  int audited(int done_code, const std::string& action, const std::string& job, nlohmann::json summary);
 
  private:
   const std::string& config_flag_;
@@ -53,5 +58,6 @@ class Session {
 void add_sending_commands(CLI::App& app, Session& s, int& exit_code);    // send, preview, templates
 void add_following_commands(CLI::App& app, Session& s, int& exit_code);  // status, jobs, report
 void add_operating_commands(CLI::App& app, Session& s, int& exit_code);  // cancel, retry, optout, check
+void add_trust_commands(CLI::App& app, Session& s, int& exit_code);      // account, audit
 
 }  // namespace loa::cli

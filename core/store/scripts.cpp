@@ -15,9 +15,11 @@ extern const int kSourceCount;
 namespace loa::store::scripts {
 
 namespace {
-constexpr std::array<std::string_view, 14> kFiles = {
-    "enqueue", "admit", "claim",   "expand_chunk",    "finish_expansion", "reject", "resume_mine",
-    "take",    "record", "recover", "promote_retries", "apply_reports",    "cancel", "requeue"};
+// In the order of Id.
+constexpr std::array<std::string_view, 17> kFiles = {
+    "enqueue", "admit",       "claim",          "expand_chunk", "finish_expansion", "reject",
+    "resume_mine", "take",    "record",         "recover",      "promote_retries",  "apply_reports",
+    "cancel",  "requeue",     "account_add",    "account_revoke", "audit_append"};
 }  // namespace
 
 std::string_view source(std::string_view name) {

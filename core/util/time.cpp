@@ -10,6 +10,8 @@
 #include <unicode/gregocal.h>
 #include <unicode/timezone.h>
 
+#include "core/util/i18n.h"
+
 namespace loa::util {
 
 std::int64_t now_ms() {
@@ -91,19 +93,19 @@ std::expected<std::int64_t, std::string> parse_time(std::string_view text, std::
     y = std::stoi(m[1]), mo = std::stoi(m[2]), d = std::stoi(m[3]), h = std::stoi(m[4]), mi = std::stoi(m[5]);
     sec = m[6].matched ? std::stoi(m[6]) : 0;
   } else {
-    return std::unexpected("expected \"DD/MM/YYYY HH:MM\", \"YYYY-MM-DD HH:MM\" or ISO 8601 with an offset, got \"" + s +
-                           "\"");
+    return std::unexpected(
+        i18n::trf("expected \"DD/MM/YYYY HH:MM\", \"YYYY-MM-DD HH:MM\" or ISO 8601 with an offset, got \"{}\"", s));
   }
   static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 60)
-    return std::unexpected("no such date or time: \"" + s + "\"");
+    return std::unexpected(i18n::trf("no such date or time: \"{}\"", s));
   auto* cal = calendar_in(iso ? "UTC" : tz);
-  if (!cal) return std::unexpected("unknown time zone " + std::string(tz));
+  if (!cal) return std::unexpected(i18n::trf("unknown time zone {}", tz));
   cal->set(y, mo - 1, d, h, mi, sec);
   UErrorCode status = U_ZERO_ERROR;
   UDate when = cal->getTime(status);
-  if (U_FAILURE(status)) return std::unexpected("no such date or time: \"" + s + "\"");
+  if (U_FAILURE(status)) return std::unexpected(i18n::trf("no such date or time: \"{}\"", s));
   auto ms = static_cast<std::int64_t>(when);
   if (iso) {
     std::string off = m[7];

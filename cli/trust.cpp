@@ -1,0 +1,232 @@
+// The commands of a city's trust (CONTRACT.md "Who may do what"): accounts for the
+// officials' API, and the audit trail.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <memory>
+
+#include "cli/session.h"
+#include "cli/words.h"
+#include "core/jobs/planner.h"
+#include "core/util/i18n.h"
+#include "core/util/strings.h"
+#include "core/util/time.h"
+
+namespace loa::cli {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxAccountName = 64;
+
+struct AccountOptions {
+  std::string name;
+  std::string role;
+  std::vector<std::string> wards;
+  bool json = false;
+};
+
+// The wards an officer or approver may be given: those the config names, and any list file.
+std::vector<std::string> known_wards(const config::Config& cfg) {
+  std::vector<std::string> out = jobs::ward_ids(cfg);
+  for (const auto& [id, ward] : cfg.wards) out.push_back(id);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+int account_add(Session& s, const AccountOptions& o) {
+  const config::Config* cfg = s.config();
+  if (!cfg) return kUsage;
+  if (!config::valid_id(o.name) || o.name.size() > kMaxAccountName)
+    return fail(kUsage, i18n::trf("account name \"{}\" must be lower-case letters, digits and hyphens, at most {}",
+                                  o.name, kMaxAccountName));
+  auto role = store::role(o.role);
+  if (!role) return fail(kUsage, i18n::trf("role must be officer, approver or admin, got \"{}\"", o.role));
+  store::Account a{.name = o.name, .role = *role, .wards = o.wards};
+  if (*role == store::Role::admin && !a.wards.empty())
+    return fail(kUsage, i18n::tr("an admin works with every ward: give no --wards"));
+  if (*role != store::Role::admin && a.wards.empty())
+    return fail(kUsage, i18n::trf("an {} needs --wards: the wards it may work with", o.role));
+  const auto known = known_wards(*cfg);
+  std::vector<std::string> errors;
+  for (const auto& w : a.wards) {
+    if (std::find(known.begin(), known.end(), w) != known.end()) continue;
+    std::string error = i18n::trf("unknown {} \"{}\"", i18n::tr("ward"), w);
+    if (auto guess = util::did_you_mean(w, known)) error += i18n::trf("; did you mean \"{}\"?", *guess);
+    errors.push_back(error);
+  }
+  if (!errors.empty()) return fail_all(errors);
+  std::sort(a.wards.begin(), a.wards.end());
+  a.wards.erase(std::unique(a.wards.begin(), a.wards.end()), a.wards.end());
+  Backend* b = s.backend();
+  if (!b) return kRuntime;
+  auto added = b->account_add(a, local_actor());
+  if (!added) return fail(kRuntime, added.error());
+  if (!added->created) return fail(kUsage, i18n::trf("account \"{}\" exists already (revoke it first to replace it)", o.name));
+  std::printf("%s\n%s\n",
+              i18n::trf("account {} created ({}{}); its token, shown only this once:", o.name, o.role,
+                        a.wards.empty() ? "" : ", " + util::join(a.wards, ","))
+                  .c_str(),
+              added->token.c_str());
+  return s.audited(kOk, "account-add", "", {{"account", o.name}, {"role", o.role}, {"wards", a.wards}});
+}
+
+int account_list(Session& s, bool as_json) {
+  const config::Config* cfg = s.config();
+  if (!cfg) return kUsage;
+  Backend* b = s.backend();
+  if (!b) return kRuntime;
+  auto list = b->accounts();
+  if (!list) return fail(kRuntime, list.error());
+  if (as_json) {
+    json out = json::array();
+    for (const auto& a : *list)
+      out.push_back({{"name", a.name}, {"role", store::name(a.role)}, {"wards", a.wards}, {"created", a.created_ms},
+                     {"created_by", a.created_by}});
+    std::printf("%s\n", out.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+    return kOk;
+  }
+  for (const auto& a : *list)
+    std::printf("%-20s %-9s %-30s %s  %s\n", a.name.c_str(), std::string(store::name(a.role)).c_str(),
+                a.wards.empty() ? i18n::tr("(every ward)") : util::join(a.wards, ",").c_str(),
+                time_for_people(a.created_ms, cfg->timezone).c_str(), a.created_by.c_str());
+  if (list->empty()) std::printf("%s\n", i18n::tr("no accounts"));
+  return kOk;
+}
+
+int account_revoke(Session& s, const std::string& name) {
+  const config::Config* cfg = s.config();
+  if (!cfg) return kUsage;
+  Backend* b = s.backend();
+  if (!b) return kRuntime;
+  auto r = b->account_revoke(name);
+  if (!r) return fail(kRuntime, r.error());
+  if (!*r) return fail(kUsage, i18n::trf("no account \"{}\"", name));
+  std::printf("%s\n", i18n::trf("account {} revoked: its token no longer works on any gateway", name).c_str());
+  return s.audited(kOk, "account-revoke", "", {{"account", name}});
+}
+
+struct AuditOptions {
+  std::string job;
+  std::string since;
+  bool json = false;
+  bool verify = false;
+};
+
+// An action as people read it.
+std::string action_for_people(const std::string& action) {
+  static const std::map<std::string, const char*> kWords{
+      {"send", i18n::N_("sent")},
+      {"approve", i18n::N_("approved")},
+      {"reject", i18n::N_("rejected")},
+      {"cancel", i18n::N_("cancelled")},
+      {"retry", i18n::N_("resent")},
+      {"optout-add", i18n::N_("opted a number out")},
+      {"optout-remove", i18n::N_("let a number in again")},
+      {"account-add", i18n::N_("created an account")},
+      {"account-revoke", i18n::N_("revoked an account")},
+      {"reload", i18n::N_("reloaded the config")},
+      {"purge", i18n::N_("purged old messages")},
+  };
+  auto it = kWords.find(action);
+  return it == kWords.end() ? action : i18n::tr(it->second);
+}
+
+// A summary as people read it: "template treo-co, wards phuong-6, 300 recipients, ...".
+std::string summary_for_people(const json& summary) {
+  if (!summary.is_object()) return summary.dump();
+  std::vector<std::string> parts;
+  for (const auto& [k, v] : summary.items()) {
+    std::string value;
+    if (v.is_string()) value = v.get<std::string>();
+    else if (v.is_array()) {
+      std::vector<std::string> items;
+      for (const auto& x : v) items.push_back(x.is_string() ? x.get<std::string>() : x.dump());
+      value = util::join(items, ",");
+    } else {
+      value = v.dump();
+    }
+    parts.push_back(k + "=" + value);
+  }
+  return util::join(parts, " ");
+}
+
+int audit(Session& s, const AuditOptions& o) {
+  const config::Config* cfg = s.config();
+  if (!cfg) return kUsage;
+  store::AuditStore::Filter f{.job = o.job};
+  if (!o.since.empty()) {
+    auto at = util::parse_time(o.since, cfg->timezone);
+    if (!at) at = util::parse_time(o.since + " 00:00", cfg->timezone);  // a day alone
+    if (!at) return fail(kUsage, "--since: " + at.error());
+    f.since_ms = *at;
+  }
+  Backend* b = s.backend();
+  if (!b) return kRuntime;
+  if (o.verify) {
+    auto v = b->audit_verify();
+    if (!v) return fail(kRuntime, v.error());
+    if (!v->problem.empty()) {
+      std::printf("%s\n", i18n::trf("the audit trail is NOT intact: {}", v->problem).c_str());
+      return kRuntime;
+    }
+    std::printf("%s\n", i18n::trf("the audit trail is intact: {} entries; its last hash is {}", v->entries,
+                                  v->head.empty() ? "-" : v->head)
+                            .c_str());
+    return kOk;
+  }
+  json all = json::array();
+  auto r = b->audit_read(f, [&](const store::AuditEntry& e) {
+    if (o.json) {
+      all.push_back({{"id", e.id}, {"time", e.time_ms}, {"actor", e.actor}, {"source", e.source},
+                     {"action", e.action}, {"job", e.job}, {"summary", e.summary}, {"prev", e.prev}, {"hash", e.hash}});
+      return;
+    }
+    std::printf("%s  %-22s %-26s %-18s %s\n", time_for_people(e.time_ms, cfg->timezone).c_str(), e.actor.c_str(),
+                action_for_people(e.action).c_str(), e.job.empty() ? "-" : e.job.c_str(),
+                summary_for_people(e.summary).c_str());
+  });
+  if (!r) return fail(kRuntime, r.error());
+  if (o.json) std::printf("%s\n", all.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+  return kOk;
+}
+
+}  // namespace
+
+void add_trust_commands(CLI::App& app, Session& s, int& exit_code) {
+  auto* account_cmd = app.add_subcommand("account", i18n::tr("accounts of the officials' HTTP API"));
+  account_cmd->require_subcommand(1);
+  account_cmd->footer(i18n::tr("Roles: officer sends, previews, follows, cancels and reports for its wards; approver "
+                               "also approves and rejects; admin does everything. A token is printed once, when the "
+                               "account is made; Redis keeps only its hash."));
+  auto ao = std::make_shared<AccountOptions>();
+  auto* add = account_cmd->add_subcommand("add", i18n::tr("make an account and print its token"));
+  add->add_option("NAME", ao->name, i18n::tr("the account's name (lower-case letters, digits, hyphens)"))->required();
+  add->add_option("--role", ao->role, i18n::tr("officer, approver or admin"))->required()->type_name("ROLE");
+  add->add_option("--wards", ao->wards, i18n::tr("the wards it may work with (not for an admin)"))
+      ->delimiter(',')
+      ->type_name("ID[,ID...]");
+  add->callback([&s, &exit_code, ao] { exit_code = account_add(s, *ao); });
+  auto* list = account_cmd->add_subcommand("list", i18n::tr("every account: role, wards, when and by whom made"));
+  list->add_flag("--json", ao->json, i18n::tr("a JSON list"));
+  list->callback([&s, &exit_code, ao] { exit_code = account_list(s, ao->json); });
+  auto revoked = std::make_shared<std::string>();
+  auto* revoke = account_cmd->add_subcommand("revoke", i18n::tr("remove an account: its token stops working at once"));
+  revoke->add_option("NAME", *revoked, i18n::tr("the account's name"))->required();
+  revoke->callback([&s, &exit_code, revoked] { exit_code = account_revoke(s, *revoked); });
+
+  auto uo = std::make_shared<AuditOptions>();
+  auto* audit_cmd = app.add_subcommand("audit", i18n::tr("who did what, and when: the audit trail"));
+  audit_cmd->footer(i18n::tr("Every entry carries the hash of the one before it: --verify finds an edited, removed or "
+                             "inserted entry (exit 1, naming it) and prints the last hash, to keep elsewhere."));
+  audit_cmd->add_option("--job", uo->job, i18n::tr("only this job's entries"))->type_name("JOB");
+  audit_cmd->add_option("--since", uo->since, i18n::tr("only entries from this time on (DD/MM/YYYY [HH:MM])"))
+      ->type_name("WHEN");
+  audit_cmd->add_flag("--json", uo->json, i18n::tr("a JSON list"));
+  audit_cmd->add_flag("--verify", uo->verify, i18n::tr("check the whole trail's hashes"));
+  audit_cmd->callback([&s, &exit_code, uo] { exit_code = audit(s, *uo); });
+}
+
+}  // namespace loa::cli

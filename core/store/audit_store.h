@@ -1,0 +1,62 @@
+// The audit trail (CONTRACT.md "Who may do what"): every action on jobs, opt-outs and
+// accounts, appended to the stream <prefix>:audit. Each entry carries the hash of the one
+// before it and its own: SHA-256 over the previous hash and the entry's fields, so that an
+// edited entry no longer matches its hash and a removed or inserted one breaks the chain
+// at the entry after it. <prefix>:audit:head holds the last hash written (a removal from
+// the end shows there); <prefix>:audit:base the hash the first kept entry follows, once
+// retention has trimmed older ones.
+//
+// Someone who can write to Redis can rewrite the whole chain and the head consistently;
+// what verify() prints as the head is what to keep elsewhere (a log, a ticket) to detect
+// that too (README, "Audit trail").
+#pragma once
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/store/store_base.h"
+
+namespace loa::store {
+
+struct AuditEntry {
+  std::string id;          ///< the stream entry id (set when read)
+  std::int64_t time_ms = 0;
+  std::string actor;       ///< an account's name, or local:<unix user>, or gateway:<name>
+  std::string source;      ///< where it came from: an address, or cli@<host>
+  std::string action;      ///< send, approve, reject, cancel, retry, optout-add, ...
+  std::string job;         ///< the job concerned, or ""
+  nlohmann::json summary = nlohmann::json::object();
+  std::string prev, hash;  ///< set when appended or read
+};
+
+/// The entry's hash: SHA-256 over `prev` and the fields, in a fixed order.
+std::string audit_hash(const AuditEntry& e);
+
+class AuditStore : public StoreBase {
+ public:
+  using StoreBase::StoreBase;
+  /// Appends `e` (its time is now when unset) after the trail's current head, retrying when
+  /// another writer came first; returns the entry as stored.
+  std::expected<AuditEntry, std::string> append(AuditEntry e);
+
+  struct Filter {
+    std::string job;             ///< only this job's entries
+    std::int64_t since_ms = 0;   ///< only entries at or after this time
+  };
+  /// The entries, oldest first, a batch at a time.
+  std::expected<void, std::string> read(const Filter& f, const std::function<void(const AuditEntry&)>& fn);
+
+  struct Verdict {
+    long long entries = 0;
+    std::string head;     ///< the last entry's hash ("" for an empty trail)
+    std::string problem;  ///< "" when intact; otherwise the first bad entry and what is wrong
+  };
+  std::expected<Verdict, std::string> verify();
+};
+
+}  // namespace loa::store

@@ -1,0 +1,215 @@
+// A city's trust (issue 13): accounts whose token Redis never holds, and an audit trail
+// whose chain of hashes finds an edited, removed or inserted entry.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/store/account_store.h"
+#include "core/store/audit_store.h"
+#include "tests/integration/harness.h"
+
+using namespace loa::test;
+using nlohmann::json;
+
+namespace {
+
+std::string me() {
+  auto r = run({"id", "-un"});
+  return "local:" + r.out.substr(0, r.out.find('\n'));
+}
+
+// Every key and value in Redis, as one text (to look for a secret in it).
+std::string everything(RedisServer& redis) {
+  auto c = redis.connect();
+  std::string all;
+  auto keys = c->command({"KEYS", "*"});
+  for (const auto& k : keys->elements) {
+    all += k.text() + "\n";
+    const std::string type = c->command({"TYPE", k.text()})->text();
+    const char* read = type == "string" ? "GET" : type == "hash" ? "HGETALL" : type == "set" ? "SMEMBERS" : nullptr;
+    if (!read) continue;
+    auto value = c->command({read, k.text()});
+    REQUIRE(value);
+    all += value->text() + "\n";
+    for (const auto& v : value->elements) all += v.text() + "\n";
+  }
+  return all;
+}
+
+// The audit stream rewritten entry by entry with the same ids: `change` may alter an
+// entry's fields (a list of field, value) or drop it (return false), and `extra` adds
+// one after the entry with that index. What someone with write access to Redis can do.
+void rewrite_audit(RedisServer& redis, const std::function<bool(std::size_t, std::vector<std::string>&)>& change,
+                   std::optional<std::pair<std::size_t, std::vector<std::string>>> extra = std::nullopt) {
+  auto c = redis.connect();
+  auto all = c->command({"XRANGE", "t:audit", "-", "+"});
+  REQUIRE(all);
+  REQUIRE(c->command({"DEL", "t:audit"}));
+  for (std::size_t i = 0; i < all->elements.size(); ++i) {
+    const auto& e = all->elements[i];
+    std::vector<std::string> fields;
+    for (const auto& f : e.elements.at(1).elements) fields.push_back(f.text());
+    const std::string id = e.elements.at(0).text();
+    if (change(i, fields)) {
+      std::vector<std::string> cmd{"XADD", "t:audit", id};
+      cmd.insert(cmd.end(), fields.begin(), fields.end());
+      REQUIRE(c->command(cmd));
+    }
+    if (extra && extra->first == i) {
+      std::vector<std::string> cmd{"XADD", "t:audit", id.substr(0, id.find('-')) + "-999999"};
+      cmd.insert(cmd.end(), extra->second.begin(), extra->second.end());
+      REQUIRE(c->command(cmd));
+    }
+  }
+}
+
+}  // namespace
+
+TEST_SUITE("integration/trust") {
+  TEST_CASE("an account's token is printed once and kept only as a hash; revoked, it is gone at once") {
+    TempDir dir;
+    RedisServer redis(dir);
+    write_ward(dir, "phuong-6", 2);
+    auto cfg = write_config(dir, redis.url(), 9, "", "");
+    auto added = run_loa(cfg, {"account", "add", "lan", "--role", "officer", "--wards", "phuong-6"});
+    REQUIRE_MESSAGE(added.code == 0, added.err);
+    const std::string token = added.out.substr(added.out.rfind('\n', added.out.size() - 2) + 1, std::string::npos);
+    const std::string tok = token.substr(0, token.size() - 1);
+    REQUIRE(tok.rfind("loa_", 0) == 0);
+    CHECK(tok.size() == 47);  // "loa_" and 43 characters of base64url: 256 bits
+    const std::string stored = everything(redis);
+    CHECK(stored.find(tok) == std::string::npos);
+    CHECK(stored.find(tok.substr(4)) == std::string::npos);
+
+    auto c = redis.connect();
+    loa::store::AccountStore accounts(*c, "t");
+    auto found = accounts.by_token(tok);
+    REQUIRE(found);
+    REQUIRE(*found);
+    CHECK((*found)->name == "lan");
+    CHECK((*found)->role == loa::store::Role::officer);
+    CHECK((*found)->wards == std::vector<std::string>{"phuong-6"});
+    CHECK((*found)->created_by == me());
+    CHECK((*found)->may_use("phuong-6"));
+    CHECK_FALSE((*found)->may_use("phuong-7"));
+    auto forged = accounts.by_token(tok.substr(0, tok.size() - 1) + (tok.back() == 'A' ? "B" : "A"));
+    REQUIRE(forged);
+    CHECK_FALSE(*forged);
+
+    // A name once, roles with the wards they need, wards that exist.
+    CHECK(run_loa(cfg, {"account", "add", "lan", "--role", "admin"}).code == 2);
+    auto no_wards = run_loa(cfg, {"account", "add", "minh", "--role", "approver"});
+    CHECK(no_wards.code == 2);
+    CHECK(no_wards.err.find("--wards") != std::string::npos);
+    CHECK(run_loa(cfg, {"account", "add", "minh", "--role", "admin", "--wards", "phuong-6"}).code == 2);
+    auto typo = run_loa(cfg, {"account", "add", "minh", "--role", "officer", "--wards", "phuong-66"});
+    CHECK(typo.code == 2);
+    CHECK(typo.err.find("did you mean \"phuong-6\"") != std::string::npos);
+    CHECK(run_loa(cfg, {"account", "add", "Minh!", "--role", "admin"}).code == 2);
+    REQUIRE(run_loa(cfg, {"account", "add", "chu-tich", "--role", "admin"}).code == 0);
+
+    auto list = run_loa(cfg, {"account", "list", "--json"});
+    REQUIRE(list.code == 0);
+    auto j = json::parse(list.out);
+    REQUIRE(j.size() == 2);
+    CHECK(j[0]["name"] == "chu-tich");
+    CHECK(j[0]["role"] == "admin");
+    CHECK(j[1]["name"] == "lan");
+    CHECK(j[1]["wards"] == json::array({"phuong-6"}));
+
+    auto revoked = run_loa(cfg, {"account", "revoke", "lan"});
+    CHECK(revoked.code == 0);
+    auto gone = accounts.by_token(tok);
+    REQUIRE(gone);
+    CHECK_FALSE(*gone);
+    CHECK(run_loa(cfg, {"account", "revoke", "lan"}).code == 2);
+    CHECK(json::parse(run_loa(cfg, {"account", "list", "--json"}).out).size() == 1);
+  }
+
+  TEST_CASE("every action is in the audit trail, by whom and with a summary; --verify finds tampering") {
+    TempDir dir;
+    RedisServer redis(dir);
+    write_ward(dir, "phuong-6", 3);
+    auto cfg = write_config(dir, redis.url(), 9, "", "pricing: { currency: VND, unicode_segment: 800, gsm_segment: 750 }\n");
+    const std::string job = send_job(cfg, "phuong-6", "họp tổ dân phố");
+    REQUIRE(run_loa(cfg, {"optout", "add", "0912 000 001", "--reason", "không muốn nhận"}).code == 0);
+    REQUIRE(run_loa(cfg, {"optout", "remove", "0912000001"}).code == 0);
+    REQUIRE(run_loa(cfg, {"account", "add", "lan", "--role", "officer", "--wards", "phuong-6"}).code == 0);
+    REQUIRE(run_loa(cfg, {"account", "revoke", "lan"}).code == 0);
+
+    auto listed = run_loa(cfg, {"audit", "--json"});
+    REQUIRE_MESSAGE(listed.code == 0, listed.err);
+    auto all = json::parse(listed.out);
+    REQUIRE(all.size() == 5);
+    std::vector<std::string> actions;
+    for (const auto& e : all) {
+      actions.push_back(e["action"]);
+      CHECK(e["actor"] == me());
+      CHECK(e["source"].get<std::string>().rfind("cli@", 0) == 0);
+    }
+    CHECK(actions == std::vector<std::string>{"send", "optout-add", "optout-remove", "account-add", "account-revoke"});
+    const auto& send = all[0];
+    CHECK(send["job"] == job);
+    CHECK(send["summary"]["template"] == "thong-bao");
+    CHECK(send["summary"]["wards"] == json::array({"phuong-6"}));
+    CHECK(send["summary"]["recipients"] == 3);
+    CHECK(send["summary"]["segments"] == 3);
+    CHECK(send["summary"]["cost"] == 2400);
+    // A number in the audit trail is masked: it outlives the messages.
+    CHECK(all[1]["summary"]["number"] == "0912***001");
+    CHECK(listed.out.find("0912000001") == std::string::npos);
+    // The chain: each entry names the one before it.
+    CHECK(all[0]["prev"] == "");
+    for (std::size_t i = 1; i < all.size(); ++i) CHECK(all[i]["prev"] == all[i - 1]["hash"]);
+
+    auto only = json::parse(run_loa(cfg, {"audit", "--job", job, "--json"}).out);
+    CHECK(only.size() == 1);
+    auto later = json::parse(run_loa(cfg, {"audit", "--since", "01/01/2200", "--json"}).out);
+    CHECK(later.empty());
+    auto text = run_loa(cfg, {"audit"});
+    CHECK(text.out.find(job) != std::string::npos);
+
+    auto intact = run_loa(cfg, {"audit", "--verify"});
+    CHECK_MESSAGE(intact.code == 0, intact.out);
+    CHECK(intact.out.find("5") != std::string::npos);
+    CHECK(intact.out.find(all[4]["hash"].get<std::string>()) != std::string::npos);
+
+    const std::string second = all[1]["id"], third = all[2]["id"];
+    SUBCASE("an edited entry") {
+      rewrite_audit(redis, [](std::size_t i, std::vector<std::string>& f) {
+        for (std::size_t k = 0; k + 1 < f.size(); k += 2)
+          if (i == 1 && f[k] == "actor") f[k + 1] = "local:someone-else";
+        return true;
+      });
+      auto v = run_loa(cfg, {"audit", "--verify"});
+      CHECK(v.code == 1);
+      CHECK_MESSAGE(v.out.find(second) != std::string::npos, v.out);
+    }
+    SUBCASE("a removed entry") {
+      REQUIRE(redis.connect()->command({"XDEL", "t:audit", second}));
+      auto v = run_loa(cfg, {"audit", "--verify"});
+      CHECK(v.code == 1);
+      CHECK_MESSAGE(v.out.find(third) != std::string::npos, v.out);  // the entry after the gap
+    }
+    SUBCASE("an inserted entry, chained to the one before it") {
+      // A forger who knows the scheme: prev is the entry before, and its own hash is right.
+      loa::store::AuditEntry forged{.time_ms = all[1]["time"], .actor = me(), .source = "cli@x", .action = "send",
+                                    .job = "1-1", .summary = json::object(), .prev = all[1]["hash"]};
+      forged.hash = loa::store::audit_hash(forged);
+      rewrite_audit(redis, [](std::size_t, std::vector<std::string>&) { return true; },
+                    std::pair<std::size_t, std::vector<std::string>>{
+                        1, {"time", std::to_string(forged.time_ms), "actor", forged.actor, "source", forged.source,
+                            "action", forged.action, "job", forged.job, "summary", "{}", "prev", forged.prev, "hash",
+                            forged.hash}});
+      auto v = run_loa(cfg, {"audit", "--verify"});
+      CHECK(v.code == 1);
+      CHECK_MESSAGE(v.out.find(third) != std::string::npos, v.out);  // no longer follows its predecessor
+    }
+    SUBCASE("the last entry removed") {
+      REQUIRE(redis.connect()->command({"XDEL", "t:audit", all[4]["id"].get<std::string>()}));
+      auto v = run_loa(cfg, {"audit", "--verify"});
+      CHECK(v.code == 1);
+      CHECK(v.out.find("end") != std::string::npos);
+    }
+  }
+}
