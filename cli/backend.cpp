@@ -60,6 +60,12 @@ class RedisBackend final : public Backend {
   }
   std::expected<std::map<std::string, std::string>, std::string> optouts() override { return queries_.optout_list(); }
 
+  std::expected<store::QueryStore::Decided, std::string> decide(const std::string& job, bool approve,
+                                                                const std::string& actor,
+                                                                const std::string& reason) override {
+    return queries_.decide(job, approve, actor, reason);
+  }
+
   std::expected<store::AccountStore::Added, std::string> account_add(const store::Account& a,
                                                                      const std::string& by) override {
     return accounts_.add(a, by);

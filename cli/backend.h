@@ -44,6 +44,10 @@ class Backend {
   /// digits -> stored JSON {reason, at}.
   virtual std::expected<std::map<std::string, std::string>, std::string> optouts() = 0;
 
+  virtual std::expected<store::QueryStore::Decided, std::string> decide(const std::string& job, bool approve,
+                                                                        const std::string& actor,
+                                                                        const std::string& reason) = 0;
+
   virtual std::expected<store::AccountStore::Added, std::string> account_add(const store::Account& a,
                                                                              const std::string& by) = 0;
   virtual std::expected<std::vector<store::Account>, std::string> accounts() = 0;

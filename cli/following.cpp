@@ -12,6 +12,7 @@
 #include <xlsxwriter.h>
 
 #include "cli/words.h"
+#include "core/jobs/planner.h"
 #include "core/phone/phone.h"
 #include "core/text/segments.h"
 #include "core/util/i18n.h"
@@ -59,6 +60,14 @@ std::string waiting_reason(Session& s, const config::Config& cfg, const store::J
                       : i18n::tr(" (none has ever read the queue: is loa-gatewayd running?)");
     return i18n::tr("for a gateway to take it") + since;
   }
+  if (j.state == jobs::JobState::awaiting_approval) {
+    std::vector<std::string> why;
+    for (auto part : util::split(j.reason, ";"))
+      why.push_back(i18n::tr_stored(util::trimmed(part), {jobs::kHeldUrgent, jobs::kHeldEveryWard, jobs::kHeldOverRecipients}));
+    const std::string because = util::join(why, "; ");
+    return j.by.empty() ? i18n::trf("for approval ({}) by an approver or admin", because)
+                        : i18n::trf("for approval ({}) by an approver or admin other than {}", because, j.by);
+  }
   if (j.state == jobs::JobState::scheduled) return i18n::trf("scheduled for {}", time_for_people(j.due_ms, cfg.timezone));
   return finished(j) ? "" : quiet_hours_note(cfg, j.urgent);
 }
@@ -76,6 +85,7 @@ std::string job_state_text(const store::JobStatus& j) {
     case cancelled: return "đã hủy";
     case rejected: return "bị từ chối";
     case submitted: return "chờ gateway nhận";
+    case awaiting_approval: return "chờ duyệt";
   }
   return "?";
 }
@@ -159,6 +169,7 @@ int list_jobs(Session& s, const JobsOptions& o) {
       one["template"] = j.template_name;
       one["wards"] = j.wards;
       one["created"] = util::format_local(j.created_ms, cfg->timezone);
+      if (j.state == jobs::JobState::awaiting_approval) one["waiting"] = waiting_reason(s, *cfg, j);
       out.push_back(one);
     }
     std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
@@ -168,11 +179,15 @@ int list_jobs(Session& s, const JobsOptions& o) {
               i18n::tr("TEMPLATE"), i18n::tr("WARDS"), i18n::tr("TOTAL"), i18n::tr("SENT"), i18n::tr("DELIV"),
               i18n::tr("FAILED"), i18n::tr("CREATED"));
   using enum MessageState;
-  for (const auto& j : *list)
+  for (const auto& j : *list) {
+    // Who must act on a job awaiting approval; why another ended as it did.
+    const std::string note = j.state == jobs::JobState::awaiting_approval ? waiting_reason(s, *cfg, j)
+                                                                         : reason_for_people(j.reason);
     std::printf("%-18s %s %-16s %-20s %7lld %7lld %7lld %7lld  %s%s\n", j.id.c_str(), pad(job_state_text(j), 10).c_str(),
                 j.template_name.c_str(), j.wards.c_str(), static_cast<long long>(j.total), count(j, sent) + count(j, delivered),
                 count(j, delivered), count(j, failed), util::format_local(j.created_ms, cfg->timezone).c_str(),
-                j.reason.empty() ? "" : ("  " + j.reason).c_str());
+                note.empty() ? "" : ("  " + note).c_str());
+  }
   return kOk;
 }
 

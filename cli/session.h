@@ -58,6 +58,6 @@ class Session {
 void add_sending_commands(CLI::App& app, Session& s, int& exit_code);    // send, preview, templates
 void add_following_commands(CLI::App& app, Session& s, int& exit_code);  // status, jobs, report
 void add_operating_commands(CLI::App& app, Session& s, int& exit_code);  // cancel, retry, optout, check
-void add_trust_commands(CLI::App& app, Session& s, int& exit_code);      // account, audit
+void add_trust_commands(CLI::App& app, Session& s, int& exit_code);      // approve, reject, account, audit
 
 }  // namespace loa::cli

@@ -108,6 +108,35 @@ int account_revoke(Session& s, const std::string& name) {
   return s.audited(kOk, "account-revoke", "", {{"account", name}});
 }
 
+int decide(Session& s, const std::string& job, bool approve, const std::string& reason) {
+  if (!s.config()) return kUsage;
+  if (!approve && util::trimmed(reason).empty()) return fail(kUsage, i18n::tr("a rejection needs --reason"));
+  auto before = s.job(job);
+  if (!before) return before.error();
+  const std::string actor = local_actor();
+  auto d = s.backend()->decide(job, approve, actor, reason);
+  if (!d) return fail(kRuntime, d.error());
+  using store::QueryStore;
+  switch (d->result) {
+    case QueryStore::Decision::by_sender:
+      return fail(kUsage, i18n::trf("job {} was sent by {}: another approver or admin must decide on it", job, actor));
+    case QueryStore::Decision::no_job:
+      return fail(kUsage, i18n::trf("no job {}", job));
+    case QueryStore::Decision::not_waiting:
+      return fail(kUsage, i18n::trf("job {} is {}, not awaiting approval", job,
+                                    d->state ? jobs::name(*d->state) : std::string_view("?")));
+    case QueryStore::Decision::done:
+      break;
+  }
+  std::printf("%s\n", (approve ? i18n::trf("job {} approved: it goes now, or at its time", job)
+                               : i18n::trf("job {} rejected", job))
+                          .c_str());
+  json summary{{"template", before->template_name}, {"wards", before->wards}, {"sender", before->by}};
+  if (before->recipients) summary["recipients"] = *before->recipients;
+  if (!approve) summary["reason"] = reason;
+  return s.audited(kOk, approve ? "approve" : "reject", job, std::move(summary));
+}
+
 struct AuditOptions {
   std::string job;
   std::string since;
@@ -216,6 +245,18 @@ void add_trust_commands(CLI::App& app, Session& s, int& exit_code) {
   auto* revoke = account_cmd->add_subcommand("revoke", i18n::tr("remove an account: its token stops working at once"));
   revoke->add_option("NAME", *revoked, i18n::tr("the account's name"))->required();
   revoke->callback([&s, &exit_code, revoked] { exit_code = account_revoke(s, *revoked); });
+
+  auto approved = std::make_shared<std::string>();
+  auto* approve = app.add_subcommand("approve", i18n::tr("approve a job awaiting approval (not one you sent)"));
+  approve->add_option("JOB", *approved, i18n::tr("the job id"))->required();
+  approve->callback([&s, &exit_code, approved] { exit_code = decide(s, *approved, true, ""); });
+  auto rejected = std::make_shared<std::pair<std::string, std::string>>();
+  auto* reject = app.add_subcommand("reject", i18n::tr("reject a job awaiting approval, saying why"));
+  reject->add_option("JOB", rejected->first, i18n::tr("the job id"))->required();
+  reject->add_option("--reason", rejected->second, i18n::tr("why (the sender sees it in loa status)"))
+      ->required()
+      ->type_name("TEXT");
+  reject->callback([&s, &exit_code, rejected] { exit_code = decide(s, rejected->first, false, rejected->second); });
 
   auto uo = std::make_shared<AuditOptions>();
   auto* audit_cmd = app.add_subcommand("audit", i18n::tr("who did what, and when: the audit trail"));

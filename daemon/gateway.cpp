@@ -11,6 +11,7 @@
 
 #include "core/store/dispatch_store.h"
 #include "core/store/intake_store.h"
+#include "core/store/query_store.h"
 #include "core/store/redis_holder.h"
 #include "core/util/time.h"
 #include "daemon/dispatcher.h"
@@ -217,14 +218,16 @@ int Gateway::run() {
   return 0;
 }
 
-void Gateway::reload() {
+store::AuditEntry Gateway::reload() {
   Context& ctx = *ctx_;
+  store::AuditEntry audit{.actor = "gateway:" + ctx.instance, .source = "SIGHUP", .action = "reload"};
   auto next_cfg = config::load_config(config_path_);
   auto next = next_cfg ? build_runtime(*next_cfg, ctx.public_url)
                        : std::expected<std::shared_ptr<const Runtime>, std::vector<std::string>>(std::unexpected(next_cfg.error()));
   if (!next) {
     for (const auto& e : next.error()) spdlog::error("reload refused, keeping the running config: {}", e);
-    return;
+    audit.summary = {{"outcome", "refused"}, {"errors", next.error().size()}};
+    return audit;
   }
   const auto& n = (*next)->cfg;
   if (n.redis.url != startup_cfg_.redis.url || ctx.fixed.differs(n))
@@ -236,6 +239,32 @@ void Gateway::reload() {
   ctx.set_runtime(*next);
   dispatchers_ = start_dispatchers(ctx, *next);
   spdlog::info("reloaded {}: {} provider(s), {} template(s)", config_path_, n.providers.size(), (*next)->templates.size());
+  audit.summary = {{"outcome", "applied"}, {"providers", n.providers.size()}, {"templates", (*next)->templates.size()}};
+  return audit;
+}
+
+std::expected<void, std::string> Gateway::expire_approvals(store::Redis& redis) {
+  const auto& cfg = ctx_->runtime()->cfg;
+  const auto max_age_ms = static_cast<std::int64_t>(cfg.approval.expire_hours * 3600 * 1000);
+  store::QueryStore jobs(redis, ctx_->fixed.redis_prefix);
+  auto old = jobs.approvals_before(util::now_ms() - max_age_ms);
+  if (!old) return std::unexpected(old.error());
+  for (const auto& job : *old) {
+    const std::string reason = fmt::format("approval request expired after {} h", cfg.approval.expire_hours);
+    auto before = jobs.status(job);
+    if (!before) return std::unexpected(before.error());
+    auto d = jobs.decide(job, false, "gateway:" + ctx_->instance, reason);
+    if (!d) return std::unexpected(d.error());
+    if (d->result != store::QueryStore::Decision::done) continue;  // decided, or cancelled, meanwhile
+    spdlog::info("job {} rejected: {}", job, reason);
+    nlohmann::json summary{{"reason", reason}};
+    if (*before) summary.update({{"template", (*before)->template_name}, {"wards", (*before)->wards}, {"sender", (*before)->by}});
+    auto a = store::AuditStore(redis, ctx_->fixed.redis_prefix)
+                 .append({.actor = "gateway:" + ctx_->instance, .source = "janitor", .action = "reject", .job = job,
+                          .summary = std::move(summary)});
+    if (!a) return std::unexpected(a.error());
+  }
+  return {};
 }
 
 // The janitor runs on the main thread until a stop is requested. Each turn (4 a second):
@@ -243,6 +272,7 @@ void Gateway::reload() {
 // second also feed the systemd watchdog and report queue depths in STATUS=.
 void Gateway::janitor(store::RedisHolder& holder, EmbeddedRedis* embedded) {
   Context& ctx = *ctx_;
+  std::vector<store::AuditEntry> unrecorded;  // reloads, until Redis takes them
   for (int turn = 1;; ++turn) {
     bool reload = false;
     {
@@ -253,7 +283,7 @@ void Gateway::janitor(store::RedisHolder& holder, EmbeddedRedis* embedded) {
       reload = reload_requested_;
       reload_requested_ = false;
     }
-    if (reload) this->reload();
+    if (reload) unrecorded.push_back(this->reload());
     if (embedded) {
       std::string down = embedded->supervise(util::steady_ms());
       if (!down.empty()) ctx.set_redis_down(down);
@@ -274,6 +304,16 @@ void Gateway::janitor(store::RedisHolder& holder, EmbeddedRedis* embedded) {
     ctx.set_redis_down("");  // it answered
     if (*fixed > 0) spdlog::warn("{} message(s) whose send lease ran out are now 'unknown'", *fixed);
     if (*promoted > 0) ctx.work.notify();
+    store::AuditStore audit(*redis, ctx.fixed.redis_prefix);
+    while (!unrecorded.empty()) {
+      if (auto a = audit.append(unrecorded.front()); !a) {
+        spdlog::warn("audit trail: {}", a.error());
+        break;
+      }
+      unrecorded.erase(unrecorded.begin());
+    }
+    if (turn % 4 == 0 && ctx.runtime()->cfg.approval.any())
+      if (auto e = expire_approvals(*redis); !e) spdlog::warn("approval expiry: {}", e.error());
     if (turn % 4 == 0) notify("WATCHDOG=1\nSTATUS=" + queue_status(ctx, *redis));
   }
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/store/audit_store.h"
 #include "daemon/context.h"
 
 namespace loa::store {
@@ -34,7 +35,11 @@ class Gateway {
  private:
   Gateway();
   void janitor(store::RedisHolder& redis, EmbeddedRedis* embedded);
-  void reload();
+  /// Returns the audit entry that records it (applied or refused).
+  store::AuditEntry reload();
+  /// Rejects approval requests older than the config's approval.expire_hours, recording
+  /// each in the audit trail.
+  std::expected<void, std::string> expire_approvals(store::Redis& redis);
   config::Config startup_cfg_;  ///< the config as at start-up; reloads go to ctx_->runtime()
   std::unique_ptr<Context> ctx_;
   std::vector<std::unique_ptr<Dispatcher>> dispatchers_;

@@ -38,8 +38,21 @@ std::expected<void, std::string> admit_entry(Context& ctx, store::IntakeStore& j
     spdlog::warn("job {} rejected: {}", e.id, util::loggable(reason, 300));
     return jobs.admit({.id = e.id, .spec_json = *e.job, .spec = *spec, .state = JobState::rejected, .reason = reason});
   }
+  std::optional<std::int64_t> recipients;
+  auto held = jobs::approval_reason(rt->cfg, *plan, recipients);
+  if (!held) {
+    spdlog::warn("job {} rejected: {}", e.id, util::loggable(held.error(), 300));
+    return jobs.admit({.id = e.id, .spec_json = *e.job, .spec = *spec, .state = JobState::rejected, .reason = held.error()});
+  }
+  if (*held) {
+    spdlog::info("job {} awaits approval ({}): template {} for {} ward(s)", e.id, **held, spec->template_name,
+                 spec->wards.size());
+    return jobs.admit({.id = e.id, .spec_json = *e.job, .spec = *spec, .state = JobState::awaiting_approval,
+                       .reason = **held, .due_ms = plan->at_ms(), .recipients = recipients});
+  }
   spdlog::info("job {} accepted: template {} for {} ward(s)", e.id, spec->template_name, spec->wards.size());
-  return jobs.admit({.id = e.id, .spec_json = *e.job, .spec = *spec, .state = JobState::queued, .due_ms = plan->at_ms()});
+  return jobs.admit({.id = e.id, .spec_json = *e.job, .spec = *spec, .state = JobState::queued, .due_ms = plan->at_ms(),
+                     .recipients = recipients});
 }
 }  // namespace
 

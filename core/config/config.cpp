@@ -207,7 +207,7 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
     return std::unexpected(r.errors());
   }
   r.expect_keys(root, {"redis", "timezone", "state_dir", "templates_dir", "wards_dir", "wards", "quiet_hours",
-                       "webhook", "retry", "providers", "routes", "carrier_prefixes", "pricing", "language"},
+                       "webhook", "retry", "providers", "routes", "carrier_prefixes", "pricing", "language", "approval"},
                 i18n::tr("the config"));
   if (root["redis"]) read_redis(r, root["redis"], cfg.redis);
   if (root["timezone"])
@@ -318,6 +318,19 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
         if (auto v = r.integer(rt["base_delay_ms"], "retry.base_delay_ms", 0, 86400000)) cfg.retry.base_delay_ms = *v;
       if (rt["max_delay_ms"])
         if (auto v = r.integer(rt["max_delay_ms"], "retry.max_delay_ms", 0, 86400000)) cfg.retry.max_delay_ms = *v;
+    }
+  }
+  if (const auto& ap = root["approval"]) {
+    if (r.expect_keys(ap, {"over_recipients", "all_wards", "urgent", "expire_hours"}, "approval")) {
+      if (ap["over_recipients"])
+        if (auto v = r.integer(ap["over_recipients"], "approval.over_recipients", 0, 100000000))
+          cfg.approval.over_recipients = *v;
+      if (ap["all_wards"])
+        if (auto v = r.boolean(ap["all_wards"], "approval.all_wards")) cfg.approval.all_wards = *v;
+      if (ap["urgent"])
+        if (auto v = r.boolean(ap["urgent"], "approval.urgent")) cfg.approval.urgent = *v;
+      if (ap["expire_hours"])
+        if (auto v = r.number(ap["expire_hours"], "approval.expire_hours", 0.001, 24 * 365)) cfg.approval.expire_hours = *v;
     }
   }
   if (const auto& ps = root["providers"]; ps && ps.IsSequence() && ps.size() > 0) {

@@ -39,6 +39,16 @@ struct RetryPolicy {
   std::int64_t max_delay_ms = 300000;
 };
 
+/// `approval:` (CONTRACT.md "Who may do what"): which jobs wait for a second person. Unset
+/// keys catch nothing; without the section no job waits.
+struct Approval {
+  std::optional<std::int64_t> over_recipients;  ///< more recipients than this
+  bool all_wards = false;                       ///< a job to every ward `wards:` names (two or more)
+  bool urgent = false;                          ///< an urgent job
+  double expire_hours = 72;                     ///< then a request not acted on is rejected
+  bool any() const { return over_recipients || all_wards || urgent; }
+};
+
 /// The keys every provider type shares; the YAML node is kept so the provider's own
 /// factory can validate its type-specific keys (and refuse unknown ones).
 struct ProviderConfig {
@@ -116,6 +126,7 @@ struct Config {
   std::vector<ProviderConfig> providers;
   Routes routes;
   Pricing pricing;
+  Approval approval;
   /// `language`: "vi" or "en" for what `loa` says to people; unset: by the locale.
   std::optional<std::string> language;
   /// Mobile blocks: the built-in table plus `carrier_prefixes`.

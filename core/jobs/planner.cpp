@@ -225,4 +225,31 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
   return {};
 }
 
+std::expected<std::optional<std::string>, std::string> approval_reason(const config::Config& cfg, const Planner& plan,
+                                                                       std::optional<std::int64_t>& recipients) {
+  const auto& policy = cfg.approval;
+  const auto& spec = plan.spec();
+  std::vector<std::string> why;
+  if (policy.urgent && spec.urgent) why.emplace_back(kHeldUrgent);
+  if (policy.all_wards && cfg.wards.size() >= 2) {
+    bool every = true;
+    for (const auto& [id, ward] : cfg.wards)
+      every = every && std::find(spec.wards.begin(), spec.wards.end(), id) != spec.wards.end();
+    if (every) why.emplace_back(kHeldEveryWard);
+  }
+  if (policy.over_recipients) {
+    std::int64_t n = 0;
+    auto counted = plan.for_each({}, [&](const PlannedMessage& m) {
+      if (m.skip_reason.empty() && m.fail_reason.empty()) ++n;
+      return true;
+    });
+    if (!counted) return std::unexpected(counted.error());
+    recipients = n;
+    if (n > *policy.over_recipients)
+      why.push_back(fmt::format(fmt::runtime(kHeldOverRecipients), n, *policy.over_recipients));
+  }
+  if (why.empty()) return std::nullopt;
+  return util::join(why, "; ");
+}
+
 }  // namespace loa::jobs

@@ -84,6 +84,18 @@ std::vector<std::string> ward_ids(const config::Config& cfg);
 /// does not name is never sent to that way).
 std::vector<std::string> configured_wards(const config::Config& cfg);
 
+/// The reasons a job awaits approval (stored in English, joined by "; ").
+inline constexpr const char* kHeldUrgent = i18n::N_("urgent");
+inline constexpr const char* kHeldEveryWard = i18n::N_("every ward");
+inline constexpr const char* kHeldOverRecipients = i18n::N_("{} recipients, over {}");
+
+/// Why the config's `approval` policy holds `plan`'s job for a second person ("urgent",
+/// "every ward", "3,000 recipients, over 500"), or nullopt when it goes as it is.
+/// `recipients` gets the messages the job would send when they were counted (only when
+/// the policy has over_recipients: counting reads every list).
+std::expected<std::optional<std::string>, std::string> approval_reason(const config::Config& cfg, const Planner& plan,
+                                                                       std::optional<std::int64_t>& recipients);
+
 /// Totals over a plan, for preview and send.
 struct PlanSummary {
   std::int64_t rows = 0, messages = 0, skipped = 0, too_long = 0, segments = 0, unicode = 0;

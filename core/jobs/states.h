@@ -21,12 +21,14 @@ inline constexpr std::array<MessageState, 8> kMessageStates = {
 /// expanding, sending, and the three ends.
 /// `submitted`: in the job stream, not yet taken by any gateway (never stored in a job's
 /// hash: what `loa status` says of a stream entry no gateway has admitted).
-enum class JobState { scheduled, queued, expanding, sending, done, cancelled, rejected, submitted };
-inline constexpr std::array<std::string_view, 8> kJobStateNames = {"scheduled", "queued",    "expanding", "sending",
-                                                                   "done",      "cancelled", "rejected",  "submitted"};
-inline constexpr std::array<JobState, 8> kJobStates = {JobState::scheduled, JobState::queued,    JobState::expanding,
-                                                       JobState::sending,   JobState::done,      JobState::cancelled,
-                                                       JobState::rejected,  JobState::submitted};
+/// `awaiting_approval`: caught by the approval policy; counted, not expanded, until an
+/// approver other than its sender approves (then scheduled or queued) or rejects it.
+enum class JobState { scheduled, queued, expanding, sending, done, cancelled, rejected, submitted, awaiting_approval };
+inline constexpr std::array<std::string_view, 9> kJobStateNames = {
+    "scheduled", "queued", "expanding", "sending", "done", "cancelled", "rejected", "submitted", "awaiting_approval"};
+inline constexpr std::array<JobState, 9> kJobStates = {
+    JobState::scheduled, JobState::queued,   JobState::expanding, JobState::sending,          JobState::done,
+    JobState::cancelled, JobState::rejected, JobState::submitted, JobState::awaiting_approval};
 
 constexpr std::string_view name(MessageState s) { return kMessageStateNames[static_cast<std::size_t>(s)]; }
 constexpr std::string_view name(JobState s) { return kJobStateNames[static_cast<std::size_t>(s)]; }

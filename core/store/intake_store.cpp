@@ -82,11 +82,13 @@ std::expected<void, std::string> IntakeStore::ack(const std::string& id) {
 std::expected<void, std::string> IntakeStore::admit(const Admission& a) {
   const bool has_key = a.spec && a.spec->key;
   auto r = run(scripts::Id::admit,
-               {key("job:" + a.id), key("index"), key("due"), key("idem:" + (has_key ? *a.spec->key : ""))},
+               {key("job:" + a.id), key("index"), key("due"), key("idem:" + (has_key ? *a.spec->key : "")),
+                key("approvals")},
                {a.id, a.spec_json, std::string(jobs::name(a.state)), a.reason,
                 a.due_ms ? std::to_string(*a.due_ms) : "", has_key ? "1" : "0", std::to_string(kKeyTtlSeconds),
                 a.spec ? util::join(a.spec->wards, ",") : "", a.spec ? a.spec->template_name : "",
-                a.spec && a.spec->urgent ? "1" : "0"});
+                a.spec && a.spec->urgent ? "1" : "0", a.spec && a.spec->by ? *a.spec->by : "",
+                a.recipients ? std::to_string(*a.recipients) : ""});
   if (!r) return std::unexpected(r.error());
   return {};
 }

@@ -24,6 +24,7 @@ struct Admission {
   jobs::JobState state = jobs::JobState::queued;
   std::string reason;
   std::optional<std::int64_t> due_ms;
+  std::optional<std::int64_t> recipients;  ///< counted for the approval policy
 };
 
 class IntakeStore : public StoreBase {

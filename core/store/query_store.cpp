@@ -34,7 +34,9 @@ JobStatus status_of(const std::string& id, const Reply& hash) {
     else if (k == "finished") s.finished_ms = v.as_int();
     else if (k == "expanded_done") s.expanded = v.text() == "1";
     else if (k == "urgent") s.urgent = v.text() == "1";
-    else if (k == "spec") s.by = sender_of(nlohmann::json::parse(v.text(), nullptr, false));
+    else if (k == "by") s.by = v.text();
+    else if (k == "recipients") s.recipients = v.as_int();
+    else if (k == "approved_by" || k == "rejected_by") s.decided_by = v.text();
     else if (k.rfind("c:", 0) == 0) {
       if (auto st = jobs::message_state(std::string_view(k).substr(2)))
         s.counts[static_cast<std::size_t>(*st)] = v.as_int();
@@ -188,6 +190,26 @@ std::expected<std::optional<jobs::JobState>, std::string> QueryStore::cancel(con
     if (*before == jobs::JobState::done || *before == jobs::JobState::rejected || first + 1000 >= (*st)->total) break;
   }
   return before;
+}
+
+std::expected<QueryStore::Decided, std::string> QueryStore::decide(const std::string& job, bool approve,
+                                                                   const std::string& actor, const std::string& reason) {
+  auto r = run(scripts::Id::decide, {key("job:" + job), key("due"), key("approvals")},
+               {job, approve ? "approve" : "reject", actor, reason});
+  if (!r) return std::unexpected(r.error());
+  const std::string answer = r->text();
+  if (answer == "ok") return Decided{};
+  if (answer == "self") return Decided{Decision::by_sender, std::nullopt};
+  if (answer == "none") return Decided{Decision::no_job, std::nullopt};
+  return Decided{Decision::not_waiting, jobs::job_state(answer)};
+}
+
+std::expected<std::vector<std::string>, std::string> QueryStore::approvals_before(std::int64_t before_ms) {
+  auto r = redis_.command({"ZRANGE", key("approvals"), "-inf", "(" + std::to_string(before_ms), "BYSCORE"});
+  if (!r) return std::unexpected(r.error());
+  std::vector<std::string> out;
+  for (const auto& id : r->elements) out.push_back(id.text());
+  return out;
 }
 
 std::expected<long long, std::string> QueryStore::requeue(const std::string& job, jobs::MessageState state) {

@@ -20,6 +20,8 @@ struct JobStatus {
   std::string template_name;
   std::string wards;
   std::string by;  ///< who sent it (the job JSON's "by"); empty when it does not say
+  std::optional<std::int64_t> recipients;  ///< counted for the approval policy
+  std::string decided_by;                  ///< who approved or rejected it
   std::int64_t total = 0;
   std::int64_t created_ms = 0, due_ms = 0, finished_ms = 0;
   bool expanded = false;
@@ -58,6 +60,18 @@ class QueryStore : public StoreBase {
   std::expected<std::optional<jobs::JobState>, std::string> cancel(const std::string& job);
   /// Puts a job's `unknown` or `failed` messages back in the queue; returns how many.
   std::expected<long long, std::string> requeue(const std::string& job, jobs::MessageState state);
+
+  /// Approves (true) or rejects a job awaiting approval, as `actor` (never its sender).
+  enum class Decision { done, by_sender, no_job, not_waiting };
+  struct Decided {
+    Decision result = Decision::done;
+    std::optional<jobs::JobState> state;  ///< the job's state when not_waiting
+  };
+  std::expected<Decided, std::string> decide(const std::string& job, bool approve, const std::string& actor,
+                                             const std::string& reason);
+  /// Jobs that have awaited approval since before `before_ms`, oldest first (decide()
+  /// drops from that set a job that no longer waits, cancelled meanwhile).
+  std::expected<std::vector<std::string>, std::string> approvals_before(std::int64_t before_ms);
 
   std::expected<void, std::string> optout_add(const std::string& digits, const std::string& reason);
   std::expected<bool, std::string> optout_remove(const std::string& digits);

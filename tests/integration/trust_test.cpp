@@ -2,6 +2,8 @@
 // whose chain of hashes finds an edited, removed or inserted entry.
 #include <doctest/doctest.h>
 
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "core/store/account_store.h"
@@ -63,9 +65,100 @@ void rewrite_audit(RedisServer& redis, const std::function<bool(std::size_t, std
   }
 }
 
+// A job put on the stream by another producer (the API, a script) on behalf of `by`.
+std::string enqueue_as(RedisServer& redis, const std::string& by, bool urgent, const std::string& ward = "phuong-6") {
+  json job{{"template", "thong-bao"}, {"wards", {ward}}, {"vars", {{"noi_dung", "họp"}}}, {"urgent", urgent}, {"by", by}};
+  auto r = redis.connect()->command({"XADD", "t:jobs", "*", "job", job.dump()});
+  REQUIRE(r);
+  return r->text();
+}
+
 }  // namespace
 
 TEST_SUITE("integration/trust") {
+  TEST_CASE("jobs the approval policy catches wait, counted, for a second person; approved they go, rejected they end") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 3);
+    write_ward(dir, "phuong-7", 5);
+    auto cfg = write_config(dir, redis.url(), provider.port(), "",
+                            "approval: { urgent: true, over_recipients: 4, expire_hours: 48 }\n");
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    auto state = [&](const std::string& job) { return job_status(cfg, job)["state"].get<std::string>(); };
+
+    // An urgent job by the local admin: held; its sender cannot approve it.
+    const std::string mine = send_job(cfg, "phuong-6", "khẩn", {"--urgent"});
+    REQUIRE(wait_until([&] { return state(mine) == "awaiting_approval"; }, std::chrono::seconds(10)));
+    auto st = run_loa(cfg, {"status", mine});
+    CHECK_MESSAGE(st.out.find("for approval (urgent) by an approver or admin other than " + me()) != std::string::npos,
+                  st.out);
+    auto listed = run_loa(cfg, {"jobs"});
+    CHECK_MESSAGE(listed.out.find("other than " + me()) != std::string::npos, listed.out);
+    auto self = run_loa(cfg, {"approve", mine});
+    CHECK(self.code == 2);
+    CHECK(self.err.find("another approver or admin") != std::string::npos);
+    CHECK(state(mine) == "awaiting_approval");
+
+    // One an account sent: the local admin approves it, and it goes.
+    const std::string theirs = enqueue_as(redis, "lan", true);
+    REQUIRE(wait_until([&] { return state(theirs) == "awaiting_approval"; }, std::chrono::seconds(10)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    CHECK(provider.log_lines().empty());  // nothing expanded or sent while it waits
+    auto held = json::parse(redis.connect()->command({"HGET", "t:job:" + theirs, "recipients"})->text());
+    CHECK(held == 3);
+    auto ok = run_loa(cfg, {"approve", theirs});
+    CHECK_MESSAGE(ok.code == 0, ok.err);
+    REQUIRE(wait_until([&] { return state(theirs) == "done"; }, std::chrono::seconds(20)));
+    CHECK(job_status(cfg, theirs)["counts"]["sent"].get<int>() + job_status(cfg, theirs)["counts"]["delivered"].get<int>() == 3);
+    CHECK(run_loa(cfg, {"approve", theirs}).code == 2);  // not waiting any more
+
+    // Rejected with a reason, which status shows.
+    const std::string wrong = enqueue_as(redis, "lan", true);
+    REQUIRE(wait_until([&] { return state(wrong) == "awaiting_approval"; }, std::chrono::seconds(10)));
+    CHECK(run_loa(cfg, {"reject", wrong}).code == 2);  // --reason is required
+    auto no = run_loa(cfg, {"reject", wrong, "--reason", "sai nội dung"});
+    CHECK_MESSAGE(no.code == 0, no.err);
+    CHECK(state(wrong) == "rejected");
+    CHECK(job_status(cfg, wrong)["reason"] == "sai nội dung");
+
+    // Over the recipient limit: held, saying how many; a small ordinary job is not.
+    const std::string big = enqueue_as(redis, "lan", false, "phuong-7");
+    REQUIRE(wait_until([&] { return state(big) == "awaiting_approval"; }, std::chrono::seconds(10)));
+    CHECK(job_status(cfg, big)["reason"] == "5 recipients, over 4");
+    const std::string small = send_job(cfg, "phuong-6", "thường");
+    REQUIRE(wait_until([&] { return state(small) == "done"; }, std::chrono::seconds(20)));
+
+    // The decisions are in the audit trail, by whom.
+    auto trail = json::parse(run_loa(cfg, {"audit", "--json"}).out);
+    std::vector<std::string> decisions;
+    for (const auto& e : trail)
+      if (e["action"] == "approve" || e["action"] == "reject") {
+        decisions.push_back(e["action"].get<std::string>() + " " + e["job"].get<std::string>());
+        CHECK(e["actor"] == me());
+        CHECK(e["summary"]["sender"] == "lan");
+      }
+    CHECK(decisions == std::vector<std::string>{"approve " + theirs, "reject " + wrong});
+  }
+
+  TEST_CASE("an approval request nobody acts on expires as rejected, recorded by the gateway") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 2);
+    auto cfg = write_config(dir, redis.url(), provider.port(), "", "approval: { urgent: true, expire_hours: 0.001 }\n");
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    const std::string job = enqueue_as(redis, "lan", true);
+    REQUIRE(wait_until([&] { return job_status(cfg, job)["state"] == "rejected"; }, std::chrono::seconds(20)));
+    CHECK(job_status(cfg, job)["reason"] == "approval request expired after 0.001 h");
+    CHECK(provider.log_lines().empty());
+    auto trail = json::parse(run_loa(cfg, {"audit", "--job", job, "--json"}).out);
+    REQUIRE(trail.size() == 1);
+    CHECK(trail[0]["action"] == "reject");
+    CHECK(trail[0]["actor"].get<std::string>().rfind("gateway:", 0) == 0);
+    CHECK(run_loa(cfg, {"audit", "--verify"}).code == 0);
+  }
+
   TEST_CASE("an account's token is printed once and kept only as a hash; revoked, it is gone at once") {
     TempDir dir;
     RedisServer redis(dir);

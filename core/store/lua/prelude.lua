@@ -13,7 +13,8 @@ end
 
 -- The states, as core/jobs/states.h lists them (tests/integration/codec_test.cpp checks).
 local MESSAGE_STATES = {'queued', 'sending', 'sent', 'delivered', 'failed', 'skipped', 'unknown', 'cancelled'}
-local JOB_STATES = {'scheduled', 'queued', 'expanding', 'sending', 'done', 'cancelled', 'rejected', 'submitted'}
+local JOB_STATES = {'scheduled', 'queued', 'expanding', 'sending', 'done', 'cancelled', 'rejected', 'submitted',
+                    'awaiting_approval'}
 
 -- A message is <job>.<index>. Its fixed data (written once, at expansion) is one packed
 -- value in md:<job>, its progress one packed value in ms:<job>, both under the index, so
