@@ -18,9 +18,7 @@ class RedisBackend final : public Backend {
     return intake_.enqueue(spec);
   }
   std::expected<std::optional<store::JobStatus>, std::string> status(const std::string& job) override {
-    auto st = queries_.status(job);
-    if (!st || *st) return st;
-    return queries_.submitted(job);  // not admitted yet: still in the stream?
+    return queries_.find(job);
   }
   std::expected<std::optional<std::int64_t>, std::string> gateway_idle_ms() override { return queries_.gateway_idle_ms(); }
   std::expected<std::optional<std::string>, std::string> recent(const std::string& fingerprint) override {
@@ -30,17 +28,7 @@ class RedisBackend final : public Backend {
     return intake_.remember(fingerprint, job);
   }
   std::expected<std::vector<store::JobStatus>, std::string> jobs(int limit, const std::string& ward) override {
-    // Jobs no gateway has taken yet come first: they are the newest.
-    auto waiting = queries_.submitted_list(limit);
-    if (!waiting) return std::unexpected(waiting.error());
-    std::vector<store::JobStatus> out;
-    for (auto& j : *waiting)
-      if (ward.empty() || ("," + j.wards + ",").find("," + ward + ",") != std::string::npos) out.push_back(std::move(j));
-    auto admitted = queries_.list(limit, ward);
-    if (!admitted) return std::unexpected(admitted.error());
-    for (auto& j : *admitted)
-      if (static_cast<int>(out.size()) < limit) out.push_back(std::move(j));
-    return out;
+    return queries_.recent(limit, ward);
   }
   std::expected<void, std::string> messages(const std::string& job, std::int64_t total,
                                             const std::function<void(const store::MessageRecord&)>& fn) override {
@@ -65,6 +53,11 @@ class RedisBackend final : public Backend {
                                                                 const std::string& reason) override {
     return queries_.decide(job, approve, actor, reason);
   }
+
+  std::expected<store::QueryStore::Purged, std::string> purge(std::int64_t cutoff_ms, bool dry_run) override {
+    return queries_.purge(cutoff_ms, dry_run);
+  }
+  std::expected<long long, std::string> audit_trim(std::int64_t cutoff_ms) override { return audit_.trim(cutoff_ms); }
 
   std::expected<store::AccountStore::Added, std::string> account_add(const store::Account& a,
                                                                      const std::string& by) override {

@@ -48,6 +48,9 @@ class Backend {
                                                                         const std::string& actor,
                                                                         const std::string& reason) = 0;
 
+  virtual std::expected<store::QueryStore::Purged, std::string> purge(std::int64_t cutoff_ms, bool dry_run) = 0;
+  virtual std::expected<long long, std::string> audit_trim(std::int64_t cutoff_ms) = 0;
+
   virtual std::expected<store::AccountStore::Added, std::string> account_add(const store::Account& a,
                                                                              const std::string& by) = 0;
   virtual std::expected<std::vector<store::Account>, std::string> accounts() = 0;

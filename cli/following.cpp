@@ -38,18 +38,6 @@ std::string pad(const std::string& v, size_t width) {
   return chars >= width ? v : v + std::string(width - chars, ' ');
 }
 
-ordered_json status_json(const store::JobStatus& st) {
-  ordered_json counts = ordered_json::object();
-  for (auto state : jobs::kMessageStates) counts[std::string(jobs::name(state))] = st.count(state);
-  ordered_json j;
-  j["id"] = st.id;
-  j["state"] = state_name(st);
-  j["total"] = st.total;
-  j["counts"] = counts;
-  if (!st.reason.empty()) j["reason"] = st.reason;
-  return j;
-}
-
 // Why a job's messages are not moving, or "" when nothing holds them back.
 std::string waiting_reason(Session& s, const config::Config& cfg, const store::JobStatus& j) {
   if (j.state == jobs::JobState::submitted) {
@@ -114,7 +102,7 @@ int status(Session& s, const StatusOptions& o) {
     auto j = s.job(o.job);
     if (!j) return j.error();
     if (o.json && !o.watch) {
-      auto out = status_json(*j);
+      auto out = store::status_json(*j);
       if (auto why = waiting_reason(s, *cfg, *j); !why.empty()) out["waiting"] = why;
       std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       return kOk;
@@ -165,7 +153,7 @@ int list_jobs(Session& s, const JobsOptions& o) {
   if (o.json) {
     ordered_json out = ordered_json::array();
     for (const auto& j : *list) {
-      auto one = status_json(j);
+      auto one = store::status_json(j);
       one["template"] = j.template_name;
       one["wards"] = j.wards;
       one["created"] = util::format_local(j.created_ms, cfg->timezone);
@@ -275,6 +263,10 @@ int report(Session& s, const ReportOptions& o) {
   if (!cfg) return kUsage;
   auto j = s.job(o.job);
   if (!j) return j.error();
+  if (j->purged_ms > 0)
+    return fail(kUsage, i18n::trf("the numbers and texts of job {} were removed on {} (retention: {} days after it "
+                                  "finished); loa status {} still has its counts",
+                                  o.job, time_for_people(j->purged_ms, cfg->timezone), cfg->retention.message_days, o.job));
   auto when = [&](std::int64_t ms) { return ms == 0 ? std::string() : util::format_local(ms, cfg->timezone); };
   // The CSV and the workbook are for the office: dates as it writes them.
   auto day_first = [&](std::int64_t ms) { return ms == 0 ? std::string() : util::format_day_first(ms, cfg->timezone); };

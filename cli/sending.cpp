@@ -165,36 +165,6 @@ std::string encoding_name(bool unicode) { return unicode ? "UCS-2" : "GSM-7"; }
 
 // A walk over every planned message: totals, the first `limit` messages, every skipped row,
 // the first 20 over the segment limit.
-struct Walk {
-  jobs::PlanSummary totals;
-  std::vector<jobs::PlannedMessage> shown, skipped, too_long;
-};
-
-std::expected<Walk, std::string> walk(const jobs::Planner& plan, const std::set<std::string>& opted, int limit,
-                                      const config::Pricing& pricing) {
-  Walk w;
-  auto ok = plan.for_each(opted, [&](const jobs::PlannedMessage& m) {
-    ++w.totals.rows;
-    if (!m.skip_reason.empty()) {
-      ++w.totals.skipped;
-      w.skipped.push_back(m);
-      return true;
-    }
-    ++w.totals.messages;
-    w.totals.segments += m.segments.segments;
-    w.totals.cost += m.segments.segments * pricing.per_segment(m.carrier, m.segments.unicode);
-    w.totals.unicode += m.segments.unicode ? 1 : 0;
-    if (!m.fail_reason.empty()) {
-      ++w.totals.too_long;
-      if (w.too_long.size() < 20) w.too_long.push_back(m);
-    }
-    if (static_cast<int>(w.shown.size()) < limit) w.shown.push_back(m);
-    return true;
-  });
-  if (!ok) return std::unexpected(ok.error());
-  return w;
-}
-
 // The opted-out numbers; without Redis, `required` makes it an error, else a note.
 std::expected<std::set<std::string>, std::string> opted_out(Session& s, bool required) {
   std::set<std::string> out;
@@ -224,7 +194,7 @@ std::string cost_text(std::int64_t cost, const config::Pricing& pricing) {
   return i18n::trf("about {} {}", grouped, pricing.currency);
 }
 
-void print_totals(const Walk& w, const text::MessageTemplate& t, const config::Pricing& pricing) {
+void print_totals(const jobs::PlanWalk& w, const text::MessageTemplate& t, const config::Pricing& pricing) {
   std::printf("%s%s\n",
               i18n::trf("{} row(s): {} message(s), {} skipped; {} segment(s) in all, {}; encoding {}", w.totals.rows,
                         w.totals.messages, w.totals.skipped, w.totals.segments, cost_text(w.totals.cost, pricing),
@@ -234,14 +204,6 @@ void print_totals(const Walk& w, const text::MessageTemplate& t, const config::P
 }
 
 // What identifies "the same announcement" for --again: template, variables, wards and filters.
-std::string fingerprint(const jobs::JobSpec& spec) {
-  std::vector<std::string> wards = spec.wards, areas = spec.areas, tags = spec.tags;
-  std::sort(wards.begin(), wards.end());
-  std::sort(areas.begin(), areas.end());
-  std::sort(tags.begin(), tags.end());
-  json j{{"template", spec.template_name}, {"wards", wards}, {"vars", spec.vars}, {"areas", areas}, {"tags", tags}};
-  return util::sha256_hex(j.dump(-1, ' ', false, json::error_handler_t::replace));
-}
 
 // When the job will go, said at send time: its --at, or the end of quiet hours.
 std::string when_it_goes(const jobs::JobSpec& spec, const config::Config& cfg) {
@@ -260,7 +222,7 @@ bool confirmed(const std::string& question) {
   return a == "y" || a == "yes" || a == "c" || a == "co";
 }
 
-int refuse_too_long(const Walk& w, const text::MessageTemplate& t) {
+int refuse_too_long(const jobs::PlanWalk& w, const text::MessageTemplate& t) {
   for (const auto& m : w.too_long) fail(kUsage, i18n::trf("ward {} row {}: {}", m.ward, m.row, reason_for_people(m.fail_reason)));
   return fail(kUsage, i18n::trf("{} message(s) over max_segments {} of template \"{}\"; nothing was enqueued",
                                   w.totals.too_long, t.max_segments(), t.name()));
@@ -293,7 +255,7 @@ int send(Session& s, const SendOptions& o, const CLI::App& cmd) {
   if (!plan) return kUsage;
   auto opted = opted_out(s, !o.dry_run);
   if (!opted) return fail(kRuntime, opted.error());
-  auto w = walk(*plan, *opted, 0, cfg->pricing);
+  auto w = jobs::walk(*plan, *opted, 0, cfg->pricing);
   if (!w) return fail(kUsage, w.error());
   if (w->totals.too_long) return refuse_too_long(*w, plan->message_template());
   if (w->totals.messages == 0)
@@ -309,7 +271,7 @@ int send(Session& s, const SendOptions& o, const CLI::App& cmd) {
   if (!b) return kRuntime;
   // The same announcement twice within a day is a mistake unless said otherwise (a repeat
   // with the same --key is the key's business: it prints the first job).
-  const std::string print = fingerprint(*spec);
+  const std::string print = jobs::fingerprint(*spec);
   if (!spec->key && !o.again) {
     auto earlier = b->recent(print);
     if (!earlier) return fail(kRuntime, earlier.error());
@@ -361,7 +323,7 @@ int preview(Session& s, const PreviewOptions& o) {
   if (!spec) return kUsage;
   auto plan = plan_of(*spec, *cfg);
   if (!plan) return kUsage;
-  auto w = walk(*plan, opted_out(s, false).value_or(std::set<std::string>{}), o.limit, cfg->pricing);
+  auto w = jobs::walk(*plan, opted_out(s, false).value_or(std::set<std::string>{}), o.limit, cfg->pricing);
   if (!w) return fail(kUsage, w.error());
   const auto& t = plan->message_template();
   if (o.json) {

@@ -137,6 +137,35 @@ int decide(Session& s, const std::string& job, bool approve, const std::string& 
   return s.audited(kOk, approve ? "approve" : "reject", job, std::move(summary));
 }
 
+int purge(Session& s, bool dry_run) {
+  const config::Config* cfg = s.config();
+  if (!cfg) return kUsage;
+  Backend* b = s.backend();
+  if (!b) return kRuntime;
+  constexpr std::int64_t kDay = 86400000;
+  const std::int64_t now = util::now_ms();
+  const std::int64_t cutoff = now - cfg->retention.message_days * kDay;
+  auto p = b->purge(cutoff, dry_run);
+  if (!p) return fail(kRuntime, p.error());
+  if (dry_run) {
+    std::printf("%s\n", i18n::trf("would remove the numbers and texts of {} job(s), {} message(s), finished before {} "
+                                  "(retention.message_days: {}); nothing removed",
+                                  p->jobs, p->messages, time_for_people(cutoff, cfg->timezone),
+                                  cfg->retention.message_days)
+                            .c_str());
+    return kOk;
+  }
+  auto trimmed = b->audit_trim(now - cfg->retention.audit_days * kDay);
+  if (!trimmed) return fail(kRuntime, trimmed.error());
+  std::printf("%s\n", i18n::trf("removed the numbers and texts of {} job(s), {} message(s); {} audit entries older than "
+                                "{} days dropped",
+                                p->jobs, p->messages, *trimmed, cfg->retention.audit_days)
+                          .c_str());
+  return s.audited(kOk, "purge", "",
+                   {{"jobs", p->jobs}, {"messages", p->messages}, {"audit_entries", *trimmed},
+                    {"message_days", cfg->retention.message_days}, {"audit_days", cfg->retention.audit_days}});
+}
+
 struct AuditOptions {
   std::string job;
   std::string since;
@@ -257,6 +286,14 @@ void add_trust_commands(CLI::App& app, Session& s, int& exit_code) {
       ->required()
       ->type_name("TEXT");
   reject->callback([&s, &exit_code, rejected] { exit_code = decide(s, rejected->first, false, rejected->second); });
+
+  auto purge_dry = std::make_shared<bool>(false);
+  auto* purge_cmd = app.add_subcommand("purge", i18n::tr("apply the retention policy now"));
+  purge_cmd->footer(i18n::tr("Removes the numbers and texts of jobs finished more than retention.message_days ago "
+                             "(their counts, template and wards stay) and audit entries older than "
+                             "retention.audit_days. The gateways do it on their own every 10 minutes."));
+  purge_cmd->add_flag("--dry-run", *purge_dry, i18n::tr("say what would be removed, remove nothing"));
+  purge_cmd->callback([&s, &exit_code, purge_dry] { exit_code = purge(s, *purge_dry); });
 
   auto uo = std::make_shared<AuditOptions>();
   auto* audit_cmd = app.add_subcommand("audit", i18n::tr("who did what, and when: the audit trail"));

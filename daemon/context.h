@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <map>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 
@@ -54,13 +55,15 @@ struct FixedSettings {
   int webhook_port = 0;
   config::WebhookLimits webhook;
   std::string public_url;  ///< as configured ("" for the bound address)
+  std::optional<config::ApiListener> api;
   static FixedSettings of(const config::Config& c) {
-    return {c.redis.prefix, c.state_dir, c.webhook_host, c.webhook_port, c.webhook, c.public_url};
+    return {c.redis.prefix, c.state_dir, c.webhook_host, c.webhook_port, c.webhook, c.public_url, c.api};
   }
   /// The keys of `c` that differ from these (a reload then warns they wait for a restart).
   bool differs(const config::Config& c) const {
     return c.redis.prefix != redis_prefix || c.state_dir != state_dir || c.webhook_host != webhook_host ||
-           c.webhook_port != webhook_port || c.public_url != public_url;
+           c.webhook_port != webhook_port || c.public_url != public_url || c.api.has_value() != api.has_value() ||
+           (api && (c.api->host != api->host || c.api->port != api->port));
   }
 };
 

@@ -14,6 +14,7 @@
 #include "core/store/query_store.h"
 #include "core/store/redis_holder.h"
 #include "core/util/time.h"
+#include "daemon/api_server.h"
 #include "daemon/dispatcher.h"
 #include "daemon/embedded_redis.h"
 #include "daemon/expander.h"
@@ -196,6 +197,18 @@ int Gateway::run() {
   }
   spdlog::info("loa-gatewayd {} listening on {}:{} (instance {}, redis {})", "0.1.0", cfg.webhook_host, *port,
                ctx.instance, store::masked_url(ctx.redis_url));
+  std::unique_ptr<ApiServer> api;
+  if (ctx.fixed.api) {
+    api = std::make_unique<ApiServer>(ctx);
+    auto api_port = api->bind();
+    auto started = api_port ? api->start() : std::expected<void, std::string>(std::unexpected(api_port.error()));
+    if (!started) {
+      spdlog::critical("api: {}", started.error());
+      webhook.stop();
+      return 1;
+    }
+    spdlog::info("officials' API on {}:{}", ctx.fixed.api->host, *api_port);
+  }
 
   Intake intake(ctx);
   Expander expander(ctx);
@@ -212,6 +225,7 @@ int Gateway::run() {
   intake.join();
   expander.join();
   for (auto& d : dispatchers_) d->join();
+  if (api) api->stop();
   webhook.stop();
   if (embedded) embedded->stop();
   spdlog::info("stopped cleanly");
@@ -241,6 +255,31 @@ store::AuditEntry Gateway::reload() {
   spdlog::info("reloaded {}: {} provider(s), {} template(s)", config_path_, n.providers.size(), (*next)->templates.size());
   audit.summary = {{"outcome", "applied"}, {"providers", n.providers.size()}, {"templates", (*next)->templates.size()}};
   return audit;
+}
+
+std::expected<void, std::string> Gateway::apply_retention(store::Redis& redis) {
+  const auto& cfg = ctx_->runtime()->cfg;
+  const std::string& prefix = ctx_->fixed.redis_prefix;
+  // One gateway at a time: the lock outlives a turn, so the others skip this round.
+  auto lock = redis.command({"SET", prefix + ":lock:retention", ctx_->instance, "NX", "EX", "540"});
+  if (!lock) return std::unexpected(lock.error());
+  if (lock->nil()) return {};
+  constexpr std::int64_t kDay = 86400000;
+  const std::int64_t now = util::now_ms();
+  auto purged = store::QueryStore(redis, prefix).purge(now - cfg.retention.message_days * kDay, false);
+  if (!purged) return std::unexpected(purged.error());
+  store::AuditStore audit(redis, prefix);
+  auto trimmed = audit.trim(now - cfg.retention.audit_days * kDay);
+  if (!trimmed) return std::unexpected(trimmed.error());
+  if (purged->jobs == 0 && *trimmed == 0) return {};
+  spdlog::info("retention: removed the numbers and texts of {} job(s) ({} messages), {} audit entries", purged->jobs,
+               purged->messages, *trimmed);
+  auto a = audit.append({.actor = "gateway:" + ctx_->instance, .source = "janitor", .action = "purge",
+                         .summary = {{"jobs", purged->jobs}, {"messages", purged->messages}, {"audit_entries", *trimmed},
+                                     {"message_days", cfg.retention.message_days},
+                                     {"audit_days", cfg.retention.audit_days}}});
+  if (!a) return std::unexpected(a.error());
+  return {};
 }
 
 std::expected<void, std::string> Gateway::expire_approvals(store::Redis& redis) {
@@ -314,6 +353,8 @@ void Gateway::janitor(store::RedisHolder& holder, EmbeddedRedis* embedded) {
     }
     if (turn % 4 == 0 && ctx.runtime()->cfg.approval.any())
       if (auto e = expire_approvals(*redis); !e) spdlog::warn("approval expiry: {}", e.error());
+    if (turn % 2400 == 1)  // at start-up, then every 10 minutes
+      if (auto e = apply_retention(*redis); !e) spdlog::warn("retention: {}", e.error());
     if (turn % 4 == 0) notify("WATCHDOG=1\nSTATUS=" + queue_status(ctx, *redis));
   }
 }

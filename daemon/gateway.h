@@ -40,6 +40,9 @@ class Gateway {
   /// Rejects approval requests older than the config's approval.expire_hours, recording
   /// each in the audit trail.
   std::expected<void, std::string> expire_approvals(store::Redis& redis);
+  /// Retention (retention.message_days, audit_days), by one gateway at a time (a lock in
+  /// Redis), every 10 minutes; what it removed is recorded in the audit trail.
+  std::expected<void, std::string> apply_retention(store::Redis& redis);
   config::Config startup_cfg_;  ///< the config as at start-up; reloads go to ctx_->runtime()
   std::unique_ptr<Context> ctx_;
   std::vector<std::unique_ptr<Dispatcher>> dispatchers_;

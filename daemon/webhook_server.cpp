@@ -1,39 +1,16 @@
-// Webhook endpoints on libmicrohttpd, with a whole-request deadline and eviction of idle
-// connections near the limit on top of its own limits.
+// The webhook's endpoints on the daemon's hardened HTTP server.
 #include "daemon/webhook_server.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <strings.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <charconv>
-#include <cstring>
-#include <vector>
-
-#include <microhttpd.h>
 #include <spdlog/spdlog.h>
 
 #include "core/store/redis_holder.h"
 #include "core/store/report_store.h"
+#include "core/util/encoding.h"
 #include "core/util/log.h"
 #include "core/util/strings.h"
-#include "core/util/time.h"
 #include "daemon/metrics.h"
-#include "core/util/encoding.h"
 
 namespace loa::daemon {
-
-struct WebhookServer::Request {
-  enum class Stage { Head, Body, Refused };
-  std::string uri;  ///< as the client sent it, query included (Twilio signs it)
-  std::string body;
-  Stage stage = Stage::Head;  ///< Refused: answered (early or at the end); the rest is dropped
-};
 
 namespace {
 
@@ -54,308 +31,77 @@ store::Redis* thread_redis(const Context& ctx) {
   return holder.get();
 }
 
-MHD_Result queue(MHD_Connection* c, unsigned status, std::string_view body, const char* type = "text/plain") {
-  MHD_Response* r = MHD_create_response_from_buffer(body.size(), const_cast<char*>(body.data()), MHD_RESPMEM_MUST_COPY);
-  if (!r) return MHD_NO;
-  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-  MHD_Result ok = MHD_queue_response(c, status, r);
-  MHD_destroy_response(r);
-  return ok;
-}
-
-const char* header(MHD_Connection* c, const char* name) {
-  return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
-}
-
-MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, const char* value) {
-  static_cast<std::multimap<std::string, std::string>*>(cls)->emplace(key, value ? value : "");
-  return MHD_YES;
-}
-
-// ---------------------------------------------------------------- libmicrohttpd callbacks
-
-void on_connection(void* cls, MHD_Connection* c, void**, MHD_ConnectionNotificationCode what) {
-  auto* self = static_cast<WebhookServer*>(cls);
-  if (what == MHD_CONNECTION_NOTIFY_STARTED) self->opened(c);
-  else self->closed(c);
-}
-
-void* on_uri(void*, const char* uri, MHD_Connection*) {
-  auto* req = new WebhookServer::Request;
-  req->uri = uri ? uri : "";
-  return req;
-}
-
-void on_completed(void* cls, MHD_Connection* c, void** con_cls, MHD_RequestTerminationCode) {
-  delete static_cast<WebhookServer::Request*>(*con_cls);
-  *con_cls = nullptr;
-  static_cast<WebhookServer*>(cls)->answered(c);
-}
-
-MHD_Result on_request(void* cls, MHD_Connection* c, const char*, const char* method, const char*,
-                      const char* upload, size_t* upload_size, void** con_cls) {
-  if (!*con_cls) *con_cls = new WebhookServer::Request;  // (the URI callback normally made it)
-  auto* req = static_cast<WebhookServer::Request*>(*con_cls);
-  return static_cast<MHD_Result>(static_cast<WebhookServer*>(cls)->handle(c, *req, method, upload, upload_size));
-}
-
-void on_mhd_log(void*, const char* fmt, va_list ap) {
-  char line[512];
-  std::vsnprintf(line, sizeof line, fmt, ap);
-  spdlog::debug("webhook: {}", util::loggable(line, 400));
+HttpResponse text(unsigned status, std::string body, std::string type = "text/plain") {
+  return {.status = status, .body = std::move(body), .content_type = std::move(type)};
 }
 
 }  // namespace
 
-WebhookServer::WebhookServer(Context& ctx) : ctx_(ctx), limits_(ctx.fixed.webhook) {}
+WebhookServer::WebhookServer(Context& ctx)
+    : ctx_(ctx),
+      server_("webhook", ctx.fixed.webhook_host, ctx.fixed.webhook_port, ctx.fixed.webhook,
+              [this](HttpRequest& r) { return handle(r); }, [](const char* why) { metrics().webhook_dropped(why); }) {}
 
-WebhookServer::~WebhookServer() {
-  stop();
-  if (listen_fd_ >= 0) ::close(listen_fd_);
-}
-
-std::expected<int, std::string> WebhookServer::bind() {
-  const std::string& host = ctx_.fixed.webhook_host;
-  const int port = ctx_.fixed.webhook_port;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  const std::string service = std::to_string(port);
-  if (int e = ::getaddrinfo(host == "*" ? nullptr : host.c_str(), service.c_str(), &hints, &found); e != 0)
-    return std::unexpected(fmt::format("cannot listen on {}:{}: {}", host, port, gai_strerror(e)));
-  std::string why = "no address";
-  for (addrinfo* a = found; a; a = a->ai_next) {
-    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) continue;
-    int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(fd, a->ai_addr, a->ai_addrlen) == 0 && ::listen(fd, 4096) == 0) {
-      listen_fd_ = fd;
-      break;
-    }
-    why = std::strerror(errno);
-    ::close(fd);
-  }
-  ::freeaddrinfo(found);
-  if (listen_fd_ < 0) return std::unexpected(fmt::format("cannot listen on {}:{} ({})", host, port, why));
-  sockaddr_storage bound{};
-  socklen_t len = sizeof bound;
-  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &len);
-  if (bound.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
-  return ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-}
-
-std::expected<void, std::string> WebhookServer::start() {
-  // libmicrohttpd gives each of its threads a share of the connection limit; it enforces
-  // the per-address limit, the head size (its memory per connection) and an inactivity
-  // timeout. The whole-request deadline and eviction are the sweeper's.
-  const unsigned threads = 4;
-  const unsigned idle_s = static_cast<unsigned>((limits_.request_timeout_ms + 999) / 1000);
-  daemon_ = MHD_start_daemon(
-      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, nullptr, nullptr, &on_request, this,
-      MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, nullptr,  // first, so that no message goes to stderr
-      MHD_OPTION_LISTEN_SOCKET, listen_fd_, MHD_OPTION_THREAD_POOL_SIZE, threads,
-      MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(limits_.max_connections),
-      MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<unsigned>(limits_.max_connections_per_client),
-      MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory,
-      MHD_OPTION_NOTIFY_CONNECTION, &on_connection, this, MHD_OPTION_URI_LOG_CALLBACK, &on_uri, this,
-      MHD_OPTION_NOTIFY_COMPLETED, &on_completed, this, MHD_OPTION_END);
-  if (!daemon_) return std::unexpected("the webhook server (libmicrohttpd) did not start");
-  listen_fd_ = -1;  // libmicrohttpd's now: it closes it
-  sweeper_ = std::thread([this] { sweep_loop(); });
-  return {};
-}
-
-void WebhookServer::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (sweeper_.joinable()) sweeper_.join();
-  if (daemon_) MHD_stop_daemon(daemon_);
-  daemon_ = nullptr;
-}
-
-// ---------------------------------------------------------------- connections
-
-void WebhookServer::opened(MHD_Connection* c) {
-  Tracked t;
-  t.since = util::steady_ms();
-  if (const MHD_ConnectionInfo* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD))
-    t.fd = ::fcntl(info->connect_fd, F_DUPFD_CLOEXEC, 0);  // -1 when out of fds: MHD's timeout still holds
-  std::lock_guard lock(mu_);
-  conns_[c] = t;
-}
-
-void WebhookServer::closed(MHD_Connection* c) {
-  std::lock_guard lock(mu_);
-  auto it = conns_.find(c);
-  if (it == conns_.end()) return;
-  if (it->second.fd >= 0) ::close(it->second.fd);
-  conns_.erase(it);
-}
-
-void WebhookServer::answered(MHD_Connection* c) {
-  std::lock_guard lock(mu_);
-  if (auto it = conns_.find(c); it != conns_.end()) {
-    it->second.since = util::steady_ms();
-    it->second.in_handler = false;
-  }
-}
-
-void WebhookServer::sweep_loop() {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    wake_.wait_for(lock, std::chrono::milliseconds(100));
-    if (!stopping_) sweep(util::steady_ms());
-  }
-}
-
-// One turn (every 100 ms, under mu_): every connection that has not completed a request
-// within request_timeout of its start or its previous answer is shut (slow senders, idle
-// keep-alive); then, when the connections near the limit (90 %), the longest-idle ones
-// not being served are shut until 75 % remain, so that a new client always finds room.
-// shutdown() on our duplicate of the socket makes libmicrohttpd see the end of the stream
-// and close the connection in its own thread.
-void WebhookServer::sweep(std::int64_t now) {
-  std::size_t open = 0;
-  std::vector<std::pair<std::int64_t, Tracked*>> idle;
-  for (auto& [c, t] : conns_) {
-    if (t.shut) continue;
-    if (t.fd >= 0 && now - t.since > limits_.request_timeout_ms) {
-      ::shutdown(t.fd, SHUT_RDWR);
-      t.shut = true;
-      metrics().webhook_dropped("deadline");
-      continue;
-    }
-    ++open;
-    if (!t.in_handler && t.fd >= 0 && now - t.since >= 200) idle.emplace_back(t.since, &t);
-  }
-  const auto high = static_cast<std::size_t>(limits_.max_connections) * 9 / 10;
-  if (open < high) return;
-  const auto low = static_cast<std::size_t>(limits_.max_connections) * 3 / 4;
-  std::sort(idle.begin(), idle.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [since, t] : idle) {
-    if (open <= low) break;
-    ::shutdown(t->fd, SHUT_RDWR);
-    t->shut = true;
-    --open;
-    metrics().webhook_dropped("evicted");
-  }
-}
-
-// ---------------------------------------------------------------- requests
-
-int WebhookServer::handle(MHD_Connection* c, Request& req, const char* method, const char* upload,
-                          std::size_t* upload_size) {
-  if (req.stage == Request::Stage::Refused) {  // answered already: what still comes is dropped
-    *upload_size = 0;
-    return MHD_YES;
-  }
-  auto refuse = [&](unsigned status, std::string_view why, const char* metric) {
-    req.stage = Request::Stage::Refused;
-    *upload_size = 0;
-    metrics().webhook_dropped(metric);
-    return queue(c, status, why);
-  };
-  if (req.stage == Request::Stage::Head) {
-    // The head is complete; the body (if any) has not been read.
-    req.stage = Request::Stage::Body;
-    {
-      std::lock_guard lock(mu_);
-      if (auto it = conns_.find(c); it != conns_.end()) it->second.in_handler = true;
-    }
-    if (MHD_get_connection_values(c, MHD_HEADER_KIND, nullptr, nullptr) > kMaxHeaders)
-      return refuse(MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, "too many header fields\n", "headers");
-    if (const char* enc = header(c, MHD_HTTP_HEADER_CONTENT_ENCODING); enc && strcasecmp(enc, "identity") != 0)
-      return refuse(MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "compressed reports are not accepted\n", "encoding");
-    if (const char* length = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
-      std::uint64_t n = 0;
-      auto [end, ec] = std::from_chars(length, length + std::strlen(length), n);
-      if (ec != std::errc() || *end != '\0' || n > kMaxBody)
-        return refuse(MHD_HTTP_CONTENT_TOO_LARGE, "report over 64 KiB\n", "too_large");
-    }
-    return MHD_YES;
-  }
-  if (*upload_size > 0) {
-    if (req.body.size() + *upload_size > kMaxBody) {
-      // A chunked body past the limit (a Content-Length over it was refused with 413 at
-      // the head): the connection is closed at once rather than read to an end that may
-      // never come.
-      metrics().webhook_dropped("too_large");
-      return MHD_NO;
-    }
-    req.body.append(upload, *upload_size);
-    *upload_size = 0;
-    return MHD_YES;
-  }
-  // The whole request is in.
-  req.stage = Request::Stage::Refused;
-  const std::string_view uri = req.uri;
-  const std::string_view path = uri.substr(0, uri.find('?'));
-  const bool get = std::strcmp(method, "GET") == 0 || std::strcmp(method, "HEAD") == 0;
-  const bool post = std::strcmp(method, "POST") == 0;
+HttpResponse WebhookServer::handle(HttpRequest& req) {
+  const std::string_view path = req.path;
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  const bool post = req.method == "POST";
   if (path == "/healthz") {
-    if (!get) return queue(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only\n");
+    if (!get) return text(405, "GET only\n");
     store::Redis* redis = thread_redis(ctx_);
     auto pong = redis ? redis->command({"PING"}) : std::expected<store::Reply, std::string>(std::unexpected("no connection"));
-    if (pong) return queue(c, MHD_HTTP_OK, "ok\n");
+    if (pong) return text(200, "ok\n");
     std::string why = ctx_.redis_down();
-    return queue(c, MHD_HTTP_SERVICE_UNAVAILABLE, "redis unavailable: " + (why.empty() ? pong.error() : why) + "\n");
+    return text(503, "redis unavailable: " + (why.empty() ? pong.error() : why) + "\n");
   }
   if (path == "/metrics") {
-    if (!get) return queue(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only\n");
-    if (!limits_.metrics_token.empty()) {
-      const char* auth = header(c, MHD_HTTP_HEADER_AUTHORIZATION);
-      if (!auth || !util::constant_time_equal(auth, "Bearer " + limits_.metrics_token))
-        return queue(c, MHD_HTTP_UNAUTHORIZED, "metrics need a bearer token\n");
-    }
+    if (!get) return text(405, "GET only\n");
+    const auto& token = ctx_.fixed.webhook.metrics_token;
+    if (!token.empty() && !util::constant_time_equal(req.header("Authorization"), "Bearer " + token))
+      return text(401, "metrics need a bearer token\n");
     store::Redis* redis = thread_redis(ctx_);
-    auto text = redis ? render_metrics(ctx_, *redis) : std::expected<std::string, std::string>(std::unexpected("no Redis"));
-    if (!text) return queue(c, MHD_HTTP_SERVICE_UNAVAILABLE, text.error() + "\n");
-    return queue(c, MHD_HTTP_OK, *text, "text/plain; version=0.0.4");
+    auto body = redis ? render_metrics(ctx_, *redis) : std::expected<std::string, std::string>(std::unexpected("no Redis"));
+    if (!body) return text(503, body.error() + "\n");
+    return text(200, *body, "text/plain; version=0.0.4");
   }
   constexpr std::string_view dlr = "/dlr/";
   if (path.starts_with(dlr) && path.size() > dlr.size() && path.find('/', dlr.size()) == std::string_view::npos) {
-    if (!get && !post) return queue(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET or POST\n");
-    return answer_dlr(c, req, method, std::string(path.substr(dlr.size())));
+    if (!get && !post) return text(405, "GET or POST\n");
+    return answer_dlr(req, std::string(path.substr(dlr.size())));
   }
-  return queue(c, MHD_HTTP_NOT_FOUND, "not found\n");
+  return text(404, "not found\n");
 }
 
-int WebhookServer::answer_dlr(MHD_Connection* c, Request& req, const char* method, const std::string& name) {
+HttpResponse WebhookServer::answer_dlr(HttpRequest& req, const std::string& name) {
   auto rt = ctx_.runtime();
   auto it = rt->providers.find(name);
   const config::ProviderConfig* pc = rt->cfg.provider(name);
-  if (it == rt->providers.end() || !pc) return queue(c, MHD_HTTP_NOT_FOUND, "no such provider\n");
+  if (it == rt->providers.end() || !pc) return text(404, "no such provider\n");
 
   providers::IncomingReport in;
-  in.method = method;
+  in.method = req.method;
   in.url = ctx_.public_url + req.uri;
-  if (const char* type = header(c, MHD_HTTP_HEADER_CONTENT_TYPE)) in.content_type = type;
+  in.content_type = req.header("Content-Type");
   if (auto q = req.uri.find('?'); q != std::string::npos)
     for (auto& [k, v] : util::parse_form(req.uri.substr(q + 1))) in.params.emplace(std::move(k), std::move(v));
   if (in.content_type.rfind("application/x-www-form-urlencoded", 0) == 0)
     for (auto& [k, v] : util::parse_form(req.body)) in.params.emplace(std::move(k), std::move(v));
-  MHD_get_connection_values(c, MHD_HEADER_KIND, &collect_header, &in.headers);
+  in.headers = req.headers;
   in.body = std::move(req.body);
 
   if (!pc->dlr_token.empty() && !util::constant_time_equal(in.param("token"), pc->dlr_token)) {
     refused_reports().warn("dlr " + name + ": refused a report without the right token");
-    return queue(c, MHD_HTTP_UNAUTHORIZED, "bad token\n");
+    return text(401, "bad token\n");
   }
   auto reports = it->second->parse_report(in);
   if (!reports) {
     bool auth = reports.error().kind == providers::ReportError::Unauthorized;
     refused_reports().warn(fmt::format("dlr {}: {} report: {}", name, auth ? "unauthorised" : "malformed",
                                        util::loggable(reports.error().reason, 200)));
-    return queue(c, auth ? MHD_HTTP_UNAUTHORIZED : MHD_HTTP_BAD_REQUEST, reports.error().reason + "\n");
+    return text(auth ? 401 : 400, reports.error().reason + "\n");
   }
   store::Redis* redis = thread_redis(ctx_);
-  if (!redis) return queue(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Redis unavailable\n");
+  if (!redis) return text(503, "Redis unavailable\n");
   // All the reports of one request in one round trip (Infobip sends up to 100).
   std::vector<store::ReportUpdate> updates;
   for (const auto& rep : *reports)
@@ -363,7 +109,7 @@ int WebhookServer::answer_dlr(MHD_Connection* c, Request& req, const char* metho
   auto applied = store::ReportStore(*redis, ctx_.fixed.redis_prefix).apply(name, updates);
   if (!applied) {
     redis_failures().error("webhook: dlr " + name + ": " + applied.error());
-    return queue(c, MHD_HTTP_SERVICE_UNAVAILABLE, "try again later\n");
+    return text(503, "try again later\n");
   }
   for (std::size_t i = 0; i < applied->size(); ++i) {
     const auto& [effect, ref] = (*applied)[i];
@@ -376,7 +122,7 @@ int WebhookServer::answer_dlr(MHD_Connection* c, Request& req, const char* metho
     else
       spdlog::debug("dlr {}: {} {} ({})", name, which, jobs::name(updates[i].state), store::name(effect));
   }
-  return queue(c, MHD_HTTP_OK, "ok\n");
+  return text(200, "ok\n");
 }
 
 }  // namespace loa::daemon

@@ -193,6 +193,32 @@ std::optional<std::vector<std::string>> read_route(YamlReader& r, const YAML::No
   return names;
 }
 
+// listen, max_connections, max_connections_per_client and request_timeout_ms of a section
+// that serves HTTP (`what`: webhook, api).
+void read_listener(YamlReader& r, const YAML::Node& n, const std::string& what, std::string& host, int& port,
+                   WebhookLimits& limits) {
+  if (n["max_connections"])
+    if (auto v = r.integer(n["max_connections"], what + ".max_connections", 16, 1000000))
+      limits.max_connections = static_cast<int>(*v);
+  if (n["max_connections_per_client"])
+    if (auto v = r.integer(n["max_connections_per_client"], what + ".max_connections_per_client", 1, 1000000))
+      limits.max_connections_per_client = static_cast<int>(*v);
+  if (n["request_timeout_ms"])
+    if (auto v = r.integer(n["request_timeout_ms"], what + ".request_timeout_ms", 100, 600000))
+      limits.request_timeout_ms = static_cast<int>(*v);
+  if (n["listen"])
+    if (auto v = r.string(n["listen"], what + ".listen")) {
+      static const std::regex re(R"(([^:\s]+):(\d{1,5}))");
+      std::smatch m;
+      if (!std::regex_match(*v, m, re) || std::stoi(m[2]) > 65535) {
+        r.error(n["listen"], i18n::trf("{}.listen must be HOST:PORT, got \"{}\"", what, *v));
+      } else {
+        host = m[1];
+        port = std::stoi(m[2]);
+      }
+    }
+}
+
 }  // namespace
 
 std::expected<Config, std::vector<std::string>> load_config(const std::string& path) {
@@ -207,7 +233,7 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
     return std::unexpected(r.errors());
   }
   r.expect_keys(root, {"redis", "timezone", "state_dir", "templates_dir", "wards_dir", "wards", "quiet_hours",
-                       "webhook", "retry", "providers", "routes", "carrier_prefixes", "pricing", "language", "approval"},
+                       "webhook", "retry", "providers", "routes", "carrier_prefixes", "pricing", "language", "approval", "api", "retention"},
                 i18n::tr("the config"));
   if (root["redis"]) read_redis(r, root["redis"], cfg.redis);
   if (root["timezone"])
@@ -279,28 +305,9 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
   if (const auto& w = root["webhook"]) {
     if (r.expect_keys(w, {"listen", "public_url", "max_connections", "max_connections_per_client",
                           "request_timeout_ms", "metrics_token"}, "webhook")) {
-      if (w["max_connections"])
-        if (auto v = r.integer(w["max_connections"], "webhook.max_connections", 16, 1000000))
-          cfg.webhook.max_connections = static_cast<int>(*v);
-      if (w["max_connections_per_client"])
-        if (auto v = r.integer(w["max_connections_per_client"], "webhook.max_connections_per_client", 1, 1000000))
-          cfg.webhook.max_connections_per_client = static_cast<int>(*v);
-      if (w["request_timeout_ms"])
-        if (auto v = r.integer(w["request_timeout_ms"], "webhook.request_timeout_ms", 100, 600000))
-          cfg.webhook.request_timeout_ms = static_cast<int>(*v);
+      read_listener(r, w, "webhook", cfg.webhook_host, cfg.webhook_port, cfg.webhook);
       if (w["metrics_token"])
         if (auto v = r.string(w["metrics_token"], "webhook.metrics_token")) cfg.webhook.metrics_token = *v;
-      if (w["listen"])
-        if (auto v = r.string(w["listen"], "webhook.listen")) {
-          static const std::regex re(R"(([^:\s]+):(\d{1,5}))");
-          std::smatch m;
-          if (!std::regex_match(*v, m, re) || std::stoi(m[2]) > 65535)
-            r.error(w["listen"], i18n::trf("webhook.listen must be HOST:PORT, got \"{}\"", *v));
-          else {
-            cfg.webhook_host = m[1];
-            cfg.webhook_port = std::stoi(m[2]);
-          }
-        }
       if (w["public_url"])
         if (auto v = r.string(w["public_url"], "webhook.public_url")) {
           if (v->rfind("http://", 0) != 0 && v->rfind("https://", 0) != 0)
@@ -308,6 +315,14 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
           cfg.public_url = *v;
           while (!cfg.public_url.empty() && cfg.public_url.back() == '/') cfg.public_url.pop_back();
         }
+    }
+  }
+  if (const auto& a = root["api"]) {
+    if (r.expect_keys(a, {"listen", "max_connections", "max_connections_per_client", "request_timeout_ms"}, "api")) {
+      if (!a["listen"]) r.error(a, i18n::tr("api needs listen: HOST:PORT"));
+      cfg.api.emplace();
+      cfg.api->limits.max_connections = 256;
+      read_listener(r, a, "api", cfg.api->host, cfg.api->port, cfg.api->limits);
     }
   }
   if (const auto& rt = root["retry"]) {
@@ -318,6 +333,15 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
         if (auto v = r.integer(rt["base_delay_ms"], "retry.base_delay_ms", 0, 86400000)) cfg.retry.base_delay_ms = *v;
       if (rt["max_delay_ms"])
         if (auto v = r.integer(rt["max_delay_ms"], "retry.max_delay_ms", 0, 86400000)) cfg.retry.max_delay_ms = *v;
+    }
+  }
+  if (const auto& rn = root["retention"]) {
+    if (r.expect_keys(rn, {"message_days", "audit_days"}, "retention")) {
+      if (rn["message_days"])
+        if (auto v = r.integer(rn["message_days"], "retention.message_days", 1, 36500))
+          cfg.retention.message_days = static_cast<int>(*v);
+      if (rn["audit_days"])
+        if (auto v = r.integer(rn["audit_days"], "retention.audit_days", 1, 36500)) cfg.retention.audit_days = static_cast<int>(*v);
     }
   }
   if (const auto& ap = root["approval"]) {

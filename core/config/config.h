@@ -33,6 +33,14 @@ struct WebhookLimits {
   std::string metrics_token;             ///< set: /metrics needs "Authorization: Bearer <it>"
 };
 
+/// `api:` (CONTRACT.md "HTTP API"): the officials' API, apart from the webhook, with limits
+/// of its own (fewer connections by default: its clients are a city's offices).
+struct ApiListener {
+  std::string host = "127.0.0.1";
+  int port = 8090;
+  WebhookLimits limits;
+};
+
 struct RetryPolicy {
   int max_attempts = 5;
   std::int64_t base_delay_ms = 1000;
@@ -47,6 +55,13 @@ struct Approval {
   bool urgent = false;                          ///< an urgent job
   double expire_hours = 72;                     ///< then a request not acted on is rejected
   bool any() const { return over_recipients || all_wards || urgent; }
+};
+
+/// `retention:` (Decree 13/2023/NĐ-CP: personal data not kept longer than needed): a job's
+/// numbers and texts go `message_days` after it finished; audit entries after `audit_days`.
+struct Retention {
+  int message_days = 90;
+  int audit_days = 1825;
 };
 
 /// The keys every provider type shares; the YAML node is kept so the provider's own
@@ -122,11 +137,13 @@ struct Config {
   int webhook_port = 8089;
   std::string public_url;  ///< empty: http://<listen address> as bound
   WebhookLimits webhook;
+  std::optional<ApiListener> api;  ///< unset: no API served
   RetryPolicy retry;
   std::vector<ProviderConfig> providers;
   Routes routes;
   Pricing pricing;
   Approval approval;
+  Retention retention;
   /// `language`: "vi" or "en" for what `loa` says to people; unset: by the locale.
   std::optional<std::string> language;
   /// Mobile blocks: the built-in table plus `carrier_prefixes`.

@@ -1,12 +1,14 @@
 // Job spec JSON (nlohmann), with every throw converted to an error string.
 #include "core/jobs/job_spec.h"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/text/unicode.h"
+#include "core/util/encoding.h"
 #include "core/util/i18n.h"
 #include "core/util/strings.h"
 #include "core/util/time.h"
@@ -107,6 +109,15 @@ std::expected<JobSpec, std::string> parse_job_spec(const std::string& text, std:
   }
   if (auto e = check_bounds(s)) return std::unexpected(*e);
   return s;
+}
+
+std::string fingerprint(const JobSpec& spec) {
+  std::vector<std::string> wards = spec.wards, areas = spec.areas, tags = spec.tags;
+  std::sort(wards.begin(), wards.end());
+  std::sort(areas.begin(), areas.end());
+  std::sort(tags.begin(), tags.end());
+  json j{{"template", spec.template_name}, {"wards", wards}, {"vars", spec.vars}, {"areas", areas}, {"tags", tags}};
+  return util::sha256_hex(j.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 std::string to_json(const JobSpec& s) {

@@ -47,6 +47,10 @@ std::expected<JobSpec, std::string> parse_job_spec(const std::string& json, std:
 /// (`loa send`); the reason when it fails.
 std::optional<std::string> check_bounds(const JobSpec& spec);
 
+/// What makes two jobs the same announcement (template, variables, wards, areas, tags; not
+/// the time, key or sender), as a SHA-256: the 24-hour repeat check of `loa send` and the API.
+std::string fingerprint(const JobSpec& spec);
+
 /// The JSON form of a spec, as `loa send` enqueues it.
 std::string to_json(const JobSpec& spec);
 

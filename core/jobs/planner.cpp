@@ -252,4 +252,29 @@ std::expected<std::optional<std::string>, std::string> approval_reason(const con
   return util::join(why, "; ");
 }
 
+std::expected<PlanWalk, std::string> walk(const Planner& plan, const std::set<std::string>& opted_out, int limit,
+                                          const config::Pricing& pricing) {
+  PlanWalk w;
+  auto ok = plan.for_each(opted_out, [&](const PlannedMessage& m) {
+    ++w.totals.rows;
+    if (!m.skip_reason.empty()) {
+      ++w.totals.skipped;
+      w.skipped.push_back(m);
+      return true;
+    }
+    ++w.totals.messages;
+    w.totals.segments += m.segments.segments;
+    w.totals.cost += m.segments.segments * pricing.per_segment(m.carrier, m.segments.unicode);
+    w.totals.unicode += m.segments.unicode ? 1 : 0;
+    if (!m.fail_reason.empty()) {
+      ++w.totals.too_long;
+      if (w.too_long.size() < 20) w.too_long.push_back(m);
+    }
+    if (static_cast<int>(w.shown.size()) < limit) w.shown.push_back(m);
+    return true;
+  });
+  if (!ok) return std::unexpected(ok.error());
+  return w;
+}
+
 }  // namespace loa::jobs

@@ -102,4 +102,14 @@ struct PlanSummary {
   std::int64_t cost = 0;  ///< estimated, in the pricing's currency
 };
 
+/// A plan walked once: the totals, the first `limit` messages, every skipped row and the
+/// first 20 messages over max_segments (`loa preview`, `loa send`, the API's preview and
+/// job creation).
+struct PlanWalk {
+  PlanSummary totals;
+  std::vector<PlannedMessage> shown, skipped, too_long;
+};
+std::expected<PlanWalk, std::string> walk(const Planner& plan, const std::set<std::string>& opted_out, int limit,
+                                          const config::Pricing& pricing);
+
 }  // namespace loa::jobs

@@ -58,8 +58,8 @@ Account account_of(const std::string& name, const Reply& hash) {
     const std::string k = e[i].text();
     if (k == "role") a.role = role(e[i + 1].text()).value_or(Role::officer);
     else if (k == "wards") {
-      for (auto w : util::split(e[i + 1].text(), ","))
-        if (!w.empty()) a.wards.emplace_back(w);
+      const std::string list = e[i + 1].text();  // split() returns views into it
+      for (auto w : util::split(list, ",")) a.wards.emplace_back(w);
     } else if (k == "created") a.created_ms = e[i + 1].as_int();
     else if (k == "created_by") a.created_by = e[i + 1].text();
   }

@@ -121,4 +121,10 @@ std::expected<AuditStore::Verdict, std::string> AuditStore::verify() {
   return v;
 }
 
+std::expected<long long, std::string> AuditStore::trim(std::int64_t cutoff_ms) {
+  auto r = run(scripts::Id::audit_trim, {key("audit"), key("audit:base")}, {std::to_string(cutoff_ms)});
+  if (!r) return std::unexpected(r.error());
+  return r->as_int();
+}
+
 }  // namespace loa::store

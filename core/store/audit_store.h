@@ -57,6 +57,9 @@ class AuditStore : public StoreBase {
     std::string problem;  ///< "" when intact; otherwise the first bad entry and what is wrong
   };
   std::expected<Verdict, std::string> verify();
+  /// Retention: drops the entries older than `cutoff_ms`, the last one's hash kept as the
+  /// base the chain now starts from; returns how many went.
+  std::expected<long long, std::string> trim(std::int64_t cutoff_ms);
 };
 
 }  // namespace loa::store

@@ -36,6 +36,7 @@ JobStatus status_of(const std::string& id, const Reply& hash) {
     else if (k == "urgent") s.urgent = v.text() == "1";
     else if (k == "by") s.by = v.text();
     else if (k == "recipients") s.recipients = v.as_int();
+    else if (k == "purged") s.purged_ms = v.as_int();
     else if (k == "approved_by" || k == "rejected_by") s.decided_by = v.text();
     else if (k.rfind("c:", 0) == 0) {
       if (auto st = jobs::message_state(std::string_view(k).substr(2)))
@@ -53,6 +54,39 @@ MessageRecord record_of(std::int64_t index, const Reply& data, const Reply& prog
   return m;
 }
 }  // namespace
+
+nlohmann::ordered_json status_json(const JobStatus& st) {
+  nlohmann::ordered_json counts = nlohmann::ordered_json::object();
+  for (auto state : jobs::kMessageStates) counts[std::string(jobs::name(state))] = st.count(state);
+  nlohmann::ordered_json j;
+  j["id"] = st.id;
+  j["state"] = st.state_name();
+  j["total"] = st.total;
+  j["counts"] = counts;
+  if (!st.reason.empty()) j["reason"] = st.reason;
+  if (!st.by.empty()) j["by"] = st.by;
+  if (st.recipients) j["recipients"] = *st.recipients;
+  return j;
+}
+
+std::expected<std::optional<JobStatus>, std::string> QueryStore::find(const std::string& job) {
+  auto st = status(job);
+  if (!st || *st) return st;
+  return submitted(job);  // not admitted yet: still in the stream?
+}
+
+std::expected<std::vector<JobStatus>, std::string> QueryStore::recent(int limit, const std::string& ward) {
+  auto waiting = submitted_list(limit);
+  if (!waiting) return std::unexpected(waiting.error());
+  std::vector<JobStatus> out;
+  for (auto& j : *waiting)
+    if (ward.empty() || ("," + j.wards + ",").find("," + ward + ",") != std::string::npos) out.push_back(std::move(j));
+  auto admitted = list(limit, ward);
+  if (!admitted) return std::unexpected(admitted.error());
+  for (auto& j : *admitted)
+    if (static_cast<int>(out.size()) < limit) out.push_back(std::move(j));
+  return out;
+}
 
 std::expected<std::optional<JobStatus>, std::string> QueryStore::status(const std::string& job) {
   auto r = redis_.command({"HGETALL", key("job:" + job)});
@@ -202,6 +236,23 @@ std::expected<QueryStore::Decided, std::string> QueryStore::decide(const std::st
   if (answer == "self") return Decided{Decision::by_sender, std::nullopt};
   if (answer == "none") return Decided{Decision::no_job, std::nullopt};
   return Decided{Decision::not_waiting, jobs::job_state(answer)};
+}
+
+std::expected<QueryStore::Purged, std::string> QueryStore::purge(std::int64_t cutoff_ms, bool dry_run) {
+  Purged out;
+  // Every job, oldest first, a slice at a time (the script skips those not due).
+  for (long long start = 0;; start += 500) {
+    auto ids = redis_.command({"ZRANGE", key("index"), std::to_string(start), std::to_string(start + 499)});
+    if (!ids) return std::unexpected(ids.error());
+    for (const auto& id : ids->elements) {
+      auto r = run(scripts::Id::purge, {key("job:" + id.text())}, {id.text(), std::to_string(cutoff_ms), dry_run ? "1" : "0"});
+      if (!r) return std::unexpected(r.error());
+      if (r->as_int() < 0) continue;
+      ++out.jobs;
+      out.messages += r->as_int();
+    }
+    if (ids->elements.size() < 500) return out;
+  }
 }
 
 std::expected<std::vector<std::string>, std::string> QueryStore::approvals_before(std::int64_t before_ms) {

@@ -7,6 +7,8 @@
 #include <map>
 #include <optional>
 
+#include <nlohmann/json.hpp>
+
 #include "core/jobs/states.h"
 #include "core/store/codec.h"
 #include "core/store/store_base.h"
@@ -21,6 +23,7 @@ struct JobStatus {
   std::string wards;
   std::string by;  ///< who sent it (the job JSON's "by"); empty when it does not say
   std::optional<std::int64_t> recipients;  ///< counted for the approval policy
+  std::int64_t purged_ms = 0;              ///< when retention removed its numbers and texts (0: not)
   std::string decided_by;                  ///< who approved or rejected it
   std::int64_t total = 0;
   std::int64_t created_ms = 0, due_ms = 0, finished_ms = 0;
@@ -38,10 +41,19 @@ struct MessageRecord {
   MessageProgress progress;
 };
 
+/// A job's status as `loa status --json` and the API print it: {"id", "state", "total",
+/// "counts": {...}}, with "reason", "by" and "recipients" when there are.
+nlohmann::ordered_json status_json(const JobStatus& st);
+
 class QueryStore : public StoreBase {
  public:
   using StoreBase::StoreBase;
   std::expected<std::optional<JobStatus>, std::string> status(const std::string& job);
+  /// A job's status wherever it is: admitted, or still in the stream (`submitted`).
+  std::expected<std::optional<JobStatus>, std::string> find(const std::string& job);
+  /// The newest jobs, at most `limit`: those no gateway has taken yet first, then the
+  /// admitted ones; only those sent to `ward` when it is not empty.
+  std::expected<std::vector<JobStatus>, std::string> recent(int limit, const std::string& ward);
   /// A job still in the stream that no gateway has admitted: state `submitted`, counts 0,
   /// template and wards from its JSON; nullopt when the stream has no such entry.
   std::expected<std::optional<JobStatus>, std::string> submitted(const std::string& job);
@@ -69,6 +81,13 @@ class QueryStore : public StoreBase {
   };
   std::expected<Decided, std::string> decide(const std::string& job, bool approve, const std::string& actor,
                                              const std::string& reason);
+  /// Retention: removes the numbers and texts of jobs finished before `cutoff_ms` (only
+  /// counts them with `dry_run`); the jobs keep their counts, template and wards.
+  struct Purged {
+    long long jobs = 0, messages = 0;
+  };
+  std::expected<Purged, std::string> purge(std::int64_t cutoff_ms, bool dry_run);
+
   /// Jobs that have awaited approval since before `before_ms`, oldest first (decide()
   /// drops from that set a job that no longer waits, cancelled meanwhile).
   std::expected<std::vector<std::string>, std::string> approvals_before(std::int64_t before_ms);

@@ -248,6 +248,14 @@ Gateway::~Gateway() = default;
 
 std::string Gateway::log() const { return dir_.read(log_name_); }
 
+int Gateway::api_port() const {
+  int port = 0;
+  REQUIRE_MESSAGE(wait_until([&] { return (port = port_from(log(), "officials' API on 127.0.0.1")) > 0; },
+                             std::chrono::seconds(10)),
+                  log());
+  return port;
+}
+
 CommandResult run_loa(const std::string& config, std::vector<std::string> args) {
   args.insert(args.begin(), {bin("loa"), "--config", config});
   return run(args);

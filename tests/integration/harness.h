@@ -129,6 +129,8 @@ class Gateway {
   Gateway(const TempDir& dir, const std::string& config_path, const std::string& instance, const std::string& log_name);
   ~Gateway();
   int port() const { return port_; }
+  /// The officials' API port, from the log (the config must have `api:`).
+  int api_port() const;
   Process& process() { return *proc_; }
   std::string log() const;
 

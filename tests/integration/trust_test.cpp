@@ -2,12 +2,14 @@
 // whose chain of hashes finds an edited, removed or inserted entry.
 #include <doctest/doctest.h>
 
+#include <memory>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "core/store/account_store.h"
 #include "core/store/audit_store.h"
+#include "core/util/time.h"
 #include "tests/integration/harness.h"
 
 using namespace loa::test;
@@ -304,5 +306,75 @@ TEST_SUITE("integration/trust") {
       CHECK(v.code == 1);
       CHECK(v.out.find("end") != std::string::npos);
     }
+  }
+
+  TEST_CASE("retention removes the numbers and texts of old jobs, keeps their counts, and says so") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 3);
+    auto cfg = write_config(dir, redis.url(), provider.port(), "", "retention: { message_days: 30, audit_days: 365 }\n");
+    auto c = redis.connect();
+    // The gateways' own retention turn waits: this test runs `loa purge` first.
+    REQUIRE(c->command({"SET", "t:lock:retention", "test", "EX", "600"}));
+    auto gw = std::make_unique<Gateway>(dir, cfg, "gw-1", "gw.log");
+    const std::string old_job = send_job(cfg, "phuong-6", "cũ");
+    const std::string new_job = send_job(cfg, "phuong-6", "mới");
+    for (const auto& j : {old_job, new_job})
+      REQUIRE(wait_until([&] { return job_status(cfg, j)["state"] == "done"; }, std::chrono::seconds(20)));
+    // The old job finished 31 days ago (the clock is the job's, moved back).
+    const auto month_ago = loa::util::now_ms() - 31LL * 86400000;
+    REQUIRE(c->command({"HSET", "t:job:" + old_job, "finished", std::to_string(month_ago)}));
+    const auto counts = job_status(cfg, old_job)["counts"];
+
+    auto dry = run_loa(cfg, {"purge", "--dry-run"});
+    CHECK(dry.code == 0);
+    CHECK_MESSAGE(dry.out.find("1 job(s), 3 message(s)") != std::string::npos, dry.out);
+    CHECK(c->command({"EXISTS", "t:md:" + old_job})->as_int() == 1);
+
+    auto purged = run_loa(cfg, {"purge"});
+    CHECK_MESSAGE(purged.code == 0, purged.err);
+    CHECK(purged.out.find("1 job(s), 3 message(s)") != std::string::npos);
+    CHECK(c->command({"EXISTS", "t:md:" + old_job, "t:ms:" + old_job})->as_int() == 0);
+    CHECK(c->command({"EXISTS", "t:md:" + new_job})->as_int() == 1);  // not old enough
+    // Numbers and texts are nowhere in the old job's keys any more; its counts remain.
+    auto fields = c->command({"HGETALL", "t:job:" + old_job});
+    REQUIRE(fields);
+    std::string hash;
+    for (const auto& v : fields->elements) hash += v.text() + "\n";
+    CHECK(hash.find("0912000001") == std::string::npos);
+    CHECK(job_status(cfg, old_job)["counts"] == counts);
+    auto report = run_loa(cfg, {"report", old_job, "--csv"});
+    CHECK(report.code == 2);
+    CHECK(report.err.find("were removed on") != std::string::npos);
+    CHECK(run_loa(cfg, {"report", new_job, "--csv"}).out.find("Cư dân 1") != std::string::npos);
+    // Once is enough: a second purge finds nothing.
+    CHECK(run_loa(cfg, {"purge", "--dry-run"}).out.find("0 job(s)") != std::string::npos);
+    auto trail = json::parse(run_loa(cfg, {"audit", "--json"}).out);
+    REQUIRE(!trail.empty());
+    CHECK(trail.back()["action"] == "purge");
+    CHECK(trail.back()["summary"]["messages"] == 3);
+
+    // Old audit entries go too, and what remains still verifies: the chain starts from the
+    // last dropped entry's hash.
+    const std::string third = trail[2]["id"];
+    loa::store::AuditStore audit(*c, "t");
+    auto dropped = audit.trim(std::stoll(third.substr(0, third.find('-'))));
+    REQUIRE(dropped);
+    CHECK(*dropped == 2);
+    auto v = run_loa(cfg, {"audit", "--verify"});
+    CHECK_MESSAGE(v.code == 0, v.out);
+    REQUIRE(c->command({"XDEL", "t:audit", third}));
+    CHECK(run_loa(cfg, {"audit", "--verify"}).code == 1);
+
+    // A gateway does the same on its own, at start-up and every 10 minutes.
+    gw.reset();
+    REQUIRE(c->command({"HSET", "t:job:" + new_job, "finished", std::to_string(month_ago)}));
+    REQUIRE(c->command({"DEL", "t:lock:retention"}));
+    Gateway again(dir, cfg, "gw-2", "gw2.log");
+    CHECK(wait_until([&] { return c->command({"EXISTS", "t:md:" + new_job})->as_int() == 0; }, std::chrono::seconds(10)));
+    auto last = json::parse(run_loa(cfg, {"audit", "--json"}).out).back();
+    CHECK(last["action"] == "purge");
+    CHECK(last["actor"] == "gateway:gw-2");
   }
 }

@@ -1,0 +1,331 @@
+// The officials' API: routes, accounts and rights; the work itself is the stores' and the
+// planner's, as for `loa` on Redis directly.
+#include "daemon/api_server.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/jobs/planner.h"
+#include "core/phone/phone.h"
+#include "core/store/account_store.h"
+#include "core/store/audit_store.h"
+#include "core/store/intake_store.h"
+#include "core/store/query_store.h"
+#include "core/store/redis_holder.h"
+#include "core/util/encoding.h"
+#include "core/util/log.h"
+#include "core/util/strings.h"
+#include "core/util/time.h"
+
+namespace loa::daemon {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kPrefix = "/api/v1/";
+constexpr int kDefaultLimit = 50, kMaxLimit = 1000;
+
+// Each server thread keeps one Redis connection.
+store::Redis* thread_redis(const Context& ctx) {
+  thread_local store::RedisHolder holder(ctx.redis_url, "api");
+  return holder.get();
+}
+
+template <typename Json = json>
+HttpResponse answer(unsigned status, const Json& body) {
+  return {.status = status, .body = body.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n",
+          .content_type = "application/json"};
+}
+HttpResponse problem(unsigned status, const std::string& message) { return answer(status, {{"error", message}}); }
+HttpResponse problems(unsigned status, const std::vector<std::string>& messages) {
+  return answer(status, {{"errors", messages}});
+}
+
+// A query parameter's value ("" when absent).
+std::string query_param(const std::string& uri, const std::string& name) {
+  auto q = uri.find('?');
+  if (q == std::string::npos) return "";
+  for (const auto& [k, v] : util::parse_form(uri.substr(q + 1)))
+    if (k == name) return v;
+  return "";
+}
+
+// Whether the account may see and act on a job sent to `wards` (comma list): every one of
+// them must be its own (an admin's are all).
+bool may_see(const store::Account& a, const std::string& wards) {
+  if (a.role == store::Role::admin) return true;
+  for (auto w : util::split(wards, ","))
+    if (!w.empty() && !a.may_use(std::string(w))) return false;
+  return !wards.empty();
+}
+
+// One authenticated request: the account, its Redis, the stores.
+struct Call {
+  Context& ctx;
+  HttpRequest& req;
+  store::Redis& redis;
+  store::Account account;
+
+  store::QueryStore queries() { return {redis, ctx.fixed.redis_prefix}; }
+
+  // Records a change; a failure is logged and said in the answer, the change stands.
+  void audited(json& body, const std::string& action, const std::string& job, json summary) {
+    auto a = store::AuditStore(redis, ctx.fixed.redis_prefix)
+                 .append({.actor = account.name, .source = req.client, .action = action, .job = job,
+                          .summary = std::move(summary)});
+    if (!a) {
+      spdlog::error("api: {} by {} was done but not recorded in the audit trail: {}", action, account.name, a.error());
+      body["audit"] = "not recorded: " + a.error();
+    }
+  }
+};
+
+HttpResponse templates(Call& c) {
+  json out = json::array();
+  for (const auto& [name, t] : c.ctx.runtime()->templates)
+    out.push_back({{"name", name},
+                   {"description", t->description()},
+                   {"variables", t->variables()},
+                   {"encoding", t->encoding() == text::Encoding::Ascii ? "ascii" : "unicode"},
+                   {"max_segments", t->max_segments()}});
+  return answer(200, out);
+}
+
+HttpResponse wards(Call& c) {
+  json out = json::array();
+  for (const auto& [id, ward] : c.ctx.runtime()->cfg.wards)
+    if (c.account.may_use(id)) out.push_back({{"id", id}, {"name", ward.name}, {"kind", ward.kind_word()}});
+  return answer(200, out);
+}
+
+HttpResponse create_job(Call& c) {
+  const auto rt = c.ctx.runtime();
+  const auto& cfg = rt->cfg;
+  auto spec = jobs::parse_job_spec(c.req.body, cfg.timezone);
+  if (!spec) return problems(400, {spec.error()});
+  spec->by = c.account.name;  // whatever the body said: the account sends it
+  for (const auto& w : spec->wards)
+    if (!c.account.may_use(w)) return problem(403, fmt::format("account {} may not send to ward \"{}\"", c.account.name, w));
+  if (spec->at_ms && *spec->at_ms < util::now_ms() - 60000) return problems(400, {"\"at\" is in the past"});
+  auto plan = jobs::Planner::create(cfg, *spec, &rt->templates);
+  if (!plan) return problems(400, plan.error());
+  auto optouts = c.queries().optout_list();
+  if (!optouts) return problem(503, optouts.error());
+  std::set<std::string> opted;
+  for (const auto& [digits, why] : *optouts) opted.insert(digits);
+  auto w = jobs::walk(*plan, opted, 0, cfg.pricing);
+  if (!w) return problems(400, {w.error()});
+  if (w->totals.too_long > 0) {
+    std::vector<std::string> errors;
+    for (const auto& m : w->too_long) errors.push_back(fmt::format("ward {} row {}: {}", m.ward, m.row, m.fail_reason));
+    errors.push_back(fmt::format("{} message(s) over max_segments {} of template \"{}\"", w->totals.too_long,
+                                 plan->message_template().max_segments(), spec->template_name));
+    return problems(400, errors);
+  }
+  if (w->totals.messages == 0)
+    return problems(400, {fmt::format("no resident would get a message (all {} row(s) skipped or filtered out)",
+                                      w->totals.rows)});
+  store::IntakeStore intake(c.redis, c.ctx.fixed.redis_prefix);
+  // The same announcement twice within a day is a mistake unless said otherwise (as
+  // `loa send --again`); a repeat with the same key is the key's business.
+  const std::string print = jobs::fingerprint(*spec);
+  const bool again = query_param(c.req.uri, "again") == "true";
+  if (!spec->key && !again) {
+    auto earlier = intake.recent(print);
+    if (!earlier) return problem(503, earlier.error());
+    if (*earlier)
+      return answer(409, {{"error", fmt::format("the same announcement went out as job {} less than 24 hours ago "
+                                                "(?again=true sends it once more)",
+                                                **earlier)},
+                          {"id", **earlier}});
+  }
+  auto r = intake.enqueue(*spec);
+  if (!r) return problem(503, r.error());
+  if (!r->created) return answer(200, {{"id", r->id}, {"repeat", true}});
+  if (auto remembered = intake.remember(print, r->id); !remembered)
+    spdlog::warn("api: job {}: {} (a repeat within 24 hours will not be caught)", r->id, remembered.error());
+  json body{{"id", r->id},
+            {"state", "submitted"},
+            {"recipients", w->totals.messages},
+            {"segments", w->totals.segments},
+            {"cost", cfg.pricing.configured ? json(w->totals.cost) : json(nullptr)}};
+  c.audited(body, "send", r->id,
+            {{"template", spec->template_name},
+             {"wards", spec->wards},
+             {"recipients", w->totals.messages},
+             {"segments", w->totals.segments},
+             {"cost", cfg.pricing.configured ? json(w->totals.cost) : json(nullptr)},
+             {"currency", cfg.pricing.currency},
+             {"urgent", spec->urgent}});
+  return answer(202, body);
+}
+
+HttpResponse list_jobs(Call& c) {
+  int limit = kDefaultLimit;
+  if (std::string v = query_param(c.req.uri, "limit"); !v.empty()) {
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), limit);
+    if (ec != std::errc() || end != v.data() + v.size() || limit < 1 || limit > kMaxLimit)
+      return problems(400, {fmt::format("limit must be a whole number from 1 to {}", kMaxLimit)});
+  }
+  // Another account's jobs are filtered out after reading: read more than asked for.
+  const bool admin = c.account.role == store::Role::admin;
+  auto list = c.queries().recent(admin ? limit : std::min(kMaxLimit, limit * 10), "");
+  if (!list) return problem(503, list.error());
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& j : *list)
+    if (may_see(c.account, j.wards) && static_cast<int>(out.size()) < limit) {
+      auto one = store::status_json(j);
+      one["template"] = j.template_name;
+      one["wards"] = j.wards;
+      one["created"] = j.created_ms;
+      out.push_back(one);
+    }
+  return answer(200, out);
+}
+
+// The job a path names, when the account may see it; otherwise the answer to give.
+std::expected<store::JobStatus, HttpResponse> visible_job(Call& c, const std::string& id) {
+  auto st = c.queries().find(id);
+  if (!st) return std::unexpected(problem(503, st.error()));
+  if (!*st) return std::unexpected(problem(404, "no job " + util::loggable(id, 64)));
+  if (!may_see(c.account, (*st)->wards))
+    return std::unexpected(problem(403, fmt::format("account {} may not see job {}", c.account.name, id)));
+  return **st;
+}
+
+HttpResponse act_on_job(Call& c, const store::JobStatus& job, const std::string& action) {
+  using store::Role;
+  json summary{{"template", job.template_name}, {"wards", job.wards}};
+  if (action == "cancel") {
+    if (job.state == jobs::JobState::submitted)
+      return problem(409, "no gateway has taken the job yet: try again in a moment");
+    auto before = c.queries().cancel(job.id);
+    if (!before) return problem(503, before.error());
+    if (*before && (**before == jobs::JobState::done || **before == jobs::JobState::rejected))
+      return problem(409, fmt::format("job {} is already {}; nothing to cancel", job.id, jobs::name(**before)));
+    json body{{"id", job.id}, {"state", "cancelled"}};
+    c.audited(body, "cancel", job.id, summary);
+    return answer(200, body);
+  }
+  if (action == "approve" || action == "reject") {
+    if (c.account.role == Role::officer)
+      return problem(403, fmt::format("account {} (officer) may not {} jobs", c.account.name, action));
+    std::string reason;
+    if (action == "reject") {
+      auto b = json::parse(c.req.body, nullptr, false);
+      if (b.is_object() && b.contains("reason") && b["reason"].is_string()) reason = b["reason"].get<std::string>();
+      if (util::trimmed(reason).empty()) return problems(400, {"a rejection needs {\"reason\": \"...\"}"});
+    }
+    auto d = c.queries().decide(job.id, action == "approve", c.account.name, reason);
+    if (!d) return problem(503, d.error());
+    using store::QueryStore;
+    if (d->result == QueryStore::Decision::by_sender)
+      return problem(403, fmt::format("job {} was sent by {}: another approver or admin must decide on it", job.id,
+                                      c.account.name));
+    if (d->result != QueryStore::Decision::done)
+      return problem(409, fmt::format("job {} is {}, not awaiting approval", job.id,
+                                      d->state ? jobs::name(*d->state) : std::string_view("?")));
+    summary["sender"] = job.by;
+    if (job.recipients) summary["recipients"] = *job.recipients;
+    if (!reason.empty()) summary["reason"] = reason;
+    json body{{"id", job.id}, {"decision", action}};
+    c.audited(body, action, job.id, summary);
+    return answer(200, body);
+  }
+  if (action == "retry") {
+    if (c.account.role != Role::admin)
+      return problem(403, fmt::format("account {} may not resend messages (an admin's decision)", c.account.name));
+    const std::string which = query_param(c.req.uri, "which");
+    if (which != "unknown" && which != "failed") return problems(400, {"retry needs ?which=unknown or ?which=failed"});
+    auto n = c.queries().requeue(job.id, which == "unknown" ? jobs::MessageState::unknown : jobs::MessageState::failed);
+    if (!n) return problem(409, n.error());
+    summary["which"] = which;
+    summary["messages"] = *n;
+    json body{{"id", job.id}, {"requeued", *n}};
+    c.audited(body, "retry", job.id, summary);
+    return answer(200, body);
+  }
+  return problem(404, "not found");
+}
+
+HttpResponse optouts(Call& c, const std::string& number) {
+  if (c.account.role != store::Role::admin)
+    return problem(403, fmt::format("account {} may not change opt-outs (admins do)", c.account.name));
+  const bool add = c.req.method == "POST";
+  std::string typed = number, reason;
+  if (add) {
+    auto b = json::parse(c.req.body, nullptr, false);
+    if (!b.is_object() || !b.contains("number") || !b["number"].is_string())
+      return problems(400, {"the body must be {\"number\": \"...\", \"reason\": \"...\"}"});
+    typed = b["number"].get<std::string>();
+    if (b.contains("reason") && b["reason"].is_string()) reason = b["reason"].get<std::string>();
+  }
+  auto p = phone::normalize(typed, c.ctx.runtime()->cfg.carriers);
+  if (!p) return problems(400, {fmt::format("\"{}\": {}", util::loggable(typed, 40), phone::describe(p.error()))});
+  auto q = c.queries();
+  json body{{"number", util::mask_phone(p->local)}};
+  if (add) {
+    if (auto r = q.optout_add(p->digits, reason); !r) return problem(503, r.error());
+    c.audited(body, "optout-add", "", {{"number", util::mask_phone(p->local)}, {"reason", reason}});
+    return answer(200, body);
+  }
+  auto r = q.optout_remove(p->digits);
+  if (!r) return problem(503, r.error());
+  if (!*r) return problem(404, "that number was not opted out");
+  c.audited(body, "optout-remove", "", {{"number", util::mask_phone(p->local)}});
+  return answer(200, body);
+}
+
+}  // namespace
+
+ApiServer::ApiServer(Context& ctx)
+    : ctx_(ctx),
+      server_("api", ctx.fixed.api->host, ctx.fixed.api->port, ctx.fixed.api->limits,
+              [this](HttpRequest& r) { return handle(r); }, [](const char*) {}) {}
+
+HttpResponse ApiServer::handle(HttpRequest& req) {
+  if (!req.path.starts_with(kPrefix)) return problem(404, "not found");
+  const std::string auth = req.header("Authorization");
+  if (!auth.starts_with("Bearer ") || auth.size() <= 7) {
+    auto r = problem(401, "a valid token is needed: Authorization: Bearer <token>");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  store::Redis* redis = thread_redis(ctx_);
+  if (!redis) return problem(503, "Redis unavailable");
+  auto account = store::AccountStore(*redis, ctx_.fixed.redis_prefix).by_token(auth.substr(7));
+  if (!account) return problem(503, account.error());
+  if (!*account) {
+    auto r = problem(401, "unknown or revoked token");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    return r;
+  }
+  Call c{ctx_, req, *redis, std::move(**account)};
+  const std::string rest = req.path.substr(kPrefix.size());
+  const std::vector<std::string_view> parts = util::split(rest, "/");
+  const bool get = req.method == "GET", post = req.method == "POST";
+  auto only = [&](bool ok, HttpResponse r) { return ok ? r : problem(405, "method not allowed"); };
+  if (rest == "templates") return get ? templates(c) : problem(405, "GET only");
+  if (rest == "wards") return get ? wards(c) : problem(405, "GET only");
+  if (rest == "jobs") {
+    if (post) return create_job(c);
+    return only(get, get ? list_jobs(c) : HttpResponse{});
+  }
+  if (parts.size() >= 2 && parts.size() <= 3 && parts[0] == "jobs" && !parts[1].empty()) {
+    auto job = visible_job(c, std::string(parts[1]));
+    if (!job) return job.error();
+    if (parts.size() == 2) return get ? answer(200, store::status_json(*job)) : problem(405, "GET only");
+    if (!post) return problem(405, "POST only");
+    return act_on_job(c, *job, std::string(parts[2]));
+  }
+  if (rest == "optouts") return post ? optouts(c, "") : problem(405, "POST only");
+  if (parts.size() == 2 && parts[0] == "optouts" && !parts[1].empty())
+    return req.method == "DELETE" ? optouts(c, util::url_decode(std::string(parts[1]))) : problem(405, "DELETE only");
+  return problem(404, "not found");
+}
+
+}  // namespace loa::daemon
