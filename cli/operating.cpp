@@ -11,6 +11,7 @@
 #include "cli/session.h"
 #include "core/jobs/planner.h"
 #include "core/phone/phone.h"
+#include "core/store/redis.h"
 #include "cli/words.h"
 #include "core/util/i18n.h"
 #include "core/util/log.h"
@@ -167,6 +168,12 @@ int check(Session& s) {
                               name)
                         .c_str());
   }
+  if (auto open = store::open_to_network(store::redis_url(cfg->redis.url, cfg->state_dir)))
+    std::printf("%s: %s\n", cfg->path.c_str(),
+                i18n::trf("warning: Redis at {} answers without a password on a network address: anyone who can "
+                          "reach it can send to every resident (README, \"Redis in production\")",
+                          *open)
+                    .c_str());
   auto wards = jobs::ward_ids(*cfg);
   for (const auto& [id, ward] : cfg->wards) {
     if (std::find(wards.begin(), wards.end(), id) == wards.end())

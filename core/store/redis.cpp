@@ -72,6 +72,22 @@ std::string masked_url(const std::string& url) {
   return url.substr(0, from) + user + ":***" + url.substr(at);
 }
 
+bool loopback_host(std::string_view host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
+}
+
+std::optional<std::string> open_to_network(const std::string& url) {
+  static const std::regex tcp(R"(redis://(?:[^@/]*@)?([^:/@]+)(?::(\d+))?(?:/\d+)?)");
+  std::smatch m;
+  if (!std::regex_match(url, m, tcp) || loopback_host(m[1].str())) return std::nullopt;
+  const std::string bare = "redis://" + m[1].str() + (m[2].matched ? ":" + m[2].str() : "");
+  auto r = Redis::connect(bare, 2000);
+  if (!r) return std::nullopt;
+  auto pong = (*r)->command({"PING"});
+  if (!pong) return std::nullopt;  // NOAUTH: a password is needed
+  return bare;
+}
+
 std::expected<std::unique_ptr<Redis>, std::string> Redis::connect(const std::string& url, int timeout_ms) {
   std::unique_ptr<Redis> r(new Redis());
   r->url_ = url;
@@ -84,7 +100,7 @@ Redis::~Redis() = default;
 
 std::expected<void, std::string> Redis::reconnect() {
   static const std::regex tcp(R"(redis://(?:([^:@/]*):([^@]*)@)?([^:/@]+)(?::(\d+))?(?:/(\d+))?)");
-  static const std::regex unix_re(R"(unix://(/[^?]+)(?:\?db=(\d+))?)");
+  static const std::regex unix_re(R"(unix://(?:([^:@/]*):([^@]*)@)?(/[^?]+)(?:\?db=(\d+))?)");
   std::smatch m;
   timeval tv{timeout_ms_ / 1000, (timeout_ms_ % 1000) * 1000};
   redisContext* c = nullptr;
@@ -96,10 +112,14 @@ std::expected<void, std::string> Redis::reconnect() {
     db = m[5];
     c = redisConnectWithTimeout(m[3].str().c_str(), m[4].matched ? std::stoi(m[4]) : 6379, tv);
   } else if (std::regex_match(url_, m, unix_re)) {
-    db = m[2];
-    c = redisConnectUnixWithTimeout(m[1].str().c_str(), tv);
+    user = m[1];
+    password = m[2];
+    db = m[4];
+    c = redisConnectUnixWithTimeout(m[3].str().c_str(), tv);
   } else {
-    return std::unexpected(i18n::trf("redis url \"{}\" is not redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH", shown));
+    return std::unexpected(i18n::trf(
+        "redis url \"{}\" is not redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or unix://[[USER]:PASSWORD@]/PATH[?db=N]",
+        shown));
   }
   if (!c) return std::unexpected(i18n::trf("cannot connect to Redis at {}: out of memory", shown));
   ctx_.reset(c);

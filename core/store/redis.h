@@ -39,6 +39,13 @@ struct Script {
 /// `url` with any password replaced by *** (redis://user:***@host...), for messages.
 std::string masked_url(const std::string& url);
 
+/// Whether `host` is this machine only (127.x, ::1, localhost).
+bool loopback_host(std::string_view host);
+/// For a TCP `url` to another machine: the address (without credentials) when that Redis
+/// answers a client that gives no password, which anyone on the network could then be;
+/// nullopt when it asks for one, cannot be reached, or is on loopback or a socket.
+std::optional<std::string> open_to_network(const std::string& url);
+
 /// The Redis URL a config names: `unix://<state_dir>/redis.sock` for "embedded".
 std::string redis_url(const std::string& configured, const std::string& state_dir);
 

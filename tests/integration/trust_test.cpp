@@ -2,7 +2,9 @@
 // whose chain of hashes finds an edited, removed or inserted entry.
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -376,5 +378,60 @@ TEST_SUITE("integration/trust") {
     auto last = json::parse(run_loa(cfg, {"audit", "--json"}).out).back();
     CHECK(last["action"] == "purge");
     CHECK(last["actor"] == "gateway:gw-2");
+  }
+
+  TEST_CASE("a Redis ACL user with only what Loa needs (config/redis-acl.conf) runs a whole send") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 3);
+    // The shipped rules, for this test's prefix and a password.
+    std::ifstream file(std::string(LOA_SOURCE_DIR) + "/config/redis-acl.conf");
+    REQUIRE(file);
+    std::string line, rules;
+    while (std::getline(file, line))
+      if (line.rfind("user ", 0) == 0) rules = line;
+    REQUIRE(!rules.empty());
+    std::vector<std::string> cmd{"ACL", "SETUSER", "loa"};
+    std::istringstream words(rules.substr(std::string("user loa ").size()));
+    for (std::string w; words >> w;) cmd.push_back(w == "~loa:*" ? "~t:*" : w == ">CHANGE-ME" ? ">s3cret" : w);
+    REQUIRE(redis.connect()->command(cmd));
+    const std::string socket = redis.url().substr(std::string("unix://").size());
+    const std::string url = "unix://loa:s3cret@" + socket;
+
+    auto cfg = write_config(dir, url, provider.port(), "", "");
+    CHECK(run_loa(cfg, {"check"}).code == 0);
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    const std::string job = send_job(cfg, "phuong-6", "họp");
+    REQUIRE(wait_until([&] { return job_status(cfg, job)["state"] == "done"; }, std::chrono::seconds(20)));
+    CHECK(provider.log_lines().size() == 3);
+    CHECK(run_loa(cfg, {"audit", "--verify"}).code == 0);
+    CHECK(gw.log().find("NOPERM") == std::string::npos);
+
+    // Nothing beyond: other keys, and dangerous commands, are refused to that user.
+    auto as_loa = loa::store::Redis::connect(url);
+    REQUIRE(as_loa);
+    CHECK_FALSE((*as_loa)->command({"GET", "other:key"}));
+    CHECK_FALSE((*as_loa)->command({"FLUSHALL"}));
+    CHECK_FALSE((*as_loa)->command({"KEYS", "*"}));
+    CHECK_FALSE((*as_loa)->command({"CONFIG", "SET", "appendonly", "no"}));
+    // A wrong password: refused, said clearly, the password never shown.
+    auto wrong = write_config(dir, "unix://loa:wrong-pass@" + socket, provider.port(), "", "");
+    auto refused = run_loa(wrong, {"status", job});
+    CHECK(refused.code == 1);
+    CHECK(refused.err.find("refused the login") != std::string::npos);
+    CHECK(refused.err.find("wrong-pass") == std::string::npos);
+  }
+
+  TEST_CASE("only a Redis on another machine that answers without a password is reported as open") {
+    CHECK(loa::store::loopback_host("127.0.0.1"));
+    CHECK(loa::store::loopback_host("localhost"));
+    CHECK(loa::store::loopback_host("::1"));
+    CHECK_FALSE(loa::store::loopback_host("10.0.0.5"));
+    CHECK_FALSE(loa::store::loopback_host("redis.ubnd.camau.gov.vn"));
+    TempDir dir;
+    RedisServer redis(dir);
+    CHECK_FALSE(loa::store::open_to_network(redis.url()));          // a socket
+    CHECK_FALSE(loa::store::open_to_network("redis://127.0.0.1:1"));  // loopback: not probed
   }
 }
