@@ -161,7 +161,7 @@ std::optional<jobs::Planner> plan_of(const jobs::JobSpec& spec, const config::Co
   return std::move(*plan);
 }
 
-std::string encoding_name(bool unicode) { return unicode ? "UCS-2" : "GSM-7"; }
+std::string encoding_name(bool unicode) { return jobs::encoding_name(unicode); }
 
 // A walk over every planned message: totals, the first `limit` messages, every skipped row,
 // the first 20 over the segment limit.
@@ -327,20 +327,7 @@ int preview(Session& s, const PreviewOptions& o) {
   if (!w) return fail(kUsage, w.error());
   const auto& t = plan->message_template();
   if (o.json) {
-    json out;
-    out["template"] = t.name();
-    out["messages"] = json::array();
-    for (const auto& m : w->shown)
-      out["messages"].push_back({{"ward", m.ward}, {"row", m.row}, {"name", m.name}, {"phone", util::mask_phone(m.phone)},
-                                 {"text", m.text}, {"encoding", encoding_name(m.segments.unicode)},
-                                 {"segments", m.segments.segments}, {"error", m.fail_reason}});
-    out["skipped"] = json::array();
-    for (const auto& m : w->skipped)
-      out["skipped"].push_back({{"ward", m.ward}, {"row", m.row}, {"name", m.name}, {"reason", m.skip_reason}});
-    out["totals"] = {{"rows", w->totals.rows}, {"messages", w->totals.messages}, {"skipped", w->totals.skipped},
-                     {"segments", w->totals.segments}, {"ucs2", w->totals.unicode}, {"over_limit", w->totals.too_long}};
-    if (cfg->pricing.configured) out["totals"]["cost"] = {{"amount", w->totals.cost}, {"currency", cfg->pricing.currency}};
-    std::printf("%s\n", out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+    std::printf("%s\n", jobs::preview_json(*w, t, cfg->pricing).dump(2, ' ', false, json::error_handler_t::replace).c_str());
     return kOk;
   }
   std::printf("%s\n\n", i18n::trf("Template {}: {}", t.name(), t.description()).c_str());

@@ -102,39 +102,81 @@ HttpResponse wards(Call& c) {
   return answer(200, out);
 }
 
-HttpResponse create_job(Call& c) {
-  const auto rt = c.ctx.runtime();
-  const auto& cfg = rt->cfg;
+// A job from the request's body, validated as `loa send` validates one: parsed, the
+// account's wards only, its plan made and walked (the first `limit` messages kept).
+struct Checked {
+  std::shared_ptr<const Runtime> rt;  ///< the plan points into its config
+  jobs::JobSpec spec;
+  std::optional<jobs::Planner> plan;
+  jobs::PlanWalk walk;
+};
+
+std::expected<Checked, HttpResponse> check_job(Call& c, int limit) {
+  Checked out{.rt = c.ctx.runtime()};
+  const auto& cfg = out.rt->cfg;
   auto spec = jobs::parse_job_spec(c.req.body, cfg.timezone);
-  if (!spec) return problems(400, {spec.error()});
+  if (!spec) return std::unexpected(problems(400, {spec.error()}));
   spec->by = c.account.name;  // whatever the body said: the account sends it
   for (const auto& w : spec->wards)
-    if (!c.account.may_use(w)) return problem(403, fmt::format("account {} may not send to ward \"{}\"", c.account.name, w));
-  if (spec->at_ms && *spec->at_ms < util::now_ms() - 60000) return problems(400, {"\"at\" is in the past"});
-  auto plan = jobs::Planner::create(cfg, *spec, &rt->templates);
-  if (!plan) return problems(400, plan.error());
+    if (!c.account.may_use(w))
+      return std::unexpected(problem(403, fmt::format("account {} may not send to ward \"{}\"", c.account.name, w)));
+  if (spec->at_ms && *spec->at_ms < util::now_ms() - 60000) return std::unexpected(problems(400, {"\"at\" is in the past"}));
+  auto plan = jobs::Planner::create(cfg, *spec, &out.rt->templates);
+  if (!plan) return std::unexpected(problems(400, plan.error()));
   auto optouts = c.queries().optout_list();
-  if (!optouts) return problem(503, optouts.error());
+  if (!optouts) return std::unexpected(problem(503, optouts.error()));
   std::set<std::string> opted;
   for (const auto& [digits, why] : *optouts) opted.insert(digits);
-  auto w = jobs::walk(*plan, opted, 0, cfg.pricing);
-  if (!w) return problems(400, {w.error()});
-  if (w->totals.too_long > 0) {
+  auto w = jobs::walk(*plan, opted, limit, cfg.pricing);
+  if (!w) return std::unexpected(problems(400, {w.error()}));
+  out.spec = std::move(*spec);
+  out.plan.emplace(std::move(*plan));
+  out.walk = std::move(*w);
+  return out;
+}
+
+// A whole number query parameter from 1 to `max`, `fallback` when absent.
+std::expected<int, HttpResponse> limit_param(const HttpRequest& req, int fallback, int max) {
+  std::string v = query_param(req.uri, "limit");
+  if (v.empty()) return fallback;
+  int n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || end != v.data() + v.size() || n < 1 || n > max)
+    return std::unexpected(problems(400, {fmt::format("limit must be a whole number from 1 to {}", max)}));
+  return n;
+}
+
+HttpResponse preview(Call& c) {
+  auto limit = limit_param(c.req, 10, 100);
+  if (!limit) return limit.error();
+  auto checked = check_job(c, *limit);
+  if (!checked) return checked.error();
+  return answer(200, jobs::preview_json(checked->walk, checked->plan->message_template(), checked->rt->cfg.pricing));
+}
+
+HttpResponse create_job(Call& c) {
+  auto checked = check_job(c, 0);
+  if (!checked) return checked.error();
+  const auto& cfg = checked->rt->cfg;
+  jobs::JobSpec& spec = checked->spec;
+  const auto& plan = checked->plan;
+  const jobs::PlanWalk& w = checked->walk;
+  if (w.totals.too_long > 0) {
     std::vector<std::string> errors;
-    for (const auto& m : w->too_long) errors.push_back(fmt::format("ward {} row {}: {}", m.ward, m.row, m.fail_reason));
-    errors.push_back(fmt::format("{} message(s) over max_segments {} of template \"{}\"", w->totals.too_long,
-                                 plan->message_template().max_segments(), spec->template_name));
+    for (const auto& m : w.too_long) errors.push_back(fmt::format("ward {} row {}: {}", m.ward, m.row, m.fail_reason));
+    errors.push_back(fmt::format("{} message(s) over max_segments {} of template \"{}\"", w.totals.too_long,
+                                 plan->message_template().max_segments(), spec.template_name));
     return problems(400, errors);
   }
-  if (w->totals.messages == 0)
+  if (w.totals.messages == 0)
     return problems(400, {fmt::format("no resident would get a message (all {} row(s) skipped or filtered out)",
-                                      w->totals.rows)});
+                                      w.totals.rows)});
   store::IntakeStore intake(c.redis, c.ctx.fixed.redis_prefix);
   // The same announcement twice within a day is a mistake unless said otherwise (as
   // `loa send --again`); a repeat with the same key is the key's business.
-  const std::string print = jobs::fingerprint(*spec);
+  const std::string print = jobs::fingerprint(spec);
   const bool again = query_param(c.req.uri, "again") == "true";
-  if (!spec->key && !again) {
+  if (!spec.key && !again) {
     auto earlier = intake.recent(print);
     if (!earlier) return problem(503, earlier.error());
     if (*earlier)
@@ -143,34 +185,31 @@ HttpResponse create_job(Call& c) {
                                                 **earlier)},
                           {"id", **earlier}});
   }
-  auto r = intake.enqueue(*spec);
+  auto r = intake.enqueue(spec);
   if (!r) return problem(503, r.error());
   if (!r->created) return answer(200, {{"id", r->id}, {"repeat", true}});
   if (auto remembered = intake.remember(print, r->id); !remembered)
     spdlog::warn("api: job {}: {} (a repeat within 24 hours will not be caught)", r->id, remembered.error());
   json body{{"id", r->id},
             {"state", "submitted"},
-            {"recipients", w->totals.messages},
-            {"segments", w->totals.segments},
-            {"cost", cfg.pricing.configured ? json(w->totals.cost) : json(nullptr)}};
+            {"recipients", w.totals.messages},
+            {"segments", w.totals.segments},
+            {"cost", cfg.pricing.configured ? json(w.totals.cost) : json(nullptr)}};
   c.audited(body, "send", r->id,
-            {{"template", spec->template_name},
-             {"wards", spec->wards},
-             {"recipients", w->totals.messages},
-             {"segments", w->totals.segments},
-             {"cost", cfg.pricing.configured ? json(w->totals.cost) : json(nullptr)},
+            {{"template", spec.template_name},
+             {"wards", spec.wards},
+             {"recipients", w.totals.messages},
+             {"segments", w.totals.segments},
+             {"cost", cfg.pricing.configured ? json(w.totals.cost) : json(nullptr)},
              {"currency", cfg.pricing.currency},
-             {"urgent", spec->urgent}});
+             {"urgent", spec.urgent}});
   return answer(202, body);
 }
 
 HttpResponse list_jobs(Call& c) {
-  int limit = kDefaultLimit;
-  if (std::string v = query_param(c.req.uri, "limit"); !v.empty()) {
-    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), limit);
-    if (ec != std::errc() || end != v.data() + v.size() || limit < 1 || limit > kMaxLimit)
-      return problems(400, {fmt::format("limit must be a whole number from 1 to {}", kMaxLimit)});
-  }
+  auto wanted = limit_param(c.req, kDefaultLimit, kMaxLimit);
+  if (!wanted) return wanted.error();
+  const int limit = *wanted;
   // Another account's jobs are filtered out after reading: read more than asked for.
   const bool admin = c.account.role == store::Role::admin;
   auto list = c.queries().recent(admin ? limit : std::min(kMaxLimit, limit * 10), "");
@@ -311,6 +350,7 @@ HttpResponse ApiServer::handle(HttpRequest& req) {
   auto only = [&](bool ok, HttpResponse r) { return ok ? r : problem(405, "method not allowed"); };
   if (rest == "templates") return get ? templates(c) : problem(405, "GET only");
   if (rest == "wards") return get ? wards(c) : problem(405, "GET only");
+  if (rest == "preview") return post ? preview(c) : problem(405, "POST only");
   if (rest == "jobs") {
     if (post) return create_job(c);
     return only(get, get ? list_jobs(c) : HttpResponse{});

@@ -10,6 +10,7 @@
 
 #include "core/text/unicode.h"
 #include "core/util/i18n.h"
+#include "core/util/log.h"
 #include "core/util/time.h"
 #include "core/wards/resident_list.h"
 
@@ -275,6 +276,26 @@ std::expected<PlanWalk, std::string> walk(const Planner& plan, const std::set<st
   });
   if (!ok) return std::unexpected(ok.error());
   return w;
+}
+
+const char* encoding_name(bool unicode) { return unicode ? "UCS-2" : "GSM-7"; }
+
+nlohmann::json preview_json(const PlanWalk& w, const text::MessageTemplate& t, const config::Pricing& pricing) {
+  using nlohmann::json;
+  json out;
+  out["template"] = t.name();
+  out["messages"] = json::array();
+  for (const auto& m : w.shown)
+    out["messages"].push_back({{"ward", m.ward}, {"row", m.row}, {"name", m.name}, {"phone", util::mask_phone(m.phone)},
+                               {"text", m.text}, {"encoding", encoding_name(m.segments.unicode)},
+                               {"segments", m.segments.segments}, {"error", m.fail_reason}});
+  out["skipped"] = json::array();
+  for (const auto& m : w.skipped)
+    out["skipped"].push_back({{"ward", m.ward}, {"row", m.row}, {"name", m.name}, {"reason", m.skip_reason}});
+  out["totals"] = {{"rows", w.totals.rows}, {"messages", w.totals.messages}, {"skipped", w.totals.skipped},
+                   {"segments", w.totals.segments}, {"ucs2", w.totals.unicode}, {"over_limit", w.totals.too_long}};
+  if (pricing.configured) out["totals"]["cost"] = {{"amount", w.totals.cost}, {"currency", pricing.currency}};
+  return out;
 }
 
 }  // namespace loa::jobs

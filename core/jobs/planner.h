@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/config/config.h"
 #include "core/jobs/job_spec.h"
 #include "core/text/message_template.h"
@@ -111,5 +113,13 @@ struct PlanWalk {
 };
 std::expected<PlanWalk, std::string> walk(const Planner& plan, const std::set<std::string>& opted_out, int limit,
                                           const config::Pricing& pricing);
+
+/// "UCS-2" or "GSM-7".
+const char* encoding_name(bool unicode);
+
+/// A walked plan as `loa preview --json` and the API's preview give it: the shown messages
+/// (numbers masked), every skipped row with its reason, and the totals (with the cost when
+/// pricing is configured).
+nlohmann::json preview_json(const PlanWalk& w, const text::MessageTemplate& t, const config::Pricing& pricing);
 
 }  // namespace loa::jobs

@@ -76,7 +76,7 @@ TEST_SUITE("integration/api") {
     // No token, a wrong one: 401 on every endpoint, and nothing changes.
     const std::string before = state_of(redis);
     for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
-             {"GET", "/api/v1/templates"}, {"GET", "/api/v1/wards"}, {"POST", "/api/v1/jobs"},
+             {"GET", "/api/v1/templates"}, {"GET", "/api/v1/wards"}, {"POST", "/api/v1/preview"}, {"POST", "/api/v1/jobs"},
              {"GET", "/api/v1/jobs"}, {"GET", "/api/v1/jobs/1-0"}, {"POST", "/api/v1/jobs/1-0/cancel"},
              {"POST", "/api/v1/jobs/1-0/approve"}, {"POST", "/api/v1/jobs/1-0/reject"},
              {"POST", "/api/v1/jobs/1-0/retry?which=failed"}, {"POST", "/api/v1/optouts"},
@@ -98,6 +98,17 @@ TEST_SUITE("integration/api") {
     auto templates = json::parse(api.call("GET", "/api/v1/templates", lan)->body);
     REQUIRE(templates.size() >= 1);
     CHECK(templates[0]["name"] == "thong-bao");
+
+    // A preview: rendered samples with masked numbers, the totals; another ward's is 403.
+    auto preview = api.call("POST", "/api/v1/preview?limit=2", lan, job_body("phuong-6"));
+    REQUIRE(preview);
+    REQUIRE_MESSAGE(preview->status == 200, preview->body);
+    auto shown = json::parse(preview->body);
+    CHECK(shown["messages"].size() == 2);
+    CHECK(shown["messages"][0]["phone"] == "0912***000");
+    CHECK(shown["messages"][0]["text"].get<std::string>().find("họp tổ dân phố") != std::string::npos);
+    CHECK(shown["totals"]["messages"] == 3);
+    CHECK(api.call("POST", "/api/v1/preview", lan, job_body("phuong-7"))->status == 403);
 
     // Another ward: 403, nothing enqueued.
     auto other = api.call("POST", "/api/v1/jobs", lan, job_body("phuong-7"));
