@@ -53,13 +53,9 @@ std::string state_of(RedisServer& redis) {
 
 TEST_SUITE("integration/api") {
   TEST_CASE("tokens, wards and roles: 401 and 403 change nothing; each right where the contract gives it") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake");
-    write_ward(dir, "phuong-6", 3);
+    Rig rig(3, {}, "", "api: { listen: \"127.0.0.1:0\" }\napproval: { urgent: true }\n");
+    auto& [dir, redis, provider, cfg] = rig;
     write_ward(dir, "phuong-7", 2);
-    auto cfg = write_config(dir, redis.url(), provider.port(), "",
-                            "api: { listen: \"127.0.0.1:0\" }\napproval: { urgent: true }\n");
     {
       std::string text = dir.read("loa.yaml");
       auto at = text.find("  phuong-6: \"Phường 6\"\n");
@@ -185,11 +181,8 @@ TEST_SUITE("integration/api") {
   }
 
   TEST_CASE("a revoked token is refused at once by a second gateway") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake");
-    write_ward(dir, "phuong-6", 2);
-    auto cfg = write_config(dir, redis.url(), provider.port(), "", "api: { listen: \"127.0.0.1:0\" }\n");
+    Rig rig(2, {}, "", "api: { listen: \"127.0.0.1:0\" }\n");
+    auto& [dir, redis, provider, cfg] = rig;
     const std::string lan = account(cfg, {"lan", "--role", "officer", "--wards", "phuong-6"});
     Gateway one(dir, cfg, "gw-1", "gw1.log");
     Gateway two(dir, cfg, "gw-2", "gw2.log");

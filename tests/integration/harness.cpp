@@ -335,10 +335,11 @@ retry: {{ max_attempts: 3, base_delay_ms: 50, max_delay_ms: 200 }}
   return dir.file("loa.yaml");
 }
 
-Rig::Rig(int residents, std::vector<std::string> provider_args, const std::string& extra_provider_keys)
+Rig::Rig(int residents, std::vector<std::string> provider_args, const std::string& extra_provider_keys,
+         const std::string& extra_top)
     : provider(dir, "fake", std::move(provider_args)) {
   write_ward(dir, "phuong-6", residents);
-  cfg = write_config(dir, redis.url(), provider.port(), extra_provider_keys);
+  cfg = write_config(dir, redis.url(), provider.port(), extra_provider_keys, extra_top);
 }
 
 }  // namespace loa::test

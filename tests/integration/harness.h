@@ -172,7 +172,8 @@ std::string write_config(const TempDir& dir, const std::string& redis_url, int p
 /// config for them (write_config with `extra_provider_keys`). Tests bind it as
 /// `auto& [dir, redis, provider, cfg] = rig;`.
 struct Rig {
-  explicit Rig(int residents, std::vector<std::string> provider_args = {}, const std::string& extra_provider_keys = "");
+  explicit Rig(int residents, std::vector<std::string> provider_args = {}, const std::string& extra_provider_keys = "",
+               const std::string& extra_top = "");
   TempDir dir;
   RedisServer redis{dir};
   FakeProvider provider;

@@ -81,13 +81,9 @@ std::string enqueue_as(RedisServer& redis, const std::string& by, bool urgent, c
 
 TEST_SUITE("integration/trust") {
   TEST_CASE("jobs the approval policy catches wait, counted, for a second person; approved they go, rejected they end") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake");
-    write_ward(dir, "phuong-6", 3);
+    Rig rig(3, {}, "", "approval: { urgent: true, over_recipients: 4, expire_hours: 48 }\n");
+    auto& [dir, redis, provider, cfg] = rig;
     write_ward(dir, "phuong-7", 5);
-    auto cfg = write_config(dir, redis.url(), provider.port(), "",
-                            "approval: { urgent: true, over_recipients: 4, expire_hours: 48 }\n");
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     auto state = [&](const std::string& job) { return job_status(cfg, job)["state"].get<std::string>(); };
 
@@ -146,11 +142,8 @@ TEST_SUITE("integration/trust") {
   }
 
   TEST_CASE("an approval request nobody acts on expires as rejected, recorded by the gateway") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake");
-    write_ward(dir, "phuong-6", 2);
-    auto cfg = write_config(dir, redis.url(), provider.port(), "", "approval: { urgent: true, expire_hours: 0.001 }\n");
+    Rig rig(2, {}, "", "approval: { urgent: true, expire_hours: 0.001 }\n");
+    auto& [dir, redis, provider, cfg] = rig;
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     const std::string job = enqueue_as(redis, "lan", true);
     REQUIRE(wait_until([&] { return job_status(cfg, job)["state"] == "rejected"; }, std::chrono::seconds(20)));
@@ -311,11 +304,8 @@ TEST_SUITE("integration/trust") {
   }
 
   TEST_CASE("retention removes the numbers and texts of old jobs, keeps their counts, and says so") {
-    TempDir dir;
-    RedisServer redis(dir);
-    FakeProvider provider(dir, "fake");
-    write_ward(dir, "phuong-6", 3);
-    auto cfg = write_config(dir, redis.url(), provider.port(), "", "retention: { message_days: 30, audit_days: 365 }\n");
+    Rig rig(3, {}, "", "retention: { message_days: 30, audit_days: 365 }\n");
+    auto& [dir, redis, provider, cfg] = rig;
     auto c = redis.connect();
     // The gateways' own retention turn waits: this test runs `loa purge` first.
     REQUIRE(c->command({"SET", "t:lock:retention", "test", "EX", "600"}));
