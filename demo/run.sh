@@ -56,5 +56,5 @@ loa report "$job" >"$state/report.txt"
 head -n 12 "$state/report.txt"
 loa report "$job" --csv >"$state/report.csv"
 echo; echo "== skipped rows in the report"
-grep skipped "$state/report.txt" || true
+grep -E "Bỏ qua|skipped" "$state/report.txt" || true
 echo; echo "The provider received $(wc -l <"$state/provider.log") message(s); state, logs and report are in $state"
