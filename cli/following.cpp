@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/session.h"
-#include <xlsxwriter.h>
 
 #include "cli/words.h"
+#include "core/reports/report.h"
 #include "core/jobs/planner.h"
 #include "core/phone/phone.h"
 #include "core/text/segments.h"
@@ -179,83 +179,9 @@ int list_jobs(Session& s, const JobsOptions& o) {
   return kOk;
 }
 
-std::string csv_cell(const std::string& v) {
-  if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-
 struct ReportOptions {
   std::string job, xlsx;
   bool csv = false, full_numbers = false;
-};
-
-// The report's columns for people (CSV and the workbook's recipients sheet).
-const std::vector<std::string> kReportColumns{"STT",        "Dòng",       "Đơn vị",   "Khóm/Ấp",      "Họ tên",
-                                              "Số điện thoại", "Trạng thái", "Lý do",    "Nhà cung cấp", "Mã tin",
-                                              "Số lần gửi", "Xếp hàng lúc", "Gửi lúc", "Kết thúc lúc"};
-
-// Totals over a job's messages for the summary: segments and estimated cost of those that
-// were (or are to be) sent, and one text as the announcement's example.
-struct ReportTotals {
-  std::int64_t segments = 0, cost = 0;
-  std::string example;
-};
-
-// The chairman's workbook: a summary sheet, then one row per recipient. Written with
-// libxlsxwriter in constant-memory mode (a row at a time), so a city's job fits.
-class ReportBook {
- public:
-  explicit ReportBook(const std::string& path) {
-    lxw_workbook_options options{};
-    options.constant_memory = LXW_TRUE;
-    book_ = workbook_new_opt(path.c_str(), &options);
-    if (!book_) return;
-    summary_ = workbook_add_worksheet(book_, "Tổng hợp");
-    recipients_ = workbook_add_worksheet(book_, "Người nhận");
-    bold_ = workbook_add_format(book_);
-    format_set_bold(bold_);
-    for (std::size_t c = 0; c < kReportColumns.size(); ++c)
-      worksheet_write_string(recipients_, 0, static_cast<lxw_col_t>(c), kReportColumns[c].c_str(), bold_);
-    worksheet_set_column(recipients_, 4, 4, 24, nullptr);
-    worksheet_set_column(recipients_, 7, 7, 40, nullptr);
-  }
-  ~ReportBook() {
-    if (book_) workbook_close(book_);
-  }
-  bool ok() const { return book_ != nullptr; }
-  void recipient(const std::vector<std::string>& cells) {
-    ++row_;
-    for (std::size_t c = 0; c < cells.size(); ++c)
-      if (!cells[c].empty()) worksheet_write_string(recipients_, row_, static_cast<lxw_col_t>(c), cells[c].c_str(), nullptr);
-  }
-  void summary_line(const std::string& label, const std::string& value) {
-    worksheet_write_string(summary_, summary_row_, 0, label.c_str(), bold_);
-    worksheet_write_string(summary_, summary_row_, 1, value.c_str(), nullptr);
-    ++summary_row_;
-  }
-  void summary_count(const std::string& label, std::int64_t n) {
-    worksheet_write_string(summary_, summary_row_, 0, label.c_str(), nullptr);
-    worksheet_write_number(summary_, summary_row_, 1, static_cast<double>(n), nullptr);
-    ++summary_row_;
-  }
-  /// Closes the file; the error when it could not be written.
-  std::optional<std::string> close() {
-    worksheet_set_column(summary_, 0, 0, 28, nullptr);
-    worksheet_set_column(summary_, 1, 1, 80, nullptr);
-    lxw_error e = workbook_close(book_);
-    book_ = nullptr;
-    if (e != LXW_NO_ERROR) return std::string(lxw_strerror(e));
-    return std::nullopt;
-  }
-
- private:
-  lxw_workbook* book_ = nullptr;
-  lxw_worksheet *summary_ = nullptr, *recipients_ = nullptr;
-  lxw_format* bold_ = nullptr;
-  lxw_row_t row_ = 0, summary_row_ = 0;
 };
 
 int report(Session& s, const ReportOptions& o) {
@@ -267,83 +193,38 @@ int report(Session& s, const ReportOptions& o) {
     return fail(kUsage, i18n::trf("the numbers and texts of job {} were removed on {} (retention: {} days after it "
                                   "finished); loa status {} still has its counts",
                                   o.job, time_for_people(j->purged_ms, cfg->timezone), cfg->retention.message_days, o.job));
-  auto when = [&](std::int64_t ms) { return ms == 0 ? std::string() : util::format_local(ms, cfg->timezone); };
-  // The CSV and the workbook are for the office: dates as it writes them.
-  auto day_first = [&](std::int64_t ms) { return ms == 0 ? std::string() : util::format_day_first(ms, cfg->timezone); };
-  std::unique_ptr<ReportBook> book;
+  reports::MessageWalk walk = [&](const std::function<void(const store::MessageRecord&)>& fn) {
+    return s.backend()->messages(o.job, j->total, fn);
+  };
   if (!o.xlsx.empty()) {
-    book = std::make_unique<ReportBook>(o.xlsx);
-    if (!book->ok()) return fail(kRuntime, o.xlsx + ": cannot create the workbook");
+    if (auto r = reports::write_workbook(o.xlsx, *j, *cfg, o.full_numbers, walk); !r) return fail(kRuntime, r.error());
+    std::printf("%s: %lld recipient(s)\n", o.xlsx.c_str(), static_cast<long long>(j->total));
+    return kOk;
   }
-  ReportTotals totals;
   if (o.csv) {
-    std::printf("\xEF\xBB\xBF");
-    std::printf("%s\r\n", util::join(kReportColumns, ",").c_str());
-  } else if (!book) {
-    std::printf("%-5s %s %s %s %s %s %s %3s  %s\n", i18n::tr("ROW"), pad(i18n::tr("WARD"), 12).c_str(),
-                pad(i18n::tr("PHONE"), 12).c_str(), pad(i18n::tr("NAME"), 24).c_str(), pad(i18n::tr("STATUS"), 10).c_str(),
-                pad(i18n::tr("PROVIDER"), 10).c_str(), pad(i18n::tr("PROVIDER ID"), 24).c_str(), i18n::tr("TRY"),
-                i18n::tr("LAST ERROR / TIMES"));
+    std::fputs(reports::csv_head().c_str(), stdout);
+    auto r = walk([&](const store::MessageRecord& m) {
+      std::fputs(reports::csv_line(reports::row_of(m, *cfg, o.full_numbers)).c_str(), stdout);
+    });
+    return r ? kOk : fail(kRuntime, r.error());
   }
-  auto r = s.backend()->messages(o.job, j->total, [&](const store::MessageRecord& m) {
+  auto when = [&](std::int64_t ms) { return ms == 0 ? std::string() : util::format_local(ms, cfg->timezone); };
+  std::printf("%-5s %s %s %s %s %s %s %3s  %s\n", i18n::tr("ROW"), pad(i18n::tr("WARD"), 12).c_str(),
+              pad(i18n::tr("PHONE"), 12).c_str(), pad(i18n::tr("NAME"), 24).c_str(), pad(i18n::tr("STATUS"), 10).c_str(),
+              pad(i18n::tr("PROVIDER"), 10).c_str(), pad(i18n::tr("PROVIDER ID"), 24).c_str(), i18n::tr("TRY"),
+              i18n::tr("LAST ERROR / TIMES"));
+  const bool english = i18n::current() == i18n::Language::English;
+  auto r = walk([&](const store::MessageRecord& m) {
     const auto& d = m.data;
     const auto& p = m.progress;
     const std::string phone = o.full_numbers ? d.phone : util::mask_phone(d.phone);
-    const std::string attempts = std::to_string(p.attempts);
-    const bool english = i18n::current() == i18n::Language::English;
     const std::string state(!p.state ? "" : english ? jobs::name(*p.state) : vi_state(*p.state));
     const std::string sent_at = when(p.sent_at == 0 ? p.taken_at : p.sent_at);
-    if (p.state != MessageState::skipped && !d.text.empty()) {
-      const auto seg = text::count_segments(d.text);
-      totals.segments += seg.segments;
-      totals.cost += seg.segments * cfg->pricing.per_segment(phone::carrier_of(d.phone), seg.unicode);
-      if (totals.example.empty()) totals.example = d.text;
-    }
-    if (o.csv || book) {
-      std::vector<std::string> cells{d.stt,
-                                     d.row,
-                                     cfg->ward_name(d.ward),
-                                     d.area,
-                                     d.name,
-                                     phone,
-                                     p.state ? std::string(vi_state(*p.state)) : "",
-                                     vi_reason(p.error),
-                                     p.provider,
-                                     p.provider_id,
-                                     attempts,
-                                     day_first(d.queued_at),
-                                     day_first(p.sent_at == 0 ? p.taken_at : p.sent_at),
-                                     day_first(p.done_at)};
-      if (book) book->recipient(cells);
-      else std::printf("%s\r\n", util::join(cells, ",", csv_cell).c_str());
-    } else {
-      std::printf("%-5s %-12s %-12s %s %-10s %-10s %-24s %3s  %s%s%s\n", d.row.c_str(), d.ward.c_str(), phone.c_str(),
-                  pad(d.name, 24).c_str(), state.c_str(), p.provider.c_str(), p.provider_id.c_str(), attempts.c_str(),
-                  reason_for_people(p.error).c_str(), p.error.empty() ? "" : " ", sent_at.c_str());
-    }
+    std::printf("%-5s %-12s %-12s %s %-10s %-10s %-24s %3d  %s%s%s\n", d.row.c_str(), d.ward.c_str(), phone.c_str(),
+                pad(d.name, 24).c_str(), state.c_str(), p.provider.c_str(), p.provider_id.c_str(), p.attempts,
+                reason_for_people(p.error).c_str(), p.error.empty() ? "" : " ", sent_at.c_str());
   });
-  if (!r) return fail(kRuntime, r.error());
-  if (book) {
-    std::vector<std::string> units;
-    for (const auto& w : util::split(j->wards, ",")) units.push_back(cfg->ward_name(std::string(w)));
-    book->summary_line("Báo cáo gửi tin nhắn", "");
-    book->summary_line("Mã thông báo", j->id);
-    book->summary_line("Mẫu tin", j->template_name);
-    book->summary_line("Nội dung (tin đầu tiên)", totals.example);
-    book->summary_line("Đơn vị", util::join(units, ", "));
-    book->summary_line("Người gửi", j->by.empty() ? "không ghi nhận" : j->by);
-    book->summary_line("Gửi lúc", day_first(j->created_ms));
-    book->summary_line("Kết thúc lúc", day_first(j->finished_ms));
-    book->summary_count("Tổng số người nhận", j->total);
-    for (auto state : jobs::kMessageStates) book->summary_count(std::string(vi_state(state)), j->count(state));
-    book->summary_count("Số SMS (phần tin)", totals.segments);
-    book->summary_line("Chi phí ước tính", cfg->pricing.configured
-                                               ? fmt::format("{} {}", totals.cost, cfg->pricing.currency)
-                                               : "chưa đặt giá (pricing: trong cấu hình)");
-    if (auto e = book->close()) return fail(kRuntime, o.xlsx + ": " + *e);
-    std::printf("%s: %lld recipient(s)\n", o.xlsx.c_str(), static_cast<long long>(j->total));
-  }
-  return kOk;
+  return r ? kOk : fail(kRuntime, r.error());
 }
 
 }  // namespace

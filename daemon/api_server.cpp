@@ -2,14 +2,19 @@
 // planner's, as for `loa` on Redis directly.
 #include "daemon/api_server.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "core/jobs/planner.h"
 #include "core/phone/phone.h"
+#include "core/reports/report.h"
 #include "core/store/account_store.h"
 #include "core/store/audit_store.h"
 #include "core/store/intake_store.h"
@@ -291,6 +296,45 @@ HttpResponse act_on_job(Call& c, const store::JobStatus& job, const std::string&
   return problem(404, "not found");
 }
 
+// The report of a job, as CSV or as the chairman's workbook (written to a temporary file,
+// read back and removed: libxlsxwriter writes files).
+HttpResponse report(Call& c, const store::JobStatus& job, bool xlsx) {
+  const auto rt = c.ctx.runtime();
+  const auto& cfg = rt->cfg;
+  if (job.purged_ms > 0)
+    return problem(410, fmt::format("the numbers and texts of job {} were removed by retention; its counts remain",
+                                    job.id));
+  auto q = c.queries();
+  reports::MessageWalk walk = [&](const std::function<void(const store::MessageRecord&)>& fn) {
+    return q.for_each_message(job.id, job.total, fn);
+  };
+  const std::string name = "bao-cao-" + job.id + (xlsx ? ".xlsx" : ".csv");
+  HttpResponse out{.status = 200};
+  out.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
+  if (!xlsx) {
+    out.content_type = "text/csv; charset=utf-8";
+    out.body = reports::csv_head();
+    auto r = walk([&](const store::MessageRecord& m) { out.body += reports::csv_line(reports::row_of(m, cfg, false)); });
+    if (!r) return problem(503, r.error());
+    return out;
+  }
+  std::error_code ec;
+  const auto tmp = std::filesystem::temp_directory_path(ec);
+  std::string path = ((ec ? std::filesystem::path("/tmp") : tmp) / "loa-report-XXXXXX").string();
+  int fd = ::mkstemp(path.data());
+  if (fd < 0) return problem(500, fmt::format("cannot make a temporary file like {}", path));
+  ::close(fd);
+  auto written = reports::write_workbook(path, job, cfg, false, walk);
+  if (written) {
+    std::ifstream in(path, std::ios::binary);
+    out.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::filesystem::remove(path, ec);
+  if (!written) return problem(503, written.error());
+  out.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  return out;
+}
+
 HttpResponse optouts(Call& c, const std::string& number) {
   if (c.account.role != store::Role::admin)
     return problem(403, fmt::format("account {} may not change opt-outs (admins do)", c.account.name));
@@ -359,6 +403,8 @@ HttpResponse ApiServer::handle(HttpRequest& req) {
     auto job = visible_job(c, std::string(parts[1]));
     if (!job) return job.error();
     if (parts.size() == 2) return get ? answer(200, store::status_json(*job)) : problem(405, "GET only");
+    if (parts[2] == "report.csv" || parts[2] == "report.xlsx")
+      return get ? report(c, *job, parts[2] == "report.xlsx") : problem(405, "GET only");
     if (!post) return problem(405, "POST only");
     return act_on_job(c, *job, std::string(parts[2]));
   }

@@ -73,7 +73,8 @@ TEST_SUITE("integration/api") {
     const std::string before = state_of(redis);
     for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
              {"GET", "/api/v1/templates"}, {"GET", "/api/v1/wards"}, {"POST", "/api/v1/preview"}, {"POST", "/api/v1/jobs"},
-             {"GET", "/api/v1/jobs"}, {"GET", "/api/v1/jobs/1-0"}, {"POST", "/api/v1/jobs/1-0/cancel"},
+             {"GET", "/api/v1/jobs"}, {"GET", "/api/v1/jobs/1-0"}, {"GET", "/api/v1/jobs/1-0/report.csv"},
+             {"GET", "/api/v1/jobs/1-0/report.xlsx"}, {"POST", "/api/v1/jobs/1-0/cancel"},
              {"POST", "/api/v1/jobs/1-0/approve"}, {"POST", "/api/v1/jobs/1-0/reject"},
              {"POST", "/api/v1/jobs/1-0/retry?which=failed"}, {"POST", "/api/v1/optouts"},
              {"DELETE", "/api/v1/optouts/0912000001"}}) {
@@ -133,6 +134,16 @@ TEST_SUITE("integration/api") {
     REQUIRE(trail.size() == 1);
     CHECK(trail[0]["actor"] == "lan");
     CHECK(trail[0]["source"] == "127.0.0.1");
+    // Its reports: the CSV with masked numbers, the workbook.
+    auto csv = api.call("GET", "/api/v1/jobs/" + job + "/report.csv", lan);
+    REQUIRE(csv->status == 200);
+    CHECK(csv->body.rfind("\xEF\xBB\xBFSTT,Dòng,Đơn vị", 0) == 0);
+    CHECK(csv->body.find("0912***001") != std::string::npos);
+    CHECK(csv->body.find("0912000001") == std::string::npos);
+    auto book = api.call("GET", "/api/v1/jobs/" + job + "/report.xlsx", lan);
+    REQUIRE(book->status == 200);
+    CHECK(book->body.rfind("PK\x03\x04", 0) == 0);
+    CHECK(book->get_header_value("Content-Type").find("spreadsheetml") != std::string::npos);
     // The same again within a day: 409 without ?again=true.
     CHECK(api.call("POST", "/api/v1/jobs", lan, job_body("phuong-6"))->status == 409);
 
@@ -142,6 +153,7 @@ TEST_SUITE("integration/api") {
     const std::string their_job = json::parse(theirs->body)["id"];
     CHECK(api.call("GET", "/api/v1/jobs/" + their_job, lan)->status == 403);
     CHECK(api.call("POST", "/api/v1/jobs/" + their_job + "/cancel", lan)->status == 403);
+    CHECK(api.call("GET", "/api/v1/jobs/" + their_job + "/report.csv", lan)->status == 403);
     auto listed = json::parse(api.call("GET", "/api/v1/jobs", lan)->body);
     for (const auto& j : listed) CHECK(j["id"] != their_job);
     CHECK(listed.size() == 1);
