@@ -97,6 +97,48 @@ routes:
     CHECK(any_contains(err.error(), ":12: routes.default names provider \"secondary\""));
   }
 
+  TEST_CASE("api, approval and retention: defaults, values and mistakes") {
+    {
+      TempConfig c(std::string("state_dir: state\n") + kProviders);
+      auto cfg = loa::config::load_config(c.path());
+      REQUIRE(cfg.has_value());
+      CHECK_FALSE(cfg->api.has_value());  // no API unless asked for
+      CHECK_FALSE(cfg->approval.any());
+      CHECK(cfg->retention.message_days == 90);
+      CHECK(cfg->retention.audit_days == 1825);
+    }
+    {
+      TempConfig c(std::string("api: { listen: 10.0.0.5:8090, max_connections_per_client: 8 }\n"
+                               "approval: { over_recipients: 500, all_wards: true, urgent: true, expire_hours: 0.5 }\n"
+                               "retention: { message_days: 30, audit_days: 3650 }\n") +
+                   kProviders);
+      auto cfg = loa::config::load_config(c.path());
+      REQUIRE(cfg.has_value());
+      REQUIRE(cfg->api.has_value());
+      CHECK(cfg->api->host == "10.0.0.5");
+      CHECK(cfg->api->port == 8090);
+      CHECK(cfg->api->limits.max_connections == 256);
+      CHECK(cfg->api->limits.max_connections_per_client == 8);
+      CHECK(cfg->approval.over_recipients == 500);
+      CHECK(cfg->approval.all_wards);
+      CHECK(cfg->approval.urgent);
+      CHECK(cfg->approval.expire_hours == doctest::Approx(0.5));
+      CHECK(cfg->retention.message_days == 30);
+      CHECK(cfg->retention.audit_days == 3650);
+    }
+    TempConfig bad(std::string("api: { port: 8090 }\n"
+                               "approval: { urgent: maybe, expire_hours: 0 }\n"
+                               "retention: { message_days: 0 }\n") +
+                   kProviders);
+    auto err = loa::config::load_config(bad.path());
+    REQUIRE_FALSE(err.has_value());
+    CHECK(any_contains(err.error(), ":1: unknown key \"port\" in api"));
+    CHECK(any_contains(err.error(), "api needs listen"));
+    CHECK(any_contains(err.error(), ":2: approval.urgent must be true or false"));
+    CHECK(any_contains(err.error(), ":2: approval.expire_hours must be a number"));
+    CHECK(any_contains(err.error(), ":3: retention.message_days must be a whole number from 1"));
+  }
+
   TEST_CASE("a YAML syntax error names the line") {
     TempConfig c("redis: [unclosed\n");
     auto err = loa::config::load_config(c.path());
