@@ -391,14 +391,10 @@ HttpResponse ApiServer::handle(HttpRequest& req) {
   const std::string rest = req.path.substr(kPrefix.size());
   const std::vector<std::string_view> parts = util::split(rest, "/");
   const bool get = req.method == "GET", post = req.method == "POST";
-  auto only = [&](bool ok, HttpResponse r) { return ok ? r : problem(405, "method not allowed"); };
   if (rest == "templates") return get ? templates(c) : problem(405, "GET only");
   if (rest == "wards") return get ? wards(c) : problem(405, "GET only");
   if (rest == "preview") return post ? preview(c) : problem(405, "POST only");
-  if (rest == "jobs") {
-    if (post) return create_job(c);
-    return only(get, get ? list_jobs(c) : HttpResponse{});
-  }
+  if (rest == "jobs") return post ? create_job(c) : get ? list_jobs(c) : problem(405, "GET or POST");
   if (parts.size() >= 2 && parts.size() <= 3 && parts[0] == "jobs" && !parts[1].empty()) {
     auto job = visible_job(c, std::string(parts[1]));
     if (!job) return job.error();
