@@ -2,6 +2,7 @@
 // whose chain of hashes finds an edited, removed or inserted entry.
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -423,5 +424,28 @@ TEST_SUITE("integration/trust") {
     RedisServer redis(dir);
     CHECK_FALSE(loa::store::open_to_network(redis.url()));          // a socket
     CHECK_FALSE(loa::store::open_to_network("redis://127.0.0.1:1"));  // loopback: not probed
+  }
+
+  TEST_CASE("a config reload is in the audit trail, applied or refused, by the gateway") {
+    Rig rig(2);
+    auto& [dir, redis, provider, cfg] = rig;
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    auto reloads = [&] {
+      std::vector<std::string> out;
+      for (const auto& e : json::parse(run_loa(cfg, {"audit", "--json"}).out))
+        if (e["action"] == "reload") {
+          CHECK(e["actor"] == "gateway:gw-1");
+          out.push_back(e["summary"]["outcome"]);
+        }
+      return out;
+    };
+    gw.process().signal(SIGHUP);
+    REQUIRE(wait_until([&] { return reloads().size() == 1; }, std::chrono::seconds(10)));
+    CHECK(reloads() == std::vector<std::string>{"applied"});
+    dir.write("templates/hong.yaml", "body: \"{{#unclosed}}\"\n");  // the daemon refuses the reload
+    gw.process().signal(SIGHUP);
+    REQUIRE(wait_until([&] { return reloads().size() == 2; }, std::chrono::seconds(10)));
+    CHECK(reloads() == std::vector<std::string>{"applied", "refused"});
+    CHECK(run_loa(cfg, {"audit", "--verify"}).code == 0);
   }
 }
