@@ -262,7 +262,7 @@ TEST_SUITE("integration/trust") {
 
     auto intact = run_loa(cfg, {"audit", "--verify"});
     CHECK_MESSAGE(intact.code == 0, intact.out);
-    CHECK(intact.out.find("5") != std::string::npos);
+    CHECK(intact.out.find("intact: 5 entries") != std::string::npos);
     CHECK(intact.out.find(all[4]["hash"].get<std::string>()) != std::string::npos);
 
     const std::string second = all[1]["id"], third = all[2]["id"];
