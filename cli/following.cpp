@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/api_client.h"
 #include "cli/session.h"
 
 #include "cli/words.h"
@@ -57,7 +58,8 @@ std::string waiting_reason(Session& s, const config::Config& cfg, const store::J
                         : i18n::trf("for approval ({}) by an approver or admin other than {}", because, j.by);
   }
   if (j.state == jobs::JobState::scheduled) return i18n::trf("scheduled for {}", time_for_people(j.due_ms, cfg.timezone));
-  return finished(j) ? "" : quiet_hours_note(cfg, j.urgent);
+  // Quiet hours are the server's config: through the API only the gateway knows them.
+  return finished(j) || s.remote() ? "" : quiet_hours_note(cfg, j.urgent);
 }
 
 // A job's state for people: Loa's name in English, else in Vietnamese.
@@ -147,9 +149,9 @@ int list_jobs(Session& s, const JobsOptions& o) {
   const config::Config* cfg = s.config();
   if (!cfg) return kUsage;
   Backend* b = s.backend();
-  if (!b) return kRuntime;
+  if (!b) return s.unavailable();
   auto list = b->jobs(o.limit, o.ward);
-  if (!list) return fail(kRuntime, list.error());
+  if (!list) return s.failed(list.error());
   if (o.json) {
     ordered_json out = ordered_json::array();
     for (const auto& j : *list) {
@@ -184,7 +186,36 @@ struct ReportOptions {
   bool csv = false, full_numbers = false;
 };
 
+// A report through the API: CSV (also for the screen: the table needs every message's
+// record, which the API gives only as the report) or the workbook. Numbers stay masked.
+int remote_report(Session& s, const ReportOptions& o) {
+  if (o.full_numbers)
+    return fail(kUsage, i18n::tr("--full-numbers is for the gateway's own admin: through --server numbers stay masked"));
+  ApiClient* api = s.api();
+  if (!api) return kUsage;
+  const bool xlsx = !o.xlsx.empty();
+  auto a = api->call("GET", "jobs/" + url_segment(o.job) + (xlsx ? "/report.xlsx" : "/report.csv"), "",
+                     ApiClient::kMaxReportBytes);
+  if (!a) return fail(kRuntime, a.error());
+  if (!a->ok()) {
+    for (const auto& e : a->errors()) fail(kUsage, e);
+    return a->status >= 400 && a->status < 500 ? kUsage : kRuntime;
+  }
+  if (!xlsx) {
+    std::fwrite(a->body.data(), 1, a->body.size(), stdout);
+    return kOk;
+  }
+  std::FILE* f = std::fopen(o.xlsx.c_str(), "wb");
+  if (!f || std::fwrite(a->body.data(), 1, a->body.size(), f) != a->body.size() || std::fclose(f) != 0) {
+    if (f) std::fclose(f);
+    return fail(kRuntime, i18n::trf("cannot write {}", o.xlsx));
+  }
+  std::printf("%s\n", o.xlsx.c_str());
+  return kOk;
+}
+
 int report(Session& s, const ReportOptions& o) {
+  if (s.remote()) return remote_report(s, o);
   const config::Config* cfg = s.config();
   if (!cfg) return kUsage;
   auto j = s.job(o.job);

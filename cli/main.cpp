@@ -82,8 +82,12 @@ int main(int argc, char** argv) {
   app.footer(tr("Config: --config PATH, else $LOA_CONFIG, else /etc/loa/loa.yaml.\n"
                 "Exit codes: 0 done; 2 bad usage or validation failure (nothing changed); 1 runtime failure.\n"
                 "Run \"loa COMMAND --help\" for a command's options."));
-  std::string config_flag;
+  std::string config_flag, server_flag;
   app.add_option("--config", config_flag, tr("the config file (before the command)"))->type_name("PATH");
+  app.add_option("--server", server_flag,
+                 tr("work through the officials' API at URL with an account's token ($LOA_TOKEN or "
+                    "~/.config/loa/token) instead of Redis (before the command)"))
+      ->type_name("URL");
   app.require_subcommand(1);
   // Mistakes read as loa's other errors do; a word that is no command is named.
   app.failure_message([](const CLI::App* a, const CLI::Error& e) {
@@ -93,7 +97,7 @@ int main(int argc, char** argv) {
     std::string hint = a->get_subcommands().empty() ? "loa --help" : "loa " + a->get_subcommands().front()->get_name() + " --help";
     return "loa: " + loa::i18n::trf("{} (see {})", what, hint) + "\n";
   });
-  Session session(config_flag);
+  Session session(config_flag, server_flag);
   int exit_code = kOk;
   add_sending_commands(app, session, exit_code);
   add_following_commands(app, session, exit_code);

@@ -27,15 +27,15 @@ namespace {
 int cancel(Session& s, const std::string& id) {
   if (!s.config()) return kUsage;
   Backend* b = s.backend();
-  if (!b) return kRuntime;
+  if (!b) return s.unavailable();
   auto earlier = b->status(id);
-  if (!earlier) return fail(kRuntime, earlier.error());
+  if (!earlier) return s.failed(earlier.error());
   if (*earlier && (*earlier)->state == jobs::JobState::submitted)
     return fail(kUsage, i18n::trf("job {} has not been taken by a gateway yet, so it cannot be cancelled yet; "
                                   "start loa-gatewayd (or try again once it has)",
                                   id));
   auto before = b->cancel(id);
-  if (!before) return fail(kRuntime, before.error());
+  if (!before) return s.failed(before.error());
   if (!*before) return fail(kUsage, i18n::trf("no job {}", id));
   if (**before == jobs::JobState::done || **before == jobs::JobState::rejected)
     return fail(kUsage, i18n::trf("job {} is already {}; nothing to cancel", id, jobs::name(**before)));
@@ -67,7 +67,7 @@ int retry(Session& s, const RetryOptions& o) {
   if (j->state == jobs::JobState::cancelled || j->state == jobs::JobState::rejected)
     return fail(kUsage, i18n::trf("job {} is {}; nothing can be resent", o.job, j->state_name()));
   auto n = s.backend()->requeue(o.job, o.unknown ? jobs::MessageState::unknown : jobs::MessageState::failed);
-  if (!n) return fail(kRuntime, n.error());
+  if (!n) return s.failed(n.error());
   std::printf("%s\n", i18n::trf("{} message(s) queued again", *n).c_str());
   return s.audited(kOk, "retry", o.job,
                    {{"template", j->template_name}, {"wards", j->wards}, {"which", o.unknown ? "unknown" : "failed"},
@@ -89,7 +89,12 @@ int optout_add(Session& s, const std::string& typed, const std::string& reason) 
   auto p = number_of(typed);
   if (!p) return kUsage;
   Backend* b = s.backend();
-  if (!b) return kRuntime;
+  if (!b) return s.unavailable();
+  if (s.remote()) {  // the server keeps the list, and says what it did
+    if (auto r = b->optout_add(p->digits, reason); !r) return s.failed(r.error());
+    std::printf("%s\n", i18n::trf("{} opted out", p->local).c_str());
+    return kOk;
+  }
   // A number opted out before keeps its first reason and date; a new reason is added to it.
   auto list = b->optouts();
   if (!list) return fail(kRuntime, list.error());
@@ -121,9 +126,9 @@ int optout_remove(Session& s, const std::string& typed) {
   auto p = number_of(typed);
   if (!p) return kUsage;
   Backend* b = s.backend();
-  if (!b) return kRuntime;
+  if (!b) return s.unavailable();
   auto r = b->optout_remove(p->digits);
-  if (!r) return fail(kRuntime, r.error());
+  if (!r) return s.failed(r.error());
   if (!*r) {
     std::printf("%s\n", i18n::trf("{} was not opted out", p->local).c_str());
     return kOk;
@@ -133,10 +138,11 @@ int optout_remove(Session& s, const std::string& typed) {
 }
 
 int optout_list(Session& s) {
+  if (s.remote()) return s.local_only("optout list");
   const config::Config* cfg = s.config();
   if (!cfg) return kUsage;
   Backend* b = s.backend();
-  if (!b) return kRuntime;
+  if (!b) return s.unavailable();
   auto list = b->optouts();
   if (!list) return fail(kRuntime, list.error());
   for (const auto& [digits, raw] : *list) {
@@ -154,6 +160,7 @@ int optout_list(Session& s) {
 }
 
 int check(Session& s) {
+  if (s.remote()) return s.local_only("check");
   const config::Config* cfg = s.config();
   if (!cfg) return kUsage;
   std::vector<std::string> errors;

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/api_client.h"
 #include "cli/session.h"
 #include "cli/words.h"
 #include "core/jobs/planner.h"
@@ -161,8 +162,6 @@ std::optional<jobs::Planner> plan_of(const jobs::JobSpec& spec, const config::Co
   return std::move(*plan);
 }
 
-std::string encoding_name(bool unicode) { return jobs::encoding_name(unicode); }
-
 // A walk over every planned message: totals, the first `limit` messages, every skipped row,
 // the first 20 over the segment limit.
 // The opted-out numbers; without Redis, `required` makes it an error, else a note.
@@ -183,24 +182,43 @@ std::expected<std::set<std::string>, std::string> opted_out(Session& s, bool req
   return out;
 }
 
-// "12,345 VND" (or "not priced" when the config has no pricing).
-std::string cost_text(std::int64_t cost, const config::Pricing& pricing) {
-  if (!pricing.configured) return i18n::tr("cost not estimated (no pricing: in the config)");
-  std::string digits = std::to_string(cost), grouped;
+// A whole number of a JSON object, 0 when absent or not one (the server's answers, read
+// without trusting their shape).
+long long num(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<long long>() : 0;
+}
+std::string str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// "about 12.345 VND" from a preview's totals (or "not estimated" when the config has no
+// pricing, so the totals carry no cost).
+std::string cost_text(const json& totals) {
+  auto cost = totals.find("cost");
+  if (cost == totals.end() || !cost->is_object()) return i18n::tr("cost not estimated (no pricing: in the config)");
+  std::string digits = std::to_string(num(*cost, "amount")), grouped;
   for (std::size_t i = 0; i < digits.size(); ++i) {
     if (i > 0 && (digits.size() - i) % 3 == 0) grouped += '.';
     grouped += digits[i];
   }
-  return i18n::trf("about {} {}", grouped, pricing.currency);
+  return i18n::trf("about {} {}", grouped, str(*cost, "currency"));
 }
 
-void print_totals(const jobs::PlanWalk& w, const text::MessageTemplate& t, const config::Pricing& pricing) {
+// The totals line of a preview (preview_json's shape, made here or by the API).
+void print_totals(const json& preview) {
+  const json& t = preview.contains("totals") && preview["totals"].is_object() ? preview["totals"] : json::object();
   std::printf("%s%s\n",
-              i18n::trf("{} row(s): {} message(s), {} skipped; {} segment(s) in all, {}; encoding {}", w.totals.rows,
-                        w.totals.messages, w.totals.skipped, w.totals.segments, cost_text(w.totals.cost, pricing),
-                        t.encoding() == text::Encoding::Ascii ? i18n::tr("ascii (no diacritics)") : "unicode")
+              i18n::trf("{} row(s): {} message(s), {} skipped; {} segment(s) in all, {}; encoding {}", num(t, "rows"),
+                        num(t, "messages"), num(t, "skipped"), num(t, "segments"), cost_text(t),
+                        str(preview, "encoding") == "ascii" ? i18n::tr("ascii (no diacritics)") : "unicode")
                   .c_str(),
-              w.totals.unicode ? i18n::trf(", {} message(s) need UCS-2", w.totals.unicode).c_str() : "");
+              num(t, "ucs2") ? i18n::trf(", {} message(s) need UCS-2", num(t, "ucs2")).c_str() : "");
+}
+
+long long total(const json& preview, const char* key) {
+  return preview.contains("totals") && preview["totals"].is_object() ? num(preview["totals"], key) : 0;
 }
 
 // What identifies "the same announcement" for --again: template, variables, wards and filters.
@@ -228,13 +246,125 @@ int refuse_too_long(const jobs::PlanWalk& w, const text::MessageTemplate& t) {
                                   w.totals.too_long, t.max_segments(), t.name()));
 }
 
+// The errors of an API answer, each on its line; 2 when the server refused (4xx), else 1.
+int fail_answer(const ApiAnswer& a) {
+  for (const auto& e : a.errors()) fail(kUsage, e);
+  return a.status >= 400 && a.status < 500 ? kUsage : kRuntime;
+}
+
+// The JSON of an API answer that must be one; nullopt after saying why not.
+std::optional<json> answer_json(const std::expected<ApiAnswer, std::string>& a, int& code) {
+  if (!a) {
+    code = fail(kRuntime, a.error());
+    return std::nullopt;
+  }
+  if (!a->ok()) {
+    code = fail_answer(*a);
+    return std::nullopt;
+  }
+  auto j = json::parse(a->body, nullptr, false);
+  if (j.is_discarded()) {
+    code = fail(kRuntime, i18n::tr("the server's answer is not JSON"));
+    return std::nullopt;
+  }
+  return j;
+}
+
+// The job the selectors describe, as the API takes it; nullopt after saying what is wrong.
+// --all-wards means the wards the account may use; --at goes as typed, read in the
+// server's time zone as `loa` on the gateway would.
+std::optional<json> remote_job(ApiClient& api, const Selectors& sel, const std::string* at, bool urgent,
+                               const std::string* key, int& code) {
+  json j{{"template", sel.template_name}, {"vars", json::object()}, {"areas", sel.areas}, {"tags", sel.tags}};
+  std::vector<std::string> wards;
+  for (const auto& w : sel.wards)
+    if (!w.empty()) wards.push_back(w);
+  if (sel.all_wards) {
+    auto mine = answer_json(api.call("GET", "wards"), code);
+    if (!mine) return std::nullopt;
+    if (mine->is_array())
+      for (const auto& w : *mine)
+        if (w.is_object() && !str(w, "id").empty()) wards.push_back(str(w, "id"));
+    if (wards.empty()) {
+      code = fail(kUsage, i18n::tr("--all-wards: the account may use no ward"));
+      return std::nullopt;
+    }
+  }
+  if (wards.empty()) {
+    code = fail(kUsage, i18n::tr("--ward ID or --all-wards is required"));
+    return std::nullopt;
+  }
+  j["wards"] = wards;
+  for (const auto& v : sel.vars) {
+    auto eq = v.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      code = fail(kUsage, i18n::trf("--var takes KEY=VALUE, got \"{}\"", v));
+      return std::nullopt;
+    }
+    j["vars"][v.substr(0, eq)] = v.substr(eq + 1);
+  }
+  if (at) j["at"] = *at;
+  if (urgent) j["urgent"] = true;
+  if (key) j["key"] = *key;
+  return j;
+}
+
+void print_preview(const json& p);
+
 struct SendOptions {
   Selectors sel;
   std::string at, key;
   bool urgent = false, dry_run = false, yes = false, again = false;
 };
 
+int remote_send(Session& s, const SendOptions& o, const CLI::App& cmd) {
+  ApiClient* api = s.api();
+  if (!api) return kUsage;
+  if (cmd.count("--key") && o.key.empty()) return fail(kUsage, i18n::tr("--key must not be empty"));
+  int code = kOk;
+  auto job = remote_job(*api, o.sel, cmd.count("--at") ? &o.at : nullptr, o.urgent, cmd.count("--key") ? &o.key : nullptr,
+                        code);
+  if (!job) return code;
+  const std::string body = job->dump(-1, ' ', false, json::error_handler_t::replace);
+  // The server checks and counts it as it would enqueue it: the same totals as on the gateway.
+  auto preview = answer_json(api->call("POST", "preview?limit=1", body), code);
+  if (!preview) return code;
+  if (total(*preview, "over_limit"))
+    return fail(kUsage, i18n::trf("{} message(s) over max_segments {} of template \"{}\"; nothing was enqueued",
+                                  total(*preview, "over_limit"), num(*preview, "max_segments"), o.sel.template_name));
+  if (total(*preview, "messages") == 0)
+    return fail(kUsage, i18n::trf("no resident would get a message (all {} row(s) skipped or filtered out)",
+                                  total(*preview, "rows")));
+  print_totals(*preview);
+  if (cmd.count("--at")) std::printf("%s\n", i18n::trf("scheduled: it goes at {}", o.at).c_str());
+  if (o.dry_run) {
+    std::printf("%s\n", i18n::tr("dry run: nothing enqueued"));
+    return kOk;
+  }
+  if (!o.yes && ::isatty(STDIN_FILENO) && ::isatty(STDERR_FILENO) &&
+      !confirmed(i18n::trf("Send {} message(s), {} segment(s), {}, to {}?", total(*preview, "messages"),
+                           total(*preview, "segments"), cost_text((*preview)["totals"]),
+                           util::join((*job)["wards"].get<std::vector<std::string>>(), ", "))))
+    return fail(kUsage, i18n::tr("not confirmed: nothing enqueued"));
+  auto made = api->call("POST", o.again ? "jobs?again=true" : "jobs", body);
+  if (!made) return fail(kRuntime, made.error());
+  if (made->status == 409) {
+    fail_answer(*made);
+    std::fprintf(stderr, "loa: %s\n", i18n::tr("nothing enqueued (--again sends it once more)"));
+    return kUsage;
+  }
+  auto answer = answer_json(made, code);
+  if (!answer) return code;
+  if (auto repeat = answer->find("repeat"); repeat != answer->end() && *repeat == true)
+    std::printf("%s\n", i18n::trf("key \"{}\" was already used: nothing enqueued; the first job is:", o.key).c_str());
+  if (auto audit = str(*answer, "audit"); !audit.empty())
+    std::fprintf(stderr, "loa: %s\n", i18n::trf("warning: the server's audit trail: {}", audit).c_str());
+  std::printf("%s\n", str(*answer, "id").c_str());
+  return kOk;
+}
+
 int send(Session& s, const SendOptions& o, const CLI::App& cmd) {
+  if (s.remote()) return remote_send(s, o, cmd);
   const config::Config* cfg = s.config();
   if (!cfg) return kUsage;
   auto spec = spec_of(o.sel, *cfg);
@@ -260,7 +390,8 @@ int send(Session& s, const SendOptions& o, const CLI::App& cmd) {
   if (w->totals.too_long) return refuse_too_long(*w, plan->message_template());
   if (w->totals.messages == 0)
     return fail(kUsage, i18n::trf("no resident would get a message (all {} row(s) skipped or filtered out)", w->totals.rows));
-  print_totals(*w, plan->message_template(), cfg->pricing);
+  const json shown = jobs::preview_json(*w, plan->message_template(), cfg->pricing);
+  print_totals(shown);
   const std::string when = when_it_goes(*spec, *cfg);
   if (!when.empty()) std::printf("%s\n", when.c_str());
   if (o.dry_run) {
@@ -268,7 +399,7 @@ int send(Session& s, const SendOptions& o, const CLI::App& cmd) {
     return kOk;
   }
   Backend* b = s.backend();
-  if (!b) return kRuntime;
+  if (!b) return s.unavailable();
   // The same announcement twice within a day is a mistake unless said otherwise (a repeat
   // with the same --key is the key's business: it prints the first job).
   const std::string print = jobs::fingerprint(*spec);
@@ -282,7 +413,7 @@ int send(Session& s, const SendOptions& o, const CLI::App& cmd) {
   }
   if (!o.yes && ::isatty(STDIN_FILENO) && ::isatty(STDERR_FILENO) &&
       !confirmed(i18n::trf("Send {} message(s), {} segment(s), {}, to {}?", w->totals.messages, w->totals.segments,
-                           cost_text(w->totals.cost, cfg->pricing), util::join(spec->wards, ", "))))
+                           cost_text(shown["totals"]), util::join(spec->wards, ", "))))
     return fail(kUsage, i18n::tr("not confirmed: nothing enqueued"));
   auto r = b->enqueue(*spec);
   if (!r) return fail(kRuntime, r.error());
@@ -316,67 +447,109 @@ struct PreviewOptions {
   bool json = false;
 };
 
-int preview(Session& s, const PreviewOptions& o) {
-  const config::Config* cfg = s.config();
-  if (!cfg) return kUsage;
-  auto spec = spec_of(o.sel, *cfg);
-  if (!spec) return kUsage;
-  auto plan = plan_of(*spec, *cfg);
-  if (!plan) return kUsage;
-  auto w = jobs::walk(*plan, opted_out(s, false).value_or(std::set<std::string>{}), o.limit, cfg->pricing);
-  if (!w) return fail(kUsage, w.error());
-  const auto& t = plan->message_template();
-  if (o.json) {
-    std::printf("%s\n", jobs::preview_json(*w, t, cfg->pricing).dump(2, ' ', false, json::error_handler_t::replace).c_str());
-    return kOk;
-  }
-  std::printf("%s\n\n", i18n::trf("Template {}: {}", t.name(), t.description()).c_str());
-  for (const auto& m : w->shown) {
+void print_preview(const json& p) {
+  std::printf("%s\n\n", i18n::trf("Template {}: {}", str(p, "template"), str(p, "description")).c_str());
+  long long shown = 0;
+  for (const auto& m : p.value("messages", json::array())) {
+    if (!m.is_object()) continue;
+    ++shown;
+    const std::string error = str(m, "error");
     std::printf("%s%s\n  %s\n\n",
-                i18n::trf("[{} row {}] {} {} - {}, {} segment(s)", m.ward, m.row, m.name, util::mask_phone(m.phone),
-                          encoding_name(m.segments.unicode), m.segments.segments)
+                i18n::trf("[{} row {}] {} {} - {}, {} segment(s)", str(m, "ward"), num(m, "row"), str(m, "name"),
+                          str(m, "phone"), str(m, "encoding"), num(m, "segments"))
                     .c_str(),
-                m.fail_reason.empty() ? "" : (" — " + m.fail_reason).c_str(), m.text.c_str());
+                error.empty() ? "" : (" — " + reason_for_people(error)).c_str(), str(m, "text").c_str());
   }
-  const auto shown = static_cast<long long>(w->shown.size());
-  if (w->totals.messages > shown) std::printf("%s\n\n", i18n::trf("... and {} more message(s)", w->totals.messages - shown).c_str());
-  if (!w->skipped.empty()) {
+  if (total(p, "messages") > shown) std::printf("%s\n\n", i18n::trf("... and {} more message(s)", total(p, "messages") - shown).c_str());
+  const json skipped = p.value("skipped", json::array());
+  if (skipped.is_array() && !skipped.empty()) {
     std::printf("%s\n", i18n::tr("Skipped rows:"));
-    for (const auto& m : w->skipped)
-      std::printf("  %s\n", i18n::trf("{} row {} ({}): {}", m.ward, m.row, m.name.empty() ? i18n::tr("no name") : m.name,
-                                     reason_for_people(m.skip_reason))
+    for (const auto& m : skipped) {
+      if (!m.is_object()) continue;
+      const std::string name = str(m, "name");
+      std::printf("  %s\n", i18n::trf("{} row {} ({}): {}", str(m, "ward"), num(m, "row"), name.empty() ? i18n::tr("no name") : name,
+                                     reason_for_people(str(m, "reason")))
                                  .c_str());
+    }
     std::printf("\n");
   }
-  print_totals(*w, t, cfg->pricing);
-  if (w->totals.too_long)
-    std::printf("%s\n", i18n::trf("{} message(s) over max_segments {}: loa send will refuse this", w->totals.too_long,
-                                   t.max_segments())
+  print_totals(p);
+  if (total(p, "over_limit"))
+    std::printf("%s\n", i18n::trf("{} message(s) over max_segments {}: loa send will refuse this", total(p, "over_limit"),
+                                   num(p, "max_segments"))
                              .c_str());
+}
+
+int preview(Session& s, const PreviewOptions& o) {
+  json shown;
+  if (s.remote()) {
+    ApiClient* api = s.api();
+    if (!api) return kUsage;
+    int code = kOk;
+    auto job = remote_job(*api, o.sel, nullptr, false, nullptr, code);
+    if (!job) return code;
+    // The API shows at most 100 messages (and at least 1).
+    auto p = answer_json(api->call("POST", fmt::format("preview?limit={}", std::clamp(o.limit, 1, 100)),
+                                   job->dump(-1, ' ', false, json::error_handler_t::replace)),
+                         code);
+    if (!p) return code;
+    if (!p->is_object()) return fail(kRuntime, i18n::tr("the server's answer is not the JSON object expected"));
+    shown = std::move(*p);
+  } else {
+    const config::Config* cfg = s.config();
+    if (!cfg) return kUsage;
+    auto spec = spec_of(o.sel, *cfg);
+    if (!spec) return kUsage;
+    auto plan = plan_of(*spec, *cfg);
+    if (!plan) return kUsage;
+    auto w = jobs::walk(*plan, opted_out(s, false).value_or(std::set<std::string>{}), o.limit, cfg->pricing);
+    if (!w) return fail(kUsage, w.error());
+    shown = jobs::preview_json(*w, plan->message_template(), cfg->pricing);
+  }
+  if (o.json) {
+    std::printf("%s\n", shown.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+    return kOk;
+  }
+  print_preview(shown);
   return kOk;
 }
 
 int templates(Session& s, bool as_json) {
-  const config::Config* cfg = s.config();
-  if (!cfg) return kUsage;
-  auto loaded = jobs::load_templates(*cfg);
-  if (!loaded) return fail_all(loaded.error());
   json out = json::array();
-  for (const auto& [name, t] : *loaded) {
-    const char* encoding = t->encoding() == text::Encoding::Ascii ? "ascii" : "unicode";
-    if (as_json) {
+  if (s.remote()) {
+    ApiClient* api = s.api();
+    if (!api) return kUsage;
+    int code = kOk;
+    auto list = answer_json(api->call("GET", "templates"), code);
+    if (!list) return code;
+    if (!list->is_array()) return fail(kRuntime, i18n::tr("the server's answer is not the JSON list expected"));
+    out = std::move(*list);
+  } else {
+    const config::Config* cfg = s.config();
+    if (!cfg) return kUsage;
+    auto loaded = jobs::load_templates(*cfg);
+    if (!loaded) return fail_all(loaded.error());
+    for (const auto& [name, t] : *loaded)
       out.push_back({{"name", name}, {"description", t->description()}, {"variables", t->variables()},
-                     {"encoding", encoding}, {"max_segments", t->max_segments()}});
-    } else {
-      std::printf("%-22s %s\n", name.c_str(), t->description().c_str());
-      std::printf("%-22s %s\n", "",
-                  i18n::trf("variables: {}; {}, at most {} segment(s)",
-                            t->variables().empty() ? i18n::tr("none") : util::join(t->variables(), ", "), encoding,
-                            t->max_segments())
-                      .c_str());
-    }
+                     {"encoding", t->encoding() == text::Encoding::Ascii ? "ascii" : "unicode"},
+                     {"max_segments", t->max_segments()}});
   }
-  if (as_json) std::printf("%s\n", out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+  if (as_json) {
+    std::printf("%s\n", out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+    return kOk;
+  }
+  for (const auto& t : out) {
+    if (!t.is_object()) continue;
+    std::vector<std::string> variables;
+    for (const auto& v : t.value("variables", json::array()))
+      if (v.is_string()) variables.push_back(v.get<std::string>());
+    std::printf("%-22s %s\n", str(t, "name").c_str(), str(t, "description").c_str());
+    std::printf("%-22s %s\n", "",
+                i18n::trf("variables: {}; {}, at most {} segment(s)",
+                          variables.empty() ? i18n::tr("none") : util::join(variables, ", "), str(t, "encoding"),
+                          num(t, "max_segments"))
+                    .c_str());
+  }
   return kOk;
 }
 

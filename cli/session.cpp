@@ -1,6 +1,7 @@
 // The command session.
 #include "cli/session.h"
 
+#include "core/store/redis.h"
 #include "core/util/i18n.h"
 
 #include <pwd.h>
@@ -21,6 +22,19 @@ int fail_all(const std::vector<std::string>& errors) {
   return kUsage;
 }
 
+namespace {
+
+// The host of an http(s) URL: "127.0.0.1" of http://127.0.0.1:8090/x, "[::1]" of http://[::1]:80.
+std::string host_of(const std::string& url) {
+  std::string rest = url.substr(url.find("://") + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (auto at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);
+  if (rest.starts_with("[")) return rest.substr(0, rest.find(']') + 1);
+  return rest.substr(0, rest.find(':'));
+}
+
+}  // namespace
+
 std::string local_actor() {
   const uid_t uid = ::geteuid();
   passwd entry{}, *found = nullptr;
@@ -31,6 +45,7 @@ std::string local_actor() {
 }
 
 int Session::audited(int done_code, const std::string& action, const std::string& job, nlohmann::json summary) {
+  if (remote()) return done_code;
   Backend* b = backend();
   if (!b) return kRuntime;
   char host[256] = {};
@@ -42,7 +57,61 @@ int Session::audited(int done_code, const std::string& action, const std::string
   return done_code;
 }
 
+std::string Session::server_url() {
+  if (!server_flag_.empty()) return server_flag_;
+  return config::peek_client(config::resolve_config_path(config_flag_.empty() ? std::nullopt : std::optional(config_flag_)))
+      .server;
+}
+
+bool Session::remote() { return !server_url().empty(); }
+
+ApiClient* Session::api() {
+  if (api_) return api_.get();
+  const std::string server = server_url();
+  if (server.empty()) return nullptr;
+  unavailable_ = kUsage;  // what is missing is the official's to give
+  auto token = find_token();
+  if (!token) {
+    fail(kUsage, token.error());
+    return nullptr;
+  }
+  auto client = ApiClient::open(server, *token);
+  if (!client) {
+    fail(kUsage, client.error());
+    return nullptr;
+  }
+  // A token in clear text is anyone's on the way: only to this machine.
+  if (server.starts_with("http://") && !store::loopback_host(host_of(server)))
+    std::fprintf(stderr, "loa: %s\n",
+                 i18n::trf("warning: {} is plain HTTP: the token and the residents' data cross the network "
+                           "unencrypted (use https://)",
+                           server)
+                     .c_str());
+  api_ = std::move(*client);
+  unavailable_ = kRuntime;
+  return api_.get();
+}
+
+int Session::failed(const std::string& error) {
+  const long status = api_ ? api_->last_status() : 0;
+  return fail(status >= 400 && status < 500 ? kUsage : kRuntime, error);
+}
+
+int Session::local_only(const std::string& command) {
+  return fail(kUsage, i18n::trf("loa {} works on the gateway's Redis, not through --server (the officials' API has "
+                                "no endpoint for it): run it on the gateway's machine",
+                                command));
+}
+
 const config::Config* Session::config() {
+  if (!config_ && remote()) {
+    const auto client = config::peek_client(
+        config::resolve_config_path(config_flag_.empty() ? std::nullopt : std::optional(config_flag_)));
+    config_.emplace();
+    if (!client.timezone.empty()) config_->timezone = client.timezone;
+    if (!client.language.empty()) config_->language = client.language;
+    return &*config_;
+  }
   if (!config_) {
     auto cfg = config::load_config(config::resolve_config_path(config_flag_.empty() ? std::nullopt : std::optional(config_flag_)));
     if (!cfg) {
@@ -57,6 +126,12 @@ const config::Config* Session::config() {
 
 std::expected<Backend*, std::string> Session::try_backend() {
   if (!backend_) {
+    if (remote()) {
+      ApiClient* a = api();
+      if (!a) return std::unexpected("no server");
+      backend_ = api_backend(*a);
+      return backend_.get();
+    }
     const config::Config* cfg = config();
     if (!cfg) return std::unexpected("no config");
     auto b = redis_backend(*cfg);
@@ -69,7 +144,7 @@ std::expected<Backend*, std::string> Session::try_backend() {
 Backend* Session::backend() {
   auto b = try_backend();
   if (!b) {
-    if (config_) fail(kRuntime, b.error());
+    if (config_ && !remote()) fail(kRuntime, b.error());
     return nullptr;
   }
   return *b;
@@ -77,9 +152,9 @@ Backend* Session::backend() {
 
 std::expected<store::JobStatus, int> Session::job(const std::string& id) {
   Backend* b = backend();
-  if (!b) return std::unexpected(kRuntime);
+  if (!b) return std::unexpected(unavailable());
   auto st = b->status(id);
-  if (!st) return std::unexpected(fail(kRuntime, st.error()));
+  if (!st) return std::unexpected(failed(st.error()));
   if (!*st) return std::unexpected(fail(kUsage, i18n::trf("no job {}", id)));
   return std::move(**st);
 }

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/api_client.h"
 #include "cli/backend.h"
 #include "core/config/config.h"
 
@@ -33,11 +34,27 @@ std::string local_actor();
 
 class Session {
  public:
-  /// `config_flag`: --config as parsed ("" when not given); read when the config is first
-  /// needed, after the command line is parsed.
-  explicit Session(const std::string& config_flag) : config_flag_(config_flag) {}
-  /// The config; nullptr after printing what is wrong with it.
+  /// `config_flag`, `server_flag`: --config and --server as parsed ("" when not given);
+  /// read when first needed, after the command line is parsed.
+  Session(const std::string& config_flag, const std::string& server_flag)
+      : config_flag_(config_flag), server_flag_(server_flag) {}
+  /// The config; nullptr after printing what is wrong with it. Through the API (remote()),
+  /// only what the client needs: the file's `language` and `timezone` over the defaults,
+  /// the rest of it (if there is a file at all) is the server's business.
   const config::Config* config();
+  /// Whether the commands work through the officials' API: --server, else the config
+  /// file's `server:`.
+  bool remote();
+  /// The API client (remote() only); nullptr after printing why there is none.
+  ApiClient* api();
+  /// Prints `error` about a backend call; returns kUsage when the API refused it (4xx:
+  /// nothing changed), kRuntime otherwise.
+  int failed(const std::string& error);
+  /// The exit code when backend() gave nullptr: 2 for a missing token or a bad --server,
+  /// 1 for a Redis that cannot be reached.
+  int unavailable() const { return unavailable_; }
+  /// A command the API has no endpoint for, refused through it (exit 2).
+  int local_only(const std::string& command);
   /// The backend; nullptr after printing why it cannot be reached.
   Backend* backend();
   /// The backend without printing (callers that go on without it); the error otherwise.
@@ -46,11 +63,17 @@ class Session {
   std::expected<store::JobStatus, int> job(const std::string& id);
   /// Records an action done in the audit trail, as local:<unix user>; `done_code` when it
   /// is recorded, otherwise kRuntime after saying that the action was done but not recorded.
+  /// Through the API the server records it, as the account.
   int audited(int done_code, const std::string& action, const std::string& job, nlohmann::json summary);
 
  private:
+  std::string server_url();
+
   const std::string& config_flag_;
+  const std::string& server_flag_;
   std::optional<config::Config> config_;
+  std::unique_ptr<ApiClient> api_;
+  int unavailable_ = kRuntime;
   std::unique_ptr<Backend> backend_;
 };
 

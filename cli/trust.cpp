@@ -37,6 +37,7 @@ std::vector<std::string> known_wards(const config::Config& cfg) {
 }
 
 int account_add(Session& s, const AccountOptions& o) {
+  if (s.remote()) return s.local_only("account add");
   const config::Config* cfg = s.config();
   if (!cfg) return kUsage;
   if (!config::valid_id(o.name) || o.name.size() > kMaxAccountName)
@@ -61,7 +62,7 @@ int account_add(Session& s, const AccountOptions& o) {
   std::sort(a.wards.begin(), a.wards.end());
   a.wards.erase(std::unique(a.wards.begin(), a.wards.end()), a.wards.end());
   Backend* b = s.backend();
-  if (!b) return kRuntime;
+  if (!b) return s.unavailable();
   auto added = b->account_add(a, local_actor());
   if (!added) return fail(kRuntime, added.error());
   if (!added->created) return fail(kUsage, i18n::trf("account \"{}\" exists already (revoke it first to replace it)", o.name));
@@ -74,10 +75,11 @@ int account_add(Session& s, const AccountOptions& o) {
 }
 
 int account_list(Session& s, bool as_json) {
+  if (s.remote()) return s.local_only("account list");
   const config::Config* cfg = s.config();
   if (!cfg) return kUsage;
   Backend* b = s.backend();
-  if (!b) return kRuntime;
+  if (!b) return s.unavailable();
   auto list = b->accounts();
   if (!list) return fail(kRuntime, list.error());
   if (as_json) {
@@ -97,10 +99,11 @@ int account_list(Session& s, bool as_json) {
 }
 
 int account_revoke(Session& s, const std::string& name) {
+  if (s.remote()) return s.local_only("account revoke");
   const config::Config* cfg = s.config();
   if (!cfg) return kUsage;
   Backend* b = s.backend();
-  if (!b) return kRuntime;
+  if (!b) return s.unavailable();
   auto r = b->account_revoke(name);
   if (!r) return fail(kRuntime, r.error());
   if (!*r) return fail(kUsage, i18n::trf("no account \"{}\"", name));
@@ -115,7 +118,7 @@ int decide(Session& s, const std::string& job, bool approve, const std::string& 
   if (!before) return before.error();
   const std::string actor = local_actor();
   auto d = s.backend()->decide(job, approve, actor, reason);
-  if (!d) return fail(kRuntime, d.error());
+  if (!d) return s.failed(d.error());
   using store::QueryStore;
   switch (d->result) {
     case QueryStore::Decision::by_sender:
@@ -138,10 +141,11 @@ int decide(Session& s, const std::string& job, bool approve, const std::string& 
 }
 
 int purge(Session& s, bool dry_run) {
+  if (s.remote()) return s.local_only("purge");
   const config::Config* cfg = s.config();
   if (!cfg) return kUsage;
   Backend* b = s.backend();
-  if (!b) return kRuntime;
+  if (!b) return s.unavailable();
   constexpr std::int64_t kDay = 86400000;
   const std::int64_t now = util::now_ms();
   const std::int64_t cutoff = now - cfg->retention.message_days * kDay;
@@ -212,6 +216,7 @@ std::string summary_for_people(const json& summary) {
 }
 
 int audit(Session& s, const AuditOptions& o) {
+  if (s.remote()) return s.local_only("audit");
   const config::Config* cfg = s.config();
   if (!cfg) return kUsage;
   store::AuditStore::Filter f{.job = o.job};
@@ -222,7 +227,7 @@ int audit(Session& s, const AuditOptions& o) {
     f.since_ms = *at;
   }
   Backend* b = s.backend();
-  if (!b) return kRuntime;
+  if (!b) return s.unavailable();
   if (o.verify) {
     auto v = b->audit_verify();
     if (!v) return fail(kRuntime, v.error());

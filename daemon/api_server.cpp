@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -15,12 +16,14 @@
 #include "core/jobs/planner.h"
 #include "core/phone/phone.h"
 #include "core/reports/report.h"
+#include "core/reports/words.h"
 #include "core/store/account_store.h"
 #include "core/store/audit_store.h"
 #include "core/store/intake_store.h"
 #include "core/store/query_store.h"
 #include "core/store/redis_holder.h"
 #include "core/util/encoding.h"
+#include "core/util/i18n.h"
 #include "core/util/log.h"
 #include "core/util/strings.h"
 #include "core/util/time.h"
@@ -124,8 +127,8 @@ std::expected<Checked, HttpResponse> check_job(Call& c, int limit) {
   spec->by = c.account.name;  // whatever the body said: the account sends it
   for (const auto& w : spec->wards)
     if (!c.account.may_use(w))
-      return std::unexpected(problem(403, fmt::format("account {} may not send to ward \"{}\"", c.account.name, w)));
-  if (spec->at_ms && *spec->at_ms < util::now_ms() - 60000) return std::unexpected(problems(400, {"\"at\" is in the past"}));
+      return std::unexpected(problem(403, i18n::trf("account {} may not send to ward \"{}\"", c.account.name, w)));
+  if (spec->at_ms && *spec->at_ms < util::now_ms() - 60000) return std::unexpected(problems(400, {i18n::tr("\"at\" is in the past")}));
   auto plan = jobs::Planner::create(cfg, *spec, &out.rt->templates);
   if (!plan) return std::unexpected(problems(400, plan.error()));
   auto optouts = c.queries().optout_list();
@@ -147,7 +150,7 @@ std::expected<int, HttpResponse> limit_param(const HttpRequest& req, int fallbac
   int n = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
   if (ec != std::errc() || end != v.data() + v.size() || n < 1 || n > max)
-    return std::unexpected(problems(400, {fmt::format("limit must be a whole number from 1 to {}", max)}));
+    return std::unexpected(problems(400, {i18n::trf("limit must be a whole number from 1 to {}", max)}));
   return n;
 }
 
@@ -168,13 +171,13 @@ HttpResponse create_job(Call& c) {
   const jobs::PlanWalk& w = checked->walk;
   if (w.totals.too_long > 0) {
     std::vector<std::string> errors;
-    for (const auto& m : w.too_long) errors.push_back(fmt::format("ward {} row {}: {}", m.ward, m.row, m.fail_reason));
-    errors.push_back(fmt::format("{} message(s) over max_segments {} of template \"{}\"", w.totals.too_long,
+    for (const auto& m : w.too_long) errors.push_back(i18n::trf("ward {} row {}: {}", m.ward, m.row, reports::reason_for_people(m.fail_reason)));
+    errors.push_back(i18n::trf("{} message(s) over max_segments {} of template \"{}\"", w.totals.too_long,
                                  plan->message_template().max_segments(), spec.template_name));
     return problems(400, errors);
   }
   if (w.totals.messages == 0)
-    return problems(400, {fmt::format("no resident would get a message (all {} row(s) skipped or filtered out)",
+    return problems(400, {i18n::trf("no resident would get a message (all {} row(s) skipped or filtered out)",
                                       w.totals.rows)});
   store::IntakeStore intake(c.redis, c.ctx.fixed.redis_prefix);
   // The same announcement twice within a day is a mistake unless said otherwise (as
@@ -185,7 +188,7 @@ HttpResponse create_job(Call& c) {
     auto earlier = intake.recent(print);
     if (!earlier) return problem(503, earlier.error());
     if (*earlier)
-      return answer(409, {{"error", fmt::format("the same announcement went out as job {} less than 24 hours ago "
+      return answer(409, {{"error", i18n::trf("the same announcement went out as job {} less than 24 hours ago "
                                                 "(?again=true sends it once more)",
                                                 **earlier)},
                           {"id", **earlier}});
@@ -217,16 +220,12 @@ HttpResponse list_jobs(Call& c) {
   const int limit = *wanted;
   // Another account's jobs are filtered out after reading: read more than asked for.
   const bool admin = c.account.role == store::Role::admin;
-  auto list = c.queries().recent(admin ? limit : std::min(kMaxLimit, limit * 10), "");
+  auto list = c.queries().recent(admin ? limit : std::min(kMaxLimit, limit * 10), query_param(c.req.uri, "ward"));
   if (!list) return problem(503, list.error());
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const auto& j : *list)
     if (may_see(c.account, j.wards) && static_cast<int>(out.size()) < limit) {
-      auto one = store::status_json(j);
-      one["template"] = j.template_name;
-      one["wards"] = j.wards;
-      one["created"] = j.created_ms;
-      out.push_back(one);
+      out.push_back(store::job_json(j));
     }
   return answer(200, out);
 }
@@ -235,9 +234,9 @@ HttpResponse list_jobs(Call& c) {
 std::expected<store::JobStatus, HttpResponse> visible_job(Call& c, const std::string& id) {
   auto st = c.queries().find(id);
   if (!st) return std::unexpected(problem(503, st.error()));
-  if (!*st) return std::unexpected(problem(404, "no job " + util::loggable(id, 64)));
+  if (!*st) return std::unexpected(problem(404, i18n::trf("no job {}", util::loggable(id, 64))));
   if (!may_see(c.account, (*st)->wards))
-    return std::unexpected(problem(403, fmt::format("account {} may not see job {}", c.account.name, id)));
+    return std::unexpected(problem(403, i18n::trf("account {} may not see job {}", c.account.name, id)));
   return **st;
 }
 
@@ -246,32 +245,33 @@ HttpResponse act_on_job(Call& c, const store::JobStatus& job, const std::string&
   json summary{{"template", job.template_name}, {"wards", job.wards}};
   if (action == "cancel") {
     if (job.state == jobs::JobState::submitted)
-      return problem(409, "no gateway has taken the job yet: try again in a moment");
+      return problem(409, i18n::tr("no gateway has taken the job yet: try again in a moment"));
     auto before = c.queries().cancel(job.id);
     if (!before) return problem(503, before.error());
     if (*before && (**before == jobs::JobState::done || **before == jobs::JobState::rejected))
-      return problem(409, fmt::format("job {} is already {}; nothing to cancel", job.id, jobs::name(**before)));
-    json body{{"id", job.id}, {"state", "cancelled"}};
+      return problem(409, i18n::trf("job {} is already {}; nothing to cancel", job.id, jobs::name(**before)));
+    json body{{"id", job.id}, {"state", "cancelled"}, {"was", *before ? jobs::name(**before) : "?"}};
     c.audited(body, "cancel", job.id, summary);
     return answer(200, body);
   }
   if (action == "approve" || action == "reject") {
     if (c.account.role == Role::officer)
-      return problem(403, fmt::format("account {} (officer) may not {} jobs", c.account.name, action));
+      return problem(403, action == "approve" ? i18n::trf("account {} (an officer) may not approve jobs", c.account.name)
+                                              : i18n::trf("account {} (an officer) may not reject jobs", c.account.name));
     std::string reason;
     if (action == "reject") {
       auto b = json::parse(c.req.body, nullptr, false);
       if (b.is_object() && b.contains("reason") && b["reason"].is_string()) reason = b["reason"].get<std::string>();
-      if (util::trimmed(reason).empty()) return problems(400, {"a rejection needs {\"reason\": \"...\"}"});
+      if (util::trimmed(reason).empty()) return problems(400, {i18n::tr("a rejection needs {\"reason\": \"...\"}")});
     }
     auto d = c.queries().decide(job.id, action == "approve", c.account.name, reason);
     if (!d) return problem(503, d.error());
     using store::QueryStore;
     if (d->result == QueryStore::Decision::by_sender)
-      return problem(403, fmt::format("job {} was sent by {}: another approver or admin must decide on it", job.id,
+      return problem(403, i18n::trf("job {} was sent by {}: another approver or admin must decide on it", job.id,
                                       c.account.name));
     if (d->result != QueryStore::Decision::done)
-      return problem(409, fmt::format("job {} is {}, not awaiting approval", job.id,
+      return problem(409, i18n::trf("job {} is {}, not awaiting approval", job.id,
                                       d->state ? jobs::name(*d->state) : std::string_view("?")));
     summary["sender"] = job.by;
     if (job.recipients) summary["recipients"] = *job.recipients;
@@ -282,9 +282,9 @@ HttpResponse act_on_job(Call& c, const store::JobStatus& job, const std::string&
   }
   if (action == "retry") {
     if (c.account.role != Role::admin)
-      return problem(403, fmt::format("account {} may not resend messages (an admin's decision)", c.account.name));
+      return problem(403, i18n::trf("account {} may not resend messages (an admin's decision)", c.account.name));
     const std::string which = query_param(c.req.uri, "which");
-    if (which != "unknown" && which != "failed") return problems(400, {"retry needs ?which=unknown or ?which=failed"});
+    if (which != "unknown" && which != "failed") return problems(400, {i18n::tr("retry needs ?which=unknown or ?which=failed")});
     auto n = c.queries().requeue(job.id, which == "unknown" ? jobs::MessageState::unknown : jobs::MessageState::failed);
     if (!n) return problem(409, n.error());
     summary["which"] = which;
@@ -293,7 +293,7 @@ HttpResponse act_on_job(Call& c, const store::JobStatus& job, const std::string&
     c.audited(body, "retry", job.id, summary);
     return answer(200, body);
   }
-  return problem(404, "not found");
+  return problem(404, i18n::tr("not found"));
 }
 
 // The report of a job, as CSV or as the chairman's workbook (written to a temporary file,
@@ -302,7 +302,7 @@ HttpResponse report(Call& c, const store::JobStatus& job, bool xlsx) {
   const auto rt = c.ctx.runtime();
   const auto& cfg = rt->cfg;
   if (job.purged_ms > 0)
-    return problem(410, fmt::format("the numbers and texts of job {} were removed by retention; its counts remain",
+    return problem(410, i18n::trf("the numbers and texts of job {} were removed by retention; its counts remain",
                                     job.id));
   auto q = c.queries();
   reports::MessageWalk walk = [&](const std::function<void(const store::MessageRecord&)>& fn) {
@@ -322,7 +322,7 @@ HttpResponse report(Call& c, const store::JobStatus& job, bool xlsx) {
   const auto tmp = std::filesystem::temp_directory_path(ec);
   std::string path = ((ec ? std::filesystem::path("/tmp") : tmp) / "loa-report-XXXXXX").string();
   int fd = ::mkstemp(path.data());
-  if (fd < 0) return problem(500, fmt::format("cannot make a temporary file like {}", path));
+  if (fd < 0) return problem(500, i18n::trf("cannot make a temporary file like {}", path));
   ::close(fd);
   auto written = reports::write_workbook(path, job, cfg, false, walk);
   if (written) {
@@ -337,18 +337,19 @@ HttpResponse report(Call& c, const store::JobStatus& job, bool xlsx) {
 
 HttpResponse optouts(Call& c, const std::string& number) {
   if (c.account.role != store::Role::admin)
-    return problem(403, fmt::format("account {} may not change opt-outs (admins do)", c.account.name));
+    return problem(403, i18n::trf("account {} may not change opt-outs (admins do)", c.account.name));
   const bool add = c.req.method == "POST";
   std::string typed = number, reason;
   if (add) {
     auto b = json::parse(c.req.body, nullptr, false);
     if (!b.is_object() || !b.contains("number") || !b["number"].is_string())
-      return problems(400, {"the body must be {\"number\": \"...\", \"reason\": \"...\"}"});
+      return problems(400, {i18n::tr("the body must be {\"number\": \"...\", \"reason\": \"...\"}")});
     typed = b["number"].get<std::string>();
     if (b.contains("reason") && b["reason"].is_string()) reason = b["reason"].get<std::string>();
   }
   auto p = phone::normalize(typed, c.ctx.runtime()->cfg.carriers);
-  if (!p) return problems(400, {fmt::format("\"{}\": {}", util::loggable(typed, 40), phone::describe(p.error()))});
+  if (!p) return problems(400, {fmt::format("\"{}\": {}", util::loggable(typed, 40),
+                                                reports::reason_for_people(phone::describe(p.error())))});
   auto q = c.queries();
   json body{{"number", util::mask_phone(p->local)}};
   if (add) {
@@ -358,12 +359,43 @@ HttpResponse optouts(Call& c, const std::string& number) {
   }
   auto r = q.optout_remove(p->digits);
   if (!r) return problem(503, r.error());
-  if (!*r) return problem(404, "that number was not opted out");
+  if (!*r) return problem(404, i18n::tr("that number was not opted out"));
   c.audited(body, "optout-remove", "", {{"number", util::mask_phone(p->local)}});
   return answer(200, body);
 }
 
 }  // namespace
+
+i18n::Language language_asked(const std::string& accept, const std::optional<std::string>& configured) {
+  std::optional<i18n::Language> best;
+  double best_q = 0;
+  for (auto item : util::split(accept, ",")) {
+    auto params = util::split(item, ";");
+    if (params.empty()) continue;
+    std::string tag(params.front());
+    for (char& ch : tag) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    double q = 1;
+    for (std::size_t i = 1; i < params.size(); ++i) {
+      auto p = params[i];
+      if (p.starts_with("q=")) {
+        auto v = p.substr(2);
+        double parsed = 0;
+        auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), parsed);
+        q = ec == std::errc() && end == v.data() + v.size() && parsed >= 0 && parsed <= 1 ? parsed : 0;
+      }
+    }
+    std::optional<i18n::Language> l;
+    if (tag == "vi" || tag.starts_with("vi-")) l = i18n::Language::Vietnamese;
+    else if (tag == "en" || tag.starts_with("en-")) l = i18n::Language::English;
+    if (l && q > best_q) {
+      best = l;
+      best_q = q;
+    }
+  }
+  if (best) return *best;
+  if (configured) return *configured == "en" ? i18n::Language::English : i18n::Language::Vietnamese;
+  return i18n::Language::Vietnamese;
+}
 
 ApiServer::ApiServer(Context& ctx)
     : ctx_(ctx),
@@ -371,19 +403,28 @@ ApiServer::ApiServer(Context& ctx)
               [this](HttpRequest& r) { return handle(r); }, [](const char*) {}) {}
 
 HttpResponse ApiServer::handle(HttpRequest& req) {
-  if (!req.path.starts_with(kPrefix)) return problem(404, "not found");
+  const auto rt = ctx_.runtime();
+  const i18n::Language language = language_asked(req.header("Accept-Language"), rt->cfg.language);
+  i18n::ThreadLanguage speaking(language);
+  HttpResponse out = route(req);
+  out.headers.emplace_back("Content-Language", language == i18n::Language::English ? "en" : "vi");
+  return out;
+}
+
+HttpResponse ApiServer::route(HttpRequest& req) {
+  if (!req.path.starts_with(kPrefix)) return problem(404, i18n::tr("not found"));
   const std::string auth = req.header("Authorization");
   if (!auth.starts_with("Bearer ") || auth.size() <= 7) {
-    auto r = problem(401, "a valid token is needed: Authorization: Bearer <token>");
+    auto r = problem(401, i18n::tr("a valid token is needed: Authorization: Bearer <token>"));
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;
   }
   store::Redis* redis = thread_redis(ctx_);
-  if (!redis) return problem(503, "Redis unavailable");
+  if (!redis) return problem(503, i18n::tr("Redis unavailable"));
   auto account = store::AccountStore(*redis, ctx_.fixed.redis_prefix).by_token(auth.substr(7));
   if (!account) return problem(503, account.error());
   if (!*account) {
-    auto r = problem(401, "unknown or revoked token");
+    auto r = problem(401, i18n::tr("unknown or revoked token"));
     r.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
     return r;
   }
@@ -391,23 +432,23 @@ HttpResponse ApiServer::handle(HttpRequest& req) {
   const std::string rest = req.path.substr(kPrefix.size());
   const std::vector<std::string_view> parts = util::split(rest, "/");
   const bool get = req.method == "GET", post = req.method == "POST";
-  if (rest == "templates") return get ? templates(c) : problem(405, "GET only");
-  if (rest == "wards") return get ? wards(c) : problem(405, "GET only");
-  if (rest == "preview") return post ? preview(c) : problem(405, "POST only");
-  if (rest == "jobs") return post ? create_job(c) : get ? list_jobs(c) : problem(405, "GET or POST");
+  if (rest == "templates") return get ? templates(c) : problem(405, i18n::tr("GET only"));
+  if (rest == "wards") return get ? wards(c) : problem(405, i18n::tr("GET only"));
+  if (rest == "preview") return post ? preview(c) : problem(405, i18n::tr("POST only"));
+  if (rest == "jobs") return post ? create_job(c) : get ? list_jobs(c) : problem(405, i18n::tr("GET or POST"));
   if (parts.size() >= 2 && parts.size() <= 3 && parts[0] == "jobs" && !parts[1].empty()) {
     auto job = visible_job(c, std::string(parts[1]));
     if (!job) return job.error();
-    if (parts.size() == 2) return get ? answer(200, store::status_json(*job)) : problem(405, "GET only");
+    if (parts.size() == 2) return get ? answer(200, store::job_json(*job)) : problem(405, i18n::tr("GET only"));
     if (parts[2] == "report.csv" || parts[2] == "report.xlsx")
-      return get ? report(c, *job, parts[2] == "report.xlsx") : problem(405, "GET only");
-    if (!post) return problem(405, "POST only");
+      return get ? report(c, *job, parts[2] == "report.xlsx") : problem(405, i18n::tr("GET only"));
+    if (!post) return problem(405, i18n::tr("POST only"));
     return act_on_job(c, *job, std::string(parts[2]));
   }
-  if (rest == "optouts") return post ? optouts(c, "") : problem(405, "POST only");
+  if (rest == "optouts") return post ? optouts(c, "") : problem(405, i18n::tr("POST only"));
   if (parts.size() == 2 && parts[0] == "optouts" && !parts[1].empty())
-    return req.method == "DELETE" ? optouts(c, util::url_decode(std::string(parts[1]))) : problem(405, "DELETE only");
-  return problem(404, "not found");
+    return req.method == "DELETE" ? optouts(c, util::url_decode(std::string(parts[1]))) : problem(405, i18n::tr("DELETE only"));
+  return problem(404, i18n::tr("not found"));
 }
 
 }  // namespace loa::daemon

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/config/config.h"
+#include "core/util/i18n.h"
 #include "core/util/log.h"
 #include "daemon/gateway.h"
 
@@ -57,6 +58,8 @@ int main(int argc, char** argv) {
     }
   }
   loa::util::init_logging("loa-gatewayd", level);
+  // The logs stay English; the officials' API answers each request in its client's language.
+  loa::i18n::prepare_catalog();
   // Signals are taken by one thread with sigwait, so no handler runs inside library code.
   sigset_t set;
   sigemptyset(&set);

@@ -102,18 +102,35 @@ std::string resolve_config_path(const std::optional<std::string>& flag) {
   return "/etc/loa/loa.yaml";
 }
 
-std::optional<std::string> peek_language(const std::string& path) {
+ClientSettings peek_client(const std::string& path) {
+  ClientSettings out;
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) > (1 << 20)) return std::nullopt;
+  if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) > (1 << 20)) return out;
   try {
     YAML::Node root = YAML::LoadFile(path);
-    if (root.IsMap() && root["language"] && root["language"].IsScalar()) {
-      std::string v = root["language"].Scalar();
-      if (v == "vi" || v == "en") return v;
-    }
+    if (!root.IsMap()) return out;
+    for (auto [key, field] : {std::pair{"server", &out.server}, {"language", &out.language}, {"timezone", &out.timezone}})
+      if (root[key] && root[key].IsScalar()) *field = root[key].Scalar();
   } catch (const YAML::Exception&) {
   }
-  return std::nullopt;
+  if (out.language != "vi" && out.language != "en") out.language.clear();
+  return out;
+}
+
+std::optional<std::string> peek_language(const std::string& path) {
+  std::string language = peek_client(path).language;
+  if (language.empty()) return std::nullopt;
+  return language;
+}
+
+std::string server_url_problem(const std::string& url) {
+  const bool tls = url.starts_with("https://");
+  if (!tls && !url.starts_with("http://")) return i18n::trf("server \"{}\" must start with http:// or https://", url);
+  const std::string host = url.substr(tls ? 8 : 7);
+  if (host.empty() || host.front() == '/' || host.front() == ':')
+    return i18n::trf("server \"{}\" names no host", url);
+  if (url.find_first_of(" \t\r\n") != std::string::npos) return i18n::trf("server \"{}\" has a space in it", url);
+  return "";
 }
 
 namespace {
@@ -233,7 +250,7 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
     return std::unexpected(r.errors());
   }
   r.expect_keys(root, {"redis", "timezone", "state_dir", "templates_dir", "wards_dir", "wards", "quiet_hours",
-                       "webhook", "retry", "providers", "routes", "carrier_prefixes", "pricing", "language", "approval", "api", "retention"},
+                       "webhook", "retry", "providers", "routes", "carrier_prefixes", "pricing", "language", "approval", "api", "retention", "server"},
                 i18n::tr("the config"));
   if (root["redis"]) read_redis(r, root["redis"], cfg.redis);
   if (root["timezone"])
@@ -377,6 +394,11 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
     if (auto v = r.string(root["language"], "language")) {
       if (*v != "vi" && *v != "en") r.error(root["language"], i18n::trf("language must be vi or en, got \"{}\"", *v));
       else cfg.language = *v;
+    }
+  if (root["server"])
+    if (auto v = r.string(root["server"], "server")) {
+      if (auto why = server_url_problem(*v); !why.empty()) r.error(root["server"], why);
+      else cfg.server = *v;
     }
   if (const auto& pr = root["pricing"]) {
     if (r.expect_keys(pr, {"currency", "unicode_segment", "gsm_segment", "by_carrier"}, "pricing")) {

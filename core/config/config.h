@@ -146,6 +146,9 @@ struct Config {
   Retention retention;
   /// `language`: "vi" or "en" for what `loa` says to people; unset: by the locale.
   std::optional<std::string> language;
+  /// `server`: the officials' API `loa` works through instead of Redis (as --server does);
+  /// empty: Redis directly. loa-gatewayd does not read it.
+  std::string server;
   /// Mobile blocks: the built-in table plus `carrier_prefixes`.
   phone::Carriers carriers;
 
@@ -166,6 +169,19 @@ std::string resolve_config_path(const std::optional<std::string>& flag);
 /// `--help` and usage errors already speak it; nullopt when the file is unreadable, broken
 /// or silent (load_config reports those).
 std::optional<std::string> peek_language(const std::string& path);
+
+/// What `loa` needs from a config file to work through the officials' API, read without
+/// validating the rest (an official's machine has no gateway config, only these keys):
+/// `server`, `language` and `timezone`, each empty when the file does not say it (or cannot
+/// be read).
+struct ClientSettings {
+  std::string server, language, timezone;
+};
+ClientSettings peek_client(const std::string& path);
+
+/// Whether `url` can be an API server: http:// or https://, a host, no spaces; "" when it
+/// can, else why not.
+std::string server_url_problem(const std::string& url);
 
 /// Ward ids and template names: lower-case ASCII letters, digits and hyphens.
 bool valid_id(const std::string& id);

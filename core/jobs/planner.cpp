@@ -284,6 +284,9 @@ nlohmann::json preview_json(const PlanWalk& w, const text::MessageTemplate& t, c
   using nlohmann::json;
   json out;
   out["template"] = t.name();
+  out["description"] = t.description();
+  out["encoding"] = t.encoding() == text::Encoding::Ascii ? "ascii" : "unicode";
+  out["max_segments"] = t.max_segments();
   out["messages"] = json::array();
   for (const auto& m : w.shown)
     out["messages"].push_back({{"ward", m.ward}, {"row", m.row}, {"name", m.name}, {"phone", util::mask_phone(m.phone)},

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/util/strings.h"
@@ -67,6 +68,56 @@ nlohmann::ordered_json status_json(const JobStatus& st) {
   if (!st.by.empty()) j["by"] = st.by;
   if (st.recipients) j["recipients"] = *st.recipients;
   return j;
+}
+
+nlohmann::ordered_json job_json(const JobStatus& st) {
+  auto j = status_json(st);
+  j["template"] = st.template_name;
+  j["wards"] = st.wards;
+  j["created"] = st.created_ms;
+  if (st.due_ms) j["due"] = st.due_ms;
+  if (st.finished_ms) j["finished"] = st.finished_ms;
+  if (st.purged_ms) j["purged"] = st.purged_ms;
+  j["expanded"] = st.expanded;
+  j["urgent"] = st.urgent;
+  if (!st.decided_by.empty()) j["decided_by"] = st.decided_by;
+  return j;
+}
+
+std::expected<JobStatus, std::string> job_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) return std::unexpected("a job must be a JSON object");
+  JobStatus s;
+  auto text = [&](const char* key, std::string& out, bool required) -> bool {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return !required;
+    if (!it->is_string()) return false;
+    out = it->get<std::string>();
+    return true;
+  };
+  auto number = [&](const char* key, std::int64_t& out) -> bool {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return true;
+    if (!it->is_number_integer()) return false;
+    out = it->get<std::int64_t>();
+    return true;
+  };
+  std::string state;
+  if (!text("id", s.id, true) || !text("state", state, true)) return std::unexpected("a job needs \"id\" and \"state\"");
+  s.state = jobs::job_state(state);
+  for (auto [key, out] : {std::pair{"reason", &s.reason}, {"template", &s.template_name}, {"wards", &s.wards},
+                          {"by", &s.by}, {"decided_by", &s.decided_by}})
+    if (!text(key, *out, false)) return std::unexpected(fmt::format("job {}: \"{}\" must be a string", s.id, key));
+  for (auto [key, out] : {std::pair{"total", &s.total}, {"created", &s.created_ms}, {"due", &s.due_ms},
+                          {"finished", &s.finished_ms}, {"purged", &s.purged_ms}})
+    if (!number(key, *out)) return std::unexpected(fmt::format("job {}: \"{}\" must be a whole number", s.id, key));
+  if (auto it = j.find("recipients"); it != j.end() && it->is_number_integer()) s.recipients = it->get<std::int64_t>();
+  for (auto [key, out] : {std::pair{"expanded", &s.expanded}, {"urgent", &s.urgent}})
+    if (auto it = j.find(key); it != j.end() && it->is_boolean()) *out = it->get<bool>();
+  if (auto it = j.find("counts"); it != j.end() && it->is_object())
+    for (const auto& [name, n] : it->items())
+      if (auto st = jobs::message_state(name); st && n.is_number_integer())
+        s.counts[static_cast<std::size_t>(*st)] = n.get<std::int64_t>();
+  return s;
 }
 
 std::expected<std::optional<JobStatus>, std::string> QueryStore::find(const std::string& job) {

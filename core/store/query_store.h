@@ -45,6 +45,13 @@ struct MessageRecord {
 /// "counts": {...}}, with "reason", "by" and "recipients" when there are.
 nlohmann::ordered_json status_json(const JobStatus& st);
 
+/// status_json() and everything else a client needs to speak of the job as `loa` on Redis
+/// does: "template", "wards", "created" (and "due", "finished", "purged" when set, each in
+/// Unix milliseconds), "expanded", "urgent", "decided_by". The API answers with it.
+nlohmann::ordered_json job_json(const JobStatus& st);
+/// The job job_json() describes; the error names what is missing or of the wrong type.
+std::expected<JobStatus, std::string> job_from_json(const nlohmann::json& j);
+
 class QueryStore : public StoreBase {
  public:
   using StoreBase::StoreBase;

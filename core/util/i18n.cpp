@@ -2,6 +2,7 @@
 #include "core/util/i18n.h"
 
 #include <libintl.h>
+#include <locale.h>
 #include <clocale>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +15,7 @@ namespace loa::i18n {
 namespace {
 
 Language chosen = Language::English;
+thread_local std::optional<Language> spoken;  // a ThreadLanguage's, over `chosen`
 
 bool english_locale(const char* value) { return value && value[0] == 'e' && value[1] == 'n'; }
 
@@ -41,18 +43,41 @@ void choose(std::optional<std::string_view> configured) {
     chosen = english_locale(set) ? Language::English : Language::Vietnamese;
   }
   if (chosen == Language::English) return;
-  // gettext picks the catalog by LANGUAGE, but ignores it in the "C" locale; C.UTF-8 is
-  // always there (glibc 2.35+), so a machine with no Vietnamese locale generated still
-  // gets the catalog. Only messages: numbers and dates keep the C conventions.
-  ::setenv("LANGUAGE", "vi", 1);
+  prepare_catalog();
+  // Only messages: numbers and dates keep the C conventions.
   if (!std::setlocale(LC_MESSAGES, "vi_VN.UTF-8")) std::setlocale(LC_MESSAGES, "C.UTF-8");
+}
+
+void prepare_catalog() {
+  // gettext picks the catalog by LANGUAGE, but ignores it in the "C" locale, which stays the
+  // process's until choose() or a ThreadLanguage sets another; C.UTF-8 is always there
+  // (glibc 2.35+), so a machine with no Vietnamese locale generated still gets the catalog.
+  ::setenv("LANGUAGE", "vi", 1);
   ::bindtextdomain("loa", catalog_dir().c_str());
   ::bind_textdomain_codeset("loa", "UTF-8");
 }
 
-Language current() { return chosen; }
+ThreadLanguage::ThreadLanguage(Language language) : outer_(spoken) {
+  spoken = language;
+  if (language == Language::English) return;
+  // gettext reads the thread's own locale (uselocale): messages in C.UTF-8 here only.
+  locale_t here = ::newlocale(LC_MESSAGES_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+  if (!here) return;
+  locale_ = here;
+  previous_ = ::uselocale(here);
+}
 
-const char* tr(const char* msgid) { return chosen == Language::English ? msgid : ::dgettext("loa", msgid); }
+ThreadLanguage::~ThreadLanguage() {
+  if (locale_) {
+    ::uselocale(static_cast<locale_t>(previous_));
+    ::freelocale(static_cast<locale_t>(locale_));
+  }
+  spoken = outer_;
+}
+
+Language current() { return spoken.value_or(chosen); }
+
+const char* tr(const char* msgid) { return current() == Language::English ? msgid : ::dgettext("loa", msgid); }
 
 namespace {
 
@@ -84,7 +109,7 @@ std::optional<std::vector<std::string>> fill_of(std::string_view text, std::stri
 }  // namespace
 
 std::string tr_stored(std::string_view text, std::initializer_list<const char*> formats) {
-  if (chosen == Language::English) return std::string(text);
+  if (current() == Language::English) return std::string(text);
   for (const char* format : formats) {
     auto values = fill_of(text, format);
     if (!values) continue;

@@ -23,7 +23,28 @@ enum class Language { English, Vietnamese };
 /// daemon's logs stay English).
 void choose(std::optional<std::string_view> configured);
 
+/// The language spoken on this thread: its ThreadLanguage, else the process's choice.
 Language current();
+
+/// Binds the catalog without choosing a language for the process, so that threads may
+/// speak one each (ThreadLanguage): the daemon's logs stay English while its API answers
+/// each request in the language asked for. Call once, before threads start.
+void prepare_catalog();
+
+/// Speaks `language` on this thread until destroyed (an API request in the language its
+/// client asked for); needs prepare_catalog() or choose() first for Vietnamese.
+class ThreadLanguage {
+ public:
+  explicit ThreadLanguage(Language language);
+  ~ThreadLanguage();
+  ThreadLanguage(const ThreadLanguage&) = delete;
+  ThreadLanguage& operator=(const ThreadLanguage&) = delete;
+
+ private:
+  void* locale_ = nullptr;    ///< this thread's locale while it speaks Vietnamese
+  void* previous_ = nullptr;  ///< the locale before
+  std::optional<Language> outer_;
+};
 
 /// `msgid` in the chosen language (itself in English, or when the catalog lacks it).
 const char* tr(const char* msgid);

@@ -139,6 +139,31 @@ routes:
     CHECK(any_contains(err.error(), ":3: retention.message_days must be a whole number from 1"));
   }
 
+  TEST_CASE("server: the API `loa` works through; peek_client reads an official's file without the rest") {
+    {
+      TempConfig c(std::string("server: https://loa.camau.gov.vn/\n") + kProviders);
+      auto cfg = loa::config::load_config(c.path());
+      REQUIRE(cfg.has_value());
+      CHECK(cfg->server == "https://loa.camau.gov.vn/");
+    }
+    for (const char* wrong : {"ftp://x", "https://", "http://:8090", "https://a b"}) {
+      CAPTURE(wrong);
+      TempConfig c(std::string("server: \"") + wrong + "\"\n" + kProviders);
+      CHECK_FALSE(loa::config::load_config(c.path()).has_value());
+    }
+    // An official's machine: no providers, nothing else; the client keys are read anyway.
+    TempConfig official("server: https://loa.example\nlanguage: en\ntimezone: Asia/Bangkok\n");
+    CHECK_FALSE(loa::config::load_config(official.path()).has_value());
+    auto client = loa::config::peek_client(official.path());
+    CHECK(client.server == "https://loa.example");
+    CHECK(client.language == "en");
+    CHECK(client.timezone == "Asia/Bangkok");
+    CHECK(loa::config::peek_client("/nonexistent/loa.yaml").server.empty());
+    TempConfig odd("language: fr\nserver: [1, 2]\n");
+    CHECK(loa::config::peek_client(odd.path()).language.empty());
+    CHECK(loa::config::peek_client(odd.path()).server.empty());
+  }
+
   TEST_CASE("a YAML syntax error names the line") {
     TempConfig c("redis: [unclosed\n");
     auto err = loa::config::load_config(c.path());

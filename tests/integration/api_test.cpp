@@ -2,6 +2,10 @@
 // and wrong-role tokens, and nothing changed on a 401 or 403.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
+#include <filesystem>
+
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
@@ -49,20 +53,37 @@ std::string state_of(RedisServer& redis) {
   return out;
 }
 
+// Adds ward phuong-7 (2 residents) to a Rig's list folder and config.
+void add_ward_7(const TempDir& dir) {
+  write_ward(dir, "phuong-7", 2);
+  std::string text = dir.read("loa.yaml");
+  auto at = text.find("  phuong-6: \"Phường 6\"\n");
+  REQUIRE(at != std::string::npos);
+  text.insert(at, "  phuong-7: \"Phường 7\"\n");
+  dir.write("loa.yaml", text);
+}
+
+// `loa --server URL args...` on an official's machine: no gateway config (LOA_CONFIG names
+// none), the token in $LOA_TOKEN, Vietnamese unless `env` says otherwise.
+struct Official {
+  std::string server, token;
+  CommandResult operator()(std::vector<std::string> args, std::map<std::string, std::string> env = {}) const {
+    args.insert(args.begin(), {bin("loa"), "--server", server});
+    env.emplace("LOA_TOKEN", token);
+    env.emplace("LOA_CONFIG", "/nonexistent/loa.yaml");
+    env.emplace("LC_ALL", "");
+    env.emplace("LANG", "vi_VN.UTF-8");
+    return run(args, env);
+  }
+};
+
 }  // namespace
 
 TEST_SUITE("integration/api") {
   TEST_CASE("tokens, wards and roles: 401 and 403 change nothing; each right where the contract gives it") {
     Rig rig(3, {}, "", "api: { listen: \"127.0.0.1:0\" }\napproval: { urgent: true }\n");
     auto& [dir, redis, provider, cfg] = rig;
-    write_ward(dir, "phuong-7", 2);
-    {
-      std::string text = dir.read("loa.yaml");
-      auto at = text.find("  phuong-6: \"Phường 6\"\n");
-      REQUIRE(at != std::string::npos);
-      text.insert(at, "  phuong-7: \"Phường 7\"\n");
-      dir.write("loa.yaml", text);
-    }
+    add_ward_7(dir);
     const std::string lan = account(cfg, {"lan", "--role", "officer", "--wards", "phuong-6"});
     const std::string minh = account(cfg, {"minh", "--role", "approver", "--wards", "phuong-6,phuong-7"});
     const std::string admin = account(cfg, {"chu-tich", "--role", "admin"});
@@ -204,5 +225,151 @@ TEST_SUITE("integration/api") {
     REQUIRE(run_loa(cfg, {"account", "revoke", "lan"}).code == 0);
     CHECK(second.call("GET", "/api/v1/wards", lan)->status == 401);
     CHECK(first.call("GET", "/api/v1/wards", lan)->status == 401);
+  }
+
+  TEST_CASE("loa --server: the commands through the API, with the account's rights, in the official's language") {
+    Rig rig(3, {}, "", "api: { listen: \"127.0.0.1:0\" }\napproval: { urgent: true }\n");
+    auto& [dir, redis, provider, cfg] = rig;
+    add_ward_7(dir);
+    const std::string server_token_lan = account(cfg, {"lan", "--role", "officer", "--wards", "phuong-6"});
+    const std::string server_token_minh = account(cfg, {"minh", "--role", "approver", "--wards", "phuong-6,phuong-7"});
+    const std::string server_token_admin = account(cfg, {"chu-tich", "--role", "admin"});
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    const std::string url = "http://127.0.0.1:" + std::to_string(gw.api_port());
+    const Official lan{url, server_token_lan}, minh{url, server_token_minh}, admin{url, server_token_admin};
+    const std::vector<std::string> announcement{"--template", "thong-bao", "--ward", "phuong-6", "--var",
+                                                "noi_dung=họp tổ dân phố"};
+    auto with = [&](std::vector<std::string> head, const std::vector<std::string>& tail) {
+      head.insert(head.end(), tail.begin(), tail.end());
+      return head;
+    };
+
+    // What the account may use, and a preview rendered by the gateway with masked numbers.
+    auto templates = lan({"templates"});
+    CHECK_MESSAGE(templates.code == 0, templates.err);
+    CHECK(templates.out.find("thong-bao") != std::string::npos);
+    auto preview = lan(with({"preview", "--limit", "2"}, announcement));
+    REQUIRE_MESSAGE(preview.code == 0, preview.err);
+    CHECK(preview.out.find("0912***000") != std::string::npos);
+    CHECK(preview.out.find("họp tổ dân phố") != std::string::npos);
+    CHECK(preview.out.find("0912000000") == std::string::npos);
+    CHECK(preview.out.find("3 dòng") != std::string::npos);  // the totals, in Vietnamese
+    auto preview_json = json::parse(lan(with({"preview", "--json"}, announcement)).out);
+    CHECK(preview_json["totals"]["messages"] == 3);
+
+    // Another ward: refused by the server in Vietnamese, exit 2, nothing enqueued.
+    const std::string before = state_of(redis);
+    auto theirs = lan({"send", "--yes", "--template", "thong-bao", "--ward", "phuong-7", "--var", "noi_dung=x"});
+    CHECK(theirs.code == 2);
+    CHECK_MESSAGE(theirs.err.find("tài khoản lan không được gửi tới đơn vị \"phuong-7\"") != std::string::npos, theirs.err);
+    // ... and in English for an English-speaking official (Accept-Language).
+    auto theirs_en = lan({"send", "--yes", "--template", "thong-bao", "--ward", "phuong-7", "--var", "noi_dung=x"},
+                         {{"LANG", "en_US.UTF-8"}});
+    CHECK_MESSAGE(theirs_en.err.find("account lan may not send to ward \"phuong-7\"") != std::string::npos, theirs_en.err);
+    // A template variable missing: the server's validation, every problem named.
+    auto missing = lan({"send", "--yes", "--template", "thong-bao", "--ward", "phuong-6"});
+    CHECK(missing.code == 2);
+    CHECK_MESSAGE(missing.err.find("noi_dung") != std::string::npos, missing.err);
+    CHECK(state_of(redis) == before);
+
+    // Its own ward: sent as the account, followed, reported.
+    auto sent = lan(with({"send", "--yes"}, announcement));
+    REQUIRE_MESSAGE(sent.code == 0, sent.err);
+    const std::string job = job_id(sent);
+    REQUIRE(wait_until([&] { return job_status(cfg, job)["state"] == "done"; }, std::chrono::seconds(20)));
+    auto status = lan({"status", job});
+    CHECK_MESSAGE(status.code == 0, status.err);
+    CHECK(status.out.find("xong") != std::string::npos);
+    CHECK(json::parse(lan({"status", job, "--json"}).out)["by"] == "lan");
+    auto jobs = lan({"jobs"});
+    CHECK(jobs.code == 0);
+    CHECK(jobs.out.find(job) != std::string::npos);
+    auto csv = lan({"report", job, "--csv"});
+    CHECK(csv.code == 0);
+    CHECK(csv.out.find("0912***001") != std::string::npos);
+    CHECK(csv.out.find("0912000001") == std::string::npos);
+    const std::string book = dir.file("bao-cao.xlsx");
+    CHECK(lan({"report", job, "--xlsx", book}).code == 0);
+    CHECK(dir.read("bao-cao.xlsx").rfind("PK\x03\x04", 0) == 0);
+    CHECK(lan({"report", job, "--full-numbers"}).code == 2);
+    // The same announcement again: refused unless --again.
+    auto again = lan(with({"send", "--yes"}, announcement));
+    CHECK(again.code == 2);
+    CHECK_MESSAGE(again.err.find(job) != std::string::npos, again.err);
+    // A job the officer may not see, another's right: refused with exit 2.
+    auto other = minh({"send", "--yes", "--template", "thong-bao", "--ward", "phuong-7", "--var", "noi_dung=y"});
+    REQUIRE_MESSAGE(other.code == 0, other.err);
+    CHECK(lan({"status", job_id(other)}).code == 2);
+    CHECK(lan({"jobs", "--json"}).out.find(job_id(other)) == std::string::npos);
+    CHECK(lan({"retry", job, "--failed"}).code == 2);
+    CHECK(lan({"optout", "add", "0912000001"}).code == 2);
+
+    // Approval: the officer's urgent job waits; she cannot approve it, the approver can.
+    auto urgent = lan(with({"send", "--yes", "--urgent", "--again"}, announcement));
+    REQUIRE_MESSAGE(urgent.code == 0, urgent.err);
+    const std::string held = job_id(urgent);
+    REQUIRE(wait_until([&] { return job_status(cfg, held)["state"] == "awaiting_approval"; }, std::chrono::seconds(10)));
+    CHECK(lan({"status", held}).out.find("chờ duyệt") != std::string::npos);
+    auto self = lan({"approve", held});
+    CHECK(self.code == 2);
+    CHECK_MESSAGE(self.err.find("cán bộ") != std::string::npos, self.err);
+    auto approved = minh({"approve", held});
+    CHECK_MESSAGE(approved.code == 0, approved.err);
+    REQUIRE(wait_until([&] { return job_status(cfg, held)["state"] == "done"; }, std::chrono::seconds(20)));
+
+    // Cancel a job scheduled for tomorrow; the admin resends failures and changes opt-outs.
+    auto later = lan(with({"send", "--yes", "--again", "--at", "2099-01-01 08:00"}, announcement));
+    REQUIRE_MESSAGE(later.code == 0, later.err);
+    REQUIRE(wait_until([&] { return job_status(cfg, job_id(later))["state"] == "scheduled"; }, std::chrono::seconds(10)));
+    auto cancelled = lan({"cancel", job_id(later)});
+    CHECK_MESSAGE(cancelled.code == 0, cancelled.err);
+    CHECK(job_status(cfg, job_id(later))["state"] == "cancelled");
+    CHECK(admin({"retry", job, "--failed"}).code == 0);
+    CHECK(admin({"optout", "add", "0912 000 001", "--reason", "không muốn nhận"}).code == 0);
+    CHECK(run_loa(cfg, {"optout", "list"}).out.find("0912000001") != std::string::npos);
+    CHECK(admin({"optout", "remove", "0912000001"}).code == 0);
+    CHECK(run_loa(cfg, {"optout", "list"}).out.find("0912000001") == std::string::npos);
+
+    // What the API has no endpoint for is refused, saying where it can be done.
+    for (const std::vector<std::string>& local : std::vector<std::vector<std::string>>{
+             {"account", "list"}, {"audit"}, {"purge", "--dry-run"}, {"check"}, {"optout", "list"}}) {
+      auto r = admin(local);
+      CHECK(r.code == 2);
+      CHECK_MESSAGE(r.err.find("--server") != std::string::npos, r.err);
+    }
+
+    // The trail says who did each, through the API.
+    auto trail = json::parse(run_loa(cfg, {"audit", "--json"}).out);
+    std::vector<std::string> who;
+    for (const auto& e : trail)
+      if (e["source"] == "127.0.0.1") who.push_back(e["action"].get<std::string>() + ":" + e["actor"].get<std::string>());
+    for (const char* want : {"send:lan", "approve:minh", "cancel:lan", "retry:chu-tich", "optout-add:chu-tich",
+                             "optout-remove:chu-tich"})
+      CHECK_MESSAGE(std::find(who.begin(), who.end(), want) != who.end(), want);
+    CHECK(run_loa(cfg, {"audit", "--verify"}).code == 0);
+
+    // Without a token, with a revoked one, against no server: clear errors.
+    auto no_token = run({bin("loa"), "--server", url, "jobs"},
+                        {{"LOA_TOKEN", ""}, {"LOA_CONFIG", "/nonexistent"}, {"XDG_CONFIG_HOME", dir.file("none")}});
+    CHECK(no_token.code == 2);
+    CHECK(no_token.err.find("LOA_TOKEN") != std::string::npos);
+    REQUIRE(run_loa(cfg, {"account", "revoke", "minh"}).code == 0);
+    auto revoked = minh({"jobs"});
+    CHECK(revoked.code == 2);
+    CHECK_MESSAGE(revoked.err.find("thu hồi") != std::string::npos, revoked.err);
+    auto nobody = Official{"http://127.0.0.1:1", server_token_lan}({"jobs"});
+    CHECK(nobody.code == 1);
+    CHECK(nobody.err.find("127.0.0.1:1") != std::string::npos);
+
+    // The server and the token from the official's own config file and token file.
+    TempDir home;
+    home.write("loa.yaml", "server: " + url + "\nlanguage: en\n");
+    std::filesystem::create_directories(home.file("loa"));
+    home.write("loa/token", server_token_lan + "\n");
+    auto from_files = run({bin("loa"), "--config", home.file("loa.yaml"), "jobs"},
+                          {{"LOA_TOKEN", ""}, {"XDG_CONFIG_HOME", home.path()}});
+    CHECK_MESSAGE(from_files.code == 0, from_files.err);
+    CHECK(from_files.out.find(job) != std::string::npos);
+    CHECK(from_files.out.find("STATE") != std::string::npos);  // language: en
   }
 }
