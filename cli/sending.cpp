@@ -431,14 +431,7 @@ int send(Session& s, const SendOptions& o, const CLI::App& cmd) {
                      .c_str());
   std::printf("%s\n", r->id.c_str());
   if (!r->created) return kOk;
-  return s.audited(kOk, "send", r->id,
-                   {{"template", spec->template_name},
-                    {"wards", spec->wards},
-                    {"recipients", w->totals.messages},
-                    {"segments", w->totals.segments},
-                    {"cost", cfg->pricing.configured ? json(w->totals.cost) : json(nullptr)},
-                    {"currency", cfg->pricing.currency},
-                    {"urgent", spec->urgent}});
+  return s.audited(kOk, "send", r->id, jobs::send_summary(*spec, *w, cfg->pricing));
 }
 
 struct PreviewOptions {

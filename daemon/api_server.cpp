@@ -203,14 +203,7 @@ HttpResponse create_job(Call& c) {
             {"recipients", w.totals.messages},
             {"segments", w.totals.segments},
             {"cost", cfg.pricing.configured ? json(w.totals.cost) : json(nullptr)}};
-  c.audited(body, "send", r->id,
-            {{"template", spec.template_name},
-             {"wards", spec.wards},
-             {"recipients", w.totals.messages},
-             {"segments", w.totals.segments},
-             {"cost", cfg.pricing.configured ? json(w.totals.cost) : json(nullptr)},
-             {"currency", cfg.pricing.currency},
-             {"urgent", spec.urgent}});
+  c.audited(body, "send", r->id, jobs::send_summary(spec, w, cfg.pricing));
   return answer(202, body);
 }
 

@@ -301,4 +301,15 @@ nlohmann::json preview_json(const PlanWalk& w, const text::MessageTemplate& t, c
   return out;
 }
 
+nlohmann::json send_summary(const JobSpec& spec, const PlanWalk& w, const config::Pricing& pricing) {
+  using nlohmann::json;
+  return {{"template", spec.template_name},
+          {"wards", spec.wards},
+          {"recipients", w.totals.messages},
+          {"segments", w.totals.segments},
+          {"cost", pricing.configured ? json(w.totals.cost) : json(nullptr)},
+          {"currency", pricing.currency},
+          {"urgent", spec.urgent}};
+}
+
 }  // namespace loa::jobs

@@ -122,4 +122,8 @@ const char* encoding_name(bool unicode);
 /// pricing is configured).
 nlohmann::json preview_json(const PlanWalk& w, const text::MessageTemplate& t, const config::Pricing& pricing);
 
+/// What the audit trail records of a send, whoever sent it: template, wards, recipients,
+/// segments, estimated cost (null without pricing) and currency, urgency.
+nlohmann::json send_summary(const JobSpec& spec, const PlanWalk& w, const config::Pricing& pricing);
+
 }  // namespace loa::jobs
