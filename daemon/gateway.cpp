@@ -1,5 +1,6 @@
 // Gateway start-up order and drain.
 #include "daemon/gateway.h"
+#include "daemon/metrics.h"
 
 #include <cstdlib>
 
@@ -122,6 +123,13 @@ void Gateway::request_stop() {
 namespace {
 // Start-up's work on Redis, once it answers: the consumer group, an advice on its
 // settings, and the messages this instance left in flight when it last stopped.
+// Every provider's series exist in /metrics from the start (at 0).
+void know_providers(const config::Config& cfg) {
+  std::vector<std::string> names;
+  for (const auto& p : cfg.providers) names.push_back(p.name);
+  metrics().know(names);
+}
+
 bool prepare_redis(Context& ctx, store::Redis& redis) {
   if (auto g = store::IntakeStore(redis, ctx.fixed.redis_prefix).ensure_group(); !g) {
     spdlog::critical("{}", g.error());
@@ -135,6 +143,10 @@ bool prepare_redis(Context& ctx, store::Redis& redis) {
       v && v->elements.size() == 2 && v->elements[1].as_int(1024) < 512)
     spdlog::warn("Redis hash-max-listpack-value is {}: set it to 1024 (redis.conf) so message hashes stay compact",
                  v->elements[1].text());
+  if (auto counted = store::QueryStore(redis, ctx.fixed.redis_prefix).count_jobs_if_missing(); !counted)
+    spdlog::error("counting jobs by state for /metrics: {}", counted.error());
+  else if (*counted >= 0)
+    spdlog::info("counted {} job(s) by state for /metrics", *counted);
   auto fixed = store::DispatchStore(redis, ctx.fixed.redis_prefix).recover(ctx.instance, true);
   if (!fixed) {
     spdlog::critical("{}", fixed.error());
@@ -191,6 +203,7 @@ int Gateway::run() {
     return 78;
   }
   ctx.set_runtime(*runtime);
+  know_providers(cfg);
   if (auto started = webhook.start(); !started) {
     spdlog::critical("{}", started.error());
     return 1;
@@ -251,6 +264,7 @@ store::AuditEntry Gateway::reload() {
   for (auto& d : dispatchers_) d->request_stop();
   dispatchers_.clear();
   ctx.set_runtime(*next);
+  know_providers(n);
   dispatchers_ = start_dispatchers(ctx, *next);
   spdlog::info("reloaded {}: {} provider(s), {} template(s)", config_path_, n.providers.size(), (*next)->templates.size());
   audit.summary = {{"outcome", "applied"}, {"providers", n.providers.size()}, {"templates", (*next)->templates.size()}};

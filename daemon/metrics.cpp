@@ -10,14 +10,35 @@
 
 namespace loa::daemon {
 
+namespace {
+
+void family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+}  // namespace
+
 Metrics& metrics() {
   static Metrics m;
   return m;
 }
 
-void Metrics::dlr(store::ReportEffect effect) {
+void Metrics::know(const std::vector<std::string>& providers) {
   std::lock_guard lock(mu_);
-  ++dlr_[store::name(effect)];
+  for (const auto& p : providers) {
+    for (auto s : kMessageStates) messages_.try_emplace({p, jobs::name(s)}, 0);
+    for (auto o : store::kSendOutcomeNames) outcomes_.try_emplace({p, o}, 0);
+    for (auto e : store::kReportEffectNames) dlr_.try_emplace({p, e}, 0);
+    latency_.try_emplace(p);
+    waits_.try_emplace(p, 0.0);
+  }
+  for (auto r : kDropReasons) webhook_dropped_.try_emplace(std::string(r), 0);
+}
+
+void Metrics::dlr(const std::string& provider, store::ReportEffect effect, std::optional<jobs::MessageState> state) {
+  std::lock_guard lock(mu_);
+  ++dlr_[{provider, store::name(effect)}];
+  if (effect == store::ReportEffect::applied && state) ++messages_[{provider, jobs::name(*state)}];
 }
 
 void Metrics::webhook_dropped(const std::string& reason) {
@@ -37,6 +58,15 @@ void Metrics::request(const std::string& provider, double seconds) {
 void Metrics::outcome(const std::string& provider, store::SendOutcome outcome) {
   std::lock_guard lock(mu_);
   ++outcomes_[{provider, store::name(outcome)}];
+  using store::SendOutcome;
+  switch (outcome) {
+    case SendOutcome::sent: ++messages_[{provider, jobs::name(jobs::MessageState::sent)}]; break;
+    case SendOutcome::delivered: ++messages_[{provider, jobs::name(jobs::MessageState::delivered)}]; break;
+    case SendOutcome::failed: ++messages_[{provider, jobs::name(jobs::MessageState::failed)}]; break;
+    case SendOutcome::unknown: ++messages_[{provider, jobs::name(jobs::MessageState::unknown)}]; break;
+    case SendOutcome::retry:
+    case SendOutcome::reroute: break;  // the message waits: no state reached
+  }
 }
 
 void Metrics::limiter_wait(const std::string& provider, double seconds) {
@@ -47,16 +77,26 @@ void Metrics::limiter_wait(const std::string& provider, double seconds) {
 std::string Metrics::render() const {
   std::lock_guard lock(mu_);
   std::string out;
-  out += "# HELP loa_send_outcomes_total Send attempts by provider and outcome (this instance).\n# TYPE loa_send_outcomes_total counter\n";
-  for (const auto& [k, v] : outcomes_) out += fmt::format("loa_send_outcomes_total{{provider=\"{}\",outcome=\"{}\"}} {}\n", k.first, k.second, v);
-  out += "# HELP loa_dlr_total Delivery reports by outcome (this instance).\n# TYPE loa_dlr_total counter\n";
-  for (const auto& [k, v] : dlr_) out += fmt::format("loa_dlr_total{{outcome=\"{}\"}} {}\n", k, v);
-  out += "# HELP loa_webhook_dropped_total Webhook requests refused early and connections dropped, by reason "
-         "(deadline, evicted, too_large, encoding, headers).\n# TYPE loa_webhook_dropped_total counter\n";
+  family(out, "loa_messages_total", "counter",
+         "Messages this instance brought to a state at a provider: sent, delivered, failed or unknown by the "
+         "provider's answer, delivered or failed by its report.");
+  for (const auto& [k, v] : messages_)
+    out += fmt::format("loa_messages_total{{provider=\"{}\",state=\"{}\"}} {}\n", k.first, k.second, v);
+  family(out, "loa_send_outcomes_total", "counter", "Send attempts by provider and outcome (this instance).");
+  for (const auto& [k, v] : outcomes_)
+    out += fmt::format("loa_send_outcomes_total{{provider=\"{}\",outcome=\"{}\"}} {}\n", k.first, k.second, v);
+  family(out, "loa_dlr_total", "counter",
+         "Delivery reports by provider and what they did: applied, duplicate, unknown (no such message), foreign "
+         "(a message another provider had) (this instance).");
+  for (const auto& [k, v] : dlr_)
+    out += fmt::format("loa_dlr_total{{provider=\"{}\",outcome=\"{}\"}} {}\n", k.first, k.second, v);
+  family(out, "loa_webhook_dropped_total", "counter",
+         "Webhook requests refused early and connections dropped, by reason (this instance).");
   for (const auto& [k, v] : webhook_dropped_) out += fmt::format("loa_webhook_dropped_total{{reason=\"{}\"}} {}\n", k, v);
-  out += "# HELP loa_rate_limit_wait_seconds_total Time sends waited for the rate limiter.\n# TYPE loa_rate_limit_wait_seconds_total counter\n";
-  for (const auto& [k, v] : waits_) out += fmt::format("loa_rate_limit_wait_seconds_total{{provider=\"{}\"}} {:.3f}\n", k, v);
-  out += "# HELP loa_provider_request_seconds Provider request latency.\n# TYPE loa_provider_request_seconds histogram\n";
+  family(out, "loa_rate_limit_wait_seconds_total", "counter", "Time sends waited for the rate limiter (this instance).");
+  for (const auto& [k, v] : waits_)
+    out += fmt::format("loa_rate_limit_wait_seconds_total{{provider=\"{}\"}} {:.3f}\n", k, v);
+  family(out, "loa_provider_request_seconds", "histogram", "Provider request latency (this instance).");
   for (const auto& [p, h] : latency_) {
     for (size_t i = 0; i < kBuckets.size(); ++i)
       out += fmt::format("loa_provider_request_seconds_bucket{{provider=\"{}\",le=\"{}\"}} {}\n", p, kBuckets[i], h.buckets[i]);
@@ -68,28 +108,22 @@ std::string Metrics::render() const {
 }
 
 std::expected<std::string, std::string> render_metrics(const Context& ctx, store::Redis& redis) {
-  auto recent = store::QueryStore(redis, ctx.fixed.redis_prefix).list(1000, "");
-  if (!recent) return std::unexpected(recent.error());
-  std::array<long long, jobs::kJobStates.size()> by_state{};
-  std::array<long long, jobs::kMessageStates.size()> messages{};
-  for (const auto& j : *recent) {
-    if (j.state) ++by_state[static_cast<std::size_t>(*j.state)];
-    for (std::size_t i = 0; i < messages.size(); ++i) messages[i] += j.counts[i];
-  }
+  auto counts = store::QueryStore(redis, ctx.fixed.redis_prefix).job_counts();
+  if (!counts) return std::unexpected(counts.error());
   std::string out;
-  out += "# HELP loa_jobs Jobs by state (the newest 1000).\n# TYPE loa_jobs gauge\n";
-  for (std::size_t i = 0; i < by_state.size(); ++i)
-    out += fmt::format("loa_jobs{{state=\"{}\"}} {}\n", jobs::kJobStateNames[i], by_state[i]);
-  out += "# HELP loa_messages Messages by state (jobs as in loa_jobs).\n# TYPE loa_messages gauge\n";
-  for (std::size_t i = 0; i < messages.size(); ++i)
-    out += fmt::format("loa_messages{{state=\"{}\"}} {}\n", jobs::kMessageStateNames[i], messages[i]);
+  family(out, "loa_jobs", "gauge", "Jobs in each state, the whole cluster's (jobs no gateway has taken yet are not counted).");
+  for (std::size_t i = 0; i < counts->size(); ++i)
+    if (jobs::kJobStates[i] != jobs::JobState::submitted)
+      out += fmt::format("loa_jobs{{state=\"{}\"}} {}\n", jobs::kJobStateNames[i], (*counts)[i]);
   store::DispatchStore jobs(redis, ctx.fixed.redis_prefix);
-  out += "# HELP loa_queue_depth Work waiting in Redis.\n# TYPE loa_queue_depth gauge\n";
+  family(out, "loa_queue_waiting", "gauge", "Messages queued for each provider, the whole cluster's.");
   for (const auto& p : ctx.runtime()->cfg.providers) {
     auto n = jobs.ready_depth(p.name);
     if (!n) return std::unexpected(n.error());
-    out += fmt::format("loa_queue_depth{{queue=\"waiting\",provider=\"{}\"}} {}\n", p.name, *n);
+    out += fmt::format("loa_queue_waiting{{provider=\"{}\"}} {}\n", p.name, *n);
   }
+  family(out, "loa_queue_depth", "gauge",
+         "Work waiting in Redis: jobs scheduled, messages retrying later, messages in flight.");
   for (auto [queue, key] : {std::pair{"scheduled", "due"}, std::pair{"retrying", "retry"}, std::pair{"in_flight", "inflight"}}) {
     auto n = redis.command({"ZCARD", jobs.key(key)});
     if (!n) return std::unexpected(n.error());

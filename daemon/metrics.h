@@ -1,11 +1,16 @@
-// Prometheus metrics: process-local counters and histograms, plus job and queue figures
-// read from Redis when /metrics is scraped.
+// Prometheus metrics (README "Metrics"): this instance's counters and histograms, kept in
+// memory from start-up so they never go down while it runs (Prometheus' rate() takes a
+// restart's reset in its stride, and sums instances), plus gauges read from Redis when
+// /metrics is scraped: the jobs in each state and the work waiting, for the whole cluster.
+// One label set per metric name; every series exists from start-up (at 0) for every
+// provider the config names, so a dashboard never sees one appear out of nothing.
 #pragma once
 #include <array>
 #include <expected>
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "core/store/dispatch_store.h"
 #include "core/store/redis.h"
@@ -17,7 +22,12 @@ namespace loa::daemon {
 /// Thread-safe.
 class Metrics {
  public:
-  void dlr(store::ReportEffect effect);
+  /// Makes every series of these providers exist (at 0); called at start-up and on each
+  /// reload (a provider dropped by a reload keeps its counters).
+  void know(const std::vector<std::string>& providers);
+  /// A delivery report from `provider` and what it did; `state` is the state it brought
+  /// the message to when it was applied (delivered or failed).
+  void dlr(const std::string& provider, store::ReportEffect effect, std::optional<jobs::MessageState> state);
   /// A webhook request or connection refused or dropped, by reason.
   void webhook_dropped(const std::string& reason);
   void request(const std::string& provider, double seconds);
@@ -27,6 +37,12 @@ class Metrics {
   std::string render() const;
 
   static constexpr std::array<double, 10> kBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
+  /// The reasons webhook_dropped is given (daemon/http_server.cpp).
+  static constexpr std::array<std::string_view, 5> kDropReasons{"deadline", "evicted", "headers", "encoding", "too_large"};
+  /// The message states loa_messages_total counts: those a provider's answer or report
+  /// brings a message to.
+  static constexpr std::array<jobs::MessageState, 4> kMessageStates{
+      jobs::MessageState::sent, jobs::MessageState::delivered, jobs::MessageState::failed, jobs::MessageState::unknown};
 
  private:
   struct Histogram {
@@ -34,11 +50,13 @@ class Metrics {
     unsigned long long count = 0;
     double sum = 0;
   };
+  using ByProvider = std::pair<std::string, std::string_view>;
   mutable std::mutex mu_;
-  std::map<std::string_view, unsigned long long> dlr_;
+  std::map<ByProvider, unsigned long long> messages_;   // provider, message state
+  std::map<ByProvider, unsigned long long> outcomes_;   // provider, send outcome
+  std::map<ByProvider, unsigned long long> dlr_;        // provider, report effect
   std::map<std::string, unsigned long long> webhook_dropped_;
   std::map<std::string, Histogram> latency_;
-  std::map<std::pair<std::string, std::string_view>, unsigned long long> outcomes_;
   std::map<std::string, double> waits_;
 };
 

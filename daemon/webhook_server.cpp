@@ -113,7 +113,7 @@ HttpResponse WebhookServer::answer_dlr(HttpRequest& req, const std::string& name
   }
   for (std::size_t i = 0; i < applied->size(); ++i) {
     const auto& [effect, ref] = (*applied)[i];
-    metrics().dlr(effect);
+    metrics().dlr(name, effect, updates[i].state);
     const std::string which = util::loggable(ref.empty() ? "id " + updates[i].provider_id : ref);
     if (effect == store::ReportEffect::unknown)
       spdlog::warn("dlr {}: report for unknown message {}", name, which);

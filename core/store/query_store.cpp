@@ -196,6 +196,22 @@ std::expected<std::vector<JobStatus>, std::string> QueryStore::submitted_list(in
   return out;
 }
 
+std::expected<std::array<std::int64_t, jobs::kJobStates.size()>, std::string> QueryStore::job_counts() {
+  auto r = redis_.command({"HGETALL", key("jobstates")});
+  if (!r) return std::unexpected(r.error());
+  std::array<std::int64_t, jobs::kJobStates.size()> out{};
+  const auto& e = r->elements;
+  for (std::size_t i = 0; i + 1 < e.size(); i += 2)
+    if (auto st = jobs::job_state(e[i].text())) out[static_cast<std::size_t>(*st)] = e[i + 1].as_int();
+  return out;
+}
+
+std::expected<long long, std::string> QueryStore::count_jobs_if_missing() {
+  auto r = run(scripts::Id::count_jobs, {key("index")}, {});
+  if (!r) return std::unexpected(r.error());
+  return r->as_int();
+}
+
 std::expected<std::optional<std::int64_t>, std::string> QueryStore::gateway_idle_ms() {
   auto r = redis_.command({"XINFO", "CONSUMERS", key("jobs"), "gw"});
   if (!r) {

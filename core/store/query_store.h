@@ -69,6 +69,12 @@ class QueryStore : public StoreBase {
   /// How long since a gateway last read the job stream (the least idle consumer of its
   /// group); nullopt when no gateway ever has.
   std::expected<std::optional<std::int64_t>, std::string> gateway_idle_ms();
+  /// How many jobs are in each state, cluster-wide (kept by the scripts as states change;
+  /// a state no job ever reached is 0).
+  std::expected<std::array<std::int64_t, jobs::kJobStates.size()>, std::string> job_counts();
+  /// Counts the jobs by state when that count is missing (a Redis from before it was kept);
+  /// how many jobs it counted, -1 when the count was there.
+  std::expected<long long, std::string> count_jobs_if_missing();
   /// The newest `limit` jobs, those sent to `ward` only when it is not empty.
   std::expected<std::vector<JobStatus>, std::string> list(int limit, const std::string& ward);
   /// Reads a job's messages in order, a batch at a time, calling `fn` for each.

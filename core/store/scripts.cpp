@@ -16,10 +16,11 @@ namespace loa::store::scripts {
 
 namespace {
 // In the order of Id.
-constexpr std::array<std::string_view, 20> kFiles = {
+constexpr std::array<std::string_view, 21> kFiles = {
     "enqueue", "admit",       "claim",          "expand_chunk", "finish_expansion", "reject",
     "resume_mine", "take",    "record",         "recover",      "promote_retries",  "apply_reports",
-    "cancel",  "requeue",     "account_add",    "account_revoke", "audit_append", "decide", "purge", "audit_trim"};
+    "cancel",  "requeue",     "account_add",    "account_revoke", "audit_append", "decide", "purge", "audit_trim",
+    "count_jobs"};
 }  // namespace
 
 std::string_view source(std::string_view name) {

@@ -10,7 +10,7 @@ namespace loa::store::scripts {
 enum class Id {
   enqueue, admit, claim, expand_chunk, finish_expansion, reject, resume_mine,
   take, record, recover, promote_retries, apply_reports, cancel, requeue,
-  account_add, account_revoke, audit_append, decide, purge, audit_trim,
+  account_add, account_revoke, audit_append, decide, purge, audit_trim, count_jobs,
 };
 
 /// The script, with the prelude; built (and hashed) once per process.

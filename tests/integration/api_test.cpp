@@ -211,6 +211,7 @@ TEST_SUITE("integration/api") {
     CHECK(api.call("DELETE", "/api/v1/optouts/0912000001", admin)->status == 200);
     CHECK(api.call("DELETE", "/api/v1/optouts/0912000001", admin)->status == 404);
     CHECK(run_loa(cfg, {"audit", "--verify"}).code == 0);
+    CHECK(job_count_mismatch(redis) == "");
   }
 
   TEST_CASE("a revoked token is refused at once by a second gateway") {
@@ -347,6 +348,7 @@ TEST_SUITE("integration/api") {
                              "optout-remove:chu-tich"})
       CHECK_MESSAGE(std::find(who.begin(), who.end(), want) != who.end(), want);
     CHECK(run_loa(cfg, {"audit", "--verify"}).code == 0);
+    CHECK(job_count_mismatch(redis) == "");
 
     // Without a token, with a revoked one, against no server: clear errors.
     auto no_token = run({bin("loa"), "--server", url, "jobs"},

@@ -335,6 +335,23 @@ retry: {{ max_attempts: 3, base_delay_ms: 50, max_delay_ms: 200 }}
   return dir.file("loa.yaml");
 }
 
+std::string job_count_mismatch(const RedisServer& redis) {
+  auto c = redis.connect();
+  std::map<std::string, long long> actual, kept;
+  auto ids = c->command({"ZRANGE", "t:index", "0", "-1"});
+  for (const auto& id : ids->elements) ++actual[c->command({"HGET", "t:job:" + id.text(), "state"})->text()];
+  auto counts = c->command({"HGETALL", "t:jobstates"});
+  for (std::size_t i = 0; i + 1 < counts->elements.size(); i += 2)
+    if (auto n = counts->elements[i + 1].as_int(); n != 0) kept[counts->elements[i].text()] = n;
+  if (actual == kept) return "";
+  auto show = [](const std::map<std::string, long long>& m) {
+    std::string out;
+    for (const auto& [k, v] : m) out += k + "=" + std::to_string(v) + " ";
+    return out;
+  };
+  return "jobs by state: " + show(actual) + "; counted: " + show(kept);
+}
+
 Rig::Rig(int residents, std::vector<std::string> provider_args, const std::string& extra_provider_keys,
          const std::string& extra_top)
     : provider(dir, "fake", std::move(provider_args)) {

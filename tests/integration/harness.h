@@ -159,6 +159,10 @@ nlohmann::json job_status(const std::string& config, const std::string& job);
 /// Message `job`.`index` as stored (prefix "t"); empty when there is none.
 loa::store::MessageRecord message(loa::store::Redis& redis, const std::string& job, std::int64_t index);
 
+/// "" when the count of jobs by state that the scripts keep (prefix "t", for /metrics)
+/// matches the states of the jobs themselves; otherwise both, to show.
+std::string job_count_mismatch(const RedisServer& redis);
+
 /// Writes a ward list of `n` residents with distinct valid numbers (0912000000 + i),
 /// names "Cư dân <i>", and returns the numbers in order.
 std::vector<std::string> write_ward(const TempDir& dir, const std::string& ward, int n);

@@ -155,6 +155,7 @@ TEST_SUITE("integration/trust") {
     CHECK(trail[0]["action"] == "reject");
     CHECK(trail[0]["actor"].get<std::string>().rfind("gateway:", 0) == 0);
     CHECK(run_loa(cfg, {"audit", "--verify"}).code == 0);
+    CHECK(job_count_mismatch(redis) == "");
   }
 
   TEST_CASE("an account's token is printed once and kept only as a hash; revoked, it is gone at once") {
@@ -397,6 +398,7 @@ TEST_SUITE("integration/trust") {
     REQUIRE(wait_until([&] { return job_status(cfg, job)["state"] == "done"; }, std::chrono::seconds(20)));
     CHECK(provider.log_lines().size() == 3);
     CHECK(run_loa(cfg, {"audit", "--verify"}).code == 0);
+    CHECK(job_count_mismatch(redis) == "");
     CHECK(gw.log().find("NOPERM") == std::string::npos);
 
     // Nothing beyond: other keys, and dangerous commands, are refused to that user.
@@ -447,5 +449,6 @@ TEST_SUITE("integration/trust") {
     REQUIRE(wait_until([&] { return reloads().size() == 2; }, std::chrono::seconds(10)));
     CHECK(reloads() == std::vector<std::string>{"applied", "refused"});
     CHECK(run_loa(cfg, {"audit", "--verify"}).code == 0);
+    CHECK(job_count_mismatch(redis) == "");
   }
 }

@@ -158,8 +158,9 @@ TEST_SUITE("integration") {
     CHECK(client.Get("/metrics", httplib::Headers{{"Authorization", "Bearer wrong"}})->status == 401);
     auto metrics = client.Get("/metrics", httplib::Headers{{"Authorization", "Bearer m3tr1cs"}});
     REQUIRE(metrics->status == 200);
-    CHECK(metrics->body.find("loa_messages{state=\"delivered\"} 1") != std::string::npos);
-    CHECK(metrics->body.find("loa_dlr_total{outcome=\"duplicate\"} 2") != std::string::npos);
+    CHECK(metrics->body.find("loa_messages_total{provider=\"local\",state=\"delivered\"} 1") != std::string::npos);
+    CHECK(metrics->body.find("loa_messages_total{provider=\"local\",state=\"failed\"} 1") != std::string::npos);
+    CHECK(metrics->body.find("loa_dlr_total{provider=\"local\",outcome=\"duplicate\"} 2") != std::string::npos);
   }
 }
 

@@ -17,9 +17,9 @@ if state ~= 'rejected' and ARGV[7] == '1' then
 end
 local due = tonumber(ARGV[6]) or now
 if state == 'queued' and due > now then state = 'scheduled' end
-redis.call('HSET', KEYS[1], 'spec', ARGV[3], 'state', state, 'reason', reason, 'created', now,
-           'due', due, 'wards', ARGV[9], 'template', ARGV[10], 'urgent', ARGV[11],
-           'expanded', 0, 'total', 0, 'by', ARGV[12])
+set_job_state(KEYS[1], nil, state, 'spec', ARGV[3], 'reason', reason, 'created', now,
+              'due', due, 'wards', ARGV[9], 'template', ARGV[10], 'urgent', ARGV[11],
+              'expanded', 0, 'total', 0, 'by', ARGV[12])
 if ARGV[13] ~= '' then redis.call('HSET', KEYS[1], 'recipients', ARGV[13]) end
 redis.call('ZADD', KEYS[2], now, ARGV[2])
 if state == 'awaiting_approval' then

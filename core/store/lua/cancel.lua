@@ -7,7 +7,7 @@ if st == 'done' or st == 'rejected' then return st end
 local now = now_ms()
 local nows = tostring(now)
 if st ~= 'cancelled' then
-  redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished', now)
+  set_job_state(KEYS[1], st, 'cancelled', 'finished', now)
   redis.call('ZREM', KEYS[2], ARGV[2])
 end
 local idx = {}

@@ -18,5 +18,5 @@ if st ~= 'queued' and st ~= 'scheduled' and st ~= 'expanding' then
 end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), j)
 redis.call('HSET', KEYS[2], j, ARGV[3])
-if st ~= 'expanding' then redis.call('HSET', job, 'state', 'expanding', 'started', now) end
+if st ~= 'expanding' then set_job_state(job, st, 'expanding', 'started', now) end
 return {j, redis.call('HGET', job, 'expanded'), redis.call('HGET', job, 'spec')}

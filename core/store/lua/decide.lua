@@ -13,11 +13,11 @@ local now = now_ms()
 redis.call('ZREM', KEYS[3], ARGV[2])
 if ARGV[3] == 'approve' then
   local due = tonumber(f[3]) or now
-  redis.call('HSET', KEYS[1], 'state', due > now and 'scheduled' or 'queued', 'reason', '', 'approved_by', ARGV[4],
-             'decided', now)
+  set_job_state(KEYS[1], 'awaiting_approval', due > now and 'scheduled' or 'queued', 'reason', '', 'approved_by',
+                ARGV[4], 'decided', now)
   redis.call('ZADD', KEYS[2], due, ARGV[2])
 else
-  redis.call('HSET', KEYS[1], 'state', 'rejected', 'reason', ARGV[5], 'rejected_by', ARGV[4], 'decided', now,
-             'finished', now)
+  set_job_state(KEYS[1], 'awaiting_approval', 'rejected', 'reason', ARGV[5], 'rejected_by', ARGV[4], 'decided', now,
+                'finished', now)
 end
 return 'ok'

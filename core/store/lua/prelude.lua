@@ -63,12 +63,22 @@ local function enqueue(provider, j, list, from, to)
   redis.call('ZADD', P .. ':active:' .. provider .. ':' .. prio, 'NX', vt, j)
 end
 
+-- A job's state changes from `from` (nil for a new job) to `to`, with any other fields
+-- given: the hash, and the cluster's count of jobs in each state (<prefix>:jobstates, read
+-- by /metrics; rebuilt by count_jobs.lua when missing). Every job state change goes here.
+local function set_job_state(job, from, to, ...)
+  redis.call('HSET', job, 'state', to, ...)
+  if from == to then return end
+  if from then redis.call('HINCRBY', P .. ':jobstates', from, -1) end
+  redis.call('HINCRBY', P .. ':jobstates', to, 1)
+end
+
 -- A job whose messages are all expanded and none of which waits any more is done.
 local function maybe_done(job, now)
   local f = redis.call('HMGET', job, 'expanded_done', 'c:queued', 'c:sending', 'state')
   if f[1] == '1' and tonumber(f[2] or '0') == 0 and tonumber(f[3] or '0') == 0
      and (f[4] == 'sending' or f[4] == 'expanding' or f[4] == 'queued') then
-    redis.call('HSET', job, 'state', 'done', 'finished', now)
+    set_job_state(job, f[4], 'done', 'finished', now)
   end
 end
 

@@ -27,6 +27,6 @@ end
 local n = commit(batch)
 if n > 0 then
   for provider, l in pairs(lanes) do enqueue(provider, j, l) end
-  if st == 'done' then redis.call('HSET', KEYS[1], 'state', 'sending') end
+  if st == 'done' then set_job_state(KEYS[1], 'done', 'sending') end
 end
 return n
