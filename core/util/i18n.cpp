@@ -19,12 +19,18 @@ thread_local std::optional<Language> spoken;  // a ThreadLanguage's, over `chose
 
 bool english_locale(const char* value) { return value && value[0] == 'e' && value[1] == 'n'; }
 
-// Where the compiled catalogs are: $LOA_LOCALEDIR, the installed ones, or the build tree's
+// Where the compiled catalogs are: $LOA_LOCALEDIR; else beside the running binary as it is
+// installed (<prefix>/bin/loa and <prefix>/share/locale, whatever the prefix: a package
+// built from a tree configured for /usr/local installs to /usr); else the build tree's
 // (running from a build folder, as the tests and the demo do).
 std::string catalog_dir() {
   if (const char* dir = std::getenv("LOA_LOCALEDIR"); dir && *dir) return dir;
   std::error_code ec;
-  if (std::filesystem::exists(std::string(LOA_LOCALEDIR) + "/vi/LC_MESSAGES/loa.mo", ec)) return LOA_LOCALEDIR;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto installed = exe.parent_path().parent_path() / "share" / "locale";
+    if (std::filesystem::exists(installed / "vi" / "LC_MESSAGES" / "loa.mo", ec)) return installed.string();
+  }
   return LOA_BUILD_LOCALEDIR;
 }
 

@@ -449,7 +449,7 @@ TEST_SUITE("integration/operations") {
       cmd += text[i];
     }
     for (size_t at; (at = cmd.find("%%")) != std::string::npos;) cmd.replace(at, 2, "%");
-    for (auto [from, to] : {std::pair<std::string, std::string>{"/usr/bin/loa", bin("loa")}, std::pair<std::string, std::string>{"/etc/loa/loa.yaml", cfg}})
+    for (auto [from, to] : {std::pair<std::string, std::string>{"@bindir@/loa", bin("loa")}, std::pair<std::string, std::string>{"/etc/loa/loa.yaml", cfg}})
       if (auto at = cmd.find(from); at != std::string::npos) cmd.replace(at, from.size(), to);
     REQUIRE(cmd.rfind("/bin/sh -c '", 0) == 0);
     std::string script = cmd.substr(12, cmd.size() - 13);
@@ -492,7 +492,8 @@ TEST_SUITE("integration/operations") {
     for (const auto& e : fs::directory_iterator(std::string(LOA_SOURCE_DIR) + "/systemd")) {
       auto ext = e.path().extension();
       if (ext != ".service" && ext != ".timer") continue;
-      // verify checks that ExecStart binaries exist: point them at the build.
+      // verify checks that ExecStart binaries exist: point them at the build (installing
+      // makes @bindir@ the install prefix's bin).
       std::string text;
       {
         std::ifstream in(e.path());
@@ -500,8 +501,8 @@ TEST_SUITE("integration/operations") {
         ss << in.rdbuf();
         text = ss.str();
       }
-      for (auto [from, to] : {std::pair<std::string, std::string>{"/usr/bin/loa-gatewayd", bin("loa-gatewayd")},
-                              std::pair<std::string, std::string>{"/usr/bin/loa ", bin("loa") + " "}})
+      for (auto [from, to] : {std::pair<std::string, std::string>{"@bindir@/loa-gatewayd", bin("loa-gatewayd")},
+                              std::pair<std::string, std::string>{"@bindir@/loa ", bin("loa") + " "}})
         for (size_t at; (at = text.find(from)) != std::string::npos;) text.replace(at, from.size(), to);
       dir.write(e.path().filename().string(), text);
       units.push_back(dir.file(e.path().filename().string()));
@@ -512,5 +513,15 @@ TEST_SUITE("integration/operations") {
     auto r = run(argv);
     CHECK_MESSAGE(r.code == 0, r.err);
     CHECK_MESSAGE(r.err.empty(), r.err);  // unknown keys are only warnings: none allowed
+    // Each service sandboxed (systemd-analyze's exposure, 0 to 10: under 2 is "OK").
+    for (const auto& unit : units) {
+      if (!unit.ends_with(".service")) continue;
+      auto score = run({"systemd-analyze", "security", "--offline=true", unit});
+      CAPTURE(unit);
+      auto at = score.out.find("Overall exposure level for ");
+      REQUIRE(at != std::string::npos);
+      auto colon = score.out.find(": ", at);
+      CHECK(std::stod(score.out.substr(colon + 2)) < 2.0);
+    }
   }
 }
