@@ -23,7 +23,8 @@ namespace {
 constexpr const char* kUsage = R"(Usage: loa-fake-provider --listen HOST:PORT [OPTIONS]
 
 A loopback SMS provider for demos, tests and benchmarks. Accepts POST (JSON or form) or
-GET with fields to, text, ref, callback, unicode on any path; answers {"id": "..."}.
+GET with fields to, text, ref, callback, unicode on any path (or Twilio's To and Body);
+answers {"id": "...", "sid": "..."} (the same id).
 
 Options:
   --listen HOST:PORT   address to listen on (port 0: the kernel picks; the bound
@@ -203,6 +204,9 @@ int main(int argc, char** argv) {
       res.set_content(R"({"error":"random failure"})", "application/json");
       return;
     }
+    // Twilio's form fields (To, Body) too, for the Twilio adapter through nginx's test.
+    if (f["to"].empty()) f["to"] = f["To"];
+    if (f["text"].empty()) f["text"] = f["Body"];
     if (f["to"].empty() || f["text"].empty()) {
       res.status = 400;
       res.set_content(R"({"error":"to and text are required"})", "application/json");
@@ -220,7 +224,7 @@ int main(int argc, char** argv) {
       nlohmann::json dlr{{"ref", f["ref"]}, {"id", id}, {"status", o.dlr_status}};
       reports.push({std::chrono::steady_clock::now() + std::chrono::milliseconds(o.dlr_delay_ms), f["callback"], dlr.dump()});
     }
-    res.set_content(nlohmann::json{{"id", id}}.dump(), "application/json");
+    res.set_content(nlohmann::json{{"id", id}, {"sid", id}}.dump(), "application/json");
   };
   server.Post(R"(/.*)", handle);
   server.Get(R"(/.*)", handle);

@@ -1,5 +1,9 @@
 // Twilio Programmable Messaging: form send with HTTP Basic, StatusCallback reports signed
-// with X-Twilio-Signature (HMAC-SHA1 over the configured public URL and sorted params).
+// with X-Twilio-Signature (HMAC-SHA1 over the configured public URL and sorted params), as
+// Twilio's helper libraries check it (twilio-python's RequestValidator): the URL with the
+// scheme's default port written out or left out, and for a body Twilio does not send as
+// form fields, a bodySHA256 query parameter (the body's SHA-256, hex) with the signature
+// over the URL alone.
 #include "providers/vendors/twilio.h"
 
 #include <algorithm>
@@ -20,6 +24,38 @@ std::string twilio_signature(const std::string& auth_token, const std::string& u
 
 namespace {
 using namespace vendor;
+
+// The URLs Twilio may have signed for `url`: itself, and the same with the scheme's default
+// port (:443, :80) written out when it is left out, or left out when written.
+std::vector<std::string> signed_forms(const std::string& url) {
+  std::vector<std::string> out{url};
+  const bool tls = url.starts_with("https://");
+  if (!tls && !url.starts_with("http://")) return out;
+  const std::size_t host_at = tls ? 8 : 7;
+  const std::size_t end = std::min(url.find_first_of("/?#", host_at), url.size());
+  const std::string authority = url.substr(host_at, end - host_at);
+  const std::string port = tls ? ":443" : ":80";
+  if (authority.ends_with(port))
+    out.push_back(url.substr(0, end - port.size()) + url.substr(end));
+  else if (authority.rfind(':') == std::string::npos || authority.ends_with("]"))
+    out.push_back(url.substr(0, end) + port + url.substr(end));
+  return out;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+// The value of `name` in `url`'s query, "" when absent.
+std::string query_value(const std::string& url, const std::string& name) {
+  auto q = url.find('?');
+  if (q == std::string::npos) return "";
+  for (const auto& [k, v] : util::parse_form(url.substr(q + 1)))
+    if (k == name) return v;
+  return "";
+}
 
 // MessageStatus of a status callback; any other (queued, sending, sent, ...) is not final.
 constexpr Row<std::string_view, Outcome> kReports[] = {
@@ -61,9 +97,19 @@ class TwilioProvider final : public Provider {
   }
 
   std::expected<std::vector<Report>, ReportFailure> parse_report(const IncomingReport& in) override {
-    auto params = util::parse_form(in.body);
-    if (!util::constant_time_equal(in.header("X-Twilio-Signature"), twilio_signature(s_.auth_token, in.url, params)))
-      return std::unexpected(ReportFailure{ReportError::Unauthorized, "bad X-Twilio-Signature"});
+    // A body signed by its hash (bodySHA256) is not signed as form fields; its fields are
+    // read from it as JSON or form.
+    const std::string body_hash = query_value(in.url, "bodySHA256");
+    std::vector<std::pair<std::string, std::string>> params;
+    if (body_hash.empty()) params = util::parse_form(in.body);
+    else if (!util::constant_time_equal(lower(body_hash), util::sha256_hex(in.body)))
+      return std::unexpected(ReportFailure{ReportError::Unauthorized, "bodySHA256 does not match the body"});
+    bool good = false;
+    const std::string given = in.header("X-Twilio-Signature");
+    for (const auto& url : signed_forms(in.url))
+      good |= util::constant_time_equal(given, twilio_signature(s_.auth_token, url, params));
+    if (!good) return std::unexpected(ReportFailure{ReportError::Unauthorized, "bad X-Twilio-Signature"});
+    if (!body_hash.empty()) params = fields_of(in.body);
     std::string sid, status, code;
     for (const auto& [k, v] : params) {
       if (k == "MessageSid") sid = v;
@@ -77,6 +123,17 @@ class TwilioProvider final : public Provider {
   }
 
  private:
+  // The string fields of a body signed by its hash: a JSON object's, else form fields.
+  static std::vector<std::pair<std::string, std::string>> fields_of(const std::string& body) {
+    auto j = nlohmann::json::parse(body, nullptr, false);
+    if (!j.is_object()) return util::parse_form(body);
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [k, v] : j.items())
+      if (v.is_string()) out.emplace_back(k, v.get<std::string>());
+      else if (v.is_number()) out.emplace_back(k, v.dump());
+    return out;
+  }
+
   TwilioSettings s_;
 };
 

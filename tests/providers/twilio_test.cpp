@@ -11,6 +11,9 @@ const std::string kSection =
     "{name: twilio, type: twilio, account_sid: AC0123456789abcdef0123456789abcdef, auth_token: test-auth-token, "
     "from: '+15005550006'}";
 const std::vector<std::pair<std::string, std::string>> kSigned = {{"X-Twilio-Signature", "@status_callback.signature"}};
+// tests/data/providers/twilio/status_callback_json.url
+const std::string kJsonUrl =
+    "https://sms.example.vn/dlr/twilio?bodySHA256=25cc66e553909f44a7c038b0642846c5f4c0f7b6c5e14f786b58ed7ae3032e39";
 }  // namespace
 
 TEST_CASE("providers/twilio") {
@@ -47,6 +50,23 @@ TEST_CASE("providers/twilio") {
               {.label = "signed for another URL (a proxy's view)", .body = "@status_callback.form", .headers = kSigned,
                .url = "http://10.0.0.5:8089/dlr/twilio", .error = ReportError::Unauthorized},
               {.label = "no signature", .body = "@status_callback.form", .error = ReportError::Unauthorized},
+              // Twilio's helpers accept the URL with and without the default port.
+              {.label = "signed without :443, called with it", .body = "@status_callback.form", .headers = kSigned,
+               .url = "https://sms.example.vn:443/dlr/twilio",
+               .reports = {{"", "SM0123456789abcdef0123456789abcdef", MessageState::delivered}}},
+              {.label = "signed with :443, called without it", .body = "@status_callback.form",
+               .headers = {{"X-Twilio-Signature", "@status_callback.port443.signature"}},
+               .reports = {{"", "SM0123456789abcdef0123456789abcdef", MessageState::delivered}}},
+              {.label = "signed with :443 for another port", .body = "@status_callback.form",
+               .headers = {{"X-Twilio-Signature", "@status_callback.port443.signature"}},
+               .url = "https://sms.example.vn:8443/dlr/twilio", .error = ReportError::Unauthorized},
+              // A body signed by its SHA-256 (bodySHA256 in the URL, the signature over the URL).
+              {.label = "JSON body signed by bodySHA256", .body = "@status_callback_json.body",
+               .headers = {{"X-Twilio-Signature", "@status_callback_json.signature"}}, .url = kJsonUrl,
+               .reports = {{"", "SM0123456789abcdef0123456789abcdef", MessageState::delivered}}},
+              {.label = "bodySHA256 body changed", .body = "{\"MessageSid\":\"SM0123456789abcdef0123456789abcdef\",\"MessageStatus\":\"failed\"}",
+               .headers = {{"X-Twilio-Signature", "@status_callback_json.signature"}}, .url = kJsonUrl,
+               .error = ReportError::Unauthorized},
           },
   });
 }
