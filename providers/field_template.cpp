@@ -44,6 +44,8 @@ std::string FieldTemplate::render(const Message& m, const std::string& callback_
       case Slot::Unicode: out += m.unicode ? "1" : "0"; break;
     }
   }
+  for (const auto& [from, to] : map_)
+    if (out == from) return to;
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include "core/config/yaml_reader.h"
 #include "core/util/encoding.h"
 #include "core/util/i18n.h"
+#include "core/util/strings.h"
 #include "providers/field_template.h"
 
 namespace loa::providers {
@@ -20,11 +21,12 @@ namespace {
 
 struct Settings {
   std::string name, url, method = "POST", content_type = "json", callback_url, message_id;
+  std::optional<FieldTemplate> callback_query;  ///< dlr.callback_query: appended to callback_url
   std::vector<std::pair<std::string, std::string>> headers;
   std::vector<std::pair<std::string, FieldTemplate>> fields;
   std::vector<std::string> json_keys;  ///< each field's name, JSON-quoted, with the colon
   std::set<long> accept_status{200, 201, 202};
-  std::string dlr_id = "ref", dlr_status = "status", secret_header, secret;
+  std::string dlr_id = "ref", dlr_status = "status", dlr_error, secret_header, secret;
   std::set<std::string> delivered{"DELIVERED"}, failed{"FAILED", "UNDELIV", "REJECTD"};
   bool idempotent = false;
   bool insecure = false;  ///< reports taken without any proof of origin (dlr.insecure, nothing else)
@@ -92,8 +94,9 @@ class GenericHttpProvider final : public Provider {
     HttpRequest req;
     req.method = s_.method;
     req.headers = s_.headers;
+    const std::string callback = callback_for(m);
     if (s_.method == "GET") {
-      req.url = s_.url + (s_.url.find('?') == std::string::npos ? "?" : "&") + util::form_encode(render_fields(m));
+      req.url = s_.url + (s_.url.find('?') == std::string::npos ? "?" : "&") + util::form_encode(render_fields(m, callback));
     } else if (s_.content_type == "json") {
       // A flat object of strings, in the configured order; nlohmann escapes each value.
       std::string& body = req.body;
@@ -102,13 +105,13 @@ class GenericHttpProvider final : public Provider {
       for (std::size_t i = 0; i < s_.fields.size(); ++i) {
         if (i) body += ',';
         body += s_.json_keys[i];
-        body += nlohmann::json(s_.fields[i].second.render(m, s_.callback_url)).dump();
+        body += nlohmann::json(s_.fields[i].second.render(m, callback)).dump();
       }
       body += '}';
       req.url = s_.url;
       req.headers.emplace_back("Content-Type", "application/json");
     } else {
-      req.body = util::form_encode(render_fields(m));
+      req.body = util::form_encode(render_fields(m, callback));
       req.url = s_.url;
       req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
     }
@@ -162,14 +165,23 @@ class GenericHttpProvider final : public Provider {
     else if (s_.failed.count(status->second)) {
       rep.state = jobs::MessageState::failed;
       rep.error = "provider reported " + status->second;
+      if (auto why = s_.dlr_error.empty() ? f.end() : f.find(s_.dlr_error); why != f.end() && !why->second.empty())
+        rep.error += ": " + util::loggable(why->second, 200);
     }
     return std::vector<Report>{rep};
   }
 
  private:
-  std::vector<std::pair<std::string, std::string>> render_fields(const Message& m) const {
+  // The callback URL for one message: the provider's, with dlr.callback_query after a "?"
+  // or, when the URL has a query already (?token=...), a "&".
+  std::string callback_for(const Message& m) const {
+    if (!s_.callback_query) return s_.callback_url;
+    return s_.callback_url + (s_.callback_url.find('?') == std::string::npos ? "?" : "&") +
+           s_.callback_query->render(m, "");
+  }
+  std::vector<std::pair<std::string, std::string>> render_fields(const Message& m, const std::string& callback) const {
     std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& [k, t] : s_.fields) out.emplace_back(k, t.render(m, s_.callback_url));
+    for (const auto& [k, t] : s_.fields) out.emplace_back(k, t.render(m, callback));
     return out;
   }
   Settings s_;
@@ -209,19 +221,41 @@ std::expected<std::unique_ptr<Provider>, std::vector<std::string>> make_generic_
       for (const auto& kv : h)
         if (auto v = r.string(kv.second, "header " + kv.first.as<std::string>())) s.headers.emplace_back(kv.first.as<std::string>(), *v);
   }
-  std::vector<std::pair<std::string, std::string>> fields{
-      {"to", "{{to}}"}, {"text", "{{text}}"}, {"ref", "{{ref}}"}, {"callback", "{{callback_url}}"}, {"unicode", "{{unicode}}"}};
+  // A field is a template, or {template, map} whose map puts other values in place of the
+  // template's results (Kannel's coding: {template: "{{unicode}}", map: {"1": "2"}}).
+  struct FieldSource {
+    std::string name, source;
+    std::vector<std::pair<std::string, std::string>> map;
+  };
+  std::vector<FieldSource> fields{{"to", "{{to}}", {}}, {"text", "{{text}}", {}}, {"ref", "{{ref}}", {}},
+                                  {"callback", "{{callback_url}}", {}}, {"unicode", "{{unicode}}", {}}};
   if (const auto& f = n["fields"]) {
     fields.clear();
     if (!f.IsMap()) r.error(f, i18n::tr("fields must map request field names to templates"));
     else
-      for (const auto& kv : f)
-        if (auto v = r.string(kv.second, "field " + kv.first.as<std::string>())) fields.emplace_back(kv.first.as<std::string>(), *v);
+      for (const auto& kv : f) {
+        const std::string key = kv.first.as<std::string>();
+        if (kv.second.IsMap()) {
+          if (!r.expect_keys(kv.second, {"template", "map"}, "field " + key)) continue;
+          FieldSource one{key, "", {}};
+          if (auto v = r.string(kv.second["template"], "field " + key + ".template")) one.source = *v;
+          if (const auto& m = kv.second["map"]) {
+            if (!m.IsMap()) r.error(m, fmt::format("field {}.map must map results to values", key));
+            else
+              for (const auto& mv : m)
+                if (auto to = r.string(mv.second, "field " + key + ".map")) one.map.emplace_back(mv.first.as<std::string>(), *to);
+          }
+          fields.push_back(std::move(one));
+        } else if (auto v = r.string(kv.second, "field " + key)) {
+          fields.push_back({key, *v, {}});
+        }
+      }
   }
-  for (const auto& [k, src] : fields) {
+  for (auto& [k, src, map] : fields) {
     auto t = FieldTemplate::compile(src);
     if (!t) r.error(n["fields"] ? n["fields"] : n, fmt::format("field \"{}\": {}", k, t.error()));
     else {
+      t->map_values(std::move(map));
       s.fields.emplace_back(k, std::move(*t));
       s.json_keys.push_back(nlohmann::json(k).dump() + ":");
     }
@@ -242,11 +276,20 @@ std::expected<std::unique_ptr<Provider>, std::vector<std::string>> make_generic_
   if (n["idempotent"])
     if (auto v = r.boolean(n["idempotent"], "idempotent")) s.idempotent = *v;
   if (const auto& d = n["dlr"]) {
-    if (r.expect_keys(d, {"id", "status", "statuses", "secret_header", "secret", "insecure"}, "dlr")) {
+    if (r.expect_keys(d, {"id", "status", "error", "statuses", "secret_header", "secret", "insecure", "callback_query"},
+                      "dlr")) {
       if (d["id"])
         if (auto v = r.string(d["id"], "dlr.id")) s.dlr_id = *v;
       if (d["status"])
         if (auto v = r.string(d["status"], "dlr.status")) s.dlr_status = *v;
+      if (d["error"])
+        if (auto v = r.string(d["error"], "dlr.error")) s.dlr_error = *v;
+      if (d["callback_query"])
+        if (auto v = r.string(d["callback_query"], "dlr.callback_query")) {
+          auto t = FieldTemplate::compile(*v);
+          if (!t) r.error(d["callback_query"], "dlr.callback_query: " + t.error());
+          else s.callback_query = std::move(*t);
+        }
       if (const auto& st = d["statuses"]) {
         if (r.expect_keys(st, {"delivered", "failed"}, "dlr.statuses")) {
           if (st["delivered"])

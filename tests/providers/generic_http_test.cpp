@@ -157,6 +157,67 @@ TEST_SUITE("providers/http") {
     CHECK((*p)->parse_report(forged).error().kind == loa::providers::ReportError::Unauthorized);
   }
 
+  TEST_CASE("a gateway without code: values mapped per field, the callback's query extended, the report's error text") {
+    // Kannel's sendsms: coding 2 for UCS-2, 0 for GSM-7; the dlr-url carries Kannel's escapes.
+    const std::string kannel = R"({name: local, type: http, url: 'http://k/cgi-bin/sendsms', method: GET,
+        fields: {to: "{{to}}", text: "{{text}}", coding: {template: "{{unicode}}", map: {"1": "2", "0": "0"}},
+                 dlr-url: "{{callback_url}}"},
+        dlr: {id: ref, status: status, error: err, callback_query: "ref={{ref}}&status=%d&err=%A",
+              secret_header: X-Loa-Secret, secret: s3cret,
+              statuses: {delivered: ["1"], failed: ["2", "16"]}}})";
+    Made m;
+    auto p = make(kannel, m);
+    REQUIRE_MESSAGE(p.has_value(), (p ? "" : p.error().front()));
+    auto unicode = (*p)->build_request(message());
+    auto gsm_message = message();
+    gsm_message.unicode = false;
+    auto gsm = (*p)->build_request(gsm_message);
+    auto query = [](const std::string& url) {
+      std::map<std::string, std::string> out;
+      for (const auto& [k, v] : loa::util::parse_form(url.substr(url.find('?') + 1))) out[k] = v;
+      return out;
+    };
+    CHECK(query(unicode->url)["coding"] == "2");
+    CHECK(query(gsm->url)["coding"] == "0");
+    // The token's query is extended with "&"; without a token the query starts with "?".
+    CHECK(query(unicode->url)["dlr-url"] == "http://gw.example/dlr/local?ref=1700000000000-0.7&status=%d&err=%A");
+    Made with_token;
+    with_token.pc.dlr_token = "t0k3n";
+    auto q = loa::providers::make_generic_http(
+        {with_token.cfg, [&] {
+           auto pc = with_token.pc;
+           pc.name = "local";
+           pc.type = "http";
+           pc.node = YAML::Load(kannel);
+           return pc;
+         }(),
+         "http://gw.example/dlr/local?token=t0k3n"});
+    REQUIRE(q.has_value());
+    CHECK(query((*q)->build_request(message())->url)["dlr-url"] ==
+          "http://gw.example/dlr/local?token=t0k3n&ref=1700000000000-0.7&status=%d&err=%A");
+    // Kannel calls it back with its escapes filled: the error text goes with a failure.
+    loa::providers::IncomingReport in;
+    in.headers.emplace("X-Loa-Secret", "s3cret");
+    in.params = {{"ref", "1700000000000-0.7"}, {"status", "16"}, {"err", "NACK/0x0000000b/Invalid Destination Address"}};
+    auto failed = (*p)->parse_report(in);
+    REQUIRE(failed.has_value());
+    CHECK(failed->at(0).state == loa::jobs::MessageState::failed);
+    CHECK(failed->at(0).error == "provider reported 16: NACK/0x0000000b/Invalid Destination Address");
+    in.params = {{"ref", "1700000000000-0.7"}, {"status", "8"}, {"err", "ACK/"}};
+    CHECK((*p)->parse_report(in)->at(0).state == std::nullopt);  // at the SMSC: not final
+    in.params = {{"ref", "1700000000000-0.7"}, {"status", "1"}, {"err", ""}};
+    CHECK((*p)->parse_report(in)->at(0).state == loa::jobs::MessageState::delivered);
+    // A map that is no mapping, a query that is no template: refused at load.
+    Made bad;
+    auto no_map = make(R"({name: local, type: http, url: 'http://k/', fields: {coding: {template: "{{unicode}}", map: [1, 2]}}})", bad);
+    REQUIRE_FALSE(no_map.has_value());
+    CHECK(no_map.error().front().find("coding.map must map") != std::string::npos);
+    auto no_query = make(R"({name: local, type: http, url: 'http://k/',
+                             dlr: {callback_query: "r={{nope}}", secret_header: X-S, secret: s}})", bad);
+    REQUIRE_FALSE(no_query.has_value());
+    CHECK(no_query.error().front().find("dlr.callback_query") != std::string::npos);
+  }
+
   TEST_CASE("unknown provider types are refused naming the known ones") {
     loa::config::Config cfg;
     cfg.path = "loa.yaml";
