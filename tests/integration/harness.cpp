@@ -202,6 +202,19 @@ bool read_request(int fd, std::string& buf) {
   }
 }
 
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+                     ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
+  ::close(fd);
+  REQUIRE(bound);
+  return ntohs(a.sin_port);
+}
+
 std::string bin(const std::string& name) {
   if (name == "loa-gatewayd") return std::string(LOA_BIN_DIR) + "/daemon/loa-gatewayd";
   if (name == "loa") return std::string(LOA_BIN_DIR) + "/cli/loa";

@@ -120,6 +120,10 @@ class RawServer {
 /// follows in `buf`; false at the end of the stream.
 bool read_request(int fd, std::string& buf);
 
+/// A loopback port free right now (the kernel's pick), for peers whose config needs a
+/// number (nginx, Kannel); another process could take it before they bind, rarely.
+int free_port();
+
 /// Paths of the built binaries.
 std::string bin(const std::string& name);
 

@@ -3,10 +3,7 @@
 // nginx, openssl and curl (CI installs nginx); skipped, saying so, where nginx is missing.
 #include <doctest/doctest.h>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -18,20 +15,6 @@
 using namespace loa::test;
 
 namespace {
-
-// A port free right now (the kernel's pick), for nginx, whose config needs a number.
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  socklen_t len = sizeof a;
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -69,6 +52,11 @@ struct Nginx {
     REQUIRE(wait_until([&] { return run({"curl", "-s", "-o", "/dev/null", "--cacert", dir.file("cert.pem"),
                                          "https://127.0.0.1:" + std::to_string(port) + "/"}).code == 0; },
                        std::chrono::seconds(10)));
+  }
+  // nginx's master stops its workers on SIGTERM; a SIGKILL would leave them listening.
+  ~Nginx() {
+    proc->signal(SIGTERM);
+    proc->wait(std::chrono::seconds(5));
   }
 };
 
