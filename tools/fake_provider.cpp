@@ -1,6 +1,12 @@
 // loa-fake-provider: a loopback SMS provider for demos, tests and benchmarks. Accepts the
 // generic http provider's default fields, answers {"id": ...}, logs each accepted message
-// as a JSON line, and posts a delivery report to the message's callback.
+// as a JSON line, and posts a delivery report to the message's callback. Never the
+// bottleneck of a benchmark: a thread for each of thousands of kept-alive connections
+// (poll(), not select(), so descriptors past 1024 work), and reports posted by threads of
+// their own, apart from the answers.
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -15,6 +21,8 @@
 #include <string>
 #include <thread>
 
+// poll() rather than select(): a connection's descriptor may be past FD_SETSIZE.
+#define CPPHTTPLIB_USE_POLL
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -38,6 +46,10 @@ Options:
   --fail-status C      status for --fail-first (e.g. 429)
   --retry-after S      add Retry-After: S to failure answers
   --log FILE           append each accepted message to FILE as a JSON line
+  --threads N          connections served at once, each kept alive on a thread of its
+                       own (default 2048)
+  --dlr-senders N      threads posting delivery reports, each with its own kept-alive
+                       connection (default 8)
   -h, --help           this text
 )";
 
@@ -53,6 +65,8 @@ struct Options {
   long fail_first = 0;
   int fail_status = 503;
   int retry_after = -1;
+  int threads = 2048;
+  int dlr_senders = 8;
 };
 
 struct PendingReport {
@@ -61,7 +75,8 @@ struct PendingReport {
   std::string body;
 };
 
-// Posts delivery reports when due, keeping one keep-alive client per callback host.
+// Posts delivery reports when due; each sending thread keeps one keep-alive client per
+// callback host.
 class ReportSender {
  public:
   void push(PendingReport r) {
@@ -139,6 +154,8 @@ int main(int argc, char** argv) {
       else if (a == "--fail-first") o.fail_first = std::stol(next());
       else if (a == "--fail-status") o.fail_status = std::stoi(next());
       else if (a == "--retry-after") o.retry_after = std::stoi(next());
+      else if (a == "--threads") o.threads = std::max(1, std::stoi(next()));
+      else if (a == "--dlr-senders") o.dlr_senders = std::max(1, std::stoi(next()));
       else {
         std::fprintf(stderr, "loa-fake-provider: unknown argument \"%s\" (see --help)\n", a.c_str());
         return 2;
@@ -161,13 +178,18 @@ int main(int argc, char** argv) {
   std::mutex log_mu;
   std::atomic<unsigned long long> counter{0};
   std::atomic<long> requests{0};
+  // Two descriptors' worth of room per connection.
+  if (rlimit nofile{}; ::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &nofile);
+  }
   ReportSender reports;
-  std::thread report_thread([&] { reports.run(); });
-  report_thread.detach();
+  for (int i = 0; i < o.dlr_senders; ++i) std::thread([&] { reports.run(); }).detach();
 
   httplib::Server server;
-  // A thread per open connection: curl keeps up to max_in_flight connections alive.
-  server.new_task_queue = [] { return new httplib::ThreadPool(256); };
+  // A thread per open connection: the gateway keeps up to max_in_flight connections alive.
+  const int threads = o.threads;
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
   server.set_keep_alive_max_count(100000);
   server.set_keep_alive_timeout(30);
   server.set_tcp_nodelay(true);

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Province scale (issue 14): one job of N residents through loa-fake-provider, without and
+# with a delivery report for every message, side by side in turns (off, on, off, on, ...).
+# Prints, per run: the rate, the time from `loa send` returning to the first message at the
+# provider, the gateway's peak RSS, Redis's bytes per message while the job is kept, and how
+# the messages ended; then the medians. Everything on 127.0.0.1, bounded, and stopped.
+#
+#   bash bench/scale.sh                                  # N_LIST="100000 1000000", RUNS=3
+#   N_LIST=100000 RUNS=1 bash bench/scale.sh             # quick
+#
+# Knobs: N_LIST, RUNS, MIF (max_in_flight, default 1024), MODES ("off on").
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+N_LIST=${N_LIST:-"100000 1000000"}
+RUNS=${RUNS:-3}
+MIF=${MIF:-1024}
+MODES=${MODES:-"off on"}
+W=/tmp/loa-scale
+
+bash "$root/scripts/install-deps.sh"
+cmake -S "$root" -B "$root/build-bench" -DCMAKE_BUILD_TYPE=Release -DLOA_BUILD_TESTS=OFF >/dev/null
+cmake --build "$root/build-bench" -j"$(nproc)" --target loa loa-gatewayd loa-fake-provider >/dev/null
+bin=$root/build-bench
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+now_ms() { date +%s%3N; }
+stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+# One run: prints "rate first_ms rss_mib redis_bytes_per_msg sent delivered failed unknown".
+one_run() {
+  local n=$1 mode=$2
+  rm -rf "$W/run" && mkdir -p "$W/run/state" "$W/run/templates" "$W/run/wards"
+  cp "$root/templates/treo-co.yaml" "$W/run/templates/"
+  ln -s "$W/ward-$n.csv" "$W/run/wards/tinh.csv"
+  redis-server --port 0 --unixsocket "$W/run/redis.sock" --dir "$W/run" --appendonly yes --appendfsync everysec \
+    --hash-max-listpack-value 1024 --save "" --logfile "$W/run/redis.log" --daemonize no &
+  local redis=$!
+  pids+=("$redis")
+  for _ in $(seq 50); do [ -S "$W/run/redis.sock" ] && break; sleep 0.1; done
+  local dlr_args=()
+  [ "$mode" = on ] && dlr_args=(--dlr-delay-ms 0)
+  "$bin/tools/loa-fake-provider" --listen 127.0.0.1:0 "${dlr_args[@]}" >"$W/run/fake.out" 2>"$W/run/fake.err" &
+  local fake=$!
+  pids+=("$fake")
+  for _ in $(seq 50); do grep -q "listening on" "$W/run/fake.out" 2>/dev/null && break; sleep 0.1; done
+  local port
+  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$W/run/fake.out")
+  cat >"$W/run/loa.yaml" <<EOF
+redis: { url: "unix://$W/run/redis.sock", prefix: s }
+state_dir: state
+templates_dir: templates
+wards_dir: wards
+wards: { tinh: "Phường 6" }
+webhook: { listen: "127.0.0.1:0", max_connections_per_client: 4096 }
+retry: { max_attempts: 3, base_delay_ms: 200, max_delay_ms: 2000 }
+providers:
+  - name: fake
+    type: http
+    url: http://127.0.0.1:$port/send
+    message_id: id
+    dlr_token: b3nch
+    max_in_flight: $MIF
+    timeout_ms: 10000
+EOF
+  "$bin/daemon/loa-gatewayd" --config "$W/run/loa.yaml" --log-level warn >"$W/run/gw.log" 2>&1 &
+  local gw=$!
+  pids+=("$gw")
+  sleep 1
+  local before
+  before=$(redis-cli -s "$W/run/redis.sock" INFO memory | awk -F: '/^used_memory:/ {print $2+0}')
+  local start sent_at job
+  start=$(now_ms)
+  job=$("$bin/cli/loa" --config "$W/run/loa.yaml" send --yes --template treo-co --ward tinh \
+    --var "dip_le=Quốc khánh 2/9" --var tu_ngay=01/09/2027 --var den_ngay=03/09/2027 | tail -1)
+  sent_at=$(now_ms)
+  # The first message at the provider: message 0's sent time, once it has one.
+  local first=""
+  for _ in $(seq 600); do
+    first=$(redis-cli -s "$W/run/redis.sock" HGET "s:ms:$job" 0 | awk -F'\037' '{print $6}')
+    [ -n "$first" ] && [ "$first" != 0 ] && break
+    sleep 0.05
+  done
+  # Done: every message has its final state (with reports: delivered, or failed/unknown).
+  local st state deadline=$(( $(now_ms) + 900000 ))
+  while :; do
+    st=$("$bin/cli/loa" --config "$W/run/loa.yaml" status "$job" --json)
+    state=$(echo "$st" | python3 -c 'import json,sys; j=json.load(sys.stdin); c=j["counts"]; print(j["state"], c["queued"]+c["sending"], c["sent"])')
+    set -- $state
+    if [ "$1" = done ] && { [ "$mode" = off ] || [ "$3" = 0 ]; }; then break; fi
+    [ "$(now_ms)" -gt "$deadline" ] && { echo "scale: job $job not done after 15 min: $st" >&2; break; }
+    sleep 0.2
+  done
+  local end
+  end=$(now_ms)
+  local after rss
+  after=$(redis-cli -s "$W/run/redis.sock" INFO memory | awk -F: '/^used_memory:/ {print $2+0}')
+  rss=$(hwm_kb "$gw")
+  echo "$st" | python3 -c "
+import json, sys
+j = json.load(sys.stdin); c = j['counts']
+n, start, sent_at, first, end = $n, $start, $sent_at, int('${first:-0}' or 0), $end
+rate = n / max(0.001, (end - start) / 1000)
+print(f\"{rate:.0f} {first - sent_at if first else -1} {$rss / 1024:.1f} {($after - $before) / n:.0f} {c['sent']} {c['delivered']} {c['failed']} {c['unknown']}\")"
+  stop "$gw"; stop "$fake"; stop "$redis"
+  pids=()
+}
+
+mkdir -p "$W"
+echo "scale: max_in_flight $MIF; N in: $N_LIST; $RUNS run(s) each; reports: $MODES"
+printf '%-9s %-4s %9s %10s %9s %11s %9s %9s %7s %7s\n' N dlr "msg/s" "first ms" "RSS MiB" "Redis B/msg" sent delivered failed unknown
+for n in $N_LIST; do
+  [ -f "$W/ward-$n.csv" ] || python3 "$root/bench/gen_ward.py" "$W/ward-$n.csv" "$n" --clean
+  : >"$W/results-$n"
+  for r in $(seq "$RUNS"); do
+    for mode in $MODES; do
+      line=$(one_run "$n" "$mode")
+      echo "$mode $line" >>"$W/results-$n"
+      # shellcheck disable=SC2086
+      printf '%-9s %-4s %9s %10s %9s %11s %9s %9s %7s %7s\n' "$n" "$mode" $line
+    done
+  done
+  for mode in $MODES; do
+    rate=$(awk -v m="$mode" '$1 == m {print $2}' "$W/results-$n" | median)
+    first=$(awk -v m="$mode" '$1 == m {print $3}' "$W/results-$n" | median)
+    rss=$(awk -v m="$mode" '$1 == m {print $4}' "$W/results-$n" | median)
+    bpm=$(awk -v m="$mode" '$1 == m {print $5}' "$W/results-$n" | median)
+    echo "median N=$n dlr=$mode: $rate msg/s, first message $first ms after send returned, peak RSS $rss MiB, Redis $bpm B/msg"
+  done
+  if [[ "$MODES" == *off* && "$MODES" == *on* ]]; then
+    awk '$1 == "off" {off[++a] = $2} $1 == "on" {on[++b] = $2}
+         END {for (i = 1; i <= a && i <= b; i++) printf "run %d: with reports %.0f%% of the rate without\n", i, 100 * on[i] / off[i]}' "$W/results-$n"
+  fi
+done
