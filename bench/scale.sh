@@ -44,7 +44,7 @@ one_run() {
   local redis=$!
   pids+=("$redis")
   for _ in $(seq 50); do [ -S "$W/run/redis.sock" ] && break; sleep 0.1; done
-  local dlr_args=()
+  local dlr_args=(--no-reports)
   [ "$mode" = on ] && dlr_args=(--dlr-delay-ms 0)
   "$bin/tools/loa-fake-provider" --listen 127.0.0.1:0 "${dlr_args[@]}" >"$W/run/fake.out" 2>"$W/run/fake.err" &
   local fake=$!
@@ -69,7 +69,7 @@ providers:
     max_in_flight: $MIF
     timeout_ms: 10000
 EOF
-  "$bin/daemon/loa-gatewayd" --config "$W/run/loa.yaml" --log-level warn >"$W/run/gw.log" 2>&1 &
+  "$bin/daemon/loa-gatewayd" --config "$W/run/loa.yaml" --log-level "${GW_LOG_LEVEL:-warn}" >"$W/run/gw.log" 2>&1 &
   local gw=$!
   pids+=("$gw")
   sleep 1
@@ -80,10 +80,11 @@ EOF
   job=$("$bin/cli/loa" --config "$W/run/loa.yaml" send --yes --template treo-co --ward tinh \
     --var "dip_le=Quốc khánh 2/9" --var tu_ngay=01/09/2027 --var den_ngay=03/09/2027 | tail -1)
   sent_at=$(now_ms)
-  # The first message at the provider: message 0's sent time, once it has one.
+  # The first message leaving: message 0's taken_at (Redis's clock, this machine's), once
+  # a dispatcher has taken it for sending.
   local first=""
   for _ in $(seq 600); do
-    first=$(redis-cli -s "$W/run/redis.sock" HGET "s:ms:$job" 0 | awk -F'\037' '{print $6}')
+    first=$(redis-cli -s "$W/run/redis.sock" HGET "s:ms:$job" 0 | awk -F'\037' '{print $5}')
     [ -n "$first" ] && [ "$first" != 0 ] && break
     sleep 0.05
   done

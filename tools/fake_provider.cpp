@@ -42,6 +42,7 @@ Options:
   --status-code C      answer every request with HTTP status C (default 200)
   --dlr-delay-ms N     post the delivery report N ms after accepting (default 0)
   --dlr-status S       status in delivery reports (default DELIVERED)
+  --no-reports         post no delivery reports
   --fail-first N       answer the first N requests with --fail-status (default 503)
   --fail-status C      status for --fail-first (e.g. 429)
   --retry-after S      add Retry-After: S to failure answers
@@ -67,6 +68,7 @@ struct Options {
   int retry_after = -1;
   int threads = 2048;
   int dlr_senders = 8;
+  bool reports = true;
 };
 
 struct PendingReport {
@@ -156,6 +158,7 @@ int main(int argc, char** argv) {
       else if (a == "--retry-after") o.retry_after = std::stoi(next());
       else if (a == "--threads") o.threads = std::max(1, std::stoi(next()));
       else if (a == "--dlr-senders") o.dlr_senders = std::max(1, std::stoi(next()));
+      else if (a == "--no-reports") o.reports = false;
       else {
         std::fprintf(stderr, "loa-fake-provider: unknown argument \"%s\" (see --help)\n", a.c_str());
         return 2;
@@ -242,7 +245,7 @@ int main(int argc, char** argv) {
       std::fwrite(text.data(), 1, text.size(), log);
       std::fflush(log);
     }
-    if (!f["callback"].empty()) {
+    if (o.reports && !f["callback"].empty()) {
       nlohmann::json dlr{{"ref", f["ref"]}, {"id", id}, {"status", o.dlr_status}};
       reports.push({std::chrono::steady_clock::now() + std::chrono::milliseconds(o.dlr_delay_ms), f["callback"], dlr.dump()});
     }

@@ -1,6 +1,7 @@
 // Job planning: validation and streaming expansion of resident rows into messages.
 #include "core/util/strings.h"
 #include "core/jobs/planner.h"
+#include "core/jobs/seen_numbers.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -135,14 +136,9 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
   std::set<std::string> areas, tags;
   for (const auto& a : spec_.areas) areas.insert(text::fold_key(a));
   for (const auto& t : spec_.tags) tags.insert(text::fold_key(t));
-  // Numbers already given a message in this job (as integers, to keep memory small), with
-  // where they were: a repeat names the earlier row, so a household's shared phone and a
-  // copy-paste mistake can be told apart.
-  struct Seen {
-    std::uint32_t ward;  ///< index into spec_.wards
-    std::int32_t row;
-  };
-  std::unordered_map<std::uint64_t, Seen> seen;
+  // Numbers already given a message in this job, with where they were: a repeat names the
+  // earlier row, so a household's shared phone and a copy-paste mistake can be told apart.
+  SeenNumbers seen;
   std::uint32_t ward_index = 0;
   std::int64_t index = 0;
   const int limit = template_.max_segments();
@@ -195,10 +191,10 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
       m.fail_reason.clear();
       if (r.phone) {
         m.carrier.assign(r.phone->carrier);
-        if (auto [at, fresh] = seen.try_emplace(std::stoull(r.phone->digits), Seen{this_ward, r.row}); !fresh)
-          m.skip_reason = at->second.ward == this_ward
-                              ? fmt::format("repeat of row {}", at->second.row)
-                              : fmt::format("repeat of row {} of {}", at->second.row, spec_.wards[at->second.ward]);
+        if (auto earlier = seen.insert(r.phone->digits, {this_ward, static_cast<std::uint32_t>(r.row)}))
+          m.skip_reason = earlier->ward == this_ward
+                              ? fmt::format("repeat of row {}", earlier->row)
+                              : fmt::format("repeat of row {} of {}", earlier->row, spec_.wards[earlier->ward]);
         else if (opted_out.count(r.phone->digits)) m.skip_reason = "opted out";
       } else {
         m.skip_reason = r.problem;

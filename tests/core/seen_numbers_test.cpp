@@ -1,0 +1,41 @@
+// The planner's repeat table: every number once, the first place kept, growth keeping all.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <unordered_map>
+
+#include "core/jobs/seen_numbers.h"
+
+using loa::jobs::SeenNumbers;
+
+TEST_SUITE("core/seen-numbers") {
+  TEST_CASE("a repeat gives the first place it was seen, across growth, as a plain map would") {
+    SeenNumbers seen;
+    std::unordered_map<std::string, SeenNumbers::Where> model;
+    // 300,000 numbers of a few blocks (neighbours differ in the last digits), each some
+    // twice, the second time from another ward and row.
+    for (std::uint32_t i = 0; i < 300000; ++i) {
+      const std::string digits = "849" + std::to_string(10000000 + (i * 7919) % 90000000);
+      const SeenNumbers::Where here{i % 64, i + 2};
+      auto earlier = seen.insert(digits, here);
+      auto [at, fresh] = model.try_emplace(digits, here);
+      REQUIRE(earlier.has_value() == !fresh);
+      if (earlier) {
+        CHECK(earlier->ward == at->second.ward);
+        CHECK(earlier->row == at->second.row);
+      }
+    }
+    CHECK(seen.size() == model.size());
+    // About 16 bytes a number at most (8-byte slots, at least 35% full after growing).
+    CHECK(seen.bytes() <= 24 * model.size() + 4096 * 8);
+  }
+
+  TEST_CASE("numbers past 32 bits and odd forms are kept too") {
+    SeenNumbers seen;
+    CHECK_FALSE(seen.insert("84912345678", {1, 5}).has_value());
+    CHECK_FALSE(seen.insert("8412345678901", {2, 6}).has_value());  // 11 national digits
+    CHECK(seen.insert("8412345678901", {3, 7})->row == 6);
+    CHECK(seen.insert("84912345678", {4, 9})->ward == 1);
+    CHECK(seen.size() == 2);
+  }
+}
