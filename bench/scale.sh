@@ -110,6 +110,7 @@ n, start, sent_at, first, end = $n, $start, $sent_at, int('${first:-0}' or 0), $
 rate = n / max(0.001, (end - start) / 1000)
 print(f\"{rate:.0f} {first - sent_at if first else -1} {$rss / 1024:.1f} {($after - $before) / n:.0f} {c['sent']} {c['delivered']} {c['failed']} {c['unknown']}\")"
   stop "$gw"; stop "$fake"; stop "$redis"
+  cp "$W/run/gw.log" "$W/gw-$n-$mode-$(now_ms).log"
   pids=()
 }
 

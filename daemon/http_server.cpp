@@ -88,11 +88,12 @@ void on_mhd_log(void* cls, const char* fmt, va_list ap) {
 }  // namespace
 
 HttpServer::HttpServer(std::string name, std::string host, int port, config::WebhookLimits limits, Handler handler,
-                       std::function<void(const char*)> on_dropped)
+                       std::function<void(const char*)> on_dropped, unsigned threads)
     : name_(std::move(name)),
       host_(std::move(host)),
       port_(port),
       limits_(std::move(limits)),
+      threads_(threads),
       handler_(std::move(handler)),
       on_dropped_(std::move(on_dropped)) {}
 
@@ -138,7 +139,7 @@ std::expected<void, std::string> HttpServer::start() {
   // libmicrohttpd gives each of its threads a share of the connection limit; it enforces
   // the per-address limit, the head size (its memory per connection) and an inactivity
   // timeout. The whole-request deadline and eviction are the sweeper's.
-  const unsigned threads = 4;
+  const unsigned threads = threads_;
   const unsigned idle_s = static_cast<unsigned>((limits_.request_timeout_ms + 999) / 1000);
   daemon_ = MHD_start_daemon(
       MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, nullptr, nullptr, &on_request, this,

@@ -47,8 +47,10 @@ class HttpServer {
   /// `name` labels its logs and the drop counter; `on_dropped(why)` counts a request or
   /// connection refused before the handler ("headers", "encoding", "too_large",
   /// "deadline", "evicted").
+  /// `threads`: libmicrohttpd's threads, each serving its share of the connections; a
+  /// handler that waits (the webhook's group commit) holds one.
   HttpServer(std::string name, std::string host, int port, config::WebhookLimits limits, Handler handler,
-             std::function<void(const char*)> on_dropped);
+             std::function<void(const char*)> on_dropped, unsigned threads = 4);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -88,6 +90,7 @@ class HttpServer {
   std::string name_, host_;
   int port_;
   config::WebhookLimits limits_;
+  unsigned threads_;
   Handler handler_;
   std::function<void(const char*)> on_dropped_;
   int listen_fd_ = -1;

@@ -39,8 +39,12 @@ HttpResponse text(unsigned status, std::string body, std::string type = "text/pl
 
 WebhookServer::WebhookServer(Context& ctx)
     : ctx_(ctx),
+      batcher_(ctx),
+      // More threads than cores: a report request waits on the group commit while the others
+      // are parsed and queued, so the commits grow with the providers' concurrency.
       server_("webhook", ctx.fixed.webhook_host, ctx.fixed.webhook_port, ctx.fixed.webhook,
-              [this](HttpRequest& r) { return handle(r); }, [](const char* why) { metrics().webhook_dropped(why); }) {}
+              [this](HttpRequest& r) { return handle(r); }, [](const char* why) { metrics().webhook_dropped(why); },
+              kThreads) {}
 
 HttpResponse WebhookServer::handle(HttpRequest& req) {
   const std::string_view path = req.path;
@@ -100,13 +104,12 @@ HttpResponse WebhookServer::answer_dlr(HttpRequest& req, const std::string& name
                                        util::loggable(reports.error().reason, 200)));
     return text(auth ? 401 : 400, reports.error().reason + "\n");
   }
-  store::Redis* redis = thread_redis(ctx_);
-  if (!redis) return text(503, "Redis unavailable\n");
-  // All the reports of one request in one round trip (Infobip sends up to 100).
+  // The reports of this request (Infobip sends up to 100) with those of the requests posted
+  // meanwhile, in one round trip (the group commit).
   std::vector<store::ReportUpdate> updates;
   for (const auto& rep : *reports)
     if (rep.state) updates.push_back({rep.ref, rep.provider_id, *rep.state, rep.error});  // none: intermediate
-  auto applied = store::ReportStore(*redis, ctx_.fixed.redis_prefix).apply(name, updates);
+  auto applied = batcher_.apply(name, updates);
   if (!applied) {
     redis_failures().error("webhook: dlr " + name + ": " + applied.error());
     return text(503, "try again later\n");

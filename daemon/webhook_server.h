@@ -7,6 +7,7 @@
 
 #include "daemon/context.h"
 #include "daemon/http_server.h"
+#include "daemon/report_batcher.h"
 
 namespace loa::daemon {
 
@@ -23,12 +24,14 @@ class WebhookServer {
   void stop() { server_.stop(); }
 
   static constexpr std::size_t kMaxBody = HttpServer::kMaxBody;
+  static constexpr unsigned kThreads = 16;
 
  private:
   HttpResponse handle(HttpRequest& req);
   HttpResponse answer_dlr(HttpRequest& req, const std::string& name);
 
   Context& ctx_;
+  ReportBatcher batcher_;  // before server_: its requests wait on it until server_ stops
   HttpServer server_;
 };
 
