@@ -21,10 +21,11 @@
 #include <string>
 #include <thread>
 
-// poll() rather than select(): a connection's descriptor may be past FD_SETSIZE.
-#define CPPHTTPLIB_USE_POLL
-#include <httplib.h>
+#include <httplib.h>  // the client that posts delivery reports
 #include <nlohmann/json.hpp>
+
+#include "core/util/encoding.h"
+#include "daemon/http_server.h"
 
 namespace {
 
@@ -47,8 +48,8 @@ Options:
   --fail-status C      status for --fail-first (e.g. 429)
   --retry-after S      add Retry-After: S to failure answers
   --log FILE           append each accepted message to FILE as a JSON line
-  --threads N          connections served at once, each kept alive on a thread of its
-                       own (default 2048)
+  --threads N          threads serving requests (libmicrohttpd, epoll: each serves many
+                       kept-alive connections; a --latency-ms wait holds one) (default 64)
   --dlr-senders N      threads posting delivery reports, each with its own kept-alive
                        connection (default 8)
   -h, --help           this text
@@ -66,7 +67,7 @@ struct Options {
   long fail_first = 0;
   int fail_status = 503;
   int retry_after = -1;
-  int threads = 2048;
+  int threads = 64;
   int dlr_senders = 8;
   bool reports = true;
 };
@@ -173,6 +174,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::signal(SIGPIPE, SIG_IGN);
+  {
+    // SIGTERM and SIGINT are taken by main's sigwait, in no other thread.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  }
   std::FILE* log = nullptr;
   if (!o.log.empty() && !(log = std::fopen(o.log.c_str(), "a"))) {
     std::fprintf(stderr, "loa-fake-provider: cannot open log %s\n", o.log.c_str());
@@ -189,54 +198,45 @@ int main(int argc, char** argv) {
   ReportSender reports;
   for (int i = 0; i < o.dlr_senders; ++i) std::thread([&] { reports.run(); }).detach();
 
-  httplib::Server server;
-  // A thread per open connection: the gateway keeps up to max_in_flight connections alive.
-  const int threads = o.threads;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-  server.set_keep_alive_max_count(100000);
-  server.set_keep_alive_timeout(30);
-  server.set_tcp_nodelay(true);
-  auto handle = [&](const httplib::Request& req, httplib::Response& res) {
+  // libmicrohttpd (the daemon's hardened server: epoll, a 4096 backlog, any number of
+  // descriptors) on --threads threads; the simulated latency holds one of them.
+  loa::config::WebhookLimits limits;
+  limits.max_connections = 16384;
+  limits.max_connections_per_client = 16384;  // the gateway is one address
+  limits.request_timeout_ms = 60000;
+  auto handle = [&](loa::daemon::HttpRequest& req) -> loa::daemon::HttpResponse {
+    loa::daemon::HttpResponse res{.status = 200, .content_type = "application/json"};
+    auto fail = [&](unsigned status, const char* body) {
+      res.status = status;
+      res.body = body;
+      return res;
+    };
     // The log's "at" is when the request arrived, before the simulated latency.
     auto at = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     if (o.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(o.latency_ms));
     std::map<std::string, std::string> f;
-    for (const auto& [k, v] : req.params) f[k] = v;
+    if (auto q = req.uri.find('?'); q != std::string::npos)
+      for (auto& [k, v] : loa::util::parse_form(req.uri.substr(q + 1))) f[k] = v;
     if (!req.body.empty() && req.body.front() == '{') {
       try {
         auto j = nlohmann::json::parse(req.body);
         for (const auto& [k, v] : j.items()) f[k] = v.is_string() ? v.get<std::string>() : v.dump();
       } catch (const nlohmann::json::exception&) {
-        res.status = 400;
-        res.set_content(R"({"error":"body is not valid JSON"})", "application/json");
-        return;
+        return fail(400, R"({"error":"body is not valid JSON"})");
       }
+    } else if (!req.body.empty()) {
+      for (auto& [k, v] : loa::util::parse_form(req.body)) f[k] = v;
     }
-    if (o.retry_after >= 0) res.set_header("Retry-After", std::to_string(o.retry_after));
-    if (++requests <= o.fail_first) {
-      res.status = o.fail_status;
-      res.set_content(R"({"error":"failing the first requests"})", "application/json");
-      return;
-    }
-    if (o.status_code != 200) {
-      res.status = o.status_code;
-      res.set_content(R"({"error":"configured failure"})", "application/json");
-      return;
-    }
+    if (o.retry_after >= 0) res.headers.emplace_back("Retry-After", std::to_string(o.retry_after));
+    if (++requests <= o.fail_first) return fail(static_cast<unsigned>(o.fail_status), R"({"error":"failing the first requests"})");
+    if (o.status_code != 200) return fail(static_cast<unsigned>(o.status_code), R"({"error":"configured failure"})");
     thread_local std::mt19937 rng(std::random_device{}());
-    if (o.fail_rate > 0 && std::uniform_real_distribution<double>(0, 1)(rng) < o.fail_rate) {
-      res.status = 500;
-      res.set_content(R"({"error":"random failure"})", "application/json");
-      return;
-    }
+    if (o.fail_rate > 0 && std::uniform_real_distribution<double>(0, 1)(rng) < o.fail_rate)
+      return fail(500, R"({"error":"random failure"})");
     // Twilio's form fields (To, Body) too, for the Twilio adapter through nginx's test.
     if (f["to"].empty()) f["to"] = f["To"];
     if (f["text"].empty()) f["text"] = f["Body"];
-    if (f["to"].empty() || f["text"].empty()) {
-      res.status = 400;
-      res.set_content(R"({"error":"to and text are required"})", "application/json");
-      return;
-    }
+    if (f["to"].empty() || f["text"].empty()) return fail(400, R"({"error":"to and text are required"})");
     std::string id = "fp-" + std::to_string(++counter);
     if (log) {
       nlohmann::json line{{"id", id}, {"to", f["to"]}, {"text", f["text"]}, {"ref", f["ref"]}, {"unicode", f["unicode"]}, {"at", at}};
@@ -249,19 +249,29 @@ int main(int argc, char** argv) {
       nlohmann::json dlr{{"ref", f["ref"]}, {"id", id}, {"status", o.dlr_status}};
       reports.push({std::chrono::steady_clock::now() + std::chrono::milliseconds(o.dlr_delay_ms), f["callback"], dlr.dump()});
     }
-    res.set_content(nlohmann::json{{"id", id}, {"sid", id}}.dump(), "application/json");
+    res.body = nlohmann::json{{"id", id}, {"sid", id}}.dump();
+    return res;
   };
-  server.Post(R"(/.*)", handle);
-  server.Get(R"(/.*)", handle);
-  int port = o.port;
-  if (port == 0) port = server.bind_to_any_port(o.host);
-  else if (!server.bind_to_port(o.host, port)) port = -1;
-  if (port <= 0) {
-    std::fprintf(stderr, "loa-fake-provider: cannot listen on %s:%d\n", o.host.c_str(), o.port);
+  loa::daemon::HttpServer server("fake", o.host, o.port, limits, handle, [](const char*) {},
+                                 static_cast<unsigned>(o.threads));
+  auto port = server.bind();
+  if (!port) {
+    std::fprintf(stderr, "loa-fake-provider: cannot listen on %s:%d: %s\n", o.host.c_str(), o.port, port.error().c_str());
     return 1;
   }
-  std::printf("listening on %s:%d\n", o.host.c_str(), port);
+  if (auto started = server.start(); !started) {
+    std::fprintf(stderr, "loa-fake-provider: %s\n", started.error().c_str());
+    return 1;
+  }
+  std::printf("listening on %s:%d\n", o.host.c_str(), *port);
   std::fflush(stdout);
-  server.listen_after_bind();
+  // Serves until SIGTERM or SIGINT.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  int got = 0;
+  sigwait(&stop_signals, &got);
+  server.stop();
   return 0;
 }
