@@ -8,13 +8,15 @@
 #   bash bench/scale.sh                                  # N_LIST="100000 1000000", RUNS=3
 #   N_LIST=100000 RUNS=1 bash bench/scale.sh             # quick
 #
-# Knobs: N_LIST, RUNS, MIF (max_in_flight, default 1024), MODES ("off on").
+# Knobs: N_LIST, RUNS, MIF (max_in_flight, default 1024), MODES ("off on"), DLR_SENDERS
+# (the fake provider's threads posting reports at once, default 64).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 N_LIST=${N_LIST:-"100000 1000000"}
 RUNS=${RUNS:-3}
 MIF=${MIF:-1024}
 MODES=${MODES:-"off on"}
+DLR_SENDERS=${DLR_SENDERS:-64}
 W=/tmp/loa-scale
 
 bash "$root/scripts/install-deps.sh"
@@ -30,10 +32,13 @@ cleanup() {
 trap cleanup EXIT
 median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+tck=$(getconf CLK_TCK)
 now_ms() { date +%s%3N; }
 stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
-# One run: prints "rate first_ms rss_mib redis_bytes_per_msg sent delivered failed unknown".
+# One run: prints "rate first_ms rss_mib redis_bytes_per_msg sent delivered failed unknown
+# gateway_us redis_us provider_us" (the last three: CPU per message of each process).
 one_run() {
   local n=$1 mode=$2
   rm -rf "$W/run" && mkdir -p "$W/run/state" "$W/run/templates" "$W/run/wards"
@@ -45,7 +50,7 @@ one_run() {
   pids+=("$redis")
   for _ in $(seq 50); do [ -S "$W/run/redis.sock" ] && break; sleep 0.1; done
   local dlr_args=(--no-reports)
-  [ "$mode" = on ] && dlr_args=(--dlr-delay-ms 0)
+  [ "$mode" = on ] && dlr_args=(--dlr-delay-ms 0 --dlr-senders "$DLR_SENDERS")
   "$bin/tools/loa-fake-provider" --listen 127.0.0.1:0 "${dlr_args[@]}" >"$W/run/fake.out" 2>"$W/run/fake.err" &
   local fake=$!
   pids+=("$fake")
@@ -75,7 +80,8 @@ EOF
   sleep 1
   local before
   before=$(redis-cli -s "$W/run/redis.sock" INFO memory | awk -F: '/^used_memory:/ {print $2+0}')
-  local start sent_at job
+  local start sent_at job cpu_gw cpu_redis cpu_fake
+  cpu_gw=$(cpu_ticks "$gw"); cpu_redis=$(cpu_ticks "$redis"); cpu_fake=$(cpu_ticks "$fake")
   start=$(now_ms)
   job=$("$bin/cli/loa" --config "$W/run/loa.yaml" send --yes --template treo-co --ward tinh \
     --var "dip_le=Quốc khánh 2/9" --var tu_ngay=01/09/2027 --var den_ngay=03/09/2027 | tail -1)
@@ -103,12 +109,15 @@ EOF
   local after rss
   after=$(redis-cli -s "$W/run/redis.sock" INFO memory | awk -F: '/^used_memory:/ {print $2+0}')
   rss=$(hwm_kb "$gw")
+  cpu_gw=$(( $(cpu_ticks "$gw") - cpu_gw )); cpu_redis=$(( $(cpu_ticks "$redis") - cpu_redis ))
+  cpu_fake=$(( $(cpu_ticks "$fake") - cpu_fake ))
   echo "$st" | python3 -c "
 import json, sys
 j = json.load(sys.stdin); c = j['counts']
 n, start, sent_at, first, end = $n, $start, $sent_at, int('${first:-0}' or 0), $end
 rate = n / max(0.001, (end - start) / 1000)
-print(f\"{rate:.0f} {first - sent_at if first else -1} {$rss / 1024:.1f} {($after - $before) / n:.0f} {c['sent']} {c['delivered']} {c['failed']} {c['unknown']}\")"
+us = lambda ticks: ticks * 1e6 / $tck / n
+print(f\"{rate:.0f} {first - sent_at if first else -1} {$rss / 1024:.1f} {($after - $before) / n:.0f} {c['sent']} {c['delivered']} {c['failed']} {c['unknown']} {us($cpu_gw):.1f} {us($cpu_redis):.1f} {us($cpu_fake):.1f}\")"
   stop "$gw"; stop "$fake"; stop "$redis"
   cp "$W/run/gw.log" "$W/gw-$n-$mode-$(now_ms).log"
   pids=()
@@ -116,7 +125,7 @@ print(f\"{rate:.0f} {first - sent_at if first else -1} {$rss / 1024:.1f} {($afte
 
 mkdir -p "$W"
 echo "scale: max_in_flight $MIF; N in: $N_LIST; $RUNS run(s) each; reports: $MODES"
-printf '%-9s %-4s %9s %10s %9s %11s %9s %9s %7s %7s\n' N dlr "msg/s" "first ms" "RSS MiB" "Redis B/msg" sent delivered failed unknown
+printf '%-9s %-4s %9s %10s %9s %11s %9s %9s %7s %7s %7s %7s %7s\n' N dlr "msg/s" "first ms" "RSS MiB" "Redis B/msg" sent delivered failed unknown "gw µs" "redis µs" "fake µs"
 for n in $N_LIST; do
   [ -f "$W/ward-$n.csv" ] || python3 "$root/bench/gen_ward.py" "$W/ward-$n.csv" "$n" --clean
   : >"$W/results-$n"
@@ -125,7 +134,7 @@ for n in $N_LIST; do
       line=$(one_run "$n" "$mode")
       echo "$mode $line" >>"$W/results-$n"
       # shellcheck disable=SC2086
-      printf '%-9s %-4s %9s %10s %9s %11s %9s %9s %7s %7s\n' "$n" "$mode" $line
+      printf '%-9s %-4s %9s %10s %9s %11s %9s %9s %7s %7s %7s %7s %7s\n' "$n" "$mode" $line
     done
   done
   for mode in $MODES; do
