@@ -53,14 +53,7 @@ HttpResponse problems(unsigned status, const std::vector<std::string>& messages)
   return answer(status, {{"errors", messages}});
 }
 
-// A query parameter's value ("" when absent).
-std::string query_param(const std::string& uri, const std::string& name) {
-  auto q = uri.find('?');
-  if (q == std::string::npos) return "";
-  for (const auto& [k, v] : util::parse_form(uri.substr(q + 1)))
-    if (k == name) return v;
-  return "";
-}
+using util::query_param;
 
 // Whether the account may see and act on a job sent to `wards` (comma list): every one of
 // them must be its own (an admin's are all).

@@ -139,10 +139,15 @@ std::expected<void, std::string> HttpServer::start() {
   // libmicrohttpd gives each of its threads a share of the connection limit; it enforces
   // the per-address limit, the head size (its memory per connection) and an inactivity
   // timeout. The whole-request deadline and eviction are the sweeper's.
-  const unsigned threads = threads_;
+  // threads_ 0: a thread for each connection (poll), for a handler that sleeps (the fake
+  // provider's simulated latency), which would hold a pool thread's other connections.
+  const bool per_connection = threads_ == 0;
+  const unsigned threads = per_connection ? 1 : threads_;
   const unsigned idle_s = static_cast<unsigned>((limits_.request_timeout_ms + 999) / 1000);
   daemon_ = MHD_start_daemon(
-      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, nullptr, nullptr, &on_request, this,
+      (per_connection ? MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD : MHD_USE_EPOLL_INTERNAL_THREAD) |
+          MHD_USE_ERROR_LOG,
+      0, nullptr, nullptr, &on_request, this,
       MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, this,  // first, so that no message goes to stderr
       MHD_OPTION_LISTEN_SOCKET, listen_fd_, MHD_OPTION_THREAD_POOL_SIZE, threads,
       MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(limits_.max_connections),

@@ -48,7 +48,8 @@ class HttpServer {
   /// connection refused before the handler ("headers", "encoding", "too_large",
   /// "deadline", "evicted").
   /// `threads`: libmicrohttpd's threads, each serving its share of the connections; a
-  /// handler that waits (the webhook's group commit) holds one.
+  /// handler that waits (the webhook's group commit) holds one. 0: a thread for each
+  /// connection, for handlers that sleep.
   HttpServer(std::string name, std::string host, int port, config::WebhookLimits limits, Handler handler,
              std::function<void(const char*)> on_dropped, unsigned threads = 4);
   ~HttpServer();

@@ -49,7 +49,8 @@ Options:
   --retry-after S      add Retry-After: S to failure answers
   --log FILE           append each accepted message to FILE as a JSON line
   --threads N          threads serving requests (libmicrohttpd, epoll: each serves many
-                       kept-alive connections; a --latency-ms wait holds one) (default 64)
+                       kept-alive connections) (default 64); with --latency-ms, a thread
+                       for each connection instead
   --dlr-senders N      threads posting delivery reports, each with its own kept-alive
                        connection (default 8)
   -h, --help           this text
@@ -252,8 +253,10 @@ int main(int argc, char** argv) {
     res.body = nlohmann::json{{"id", id}, {"sid", id}}.dump();
     return res;
   };
+  // With a simulated latency, a thread for each connection: a sleeping request must not hold
+  // up the other connections a pool thread serves.
   loa::daemon::HttpServer server("fake", o.host, o.port, limits, handle, [](const char*) {},
-                                 static_cast<unsigned>(o.threads));
+                                 o.latency_ms > 0 ? 0u : static_cast<unsigned>(o.threads));
   auto port = server.bind();
   if (!port) {
     std::fprintf(stderr, "loa-fake-provider: cannot listen on %s:%d: %s\n", o.host.c_str(), o.port, port.error().c_str());

@@ -44,6 +44,14 @@ std::string url_decode(const std::string& s) {
   return out;
 }
 
+std::string query_param(const std::string& url, const std::string& name) {
+  auto q = url.find('?');
+  if (q == std::string::npos) return "";
+  for (const auto& [k, v] : parse_form(url.substr(q + 1)))
+    if (k == name) return v;
+  return "";
+}
+
 std::vector<std::pair<std::string, std::string>> parse_form(const std::string& body) {
   std::vector<std::pair<std::string, std::string>> out;
   size_t start = 0;

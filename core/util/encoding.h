@@ -13,6 +13,8 @@ std::string url_encode(const std::string& s);
 std::string url_decode(const std::string& s);
 /// Parses "a=1&b=2" into ordered pairs (repeats kept).
 std::vector<std::pair<std::string, std::string>> parse_form(const std::string& body);
+/// The first value of `name` in `url`'s query (decoded), "" when it has none.
+std::string query_param(const std::string& url, const std::string& name);
 /// "k=v&k2=v2", each part URL-encoded.
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
 

@@ -48,14 +48,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-// The value of `name` in `url`'s query, "" when absent.
-std::string query_value(const std::string& url, const std::string& name) {
-  auto q = url.find('?');
-  if (q == std::string::npos) return "";
-  for (const auto& [k, v] : util::parse_form(url.substr(q + 1)))
-    if (k == name) return v;
-  return "";
-}
 
 // MessageStatus of a status callback; any other (queued, sending, sent, ...) is not final.
 constexpr Row<std::string_view, Outcome> kReports[] = {
@@ -99,7 +91,7 @@ class TwilioProvider final : public Provider {
   std::expected<std::vector<Report>, ReportFailure> parse_report(const IncomingReport& in) override {
     // A body signed by its hash (bodySHA256) is not signed as form fields; its fields are
     // read from it as JSON or form.
-    const std::string body_hash = query_value(in.url, "bodySHA256");
+    const std::string body_hash = util::query_param(in.url, "bodySHA256");
     std::vector<std::pair<std::string, std::string>> params;
     if (body_hash.empty()) params = util::parse_form(in.body);
     else if (!util::constant_time_equal(lower(body_hash), util::sha256_hex(in.body)))

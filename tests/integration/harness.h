@@ -120,6 +120,9 @@ class RawServer {
 /// follows in `buf`; false at the end of the stream.
 bool read_request(int fd, std::string& buf);
 
+/// A whole file ("" when it cannot be read).
+std::string read_file(const std::string& path);
+
 /// A loopback port free right now (the kernel's pick), for peers whose config needs a
 /// number (nginx, Kannel); another process could take it before they bind, rarely.
 int free_port();

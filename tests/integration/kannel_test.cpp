@@ -22,13 +22,6 @@ constexpr const char* kBearerbox = "/usr/sbin/bearerbox";
 constexpr const char* kSmsbox = "/usr/sbin/smsbox";
 constexpr const char* kFakeSmsc = "/usr/lib/kannel/test/fakesmsc";
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 void replace_all(std::string& text, const std::string& from, const std::string& to) {
   REQUIRE_MESSAGE(text.find(from) != std::string::npos, "the shipped file lost \"", from, "\"");
   for (std::size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size()) text.replace(at, from.size(), to);

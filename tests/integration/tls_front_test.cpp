@@ -16,13 +16,6 @@ using namespace loa::test;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 void replace(std::string& text, const std::string& from, const std::string& to) {
   auto at = text.find(from);
   REQUIRE_MESSAGE(at != std::string::npos, "the shipped nginx site lost \"", from, "\"");
