@@ -57,10 +57,16 @@ int Session::audited(int done_code, const std::string& action, const std::string
   return done_code;
 }
 
-std::string Session::server_url() {
-  if (!server_flag_.empty()) return server_flag_;
-  return config::peek_client(config::resolve_config_path(config_flag_.empty() ? std::nullopt : std::optional(config_flag_)))
-      .server;
+// Read once: every command asks remote() several times, and the config file is YAML.
+const std::string& Session::server_url() {
+  if (!server_) {
+    server_ = server_flag_.empty()
+                  ? config::peek_client(config::resolve_config_path(config_flag_.empty() ? std::nullopt
+                                                                                         : std::optional(config_flag_)))
+                        .server
+                  : server_flag_;
+  }
+  return *server_;
 }
 
 bool Session::remote() { return !server_url().empty(); }

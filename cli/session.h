@@ -67,12 +67,13 @@ class Session {
   int audited(int done_code, const std::string& action, const std::string& job, nlohmann::json summary);
 
  private:
-  std::string server_url();
+  const std::string& server_url();
 
   const std::string& config_flag_;
   const std::string& server_flag_;
   std::optional<config::Config> config_;
   std::unique_ptr<ApiClient> api_;
+  std::optional<std::string> server_;  ///< server_url(), once read
   int unavailable_ = kRuntime;
   std::unique_ptr<Backend> backend_;
 };
