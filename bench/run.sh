@@ -75,7 +75,7 @@ python3 "$root/bench/gen_ward.py" "$W/state/wards/bench.csv" "$N" --clean
 mkdir -p "$W/state/templates"
 cp "$root/templates/treo-co.yaml" "$W/state/templates/"
 redis-server --port 0 --unixsocket "$W/redis.sock" --dir "$W" --appendonly yes --appendfsync "$APPENDFSYNC" \
-  --hash-max-listpack-value 1024 --save "" --logfile "$W/redis.log" --daemonize no &
+  --hash-max-listpack-value 128 --save "" --logfile "$W/redis.log" --daemonize no &
 redis_pid=$!
 pids+=("$redis_pid")
 sleep 0.5

@@ -9,7 +9,8 @@
 #   N_LIST=100000 RUNS=1 bash bench/scale.sh             # quick
 #
 # Knobs: N_LIST, RUNS, MIF (max_in_flight, default 1024), MODES ("off on"), DLR_SENDERS
-# (the fake provider's threads posting reports at once, default 64).
+# (the fake provider's threads posting reports at once, default 64), KEYS_REPORT=1 (print
+# Redis's bytes per message for each kind of key, on stderr).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 N_LIST=${N_LIST:-"100000 1000000"}
@@ -45,7 +46,7 @@ one_run() {
   cp "$root/templates/treo-co.yaml" "$W/run/templates/"
   ln -s "$W/ward-$n.csv" "$W/run/wards/tinh.csv"
   redis-server --port 0 --unixsocket "$W/run/redis.sock" --dir "$W/run" --appendonly yes --appendfsync everysec \
-    --hash-max-listpack-value 1024 --save "" --logfile "$W/run/redis.log" --daemonize no &
+    --hash-max-listpack-value 128 --save "" --logfile "$W/run/redis.log" --daemonize no &
   local redis=$!
   pids+=("$redis")
   for _ in $(seq 50); do [ -S "$W/run/redis.sock" ] && break; sleep 0.1; done
@@ -86,12 +87,16 @@ EOF
   job=$("$bin/cli/loa" --config "$W/run/loa.yaml" send --yes --template treo-co --ward tinh \
     --var "dip_le=Quốc khánh 2/9" --var tu_ngay=01/09/2027 --var den_ngay=03/09/2027 | tail -1)
   sent_at=$(now_ms)
-  # The first message leaving: message 0's taken_at (Redis's clock, this machine's), once
-  # a dispatcher has taken it for sending.
-  local first=""
+  # The first message leaving: message 0's taken_at (Redis's clock, this machine's; stored
+  # as milliseconds since the job's epoch), once a dispatcher has taken it for sending.
+  local first="" taken epoch
   for _ in $(seq 600); do
-    first=$(redis-cli -s "$W/run/redis.sock" HGET "s:ms:$job" 0 | awk -F'\037' '{print $5}')
-    [ -n "$first" ] && [ "$first" != 0 ] && break
+    taken=$(redis-cli -s "$W/run/redis.sock" HGET "s:ms:$job:0" 0 | awk -F'\037' '{print $4}')
+    if [ -n "$taken" ]; then
+      epoch=$(redis-cli -s "$W/run/redis.sock" HGET "s:job:$job" epoch)
+      first=$((epoch + taken))
+      break
+    fi
     sleep 0.05
   done
   # Done: every message has its final state (with reports: delivered, or failed/unknown).
@@ -109,6 +114,13 @@ EOF
   local after rss
   after=$(redis-cli -s "$W/run/redis.sock" INFO memory | awk -F: '/^used_memory:/ {print $2+0}')
   rss=$(hwm_kb "$gw")
+  # KEYS_REPORT=1: Redis's memory per kind of key (the part before the job id), to stderr.
+  if [ "${KEYS_REPORT:-0}" = 1 ]; then
+    redis-cli -s "$W/run/redis.sock" --scan | while read -r k; do
+      echo "$(redis-cli -s "$W/run/redis.sock" MEMORY USAGE "$k" SAMPLES 0) $k"
+    done | awk -v n="$n" '{k = $2; sub(/:[^:]*[0-9][^:]*$/, ":*", k); b[k] += $1}
+      END {for (k in b) if (b[k] > 1000) printf "  %-24s %9.1f B/msg\n", k, b[k] / n}' | sort -k2 -nr >&2
+  fi
   cpu_gw=$(( $(cpu_ticks "$gw") - cpu_gw )); cpu_redis=$(( $(cpu_ticks "$redis") - cpu_redis ))
   cpu_fake=$(( $(cpu_ticks "$fake") - cpu_fake ))
   echo "$st" | python3 -c "

@@ -65,8 +65,8 @@ bool EmbeddedRedis::spawn() {
     execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", socket.c_str(), "--unixsocketperm", "700",
            "--dir", dir.c_str(), "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no",
            "--logfile", "redis.log", "--dbfilename", "dump.rdb",
-           // Message hashes (~300 bytes of text) stay compact listpacks: less CPU and memory.
-           "--hash-max-listpack-value", "1024", static_cast<char*>(nullptr));
+           // Message progress buckets stay compact listpacks (core/store/codec.h).
+           "--hash-max-listpack-value", "128", static_cast<char*>(nullptr));
     _exit(127);
   }
   pid_ = pid;

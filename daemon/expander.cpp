@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/jobs/planner.h"
+#include "core/store/codec.h"
 #include "core/store/expansion_store.h"
 #include "core/store/query_store.h"
 #include "core/store/redis_holder.h"
@@ -20,6 +21,8 @@ void Expander::join() {
 }
 
 namespace {
+
+static_assert(Expander::kChunk % store::kChunkSize == 0, "expansion writes whole data chunks");
 
 store::ExpandedRow to_row(const config::Config& cfg, const jobs::PlannedMessage& m) {
   store::ExpandedRow r;

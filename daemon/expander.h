@@ -16,7 +16,7 @@ class Expander {
   void join();
 
   static constexpr std::int64_t kLeaseMs = 30000;
-  static constexpr std::size_t kChunk = 500;
+  static constexpr std::size_t kChunk = 512;  // a multiple of store::kChunkSize
 
  private:
   void run();

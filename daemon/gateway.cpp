@@ -135,13 +135,14 @@ bool prepare_redis(Context& ctx, store::Redis& redis) {
     spdlog::critical("{}", g.error());
     return false;
   }
-  // Each message is a hash with its text (~300 bytes of Vietnamese in UTF-8); above
-  // hash-max-listpack-value Redis stores it as a full hash table, costing it about a
-  // quarter more CPU per message (bench/README.md). Loa only advises: it does not change
-  // a shared Redis's settings.
+  // Message progress lives in hashes of 128 (core/store/codec.h), which Redis keeps as
+  // compact listpacks while every value is under hash-max-listpack-value: 64 by default,
+  // short of a progress that holds a GUID provider id. Above it a bucket becomes a hash
+  // table of about 60 bytes more per message. Loa only advises: it does not change a
+  // shared Redis's settings.
   if (auto v = redis.command({"CONFIG", "GET", "hash-max-listpack-value"});
-      v && v->elements.size() == 2 && v->elements[1].as_int(1024) < 512)
-    spdlog::warn("Redis hash-max-listpack-value is {}: set it to 1024 (redis.conf) so message hashes stay compact",
+      v && v->elements.size() == 2 && v->elements[1].as_int(128) < 128)
+    spdlog::warn("Redis hash-max-listpack-value is {}: set it to 128 or more (redis.conf) so message progress stays compact",
                  v->elements[1].text());
   if (auto counted = store::QueryStore(redis, ctx.fixed.redis_prefix).count_jobs_if_missing(); !counted)
     spdlog::error("counting jobs by state for /metrics: {}", counted.error());

@@ -53,26 +53,33 @@ std::expected<Taken, std::string> taken(Reply& r) {
   if (e.size() < 2) return std::unexpected("unexpected reply from the take script");
   Taken out;
   out.wait_ms = e[0].text() == "wait" ? std::max<long long>(1, e[1].as_int()) : 0;
-  // Runs: lease, job, k, then k messages of 3 values each: index, attempts, packed data.
-  for (size_t i = 2; i + 2 < e.size();) {
+  // Runs: lease, job, k, m, then m pairs (chunk, packed chunk), then k messages of 2
+  // values each: index, attempts.
+  std::vector<std::pair<std::int64_t, ChunkReader>> chunks;
+  for (size_t i = 2; i + 3 < e.size();) {
     const std::string& lease = e[i].str;
     const std::string& job = e[i + 1].str;
     const auto k = static_cast<size_t>(e[i + 2].as_int());
-    i += 3;
-    if (i + k * 3 > e.size()) return std::unexpected("truncated reply from the take script");
-    for (size_t m = 0; m < k; ++m, i += 3) {
+    const auto m = static_cast<size_t>(e[i + 3].as_int());
+    i += 4;
+    if (i + m * 2 + k * 2 > e.size()) return std::unexpected("truncated reply from the take script");
+    chunks.clear();
+    for (size_t c = 0; c < m; ++c, i += 2) chunks.emplace_back(e[i].as_int(), ChunkReader(e[i + 1].str));
+    for (size_t x = 0; x < k; ++x, i += 2) {
+      const std::string& index = e[i].str;
+      const std::int64_t n = std::strtoll(index.c_str(), nullptr, 10);
+      auto chunk = std::find_if(chunks.begin(), chunks.end(), [&](const auto& c) { return c.first == chunk_of(n); });
+      auto f = chunk == chunks.end() ? std::nullopt : chunk->second.fields(static_cast<std::size_t>(n % kChunkSize));
+      if (!f) return std::unexpected("malformed message data in job " + job + " at message " + index);
       // Only the fields a send needs, without copying the others (the hot path).
-      bool complete = false;
-      auto f = split_fields<kDataFieldNames.size()>(e[i + 2].str, &complete);
-      if (!complete) return std::unexpected("malformed message data in job " + job);
-      auto field = [&](DataField d) { return f[static_cast<std::size_t>(d)]; };
+      auto field = [&](DataField d) { return (*f)[static_cast<std::size_t>(d)]; };
       Outbound o;
-      o.ref = job + "." + e[i].str;
+      o.ref = job + "." + index;
       o.attempts = static_cast<int>(e[i + 1].as_int());
       o.phone = field(DataField::phone);
       o.unicode = field(DataField::unicode) == "1";
       o.route = field(DataField::route);
-      o.text = field(DataField::text);
+      o.text = chunk->second.text(*f);
       o.lease = lease;
       out.messages.push_back(std::move(o));
     }

@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include "core/store/codec.h"
 #include "core/util/time.h"
 
 namespace loa::store {
@@ -27,17 +28,29 @@ std::expected<std::optional<ExpansionStore::Claim>, std::string> ExpansionStore:
 std::expected<bool, std::string> ExpansionStore::expand_chunk(const std::string& job, std::int64_t expected,
                                                               const std::vector<ExpandedRow>& rows,
                                                               std::int64_t lease_ms) {
-  // The layout expand_chunk.lua reads: data pairs, progress pairs, counts, lanes.
+  // The layout expand_chunk.lua reads: data chunks, progress pairs, counts, lanes. Rows
+  // come in order from a cursor that is a multiple of the chunk size (Expander::kChunk
+  // is), so every chunk is written whole, once.
+  if (!rows.empty() && rows.front().index % kChunkSize != 0)
+    return std::unexpected("job " + job + ": expansion resumed inside a chunk (row " + std::to_string(rows.front().index) + ")");
   std::map<jobs::MessageState, std::int64_t> counts;
   std::map<std::string, std::vector<std::string>, std::less<>> lanes;
   const std::int64_t now = util::now_ms();
+  const std::size_t chunks = (rows.size() + kChunkSize - 1) / kChunkSize;
   std::vector<std::string> args{job, std::to_string(expected),
                                 std::to_string(expected + static_cast<std::int64_t>(rows.size())),
-                                std::to_string(lease_ms), std::to_string(rows.size()), "", ""};
-  args.reserve(args.size() + rows.size() * 5 + 16);
-  for (const auto& m : rows) {
-    args.push_back(std::to_string(m.index));
-    args.push_back(pack(m.data, now));
+                                std::to_string(lease_ms), std::to_string(chunks), std::to_string(rows.size()), "", ""};
+  args.reserve(args.size() + chunks * 2 + rows.size() * 3 + 16);
+  std::vector<const MessageData*> in_chunk;
+  for (std::size_t first = 0; first < rows.size(); first += kChunkSize) {
+    in_chunk.clear();
+    for (std::size_t i = first; i < rows.size() && i < first + kChunkSize; ++i) {
+      if (rows[i].index != rows.front().index + static_cast<std::int64_t>(i))
+        return std::unexpected("job " + job + ": expanded rows out of order at row " + std::to_string(rows[i].index));
+      in_chunk.push_back(&rows[i].data);
+    }
+    args.push_back(std::to_string(chunk_of(rows[first].index)));
+    args.push_back(pack_chunk(now, in_chunk.data(), in_chunk.size()));
   }
   for (const auto& m : rows) {
     args.push_back(std::to_string(m.index));
@@ -51,8 +64,8 @@ std::expected<bool, std::string> ExpansionStore::expand_chunk(const std::string&
       it->second.push_back(std::to_string(m.index));
     }
   }
-  args[5] = std::to_string(counts.size());
-  args[6] = std::to_string(lanes.size());
+  args[6] = std::to_string(counts.size());
+  args[7] = std::to_string(lanes.size());
   for (const auto& [state, n] : counts) args.insert(args.end(), {std::string(jobs::name(state)), std::to_string(n)});
   for (auto& [provider, indexes] : lanes) {
     args.insert(args.end(), {provider, std::to_string(indexes.size())});

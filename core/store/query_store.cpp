@@ -47,13 +47,6 @@ JobStatus status_of(const std::string& id, const Reply& hash) {
   return s;
 }
 
-MessageRecord record_of(std::int64_t index, const Reply& data, const Reply& progress) {
-  MessageRecord m;
-  m.index = index;
-  if (auto d = unpack_data(data.str)) m.data = std::move(*d);
-  m.progress = unpack_progress(progress.str);
-  return m;
-}
 }  // namespace
 
 nlohmann::ordered_json status_json(const JobStatus& st) {
@@ -255,22 +248,44 @@ std::expected<std::vector<JobStatus>, std::string> QueryStore::list(int limit, c
 
 std::expected<void, std::string> QueryStore::for_each_message(const std::string& job, std::int64_t total,
                                                               const std::function<void(const MessageRecord&)>& fn) {
-  constexpr std::int64_t kBatch = 1000;
+  auto ep = redis_.command({"HGET", key("job:" + job), "epoch"});
+  if (!ep) return std::unexpected(ep.error());
+  const std::int64_t epoch = ep->as_int();
+  // A slice of whole buckets at a time: their progress, and the data chunks they cover.
+  constexpr std::int64_t kBatch = 8 * kBucketSize;
+  static_assert(kBatch % kChunkSize == 0);
+  std::vector<std::vector<std::string>> cmds;
   for (std::int64_t first = 0; first < total; first += kBatch) {
-    std::vector<std::string> data{"HMGET", key("md:" + job)}, state{"HMGET", key("ms:" + job)};
-    std::int64_t last = std::min(total, first + kBatch);
+    const std::int64_t last = std::min(total, first + kBatch);
+    cmds.clear();
+    cmds.push_back({"HMGET", key("md:" + job)});
+    for (std::int64_t c = chunk_of(first); c <= chunk_of(last - 1); ++c) cmds[0].push_back(std::to_string(c));
     for (std::int64_t i = first; i < last; ++i) {
-      data.push_back(std::to_string(i));
-      state.push_back(data.back());
+      if (i % kBucketSize == 0)  // first is a bucket's first message
+        cmds.push_back({"HMGET", key("ms:" + job + ":" + std::to_string(bucket_of(i)))});
+      cmds.back().push_back(std::to_string(i));
     }
-    auto replies = redis_.pipeline({data, state});
+    auto replies = redis_.pipeline(cmds);
     if (!replies) return std::unexpected(replies.error());
-    const auto& d = (*replies)[0].elements;
-    const auto& s = (*replies)[1].elements;
-    if (d.size() != static_cast<size_t>(last - first) || s.size() != d.size())
-      return std::unexpected("unexpected reply reading messages of job " + job);
-    for (std::int64_t i = first; i < last; ++i)
-      fn(record_of(i, d[static_cast<size_t>(i - first)], s[static_cast<size_t>(i - first)]));
+    if (replies->size() != cmds.size()) return std::unexpected("unexpected reply reading messages of job " + job);
+    const auto& chunks = (*replies)[0].elements;
+    std::optional<std::vector<MessageData>> data;
+    std::int64_t data_chunk = -1;
+    for (std::int64_t i = first; i < last; ++i) {
+      MessageRecord m;
+      m.index = i;
+      const auto c = static_cast<std::size_t>(chunk_of(i) - chunk_of(first));
+      if (chunk_of(i) != data_chunk) {
+        data_chunk = chunk_of(i);
+        data = c < chunks.size() ? unpack_chunk(chunks[c].str) : std::nullopt;
+      }
+      const auto k = static_cast<std::size_t>(i % kChunkSize);
+      if (data && k < data->size()) m.data = std::move((*data)[k]);
+      const auto& bucket = (*replies)[static_cast<std::size_t>(1 + bucket_of(i) - bucket_of(first))].elements;
+      const auto at = static_cast<std::size_t>(i % kBucketSize);
+      if (at < bucket.size()) m.progress = unpack_progress(bucket[at].str, epoch);
+      fn(m);
+    }
   }
   return {};
 }

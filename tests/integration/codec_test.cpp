@@ -42,53 +42,115 @@ TEST_SUITE("integration/codec") {
     // The named indexes the scripts use point at the fields of those names.
     auto named = texts(run_over_prelude(
         *r,
-        "return {PROGRESS_FIELDS[S_S], PROGRESS_FIELDS[S_A], PROGRESS_FIELDS[S_PR], PROGRESS_FIELDS[S_O],"
+        "return {PROGRESS_FIELDS[S_S], PROGRESS_FIELDS[S_A], PROGRESS_FIELDS[S_PR], PROGRESS_FIELDS[S_L],"
         " PROGRESS_FIELDS[S_TSEND], PROGRESS_FIELDS[S_TSENT], PROGRESS_FIELDS[S_TDONE], PROGRESS_FIELDS[S_PID],"
         " PROGRESS_FIELDS[S_DLR], PROGRESS_FIELDS[S_E], DATA_FIELDS[D_ROUTE]}",
         {}));
-    CHECK(named == std::vector<std::string>{"state", "attempts", "provider", "owner", "taken_at", "sent_at", "done_at",
+    CHECK(named == std::vector<std::string>{"state", "attempts", "provider", "lease", "taken_at", "sent_at", "done_at",
                                             "provider_id", "report_at", "error", "route"});
+    // The same chunk and bucket sizes.
+    CHECK(texts(run_over_prelude(*r, "return {CHUNK, BUCKET}", {})) ==
+          std::vector<std::string>{std::to_string(kChunkSize), std::to_string(kBucketSize)});
   }
 
-  TEST_CASE("a value packed in C++ reads the same, field by field, in Lua, and back") {
+  TEST_CASE("a progress packed in C++ reads the same, field by field, in Lua, and back") {
     TempDir dir;
     RedisServer redis(dir);
     auto r = redis.connect();
-    MessageProgress p{loa::jobs::MessageState::sent, 3, "esms", "gw-1", 1001, 1002, 1003, "pid\x1fwith sep", 1004,
-                      "an error\x1f that may hold anything"};
-    const std::string packed = pack(p);
+    const std::int64_t epoch = 1790000000000;
+    MessageProgress p{loa::jobs::MessageState::sent, 3, "esms", "123456", epoch + 1001, epoch + 1002, epoch + 1003,
+                      "pid\x1fwith sep", epoch + 1004, "an error\x1f that may hold anything"};
+    const std::string packed = pack(p, epoch);
     auto lua = texts(run_over_prelude(*r, "return {progress_of(ARGV[2])}", {packed}));
     REQUIRE(lua.size() == kProgressFieldNames.size());
     auto cpp = split_fields<kProgressFieldNames.size()>(packed);
     for (std::size_t i = 0; i < lua.size(); ++i) CHECK_MESSAGE(lua[i] == cpp[i], kProgressFieldNames[i]);
     CHECK(lua[0] == "sent");
+    CHECK(lua[3] == "123456");
+    CHECK(lua[4] == "1001");  // times since the job's epoch
     CHECK(lua[7] == "pid with sep");  // not last: the separator became a space
     CHECK(lua[9] == "an error\x1f that may hold anything");
     // Lua's pack of its own split gives the same bytes, which C++ reads back whole.
     auto again = run_over_prelude(*r, "return pack(split_progress(ARGV[2]))", {packed});
     CHECK(again.str == packed);
-    auto back = unpack_progress(again.str);
+    auto back = unpack_progress(again.str, epoch);
     CHECK(back.state == p.state);
     CHECK(back.attempts == 3);
     CHECK(back.provider == "esms");
-    CHECK(back.owner == "gw-1");
-    CHECK(back.taken_at == 1001);
-    CHECK(back.sent_at == 1002);
-    CHECK(back.done_at == 1003);
-    CHECK(back.report_at == 1004);
+    CHECK(back.lease == "123456");
+    CHECK(back.taken_at == p.taken_at);
+    CHECK(back.sent_at == p.sent_at);
+    CHECK(back.done_at == p.done_at);
+    CHECK(back.report_at == p.report_at);
     CHECK(back.error == p.error);
+    // A delivered message's progress, with hours of sending behind it, fits a listpack entry
+    // (Redis's hash-max-listpack-value: 64 by default, 128 as the README advises), which a
+    // Unix time in each field would not: short provider ids under 64, a GUID under 128.
+    MessageProgress kept{loa::jobs::MessageState::delivered, 1, "esms", "", epoch + 3'600'000, epoch + 3'600'050,
+                         epoch + 3'602'000, "fp-9999999", epoch + 3'602'000, ""};
+    CHECK(pack(kept, epoch).size() < 64);
+    kept.provider = "speedsms";
+    kept.provider_id = "8b1c7a2e-5f4d-4c3b-9a1e-2d6f0e7c9b8a";
+    CHECK(pack(kept, epoch).size() < 128);
+    CHECK(unpack_progress(initial_progress(loa::jobs::MessageState::queued, ""), epoch).sent_at == 0);  // not reached
+  }
 
-    MessageData d{"phuong-6", "12", "Nguyễn Văn A", "0912345678", true, "esms,speedsms", 1700000000000, "Khóm 3", "11",
-                  "Kính gửi\x1f ông"};
-    CHECK(run_over_prelude(*r, "return data_route(ARGV[2])", {pack(d)}).str == "esms,speedsms");
-    auto read = unpack_data(pack(d));
-    REQUIRE(read);
-    CHECK(read->name == d.name);
-    CHECK(read->unicode);
-    CHECK(read->queued_at == d.queued_at);
-    CHECK(read->area == "Khóm 3");
-    CHECK(read->stt == "11");
-    CHECK(read->text == d.text);
-    CHECK_FALSE(unpack_data("only\x1f" "three\x1f" "fields"));
+  TEST_CASE("a data chunk packed in C++ reads the same in Lua, and each text comes back whole") {
+    TempDir dir;
+    RedisServer redis(dir);
+    auto r = redis.connect();
+    const std::string head = "UBND Phường 6 kính báo: đề nghị hộ ", tail = " treo cờ Tổ quốc. Trân trọng!";
+    std::vector<MessageData> rows;
+    for (const char* name : {"Nguyễn Văn A", "Nguyễn Văn Ánh", "", "Lê: Thị\x1f" "B", "Trần 12:34", "Hộ"}) {
+      MessageData d{"phuong-6", std::to_string(rows.size() + 2), name, "0912345678", true, "esms,speedsms", 0, "Khóm 3",
+                    "11", head + name + tail};
+      rows.push_back(d);
+    }
+    rows[2].text.clear();  // a skipped row: no text
+    rows[2].route.clear();
+    rows.push_back(rows[0]);
+    rows.back().text = "Một tin khác hẳn: không chung gì";  // shares nothing with the reference
+    rows.push_back(rows[0]);
+    rows.back().text = head;  // a prefix of the reference
+    std::vector<const MessageData*> in;
+    for (const auto& d : rows) in.push_back(&d);
+    const std::string chunk = pack_chunk(1790000000000, in.data(), in.size());
+    // Only what differs is stored: the words every text shares are there once.
+    auto count = [&](const std::string& what) {
+      int n = 0;
+      for (auto at = chunk.find(what); at != std::string::npos; at = chunk.find(what, at + 1)) ++n;
+      return n;
+    };
+    CHECK(count(tail) == 1);
+    CHECK(count(head) == 1);
+    auto back = unpack_chunk(chunk);
+    REQUIRE(back);
+    REQUIRE(back->size() == rows.size());
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      CAPTURE(k);
+      CHECK((*back)[k].text == rows[k].text);
+      CHECK((*back)[k].name == (k == 3 ? std::string("Lê: Thị B") : rows[k].name));
+      CHECK((*back)[k].route == rows[k].route);
+      CHECK((*back)[k].row == rows[k].row);
+      CHECK((*back)[k].queued_at == 1790000000000);
+      CHECK((*back)[k].unicode);
+    }
+    // Lua reads the records of the chunk stored as chunk 0 of job 1-0, and their routes.
+    REQUIRE(r->command({"HSET", "t:md:1-0", "0", chunk}));
+    auto routes = texts(run_over_prelude(*r,
+                                         "local out = {}\n"
+                                         "for _, rec in ipairs(md_get('1-0', {'0', '2', '7', '15'})) do\n"
+                                         "  out[#out + 1] = data_route(rec) end\n"
+                                         "return out",
+                                         {}));
+    CHECK(routes == std::vector<std::string>{"esms,speedsms", "", "esms,speedsms", ""});  // 15: no such message
+    auto records = texts(run_over_prelude(*r, "return chunk_records(ARGV[2])", {chunk}));
+    CHECK(records.size() == rows.size());
+    // Malformed chunks are refused, not misread.
+    for (std::string bad : {std::string(), std::string("123"), chunk.substr(0, chunk.size() - 3),
+                            std::string("1\x1f" "3:abc5:x"), std::string("1\x1f" "0:20:w\x1fr\x1fn\x1fp\x1f" "0\x1fr\x1f" "a\x1fs\x1f" "9\x1f" "0\x1f")}) {
+      CAPTURE(bad);
+      CHECK_FALSE(unpack_chunk(bad));
+    }
   }
 }

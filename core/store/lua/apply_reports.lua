@@ -8,7 +8,6 @@
 -- 'duplicate', 'unknown' (no such message or id) or 'foreign' (a message this provider
 -- was never given: ignored), and the ref ('' for an unknown id).
 local now = now_ms()
-local nows = tostring(now)
 local day = math.floor(now / 86400000)
 local maps = P .. ':dlr:' .. ARGV[2] .. ':'
 local function ref_of(pid)
@@ -20,7 +19,7 @@ end
 local function apply(ref, state, err)
   local j, index = parse_ref(ref)
   if not j then return 'unknown' end
-  local v = redis.call('HGET', mskey(j), index)
+  local v = redis.call('HGET', mskey(j, bucket_of(index)), index)
   if not v then return 'unknown' end
   local f = split_progress(v)
   if f[S_PR] ~= ARGV[2] then
@@ -29,7 +28,8 @@ local function apply(ref, state, err)
   end
   local s = f[S_S]
   if s ~= 'sent' and s ~= 'sending' and s ~= 'unknown' then return 'duplicate' end
-  f[S_S], f[S_TDONE], f[S_DLR] = state, nows, nows
+  local rel = tostring(now - epoch(j))
+  f[S_S], f[S_L], f[S_TDONE], f[S_DLR] = state, '', rel, rel
   if state == 'failed' then f[S_E] = err end
   local batch = changes(j)
   change(batch, index, pack(f), s, state)

@@ -1,23 +1,26 @@
 -- Writes a chunk of expanded messages if the job's cursor is still where the expander
 -- read it, and puts the queued ones on their providers' lanes.
 -- KEYS: job hash, due zset. ARGV: prefix, job id, expected cursor, new cursor, lease ms,
--- n (messages), c (states counted), l (lanes), then n pairs (index, packed data), n pairs
--- (index, packed progress), c pairs (state, count), and per lane: provider, k, k indexes.
--- Laid out so that each write is one command over a range of ARGV.
+-- d (data chunks), n (messages), c (states counted), l (lanes), then d pairs (chunk,
+-- packed chunk), n pairs (index, packed progress), c pairs (state, count), and per lane:
+-- provider, k, k indexes. Laid out so that each write is one command over a range of ARGV.
 -- Returns 1, or 0 when the cursor moved (another expander took over).
 local job = KEYS[1]
 local j = ARGV[2]
 if redis.call('HGET', job, 'expanded') ~= ARGV[3] then return 0 end
 local cancelled = redis.call('HGET', job, 'state') == 'cancelled'
 local now = now_ms()
-local n, c, l = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+redis.call('HSETNX', job, 'epoch', now)
+local d, n, c, l = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
 local batch = changes(j)
-local o = 9
+local o = 10
+if d > 0 then redis.call('HSET', mdkey(j), unpack(ARGV, o, o + 2 * d - 1)) end
+o = o + 2 * d
 if n > 0 then
-  redis.call('HSET', mdkey(j), unpack(ARGV, o, o + 2 * n - 1))
-  o = o + 2 * n
   if not cancelled then
-    redis.call('HSET', mskey(j), unpack(ARGV, o, o + 2 * n - 1))
+    local progress = {}
+    for k = o, o + 2 * n - 1 do progress[#progress + 1] = ARGV[k] end
+    ms_set(j, progress)
   else  -- cancelled while expanding: what would have been queued is cancelled
     for k = o, o + 2 * n - 1, 2 do
       local f = split_progress(ARGV[k + 1])

@@ -16,15 +16,16 @@ local MESSAGE_STATES = {'queued', 'sending', 'sent', 'delivered', 'failed', 'ski
 local JOB_STATES = {'scheduled', 'queued', 'expanding', 'sending', 'done', 'cancelled', 'rejected', 'submitted',
                     'awaiting_approval'}
 
--- A message is <job>.<index>. Its fixed data (written once, at expansion) is one packed
--- value in md:<job>, its progress one packed value in ms:<job>, both under the index, so
--- a batch of messages is read or written with one command per job. The layouts are drawn
--- in core/store/codec.h; these are the field positions (codec_test checks them too).
+-- A message is <job>.<index>. Its fixed data (written once, at expansion) is one record of
+-- a chunk of 16 in md:<job> (field: index // 16); its progress one packed value under its
+-- index in ms:<job>:<index // 128>. The layouts are drawn in core/store/codec.h; these are
+-- the field positions (codec_test checks them too).
 local SEP = '\31'
-local DATA_FIELDS = {'ward', 'row', 'name', 'phone', 'unicode', 'route', 'queued_at', 'area', 'stt', 'text'}
-local PROGRESS_FIELDS = {'state', 'attempts', 'provider', 'owner', 'taken_at', 'sent_at', 'done_at',
+local CHUNK, BUCKET = 16, 128
+local DATA_FIELDS = {'ward', 'row', 'name', 'phone', 'unicode', 'route', 'area', 'stt', 'prefix', 'suffix', 'middle'}
+local PROGRESS_FIELDS = {'state', 'attempts', 'provider', 'lease', 'taken_at', 'sent_at', 'done_at',
                          'provider_id', 'report_at', 'error'}
-local S_S, S_A, S_PR, S_O, S_TSEND, S_TSENT, S_TDONE, S_PID, S_DLR, S_E = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+local S_S, S_A, S_PR, S_L, S_TSEND, S_TSENT, S_TDONE, S_PID, S_DLR, S_E = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 local D_ROUTE = 6
 local PROGRESS = '^' .. string.rep('([^\31]*)\31', 9) .. '(.*)$'
 -- The ten fields of a packed progress (nothing for a missing or malformed one).
@@ -38,15 +39,90 @@ local function split_progress(v)
   return f
 end
 local function pack(f) return table.concat(f, SEP, 1, 10) end
+
+local function jkey(j) return P .. ':job:' .. j end
+local function mdkey(j) return P .. ':md:' .. j end
+local function bucket_of(index) return math.floor(tonumber(index) / BUCKET) end
+local function mskey(j, bucket) return P .. ':ms:' .. j .. ':' .. bucket end
+-- The job's epoch: message times are stored as milliseconds since it.
+local function epoch(j) return tonumber(redis.call('HGET', jkey(j), 'epoch') or '0') end
+
+-- Groups message indexes (a list, with values alongside when `vals` is given) by bucket:
+-- {bucket = {indexes...}} and, per bucket, {index, value, ...}.
+local function by_bucket(idx)
+  local groups, order = {}, {}
+  for x, i in ipairs(idx) do
+    local b = bucket_of(i)
+    local g = groups[b]
+    if not g then g = {}; groups[b] = g; order[#order + 1] = b end
+    g[#g + 1] = x
+  end
+  return groups, order
+end
+-- The packed progress of messages `idx` of job j, in their order (false where missing).
+local function ms_get(j, idx)
+  local out = {}
+  local groups, order = by_bucket(idx)
+  for _, b in ipairs(order) do
+    local xs, fields = groups[b], {}
+    for k, x in ipairs(xs) do fields[k] = idx[x] end
+    local vals = redis.call('HMGET', mskey(j, b), unpack(fields))
+    for k, x in ipairs(xs) do out[x] = vals[k] end
+  end
+  return out
+end
+-- Writes {index, packed, index, packed, ...} of job j, one HSET per bucket.
+local function ms_set(j, pairs_)
+  local groups, order = {}, {}
+  for k = 1, #pairs_, 2 do
+    local b = bucket_of(pairs_[k])
+    local g = groups[b]
+    if not g then g = {}; groups[b] = g; order[#order + 1] = b end
+    g[#g + 1] = pairs_[k]; g[#g + 1] = pairs_[k + 1]
+  end
+  for _, b in ipairs(order) do redis.call('HSET', mskey(j, b), unpack(groups[b])) end
+end
+
+-- The records of one md chunk value, in order (nil when malformed): netstrings after the
+-- queued time; the first is the chunk's reference text.
+local function chunk_records(v)
+  if not v then return nil end
+  local pos = string.find(v, SEP, 1, true)
+  if not pos then return nil end
+  pos = pos + 1
+  local items = {}
+  while pos <= #v do
+    local colon = string.find(v, ':', pos, true)
+    if not colon then return nil end
+    local n = tonumber(string.sub(v, pos, colon - 1))
+    if not n then return nil end
+    items[#items + 1] = string.sub(v, colon + 1, colon + n)
+    pos = colon + n + 1
+  end
+  table.remove(items, 1)
+  return items
+end
+-- The data records of messages `idx` of job j, in their order ('' where missing).
+local function md_get(j, idx)
+  local chunks, order, out = {}, {}, {}
+  for _, i in ipairs(idx) do
+    local c = math.floor(tonumber(i) / CHUNK)
+    if not chunks[c] then chunks[c] = true; order[#order + 1] = c end
+  end
+  local vals = redis.call('HMGET', mdkey(j), unpack(order))
+  for k, c in ipairs(order) do chunks[c] = chunk_records(vals[k]) or {} end
+  for x, i in ipairs(idx) do
+    local n = tonumber(i)
+    out[x] = chunks[math.floor(n / CHUNK)][n % CHUNK + 1] or ''
+  end
+  return out
+end
 local function data_route(v)
   if not v then return '' end
   local route = string.match(v, '^' .. string.rep('[^\31]*\31', D_ROUTE - 1) .. '([^\31]*)\31')
   return route or ''
 end
 
-local function jkey(j) return P .. ':job:' .. j end
-local function mskey(j) return P .. ':ms:' .. j end
-local function mdkey(j) return P .. ':md:' .. j end
 -- via:<job>: index -> the providers a message was handed to before its current one
 -- (comma separated), written only when a message moves to another provider (failover,
 -- or an operator's retry), so delivery reports from those are still recognised.
@@ -100,7 +176,7 @@ end
 -- Adds `n` new messages in `state` to the counters (expansion writes their values itself).
 local function count_new(c, state, n) c.moved[state] = (c.moved[state] or 0) + n end
 local function commit(c, now)
-  if #c.sets > 0 then redis.call('HSET', mskey(c.j), unpack(c.sets)) end
+  if #c.sets > 0 then ms_set(c.j, c.sets) end
   local job, waiting = jkey(c.j), 0
   for state, d in pairs(c.moved) do
     if d ~= 0 then redis.call('HINCRBY', job, 'c:' .. state, d) end

@@ -5,6 +5,6 @@ for _, item in ipairs(due) do
   redis.call('ZREM', KEYS[1], item)
   local ref, provider = string.match(item, '^(.*)|(.*)$')
   local j, index = parse_ref(ref or '')
-  if j and progress_of(redis.call('HGET', mskey(j), index)) == 'queued' then enqueue(provider, j, {index}) end
+  if j and progress_of(redis.call('HGET', mskey(j, bucket_of(index)), index)) == 'queued' then enqueue(provider, j, {index}) end
 end
 return #due

@@ -8,7 +8,6 @@
 -- does not count as an attempt. Provider ids map to refs in one hash per provider and
 -- day (dlr:<provider>:<day>), kept 15 days.
 local now = now_ms()
-local nows = tostring(now)
 local map_ids = ARGV[3] == '1'
 local g, r = tonumber(ARGV[4]), tonumber(ARGV[5])
 local ids, retries = {}, {}
@@ -19,12 +18,13 @@ for _ = 1, g do
   o = first + 6 * k
   local idx = {}
   for x = 1, k do idx[x] = ARGV[first + 6 * (x - 1)] end
-  local st = redis.call('HMGET', mskey(j), unpack(idx))
+  local st = ms_get(j, idx)
+  local rel = tostring(now - epoch(j))
   local batch = changes(j)
   for x = 1, k do
     local b = first + 6 * (x - 1)
     local outcome, pid, err = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
-    local s, a, pr, ow, tsend, tsent, tdone, opid, dlr, e = progress_of(st[x])
+    local s, a, pr, _, tsend, tsent, tdone, opid, dlr, e = progress_of(st[x])
     if map_ids and pid ~= '' then ids[#ids + 1] = pid; ids[#ids + 1] = j .. '.' .. idx[x] end
     local to = nil
     if s == 'sending' then
@@ -35,16 +35,16 @@ for _ = 1, g do
         retries[#retries + 1] = j .. '.' .. idx[x] .. '|' .. ARGV[b + 5]
         e = err
       elseif outcome == 'sent' then
-        to, tsent, opid, e = 'sent', nows, pid, ''
+        to, tsent, opid, e = 'sent', rel, pid, ''
       else
-        to, tdone, opid, e = outcome, nows, pid, err
-        if outcome == 'delivered' then tsent = nows end
+        to, tdone, opid, e = outcome, rel, pid, err
+        if outcome == 'delivered' then tsent = rel end
       end
     elseif s and pid ~= '' then  -- a delivery report came first: keep its state
       to, opid = s, pid
     end
     if to then
-      change(batch, idx[x], to .. SEP .. a .. SEP .. pr .. SEP .. ow .. SEP .. tsend .. SEP .. tsent .. SEP ..
+      change(batch, idx[x], to .. SEP .. a .. SEP .. pr .. SEP .. SEP .. tsend .. SEP .. tsent .. SEP ..
              tdone .. SEP .. opid .. SEP .. dlr .. SEP .. e, s, to)
     end
   end

@@ -3,24 +3,24 @@
 -- 'sending' under that lease become 'unknown'.
 -- KEYS: inflight zset. ARGV: prefix, instance, at start-up (1/0). Returns how many.
 local now = now_ms()
-local nows = tostring(now)
 local startup = ARGV[3] == '1'
 local leases = redis.call('ZRANGE', KEYS[1], 0, 999, 'WITHSCORES')
 local fixed = 0
 for i = 1, #leases, 2 do
   local lease, deadline = leases[i], tonumber(leases[i + 1])
-  local j, list, taken, owner = string.match(lease, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+  local j, list, _, tag, owner = string.match(lease, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|(.*)$')
   if deadline <= now or (startup and owner == ARGV[2]) then
     redis.call('ZREM', KEYS[1], lease)
     if j then
       local idx = {}
       for index in string.gmatch(list, '%d+') do idx[#idx + 1] = index end
-      local st = redis.call('HMGET', mskey(j), unpack(idx))
+      local st = ms_get(j, idx)
+      local rel = tostring(now - epoch(j))
       local batch = changes(j)
       for x, index in ipairs(idx) do
         local f = split_progress(st[x])
-        if f[S_S] == 'sending' and f[S_O] == owner and f[S_TSEND] == taken then
-          f[S_S], f[S_TDONE] = 'unknown', nows
+        if f[S_S] == 'sending' and f[S_L] == tag then
+          f[S_S], f[S_L], f[S_TDONE] = 'unknown', '', rel
           f[S_E] = 'gateway stopped while the request was in flight; not re-sent (see loa retry --unknown)'
           change(batch, index, pack(f), 'sending', 'unknown')
         end

@@ -9,8 +9,8 @@ local j = ARGV[2]
 local idx = {}
 for i = tonumber(ARGV[4]), tonumber(ARGV[5]) - 1 do idx[#idx + 1] = tostring(i) end
 if #idx == 0 then return 0 end
-local states = redis.call('HMGET', mskey(j), unpack(idx))
-local data = redis.call('HMGET', mdkey(j), unpack(idx))
+local states = ms_get(j, idx)
+local data = md_get(j, idx)
 local batch, lanes = changes(j), {}
 for x, index in ipairs(idx) do
   local f = split_progress(states[x])

@@ -10,9 +10,12 @@
 -- message across jobs and gateways). Urgent jobs (prio 1) go first.
 -- Write-ahead: a message is 'sending' before its request is built, and each run of
 -- messages taken from one job is held under one lease in the inflight zset: the member
--- "<job>|<i1,i2,...>|<taken at>|<instance>", scored by its deadline.
--- Returns {'ok', '0', then per run: lease, job, k, then 3 values per message: index,
--- attempts, packed data} or {'wait', ms} when the rate limit allows nothing now.
+-- "<job>|<i1,i2,...>|<taken at>|<tag>|<instance>", scored by its deadline. The tag (this
+-- take's number, from <prefix>:takes) is also in each message's progress while it is
+-- 'sending', so a lease settles only messages that are still its own.
+-- Returns {'ok', '0', then per run: lease, job, k, m, then m pairs (chunk, packed chunk)
+-- holding the run's data, then 2 values per message: index, attempts} or {'wait', ms}
+-- when the rate limit allows nothing now.
 local now = ARGV[9] ~= '' and tonumber(ARGV[9]) or now_ms()
 local nows = tostring(now)
 local n = tonumber(ARGV[2])
@@ -30,9 +33,10 @@ if rate > 0 then
 end
 -- A queued progress, read without splitting all ten fields (the send path's hot spot):
 -- after "queued" and its separator, the attempts and the provider it was handed to last
--- (S_A, S_PR), then owner and taken at (S_O, S_TSEND), replaced here; the position
+-- (S_A, S_PR), then lease tag and taken at (S_L, S_TSEND), replaced here; the position
 -- returned is where the fields after taken at begin.
 local TAKE = '^([^\31]*)\31([^\31]*)\31[^\31]*\31[^\31]*\31()'
+local tag = nil  -- this take's number, drawn when the first message is taken
 local out = {'ok', '0'}
 local deadline = now + tonumber(ARGV[3])
 local taken, rounds = 0, 0
@@ -54,8 +58,9 @@ for _, prio in ipairs(prios) do
     else
       vt = score + #idx
       redis.call('ZADD', active, vt, j)
-      local st = redis.call('HMGET', mskey(j), unpack(idx))
-      local md = redis.call('HMGET', mdkey(j), unpack(idx))
+      local st = ms_get(j, idx)
+      local rel = tostring(now - epoch(j))
+      tag = tag or tostring(redis.call('INCR', P .. ':takes'))
       local batch, mine, msgs = changes(j), {}, {}
       for x, i in ipairs(idx) do
         local v = st[x]
@@ -67,18 +72,26 @@ for _, prio in ipairs(prios) do
             local via = redis.call('HGET', viakey(j), i)
             redis.call('HSET', viakey(j), i, via and (via .. ',' .. before) or before)
           end
-          change(batch, i, 'sending' .. SEP .. a .. SEP .. provider .. SEP .. owner .. SEP .. nows .. SEP ..
-                 string.sub(v, rest), 'queued', 'sending')
+          change(batch, i, 'sending' .. SEP .. a .. SEP .. provider .. SEP .. tag .. SEP .. rel .. SEP .. string.sub(v, rest),
+                 'queued', 'sending')
           mine[#mine + 1] = i
-          msgs[#msgs + 1] = i; msgs[#msgs + 1] = a; msgs[#msgs + 1] = md[x] or ''
+          msgs[#msgs + 1] = i; msgs[#msgs + 1] = a
         end
       end
       if #mine > 0 then
         commit(batch, now)
-        local lease = j .. '|' .. table.concat(mine, ',') .. '|' .. nows .. '|' .. owner
+        local lease = j .. '|' .. table.concat(mine, ',') .. '|' .. nows .. '|' .. tag .. '|' .. owner
         leases[#leases + 1] = deadline
         leases[#leases + 1] = lease
-        out[#out + 1] = lease; out[#out + 1] = j; out[#out + 1] = #mine
+        -- The data chunks the run's messages are in (a run is mostly consecutive).
+        local chunks, order = {}, {}
+        for _, i in ipairs(mine) do
+          local c = math.floor(tonumber(i) / CHUNK)
+          if not chunks[c] then chunks[c] = true; order[#order + 1] = c end
+        end
+        local md = redis.call('HMGET', mdkey(j), unpack(order))
+        out[#out + 1] = lease; out[#out + 1] = j; out[#out + 1] = #mine; out[#out + 1] = #order
+        for k, c in ipairs(order) do out[#out + 1] = c; out[#out + 1] = md[k] or '' end
         for _, v in ipairs(msgs) do out[#out + 1] = v end
         taken = taken + #mine
       end
