@@ -144,15 +144,43 @@ class GenericHttpProvider final : public Provider {
       return std::unexpected(ReportFailure{ReportError::Unauthorized, "missing or wrong " + s_.secret_header});
     std::map<std::string, std::string> f;
     for (const auto& [k, v] : in.params) f.emplace(k, v);
-    if (!in.body.empty() && (in.content_type.find("json") != std::string::npos || in.body.front() == '{')) {
-      try {
-        auto j = nlohmann::json::parse(in.body);
-        if (!j.is_object()) return std::unexpected(ReportFailure{ReportError::Malformed, "the JSON body is not an object"});
-        for (const auto& [k, v] : j.items()) f[k] = v.is_string() ? v.get<std::string>() : v.dump();
-      } catch (const nlohmann::json::exception& e) {
-        return std::unexpected(ReportFailure{ReportError::Malformed, std::string("body is not valid JSON: ") + e.what()});
-      }
+    if (in.body.empty() || (in.content_type.find("json") == std::string::npos && in.body.front() != '{' &&
+                            in.body.front() != '['))
+    {
+      auto rep = one_report(f);
+      if (!rep) return std::unexpected(rep.error());
+      return std::vector<Report>{std::move(*rep)};
     }
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(in.body);
+    } catch (const nlohmann::json::exception& e) {
+      return std::unexpected(ReportFailure{ReportError::Malformed, std::string("body is not valid JSON: ") + e.what()});
+    }
+    // One report (an object), or a batch of them (an array of objects: gateways that post
+    // reports in batches), each field over the query's.
+    if (!j.is_object() && !j.is_array())
+      return std::unexpected(ReportFailure{ReportError::Malformed, "the JSON body is neither an object nor a list"});
+    if (j.is_array() && (j.empty() || j.size() > kMaxBatch))
+      return std::unexpected(ReportFailure{ReportError::Malformed,
+                                           fmt::format("a list of {} reports (1 to {} in one request)", j.size(), kMaxBatch)});
+    std::vector<Report> out;
+    for (const auto& item : j.is_array() ? j : nlohmann::json::array({j})) {
+      if (!item.is_object()) return std::unexpected(ReportFailure{ReportError::Malformed, "a report in the list is not an object"});
+      auto fields = f;
+      for (const auto& [k, v] : item.items()) fields[k] = v.is_string() ? v.get<std::string>() : v.dump();
+      auto rep = one_report(fields);
+      if (!rep) return std::unexpected(rep.error());
+      out.push_back(std::move(*rep));
+    }
+    return out;
+  }
+
+  /// Reports in one JSON list at most (as Infobip's 100 results).
+  static constexpr std::size_t kMaxBatch = 100;
+
+ private:
+  std::expected<Report, ReportFailure> one_report(const std::map<std::string, std::string>& f) const {
     auto id = f.find(s_.dlr_id);
     auto status = f.find(s_.dlr_status);
     if (id == f.end() || id->second.empty())
@@ -168,10 +196,9 @@ class GenericHttpProvider final : public Provider {
       if (auto why = s_.dlr_error.empty() ? f.end() : f.find(s_.dlr_error); why != f.end() && !why->second.empty())
         rep.error += ": " + util::loggable(why->second, 200);
     }
-    return std::vector<Report>{rep};
+    return rep;
   }
 
- private:
   // The callback URL for one message: the provider's, with dlr.callback_query after a "?"
   // or, when the URL has a query already (?token=...), a "&".
   std::string callback_for(const Message& m) const {

@@ -53,6 +53,8 @@ Options:
                        for each connection instead
   --dlr-senders N      threads posting delivery reports, each with its own kept-alive
                        connection (default 8)
+  --dlr-batch N        post up to N reports due at once for one callback in one request,
+                       as a JSON list (1..100, default 1: one report a request)
   -h, --help           this text
 )";
 
@@ -70,6 +72,7 @@ struct Options {
   int retry_after = -1;
   int threads = 64;
   int dlr_senders = 8;
+  int dlr_batch = 1;
   bool reports = true;
 };
 
@@ -80,9 +83,11 @@ struct PendingReport {
 };
 
 // Posts delivery reports when due; each sending thread keeps one keep-alive client per
-// callback host.
+// callback host. With a batch above 1, the reports due at once for one callback go in one
+// request, as a JSON list (as gateways that batch reports post them).
 class ReportSender {
  public:
+  explicit ReportSender(int batch) : batch_(static_cast<std::size_t>(batch)) {}
   void push(PendingReport r) {
     {
       std::lock_guard lock(mu_);
@@ -104,6 +109,18 @@ class ReportSender {
         queue_.pop_front();
       }
       std::this_thread::sleep_until(r.due);
+      if (batch_ > 1) {
+        std::lock_guard lock(mu_);
+        std::size_t n = 1;
+        std::string list = "[" + r.body;
+        const auto now = std::chrono::steady_clock::now();
+        while (n < batch_ && !queue_.empty() && queue_.front().due <= now && queue_.front().callback == r.callback) {
+          list += "," + queue_.front().body;
+          queue_.pop_front();
+          ++n;
+        }
+        r.body = list + "]";
+      }
       std::smatch m;
       if (!std::regex_match(r.callback, m, url_re)) continue;
       auto& client = clients[m[1]];
@@ -121,6 +138,7 @@ class ReportSender {
   }
 
  private:
+  std::size_t batch_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<PendingReport> queue_;
@@ -160,6 +178,7 @@ int main(int argc, char** argv) {
       else if (a == "--retry-after") o.retry_after = std::stoi(next());
       else if (a == "--threads") o.threads = std::max(1, std::stoi(next()));
       else if (a == "--dlr-senders") o.dlr_senders = std::max(1, std::stoi(next()));
+      else if (a == "--dlr-batch") o.dlr_batch = std::clamp(std::stoi(next()), 1, 100);
       else if (a == "--no-reports") o.reports = false;
       else {
         std::fprintf(stderr, "loa-fake-provider: unknown argument \"%s\" (see --help)\n", a.c_str());
@@ -196,7 +215,7 @@ int main(int argc, char** argv) {
     nofile.rlim_cur = nofile.rlim_max;
     ::setrlimit(RLIMIT_NOFILE, &nofile);
   }
-  ReportSender reports;
+  ReportSender reports(o.dlr_batch);
   for (int i = 0; i < o.dlr_senders; ++i) std::thread([&] { reports.run(); }).detach();
 
   // libmicrohttpd (the daemon's hardened server: epoll, a 4096 backlog, any number of

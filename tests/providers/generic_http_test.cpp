@@ -155,6 +155,28 @@ TEST_SUITE("providers/http") {
     forged.headers.emplace("X-Loa-Secret", "guess");
     forged.body = R"({"ref":"1700000000000-0.7","status":"DELIVRD"})";
     CHECK((*p)->parse_report(forged).error().kind == loa::providers::ReportError::Unauthorized);
+
+    // A batch: a JSON list of reports, in order, each a report of its own.
+    in.body = R"([{"ref":"1700000000000-0.7","status":"DELIVRD"},{"ref":"SM9","status":"UNDELIV"}])";
+    r = (*p)->parse_report(in);
+    REQUIRE(r.has_value());
+    REQUIRE(r->size() == 2);
+    CHECK(r->at(0).ref == "1700000000000-0.7");
+    CHECK(r->at(0).state == loa::jobs::MessageState::delivered);
+    CHECK(r->at(1).provider_id == "SM9");
+    CHECK(r->at(1).state == loa::jobs::MessageState::failed);
+    // ... refused whole when any item is bad, empty, or over 100 reports.
+    for (std::string bad : {std::string(R"([{"ref":"1-0.1","status":"DELIVRD"},{"status":"DELIVRD"}])"),
+                            std::string(R"([{"ref":"1-0.1","status":"DELIVRD"},"text"])"), std::string("[]"),
+                            std::string("\"text\""), std::string("[") + [] {
+                              std::string items;
+                              for (int i = 0; i < 101; ++i) items += std::string(i ? "," : "") + R"({"ref":"1-0.1","status":"DELIVRD"})";
+                              return items;
+                            }() + "]"}) {
+      CAPTURE(bad.substr(0, 80));
+      in.body = bad;
+      CHECK((*p)->parse_report(in).error().kind == loa::providers::ReportError::Malformed);
+    }
   }
 
   TEST_CASE("a gateway without code: values mapped per field, the callback's query extended, the report's error text") {
