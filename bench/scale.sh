@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Province scale (issue 14): one job of N residents through loa-fake-provider, without and
-# with a delivery report for every message, side by side in turns (off, on, off, on, ...).
+# with a delivery report for every message, side by side in turns (off, on, batch, off,
+# ...): "on" posts each report in a request of its own (as eSMS and Twilio do), "batch"
+# posts the reports due at once in JSON lists of up to DLR_BATCH (as Infobip does).
 # Prints, per run: the rate, the time from `loa send` returning to the first message at the
 # provider, the gateway's peak RSS, Redis's bytes per message while the job is kept, and how
 # the messages ended; then the medians. Everything on 127.0.0.1, bounded, and stopped.
@@ -8,15 +10,17 @@
 #   bash bench/scale.sh                                  # N_LIST="100000 1000000", RUNS=3
 #   N_LIST=100000 RUNS=1 bash bench/scale.sh             # quick
 #
-# Knobs: N_LIST, RUNS, MIF (max_in_flight, default 1024), MODES ("off on"), DLR_SENDERS
-# (the fake provider's threads posting reports at once, default 64), KEYS_REPORT=1 (print
+# Knobs: N_LIST, RUNS, MIF (max_in_flight, default 1024), MODES ("off on batch"),
+# DLR_SENDERS (the fake provider's threads posting reports at once, default 64), DLR_BATCH
+# (reports in one request in "batch" mode, default 50), KEYS_REPORT=1 (print
 # Redis's bytes per message for each kind of key, on stderr).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 N_LIST=${N_LIST:-"100000 1000000"}
 RUNS=${RUNS:-3}
 MIF=${MIF:-1024}
-MODES=${MODES:-"off on"}
+MODES=${MODES:-"off on batch"}
+DLR_BATCH=${DLR_BATCH:-50}
 DLR_SENDERS=${DLR_SENDERS:-64}
 W=/tmp/loa-scale
 
@@ -52,6 +56,7 @@ one_run() {
   for _ in $(seq 50); do [ -S "$W/run/redis.sock" ] && break; sleep 0.1; done
   local dlr_args=(--no-reports)
   [ "$mode" = on ] && dlr_args=(--dlr-delay-ms 0 --dlr-senders "$DLR_SENDERS")
+  [ "$mode" = batch ] && dlr_args=(--dlr-delay-ms 0 --dlr-senders "$DLR_SENDERS" --dlr-batch "$DLR_BATCH")
   "$bin/tools/loa-fake-provider" --listen 127.0.0.1:0 "${dlr_args[@]}" >"$W/run/fake.out" 2>"$W/run/fake.err" &
   local fake=$!
   pids+=("$fake")
@@ -156,8 +161,9 @@ for n in $N_LIST; do
     bpm=$(awk -v m="$mode" '$1 == m {print $5}' "$W/results-$n" | median)
     echo "median N=$n dlr=$mode: $rate msg/s, first message $first ms after send returned, peak RSS $rss MiB, Redis $bpm B/msg"
   done
-  if [[ "$MODES" == *off* && "$MODES" == *on* ]]; then
-    awk '$1 == "off" {off[++a] = $2} $1 == "on" {on[++b] = $2}
-         END {for (i = 1; i <= a && i <= b; i++) printf "run %d: with reports %.0f%% of the rate without\n", i, 100 * on[i] / off[i]}' "$W/results-$n"
-  fi
+  # Each reporting mode's rate against the run of "off" beside it.
+  awk '$1 == "off" {off[++a] = $2} $1 == "on" {on[++b] = $2} $1 == "batch" {bat[++c] = $2}
+       END {for (i = 1; i <= a; i++) {
+              if (i <= b) printf "run %d: with a report a request %.0f%% of the rate without\n", i, 100 * on[i] / off[i]
+              if (i <= c) printf "run %d: with reports in lists %.0f%% of the rate without\n", i, 100 * bat[i] / off[i]}}' "$W/results-$n"
 done

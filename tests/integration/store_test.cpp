@@ -244,6 +244,40 @@ TEST_SUITE("integration/store") {
     CHECK(reports.apply("p", {}).value().empty());
   }
 
+  TEST_CASE_FIXTURE(Store, "messages across progress buckets: taken, recorded and reported in one call each") {
+    auto taken = expanded_and_taken(300, 300, "gw");  // buckets 0, 1 and 2
+    std::vector<Outcome> sent;
+    std::vector<std::string> leases;
+    for (const auto& m : taken) {
+      sent.push_back({m.ref, SendOutcome::sent, "", "", 0, ""});
+      if (std::find(leases.begin(), leases.end(), m.lease) == leases.end()) leases.push_back(m.lease);
+    }
+    REQUIRE(record("p", sent, leases, false));
+    CHECK(r->command({"OBJECT", "ENCODING", "t:ms:1-0:1"})->text() == "listpack");
+    auto got = reports.apply("p", {{"1-0.299", "", MessageState::delivered, ""},
+                                      {"1-0.5", "", MessageState::failed, "UNDELIV"},
+                                      {"1-0.130", "", MessageState::delivered, ""},
+                                      {"1-0.5", "", MessageState::delivered, ""},
+                                      {"1-0.400", "", MessageState::delivered, ""}});
+    REQUIRE(got);
+    REQUIRE(got->size() == 5);
+    CHECK((*got)[0].effect == ReportEffect::applied);
+    CHECK((*got)[1].effect == ReportEffect::applied);
+    CHECK((*got)[2].effect == ReportEffect::applied);
+    CHECK((*got)[3].effect == ReportEffect::duplicate);  // 5 is final by then
+    CHECK((*got)[4].effect == ReportEffect::unknown);
+    CHECK(progress("1-0", 299).state == MessageState::delivered);
+    CHECK(progress("1-0", 130).state == MessageState::delivered);
+    CHECK(progress("1-0", 5).state == MessageState::failed);
+    CHECK(progress("1-0", 5).error == "UNDELIV");
+    CHECK(progress("1-0", 5).done_at >= progress("1-0", 5).taken_at);
+    CHECK(progress("1-0", 6).state == MessageState::sent);
+    auto st = queries.status("1-0").value();
+    CHECK(st->count(MessageState::delivered) == 2);
+    CHECK(st->count(MessageState::failed) == 1);
+    CHECK(st->count(MessageState::sent) == 297);
+  }
+
   TEST_CASE_FIXTURE(Store, "a delivery report changes only a message handed to the provider whose endpoint got it") {
     auto taken = expanded_and_taken(3, 3, "gw");
     // 1-0.1 fails over from p to q; the others stay with p.

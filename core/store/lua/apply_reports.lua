@@ -1,4 +1,4 @@
--- Applies the delivery reports of one webhook request.
+-- Applies the delivery reports of one or more webhook requests.
 -- ARGV: prefix, provider, n, then n reports of 4 values: ref ('' when the provider names
 -- the message by its own id), provider id, state (delivered|failed), error.
 -- A provider id is looked up in the provider's id maps (dlr:<provider>:<day>), newest day
@@ -7,41 +7,71 @@
 -- provider (its current one, or one in via:<job>). Returns per report: 'applied',
 -- 'duplicate', 'unknown' (no such message or id) or 'foreign' (a message this provider
 -- was never given: ignored), and the ref ('' for an unknown id).
+-- The reports of one job are read and written together: one read and one write per
+-- progress bucket, one move of the job's counters.
 local now = now_ms()
 local day = math.floor(now / 86400000)
-local maps = P .. ':dlr:' .. ARGV[2] .. ':'
+local provider = ARGV[2]
+local maps = P .. ':dlr:' .. provider .. ':'
 local function ref_of(pid)
   for d = day, day - 15, -1 do
     local ref = redis.call('HGET', maps .. d, pid)
     if ref then return ref end
   end
 end
-local function apply(ref, state, err)
-  local j, index = parse_ref(ref)
-  if not j then return 'unknown' end
-  local v = redis.call('HGET', mskey(j, bucket_of(index)), index)
-  if not v then return 'unknown' end
-  local f = split_progress(v)
-  if f[S_PR] ~= ARGV[2] then
-    local via = redis.call('HGET', viakey(j), index)
-    if not via or not string.find(',' .. via .. ',', ',' .. ARGV[2] .. ',', 1, true) then return 'foreign' end
-  end
-  local s = f[S_S]
-  if s ~= 'sent' and s ~= 'sending' and s ~= 'unknown' then return 'duplicate' end
-  local rel = tostring(now - epoch(j))
-  f[S_S], f[S_L], f[S_TDONE], f[S_DLR] = state, '', rel, rel
-  if state == 'failed' then f[S_E] = err end
-  local batch = changes(j)
-  change(batch, index, pack(f), s, state)
-  commit(batch, now)
-  return 'applied'
-end
-local out = {}
-for x = 0, tonumber(ARGV[3]) - 1 do
+local n = tonumber(ARGV[3])
+local out, jobs, order = {}, {}, {}
+-- Each report's ref, and the reports grouped by job, in the order jobs first appear.
+for x = 0, n - 1 do
   local b = 4 + 4 * x
   local ref = ARGV[b]
   if ref == '' then ref = ref_of(ARGV[b + 1]) or '' end
-  out[#out + 1] = ref == '' and 'unknown' or apply(ref, ARGV[b + 2], ARGV[b + 3])
-  out[#out + 1] = ref
+  out[2 * x + 1], out[2 * x + 2] = 'unknown', ref
+  local j, index = parse_ref(ref)
+  if j then
+    local g = jobs[j]
+    if not g then g = {idx = {}, at = {}}; jobs[j] = g; order[#order + 1] = j end
+    g.idx[#g.idx + 1] = index
+    g.at[#g.at + 1] = x
+  end
+end
+for _, j in ipairs(order) do
+  local g = jobs[j]
+  local st = ms_get(j, g.idx)
+  local cur = {}  -- the progress as this script leaves it (a message may be reported twice)
+  for k, index in ipairs(g.idx) do
+    if cur[index] == nil then cur[index] = st[k] or false end
+  end
+  local rel = tostring(now - epoch(j))
+  local batch = changes(j)
+  for k, index in ipairs(g.idx) do
+    local x = g.at[k]
+    local v = cur[index]
+    local result = 'unknown'
+    if v then
+      local f = split_progress(v)
+      local mine = f[S_PR] == provider
+      if not mine then
+        local via = redis.call('HGET', viakey(j), index)
+        mine = via and string.find(',' .. via .. ',', ',' .. provider .. ',', 1, true)
+      end
+      local s = f[S_S]
+      if not mine then
+        result = 'foreign'
+      elseif s ~= 'sent' and s ~= 'sending' and s ~= 'unknown' then
+        result = 'duplicate'
+      else
+        local b = 4 + 4 * x
+        local state = ARGV[b + 2]
+        f[S_S], f[S_L], f[S_TDONE], f[S_DLR] = state, '', rel, rel
+        if state == 'failed' then f[S_E] = ARGV[b + 3] end
+        cur[index] = pack(f)
+        change(batch, index, cur[index], s, state)
+        result = 'applied'
+      end
+    end
+    out[2 * x + 1] = result
+  end
+  commit(batch, now)
 end
 return out
