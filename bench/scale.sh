@@ -96,7 +96,7 @@ EOF
   # as milliseconds since the job's epoch), once a dispatcher has taken it for sending.
   local first="" taken epoch
   for _ in $(seq 600); do
-    taken=$(redis-cli -s "$W/run/redis.sock" HGET "s:ms:$job:0" 0 | awk -F'\037' '{print $4}')
+    taken=$(redis-cli -s "$W/run/redis.sock" HGET "s:ms:$job:0" 0 | awk -F'\037' '{print $5}')
     if [ -n "$taken" ]; then
       epoch=$(redis-cli -s "$W/run/redis.sock" HGET "s:job:$job" epoch)
       first=$((epoch + taken))
