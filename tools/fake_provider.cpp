@@ -17,7 +17,6 @@
 #include <map>
 #include <mutex>
 #include <random>
-#include <regex>
 #include <string>
 #include <thread>
 
@@ -96,7 +95,6 @@ class ReportSender {
     cv_.notify_one();
   }
   void run() {
-    static const std::regex url_re(R"((https?://[^/]+)(/.*)?)");
     std::map<std::string, std::unique_ptr<httplib::Client>> clients;
     // One turn: wait for the oldest report to be due, post it (reports are queued in
     // due order because the delay is the same for all).
@@ -121,17 +119,20 @@ class ReportSender {
         }
         r.body = list + "]";
       }
-      std::smatch m;
-      if (!std::regex_match(r.callback, m, url_re)) continue;
-      auto& client = clients[m[1]];
+      // "http://host:port/path?query": the origin, and the rest.
+      const auto scheme = r.callback.find("://");
+      if (scheme == std::string::npos || !r.callback.starts_with("http")) continue;
+      const auto slash = r.callback.find('/', scheme + 3);
+      const std::string origin = r.callback.substr(0, slash);
+      auto& client = clients[origin];
       if (!client) {
-        client = std::make_unique<httplib::Client>(m[1]);
+        client = std::make_unique<httplib::Client>(origin);
         client->set_keep_alive(true);
         client->set_tcp_nodelay(true);
         client->set_connection_timeout(2);
         client->set_read_timeout(5);
       }
-      std::string path = m[2].matched ? m[2].str() : "/";
+      std::string path = slash == std::string::npos ? "/" : r.callback.substr(slash);
       auto res = client->Post(path, r.body, "application/json");
       if (!res) client.reset();  // reconnect next time
     }
