@@ -23,12 +23,12 @@ ReportBatcher::~ReportBatcher() {
 std::expected<std::vector<store::ReportResult>, std::string> ReportBatcher::apply(
     const std::string& provider, std::vector<store::ReportUpdate> updates) {
   if (updates.empty()) return std::vector<store::ReportResult>{};
-  Pending p{&provider, &updates, std::unexpected(std::string("stopping")), false};
+  Pending p{&provider, &updates, std::unexpected(std::string("stopping"))};
   std::unique_lock lock(mu_);
   if (stopping_) return std::unexpected("the gateway is stopping");
   queue_.push_back(&p);
   queued_.notify_one();
-  finished_.wait(lock, [&] { return p.done; });
+  p.ready.wait(lock, [&] { return p.done; });
   return std::move(p.result);
 }
 
@@ -60,10 +60,13 @@ void ReportBatcher::run() {
         }
     }
     {
+      // Under the lock: a request cannot return (and free its Pending) before this is done.
       std::lock_guard lock(mu_);
-      for (auto* p : batch) p->done = true;
+      for (auto* p : batch) {
+        p->done = true;
+        p->ready.notify_one();
+      }
     }
-    finished_.notify_all();
     batch.clear();
   }
 }

@@ -39,13 +39,14 @@ class ReportBatcher {
     std::vector<store::ReportUpdate>* updates;
     std::expected<std::vector<store::ReportResult>, std::string> result;
     bool done = false;
+    std::condition_variable ready;  ///< its own: a commit wakes only the requests it answers
   };
   void run();
   void commit(std::vector<Pending*>& batch, store::Redis& redis);
 
   Context& ctx_;
   std::mutex mu_;
-  std::condition_variable queued_, finished_;
+  std::condition_variable queued_;
   std::deque<Pending*> queue_;
   bool stopping_ = false;
   std::thread committer_;
