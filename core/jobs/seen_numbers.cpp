@@ -1,6 +1,7 @@
 // The repeat table.
 #include "core/jobs/seen_numbers.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace loa::jobs {
@@ -28,12 +29,15 @@ std::optional<SeenNumbers::Where> SeenNumbers::insert(std::string_view digits, W
     return std::nullopt;
   }
   const auto key = static_cast<std::uint32_t>(number);
-  if ((size_ + 1) * 10 > slots_.size() * 7) grow();
-  const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = mix(key) & mask;; i = (i + 1) & mask) {
-    const std::uint64_t slot = slots_[i];
+  const std::uint32_t h = mix(key);
+  Segment& seg = segments_[h >> (32 - kSegmentBits)];  // top bits: the segment; low bits: the slot
+  if ((seg.size + 1) * 10 > seg.slots.size() * 7) grow(seg);
+  const std::size_t mask = seg.slots.size() - 1;
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    const std::uint64_t slot = seg.slots[i];
     if (slot == 0) {
-      slots_[i] = pack(key, where);
+      seg.slots[i] = pack(key, where);
+      ++seg.size;
       ++size_;
       return std::nullopt;
     }
@@ -41,17 +45,29 @@ std::optional<SeenNumbers::Where> SeenNumbers::insert(std::string_view digits, W
   }
 }
 
-void SeenNumbers::grow() {
+void SeenNumbers::grow(Segment& s) {
   std::vector<std::uint64_t> old;
-  old.swap(slots_);
-  slots_.assign(old.empty() ? 4096 : old.size() * 2, 0);
-  const std::size_t mask = slots_.size() - 1;
+  old.swap(s.slots);
+  s.slots.assign(old.empty() ? 64 : old.size() * 2, 0);
+  const std::size_t mask = s.slots.size() - 1;
   for (std::uint64_t slot : old) {
     if (slot == 0) continue;
     std::size_t i = mix(static_cast<std::uint32_t>(slot >> 32)) & mask;
-    while (slots_[i] != 0) i = (i + 1) & mask;
-    slots_[i] = slot;
+    while (s.slots[i] != 0) i = (i + 1) & mask;
+    s.slots[i] = slot;
   }
+}
+
+std::size_t SeenNumbers::bytes() const {
+  std::size_t n = 0;
+  for (const auto& s : segments_) n += s.slots.capacity() * sizeof(std::uint64_t);
+  return n;
+}
+
+std::size_t SeenNumbers::largest_segment_bytes() const {
+  std::size_t n = 0;
+  for (const auto& s : segments_) n = std::max(n, s.slots.capacity() * sizeof(std::uint64_t));
+  return n;
 }
 
 }  // namespace loa::jobs

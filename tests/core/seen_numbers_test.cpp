@@ -28,6 +28,8 @@ TEST_SUITE("core/seen-numbers") {
     CHECK(seen.size() == model.size());
     // About 16 bytes a number at most (8-byte slots, at least 35% full after growing).
     CHECK(seen.bytes() <= 24 * model.size() + 4096 * 8);
+    // Growing holds two copies of one segment at most, never of the whole table.
+    CHECK(seen.largest_segment_bytes() * 16 <= seen.bytes());
   }
 
   TEST_CASE("numbers past 32 bits and odd forms are kept too") {
