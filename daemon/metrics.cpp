@@ -35,10 +35,11 @@ void Metrics::know(const std::vector<std::string>& providers) {
   for (auto r : kDropReasons) webhook_dropped_.try_emplace(std::string(r), 0);
 }
 
-void Metrics::dlr(const std::string& provider, store::ReportEffect effect, std::optional<jobs::MessageState> state) {
+void Metrics::dlr(const std::string& provider, store::ReportEffect effect, std::optional<jobs::MessageState> state,
+                  long n) {
   std::lock_guard lock(mu_);
-  ++dlr_[{provider, store::name(effect)}];
-  if (effect == store::ReportEffect::applied && state) ++messages_[{provider, jobs::name(*state)}];
+  dlr_[{provider, store::name(effect)}] += static_cast<unsigned long long>(n);
+  if (effect == store::ReportEffect::applied && state) messages_[{provider, jobs::name(*state)}] += n;
 }
 
 void Metrics::webhook_dropped(const std::string& reason) {

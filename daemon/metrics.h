@@ -25,9 +25,10 @@ class Metrics {
   /// Makes every series of these providers exist (at 0); called at start-up and on each
   /// reload (a provider dropped by a reload keeps its counters).
   void know(const std::vector<std::string>& providers);
-  /// A delivery report from `provider` and what it did; `state` is the state it brought
-  /// the message to when it was applied (delivered or failed).
-  void dlr(const std::string& provider, store::ReportEffect effect, std::optional<jobs::MessageState> state);
+  /// `n` delivery reports from `provider` and what they did; `state` is the state they
+  /// brought their messages to when applied (delivered or failed).
+  void dlr(const std::string& provider, store::ReportEffect effect, std::optional<jobs::MessageState> state,
+           long n = 1);
   /// A webhook request or connection refused or dropped, by reason.
   void webhook_dropped(const std::string& reason);
   void request(const std::string& provider, double seconds);

@@ -1,6 +1,8 @@
 // The webhook's endpoints on the daemon's hardened HTTP server.
 #include "daemon/webhook_server.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "core/store/redis_holder.h"
@@ -107,24 +109,40 @@ HttpResponse WebhookServer::answer_dlr(HttpRequest& req, const std::string& name
   // The reports of this request (Infobip sends up to 100) with those of the requests posted
   // meanwhile, in one round trip (the group commit).
   std::vector<store::ReportUpdate> updates;
-  for (const auto& rep : *reports)
-    if (rep.state) updates.push_back({rep.ref, rep.provider_id, *rep.state, rep.error});  // none: intermediate
+  updates.reserve(reports->size());
+  for (auto& rep : *reports)  // none: intermediate
+    if (rep.state) updates.push_back({std::move(rep.ref), std::move(rep.provider_id), *rep.state, std::move(rep.error)});
   auto applied = batcher_.apply(name, updates);
   if (!applied) {
     redis_failures().error("webhook: dlr " + name + ": " + applied.error());
     return text(503, "try again later\n");
   }
+  // Counted per kind of outcome (one metrics update for a list of 100 alike), and logged
+  // (the message named only when a line is written).
+  struct Tally {
+    store::ReportEffect effect;
+    jobs::MessageState state;
+    long n;
+  };
+  std::vector<Tally> tally;
+  const bool debug = spdlog::should_log(spdlog::level::debug);
   for (std::size_t i = 0; i < applied->size(); ++i) {
     const auto& [effect, ref] = (*applied)[i];
-    metrics().dlr(name, effect, updates[i].state);
+    const auto state = updates[i].state;
+    auto t = std::find_if(tally.begin(), tally.end(), [&](const Tally& x) { return x.effect == effect && x.state == state; });
+    if (t == tally.end()) tally.push_back({effect, state, 1});
+    else ++t->n;
+    const bool odd = effect == store::ReportEffect::unknown || effect == store::ReportEffect::foreign;
+    if (!odd && !debug) continue;
     const std::string which = util::loggable(ref.empty() ? "id " + updates[i].provider_id : ref);
     if (effect == store::ReportEffect::unknown)
       spdlog::warn("dlr {}: report for unknown message {}", name, which);
     else if (effect == store::ReportEffect::foreign)
       spdlog::warn("dlr {}: report for message {}, which was never handed to {}: ignored", name, which, name);
     else
-      spdlog::debug("dlr {}: {} {} ({})", name, which, jobs::name(updates[i].state), store::name(effect));
+      spdlog::debug("dlr {}: {} {} ({})", name, which, jobs::name(state), store::name(effect));
   }
+  for (const auto& t : tally) metrics().dlr(name, t.effect, t.state, t.n);
   return text(200, "ok\n");
 }
 

@@ -3,7 +3,6 @@
 #include "providers/generic_http.h"
 
 #include <optional>
-#include <regex>
 #include <set>
 
 #include <fmt/format.h>
@@ -76,8 +75,15 @@ class TopLevelField final : public nlohmann::json_sax<nlohmann::json> {
 };
 
 bool looks_like_ref(const std::string& s) {
-  static const std::regex re(R"(\d+-\d+\.\d+)");
-  return std::regex_match(s, re);
+  // <digits>-<digits>.<digits>: a job id (a stream id) and an index.
+  std::size_t at = 0;
+  auto digits = [&] {
+    const std::size_t from = at;
+    while (at < s.size() && s[at] >= '0' && s[at] <= '9') ++at;
+    return at > from;
+  };
+  auto is = [&](char c) { return at < s.size() && s[at++] == c; };
+  return digits() && is('-') && digits() && is('.') && digits() && at == s.size();
 }
 
 class GenericHttpProvider final : public Provider {
