@@ -88,11 +88,15 @@ class ReportSender {
  public:
   explicit ReportSender(int batch) : batch_(static_cast<std::size_t>(batch)) {}
   void push(PendingReport r) {
+    bool wake = false;
     {
       std::lock_guard lock(mu_);
+      // One sender woken per batch's worth of reports: the woken one takes the rest of
+      // the batch with it (a wake-up per report cost more than posting it).
+      wake = queue_.size() % batch_ == 0;
       queue_.push_back(std::move(r));
     }
-    cv_.notify_one();
+    if (wake) cv_.notify_one();
   }
   void run() {
     std::map<std::string, std::unique_ptr<httplib::Client>> clients;
