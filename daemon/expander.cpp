@@ -60,6 +60,7 @@ std::expected<void, std::string> expand(Context& ctx, store::Redis& redis, const
     spdlog::warn("job {} rejected at expansion: {}", claim.job, util::loggable(reason, 300));
     return jobs.reject(claim.job, reason);
   }
+  plan->set_spill_dir(rt->cfg.state_dir);
   auto optouts = store::QueryStore(redis, ctx.fixed.redis_prefix).optout_list();
   if (!optouts) return std::unexpected(optouts.error());
   std::set<std::string> opted;

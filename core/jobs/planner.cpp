@@ -138,7 +138,7 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
   for (const auto& t : spec_.tags) tags.insert(text::fold_key(t));
   // Numbers already given a message in this job, with where they were: a repeat names the
   // earlier row, so a household's shared phone and a copy-paste mistake can be told apart.
-  SeenNumbers seen;
+  SeenNumbers seen(spill_dir_);
   std::uint32_t ward_index = 0;
   std::int64_t index = 0;
   const int limit = template_.max_segments();
@@ -191,7 +191,9 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
       m.fail_reason.clear();
       if (r.phone) {
         m.carrier.assign(r.phone->carrier);
-        if (auto earlier = seen.insert(r.phone->digits, {this_ward, static_cast<std::uint32_t>(r.row)}))
+        auto earlier = seen.insert(r.phone->digits, {this_ward, static_cast<std::uint32_t>(r.row)});
+        if (!seen.fault().empty()) return std::unexpected(seen.fault());
+        if (earlier)
           m.skip_reason = earlier->ward == this_ward
                               ? fmt::format("repeat of row {}", earlier->row)
                               : fmt::format("repeat of row {} of {}", earlier->row, spec_.wards[earlier->ward]);

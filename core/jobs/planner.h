@@ -59,6 +59,10 @@ class Planner {
   std::expected<void, std::string> for_each(const std::set<std::string>& opted_out, const Visitor& visit,
                                             std::int64_t from = 0) const;
 
+  /// Where the repeat check may keep its table past 4 MiB (the daemon's state_dir), so a
+  /// job of any size takes the same memory; unset, it stays in memory.
+  void set_spill_dir(std::string dir) { spill_dir_ = std::move(dir); }
+
   const text::MessageTemplate& message_template() const { return template_; }
   const JobSpec& spec() const { return spec_; }
   std::optional<std::int64_t> at_ms() const { return spec_.at_ms; }
@@ -69,6 +73,7 @@ class Planner {
   const config::Config* cfg_;
   JobSpec spec_;
   text::MessageTemplate template_;
+  std::string spill_dir_;
 };
 
 /// Loads every template of templates_dir, checking the names each uses against the

@@ -1,6 +1,9 @@
 // The planner's repeat table: every number once, the first place kept, growth keeping all.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <string>
 #include <unordered_map>
 
@@ -39,5 +42,34 @@ TEST_SUITE("core/seen-numbers") {
     CHECK(seen.insert("8412345678901", {3, 7})->row == 6);
     CHECK(seen.insert("84912345678", {4, 9})->ward == 1);
     CHECK(seen.size() == 2);
+  }
+
+  TEST_CASE("past its memory budget the table moves to a file, and answers the same") {
+    auto dir = std::filesystem::temp_directory_path() / ("loa-seen-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    for (const bool usable : {true, false}) {
+      CAPTURE(usable);
+      // A folder that does not exist: the table stays in memory (and grows there).
+      SeenNumbers seen(usable ? dir.string() : (dir / "missing").string(), 64 * 1024);
+      std::unordered_map<std::string, SeenNumbers::Where> model;
+      for (std::uint32_t i = 0; i < 200000; ++i) {
+        const std::string digits = "843" + std::to_string(20000000 + (i * 104729) % 150000);  // a quarter repeats
+        const SeenNumbers::Where here{i % 64, i + 2};
+        auto earlier = seen.insert(digits, here);
+        auto [at, fresh] = model.try_emplace(digits, here);
+        REQUIRE(earlier.has_value() == !fresh);
+        if (earlier) CHECK(earlier->row == at->second.row);
+      }
+      CHECK(seen.fault().empty());
+      CHECK(seen.size() == model.size());
+      CHECK(seen.spilled() == usable);
+      if (usable) CHECK(seen.bytes() <= 4 * seen.size());  // fingerprints: a byte a slot
+      else CHECK(seen.bytes() > 64 * 1024);
+      CHECK_FALSE(seen.insert("84912345678", {1, 1}).has_value());
+      CHECK(seen.insert("84912345678", {2, 2})->row == 1);
+    }
+    // The file is unlinked: nothing is left in the folder.
+    CHECK(std::filesystem::is_empty(dir));
+    std::filesystem::remove_all(dir);
   }
 }
