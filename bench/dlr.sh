@@ -16,20 +16,9 @@ CONNECTIONS=${CONNECTIONS:-32}
 BATCH=${BATCH:-50}
 W=/tmp/loa-dlr-bench
 
-bash "$root/scripts/install-deps.sh"
-cmake -S "$root" -B "$root/build-bench" -DCMAKE_BUILD_TYPE=Release -DLOA_BUILD_TESTS=OFF >/dev/null
-cmake --build "$root/build-bench" -j"$(nproc)" --target loa loa-gatewayd loa-fake-provider loa-report-flood >/dev/null
-bin=$root/build-bench
-
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
-tck=$(getconf CLK_TCK)
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+bench_build loa loa-gatewayd loa-fake-provider loa-report-flood
 
 rm -rf "$W" && mkdir -p "$W/state" "$W/templates" "$W/wards"
 cp "$root/templates/treo-co.yaml" "$W/templates/"

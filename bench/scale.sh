@@ -24,22 +24,10 @@ DLR_BATCH=${DLR_BATCH:-50}
 DLR_SENDERS=${DLR_SENDERS:-64}
 W=/tmp/loa-scale
 
-bash "$root/scripts/install-deps.sh"
-cmake -S "$root" -B "$root/build-bench" -DCMAKE_BUILD_TYPE=Release -DLOA_BUILD_TESTS=OFF >/dev/null
-cmake --build "$root/build-bench" -j"$(nproc)" --target loa loa-gatewayd loa-fake-provider >/dev/null
-bin=$root/build-bench
-
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+bench_build loa loa-gatewayd loa-fake-provider
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
-cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
-tck=$(getconf CLK_TCK)
-now_ms() { date +%s%3N; }
 stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 # One run: prints "rate first_ms rss_mib redis_bytes_per_msg sent delivered failed unknown
