@@ -23,15 +23,8 @@ bench_build loa loa-gatewayd loa-fake-provider loa-report-flood
 rm -rf "$W" && mkdir -p "$W/state" "$W/templates" "$W/wards"
 cp "$root/templates/treo-co.yaml" "$W/templates/"
 python3 "$root/bench/gen_ward.py" "$W/wards/tinh.csv" "$N" --clean
-redis-server --port 0 --unixsocket "$W/redis.sock" --dir "$W" --appendonly yes --appendfsync everysec \
-  --hash-max-listpack-value 128 --save "" --logfile "$W/redis.log" --daemonize no &
-redis=$!
-pids+=("$redis")
-for _ in $(seq 50); do [ -S "$W/redis.sock" ] && break; sleep 0.1; done
-"$bin/tools/loa-fake-provider" --listen 127.0.0.1:0 --no-reports >"$W/fake.out" 2>"$W/fake.err" &
-pids+=("$!")
-for _ in $(seq 50); do grep -q "listening on" "$W/fake.out" 2>/dev/null && break; sleep 0.1; done
-fport=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$W/fake.out")
+start_redis "$W"
+start_fake "$W" --no-reports
 cat >"$W/loa.yaml" <<YAML
 redis: { url: "unix://$W/redis.sock", prefix: d }
 state_dir: state

@@ -21,3 +21,24 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else print (NR
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 tck=$(getconf CLK_TCK)
 now_ms() { date +%s%3N; }
+
+# A Redis of its own in DIR (DIR/redis.sock; AOF everysec, listpacks as the README advises):
+# its pid in $redis once the socket is there.
+start_redis() {
+  redis-server --port 0 --unixsocket "$1/redis.sock" --dir "$1" --appendonly yes --appendfsync everysec \
+    --hash-max-listpack-value 128 --save "" --logfile "$1/redis.log" --daemonize no &
+  redis=$!
+  pids+=("$redis")
+  for _ in $(seq 50); do [ -S "$1/redis.sock" ] && break; sleep 0.1; done
+}
+# loa-fake-provider on a port the kernel picks, with ARGS, its output in DIR/fake.out: its
+# pid in $fake and its port in $fport once it listens.   start_fake DIR ARGS...
+start_fake() {
+  local dir=$1
+  shift
+  "$bin/tools/loa-fake-provider" --listen 127.0.0.1:0 "$@" >"$dir/fake.out" 2>"$dir/fake.err" &
+  fake=$!
+  pids+=("$fake")
+  for _ in $(seq 50); do grep -q "listening on" "$dir/fake.out" 2>/dev/null && break; sleep 0.1; done
+  fport=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$dir/fake.out")
+}

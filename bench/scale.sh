@@ -37,20 +37,12 @@ one_run() {
   rm -rf "$W/run" && mkdir -p "$W/run/state" "$W/run/templates" "$W/run/wards"
   cp "$root/templates/treo-co.yaml" "$W/run/templates/"
   ln -s "$W/ward-$n.csv" "$W/run/wards/tinh.csv"
-  redis-server --port 0 --unixsocket "$W/run/redis.sock" --dir "$W/run" --appendonly yes --appendfsync everysec \
-    --hash-max-listpack-value 128 --save "" --logfile "$W/run/redis.log" --daemonize no &
-  local redis=$!
-  pids+=("$redis")
-  for _ in $(seq 50); do [ -S "$W/run/redis.sock" ] && break; sleep 0.1; done
+  start_redis "$W/run"
   local dlr_args=(--no-reports)
   [ "$mode" = on ] && dlr_args=(--dlr-delay-ms 0 --dlr-senders "$DLR_SENDERS")
   [ "$mode" = batch ] && dlr_args=(--dlr-delay-ms 0 --dlr-senders "$DLR_SENDERS" --dlr-batch "$DLR_BATCH")
-  "$bin/tools/loa-fake-provider" --listen 127.0.0.1:0 "${dlr_args[@]}" >"$W/run/fake.out" 2>"$W/run/fake.err" &
-  local fake=$!
-  pids+=("$fake")
-  for _ in $(seq 50); do grep -q "listening on" "$W/run/fake.out" 2>/dev/null && break; sleep 0.1; done
-  local port
-  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$W/run/fake.out")
+  start_fake "$W/run" "${dlr_args[@]}"
+  local port=$fport
   cat >"$W/run/loa.yaml" <<EOF
 redis: { url: "unix://$W/run/redis.sock", prefix: s }
 state_dir: state
