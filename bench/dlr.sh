@@ -65,6 +65,7 @@ one_run() {
   local g=$(( $(cpu_ticks "$gw") - g0 )) r=$(( $(cpu_ticks "$redis") - r0 ))
   st=$(counts "$job")
   set -- $st
+  [ "$3" = "$N" ] || echo "dlr: job $job: only $3 of $N reports applied ($st)" >&2
   echo "$out" | python3 -c "
 import json, sys
 j = json.load(sys.stdin); n = $N

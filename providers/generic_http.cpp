@@ -271,7 +271,12 @@ std::expected<std::unique_ptr<Provider>, std::vector<std::string>> make_generic_
         if (kv.second.IsMap()) {
           if (!r.expect_keys(kv.second, {"template", "map"}, "field " + key)) continue;
           FieldSource one{key, "", {}};
-          if (auto v = r.string(kv.second["template"], "field " + key + ".template")) one.source = *v;
+          const YAML::Node t = kv.second["template"];
+          if (!t) {
+            r.error(kv.second, fmt::format("field {} needs a template", key));
+            continue;
+          }
+          if (auto v = r.string(t, "field " + key + ".template")) one.source = *v;
           if (const auto& m = kv.second["map"]) {
             if (!m.IsMap()) r.error(m, fmt::format("field {}.map must map results to values", key));
             else

@@ -64,7 +64,9 @@ TEST_SUITE("providers/http") {
     for (const char* yaml : {"{name: local, type: http}", "{name: local, type: http, url: 'http://h', method: PUT}",
                              "{name: local, type: http, url: 'http://h', fields: {to: '{{phone}}'}}",
                              "{name: local, type: http, url: 'http://h', colour: red}",
-                             "{name: local, type: http, url: 'http://h', dlr: {secret_header: X}}"}) {
+                             "{name: local, type: http, url: 'http://h', dlr: {secret_header: X}}",
+                             // a mapped field without its template (found by the config fuzzer)
+                             "{name: local, type: http, url: 'http://h', fields: {coding: {map: {'1': '2'}}}}"}) {
       CAPTURE(yaml);
       auto p = make(yaml, m);
       REQUIRE_FALSE(p.has_value());

@@ -47,8 +47,8 @@ local function mskey(j, bucket) return P .. ':ms:' .. j .. ':' .. bucket end
 -- The job's epoch: message times are stored as milliseconds since it.
 local function epoch(j) return tonumber(redis.call('HGET', jkey(j), 'epoch') or '0') end
 
--- Groups message indexes (a list, with values alongside when `vals` is given) by bucket:
--- {bucket = {indexes...}} and, per bucket, {index, value, ...}.
+-- Groups message indexes by progress bucket: {bucket = {positions in idx...}}, and the
+-- buckets in the order they first appear.
 local function by_bucket(idx)
   local groups, order = {}, {}
   for x, i in ipairs(idx) do
@@ -102,13 +102,18 @@ local function chunk_records(v)
   table.remove(items, 1)
   return items
 end
--- The data records of messages `idx` of job j, in their order ('' where missing).
-local function md_get(j, idx)
-  local chunks, order, out = {}, {}, {}
+-- The data chunks that messages `idx` are in, each once, in the order they first appear.
+local function chunks_of(idx)
+  local seen, order = {}, {}
   for _, i in ipairs(idx) do
     local c = math.floor(tonumber(i) / CHUNK)
-    if not chunks[c] then chunks[c] = true; order[#order + 1] = c end
+    if not seen[c] then seen[c] = true; order[#order + 1] = c end
   end
+  return order
+end
+-- The data records of messages `idx` of job j, in their order ('' where missing).
+local function md_get(j, idx)
+  local chunks, order, out = {}, chunks_of(idx), {}
   local vals = redis.call('HMGET', mdkey(j), unpack(order))
   for k, c in ipairs(order) do chunks[c] = chunk_records(vals[k]) or {} end
   for x, i in ipairs(idx) do

@@ -84,11 +84,7 @@ for _, prio in ipairs(prios) do
         leases[#leases + 1] = deadline
         leases[#leases + 1] = lease
         -- The data chunks the run's messages are in (a run is mostly consecutive).
-        local chunks, order = {}, {}
-        for _, i in ipairs(mine) do
-          local c = math.floor(tonumber(i) / CHUNK)
-          if not chunks[c] then chunks[c] = true; order[#order + 1] = c end
-        end
+        local order = chunks_of(mine)
         local md = redis.call('HMGET', mdkey(j), unpack(order))
         out[#out + 1] = lease; out[#out + 1] = j; out[#out + 1] = #mine; out[#out + 1] = #order
         for k, c in ipairs(order) do out[#out + 1] = c; out[#out + 1] = md[k] or '' end
