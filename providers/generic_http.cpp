@@ -273,12 +273,12 @@ std::expected<std::unique_ptr<Provider>, std::vector<std::string>> make_generic_
           FieldSource one{key, "", {}};
           const YAML::Node t = kv.second["template"];
           if (!t) {
-            r.error(kv.second, fmt::format("field {} needs a template", key));
+            r.error(kv.second, i18n::trf("field {} needs a template", key));
             continue;
           }
           if (auto v = r.string(t, "field " + key + ".template")) one.source = *v;
           if (const auto& m = kv.second["map"]) {
-            if (!m.IsMap()) r.error(m, fmt::format("field {}.map must map results to values", key));
+            if (!m.IsMap()) r.error(m, i18n::trf("field {}.map must map results to values", key));
             else
               for (const auto& mv : m)
                 if (auto to = r.string(mv.second, "field " + key + ".map")) one.map.emplace_back(mv.first.as<std::string>(), *to);

@@ -48,7 +48,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-
 // MessageStatus of a status callback; any other (queued, sending, sent, ...) is not final.
 constexpr Row<std::string_view, Outcome> kReports[] = {
     {"delivered", kDelivered}, {"read", kDelivered},
