@@ -116,6 +116,8 @@ rate = n / max(0.001, (end - start) / 1000)
 us = lambda ticks: ticks * 1e6 / $tck / n
 print(f\"{rate:.0f} {first - sent_at if first else -1} {$rss / 1024:.1f} {($after - $before) / n:.0f} {c['sent']} {c['delivered']} {c['failed']} {c['unknown']} {us($cpu_gw):.1f} {us($cpu_redis):.1f} {us($cpu_fake):.1f}\")"
   stop "$gw"; stop "$fake"; stop "$redis"
+  # How the reports went (the fake's summary on exit: reports and requests), on stderr.
+  sed -n 's/^loa-fake-provider: //p' "$W/run/fake.err" | sed "s/^/  $mode: /" >&2
   cp "$W/run/gw.log" "$W/gw-$n-$mode-$(now_ms).log"
   pids=()
 }

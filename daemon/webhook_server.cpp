@@ -92,7 +92,7 @@ HttpResponse WebhookServer::answer_dlr(HttpRequest& req, const std::string& name
     for (auto& [k, v] : util::parse_form(req.uri.substr(q + 1))) in.params.emplace(std::move(k), std::move(v));
   if (in.content_type.rfind("application/x-www-form-urlencoded", 0) == 0)
     for (auto& [k, v] : util::parse_form(req.body)) in.params.emplace(std::move(k), std::move(v));
-  in.headers = req.headers;
+  in.headers = std::move(req.headers);
   in.body = std::move(req.body);
 
   if (!pc->dlr_token.empty() && !util::constant_time_equal(in.param("token"), pc->dlr_token)) {

@@ -2,6 +2,7 @@
 // configurable delivery-report fields and status names.
 #include "providers/generic_http.h"
 
+#include <map>
 #include <optional>
 #include <set>
 
@@ -153,7 +154,7 @@ class GenericHttpProvider final : public Provider {
     if (in.body.empty() || (in.content_type.find("json") == std::string::npos && in.body.front() != '{' &&
                             in.body.front() != '['))
     {
-      auto rep = one_report(f);
+      auto rep = one_report(Fields{f, nullptr});
       if (!rep) return std::unexpected(rep.error());
       return std::vector<Report>{std::move(*rep)};
     }
@@ -171,13 +172,19 @@ class GenericHttpProvider final : public Provider {
       return std::unexpected(ReportFailure{ReportError::Malformed,
                                            fmt::format("a list of {} reports (1 to {} in one request)", j.size(), kMaxBatch)});
     std::vector<Report> out;
-    for (const auto& item : j.is_array() ? j : nlohmann::json::array({j})) {
+    out.reserve(j.is_array() ? j.size() : 1);
+    auto add = [&](const nlohmann::json& item) -> std::expected<void, ReportFailure> {
       if (!item.is_object()) return std::unexpected(ReportFailure{ReportError::Malformed, "a report in the list is not an object"});
-      auto fields = f;
-      for (const auto& [k, v] : item.items()) fields[k] = v.is_string() ? v.get<std::string>() : v.dump();
-      auto rep = one_report(fields);
+      auto rep = one_report(Fields{f, &item});
       if (!rep) return std::unexpected(rep.error());
       out.push_back(std::move(*rep));
+      return {};
+    };
+    if (j.is_object()) {
+      if (auto added = add(j); !added) return std::unexpected(added.error());
+    } else {
+      for (const auto& item : j)
+        if (auto added = add(item); !added) return std::unexpected(added.error());
     }
     return out;
   }
@@ -186,21 +193,33 @@ class GenericHttpProvider final : public Provider {
   static constexpr std::size_t kMaxBatch = 100;
 
  private:
-  std::expected<Report, ReportFailure> one_report(const std::map<std::string, std::string>& f) const {
-    auto id = f.find(s_.dlr_id);
-    auto status = f.find(s_.dlr_status);
-    if (id == f.end() || id->second.empty())
-      return std::unexpected(ReportFailure{ReportError::Malformed, "no \"" + s_.dlr_id + "\" field"});
-    if (status == f.end()) return std::unexpected(ReportFailure{ReportError::Malformed, "no \"" + s_.dlr_status + "\" field"});
+  // One report's fields: a JSON item's (a non-string value as its JSON text) over the
+  // query's and the form's. Looked up by name, nothing copied but the values asked for.
+  struct Fields {
+    const std::map<std::string, std::string>& query;
+    const nlohmann::json* item;
+    std::optional<std::string> get(const std::string& key) const {
+      if (item)
+        if (auto it = item->find(key); it != item->end()) return it->is_string() ? it->get_ref<const std::string&>() : it->dump();
+      if (auto it = query.find(key); it != query.end()) return it->second;
+      return std::nullopt;
+    }
+  };
+
+  std::expected<Report, ReportFailure> one_report(const Fields& f) const {
+    auto id = f.get(s_.dlr_id);
+    auto status = f.get(s_.dlr_status);
+    if (!id || id->empty()) return std::unexpected(ReportFailure{ReportError::Malformed, "no \"" + s_.dlr_id + "\" field"});
+    if (!status) return std::unexpected(ReportFailure{ReportError::Malformed, "no \"" + s_.dlr_status + "\" field"});
     Report rep;
-    if (looks_like_ref(id->second)) rep.ref = id->second;
-    else rep.provider_id = id->second;
-    if (s_.delivered.count(status->second)) rep.state = jobs::MessageState::delivered;
-    else if (s_.failed.count(status->second)) {
+    if (looks_like_ref(*id)) rep.ref = std::move(*id);
+    else rep.provider_id = std::move(*id);
+    if (s_.delivered.count(*status)) rep.state = jobs::MessageState::delivered;
+    else if (s_.failed.count(*status)) {
       rep.state = jobs::MessageState::failed;
-      rep.error = "provider reported " + status->second;
-      if (auto why = s_.dlr_error.empty() ? f.end() : f.find(s_.dlr_error); why != f.end() && !why->second.empty())
-        rep.error += ": " + util::loggable(why->second, 200);
+      rep.error = "provider reported " + *status;
+      if (auto why = s_.dlr_error.empty() ? std::nullopt : f.get(s_.dlr_error); why && !why->empty())
+        rep.error += ": " + util::loggable(*why, 200);
     }
     return rep;
   }

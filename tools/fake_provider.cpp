@@ -15,9 +15,11 @@
 #include <deque>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include <httplib.h>  // the client that posts delivery reports
@@ -77,27 +79,66 @@ struct Options {
 
 struct PendingReport {
   std::chrono::steady_clock::time_point due;
-  std::string callback;
+  std::shared_ptr<const std::string> callback;  // shared: a provider's messages share one
   std::string body;
 };
 
+// `s` as a JSON string, quotes included.
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(c));
+      out += esc;
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+// The report for one message, {"ref":...,"id":...,"status":...}, written directly (the
+// fake posts one for every message it accepts).
+std::string report_json(std::string_view ref, std::string_view id, std::string_view status) {
+  std::string out;
+  out.reserve(32 + ref.size() + id.size() + status.size());
+  out += R"({"ref":)";
+  append_json_string(out, ref);
+  out += R"(,"id":)";
+  append_json_string(out, id);
+  out += R"(,"status":)";
+  append_json_string(out, status);
+  out += '}';
+  return out;
+}
+
 // Posts delivery reports when due; each sending thread keeps one keep-alive client per
 // callback host. With a batch above 1, the reports due at once for one callback go in one
-// request, as a JSON list (as gateways that batch reports post them).
+// request, as a JSON list, as gateways that batch reports post them: a list is posted
+// once it is full, or at the flusher's next tick (every kLinger) with what has come.
 class ReportSender {
  public:
-  explicit ReportSender(int batch) : batch_(static_cast<std::size_t>(batch)) {}
+  static constexpr std::chrono::milliseconds kLinger{5};
+  explicit ReportSender(int batch) : batch_(static_cast<std::size_t>(batch)) {
+    if (batch_ > 1) std::thread([this] { flush_ticks(); }).detach();
+  }
   void push(PendingReport r) {
     bool wake = false;
     {
       std::lock_guard lock(mu_);
       // One sender woken per batch's worth of reports: the woken one takes the rest of
       // the batch with it (a wake-up per report cost more than posting it).
-      wake = queue_.size() % batch_ == 0;
       queue_.push_back(std::move(r));
+      wake = queue_.size() % batch_ == 0;
     }
     if (wake) cv_.notify_one();
   }
+  /// Requests posted and reports in them, so far.
+  std::pair<long, long> posted() const { return {requests_.load(), reports_.load()}; }
   void run() {
     std::map<std::string, std::unique_ptr<httplib::Client>> clients;
     // One turn: wait for the oldest report to be due, post it (reports are queued in
@@ -106,28 +147,38 @@ class ReportSender {
       PendingReport r;
       {
         std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return !queue_.empty(); });
+        cv_.wait(lock, [&] { return queue_.size() >= batch_ || (flush_ && !queue_.empty()); });
+        flush_ = false;
         r = std::move(queue_.front());
         queue_.pop_front();
       }
       std::this_thread::sleep_until(r.due);
+      std::size_t in_request = 1;
       if (batch_ > 1) {
         std::lock_guard lock(mu_);
         std::size_t n = 1;
-        std::string list = "[" + r.body;
+        std::string list;
+        list.reserve(batch_ * (r.body.size() + 8));
+        list += '[';
+        list += r.body;
         const auto now = std::chrono::steady_clock::now();
-        while (n < batch_ && !queue_.empty() && queue_.front().due <= now && queue_.front().callback == r.callback) {
-          list += "," + queue_.front().body;
+        auto same_callback = [&](const PendingReport& q) { return q.callback == r.callback || *q.callback == *r.callback; };
+        while (n < batch_ && !queue_.empty() && queue_.front().due <= now && same_callback(queue_.front())) {
+          list += ',';
+          list += queue_.front().body;
           queue_.pop_front();
           ++n;
         }
-        r.body = list + "]";
+        list += ']';
+        r.body = std::move(list);
+        in_request = n;
       }
       // "http://host:port/path?query": the origin, and the rest.
-      const auto scheme = r.callback.find("://");
-      if (scheme == std::string::npos || !r.callback.starts_with("http")) continue;
-      const auto slash = r.callback.find('/', scheme + 3);
-      const std::string origin = r.callback.substr(0, slash);
+      const std::string& callback = *r.callback;
+      const auto scheme = callback.find("://");
+      if (scheme == std::string::npos || !callback.starts_with("http")) continue;
+      const auto slash = callback.find('/', scheme + 3);
+      const std::string origin = callback.substr(0, slash);
       auto& client = clients[origin];
       if (!client) {
         client = std::make_unique<httplib::Client>(origin);
@@ -136,17 +187,35 @@ class ReportSender {
         client->set_connection_timeout(2);
         client->set_read_timeout(5);
       }
-      std::string path = slash == std::string::npos ? "/" : r.callback.substr(slash);
+      std::string path = slash == std::string::npos ? "/" : callback.substr(slash);
       auto res = client->Post(path, r.body, "application/json");
       if (!res) client.reset();  // reconnect next time
+      ++requests_;
+      reports_ += static_cast<long>(in_request);
     }
   }
 
  private:
+  // Wakes a sender for the reports that have not filled a list within kLinger.
+  void flush_ticks() {
+    for (;;) {
+      std::this_thread::sleep_for(kLinger);
+      bool waiting;
+      {
+        std::lock_guard lock(mu_);
+        waiting = !queue_.empty();
+        flush_ = waiting;
+      }
+      if (waiting) cv_.notify_one();
+    }
+  }
+
   std::size_t batch_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<PendingReport> queue_;
+  bool flush_ = false;  ///< the flusher's tick: post what there is
+  std::atomic<long> requests_{0}, reports_{0};
 };
 
 }  // namespace
@@ -271,8 +340,11 @@ int main(int argc, char** argv) {
       std::fflush(log);
     }
     if (o.reports && !f["callback"].empty()) {
-      nlohmann::json dlr{{"ref", f["ref"]}, {"id", id}, {"status", o.dlr_status}};
-      reports.push({std::chrono::steady_clock::now() + std::chrono::milliseconds(o.dlr_delay_ms), f["callback"], dlr.dump()});
+      // The gateway gives every message of a provider the same callback: keep one copy.
+      thread_local std::shared_ptr<const std::string> last_callback;
+      if (!last_callback || *last_callback != f["callback"]) last_callback = std::make_shared<const std::string>(f["callback"]);
+      reports.push({std::chrono::steady_clock::now() + std::chrono::milliseconds(o.dlr_delay_ms), last_callback,
+                     report_json(f["ref"], id, o.dlr_status)});
     }
     res.body = nlohmann::json{{"id", id}, {"sid", id}}.dump();
     return res;
@@ -300,6 +372,8 @@ int main(int argc, char** argv) {
   int got = 0;
   sigwait(&stop_signals, &got);
   server.stop();
+  if (auto [requests, posted] = reports.posted(); requests > 0)
+    std::fprintf(stderr, "loa-fake-provider: posted %ld delivery reports in %ld requests\n", posted, requests);
   // The report threads wait on the queue for ever: leave without destroying what they use.
   if (log) std::fclose(log);
   std::fflush(stdout);

@@ -19,14 +19,24 @@ std::expected<std::vector<ReportResult>, std::string> ReportStore::apply(const s
   }
   auto r = run(scripts::Id::apply_reports, {}, std::move(args));
   if (!r) return std::unexpected(r.error());
+  // One letter per report, then the refs found for those named by the provider's id.
   const auto& e = r->elements;
-  if (e.size() != 2 * reports.size()) return std::unexpected("delivery reports: unexpected answer from Redis");
-  for (std::size_t i = 0; i + 1 < e.size(); i += 2) {
-    const std::string effect = e[i].text();
+  const std::string codes = e.empty() ? std::string() : e[0].text();
+  std::size_t looked_up = 0;
+  for (const auto& u : reports) looked_up += u.ref.empty();
+  if (codes.size() != reports.size() || e.size() != 1 + looked_up)
+    return std::unexpected("delivery reports: unexpected answer from Redis");
+  results.reserve(reports.size());
+  std::size_t next_found = 1;
+  for (std::size_t i = 0; i < reports.size(); ++i) {
     ReportEffect fx = ReportEffect::unknown;
-    for (std::size_t k = 0; k < std::size(kReportEffectNames); ++k)
-      if (kReportEffectNames[k] == effect) fx = static_cast<ReportEffect>(k);
-    results.push_back({fx, e[i + 1].text()});
+    switch (codes[i]) {
+      case 'a': fx = ReportEffect::applied; break;
+      case 'd': fx = ReportEffect::duplicate; break;
+      case 'f': fx = ReportEffect::foreign; break;
+      default: break;
+    }
+    results.push_back({fx, reports[i].ref.empty() ? e[next_found++].text() : reports[i].ref});
   }
   return results;
 }

@@ -254,6 +254,7 @@ TEST_SUITE("integration/store") {
     }
     REQUIRE(record("p", sent, leases, false));
     CHECK(r->command({"OBJECT", "ENCODING", "t:ms:1-0:1"})->text() == "listpack");
+    const auto before = progress("1-0", 299);
     auto got = reports.apply("p", {{"1-0.299", "", MessageState::delivered, ""},
                                       {"1-0.5", "", MessageState::failed, "UNDELIV"},
                                       {"1-0.130", "", MessageState::delivered, ""},
@@ -267,6 +268,17 @@ TEST_SUITE("integration/store") {
     CHECK((*got)[3].effect == ReportEffect::duplicate);  // 5 is final by then
     CHECK((*got)[4].effect == ReportEffect::unknown);
     CHECK(progress("1-0", 299).state == MessageState::delivered);
+    // A report rewrites the state, the times it ends and the lease; the rest stays.
+    const auto after = progress("1-0", 299);
+    CHECK(after.attempts == before.attempts);
+    CHECK(after.provider == "p");
+    CHECK(after.lease.empty());
+    CHECK(after.taken_at == before.taken_at);
+    CHECK(after.sent_at == before.sent_at);
+    CHECK(after.provider_id == before.provider_id);
+    CHECK(after.done_at >= before.sent_at);
+    CHECK(after.report_at == after.done_at);
+    CHECK(after.error.empty());
     CHECK(progress("1-0", 130).state == MessageState::delivered);
     CHECK(progress("1-0", 5).state == MessageState::failed);
     CHECK(progress("1-0", 5).error == "UNDELIV");

@@ -4,9 +4,10 @@
 -- A provider id is looked up in the provider's id maps (dlr:<provider>:<day>), newest day
 -- first, back 15 days. Reports only move a message forward: a repeat, or one for a message
 -- already final, is a no-op. A report changes only a message that was handed to this
--- provider (its current one, or one in via:<job>). Returns per report: 'applied',
--- 'duplicate', 'unknown' (no such message or id) or 'foreign' (a message this provider
--- was never given: ignored), and the ref ('' for an unknown id).
+-- provider (its current one, or one in via:<job>). Returns each report's effect as a
+-- letter, all in one string: a(pplied), d(uplicate), u(nknown: no such message or id) or
+-- f(oreign: a message this provider was never given, ignored); then the ref found for each
+-- report that named its message by the provider's id ('' when none), in their order.
 -- The reports of one job are read and written together: one read and one write per
 -- progress bucket, one move of the job's counters.
 local now = now_ms()
@@ -19,14 +20,21 @@ local function ref_of(pid)
     if ref then return ref end
   end
 end
+-- A progress as a report reads it (six captures, not ten: this runs for every report):
+-- state, attempts, provider, taken_at..sent_at, provider_id, error; the lease, done_at
+-- and report_at are the fields a report rewrites.
+local REPORTED = '^([^\31]*)\31([^\31]*)\31([^\31]*)\31[^\31]*\31([^\31]*\31[^\31]*)\31[^\31]*\31([^\31]*)\31[^\31]*\31(.*)$'
 local n = tonumber(ARGV[3])
-local out, jobs, order = {}, {}, {}
+local codes, found, jobs, order = {}, {''}, {}, {}
 -- Each report's ref, and the reports grouped by job, in the order jobs first appear.
 for x = 0, n - 1 do
   local b = 4 + 4 * x
   local ref = ARGV[b]
-  if ref == '' then ref = ref_of(ARGV[b + 1]) or '' end
-  out[2 * x + 1], out[2 * x + 2] = 'unknown', ref
+  if ref == '' then
+    ref = ref_of(ARGV[b + 1]) or ''
+    found[#found + 1] = ref
+  end
+  codes[x + 1] = 'u'
   local j, index = parse_ref(ref)
   if j then
     local g = jobs[j]
@@ -47,31 +55,33 @@ for _, j in ipairs(order) do
   for k, index in ipairs(g.idx) do
     local x = g.at[k]
     local v = cur[index]
-    local result = 'unknown'
-    if v then
-      local f = split_progress(v)
-      local mine = f[S_PR] == provider
+    local result = 'u'
+    local s, a, pr, times, pid, err
+    if v then s, a, pr, times, pid, err = string.match(v, REPORTED) end
+    if s then
+      local mine = pr == provider
       if not mine then
         local via = redis.call('HGET', viakey(j), index)
         mine = via and string.find(',' .. via .. ',', ',' .. provider .. ',', 1, true)
       end
-      local s = f[S_S]
       if not mine then
-        result = 'foreign'
+        result = 'f'
       elseif s ~= 'sent' and s ~= 'sending' and s ~= 'unknown' then
-        result = 'duplicate'
+        result = 'd'
       else
         local b = 4 + 4 * x
         local state = ARGV[b + 2]
-        f[S_S], f[S_L], f[S_TDONE], f[S_DLR] = state, '', rel, rel
-        if state == 'failed' then f[S_E] = ARGV[b + 3] end
-        cur[index] = pack(f)
+        if state == 'failed' then err = ARGV[b + 3] end
+        -- state, attempts, provider, lease (none), taken_at, sent_at, done_at, provider_id,
+        -- report_at, error
+        cur[index] = state .. SEP .. a .. SEP .. pr .. SEP .. SEP .. times .. SEP .. rel .. SEP .. pid .. SEP .. rel .. SEP .. err
         change(batch, index, cur[index], s, state)
-        result = 'applied'
+        result = 'a'
       end
     end
-    out[2 * x + 1] = result
+    codes[x + 1] = result
   end
   commit(batch, now)
 end
-return out
+found[1] = table.concat(codes)
+return found
