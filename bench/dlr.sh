@@ -8,12 +8,14 @@
 # the CPU per report of each process, and the medians. Everything on 127.0.0.1, stopped.
 #
 #   bash bench/dlr.sh                      # N=200000 RUNS=3 CONNECTIONS=32 BATCH=50
+#   MODES=list N=1000000 RUNS=1 bash bench/dlr.sh   # lists only (MODES: single, list)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 N=${N:-200000}
 RUNS=${RUNS:-3}
 CONNECTIONS=${CONNECTIONS:-32}
 BATCH=${BATCH:-50}
+MODES=${MODES:-"single list"}
 W=/tmp/loa-dlr-bench
 
 # shellcheck source=bench/lib.sh
@@ -74,11 +76,11 @@ us = lambda ticks: ticks * 1e6 / $tck / n
 print(f\"{j['reports_per_second']:.0f} {us($g):.1f} {us($r):.1f} {fl * 1e6 / n:.1f} $3\")"
 }
 
-echo "dlr: $N reports a run over $CONNECTIONS connections; $RUNS run(s) each of single and list ($BATCH)"
+echo "dlr: $N reports a run over $CONNECTIONS connections; $RUNS run(s) each of $MODES (lists of $BATCH)"
 printf '%-7s %10s %8s %9s %9s %9s\n' mode "reports/s" "gw µs" "redis µs" "flood µs" applied
 : >"$W/results"
 for r in $(seq "$RUNS"); do
-  for mode in single list; do
+  for mode in $MODES; do
     b=1
     [ "$mode" = list ] && b=$BATCH
     line=$(one_run "$b")
@@ -87,6 +89,6 @@ for r in $(seq "$RUNS"); do
     printf '%-7s %10s %8s %9s %9s %9s\n' "$mode" $line
   done
 done
-for mode in single list; do
+for mode in $MODES; do
   echo "median $mode: $(awk -v m="$mode" '$1 == m {print $2}' "$W/results" | median) reports/s applied"
 done

@@ -129,7 +129,7 @@ int status(Session& s, const StatusOptions& o) {
       continue;
     }
     std::printf("%s\n", i18n::trf("job {}: {}", j->id, job_state_text(*j)).c_str());
-    if (!j->reason.empty()) std::printf("%s\n", i18n::trf("reason: {}", j->reason).c_str());
+    if (!j->reason.empty()) std::printf("%s\n", i18n::trf("reason: {}", reports::reason_for_people(j->reason)).c_str());
     std::printf("%s\n", i18n::trf("template {}, wards {}, created {}", j->template_name, j->wards, time_for_people(j->created_ms, cfg->timezone))
                              .c_str());
     if (auto why = waiting_reason(s, *cfg, *j); !why.empty()) std::printf("%s\n", i18n::trf("waiting: {}", why).c_str());

@@ -54,8 +54,9 @@ Options:
                        for each connection instead
   --dlr-senders N      threads posting delivery reports, each with its own kept-alive
                        connection (default 8)
-  --dlr-batch N        post up to N reports due at once for one callback in one request,
-                       as a JSON list (1..100, default 1: one report a request)
+  --dlr-batch N        post reports for one callback in JSON lists of up to N (1..100,
+                       default 1: one report a request): a list goes once it is full,
+                       or every 5 ms with what has come by then
   -h, --help           this text
 )";
 

@@ -64,7 +64,8 @@ std::optional<SeenNumbers::Where> SeenNumbers::insert(std::string_view digits, W
 }
 
 bool SeenNumbers::fail(const char* what) {
-  fault_ = std::string("the repeat check's file in ") + spill_dir_ + ": " + what + ": " + std::strerror(errno);
+  const int err = errno;
+  fault_ = fmt::format(fmt::runtime(kSpillFault), fmt::format("{} {}: {}", what, spill_dir_, std::strerror(err)));
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   return false;

@@ -23,7 +23,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/util/i18n.h"
+
 namespace loa::jobs {
+
+/// The job's reason when the repeat check's file fails (stored in English, shown to people
+/// in their language: reports::reason_for_people).
+inline constexpr const char* kSpillFault =
+    i18n::N_("the server could not use its working file for the repeat check ({}): the job was stopped; tell the operator");
 
 class SeenNumbers {
  public:

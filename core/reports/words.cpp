@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/jobs/planner.h"
+#include "core/jobs/seen_numbers.h"
 #include "core/util/i18n.h"
 #include "core/util/time.h"
 #include "core/wards/row_source.h"
@@ -56,6 +57,7 @@ std::string vi_reason(std::string_view reason) {
 std::string reason_for_people(std::string_view reason) {
   if (i18n::current() == i18n::Language::English) return std::string(reason);
   if (reason.starts_with("message is ")) return i18n::tr_stored(reason, {jobs::kTooManySegments});
+  if (reason.starts_with("the server could not")) return i18n::tr_stored(reason, {jobs::kSpillFault});
   return vi_reason(reason);
 }
 

@@ -1,13 +1,17 @@
 // The planner's repeat table: every number once, the first place kept, growth keeping all.
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <string>
 #include <unordered_map>
 
 #include "core/jobs/seen_numbers.h"
+#include "core/reports/words.h"
+#include "core/util/i18n.h"
 
 using loa::jobs::SeenNumbers;
 
@@ -70,6 +74,33 @@ TEST_SUITE("core/seen-numbers") {
     }
     // The file is unlinked: nothing is left in the folder.
     CHECK(std::filesystem::is_empty(dir));
+    std::filesystem::remove_all(dir);
+  }
+
+  TEST_CASE("a file that fails later ends the check with a reason an official can read") {
+    auto dir = std::filesystem::temp_directory_path() / ("loa-seen-fault-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    // Files of this process may not grow past 1 MiB (EFBIG instead of the signal): the
+    // table spills at 64 KiB, then fails to grow its file.
+    rlimit was{};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &was) == 0);
+    auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit small = was;
+    small.rlim_cur = 1 << 20;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    SeenNumbers seen(dir.string(), 64 * 1024);
+    std::uint32_t i = 0;
+    for (; i < 1000000 && seen.fault().empty(); ++i) seen.insert("849" + std::to_string(10000000 + i), {0, i});
+    ::setrlimit(RLIMIT_FSIZE, &was);
+    std::signal(SIGXFSZ, old_handler);
+    REQUIRE_FALSE(seen.fault().empty());
+    CHECK(i < 1000000);
+    CHECK(seen.fault().find(dir.string()) != std::string::npos);  // where, for the operator
+    CHECK_FALSE(seen.insert("84911111111", {0, 1}).has_value());  // answers nothing any more
+    loa::i18n::choose("vi");
+    CHECK(loa::reports::reason_for_people(seen.fault()).starts_with("máy chủ không dùng được tệp tạm"));
+    loa::i18n::choose("en");
+    CHECK(loa::reports::reason_for_people(seen.fault()) == seen.fault());
     std::filesystem::remove_all(dir);
   }
 }

@@ -259,9 +259,21 @@ TEST_SUITE("integration/store") {
                                       {"1-0.5", "", MessageState::failed, "UNDELIV"},
                                       {"1-0.130", "", MessageState::delivered, ""},
                                       {"1-0.5", "", MessageState::delivered, ""},
-                                      {"1-0.400", "", MessageState::delivered, ""}});
+                                      {"1-0.400", "", MessageState::delivered, ""},
+                                      // refs that are not <job>.<index>, or an index not as Loa writes it
+                                      {"1-0.", "", MessageState::delivered, ""},
+                                      {".5", "", MessageState::delivered, ""},
+                                      {"1-0.6x", "", MessageState::delivered, ""},
+                                      {"1-0.99999999999999999999999", "", MessageState::delivered, ""},
+                                      {"1-0.007", "", MessageState::delivered, ""},
+                                      {"1-0.-7", "", MessageState::delivered, ""}});
     REQUIRE(got);
-    REQUIRE(got->size() == 5);
+    REQUIRE(got->size() == 11);
+    for (std::size_t i = 5; i < 11; ++i) {
+      CAPTURE(i);
+      CHECK((*got)[i].effect == ReportEffect::unknown);
+    }
+    CHECK(progress("1-0", 7).state == MessageState::sent);
     CHECK((*got)[0].effect == ReportEffect::applied);
     CHECK((*got)[1].effect == ReportEffect::applied);
     CHECK((*got)[2].effect == ReportEffect::applied);

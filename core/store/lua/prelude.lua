@@ -167,7 +167,8 @@ end
 -- to one job's messages with change(), then commit() writes them with one HSET and moves
 -- the job's per-state counters (c:<state>) by the net count of each state; when fewer
 -- messages wait than before (queued + sending went down), the job may be done.
-local function changes(j) return {j = j, sets = {}, moved = {}} end
+-- `bucket`: given when every change is to messages of that one progress bucket (one HSET).
+local function changes(j, bucket) return {j = j, bucket = bucket, sets = {}, moved = {}} end
 -- `packed`: the message's new progress; `from`: its state before (nil for a new message).
 local function change(c, index, packed, from, to)
   local sets, moved = c.sets, c.moved
@@ -181,7 +182,9 @@ end
 -- Adds `n` new messages in `state` to the counters (expansion writes their values itself).
 local function count_new(c, state, n) c.moved[state] = (c.moved[state] or 0) + n end
 local function commit(c, now)
-  if #c.sets > 0 then ms_set(c.j, c.sets) end
+  if #c.sets > 0 then
+    if c.bucket then redis.call('HSET', mskey(c.j, c.bucket), unpack(c.sets)) else ms_set(c.j, c.sets) end
+  end
   local job, waiting = jkey(c.j), 0
   for state, d in pairs(c.moved) do
     if d ~= 0 then redis.call('HINCRBY', job, 'c:' .. state, d) end
