@@ -11,8 +11,11 @@
 #   N_LIST=100000 RUNS=1 bash bench/scale.sh             # quick
 #
 # Knobs: N_LIST, RUNS, MIF (max_in_flight, default 1024), MODES ("off on batch"),
-# DLR_SENDERS (the fake provider's threads posting reports at once, default 64), DLR_BATCH
-# (reports in one request in "batch" mode, default 50), KEYS_REPORT=1 (print
+# DLR_SENDERS (the fake provider's threads posting reports at once in "on" mode, default
+# 64), BATCH_SENDERS (the same in "batch" mode, default 16), DLR_BATCH (reports in one
+# request in "batch" mode, default 50), FAKE_THREADS (the fake provider's threads answering
+# sends, default 8: it serves the gateway's 1,024 connections with epoll, and more threads
+# only cost the two cores it shares with what is measured), KEYS_REPORT=1 (print
 # Redis's bytes per message for each kind of key, on stderr).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +25,8 @@ MIF=${MIF:-1024}
 MODES=${MODES:-"off on batch"}
 DLR_BATCH=${DLR_BATCH:-50}
 DLR_SENDERS=${DLR_SENDERS:-64}
+BATCH_SENDERS=${BATCH_SENDERS:-16}
+FAKE_THREADS=${FAKE_THREADS:-8}
 W=/tmp/loa-scale
 
 # shellcheck source=bench/lib.sh
@@ -40,8 +45,8 @@ one_run() {
   start_redis "$W/run"
   local dlr_args=(--no-reports)
   [ "$mode" = on ] && dlr_args=(--dlr-delay-ms 0 --dlr-senders "$DLR_SENDERS")
-  [ "$mode" = batch ] && dlr_args=(--dlr-delay-ms 0 --dlr-senders "$DLR_SENDERS" --dlr-batch "$DLR_BATCH")
-  start_fake "$W/run" "${dlr_args[@]}"
+  [ "$mode" = batch ] && dlr_args=(--dlr-delay-ms 0 --dlr-senders "$BATCH_SENDERS" --dlr-batch "$DLR_BATCH")
+  start_fake "$W/run" --threads "$FAKE_THREADS" "${dlr_args[@]}"
   local port=$fport
   cat >"$W/run/loa.yaml" <<EOF
 redis: { url: "unix://$W/run/redis.sock", prefix: s }

@@ -197,7 +197,7 @@ class Dispatcher::Loop {
     } else if (auto req = d_.provider_.build_request(m); !req) {
       settle(o, std::unexpected(req.error()));
     } else {
-      if (!http_) http_ = d_.transports_(req->url, static_cast<int>(capacity_));
+      if (!http_) http_ = d_.transports_({req->url, static_cast<int>(capacity_), d_.cfg_.ca_file});
       http_->add(next_tag_, *req, d_.cfg_.timeout_ms);
       pending_.emplace(next_tag_++, InFlight{std::move(o), std::move(m), std::chrono::steady_clock::now()});
     }

@@ -135,6 +135,11 @@ std::expected<int, std::string> HttpServer::bind() {
   return ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
 }
 
+void HttpServer::use_tls(std::string cert_pem, std::string key_pem) {
+  tls_cert_ = std::move(cert_pem);
+  tls_key_ = std::move(key_pem);
+}
+
 std::expected<void, std::string> HttpServer::start() {
   // libmicrohttpd gives each of its threads a share of the connection limit; it enforces
   // the per-address limit, the head size (its memory per connection) and an inactivity
@@ -144,9 +149,17 @@ std::expected<void, std::string> HttpServer::start() {
   const bool per_connection = threads_ == 0;
   const unsigned threads = per_connection ? 1 : threads_;
   const unsigned idle_s = static_cast<unsigned>((limits_.request_timeout_ms + 999) / 1000);
+  const bool tls = !tls_cert_.empty();
+  if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+    return std::unexpected(fmt::format("the {} server cannot serve HTTPS: this libmicrohttpd has no TLS", name_));
+  MHD_OptionItem tls_options[] = {
+      {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, const_cast<char*>(tls_cert_.c_str())},
+      {MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(tls_key_.c_str())},
+      {MHD_OPTION_END, 0, nullptr},
+  };
   daemon_ = MHD_start_daemon(
       (per_connection ? MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD : MHD_USE_EPOLL_INTERNAL_THREAD) |
-          MHD_USE_ERROR_LOG,
+          MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0),
       0, nullptr, nullptr, &on_request, this,
       MHD_OPTION_EXTERNAL_LOGGER, &on_mhd_log, this,  // first, so that no message goes to stderr
       MHD_OPTION_LISTEN_SOCKET, listen_fd_, MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -154,7 +167,7 @@ std::expected<void, std::string> HttpServer::start() {
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<unsigned>(limits_.max_connections_per_client),
       MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory,
       MHD_OPTION_NOTIFY_CONNECTION, &on_connection, this, MHD_OPTION_URI_LOG_CALLBACK, &on_uri, this,
-      MHD_OPTION_NOTIFY_COMPLETED, &on_completed, this, MHD_OPTION_END);
+      MHD_OPTION_NOTIFY_COMPLETED, &on_completed, this, MHD_OPTION_ARRAY, tls_options, MHD_OPTION_END);
   if (!daemon_) return std::unexpected(fmt::format("the {} server (libmicrohttpd) did not start", name_));
   listen_fd_ = -1;  // libmicrohttpd's now: it closes it
   sweeper_ = std::thread([this] { sweep_loop(); });

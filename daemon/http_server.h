@@ -58,6 +58,9 @@ class HttpServer {
 
   /// Binds host:port (port 0: the kernel picks); returns the bound port or an error.
   std::expected<int, std::string> bind();
+  /// Serves HTTPS with this certificate chain and key (PEM texts; libmicrohttpd's GnuTLS)
+  /// instead of HTTP. Before start().
+  void use_tls(std::string cert_pem, std::string key_pem);
   /// Serves on libmicrohttpd's threads until stop().
   std::expected<void, std::string> start();
   void stop();
@@ -91,6 +94,7 @@ class HttpServer {
   std::string name_, host_;
   int port_;
   config::WebhookLimits limits_;
+  std::string tls_cert_, tls_key_;  ///< PEM; empty: plain HTTP
   unsigned threads_;
   Handler handler_;
   std::function<void(const char*)> on_dropped_;

@@ -52,7 +52,7 @@ std::string Registry::known_types() const {
 }
 
 std::vector<std::string_view> provider_keys(std::initializer_list<std::string_view> own) {
-  std::vector<std::string_view> keys{"name", "type", "rate_per_second", "burst", "max_in_flight", "timeout_ms", "base_url", "dlr_token"};
+  std::vector<std::string_view> keys{"name", "type", "rate_per_second", "burst", "max_in_flight", "timeout_ms", "base_url", "dlr_token", "ca_file"};
   keys.insert(keys.end(), own.begin(), own.end());
   return keys;
 }

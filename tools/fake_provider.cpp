@@ -13,7 +13,9 @@
 #include <csignal>
 #include <cstdio>
 #include <deque>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -49,6 +51,8 @@ Options:
   --fail-status C      status for --fail-first (e.g. 429)
   --retry-after S      add Retry-After: S to failure answers
   --log FILE           append each accepted message to FILE as a JSON line
+  --tls-cert FILE      serve HTTPS with this certificate (PEM; the chain, leaf first)
+  --tls-key FILE       ... and this private key (PEM); both or neither
   --threads N          threads serving requests (libmicrohttpd, epoll: each serves many
                        kept-alive connections) (default 64); with --latency-ms, a thread
                        for each connection instead
@@ -76,7 +80,18 @@ struct Options {
   int dlr_senders = 8;
   int dlr_batch = 1;
   bool reports = true;
+  std::string tls_cert, tls_key;
 };
+
+// A whole file (the certificate and key for --tls-cert and --tls-key).
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "loa-fake-provider: cannot read %s\n", path.c_str());
+    std::exit(2);
+  }
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 struct PendingReport {
   std::chrono::steady_clock::time_point due;
@@ -255,6 +270,8 @@ int main(int argc, char** argv) {
       else if (a == "--dlr-senders") o.dlr_senders = std::max(1, std::stoi(next()));
       else if (a == "--dlr-batch") o.dlr_batch = std::clamp(std::stoi(next()), 1, 100);
       else if (a == "--no-reports") o.reports = false;
+      else if (a == "--tls-cert") o.tls_cert = next();
+      else if (a == "--tls-key") o.tls_key = next();
       else {
         std::fprintf(stderr, "loa-fake-provider: unknown argument \"%s\" (see --help)\n", a.c_str());
         return 2;
@@ -354,6 +371,11 @@ int main(int argc, char** argv) {
   // up the other connections a pool thread serves.
   loa::daemon::HttpServer server("fake", o.host, o.port, limits, handle, [](const char*) {},
                                  o.latency_ms > 0 ? 0u : static_cast<unsigned>(o.threads));
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    std::fprintf(stderr, "loa-fake-provider: --tls-cert and --tls-key go together\n");
+    return 2;
+  }
+  if (!o.tls_cert.empty()) server.use_tls(read_file(o.tls_cert), read_file(o.tls_key));
   auto port = server.bind();
   if (!port) {
     std::fprintf(stderr, "loa-fake-provider: cannot listen on %s:%d: %s\n", o.host.c_str(), o.port, port.error().c_str());

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <set>
 
@@ -197,6 +198,12 @@ void read_provider(YamlReader& r, const YAML::Node& n, Config& cfg) {
     if (auto v = r.string(n["base_url"], "base_url")) p.base_url = *v;
   if (n["dlr_token"])
     if (auto v = r.string(n["dlr_token"], "dlr_token")) p.dlr_token = *v;
+  if (n["ca_file"])
+    if (auto v = r.string(n["ca_file"], "ca_file")) {
+      p.ca_file = relative_to(cfg.dir, *v);
+      if (std::ifstream probe(p.ca_file); !probe)
+        r.error(n["ca_file"], i18n::trf("provider \"{}\": ca_file {} cannot be read", p.name, p.ca_file));
+    }
   cfg.providers.push_back(std::move(p));
 }
 

@@ -75,6 +75,9 @@ struct ProviderConfig {
   int timeout_ms = 10000;
   std::string base_url;
   std::string dlr_token;
+  /// PEM file of the certificate authorities to trust for this provider's HTTPS (a
+  /// private CA of an on-premise gateway) instead of the system's; always verified.
+  std::string ca_file;
   YAML::Node node;
 };
 

@@ -38,15 +38,20 @@ struct CurlMulti::Transfer {
   int starts = 0;
   /// libcurl wanted to send again a request it had already written, and was stopped.
   bool resend_refused = false;
+  /// libcurl's own words on a failure ("SSL certificate problem: ..."), clearer than the code's.
+  char error_words[CURL_ERROR_SIZE] = {};
 
-  Transfer() {
+  Transfer(CURLSH* share, const std::string& ca_file) {
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_SHARE, share);
+    if (!ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, ca_file.c_str());
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &response.body);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, this);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_words);
     curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, on_start);
     curl_easy_setopt(easy, CURLOPT_PREREQDATA, this);
     static const bool direct = no_proxy_in_env();
@@ -87,6 +92,7 @@ struct CurlMulti::Transfer {
     response = HttpResponse{};
     starts = 0;
     resend_refused = false;
+    error_words[0] = '\0';
     if (req.url != url) {
       url = req.url;
       curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
@@ -130,7 +136,7 @@ struct CurlMulti::Transfer {
       response.request_sent = true;
       return;
     }
-    response.transport_error = curl_easy_strerror(code);
+    response.transport_error = error_words[0] ? error_words : curl_easy_strerror(code);
     long sent = 0;
     curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &sent);
     response.request_sent = sent > 0 && code != CURLE_COULDNT_CONNECT && code != CURLE_COULDNT_RESOLVE_HOST;
@@ -138,9 +144,13 @@ struct CurlMulti::Transfer {
   }
 };
 
-CurlMulti::CurlMulti(int max_connections) {
+CurlMulti::CurlMulti(int max_connections, std::string ca_file) : ca_file_(std::move(ca_file)) {
   global_init();
   multi_ = curl_multi_init();
+  // One dispatcher thread drives this multi and its handles: the share needs no locks.
+  share_ = curl_share_init();
+  curl_share_setopt(static_cast<CURLSH*>(share_), CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  curl_share_setopt(static_cast<CURLSH*>(share_), CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
   curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(max_connections));
   curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(max_connections));
   curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(max_connections));
@@ -152,6 +162,7 @@ CurlMulti::~CurlMulti() {
   busy_.clear();
   idle_.clear();
   curl_multi_cleanup(multi_);
+  curl_share_cleanup(static_cast<CURLSH*>(share_));
 }
 
 void CurlMulti::add(std::uint64_t tag, const HttpRequest& req, int timeout_ms) {
@@ -160,7 +171,7 @@ void CurlMulti::add(std::uint64_t tag, const HttpRequest& req, int timeout_ms) {
     t = std::move(idle_.back());
     idle_.pop_back();
   } else {
-    t = std::make_unique<Transfer>();
+    t = std::make_unique<Transfer>(static_cast<CURLSH*>(share_), ca_file_);
   }
   t->tag = tag;
   t->prepare(req, timeout_ms);

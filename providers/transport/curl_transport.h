@@ -1,6 +1,7 @@
 // The libcurl transport: HTTPS, host names and proxies.
 #pragma once
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "providers/transport/transport.h"
@@ -10,8 +11,9 @@ namespace loa::transport {
 /// libcurl multi with a pool of easy handles.
 class CurlMulti final : public HttpTransport {
  public:
-  /// `max_connections`: cap on open connections (per host and in total).
-  explicit CurlMulti(int max_connections);
+  /// `max_connections`: cap on open connections (per host and in total); `ca_file`: PEM
+  /// CAs to trust instead of the system's ("": the system's). Peers are always verified.
+  explicit CurlMulti(int max_connections, std::string ca_file = {});
   ~CurlMulti() override;
   CurlMulti(const CurlMulti&) = delete;
   CurlMulti& operator=(const CurlMulti&) = delete;
@@ -23,6 +25,8 @@ class CurlMulti final : public HttpTransport {
  private:
   struct Transfer;
   void* multi_;
+  void* share_;          ///< TLS sessions (and DNS) shared by this multi's handles: resumption
+  std::string ca_file_;
   std::vector<std::unique_ptr<Transfer>> idle_;
   std::vector<std::unique_ptr<Transfer>> busy_;
   std::size_t active_ = 0;

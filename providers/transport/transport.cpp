@@ -26,10 +26,10 @@ std::optional<std::int64_t> retry_after_ms(std::string_view value) {
   return std::min<std::int64_t>(s, kMaxRetryAfterS) * 1000;  // a day at most: no overflow, no wait for ever
 }
 
-std::unique_ptr<HttpTransport> make_transport(std::string_view url, int max_connections) {
+std::unique_ptr<HttpTransport> make_transport(const TransportSpec& spec) {
   static const bool direct = no_proxy_in_env();
-  if (direct && Http1Client::handles(url)) return std::make_unique<Http1Client>(max_connections);
-  return std::make_unique<CurlMulti>(max_connections);
+  if (direct && Http1Client::handles(spec.url)) return std::make_unique<Http1Client>(spec.max_connections);
+  return std::make_unique<CurlMulti>(spec.max_connections, std::string(spec.ca_file));
 }
 
 }  // namespace loa::transport

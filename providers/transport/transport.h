@@ -27,15 +27,21 @@ class HttpTransport {
   virtual std::vector<std::pair<std::uint64_t, HttpResponse>> poll(int timeout_ms, int also_fd = -1) = 0;
 };
 
-/// The transport for requests to `url` (a provider's requests all go to one origin):
-/// Http1Client when it can carry them and no proxy is set in the environment, else
-/// CurlMulti. `max_connections` caps the open connections.
-std::unique_ptr<HttpTransport> make_transport(std::string_view url, int max_connections);
+/// What a provider's transport is made for: its requests all go to one origin.
+struct TransportSpec {
+  std::string_view url;
+  int max_connections = 64;   ///< cap on open connections
+  std::string_view ca_file;   ///< PEM CAs to trust instead of the system's ("" : the system's)
+};
+
+/// The transport for a provider: Http1Client when it can carry its requests (plain HTTP
+/// to a numeric address) and no proxy is set in the environment, else CurlMulti.
+std::unique_ptr<HttpTransport> make_transport(const TransportSpec& spec);
 
 /// True when the environment names no proxy (http_proxy, https_proxy, all_proxy).
 bool no_proxy_in_env();
 
 /// How a dispatcher gets its transport: make_transport, or a test's own.
-using TransportFactory = std::function<std::unique_ptr<HttpTransport>(std::string_view url, int max_connections)>;
+using TransportFactory = std::function<std::unique_ptr<HttpTransport>(const TransportSpec& spec)>;
 
 }  // namespace loa::transport

@@ -101,7 +101,7 @@ struct Loop {
     rt->cfg.retry.max_attempts = 1;
     rt->providers.emplace("p", std::make_shared<TestProvider>());
     ctx.set_runtime(rt);
-    loa::daemon::Dispatcher d(ctx, rt, "p", 1, [&](std::string_view, int) {
+    loa::daemon::Dispatcher d(ctx, rt, "p", 1, [&](const loa::transport::TransportSpec&) {
       return std::make_unique<InProcessTransport>(answer, seen, mu);
     });
     d.start();

@@ -168,9 +168,9 @@ TEST_SUITE("integration/http") {
     CHECK_FALSE(Http1Client::handles("http://rest.esms.vn/api"));
     CHECK_FALSE(Http1Client::handles("http://127.0.0.1:99999/"));
     CHECK_FALSE(Http1Client::handles("http://[::1/"));
-    CHECK(dynamic_cast<Http1Client*>(loa::transport::make_transport("http://127.0.0.1:1/x", 4).get()));
-    CHECK(dynamic_cast<CurlMulti*>(loa::transport::make_transport("https://api.infobip.com/sms", 4).get()));
-    CHECK(dynamic_cast<CurlMulti*>(loa::transport::make_transport("http://gateway.local/send", 4).get()));
+    CHECK(dynamic_cast<Http1Client*>(loa::transport::make_transport({"http://127.0.0.1:1/x", 4}).get()));
+    CHECK(dynamic_cast<CurlMulti*>(loa::transport::make_transport({"https://api.infobip.com/sms", 4}).get()));
+    CHECK(dynamic_cast<CurlMulti*>(loa::transport::make_transport({"http://gateway.local/send", 4}).get()));
   }
 
   TEST_CASE("many requests over a few kept-alive connections: bodies, headers, auth, queries") {
