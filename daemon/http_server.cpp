@@ -56,7 +56,7 @@ MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, const char*
 
 void on_connection(void* cls, MHD_Connection* c, void**, MHD_ConnectionNotificationCode what) {
   auto* self = static_cast<HttpServer*>(cls);
-  if (what == MHD_CONNECTION_NOTIFY_STARTED) self->opened(c);
+  if (what == MHD_CONNECTION_NOTIFY_STARTED) self->opened(c);  // runs the on_open hook
   else self->closed(c);
 }
 
@@ -188,6 +188,7 @@ void HttpServer::stop() {
 // ---------------------------------------------------------------- connections
 
 void HttpServer::opened(MHD_Connection* c) {
+  if (open_hook_) open_hook_();
   Tracked t;
   t.since = util::steady_ms();
   if (const MHD_ConnectionInfo* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD))

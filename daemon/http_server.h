@@ -61,6 +61,9 @@ class HttpServer {
   /// Serves HTTPS with this certificate chain and key (PEM texts; libmicrohttpd's GnuTLS)
   /// instead of HTTP. Before start().
   void use_tls(std::string cert_pem, std::string key_pem);
+  /// Runs `hook` on libmicrohttpd's thread as each connection starts, before it is served
+  /// (the fake provider's slow accept). Before start().
+  void on_open(std::function<void()> hook) { open_hook_ = std::move(hook); }
   /// Serves on libmicrohttpd's threads until stop().
   std::expected<void, std::string> start();
   void stop();
@@ -95,6 +98,7 @@ class HttpServer {
   int port_;
   config::WebhookLimits limits_;
   std::string tls_cert_, tls_key_;  ///< PEM; empty: plain HTTP
+  std::function<void()> open_hook_;
   unsigned threads_;
   Handler handler_;
   std::function<void(const char*)> on_dropped_;

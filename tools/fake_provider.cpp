@@ -42,6 +42,8 @@ Options:
   --listen HOST:PORT   address to listen on (port 0: the kernel picks; the bound
                        address is printed on stdout as "listening on HOST:PORT")
   --latency-ms N       wait N ms before answering (default 0)
+  --accept-delay-ms N  hold each new connection N ms before serving it, on the thread
+                       that took it (a provider slow to take connections; default 0)
   --fail-rate P        answer 500 to a fraction P (0..1) of requests (default 0)
   --status-code C      answer every request with HTTP status C (default 200)
   --dlr-delay-ms N     post the delivery report N ms after accepting (default 0)
@@ -68,6 +70,7 @@ struct Options {
   std::string host = "127.0.0.1";
   int port = -1;
   int latency_ms = 0;
+  int accept_delay_ms = 0;
   double fail_rate = 0;
   int status_code = 200;
   int dlr_delay_ms = 0;
@@ -270,6 +273,7 @@ int main(int argc, char** argv) {
       else if (a == "--dlr-senders") o.dlr_senders = std::max(1, std::stoi(next()));
       else if (a == "--dlr-batch") o.dlr_batch = std::clamp(std::stoi(next()), 1, 100);
       else if (a == "--no-reports") o.reports = false;
+      else if (a == "--accept-delay-ms") o.accept_delay_ms = std::max(0, std::stoi(next()));
       else if (a == "--tls-cert") o.tls_cert = next();
       else if (a == "--tls-key") o.tls_key = next();
       else {
@@ -376,6 +380,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!o.tls_cert.empty()) server.use_tls(read_file(o.tls_cert), read_file(o.tls_key));
+  // Connections made (answered or not), for tests of how a gateway opens them.
+  std::atomic<long> connections{0};
+  server.on_open([&, delay = o.accept_delay_ms] {
+    ++connections;
+    if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+  });
   auto port = server.bind();
   if (!port) {
     std::fprintf(stderr, "loa-fake-provider: cannot listen on %s:%d: %s\n", o.host.c_str(), o.port, port.error().c_str());
@@ -395,6 +405,7 @@ int main(int argc, char** argv) {
   int got = 0;
   sigwait(&stop_signals, &got);
   server.stop();
+  std::fprintf(stderr, "loa-fake-provider: %ld connections taken\n", connections.load());
   if (auto [requests, posted] = reports.posted(); requests > 0)
     std::fprintf(stderr, "loa-fake-provider: posted %ld delivery reports in %ld requests\n", posted, requests);
   // The report threads wait on the queue for ever: leave without destroying what they use.

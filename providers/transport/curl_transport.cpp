@@ -144,7 +144,10 @@ struct CurlMulti::Transfer {
   }
 };
 
-CurlMulti::CurlMulti(int max_connections, std::string ca_file) : ca_file_(std::move(ca_file)) {
+CurlMulti::CurlMulti(int max_connections, std::string ca_file)
+    : ca_file_(std::move(ca_file)),
+      max_window_(static_cast<std::size_t>(std::max(1, max_connections))),
+      window_(std::min(kFirstWindow, max_window_)) {
   global_init();
   multi_ = curl_multi_init();
   // One dispatcher thread drives this multi and its handles: the share needs no locks.
@@ -166,6 +169,11 @@ CurlMulti::~CurlMulti() {
 }
 
 void CurlMulti::add(std::uint64_t tag, const HttpRequest& req, int timeout_ms) {
+  if (active_ < window_) start(tag, req, timeout_ms);
+  else waiting_.push_back({tag, req, timeout_ms});
+}
+
+void CurlMulti::start(std::uint64_t tag, const HttpRequest& req, int timeout_ms) {
   std::unique_ptr<Transfer> t;
   if (!idle_.empty()) {
     t = std::move(idle_.back());
@@ -197,12 +205,26 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> CurlMulti::poll(int timeout_
     CURLcode code = msg->data.result;
     curl_multi_remove_handle(multi_, msg->easy_handle);
     raw->finish(code);
+    // The ramp: an answer on a connection set up in time widens the window by one; a
+    // connection that was slow to set up (the provider is taking connections slowly), or
+    // could not be made (refused, TLS refused, timed out), halves it.
+    curl_off_t tcp_us = 0, tls_us = 0;
+    curl_easy_getinfo(raw->easy, CURLINFO_CONNECT_TIME_T, &tcp_us);
+    curl_easy_getinfo(raw->easy, CURLINFO_APPCONNECT_TIME_T, &tls_us);
+    const bool slow_setup = std::max(tcp_us, tls_us) > kSlowSetupUs;
+    const std::size_t narrowed = std::max(std::min(kFirstWindow, max_window_), window_ / 2);
+    if (raw->response.status > 0) window_ = slow_setup ? narrowed : std::min(max_window_, window_ + 1);
+    else if (!raw->response.request_sent) window_ = narrowed;
     done.emplace_back(raw->tag, std::move(raw->response));
     auto it = std::find_if(busy_.begin(), busy_.end(), [&](const auto& p) { return p.get() == raw; });
     idle_.push_back(std::move(*it));
     *it = std::move(busy_.back());
     busy_.pop_back();
     --active_;
+  }
+  while (active_ < window_ && !waiting_.empty()) {
+    start(waiting_.front().tag, waiting_.front().req, waiting_.front().timeout_ms);
+    waiting_.pop_front();
   }
   return done;
 }

@@ -21,7 +21,7 @@ void make_certificate(const TempDir& dir, const std::string& name) {
 
 // The test config, the provider reached over HTTPS and trusting `ca_file`.
 std::string https_config(const TempDir& dir, const RedisServer& redis, const FakeProvider& provider,
-                         const std::string& ca_file) {
+                         const std::string& ca_file, int max_in_flight = 16) {
   std::string cfg = write_config(dir, redis.url(), provider.port(), "    ca_file: " + ca_file + "\n");
   std::string text = dir.read("loa.yaml");
   const std::string plain = "url: http://127.0.0.1:";
@@ -34,6 +34,10 @@ std::string https_config(const TempDir& dir, const RedisServer& redis, const Fak
   at = text.find(attempts);
   REQUIRE(at != std::string::npos);
   text.replace(at, attempts.size(), "max_attempts: 1");
+  const std::string window = "max_in_flight: 16";
+  at = text.find(window);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, window.size(), "max_in_flight: " + std::to_string(max_in_flight));
   dir.write("loa.yaml", text);
   return cfg;
 }
@@ -76,6 +80,34 @@ TEST_SUITE("integration/tls-provider") {
         CHECK(error.find("certificate") != std::string::npos);
       }
     }
+  }
+
+  TEST_CASE("a job's start at max_in_flight 512 against a provider slow to take connections: none failed, breaker closed") {
+    if (std::system("command -v openssl >/dev/null 2>&1") != 0) {
+      MESSAGE("openssl not installed: skipped (CI installs it)");
+      return;
+    }
+    TempDir dir;
+    make_certificate(dir, "provider");
+    RedisServer redis(dir);
+    // 4 threads, each holding a new connection 100 ms before its TLS handshake: about 40
+    // connections a second. Opening 512 at once, the last would wait ~13 s, far past the
+    // 5 s connect budget; the ramp opens them as the provider takes them.
+    FakeProvider provider(dir, "fake", {"--tls-cert", dir.file("provider.pem"), "--tls-key", dir.file("provider.key"),
+                                        "--accept-delay-ms", "100", "--threads", "4", "--no-reports"});
+    write_ward(dir, "phuong-6", 600);
+    const std::string cfg = https_config(dir, redis, provider, dir.file("provider.pem"), 512);
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    const std::string job = send_job(cfg, "phuong-6", "mở dần");
+    const bool done = wait_until([&] { return job_status(cfg, job)["state"] == "done"; }, std::chrono::seconds(60));
+    const auto st = job_status(cfg, job);
+    INFO(st.dump());
+    REQUIRE(done);
+    CHECK(st["counts"]["sent"] == 600);  // one attempt each (max_attempts: 1): none failed
+    CHECK(st["counts"]["failed"] == 0);
+    CHECK(st["counts"]["unknown"] == 0);
+    CHECK(gw.log().find("circuit open") == std::string::npos);
+    CHECK(provider.log_lines().size() == 600);
   }
 
   TEST_CASE("a ca_file that cannot be read is refused with file:line") {
