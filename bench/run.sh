@@ -10,7 +10,15 @@
 #   RUNS=1 N=20000 bash bench/run.sh      # quick
 #
 # Knobs: N (recipients, default 100000), RUNS (default 3), KANNEL (1/0), RATE_N (messages
-# for the rate-adherence run, default 2000), APPENDFSYNC (Redis AOF policy, default everysec).
+# for the rate-adherence run, default 2000), APPENDFSYNC (Redis AOF policy, default everysec),
+# TLS=1 (the provider, nginx, speaks HTTPS with a throwaway certificate for localhost, to
+# Kannel and to Loa alike; Loa trusts it through the provider's ca_file), TLS_SESSION_CACHE=1
+# (Loa's rounds only: nginx keeps a session cache, as the anchor's config does not, so that
+# the resumed handshakes show; Kannel's rounds run the anchor's config as it is).
+#
+# Per Loa round it also prints the connections nginx took and, over TLS, how many of their
+# handshakes resumed a session (nginx's $connection_requests and $ssl_session_reused), and
+# the failed attempts in the gateway's log (timeouts, refused connections).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${LOA_SHARED:-$root/../shared}
@@ -19,6 +27,8 @@ RUNS=${RUNS:-3}
 KANNEL=${KANNEL:-1}
 RATE_N=${RATE_N:-2000}
 APPENDFSYNC=${APPENDFSYNC:-everysec}
+TLS=${TLS:-0}
+TLS_SESSION_CACHE=${TLS_SESSION_CACHE:-0}
 W=/tmp/loa-bench
 PROVIDER_PORT=18080   # the Kannel anchor's nginx provider, same config, same port
 
@@ -48,7 +58,7 @@ tck=$(getconf CLK_TCK)
 # One Kannel trial per mode (per request, bulk) against the anchor's own nginx on the
 # provider port; prints "<per-request msg/s> <bulk msg/s> <per-request CPU µs/msg> <bulk µs/msg>".
 kannel_round() {
-  PHASES=kannel MPS_LIST=10 NS="$N" REPEAT=1 bash "$shared/bench/kannel/run.sh" >"$W/kannel-$1.out" 2>"$W/kannel-$1.err" || true
+  TLS=$TLS PHASES=kannel MPS_LIST=10 NS="$N" REPEAT=1 bash "$shared/bench/kannel/run.sh" >"$W/kannel-$1.out" 2>"$W/kannel-$1.err" || true
   cp /tmp/kannel-anchor/results.txt "$W/kannel-results-$1.txt" 2>/dev/null || true
   awk '/^kannel mode=/ {for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}
                         r[v["mode"]] = v["rate"]; u[v["mode"]] = v["kannel_us_per_msg"]}
@@ -59,10 +69,29 @@ kannel_round() {
 # ---------------------------------------------------------------- the provider
 # nginx with the anchor's config (it writes under /tmp/kannel-anchor), logging one $msec
 # line per request; stopped before each Kannel round, which starts its own.
+# Loa's rounds use a copy that also logs, per request, whether it opened its connection
+# ($connection_requests 1) and whether that connection's TLS handshake resumed a session.
 nginx_log=/tmp/kannel-anchor/provider-access.log
+sed "s|log_format stamp '\$msec';|log_format stamp '\$msec \$connection_requests \$ssl_session_reused';|" \
+  "$shared/bench/kannel/nginx.conf" >"$W/nginx.conf"
+grep -q 'connection_requests' "$W/nginx.conf" || { echo "bench: the anchor's nginx.conf changed its log_format" >&2; exit 1; }
+purl="http://127.0.0.1:$PROVIDER_PORT/send"
+ca_line=""
+if [ "$TLS" = 1 ]; then
+  mkdir -p "$W/tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/tls/key.pem" -out "$W/tls/cert.pem" -days 2 \
+    -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" >/dev/null 2>&1
+  sed -i "s#listen 127.0.0.1:$PROVIDER_PORT backlog=4096;#listen 127.0.0.1:$PROVIDER_PORT ssl backlog=4096; ssl_certificate $W/tls/cert.pem; ssl_certificate_key $W/tls/key.pem;#" "$W/nginx.conf"
+  grep -q "ssl_certificate " "$W/nginx.conf" || { echo "bench: the anchor's nginx.conf changed its listen line" >&2; exit 1; }
+  if [ "$TLS_SESSION_CACHE" = 1 ]; then
+    sed -i "s#ssl_certificate_key $W/tls/key.pem;#ssl_certificate_key $W/tls/key.pem; ssl_session_cache shared:LOA:10m;#" "$W/nginx.conf"
+  fi
+  purl="https://localhost:$PROVIDER_PORT/send"
+  ca_line="    ca_file: $W/tls/cert.pem"
+fi
 start_nginx() {
   mkdir -p /tmp/kannel-anchor/nginx
-  nginx -p /tmp/kannel-anchor/nginx/ -e /tmp/kannel-anchor/nginx/error.log -c "$shared/bench/kannel/nginx.conf"
+  nginx -p /tmp/kannel-anchor/nginx/ -e /tmp/kannel-anchor/nginx/error.log -c "$W/nginx.conf"
   sleep 0.5
 }
 stop_nginx() {
@@ -89,17 +118,19 @@ webhook: { listen: "127.0.0.1:0" }
 providers:
   - name: nginx
     type: http
-    url: http://127.0.0.1:$PROVIDER_PORT/send
+    url: $purl
     fields: { to: "{{to}}", text: "{{text}}", ref: "{{ref}}" }
     message_id: id
     dlr_token: bench
     max_in_flight: 256
     timeout_ms: 10000
+$ca_line
 YAML
 loa() { "$bin/cli/loa" --config "$W/state/loa.yaml" "$@"; }
 
 # One Loa run on a fresh daemon and an empty Redis; prints "<msg/s> <send s> <µs CPU/msg>
-# <+redis µs> <peak RSS kB>" or nothing when not all messages arrived in time.
+# <+redis µs> <peak RSS kB> <connections> <resumed> <failed attempts>" or nothing when not
+# all messages arrived in time.
 loa_round() {
   local run=$1 gw c0 r0 c1 r1 t0 t_sent t_end got hwm deadline
   redis-cli -s "$W/redis.sock" FLUSHALL >/dev/null
@@ -116,28 +147,32 @@ loa_round() {
   deadline=$(( $(date +%s) + 300 ))
   while [ "$(wc -l <"$nginx_log")" -lt "$N" ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.05; done
   got=$(wc -l <"$nginx_log")
-  t_end=$(tail -n 1 "$nginx_log")
+  t_end=$(tail -n 1 "$nginx_log" | cut -d' ' -f1)
   c1=$(cpu_ticks "$gw"); r1=$(cpu_ticks "$redis_pid"); hwm=$(hwm_kb "$gw")
   kill -TERM "$gw"; wait "$gw" 2>/dev/null || true
   if [ "$got" -lt "$N" ]; then echo "run $run: only $got of $N arrived within 300 s" >&2; return; fi
+  local conns failed
+  conns=$(awk '$2 == 1 {c++; if ($3 == "r") r++} END {print c + 0, r + 0}' "$nginx_log")
+  failed=$(grep -c "attempt [0-9]*:" "$W/gatewayd-$run.log" || true)
   awk -v n="$N" -v a="$t0" -v s="$t_sent" -v b="$t_end" -v c="$((c1 - c0))" -v cr="$((c1 - c0 + r1 - r0))" -v t="$tck" -v k="$hwm" \
-    'BEGIN {printf "%.0f %.2f %.1f %.1f %d\n", n/(b-a), s-a, c/t/n*1e6, cr/t/n*1e6, k}'
+    -v conns="$conns" -v f="$failed" 'BEGIN {printf "%.0f %.2f %.1f %.1f %d %s %d\n", n/(b-a), s-a, c/t/n*1e6, cr/t/n*1e6, k, conns, f}'
 }
 
 echo
-echo "== Kannel and Loa in turns, N=$N, $RUNS rounds (Loa: loa send -> Redis -> loa-gatewayd -> nginx, AOF $APPENDFSYNC)"
-printf '%-6s %12s %12s %10s %8s %12s %12s %8s\n' round "Kannel req" "Kannel bulk" "Loa msg/s" "ratio" "Loa µs/msg" "+redis µs" "RSS MiB"
+echo "== Kannel and Loa in turns, N=$N, $RUNS rounds (Loa: loa send -> Redis -> loa-gatewayd -> nginx, AOF $APPENDFSYNC; provider $purl)"
+printf '%-6s %12s %12s %10s %8s %12s %12s %8s %6s %8s %7s\n' round "Kannel req" "Kannel bulk" "Loa msg/s" "ratio" "Loa µs/msg" "+redis µs" "RSS MiB" conns resumed failed
 rates=(); cpus=(); cpus_r=(); rsss=(); sends=(); k_req=(); k_bulk=(); k_us=(); ratios=()
 for run in $(seq "$RUNS"); do
   k=(0 0 0 0)
   if [ "$KANNEL" = 1 ]; then stop_nginx; read -r -a k <<<"$(kannel_round "$run")"; fi
   start_nginx
-  read -r rate send_s cpu cpur hwm <<<"$(loa_round "$run")"
+  read -r rate send_s cpu cpur hwm conns resumed failed <<<"$(loa_round "$run")"
   stop_nginx
   [ -n "${rate:-}" ] || continue
   best=$(( k[0] > k[1] ? k[0] : k[1] ))
   ratio=$(awk -v a="$rate" -v b="$best" 'BEGIN {if (b > 0) printf "%.2f", a/b; else print "-"}')
-  printf '%-6s %12s %12s %10s %8s %12s %12s %8.1f\n' "$run" "${k[0]}" "${k[1]}" "$rate" "$ratio" "$cpu" "$cpur" "$(awk -v k="$hwm" 'BEGIN {print k/1024}')"
+  printf '%-6s %12s %12s %10s %8s %12s %12s %8.1f %6s %8s %7s\n' "$run" "${k[0]}" "${k[1]}" "$rate" "$ratio" "$cpu" "$cpur" \
+    "$(awk -v k="$hwm" 'BEGIN {print k/1024}')" "$conns" "$resumed" "$failed"
   rates+=("$rate"); cpus+=("$cpu"); cpus_r+=("$cpur"); rsss+=("$hwm"); sends+=("$send_s")
   if [ "$KANNEL" = 1 ]; then k_req+=("${k[0]}"); k_bulk+=("${k[1]}"); k_us+=("${k[2]}" "${k[3]}"); ratios+=("$ratio"); fi
 done
@@ -162,7 +197,7 @@ pids+=("$!")
 for _ in $(seq 50); do grep -q listening "$W/fake.out" 2>/dev/null && break; sleep 0.1; done
 fake_port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$W/fake.out")
 python3 "$root/bench/gen_ward.py" "$W/state/wards/rate.csv" "$RATE_N" --clean --seed 7
-sed -e "s|url: http://127.0.0.1:$PROVIDER_PORT/send|url: http://127.0.0.1:$fake_port/send\n    rate_per_second: 200\n    burst: 5|" \
+sed -e "s|url: $purl|url: http://127.0.0.1:$fake_port/send\n    rate_per_second: 200\n    burst: 5|" -e "/ca_file:/d" \
     -e 's|wards: { bench: "Phường 6" }|wards: { rate: "Phường 7" }|' "$W/state/loa.yaml" >"$W/state/rate.yaml"
 redis-cli -s "$W/redis.sock" FLUSHALL >/dev/null
 "$bin/daemon/loa-gatewayd" --config "$W/state/rate.yaml" --log-level warn 2>"$W/gatewayd-rate.log" &
