@@ -69,7 +69,9 @@ class Dispatcher::Loop {
       : d_(d),
         name_(d.provider_.name()),
         capacity_(static_cast<std::size_t>(std::max(1, d.cfg_.max_in_flight / d.workers_))),
-        lease_ms_(d.cfg_.timeout_ms + 20000),
+        // A request may wait in the transport for about one timeout when its window narrows
+        // (a provider slow to take connections), then run for one: the lease outlives both.
+        lease_ms_(2 * static_cast<std::int64_t>(d.cfg_.timeout_ms) + 20000),
         holder_(d.ctx_.redis_url, "dispatcher " + name_) {}
 
   // One turn: start what was taken, ask Redis for more (with the outcomes so far) when
@@ -170,7 +172,7 @@ class Dispatcher::Loop {
   // their lane.
   void start_ready(bool stopping) {
     const std::int64_t now = util::now_ms();
-    while (!ready_.empty() && (stopping || pending_.size() < capacity_)) {
+    while (!ready_.empty() && (stopping || pending_.size() < room())) {
       store::Outbound& o = ready_.front();
       const auto circuit = breaker_.state(now);
       if (stopping) {
@@ -189,6 +191,11 @@ class Dispatcher::Loop {
     }
   }
 
+  // What may be out now: the share of max_in_flight, or less while the transport ramps up
+  // its connections (kFirstWindow before it exists), so that messages are not taken from
+  // Redis, under a lease, faster than they can go.
+  std::size_t room() const { return std::min(capacity_, http_ ? http_->window() : transport::kFirstWindow); }
+
   void start(store::Outbound& o) {
     providers::Message m = to_message(o);
     spdlog::debug("{}: sending {} to {}: {}", name_, o.ref, o.phone, m.text);
@@ -206,7 +213,7 @@ class Dispatcher::Loop {
   // Sends the round trip the plan asks for (outcomes so far, then take); its answer is
   // taken in by take_answer() while the open requests go on.
   void ask(bool stopping, std::int64_t now, std::int64_t steady) {
-    const TakePlan plan = plan_take({.capacity = capacity_,
+    const TakePlan plan = plan_take({.capacity = room(),
                                      .open = pending_.size(),
                                      .ready = ready_.size(),
                                      .outcomes = outcomes_.size(),

@@ -18,7 +18,6 @@ namespace loa::transport {
 /// (TLS handshakes) at a time instead of max_in_flight at once.
 class CurlMulti final : public HttpTransport {
  public:
-  static constexpr std::size_t kFirstWindow = 8;
   /// A connection whose TCP and TLS set-up took longer than this narrows the window (the
   /// connect budget is 5 s: the window stops growing well before set-ups near it).
   static constexpr long long kSlowSetupUs = 1'000'000;
@@ -32,8 +31,8 @@ class CurlMulti final : public HttpTransport {
 
   void add(std::uint64_t tag, const HttpRequest& req, int timeout_ms) override;
   std::size_t in_flight() const override { return active_ + waiting_.size(); }
-  /// Requests allowed in libcurl at once now (for tests and metrics).
-  std::size_t window() const { return window_; }
+  /// Requests allowed in libcurl at once now.
+  std::size_t window() const override { return window_; }
   std::vector<std::pair<std::uint64_t, HttpResponse>> poll(int timeout_ms, int also_fd = -1) override;
 
  private:

@@ -4,6 +4,7 @@
 // else (HTTPS, host names, proxies). Adapters never see this; the dispatcher does, through
 // a TransportFactory, so its loop can run on a transport of a test's making.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -15,10 +16,17 @@
 
 namespace loa::transport {
 
+/// Requests a transport that ramps its connections lets out at first (CurlMulti).
+inline constexpr std::size_t kFirstWindow = 8;
+
 /// Not thread-safe; one per dispatcher thread.
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
+  /// How many requests it would have out now: the ramp's window (CurlMulti), else no
+  /// limit of its own. The dispatcher takes and starts no more than that, so a message
+  /// never waits long inside the gateway under its lease.
+  virtual std::size_t window() const { return static_cast<std::size_t>(-1); }
   /// Starts a request; its completion comes back from poll() with `tag`.
   virtual void add(std::uint64_t tag, const HttpRequest& req, int timeout_ms) = 0;
   virtual std::size_t in_flight() const = 0;

@@ -165,7 +165,7 @@ routes:
     redis.process().signal(SIGSTOP);  // answers nothing, refuses nothing
     std::this_thread::sleep_for(std::chrono::milliseconds(6500));
     redis.process().signal(SIGCONT);
-    // Messages a lost answer had taken fall to their lease (timeout + 20 s): unknown.
+    // Messages a lost answer had taken fall to their lease (2 x timeout + 20 s): unknown.
     REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(60)));
     CHECK(gw.log().find("no answer in 5000 ms") != std::string::npos);
     auto counts = job_status(cfg, job)["counts"];
