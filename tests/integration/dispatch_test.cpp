@@ -73,9 +73,19 @@ TEST_SUITE("integration/dispatch") {
     auto at = send_times(provider);
     REQUIRE(at.size() == 100);
     // 5 at once, then one per 20 ms: about 1.9 s. Ten must be open at a time for that
-    // (50/s x 0.2 s); a dispatcher waiting for each answer would take 20 s.
+    // (50/s x 0.2 s); a dispatcher waiting for each answer would take 20 s, one holding
+    // eight open could not pass 40 a second. The densest second shows the rate reached,
+    // whatever a loaded machine does to a moment of the run (the largest gap is printed).
+    std::int64_t most = 0, gap = 0;
+    for (size_t i = 0, j = 0; i < at.size(); ++i) {
+      while (at[i] - at[j] >= 1000) ++j;
+      most = std::max<std::int64_t>(most, static_cast<std::int64_t>(i - j + 1));
+      if (i > 0) gap = std::max(gap, at[i] - at[i - 1]);
+    }
+    MESSAGE("100 sends took " << at.back() - at.front() << " ms; at most " << most << " in a second; largest gap " << gap << " ms");
     CHECK(at.back() - at.front() >= 1800);
-    CHECK(at.back() - at.front() <= 2800);
+    CHECK(most >= 46);  // 50 a second (and the burst of 5): more than eight open could give
+    CHECK(most <= 57);  // rate + burst, and two for arrival jitter
   }
 
   TEST_CASE("503 then 200: retried with backoff until accepted") {
