@@ -270,6 +270,13 @@ class Dispatcher::Loop {
       settle(it->second.message, d_.provider_.parse_response(it->second.sent, response));
       pending_.erase(it);
     }
+    const auto now = http_->counts();
+    if (now.connections != counted_.connections || now.tls_full != counted_.tls_full ||
+        now.tls_resumed != counted_.tls_resumed) {
+      metrics().connections(name_, now.connections - counted_.connections, now.tls_full - counted_.tls_full,
+                            now.tls_resumed - counted_.tls_resumed);
+      counted_ = now;
+    }
   }
 
   void take_answer() {
@@ -325,6 +332,7 @@ class Dispatcher::Loop {
   const std::string& name_;
   const std::size_t capacity_;
   std::unique_ptr<transport::HttpTransport> http_;  ///< chosen by the first request's URL
+  transport::TransportCounts counted_;  ///< http_'s counts already added to metrics()
   const std::int64_t lease_ms_;  ///< a live sender never outlives its lease
   store::RedisHolder holder_;
   store::Redis* redis_ = nullptr;  ///< holder_'s connection, while it works

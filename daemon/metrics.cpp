@@ -31,6 +31,8 @@ void Metrics::know(const std::vector<std::string>& providers) {
     for (auto e : store::kReportEffectNames) dlr_.try_emplace({p, e}, 0);
     latency_.try_emplace(p);
     waits_.try_emplace(p, 0.0);
+    connections_.try_emplace(p, 0);
+    for (std::string_view kind : {"full", "resumed"}) handshakes_.try_emplace({p, kind}, 0);
   }
   for (auto r : kDropReasons) webhook_dropped_.try_emplace(std::string(r), 0);
 }
@@ -75,6 +77,14 @@ void Metrics::limiter_wait(const std::string& provider, double seconds) {
   waits_[provider] += seconds;
 }
 
+void Metrics::connections(const std::string& provider, std::uint64_t opened, std::uint64_t tls_full,
+                          std::uint64_t tls_resumed) {
+  std::lock_guard lock(mu_);
+  connections_[provider] += opened;
+  handshakes_[{provider, "full"}] += tls_full;
+  handshakes_[{provider, "resumed"}] += tls_resumed;
+}
+
 std::string Metrics::render() const {
   std::lock_guard lock(mu_);
   std::string out;
@@ -97,6 +107,12 @@ std::string Metrics::render() const {
   family(out, "loa_rate_limit_wait_seconds_total", "counter", "Time sends waited for the rate limiter (this instance).");
   for (const auto& [k, v] : waits_)
     out += fmt::format("loa_rate_limit_wait_seconds_total{{provider=\"{}\"}} {:.3f}\n", k, v);
+  family(out, "loa_provider_connections_total", "counter", "Connections opened to a provider (this instance).");
+  for (const auto& [k, v] : connections_) out += fmt::format("loa_provider_connections_total{{provider=\"{}\"}} {}\n", k, v);
+  family(out, "loa_provider_tls_handshakes_total", "counter",
+         "TLS handshakes with a provider, full or resuming an earlier session (this instance).");
+  for (const auto& [k, v] : handshakes_)
+    out += fmt::format("loa_provider_tls_handshakes_total{{provider=\"{}\",kind=\"{}\"}} {}\n", k.first, k.second, v);
   family(out, "loa_provider_request_seconds", "histogram", "Provider request latency (this instance).");
   for (const auto& [p, h] : latency_) {
     for (size_t i = 0; i < kBuckets.size(); ++i)

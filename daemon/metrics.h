@@ -34,6 +34,8 @@ class Metrics {
   void request(const std::string& provider, double seconds);
   void outcome(const std::string& provider, store::SendOutcome outcome);
   void limiter_wait(const std::string& provider, double seconds);
+  /// Connections a provider's transports opened, and TLS handshakes done on them.
+  void connections(const std::string& provider, std::uint64_t opened, std::uint64_t tls_full, std::uint64_t tls_resumed);
   /// The process-local part of the exposition.
   std::string render() const;
 
@@ -59,6 +61,8 @@ class Metrics {
   std::map<std::string, unsigned long long> webhook_dropped_;
   std::map<std::string, Histogram> latency_;
   std::map<std::string, double> waits_;
+  std::map<std::string, unsigned long long> connections_;
+  std::map<ByProvider, unsigned long long> handshakes_;  // provider, full or resumed
 };
 
 Metrics& metrics();

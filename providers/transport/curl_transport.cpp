@@ -1,13 +1,20 @@
-// libcurl multi driver, and the choice between the two transports.
+// libcurl multi driver on an epoll.
 #include "providers/transport/curl_transport.h"
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 
 #include <curl/curl.h>
+#include <openssl/ssl.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "core/util/time.h"
 
 namespace loa::transport {
 
@@ -144,6 +151,46 @@ struct CurlMulti::Transfer {
   }
 };
 
+struct CurlMulti::Callbacks {
+  // libcurl tells which descriptors to watch for what.
+  static int socket(CURL*, curl_socket_t fd, int what, void* self, void*) {
+    auto* m = static_cast<CurlMulti*>(self);
+    if (what == CURL_POLL_REMOVE) {
+      ::epoll_ctl(m->epoll_, EPOLL_CTL_DEL, fd, nullptr);  // may be closed already: no matter
+      return 0;
+    }
+    epoll_event ev{};
+    ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+    ev.data.fd = fd;
+    if (::epoll_ctl(m->epoll_, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT)
+      ::epoll_ctl(m->epoll_, EPOLL_CTL_ADD, fd, &ev);
+    return 0;
+  }
+  // libcurl wants its timeout action in `ms` (-1: not at all).
+  static int timer(CURLM*, long ms, void* self) {
+    static_cast<CurlMulti*>(self)->timer_at_ = ms < 0 ? -1 : util::steady_ms() + ms;
+    return 0;
+  }
+  // Each new TLS connection's context: count its handshake, full or resumed.
+  static CURLcode ssl_ctx(CURL*, void* ctx, void* self) {
+    auto* c = static_cast<SSL_CTX*>(ctx);
+    SSL_CTX_set_ex_data(c, counts_index(), &static_cast<CurlMulti*>(self)->counts_);
+    SSL_CTX_set_info_callback(c, handshake);
+    return CURLE_OK;
+  }
+  static void handshake(const SSL* ssl, int where, int) {
+    if (!(where & SSL_CB_HANDSHAKE_DONE)) return;
+    auto* counts = static_cast<TransportCounts*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), counts_index()));
+    if (!counts) return;
+    if (SSL_session_reused(ssl)) ++counts->tls_resumed;
+    else ++counts->tls_full;
+  }
+  static int counts_index() {
+    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+  }
+};
+
 CurlMulti::CurlMulti(int max_connections, std::string ca_file)
     : ca_file_(std::move(ca_file)),
       max_window_(static_cast<std::size_t>(std::max(1, max_connections))),
@@ -157,6 +204,11 @@ CurlMulti::CurlMulti(int max_connections, std::string ca_file)
   curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(max_connections));
   curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(max_connections));
   curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(max_connections));
+  epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, Callbacks::socket);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, Callbacks::timer);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
 }
 
 CurlMulti::~CurlMulti() {
@@ -166,9 +218,12 @@ CurlMulti::~CurlMulti() {
   idle_.clear();
   curl_multi_cleanup(multi_);
   curl_share_cleanup(static_cast<CURLSH*>(share_));
+  if (epoll_ >= 0) ::close(epoll_);
 }
 
 void CurlMulti::add(std::uint64_t tag, const HttpRequest& req, int timeout_ms) {
+  if (active_ == 0 && waiting_.empty() && util::steady_ms() - idle_since_ >= kIdleRestartMs)
+    window_ = std::min(kFirstWindow, max_window_);
   if (active_ < window_) start(tag, req, timeout_ms);
   else waiting_.push_back({tag, req, timeout_ms});
 }
@@ -180,6 +235,8 @@ void CurlMulti::start(std::uint64_t tag, const HttpRequest& req, int timeout_ms)
     idle_.pop_back();
   } else {
     t = std::make_unique<Transfer>(static_cast<CURLSH*>(share_), ca_file_);
+    curl_easy_setopt(t->easy, CURLOPT_SSL_CTX_FUNCTION, Callbacks::ssl_ctx);
+    curl_easy_setopt(t->easy, CURLOPT_SSL_CTX_DATA, this);
   }
   t->tag = tag;
   t->prepare(req, timeout_ms);
@@ -188,15 +245,27 @@ void CurlMulti::start(std::uint64_t tag, const HttpRequest& req, int timeout_ms)
   ++active_;
 }
 
-std::vector<std::pair<std::uint64_t, HttpResponse>> CurlMulti::poll(int timeout_ms, int also_fd) {
-  std::vector<std::pair<std::uint64_t, HttpResponse>> done;
+void CurlMulti::act(int fd, int events) {
   int running = 0;
-  curl_multi_perform(multi_, &running);
-  if (!active_ || running == static_cast<int>(active_)) {
-    curl_waitfd also{also_fd, CURL_WAIT_POLLIN, 0};
-    curl_multi_poll(multi_, also_fd >= 0 ? &also : nullptr, also_fd >= 0 ? 1 : 0, timeout_ms, nullptr);
-    curl_multi_perform(multi_, &running);
-  }
+  curl_multi_socket_action(multi_, fd, events, &running);
+}
+
+// The caller's descriptor (Redis's, while an answer is awaited) is watched in the same
+// epoll; registered while given, dropped when not (a connection at its end would read
+// ready on every turn).
+void CurlMulti::watch_also(int fd) {
+  if (fd == also_fd_) return;
+  if (also_fd_ >= 0) ::epoll_ctl(epoll_, EPOLL_CTL_DEL, also_fd_, nullptr);
+  also_fd_ = -1;
+  if (fd < 0) return;
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = fd;
+  if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) == 0) also_fd_ = fd;
+}
+
+// Takes in the transfers libcurl has finished, and applies the ramp to each.
+void CurlMulti::collect(std::vector<std::pair<std::uint64_t, HttpResponse>>& done) {
   int left = 0;
   while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
     if (msg->msg != CURLMSG_DONE) continue;
@@ -205,23 +274,42 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> CurlMulti::poll(int timeout_
     CURLcode code = msg->data.result;
     curl_multi_remove_handle(multi_, msg->easy_handle);
     raw->finish(code);
-    // The ramp: an answer on a connection set up in time widens the window by one; a
-    // connection that was slow to set up (the provider is taking connections slowly), or
-    // could not be made (refused, TLS refused, timed out), halves it.
+    long opened = 0;
+    curl_easy_getinfo(raw->easy, CURLINFO_NUM_CONNECTS, &opened);
+    counts_.connections += static_cast<std::uint64_t>(std::max(0L, opened));
     curl_off_t tcp_us = 0, tls_us = 0;
     curl_easy_getinfo(raw->easy, CURLINFO_CONNECT_TIME_T, &tcp_us);
     curl_easy_getinfo(raw->easy, CURLINFO_APPCONNECT_TIME_T, &tls_us);
-    const bool slow_setup = std::max(tcp_us, tls_us) > kSlowSetupUs;
-    const std::size_t narrowed = std::max(std::min(kFirstWindow, max_window_), window_ / 2);
-    if (raw->response.status > 0) window_ = slow_setup ? narrowed : std::min(max_window_, window_ + 1);
-    else if (!raw->response.request_sent) window_ = narrowed;
+    window_ = next_window(window_, max_window_, raw->response.status > 0, std::max(tcp_us, tls_us) > kSlowSetupUs);
     done.emplace_back(raw->tag, std::move(raw->response));
     auto it = std::find_if(busy_.begin(), busy_.end(), [&](const auto& p) { return p.get() == raw; });
     idle_.push_back(std::move(*it));
     *it = std::move(busy_.back());
     busy_.pop_back();
-    --active_;
+    if (--active_ == 0) idle_since_ = util::steady_ms();
   }
+}
+
+std::vector<std::pair<std::uint64_t, HttpResponse>> CurlMulti::poll(int timeout_ms, int also_fd) {
+  std::vector<std::pair<std::uint64_t, HttpResponse>> done;
+  watch_also(also_fd);
+  // libcurl's due timeouts first (a request just added is started this way), then what
+  // it finished; wait only when nothing is ready.
+  if (timer_at_ >= 0 && timer_at_ <= util::steady_ms()) act(CURL_SOCKET_TIMEOUT, 0);
+  collect(done);
+  int wait = done.empty() ? timeout_ms : 0;
+  if (timer_at_ >= 0) wait = static_cast<int>(std::clamp<std::int64_t>(timer_at_ - util::steady_ms(), 0, wait));
+  std::array<epoll_event, 256> events;
+  const int n = ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), wait);
+  for (int i = 0; i < n; ++i) {
+    const int fd = events[i].data.fd;
+    if (fd == also_fd_) continue;
+    const std::uint32_t e = events[i].events;
+    act(fd, (e & (EPOLLIN | EPOLLHUP | EPOLLRDHUP) ? CURL_CSELECT_IN : 0) | (e & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                (e & EPOLLERR ? CURL_CSELECT_ERR : 0));
+  }
+  if (timer_at_ >= 0 && timer_at_ <= util::steady_ms()) act(CURL_SOCKET_TIMEOUT, 0);
+  collect(done);
   while (active_ < window_ && !waiting_.empty()) {
     start(waiting_.front().tag, waiting_.front().req, waiting_.front().timeout_ms);
     waiting_.pop_front();

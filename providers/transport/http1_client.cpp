@@ -224,6 +224,7 @@ void Http1Client::open_for(Request req) {
   c->fd = fd;
   c->origin = req.origin;
   ++connections_;
+  ++opened_;
   ++unproven_;
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;

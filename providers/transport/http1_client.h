@@ -32,6 +32,7 @@ class Http1Client final : public HttpTransport {
 
   void add(std::uint64_t tag, const HttpRequest& req, int timeout_ms) override;
   std::size_t in_flight() const override { return requests_; }
+  TransportCounts counts() const override { return {.connections = opened_}; }
   std::vector<std::pair<std::uint64_t, HttpResponse>> poll(int timeout_ms, int also_fd = -1) override;
 
  private:
@@ -65,6 +66,7 @@ class Http1Client final : public HttpTransport {
   int epoll_ = -1;
   std::size_t max_connections_;
   std::size_t connections_ = 0;
+  std::uint64_t opened_ = 0;  ///< connections opened since start
   std::size_t unproven_ = 0;  ///< open connections that have not yet carried an answer
   bool starting_waiting_ = false;
   std::size_t requests_ = 0;

@@ -1,6 +1,7 @@
 // Choosing a transport, and what both share.
 #include "providers/transport/transport.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -24,6 +25,11 @@ std::optional<std::int64_t> retry_after_ms(std::string_view value) {
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), s);
   if (ec != std::errc() || end != value.data() + value.size() || s < 0) return std::nullopt;
   return std::min<std::int64_t>(s, kMaxRetryAfterS) * 1000;  // a day at most: no overflow, no wait for ever
+}
+
+std::size_t next_window(std::size_t window, std::size_t max, bool answered, bool slow_setup) {
+  if (answered && !slow_setup) return std::min(max, window + 1);
+  return std::max(std::min(kFirstWindow, max), window / 2);
 }
 
 std::unique_ptr<HttpTransport> make_transport(const TransportSpec& spec) {

@@ -16,8 +16,28 @@
 
 namespace loa::transport {
 
-/// Requests a transport that ramps its connections lets out at first (CurlMulti).
+/// Requests a transport that ramps its connections lets out at first (CurlMulti), and
+/// again after it has had none out for kIdleRestartMs: kept-alive connections may have
+/// died meanwhile (a provider restarted), and a job's start must not open max_in_flight
+/// new ones at once (TCP restarts its window after idleness for the same reason).
 inline constexpr std::size_t kFirstWindow = 8;
+inline constexpr std::int64_t kIdleRestartMs = 1000;
+
+/// What a transport has done since it was made, for /metrics (loa_provider_connections_total,
+/// loa_provider_tls_handshakes_total).
+struct TransportCounts {
+  std::uint64_t connections = 0;     ///< connections opened (TCP)
+  std::uint64_t tls_full = 0;        ///< TLS handshakes with a full key exchange
+  std::uint64_t tls_resumed = 0;     ///< TLS handshakes that resumed an earlier session
+};
+
+/// The ramp's rule: the window after a request ends. An answer on a connection set up in
+/// time widens it by one (so it doubles each round trip while answers come); anything
+/// else halves it, never below `first` (kFirstWindow, or `max` if smaller): an answer on
+/// a connection slow to set up (the provider takes connections slowly), a request that
+/// never left (refused, TLS refused, connect timed out), one written and not answered (a
+/// timeout, a connection lost: a provider in trouble, or restarting, gets fewer at once).
+std::size_t next_window(std::size_t window, std::size_t max, bool answered, bool slow_setup);
 
 /// Not thread-safe; one per dispatcher thread.
 class HttpTransport {
@@ -30,6 +50,7 @@ class HttpTransport {
   /// Starts a request; its completion comes back from poll() with `tag`.
   virtual void add(std::uint64_t tag, const HttpRequest& req, int timeout_ms) = 0;
   virtual std::size_t in_flight() const = 0;
+  virtual TransportCounts counts() const { return {}; }
   /// Drives the requests, waiting at most `timeout_ms` for activity on them or for
   /// `also_fd` (if not -1) to become readable; returns completions.
   virtual std::vector<std::pair<std::uint64_t, HttpResponse>> poll(int timeout_ms, int also_fd = -1) = 0;

@@ -236,9 +236,9 @@ static int port_from(const std::string& text, const std::string& marker) {
   return colon == std::string::npos ? 0 : std::atoi(text.c_str() + colon + 1);
 }
 
-FakeProvider::FakeProvider(const TempDir& dir, const std::string& name, std::vector<std::string> extra_args) {
+FakeProvider::FakeProvider(const TempDir& dir, const std::string& name, std::vector<std::string> extra_args, int port) {
   log_ = dir.file(name + ".log");
-  std::vector<std::string> argv{bin("loa-fake-provider"), "--listen", "127.0.0.1:0", "--log", log_};
+  std::vector<std::string> argv{bin("loa-fake-provider"), "--listen", "127.0.0.1:" + std::to_string(port), "--log", log_};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   proc_ = std::make_unique<Process>(argv, dir.file(name + ".out"), dir.file(name + ".err"));
   REQUIRE_MESSAGE(wait_until([&] { return (port_ = port_from(dir.read(name + ".out"), "listening on ")) > 0; },

@@ -84,7 +84,8 @@ class RedisServer {
 /// loa-fake-provider on 127.0.0.1:<kernel port>.
 class FakeProvider {
  public:
-  FakeProvider(const TempDir& dir, const std::string& name, std::vector<std::string> extra_args = {});
+  /// Listens on `port` (0: the kernel picks): a provider restarted where it was.
+  FakeProvider(const TempDir& dir, const std::string& name, std::vector<std::string> extra_args = {}, int port = 0);
   int port() const { return port_; }
   std::string log_path() const { return log_; }
   /// The JSON lines of accepted messages.

@@ -198,6 +198,8 @@ TEST_SUITE("integration/http") {
       CHECK(got[99].body == "to=84912345678 text=Chào");
       std::lock_guard lock(server.mu);
       CHECK(server.client_ports.size() <= 4);  // connections reused, never more than the cap
+      CHECK(t.counts().connections == server.client_ports.size());  // what /metrics is told
+      CHECK(t.counts().tls_full + t.counts().tls_resumed == 0);
     });
   }
 
@@ -312,30 +314,33 @@ TEST_SUITE("integration/http") {
     }
   }
 
-  TEST_CASE("Loa's client opens connections gradually: a few before any answers, more as answers come") {
-    // Each connection is counted as the server takes it, and each request answered 200 ms
-    // after it is read: a client opening all 64 at once would be seen holding 64.
-    std::atomic<int> open{0}, peak_before_answer{0}, connections{0}, answered{0};
-    loa::test::RawServer server([&](int fd) {
-      ++connections;
-      if (answered == 0) peak_before_answer = std::max(peak_before_answer.load(), ++open);
-      std::string buf;
-      while (loa::test::read_request(fd, buf)) {
-        std::this_thread::sleep_for(200ms);
-        ++answered;
-        const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
-        if (send(fd, ok.data(), ok.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(ok.size())) break;
-      }
-    });
-    Http1Client client(64);
-    const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/send";
-    for (std::uint64_t tag = 1; tag <= 64; ++tag) client.add(tag, post(url, "{}"), 8000);
-    auto got = finish(client, 64);
-    REQUIRE(got.size() == 64);
-    for (auto& [tag, r] : got) CHECK(r.status == 200);
-    CHECK(peak_before_answer <= 8);
-    CHECK(connections > 8);   // the allowance grew with the answers
-    CHECK(connections < 64);  // and connections that answered were used again
+  TEST_CASE("both transports open connections gradually: a few before any answers, more as answers come") {
+    for (std::string which : {"Http1Client", "CurlMulti"}) {
+      CAPTURE(which);
+      // Each connection is counted as the server takes it, and each request answered 200
+      // ms after it is read: a client opening all 64 at once would be seen holding 64.
+      std::atomic<int> open{0}, peak_before_answer{0}, connections{0}, answered{0};
+      loa::test::RawServer server([&](int fd) {
+        ++connections;
+        if (answered == 0) peak_before_answer = std::max(peak_before_answer.load(), ++open);
+        std::string buf;
+        while (loa::test::read_request(fd, buf)) {
+          std::this_thread::sleep_for(200ms);
+          ++answered;
+          const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+          if (send(fd, ok.data(), ok.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(ok.size())) break;
+        }
+      });
+      auto client = make(which, 64);
+      const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/send";
+      for (std::uint64_t tag = 1; tag <= 64; ++tag) client->add(tag, post(url, "{}"), 8000);
+      auto got = finish(*client, 64);
+      REQUIRE(got.size() == 64);
+      for (auto& [tag, r] : got) CHECK(r.status == 200);
+      CHECK(peak_before_answer <= 8);
+      CHECK(connections > 8);   // the allowance grew with the answers
+      CHECK(connections < 64);  // and connections that answered were used again
+      CHECK(client->counts().connections == static_cast<std::uint64_t>(connections.load()));
+    }
   }
 }
-

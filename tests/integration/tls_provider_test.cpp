@@ -5,6 +5,9 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <optional>
+
+#include <httplib.h>
 
 #include "tests/integration/harness.h"
 
@@ -40,6 +43,15 @@ std::string https_config(const TempDir& dir, const RedisServer& redis, const Fak
   text.replace(at, window.size(), "max_in_flight: " + std::to_string(max_in_flight));
   dir.write("loa.yaml", text);
   return cfg;
+}
+
+// A counter from the gateway's /metrics (-1 when the series is missing).
+long long metric(const Gateway& gw, const std::string& series) {
+  httplib::Client client("127.0.0.1", gw.port());
+  auto page = client.Get("/metrics");
+  REQUIRE(page);
+  auto at = page->body.find(series + " ");
+  return at == std::string::npos ? -1 : std::stoll(page->body.substr(at + series.size() + 1));
 }
 
 }  // namespace
@@ -108,6 +120,57 @@ TEST_SUITE("integration/tls-provider") {
     CHECK(st["counts"]["unknown"] == 0);
     CHECK(gw.log().find("circuit open") == std::string::npos);
     CHECK(provider.log_lines().size() == 600);
+    // Connections and handshakes as /metrics tells them: every connection a TLS one.
+    const long long opened = metric(gw, "loa_provider_connections_total{provider=\"local\"}");
+    const long long full = metric(gw, "loa_provider_tls_handshakes_total{provider=\"local\",kind=\"full\"}");
+    const long long resumed = metric(gw, "loa_provider_tls_handshakes_total{provider=\"local\",kind=\"resumed\"}");
+    CHECK(opened > 8);     // more than the first window: the ramp grew
+    CHECK(opened <= 512);  // never more than max_in_flight
+    CHECK(full >= 1);
+    CHECK(full + resumed == opened);
+  }
+
+  // The provider goes away between two jobs and comes back slow to take connections. The
+  // gateway's window had grown wide on the first job and its kept-alive connections are
+  // dead: without the window's restart after idleness, the second job would open
+  // max_in_flight connections at once, most past their connect budget.
+  TEST_CASE("a restarted provider is picked up again without a burst: none failed, breaker closed") {
+    if (std::system("command -v openssl >/dev/null 2>&1") != 0) {
+      MESSAGE("openssl not installed: skipped (CI installs it)");
+      return;
+    }
+    TempDir dir;
+    make_certificate(dir, "provider");
+    RedisServer redis(dir);
+    const std::vector<std::string> tls{"--tls-cert", dir.file("provider.pem"), "--tls-key", dir.file("provider.key"),
+                                       "--no-reports", "--threads", "4"};
+    auto args = [&](std::vector<std::string> more) {
+      more.insert(more.begin(), tls.begin(), tls.end());
+      return more;
+    };
+    std::optional<FakeProvider> provider(std::in_place, dir, "fake", args({"--latency-ms", "100"}));
+    const int port = provider->port();
+    write_ward(dir, "phuong-6", 2000);
+    write_ward(dir, "phuong-7", 600);
+    const std::string cfg = https_config(dir, redis, *provider, dir.file("provider.pem"), 512);
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    const std::string first = send_job(cfg, "phuong-6", "trước");
+    REQUIRE(wait_until([&] { return job_status(cfg, first)["state"] == "done"; }, std::chrono::seconds(60)));
+    const long long opened_first = metric(gw, "loa_provider_connections_total{provider=\"local\"}");
+    CHECK(opened_first > 64);  // the window had grown wide: many connections kept alive
+    provider.reset();          // gone: its connections closed
+    FakeProvider again(dir, "fake-again", args({"--accept-delay-ms", "100"}), port);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    const std::string second = send_job(cfg, "phuong-7", "sau");
+    const bool done = wait_until([&] { return job_status(cfg, second)["state"] == "done"; }, std::chrono::seconds(60));
+    const auto st = job_status(cfg, second);
+    INFO(st.dump());
+    REQUIRE(done);
+    CHECK(st["counts"]["sent"] == 600);  // one attempt each: none failed
+    CHECK(st["counts"]["failed"] == 0);
+    CHECK(st["counts"]["unknown"] == 0);
+    CHECK(gw.log().find("circuit open") == std::string::npos);
+    CHECK(again.log_lines().size() == 600);
   }
 
   TEST_CASE("a ca_file that cannot be read is refused with file:line") {
