@@ -29,7 +29,7 @@ std::string_view vi_state(jobs::MessageState s) {
 
 std::string vi_reason(std::string_view reason) {
   // Reasons Loa writes, by how they start; what follows (numbers, a provider's words) stays.
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kStarts{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 14> kStarts{{
       {"repeat of row ", "trùng số với dòng "},
       {"missing phone number", "thiếu số điện thoại"},
       {"invalid phone number", "số điện thoại không hợp lệ"},
@@ -39,6 +39,11 @@ std::string vi_reason(std::string_view reason) {
       {"no carrier has this mobile prefix", "đầu số chưa nhà mạng nào được cấp"},
       {"opted out", "đã từ chối nhận tin"},
       {"malformed row: ", "dòng sai định dạng: "},
+      // transport/http.h kCertificateRefused, kTlsFailed, after registry.cpp's "not sent: "
+      {"not sent: the provider's certificate was refused (tell the operator): ",
+       "chưa gửi được: chứng chỉ bảo mật của nhà cung cấp không được chấp nhận (hãy báo người quản trị hệ thống): "},
+      {"not sent: no secure connection to the provider (tell the operator): ",
+       "chưa gửi được: không lập được kết nối bảo mật tới nhà cung cấp (hãy báo người quản trị hệ thống): "},
       {"not sent: ", "chưa gửi được: "},
       {"timed out after the request was written: ", "hết thời gian chờ sau khi đã gửi yêu cầu: "},
       {"connection lost after the request was written: ", "mất kết nối sau khi đã gửi yêu cầu: "},

@@ -144,6 +144,14 @@ struct CurlMulti::Transfer {
       return;
     }
     response.transport_error = error_words[0] ? error_words : curl_easy_strerror(code);
+    // Words for the official reading the report (reports::vi_reason knows these starts):
+    // a refused certificate or a failed TLS set-up is the operator's to mend, not a
+    // provider's bad moment.
+    if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_CERTPROBLEM ||
+        code == CURLE_SSL_PINNEDPUBKEYNOTMATCH)
+      response.transport_error = std::string(kCertificateRefused) + response.transport_error;
+    else if (code == CURLE_SSL_CONNECT_ERROR)
+      response.transport_error = std::string(kTlsFailed) + response.transport_error;
     long sent = 0;
     curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &sent);
     response.request_sent = sent > 0 && code != CURLE_COULDNT_CONNECT && code != CURLE_COULDNT_RESOLVE_HOST;

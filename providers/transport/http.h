@@ -38,4 +38,9 @@ struct HttpResponse {
 std::optional<std::int64_t> retry_after_ms(std::string_view value);
 inline constexpr std::int64_t kMaxRetryAfterS = 86400;
 
+/// How a transport error starts when the provider's certificate was refused, or the TLS
+/// set-up failed: the operator's to mend (reports::vi_reason says so in Vietnamese).
+inline constexpr std::string_view kCertificateRefused = "the provider's certificate was refused (tell the operator): ";
+inline constexpr std::string_view kTlsFailed = "no secure connection to the provider (tell the operator): ";
+
 }  // namespace loa::transport

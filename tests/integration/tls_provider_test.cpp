@@ -9,6 +9,9 @@
 
 #include <httplib.h>
 
+#include "core/reports/words.h"
+#include "core/util/i18n.h"
+#include "providers/transport/http.h"
 #include "tests/integration/harness.h"
 
 using namespace loa::test;
@@ -90,6 +93,13 @@ TEST_SUITE("integration/tls-provider") {
         const std::string error = message(*redis.connect(), job, 0).progress.error;
         CAPTURE(error);
         CHECK(error.find("certificate") != std::string::npos);
+        // Said as the operator's to mend, in the official's language too.
+        CHECK(error.starts_with("not sent: " + std::string(loa::transport::kCertificateRefused)));
+        loa::i18n::choose("vi");
+        const std::string vi = loa::reports::reason_for_people(error);
+        loa::i18n::choose("en");
+        CAPTURE(vi);
+        CHECK(vi.starts_with("chưa gửi được: chứng chỉ bảo mật của nhà cung cấp không được chấp nhận (hãy báo người quản trị"));
       }
     }
   }
