@@ -1,5 +1,7 @@
 // eSMS.vn: JSON send with RequestId (de-duplicated by eSMS: a repeat answers 124), GET
 // callbacks with SendStatus.
+#include <charconv>
+
 #include "providers/vendors/vendor.h"
 
 namespace loa::providers {
@@ -14,11 +16,13 @@ constexpr Row<std::string_view, Answer> kAnswers[] = {
     {"101", Answer::auth},
     {"140", Answer::auth},
 };
-// SendStatus of a callback; any other is not final.
-constexpr Row<std::string_view, Outcome> kReports[] = {
-    {"5", kDelivered},
-    {"4", kFailed},  // rejected
-};
+// SendStatus of a callback (eSMS developer docs, devesms/gitbook_esms_for_develop_v2_en,
+// callback-url.md): 1 pending approval, 2 waiting, 4 rejected, 5 finished sending, 7 sent
+// to the telco awaiting its report. Only 4 is an outcome by itself; 5 says sending is over
+// and the outcome is in SendSuccess / SendFailed (their own sample: SendStatus=5 with
+// SendFailed=2, SendSuccess=0); any other is not final.
+constexpr std::string_view kRejected = "4";
+constexpr std::string_view kFinished = "5";
 
 struct EsmsSettings {
   std::string name, url, api_key, secret_key, brandname, sms_type = "2", callback_url;
@@ -69,8 +73,24 @@ class EsmsProvider final : public Provider {
     Report rep{in.param("RequestId"), in.param("SMSID"), std::nullopt, ""};
     if (status.empty() || (rep.ref.empty() && rep.provider_id.empty()))
       return malformed("eSMS report needs SendStatus and RequestId or SMSID");
-    rep.state = lookup(kReports, status).value_or(kIntermediate);
-    if (rep.state == kFailed) rep.error = "eSMS SendStatus " + status + " (rejected)";
+    if (status == kRejected) {
+      rep.state = kFailed;
+      rep.error = "eSMS SendStatus 4 (rejected)";
+    } else if (status == kFinished) {
+      // Loa sends one number a request: a failure counted is this message's.
+      const auto count = [&](const char* key) {
+        long long n = 0;
+        const std::string v = in.param(key);
+        auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+        return ec == std::errc() && end == v.data() + v.size() ? n : 0;
+      };
+      if (count("SendFailed") > 0) {
+        rep.state = kFailed;
+        rep.error = "eSMS SendStatus 5 with SendFailed " + in.param("SendFailed") + " (not delivered)";
+      } else if (count("SendSuccess") > 0) {
+        rep.state = kDelivered;
+      }  // neither counted: sending over, outcome not told; the message stays sent
+    }
     return std::vector<Report>{rep};
   }
 

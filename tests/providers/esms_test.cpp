@@ -36,8 +36,15 @@ TEST_CASE("providers/esms") {
           },
       .reports =
           {
-              {.label = "delivered (SendStatus 5)", .query = "@callback.query",
+              {.label = "delivered (SendStatus 5, SendSuccess 1)", .query = "@callback.query",
                .reports = {{"1795893452014-0.3", "bdc9a3e0-5e4f-4d39-9b5c-5a6c8b1e7d01", MessageState::delivered}}},
+              {.label = "finished, failed (their sample: SendStatus 5, SendFailed 2, SendSuccess 0)",
+               .query = "SMSID=x1&SendFailed=2&SendStatus=5&SendSuccess=0&RequestId=1-0.2",
+               .reports = {{"1-0.2", "x1", MessageState::failed, "SendFailed 2"}}},
+              {.label = "finished, outcome not told: not final",
+               .query = "SMSID=x1&SendStatus=5&RequestId=1-0.2", .reports = {{"1-0.2", "x1", std::nullopt}}},
+              {.label = "sent to the telco, awaiting its report (SendStatus 7): not final",
+               .query = "SendStatus=7&SendSuccess=1&RequestId=1-0.2", .reports = {{"1-0.2", "", std::nullopt}}},
               {.label = "rejected (SendStatus 4)", .query = "SendStatus=4&RequestId=1-0.2",
                .reports = {{"1-0.2", "", MessageState::failed, "SendStatus 4"}}},
               {.label = "still sending (SendStatus 2): not final", .query = "SendStatus=2&RequestId=1-0.2",
