@@ -10,13 +10,17 @@ using namespace vendor;
 // Status groupId of a send answer that refuses the message (2 UNDELIVERABLE, 5
 // REJECTED); others (1 PENDING, ...) took it.
 constexpr Row<int, Answer> kAnswers[] = {{2, Answer::refused}, {5, Answer::refused}};
-// Status groupId of a report; any other (1 PENDING) is not final.
+// Status groupId of a report (infobip.com/docs, "Response status and error codes": groups
+// 1 PENDING, 2 UNDELIVERABLE, 3 DELIVERED, 4 EXPIRED, 5 REJECTED); group 1 is not final.
+// Group 3 is final only as DELIVERED_TO_HANDSET: DELIVERED_TO_OPERATOR is the operator's
+// acceptance, and a further report follows (kFinalDelivery).
 constexpr Row<int, Outcome> kReports[] = {
-    {3, kDelivered},  // DELIVERED
+    {3, kDelivered},  // DELIVERED: only with kFinalDelivery
     {2, kFailed},     // UNDELIVERABLE
     {4, kFailed},     // EXPIRED
     {5, kFailed},     // REJECTED
 };
+constexpr std::string_view kFinalDelivery = "DELIVERED_TO_HANDSET";
 constexpr std::size_t kMaxResults = 100;
 
 struct InfobipSettings {
@@ -85,6 +89,7 @@ class InfobipProvider final : public Provider {
       if (rep.ref.empty()) rep.ref = rep.provider_id;  // our messageId is our ref
       if (rep.ref.empty()) return malformed("a result without messageId");
       rep.state = lookup(kReports, group_of(res["status"])).value_or(kIntermediate);
+      if (rep.state == kDelivered && string_at(res["status"], "name") != kFinalDelivery) rep.state = kIntermediate;
       if (rep.state == kFailed) rep.error = status_text(res["status"]);
       out.push_back(std::move(rep));
     }
