@@ -25,6 +25,10 @@ constexpr std::size_t kMaxResults = 100;
 
 struct InfobipSettings {
   std::string name, url, api_key, sender, callback_url;
+  /// Infobip drops a repeat of a messageId only where it has enabled that for the account
+  /// (infobip.com/docs, "Idempotent message sending": on request, with a grace period):
+  /// the operator says so with `idempotent: true`.
+  bool idempotent = false;
 };
 
 std::string status_text(const json& status) {
@@ -39,7 +43,7 @@ class InfobipProvider final : public Provider {
  public:
   explicit InfobipProvider(InfobipSettings s) : s_(std::move(s)) {}
   const std::string& name() const override { return s_.name; }
-  bool idempotent() const override { return true; }  // messageId is ours
+  bool idempotent() const override { return s_.idempotent; }  // messageId is ours; de-duplicated only if enabled
   bool reports_by_provider_id() const override { return false; }  // reports carry our ref
 
   std::expected<HttpRequest, ProviderError> build_request(const Message& m) override {
@@ -103,10 +107,11 @@ class InfobipProvider final : public Provider {
 }  // namespace
 
 vendor::FactoryResult make_infobip(const FactoryContext& ctx) {
-  vendor::Section sec(ctx, "infobip", {"api_key", "sender"});
+  vendor::Section sec(ctx, "infobip", {"api_key", "sender", "idempotent"});
   InfobipSettings s{.name = sec.name(), .callback_url = sec.callback_url()};
   sec.strings({{"api_key", &s.api_key}}, true);
   sec.strings({{"sender", &s.sender}}, false);
+  if (auto v = sec.boolean("idempotent")) s.idempotent = *v;
   s.url = sec.base_url("", "your account's https://xxxxx.api.infobip.com") + "/sms/2/text/advanced";
   sec.need_dlr_token("Infobip");
   return sec.finish<InfobipProvider>(std::move(s));

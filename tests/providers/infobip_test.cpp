@@ -20,7 +20,7 @@ TEST_CASE("providers/infobip") {
   run({
       .type = "infobip",
       .yaml = "{name: infobip, type: infobip, api_key: KEY, sender: UBND}",
-      .idempotent = true,
+      .idempotent = false,  // de-duplication by messageId is Infobip's per-account option
       .reports_by_provider_id = false,
       .configs =
           {
@@ -51,4 +51,16 @@ TEST_CASE("providers/infobip") {
               {.label = "not an object", .body = "[]", .error = ReportError::Malformed},
           },
   });
+}
+
+TEST_CASE("providers/infobip: de-duplication by messageId is a config fact, off unless the account has it") {
+  auto off = build("infobip", "{name: infobip, type: infobip, api_key: K}");
+  REQUIRE(off->provider);
+  CHECK_FALSE(off->provider->idempotent());
+  auto on = build("infobip", "{name: infobip, type: infobip, api_key: K, idempotent: true}");
+  REQUIRE(on->provider);
+  CHECK(on->provider->idempotent());
+  auto wrong = build("infobip", "{name: infobip, type: infobip, api_key: K, idempotent: maybe}");
+  CHECK_FALSE(wrong->provider);
+  CHECK_FALSE(wrong->errors.empty());
 }
