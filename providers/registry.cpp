@@ -34,8 +34,16 @@ ProviderError classify_http(const HttpResponse& r) {
     return {ErrorKind::Ambiguous, (r.timed_out ? "timed out after the request was written: " : "connection lost after the request was written: ") + r.transport_error, std::nullopt};
   }
   std::string body = r.body.substr(0, 200);
-  if (r.status == 429) return {ErrorKind::RateLimited, fmt::format("HTTP 429: {}", body), r.retry_after_ms};
-  if (r.status >= 500) return {ErrorKind::Transient, fmt::format("HTTP {}: {}", r.status, body), r.retry_after_ms};
+  const auto wait = r.retry_after_ms ? r.retry_after_ms : r.rate_limit_reset_ms;
+  if (r.status == 429) return {ErrorKind::RateLimited, fmt::format("HTTP 429: {}", body), wait};
+  // 503 says the provider did not take the request. 500, 502 and 504 do not: a provider
+  // may fail after acting on it, and 502/504 come from a proxy in front of it that may
+  // have passed it on (../shared/docs/providers-and-sms-facts.md, "Corrections"); none of
+  // the providers' documents says otherwise for these codes. Any other 5xx (501, 505):
+  // the request was not understood, so not acted on.
+  if (r.status == 500 || r.status == 502 || r.status == 504)
+    return {ErrorKind::Ambiguous, fmt::format("HTTP {} after the request was written: {}", r.status, body), std::nullopt};
+  if (r.status >= 500) return {ErrorKind::Transient, fmt::format("HTTP {}: {}", r.status, body), wait};
   if (r.status == 401 || r.status == 403) return {ErrorKind::Auth, fmt::format("HTTP {}: {}", r.status, body), std::nullopt};
   return {ErrorKind::Permanent, fmt::format("HTTP {}: {}", r.status, body), std::nullopt};
 }

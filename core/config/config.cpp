@@ -134,6 +134,20 @@ std::string server_url_problem(const std::string& url) {
   return "";
 }
 
+const DocumentedLimit* documented_limit(std::string_view type) {
+  // What each provider documents, or Loa's safe default where it documents no number.
+  static constexpr DocumentedLimit kLimits[] = {
+      {"speedsms", 1, "speedsms.vn/sms-api: at most 60 requests in 60 s, then 429 with X-Rate-Limit-Reset"},
+      {"esms", 20, "Loa's safe default: eSMS's developer docs give no rate; raise it to your contract's"},
+      {"infobip", 20, "Loa's safe default: Infobip answers 429 (E429) past an account's limit and names no number"},
+      {"twilio", 20, "Loa's safe default: Twilio queues past a sender's own rate (1 a second for a long code) "
+                     "and caps an account at 2,000 a second (error 63017)"},
+  };
+  for (const auto& l : kLimits)
+    if (l.type == type) return &l;
+  return nullptr;
+}
+
 namespace {
 
 std::string relative_to(const std::string& dir, const std::string& p) {
@@ -184,6 +198,7 @@ void read_provider(YamlReader& r, const YAML::Node& n, Config& cfg) {
   }
   if (auto v = n["type"] ? r.string(n["type"], i18n::tr("provider type")) : std::nullopt) p.type = *v;
   else r.error(n, i18n::trf("provider \"{}\" needs a type", p.name));
+  if (const DocumentedLimit* limit = documented_limit(p.type)) p.rate_per_second = limit->rate_per_second;
   if (n["rate_per_second"])
     if (auto v = r.number(n["rate_per_second"], "rate_per_second", 0, 100000)) p.rate_per_second = *v;
   int default_burst = std::max(1, static_cast<int>(p.rate_per_second / 10));

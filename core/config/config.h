@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
@@ -80,6 +81,16 @@ struct ProviderConfig {
   std::string ca_file;
   YAML::Node node;
 };
+
+/// A provider type's rate when the config names none: its documented limit, or Loa's safe
+/// default where the provider documents no number (`source` says which).
+struct DocumentedLimit {
+  std::string_view type;
+  double rate_per_second;
+  std::string_view source;
+};
+/// nullptr for a type with no default limit (http, file: the operator's to say).
+const DocumentedLimit* documented_limit(std::string_view type);
 
 struct Routes {
   std::vector<std::string> fallback;  ///< `routes.default`

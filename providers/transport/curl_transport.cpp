@@ -76,6 +76,8 @@ struct CurlMulti::Transfer {
     std::string_view line(data, size * n);
     if (line.size() > 12 && strncasecmp(line.data(), "Retry-After:", 12) == 0)
       t->response.retry_after_ms = retry_after_ms(line.substr(12));
+    else if (line.size() > 19 && strncasecmp(line.data(), "X-Rate-Limit-Reset:", 19) == 0)
+      t->response.rate_limit_reset_ms = rate_limit_reset_ms(line.substr(19), util::now_ms() / 1000);
     return size * n;
   }
 

@@ -30,6 +30,9 @@ struct HttpResponse {
   /// transport sends it again by itself.
   bool request_sent = false;
   bool timed_out = false;
+  /// X-Rate-Limit-Reset, in ms from now (SpeedSMS sends it with 429): used where no
+  /// Retry-After came.
+  std::optional<std::int64_t> rate_limit_reset_ms;
 };
 
 /// A Retry-After header's value in milliseconds: whole seconds, white space around them
@@ -37,6 +40,10 @@ struct HttpResponse {
 /// applies instead).
 std::optional<std::int64_t> retry_after_ms(std::string_view value);
 inline constexpr std::int64_t kMaxRetryAfterS = 86400;
+/// An X-Rate-Limit-Reset header's value in ms from `now_s` (Unix seconds): whole seconds
+/// to wait, or — a value past 10^9 — the Unix time of the reset (both are in use); nullopt
+/// for anything else. At most a day, never negative.
+std::optional<std::int64_t> rate_limit_reset_ms(std::string_view value, std::int64_t now_s);
 
 /// How a transport error starts when the provider's certificate was refused, or the TLS
 /// set-up failed: the operator's to mend (reports::vi_reason says so in Vietnamese).

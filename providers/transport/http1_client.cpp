@@ -299,6 +299,7 @@ void Http1Client::read(Connection* c) {
   r.status = c->parser.status;
   r.body = std::move(c->parser.body);
   r.retry_after_ms = c->parser.retry_after_ms;
+  r.rate_limit_reset_ms = c->parser.rate_limit_reset_ms;
   r.request_sent = true;
   finish(c, std::move(r), c->parser.keep_alive);
 }

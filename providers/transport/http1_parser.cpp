@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/util/time.h"
 #include "providers/transport/transport.h"
 
 namespace loa::transport {
@@ -75,6 +76,7 @@ bool ResponseParser::head(std::string_view head) {
   }
   keep_alive = !http10;
   retry_after_ms.reset();
+  rate_limit_reset_ms.reset();
   std::optional<std::size_t> length;
   bool chunked = false;
   while (eol != std::string_view::npos) {
@@ -104,6 +106,8 @@ bool ResponseParser::head(std::string_view head) {
       else if (contains_token(value, "keep-alive")) keep_alive = true;
     } else if (iequals(name, "Retry-After")) {
       retry_after_ms = transport::retry_after_ms(value);
+    } else if (iequals(name, "X-Rate-Limit-Reset")) {
+      rate_limit_reset_ms = transport::rate_limit_reset_ms(value, util::now_ms() / 1000);
     }
   }
   if (status < 200 || status == 204 || status == 304) {

@@ -29,6 +29,7 @@ class ResponseParser {
   long status = 0;
   std::string body;
   std::optional<std::int64_t> retry_after_ms;
+  std::optional<std::int64_t> rate_limit_reset_ms;
   /// Whether the connection may carry another request after this answer.
   bool keep_alive = true;
 

@@ -19,6 +19,17 @@ Outcome report_outcome(int status) {
   return kIntermediate;
 }
 
+// Error codes of a send answer (speedsms.vn/sms-api): 500 is the service's own failure,
+// "please try again" (not taken: retried, maybe elsewhere); 007 IP locked, 008 account
+// blocked, 009 API not allowed, 300 balance too low concern the account, not the message;
+// others (101 bad parameters, 105 bad phone, 110 encoding, 113 too long) the message.
+constexpr Row<std::string_view, ErrorKind> kCodes[] = {
+    {"500", ErrorKind::Transient},
+    {"007", ErrorKind::Auth},
+    {"008", ErrorKind::Auth},
+    {"009", ErrorKind::Auth},
+};
+
 struct SpeedSettings {
   std::string name, url, access_token, sender;
   int sms_type = 2;
@@ -45,17 +56,21 @@ class SpeedSmsProvider final : public Provider {
     if (!j) return std::unexpected(j.error());
     if (string_at(*j, "status") == "success" && j->contains("data") && (*j)["data"].contains("tranId"))
       return Accepted{text_of((*j)["data"]["tranId"]), false};
-    std::string message = string_at(*j, "message");
-    return std::unexpected(error(ErrorKind::Permanent, "SpeedSMS " + (j->contains("code") ? text_of((*j)["code"]) : "?") +
-                                                           ": " + (message.empty() ? "error" : message)));
+    const std::string message = string_at(*j, "message");
+    const std::string code = j->contains("code") ? text_of((*j)["code"]) : "?";
+    return std::unexpected(error(lookup(kCodes, code).value_or(ErrorKind::Permanent),
+                                 "SpeedSMS " + code + ": " + (message.empty() ? "error" : message)));
   }
 
   std::expected<std::vector<Report>, ReportFailure> parse_report(const IncomingReport& in) override {
     auto j = report_json("SpeedSMS", in.body);
     if (!j) return std::unexpected(j.error());
-    if (!j->is_object() || !j->contains("tranId") || !j->contains("status") || !(*j)["status"].is_number_integer())
+    if (!j->is_object()) return malformed("SpeedSMS report is not a JSON object");
+    // Other notifications (type "incoming": a resident's reply) are taken and recorded
+    // nowhere: refusing them would only make SpeedSMS post them again.
+    if (string_at(*j, "type") != "report") return std::vector<Report>{};
+    if (!j->contains("tranId") || !j->contains("status") || !(*j)["status"].is_number_integer())
       return malformed("SpeedSMS report needs tranId and a numeric status");
-    if (string_at(*j, "type") != "report") return std::vector<Report>{};  // other notifications: nothing to record
     const int status = (*j)["status"].get<int>();
     Report rep{"", text_of((*j)["tranId"]), report_outcome(status), ""};
     if (rep.state == kFailed) rep.error = "SpeedSMS status " + std::to_string(status);

@@ -51,6 +51,29 @@ TEST_SUITE("core/config") {
     CHECK(cfg->webhook_port == 8089);
   }
 
+  TEST_CASE("a provider type's documented rate is its default; the config's own rate stands") {
+    TempConfig c(R"(
+providers:
+  - {name: speed, type: speedsms, access_token: t}
+  - {name: speed-fast, type: speedsms, access_token: t, rate_per_second: 5}
+  - {name: own, type: http, url: "http://127.0.0.1:9/send"}
+)");
+    auto cfg = loa::config::load_config(c.path());
+    REQUIRE(cfg.has_value());
+    CHECK(cfg->providers.at(0).rate_per_second == 1);  // SpeedSMS: 60 requests a minute
+    CHECK(cfg->providers.at(0).burst == 1);
+    CHECK(cfg->providers.at(1).rate_per_second == 5);
+    CHECK(cfg->providers.at(2).rate_per_second == 0);  // the generic type: the operator's to say
+    for (std::string_view type : {"esms", "speedsms", "twilio", "infobip"}) {
+      CAPTURE(type);
+      const auto* limit = loa::config::documented_limit(type);
+      REQUIRE(limit);
+      CHECK(limit->rate_per_second > 0);
+      CHECK_FALSE(limit->source.empty());
+    }
+    CHECK_FALSE(loa::config::documented_limit("http"));
+  }
+
   TEST_CASE("${NAME} is replaced from the environment; an unset one is an error with its line") {
     setenv("LOA_TEST_PREFIX", "phuong6", 1);
     TempConfig ok(std::string("redis:\n  prefix: ${LOA_TEST_PREFIX}\n") + kProviders);

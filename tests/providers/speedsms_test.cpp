@@ -25,6 +25,14 @@ TEST_CASE("providers/speedsms") {
                .reason = "invalid phone number"},
               {.label = "not JSON", .body = "oops", .error = ErrorKind::Ambiguous},
               {.label = "HTTP 429", .status = 429, .body = "", .error = ErrorKind::RateLimited},
+              {.label = "500: please try again (not taken)", .body = R"({"status":"error","code":"500","message":"Internal error"})",
+               .error = ErrorKind::Transient, .reason = "SpeedSMS 500"},
+              {.label = "008: account blocked", .body = R"({"status":"error","code":"008","message":"Account blocked"})",
+               .error = ErrorKind::Auth},
+              {.label = "HTTP 503: not taken", .status = 503, .body = "", .error = ErrorKind::Transient},
+              {.label = "HTTP 502 from a proxy: may have been taken", .status = 502, .body = "", .error = ErrorKind::Ambiguous},
+              {.label = "HTTP 504: may have been taken", .status = 504, .body = "", .error = ErrorKind::Ambiguous},
+              {.label = "HTTP 500: may have been taken", .status = 500, .body = "", .error = ErrorKind::Ambiguous},
           },
       .reports =
           {
@@ -34,6 +42,8 @@ TEST_CASE("providers/speedsms") {
               {.label = "temporary failure (status 12): not final", .body = R"({"type":"report","tranId":1,"status":12})",
                .reports = {{"", "1", std::nullopt}}},
               {.label = "another notification: nothing", .body = R"({"type":"balance","tranId":1,"status":0})"},
+              {.label = "a reply (type incoming): taken, nothing recorded",
+               .body = R"({"type":"incoming","phone":"0912345678","content":"Da nhan"})"},
               {.label = "no tranId, status a string", .body = R"({"type":"report","status":"0"})",
                .error = ReportError::Malformed},
               {.label = "not JSON", .body = "{", .error = ReportError::Malformed},

@@ -5,6 +5,7 @@
 #include "providers/transport/transport.h"
 
 using loa::transport::kFirstWindow;
+using loa::transport::rate_limit_reset_ms;
 using loa::transport::next_window;
 
 TEST_SUITE("transport/ramp") {
@@ -26,5 +27,18 @@ TEST_SUITE("transport/ramp") {
     std::size_t w = 512;
     for (int i = 0; i < 10; ++i) w = next_window(w, 512, false, false);  // a provider restarting mid-job
     CHECK(w == kFirstWindow);
+  }
+}
+
+TEST_SUITE("transport/headers") {
+  TEST_CASE("X-Rate-Limit-Reset: seconds to wait, or the Unix time of the reset; at most a day") {
+    const std::int64_t now = 1'796'000'000;
+    CHECK(rate_limit_reset_ms("60", now) == 60000);
+    CHECK(rate_limit_reset_ms(" 7 ", now) == 7000);
+    CHECK(rate_limit_reset_ms("1796000045", now) == 45000);  // a Unix time 45 s ahead
+    CHECK(rate_limit_reset_ms("1795999000", now) == 0);      // already past: go now
+    CHECK(rate_limit_reset_ms("2796000000", now) == 86400000);
+    CHECK_FALSE(rate_limit_reset_ms("soon", now));
+    CHECK_FALSE(rate_limit_reset_ms("-5", now));
   }
 }
