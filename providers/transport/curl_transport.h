@@ -9,12 +9,8 @@
 
 namespace loa::transport {
 
-/// libcurl multi with a pool of easy handles, driven by curl_multi_socket_action on an
-/// epoll: a turn touches only the connections that have something to do (curl_multi_perform
-/// and curl_multi_poll look at every connection, hundreds, on every turn).
-///
-/// New connections ramp up: at most `window` requests are in libcurl at once (next_window
-/// in transport.h); the others wait here with their timeout not yet running, so a queue
+/// libcurl multi with a pool of easy handles. New connections ramp up: at most `window`
+/// requests are in libcurl at once (next_window in transport.h); the others wait here with their timeout not yet running, so a queue
 /// inside the gateway never reads as a provider that failed to answer. A job's start opens
 /// a few connections (TLS handshakes) at a time instead of max_in_flight at once.
 class CurlMulti final : public HttpTransport {
@@ -45,10 +41,8 @@ class CurlMulti final : public HttpTransport {
     int timeout_ms;
   };
   void start(std::uint64_t tag, const HttpRequest& req, int timeout_ms);
-  void act(int fd, int events);
   void collect(std::vector<std::pair<std::uint64_t, HttpResponse>>& done);
-  void watch_also(int fd);
-  struct Callbacks;  ///< libcurl's and OpenSSL's calls into this (curl_transport.cpp)
+  struct Callbacks;  ///< OpenSSL's calls into this (curl_transport.cpp)
   friend struct Callbacks;
   void* multi_;
   void* share_;          ///< TLS sessions (and DNS) shared by this multi's handles: resumption
@@ -59,9 +53,6 @@ class CurlMulti final : public HttpTransport {
   std::deque<Waiting> waiting_;
   std::size_t max_window_;
   std::size_t window_;
-  int epoll_ = -1;
-  int also_fd_ = -1;             ///< the caller's descriptor registered in epoll_, or -1
-  std::int64_t timer_at_ = -1;   ///< steady ms when libcurl wants its timeout action, or -1
   std::int64_t idle_since_ = 0;  ///< steady ms when the last request out ended
   TransportCounts counts_;
 };
