@@ -71,14 +71,22 @@ HttpResponse WebhookServer::handle(HttpRequest& req) {
     return text(200, *body, "text/plain; version=0.0.4");
   }
   constexpr std::string_view dlr = "/dlr/";
-  if (path.starts_with(dlr) && path.size() > dlr.size() && path.find('/', dlr.size()) == std::string_view::npos) {
+  if (path.starts_with(dlr)) {
+    // /dlr/<name>, or /dlr/<name>/<token> (the form Loa hands out when a dlr_token is set)
+    std::string_view rest = path.substr(dlr.size());
+    const auto slash = rest.find('/');
+    const std::string_view name = rest.substr(0, slash);
+    const std::string_view token = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+    if (name.empty() || (slash != std::string_view::npos && (token.empty() || token.find('/') != std::string_view::npos)))
+      return text(404, "not found\n");
     if (!get && !post) return text(405, "GET or POST\n");
-    return answer_dlr(req, std::string(path.substr(dlr.size())));
+    return answer_dlr(req, std::string(name),
+                      slash == std::string_view::npos ? std::nullopt : std::optional(util::url_decode(std::string(token))));
   }
   return text(404, "not found\n");
 }
 
-HttpResponse WebhookServer::answer_dlr(HttpRequest& req, const std::string& name) {
+HttpResponse WebhookServer::answer_dlr(HttpRequest& req, const std::string& name, const std::optional<std::string>& path_token) {
   auto rt = ctx_.runtime();
   auto it = rt->providers.find(name);
   const config::ProviderConfig* pc = rt->cfg.provider(name);
@@ -95,7 +103,7 @@ HttpResponse WebhookServer::answer_dlr(HttpRequest& req, const std::string& name
   in.headers = std::move(req.headers);
   in.body = std::move(req.body);
 
-  if (!pc->dlr_token.empty() && !util::constant_time_equal(in.param("token"), pc->dlr_token)) {
+  if (!pc->dlr_token.empty() && !util::constant_time_equal(path_token ? *path_token : in.param("token"), pc->dlr_token)) {
     refused_reports().warn("dlr " + name + ": refused a report without the right token");
     return text(401, "bad token\n");
   }

@@ -2,6 +2,7 @@
 // internet (providers post to it), so it runs on the hardened HttpServer with the
 // `webhook` limits (README, "The webhook").
 #pragma once
+#include <optional>
 #include <expected>
 #include <string>
 
@@ -28,7 +29,9 @@ class WebhookServer {
 
  private:
   HttpResponse handle(HttpRequest& req);
-  HttpResponse answer_dlr(HttpRequest& req, const std::string& name);
+  /// A report for provider `name`; `path_token` is the token the path carried, if any (else
+  /// the query's `token` is checked).
+  HttpResponse answer_dlr(HttpRequest& req, const std::string& name, const std::optional<std::string>& path_token);
 
   Context& ctx_;
   ReportBatcher batcher_;  // before server_: its requests wait on it until server_ stops

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/config/yaml_reader.h"
+#include "core/util/encoding.h"
 #include "core/util/i18n.h"
 #include "providers/file_provider.h"
 #include "providers/generic_http.h"
@@ -84,9 +85,12 @@ void register_builtin_providers(Registry& r) {
 #undef LOA_VENDOR
 }
 
+// The token goes in the path, /dlr/<name>/<token>: a provider that appends its report's
+// fields to the URL with "?" (eSMS documents no rule for a URL that has a query already)
+// keeps it whole. The webhook still takes ?token= (callback URLs handed out before).
 std::string callback_url(const std::string& public_url, const config::ProviderConfig& p) {
   std::string url = public_url + "/dlr/" + p.name;
-  if (!p.dlr_token.empty()) url += "?token=" + p.dlr_token;
+  if (!p.dlr_token.empty()) url += "/" + util::url_encode(p.dlr_token);
   return url;
 }
 

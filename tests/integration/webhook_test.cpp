@@ -128,6 +128,13 @@ TEST_SUITE("integration") {
     CHECK(client.Post("/dlr/local?token=t0k3n", secret, std::string(70 * 1024, 'x'), "application/json")->status == 413);
     CHECK(client.Post("/dlr/local?token=t0k3n", secret, R"({"id":"999-0.3","status":"DELIVERED"})", "application/json")->status == 200);
     CHECK(client.Get("/dlr/local?token=t0k3n&id=999-0.4&status=DELIVERED", secret)->status == 200);
+    // The token in the path, as Loa now hands it out: a provider appending "?..." keeps it.
+    CHECK(client.Get("/dlr/local/t0k3n?id=999-0.5&status=DELIVERED", secret)->status == 200);
+    CHECK(client.Post("/dlr/local/t0k3n", secret, R"({"id":"999-0.6","status":"DELIVERED"})", "application/json")->status == 200);
+    CHECK(client.Get("/dlr/local/t0k3N?id=999-0.5&status=DELIVERED", secret)->status == 401);
+    CHECK(client.Get("/dlr/local/t0k3N?token=t0k3n&id=999-0.5&status=DELIVERED", secret)->status == 401);  // the path's counts
+    CHECK(client.Get("/dlr/local/?id=999-0.5&status=DELIVERED", secret)->status == 404);
+    CHECK(client.Get("/dlr/local/t0k3n/x?id=999-0.5&status=DELIVERED", secret)->status == 404);
 
     // A real job: reports move messages forward and never back.
     std::string job = send_job(cfg, "phuong-6", "x");
