@@ -167,6 +167,7 @@ class ApiBackend final : public Backend {
   }
 
   std::expected<std::optional<std::int64_t>, std::string> gateway_idle_ms() override { return none(); }
+  std::expected<std::optional<store::QueryStore::Pause>, std::string> paused(const std::string&) override { return none(); }
   std::expected<std::optional<std::string>, std::string> recent(const std::string&) override { return none(); }
   std::expected<void, std::string> remember(const std::string&, const std::string&) override { return none(); }
 

@@ -21,6 +21,9 @@ class RedisBackend final : public Backend {
     return queries_.find(job);
   }
   std::expected<std::optional<std::int64_t>, std::string> gateway_idle_ms() override { return queries_.gateway_idle_ms(); }
+  std::expected<std::optional<store::QueryStore::Pause>, std::string> paused(const std::string& provider) override {
+    return queries_.paused(provider);
+  }
   std::expected<std::optional<std::string>, std::string> recent(const std::string& fingerprint) override {
     return intake_.recent(fingerprint);
   }

@@ -28,6 +28,9 @@ class Backend {
   virtual std::expected<std::optional<store::JobStatus>, std::string> status(const std::string& job) = 0;
   /// How long since a gateway last read the job queue; nullopt when none ever has.
   virtual std::expected<std::optional<std::int64_t>, std::string> gateway_idle_ms() = 0;
+  /// A provider a gateway paused because it refuses the account; nullopt when not paused
+  /// (or not known: the API does not tell).
+  virtual std::expected<std::optional<store::QueryStore::Pause>, std::string> paused(const std::string& provider) = 0;
   /// The job of the last 24 hours with this fingerprint (template, variables, wards), if any.
   virtual std::expected<std::optional<std::string>, std::string> recent(const std::string& fingerprint) = 0;
   /// Remembers a job by its fingerprint for 24 hours.

@@ -133,6 +133,14 @@ int status(Session& s, const StatusOptions& o) {
     std::printf("%s\n", i18n::trf("template {}, wards {}, created {}", j->template_name, j->wards, time_for_people(j->created_ms, cfg->timezone))
                              .c_str());
     if (auto why = waiting_reason(s, *cfg, *j); !why.empty()) std::printf("%s\n", i18n::trf("waiting: {}", why).c_str());
+    if (!finished(*j))
+      if (auto b = s.try_backend(); b)
+        for (const auto& p : cfg->providers)
+          if (auto pause = (*b)->paused(p.name); pause && *pause)
+            std::printf("%s\n", i18n::trf("provider {} paused for {} more min: it refuses the account ({}); its messages go "
+                                           "to the next provider of their route or wait: tell the operator",
+                                           p.name, ((*pause)->left_ms + 59999) / 60000, (*pause)->reason)
+                                     .c_str());
     std::printf("%s%s:%s\n", i18n::trf("total {}", j->total).c_str(),
                 j->expanded || finished(*j) ? "" : i18n::tr(" so far (still expanding)"), counts_text(*j).c_str());
     return kOk;

@@ -41,6 +41,14 @@ class CircuitBreaker {
       failures_ = 0;
     }
   }
+  /// Out of rotation for `ms`, whatever the count (the provider refuses the account: no
+  /// point asking again soon); then one probe, as after failures.
+  void pause(std::int64_t now_ms, std::int64_t ms) {
+    state_ = State::Open;
+    open_until_ = now_ms + ms;
+    failures_ = 0;
+    probing_ = false;
+  }
   std::int64_t open_remaining(std::int64_t now_ms) const { return state_ == State::Open ? open_until_ - now_ms : 0; }
 
  private:

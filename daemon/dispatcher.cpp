@@ -12,6 +12,7 @@
 
 #include "core/phone/phone.h"
 #include "core/store/dispatch_store.h"
+#include "core/store/query_store.h"
 #include "core/store/redis_holder.h"
 #include "core/util/log.h"
 #include "core/util/time.h"
@@ -136,7 +137,41 @@ class Dispatcher::Loop {
     }
   }
 
+  // The provider refuses the account, not the message: nothing was sent. Out of rotation
+  // for kAccountPauseMs (then one probe), said once per pause in the log, /metrics and
+  // Redis (`loa status` shows it); this message and the ones after it go to the next
+  // provider of their route, or wait for the pause to end (not counted as attempts).
+  void pause_provider(const store::Outbound& o, const providers::ProviderError& e) {
+    const auto now = util::now_ms();
+    breaker_.pause(now, kAccountPauseMs);
+    std::int64_t until = d_.pause_->until.load();
+    if (until <= now && d_.pause_->until.compare_exchange_strong(until, now + kAccountPauseMs)) {
+      // The first of this provider's threads to meet the refusal says it.
+      d_.pause_->said = true;
+      spdlog::error("{}: the provider refuses the account ({}): paused for {} min; messages go to the next provider of "
+                    "their route or wait",
+                    name_, util::loggable(e.reason, 200), kAccountPauseMs / 60000);
+      metrics().paused(name_, true);
+      store::RedisHolder once(d_.ctx_.redis_url, "pause " + name_);
+      if (store::Redis* r = once.get())
+        if (auto set = store::QueryStore(*r, d_.ctx_.fixed.redis_prefix).pause(name_, e.reason, kAccountPauseMs); !set)
+          spdlog::warn("{}: could not record the pause in Redis: {}", name_, set.error());
+    }
+    auto route = split_route(o.route);
+    const std::string next = route.empty() ? name_ : next_provider(route, name_);
+    outcome_for(o, {o.ref, store::SendOutcome::reroute, "", "provider " + name_ + " paused: " + e.reason,
+                    next == name_ ? kAccountPauseMs : 0, next});
+  }
+
   void settle(const store::Outbound& o, const Result& r) {
+    if (!r && r.error().kind == providers::ErrorKind::Account) {
+      pause_provider(o, r.error());
+      return;
+    }
+    if (d_.pause_->said.exchange(false)) {  // any other answer: the account is served again
+      metrics().paused(name_, false);
+      spdlog::info("{}: the provider answers again: no longer paused", name_);
+    }
     // Any answer from the provider, even a refusal, shows it is up; only failures to reach
     // it (or 5xx) count against the circuit.
     if (!r && (r.error().kind == providers::ErrorKind::Transient || r.error().kind == providers::ErrorKind::Ambiguous)) {
@@ -172,6 +207,9 @@ class Dispatcher::Loop {
   // their lane.
   void start_ready(bool stopping) {
     const std::int64_t now = util::now_ms();
+    // Another thread of this provider met an account refusal: this one pauses too.
+    if (const auto until = d_.pause_->until.load(); until > now && breaker_.state(now) != CircuitBreaker::State::Open)
+      breaker_.pause(now, until - now);
     while (!ready_.empty() && (stopping || pending_.size() < room())) {
       store::Outbound& o = ready_.front();
       const auto circuit = breaker_.state(now);

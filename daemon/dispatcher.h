@@ -2,6 +2,8 @@
 // first), keeps up to max_in_flight requests open on its HTTP transport
 // (providers/transport/transport.h), and records each outcome back in Redis in batches.
 #pragma once
+#include <atomic>
+#include <memory>
 #include <random>
 #include <thread>
 
@@ -10,14 +12,22 @@
 
 namespace loa::daemon {
 
+/// A provider's pause when it refuses the account, shared by its dispatchers: wall ms it
+/// lasts until, and whether it was said (so it is logged once, and its end once).
+struct AccountPause {
+  std::atomic<std::int64_t> until{0};
+  std::atomic<bool> said{false};
+};
+
 class Dispatcher {
  public:
-  /// One of `workers` dispatchers of a provider; they share its max_in_flight.
+  /// One of `workers` dispatchers of a provider; they share its max_in_flight and `pause`.
   /// `transports` makes its HTTP transport (make_transport; a test may pass its own).
   Dispatcher(Context& ctx, std::shared_ptr<const Runtime> rt, const std::string& provider, int workers = 1,
-             transport::TransportFactory transports = transport::make_transport)
+             transport::TransportFactory transports = transport::make_transport,
+             std::shared_ptr<AccountPause> pause = std::make_shared<AccountPause>())
       : ctx_(ctx), rt_(std::move(rt)), cfg_(*rt_->cfg.provider(provider)), provider_(*rt_->providers.at(provider)),
-        workers_(workers), transports_(std::move(transports)) {}
+        workers_(workers), transports_(std::move(transports)), pause_(std::move(pause)) {}
 
   /// Two workers for a provider with room for many requests in flight: while one waits for
   /// Redis, the other drives its requests, so neither the round trips nor one thread's CPU
@@ -27,6 +37,8 @@ class Dispatcher {
   void start();
   static constexpr int kBreakerThreshold = 5;
   static constexpr std::int64_t kBreakerOpenMs = 10000;
+  /// How long a provider that refuses the account (ErrorKind::Account) is left alone.
+  static constexpr std::int64_t kAccountPauseMs = 5 * 60 * 1000;
   /// Asks this dispatcher alone to stop (a reload replaces it).
   void request_stop() { stop_ = true; }
   /// Waits for the thread; it stops taking work once ctx.stopping (or request_stop) is
@@ -43,6 +55,7 @@ class Dispatcher {
   int workers_ = 1;
   transport::TransportFactory transports_;
   std::atomic<bool> stop_{false};
+  std::shared_ptr<AccountPause> pause_;
   std::thread thread_;
 };
 

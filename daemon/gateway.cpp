@@ -90,9 +90,11 @@ std::expected<std::shared_ptr<const Runtime>, std::vector<std::string>> build_ru
 
 std::vector<std::unique_ptr<Dispatcher>> start_dispatchers(Context& ctx, const std::shared_ptr<const Runtime>& rt) {
   std::vector<std::unique_ptr<Dispatcher>> out;
-  for (const auto& p : rt->cfg.providers)
+  for (const auto& p : rt->cfg.providers) {
+    auto pause = std::make_shared<AccountPause>();
     for (int w = 0; w < Dispatcher::workers_for(p); ++w)
-      out.push_back(std::make_unique<Dispatcher>(ctx, rt, p.name, Dispatcher::workers_for(p)));
+      out.push_back(std::make_unique<Dispatcher>(ctx, rt, p.name, Dispatcher::workers_for(p), transport::make_transport, pause));
+  }
   for (auto& d : out) d->start();
   return out;
 }

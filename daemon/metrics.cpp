@@ -32,6 +32,7 @@ void Metrics::know(const std::vector<std::string>& providers) {
     latency_.try_emplace(p);
     waits_.try_emplace(p, 0.0);
     connections_.try_emplace(p, 0);
+    paused_.try_emplace(p, 0);
     for (std::string_view kind : {"full", "resumed"}) handshakes_.try_emplace({p, kind}, 0);
   }
   for (auto r : kDropReasons) webhook_dropped_.try_emplace(std::string(r), 0);
@@ -77,6 +78,11 @@ void Metrics::limiter_wait(const std::string& provider, double seconds) {
   waits_[provider] += seconds;
 }
 
+void Metrics::paused(const std::string& provider, bool paused) {
+  std::lock_guard lock(mu_);
+  paused_[provider] = paused ? 1 : 0;
+}
+
 void Metrics::connections(const std::string& provider, std::uint64_t opened, std::uint64_t tls_full,
                           std::uint64_t tls_resumed) {
   std::lock_guard lock(mu_);
@@ -107,6 +113,10 @@ std::string Metrics::render() const {
   family(out, "loa_rate_limit_wait_seconds_total", "counter", "Time sends waited for the rate limiter (this instance).");
   for (const auto& [k, v] : waits_)
     out += fmt::format("loa_rate_limit_wait_seconds_total{{provider=\"{}\"}} {:.3f}\n", k, v);
+  family(out, "loa_provider_paused", "gauge",
+         "1 while this instance has paused a provider that refuses the account (credentials, balance, IP, "
+         "brandname): its messages fail over or wait.");
+  for (const auto& [k, v] : paused_) out += fmt::format("loa_provider_paused{{provider=\"{}\"}} {}\n", k, v);
   family(out, "loa_provider_connections_total", "counter", "Connections opened to a provider (this instance).");
   for (const auto& [k, v] : connections_) out += fmt::format("loa_provider_connections_total{{provider=\"{}\"}} {}\n", k, v);
   family(out, "loa_provider_tls_handshakes_total", "counter",

@@ -34,6 +34,8 @@ class Metrics {
   void request(const std::string& provider, double seconds);
   void outcome(const std::string& provider, store::SendOutcome outcome);
   void limiter_wait(const std::string& provider, double seconds);
+  /// Whether this instance has paused `provider` (it refused the account).
+  void paused(const std::string& provider, bool paused);
   /// Connections a provider's transports opened, and TLS handshakes done on them.
   void connections(const std::string& provider, std::uint64_t opened, std::uint64_t tls_full, std::uint64_t tls_resumed);
   /// The process-local part of the exposition.
@@ -62,6 +64,7 @@ class Metrics {
   std::map<std::string, Histogram> latency_;
   std::map<std::string, double> waits_;
   std::map<std::string, unsigned long long> connections_;
+  std::map<std::string, int> paused_;
   std::map<ByProvider, unsigned long long> handshakes_;  // provider, full or resumed
 };
 

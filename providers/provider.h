@@ -38,7 +38,9 @@ enum class ErrorKind {
   RateLimited,  ///< 429: retry after retry_after
   Ambiguous,    ///< may have been taken (timeout after write): unknown unless idempotent
   Permanent,    ///< do not retry (bad number, blocked subscriber, other 4xx)
-  Auth,         ///< credentials refused: permanent for this message, loud in logs
+  Account,      ///< the provider refuses the account, not the message (credentials, balance,
+                ///< IP not allowed, account locked, brandname not registered): nothing was
+                ///< sent; the provider is paused and its messages fail over or wait
 };
 
 struct ProviderError {

@@ -45,7 +45,7 @@ ProviderError classify_http(const HttpResponse& r) {
   if (r.status == 500 || r.status == 502 || r.status == 504)
     return {ErrorKind::Ambiguous, fmt::format("HTTP {} after the request was written: {}", r.status, body), std::nullopt};
   if (r.status >= 500) return {ErrorKind::Transient, fmt::format("HTTP {}: {}", r.status, body), wait};
-  if (r.status == 401 || r.status == 403) return {ErrorKind::Auth, fmt::format("HTTP {}: {}", r.status, body), std::nullopt};
+  if (r.status == 401 || r.status == 403) return {ErrorKind::Account, fmt::format("HTTP {}: {}", r.status, body), std::nullopt};
   return {ErrorKind::Permanent, fmt::format("HTTP {}: {}", r.status, body), std::nullopt};
 }
 

@@ -205,6 +205,21 @@ std::expected<long long, std::string> QueryStore::count_jobs_if_missing() {
   return r->as_int();
 }
 
+std::expected<std::optional<QueryStore::Pause>, std::string> QueryStore::paused(const std::string& provider) {
+  auto reason = redis_.command({"GET", key("paused:" + provider)});
+  if (!reason) return std::unexpected(reason.error());
+  if (reason->nil()) return std::nullopt;
+  auto left = redis_.command({"PTTL", key("paused:" + provider)});
+  if (!left) return std::unexpected(left.error());
+  return Pause{reason->text(), std::max<std::int64_t>(0, left->as_int())};
+}
+
+std::expected<void, std::string> QueryStore::pause(const std::string& provider, const std::string& reason, std::int64_t ms) {
+  auto r = redis_.command({"SET", key("paused:" + provider), reason, "PX", std::to_string(ms)});
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
 std::expected<std::optional<std::int64_t>, std::string> QueryStore::gateway_idle_ms() {
   auto r = redis_.command({"XINFO", "CONSUMERS", key("jobs"), "gw"});
   if (!r) {

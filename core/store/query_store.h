@@ -69,6 +69,14 @@ class QueryStore : public StoreBase {
   /// How long since a gateway last read the job stream (the least idle consumer of its
   /// group); nullopt when no gateway ever has.
   std::expected<std::optional<std::int64_t>, std::string> gateway_idle_ms();
+  /// A provider paused by a gateway because it refuses the account: the reason and the ms
+  /// left (`<prefix>:paused:<provider>`, expiring with the pause); nullopt when not paused.
+  struct Pause {
+    std::string reason;
+    std::int64_t left_ms = 0;
+  };
+  std::expected<std::optional<Pause>, std::string> paused(const std::string& provider);
+  std::expected<void, std::string> pause(const std::string& provider, const std::string& reason, std::int64_t ms);
   /// How many jobs are in each state, cluster-wide (kept by the scripts as states change;
   /// a state no job ever reached is 0).
   std::expected<std::array<std::int64_t, jobs::kJobStates.size()>, std::string> job_counts();

@@ -9,12 +9,15 @@ namespace loa::providers {
 namespace {
 using namespace vendor;
 
-// CodeResult of a send.
+// CodeResult of a send (eSMS developer docs, table-of-error-codes.md): 100 accepted; 124
+// this RequestId was taken before (not a second send); 101 bad key/secret, 102 no price
+// list, 103 balance too low, 104 brandname unknown, 140 caller IP not whitelisted concern
+// the account (the provider is paused); 177 the brandname is not registered on this
+// network: not taken, so the message goes to the next provider of its route. Others
+// (99 blocked number, 108 bad phone, 146 template...) concern the message.
 constexpr Row<std::string_view, Answer> kAnswers[] = {
-    {"100", Answer::taken},
-    {"124", Answer::taken},  // this RequestId was already taken: not a second send
-    {"101", Answer::auth},
-    {"140", Answer::auth},
+    {"100", Answer::taken},   {"124", Answer::taken},   {"101", Answer::account}, {"102", Answer::account},
+    {"103", Answer::account}, {"104", Answer::account}, {"140", Answer::account}, {"177", Answer::elsewhere},
 };
 // SendStatus of a callback (eSMS developer docs, devesms/gitbook_esms_for_develop_v2_en,
 // callback-url.md): 1 pending approval, 2 waiting, 4 rejected, 5 finished sending, 7 sent
@@ -60,8 +63,10 @@ class EsmsProvider final : public Provider {
         std::string id = string_at(*j, "SMSID");
         return Accepted{id.empty() || code == "124" ? m.ref : id, false};
       }
-      case Answer::auth:
-        return std::unexpected(error(ErrorKind::Auth, why));
+      case Answer::account:
+        return std::unexpected(error(ErrorKind::Account, why));
+      case Answer::elsewhere:
+        return std::unexpected(error(ErrorKind::Transient, why));
       case Answer::refused:
         break;
     }

@@ -25,9 +25,10 @@ Outcome report_outcome(int status) {
 // others (101 bad parameters, 105 bad phone, 110 encoding, 113 too long) the message.
 constexpr Row<std::string_view, ErrorKind> kCodes[] = {
     {"500", ErrorKind::Transient},
-    {"007", ErrorKind::Auth},
-    {"008", ErrorKind::Auth},
-    {"009", ErrorKind::Auth},
+    {"007", ErrorKind::Account},
+    {"008", ErrorKind::Account},
+    {"009", ErrorKind::Account},
+    {"300", ErrorKind::Account},  // balance too low
 };
 
 struct SpeedSettings {

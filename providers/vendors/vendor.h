@@ -57,9 +57,11 @@ std::optional<Meaning> lookup(const Row<Code, Meaning> (&table)[N], const Key& c
   return std::nullopt;
 }
 
-/// What a send answer's code means: taken (also a repeat of a message already taken), or
-/// refused for good (credentials, or the message itself).
-enum class Answer { taken, auth, refused };
+/// What a send answer's code means: taken (also a repeat of a message already taken);
+/// refused because of the account (credentials, balance, IP, brandname: the provider is
+/// paused); not taken by this provider but perhaps by another (a network it does not
+/// serve); or refused for the message itself.
+enum class Answer { taken, account, elsewhere, refused };
 
 /// What a delivery report's status means: a final state, or an intermediate one (none).
 using Outcome = std::optional<jobs::MessageState>;

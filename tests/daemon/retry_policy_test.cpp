@@ -39,7 +39,7 @@ TEST_SUITE("daemon/retry") {
     CHECK_FALSE(d.retry);
     CHECK(d.final_state == loa::jobs::MessageState::failed);
     CHECK(decide(p, {ErrorKind::Permanent, "400", std::nullopt}, 1, "a", {"a"}, false, rng).final_state == loa::jobs::MessageState::failed);
-    CHECK(decide(p, {ErrorKind::Auth, "401", std::nullopt}, 1, "a", {"a"}, false, rng).final_state == loa::jobs::MessageState::failed);
+    CHECK(decide(p, {ErrorKind::Account, "401", std::nullopt}, 1, "a", {"a"}, false, rng).final_state == loa::jobs::MessageState::failed);
   }
 
   TEST_CASE("an ambiguous send is unknown, unless the provider de-duplicates by our ref") {

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/store/query_store.h"
 #include "tests/integration/harness.h"
 
 using namespace loa::test;
@@ -144,6 +145,73 @@ routes:
       rerouted += message(*r, job, i).progress.attempts == 1 && message(*r, job, i).progress.provider == "backup";
     }
     CHECK(rerouted > 0);  // after 5 refusals the breaker opened and messages skipped the dead one
+  }
+
+  // A provider that refuses the account (401 here; a balance or an IP not whitelisted in a
+  // vendor's words) refuses every message alike: paused, not failing them one by one.
+  TEST_CASE("a provider that refuses the account is paused, loudly: its messages go to the backup, none failed") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider refusing(dir, "refusing", {"--fail-first", "1000000", "--fail-status", "401"});
+    FakeProvider backup(dir, "backup");
+    write_ward(dir, "phuong-6", 200);
+    auto cfg = write_config(dir, redis.url(), refusing.port(), fmt::format(R"(  - name: backup
+    type: http
+    url: http://127.0.0.1:{}/send
+    message_id: id
+    dlr_token: t0k3n
+routes:
+  default: [local, backup]
+)", backup.port()));
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    std::string job = send_job(cfg, "phuong-6");
+    REQUIRE_MESSAGE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(30)), gw.log());
+    auto s = job_status(cfg, job);
+    CHECK(s["counts"]["failed"] == 0);
+    CHECK(backup.log_lines().size() == 200);
+    httplib::Client client("127.0.0.1", gw.port());
+    auto page = client.Get("/metrics");
+    REQUIRE(page);
+    CHECK(page->body.find("loa_provider_paused{provider=\"local\"} 1") != std::string::npos);
+    CHECK(page->body.find("loa_provider_paused{provider=\"backup\"} 0") != std::string::npos);
+    const std::string asked = "loa_provider_request_seconds_count{provider=\"local\"} ";
+    const auto at = page->body.find(asked);
+    REQUIRE(at != std::string::npos);
+    const int refused = std::stoi(page->body.substr(at + asked.size()));
+    CAPTURE(refused);
+    CHECK(refused >= 1);
+    CHECK(refused <= 40);  // those out before the first refusal came back (two dispatchers' windows), not 200
+    const std::string log = gw.log();
+    const auto said = log.find("refuses the account");
+    CHECK(said != std::string::npos);
+    CHECK_MESSAGE(log.find("refuses the account", said + 1) == std::string::npos, log);  // said once
+    auto r = redis.connect();
+    auto pause = loa::store::QueryStore(*r, "t").paused("local");
+    REQUIRE(pause.has_value());
+    REQUIRE(pause->has_value());
+    CHECK((*pause)->reason.find("401") != std::string::npos);
+    CHECK((*pause)->left_ms > 60000);
+  }
+
+  TEST_CASE("with no other provider, messages wait out the pause instead of failing; loa status says why") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider refusing(dir, "refusing", {"--fail-first", "1000000", "--fail-status", "401"});
+    write_ward(dir, "phuong-6", 5);
+    auto cfg = write_config(dir, redis.url(), refusing.port());
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    std::string job = send_job(cfg, "phuong-6");
+    REQUIRE_MESSAGE(wait_until([&] { return gw.log().find("refuses the account") != std::string::npos; },
+                               std::chrono::seconds(20)),
+                    gw.log());
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    auto s = job_status(cfg, job);
+    CHECK(s["counts"]["failed"] == 0);
+    CHECK(s["state"] == "sending");
+    auto status = run_loa(cfg, {"status", job});
+    CAPTURE(status.out);
+    CHECK(status.out.find("provider local paused for 5 more min") != std::string::npos);
+    CHECK(status.out.find("HTTP 401") != std::string::npos);
   }
 
   TEST_CASE("two wards' jobs interleave: the small one is not held back by the big one") {

@@ -35,7 +35,7 @@ TEST_CASE("providers/infobip") {
               {.label = "pending: taken", .body = "@send_ok.json", .accepted_id = "1795893452014-0.3"},
               {.label = "rejected (group 5)", .body = "@send_rejected.json", .error = ErrorKind::Permanent},
               {.label = "no messages list", .body = "{}", .error = ErrorKind::Ambiguous},
-              {.label = "HTTP 401", .status = 401, .body = "", .error = ErrorKind::Auth},
+              {.label = "HTTP 401", .status = 401, .body = "", .error = ErrorKind::Account},
           },
       .reports =
           {

@@ -28,7 +28,7 @@ TEST_CASE("providers/speedsms") {
               {.label = "500: please try again (not taken)", .body = R"({"status":"error","code":"500","message":"Internal error"})",
                .error = ErrorKind::Transient, .reason = "SpeedSMS 500"},
               {.label = "008: account blocked", .body = R"({"status":"error","code":"008","message":"Account blocked"})",
-               .error = ErrorKind::Auth},
+               .error = ErrorKind::Account},
               {.label = "HTTP 503: not taken", .status = 503, .body = "", .error = ErrorKind::Transient},
               {.label = "HTTP 502 from a proxy: may have been taken", .status = 502, .body = "", .error = ErrorKind::Ambiguous},
               {.label = "HTTP 504: may have been taken", .status = 504, .body = "", .error = ErrorKind::Ambiguous},
