@@ -1,5 +1,6 @@
-// Infobip: JSON send (messageId = Loa's ref, so a resend is recognised), batched JSON
-// delivery reports of up to 100 results.
+// Infobip: JSON send to /sms/3/messages (infobip.com/docs, SMS API "Send SMS message"; the
+// v2 /sms/2/text/advanced is deprecated), messageId = Loa's ref; batched JSON delivery
+// reports of up to 100 results (the default bucket; "Receive outbound SMS message report").
 #include "providers/vendors/vendor.h"
 
 namespace loa::providers {
@@ -47,12 +48,10 @@ class InfobipProvider final : public Provider {
   bool reports_by_provider_id() const override { return false; }  // reports carry our ref
 
   std::expected<HttpRequest, ProviderError> build_request(const Message& m) override {
-    json msg{{"from", s_.sender},
+    json msg{{"sender", s_.sender},
              {"destinations", {{{"to", m.to_digits}, {"messageId", m.ref}}}},
-             {"text", m.text},
-             {"notifyUrl", s_.callback_url},
-             {"notifyContentType", "application/json"},
-             {"callbackData", m.ref}};
+             {"content", {{"text", m.text}}},
+             {"webhooks", {{"delivery", {{"url", s_.callback_url}}}, {"contentType", "application/json"}, {"callbackData", m.ref}}}};
     HttpRequest req;
     req.url = s_.url;
     req.body = json{{"messages", {msg}}}.dump();
@@ -109,10 +108,11 @@ class InfobipProvider final : public Provider {
 vendor::FactoryResult make_infobip(const FactoryContext& ctx) {
   vendor::Section sec(ctx, "infobip", {"api_key", "sender", "idempotent"});
   InfobipSettings s{.name = sec.name(), .callback_url = sec.callback_url()};
-  sec.strings({{"api_key", &s.api_key}}, true);
-  sec.strings({{"sender", &s.sender}}, false);
+  // The sender is the name residents see: Infobip's documents put it in every message, and
+  // an empty one is refused or replaced by a shared test sender, so it is required.
+  sec.strings({{"api_key", &s.api_key}, {"sender", &s.sender}}, true);
   if (auto v = sec.boolean("idempotent")) s.idempotent = *v;
-  s.url = sec.base_url("", "your account's https://xxxxx.api.infobip.com") + "/sms/2/text/advanced";
+  s.url = sec.base_url("", "your account's https://xxxxx.api.infobip.com") + "/sms/3/messages";
   sec.need_dlr_token("Infobip");
   return sec.finish<InfobipProvider>(std::move(s));
 }

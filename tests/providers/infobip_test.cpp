@@ -24,10 +24,11 @@ TEST_CASE("providers/infobip") {
       .reports_by_provider_id = false,
       .configs =
           {
-              {.label = "no base_url", .yaml = "{name: infobip, type: infobip, api_key: K}", .base_url = "", .error = "needs base_url"},
-              {.label = "no api_key", .yaml = "{name: infobip, type: infobip}", .error = "needs api_key"},
+              {.label = "no base_url", .yaml = "{name: infobip, type: infobip, api_key: K, sender: UBND}", .base_url = "", .error = "needs base_url"},
+              {.label = "no api_key", .yaml = "{name: infobip, type: infobip, sender: UBND}", .error = "needs api_key"},
+              {.label = "no sender: never an empty one", .yaml = "{name: infobip, type: infobip, api_key: K}", .error = "needs sender"},
           },
-      .request = {.url = "http://127.0.0.1:9/sms/2/text/advanced",
+      .request = {.url = "http://127.0.0.1:9/sms/3/messages",
                   .headers = {{"Authorization", "App KEY"}, {"Content-Type", "application/json"}},
                   .body = "@request.json"},
       .sends =
@@ -54,13 +55,13 @@ TEST_CASE("providers/infobip") {
 }
 
 TEST_CASE("providers/infobip: de-duplication by messageId is a config fact, off unless the account has it") {
-  auto off = build("infobip", "{name: infobip, type: infobip, api_key: K}");
+  auto off = build("infobip", "{name: infobip, type: infobip, api_key: K, sender: UBND}");
   REQUIRE(off->provider);
   CHECK_FALSE(off->provider->idempotent());
-  auto on = build("infobip", "{name: infobip, type: infobip, api_key: K, idempotent: true}");
+  auto on = build("infobip", "{name: infobip, type: infobip, api_key: K, sender: UBND, idempotent: true}");
   REQUIRE(on->provider);
   CHECK(on->provider->idempotent());
-  auto wrong = build("infobip", "{name: infobip, type: infobip, api_key: K, idempotent: maybe}");
+  auto wrong = build("infobip", "{name: infobip, type: infobip, api_key: K, sender: UBND, idempotent: maybe}");
   CHECK_FALSE(wrong->provider);
   CHECK_FALSE(wrong->errors.empty());
 }
