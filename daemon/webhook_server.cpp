@@ -42,11 +42,53 @@ HttpResponse text(unsigned status, std::string body, std::string type = "text/pl
 WebhookServer::WebhookServer(Context& ctx)
     : ctx_(ctx),
       batcher_(ctx),
+      spool_(ctx.fixed.state_dir),
       // More threads than cores: a report request waits on the group commit while the others
       // are parsed and queued, so the commits grow with the providers' concurrency.
       server_("webhook", ctx.fixed.webhook_host, ctx.fixed.webhook_port, ctx.fixed.webhook,
               [this](HttpRequest& r) { return handle(r); }, [](const char* why) { metrics().webhook_dropped(why); },
-              kThreads) {}
+              kThreads),
+      drainer_([this] { drain_spool(); }) {}
+
+WebhookServer::~WebhookServer() { stop(); }
+
+void WebhookServer::stop() {
+  server_.stop();
+  {
+    std::lock_guard lock(drainer_mu_);
+    drainer_stop_ = true;
+  }
+  drainer_wake_.notify_all();
+  if (drainer_.joinable()) drainer_.join();
+}
+
+void WebhookServer::drain_spool() {
+  store::RedisHolder holder(ctx_.redis_url, "report spool");
+  for (;;) {
+    {
+      std::unique_lock lock(drainer_mu_);
+      if (drainer_wake_.wait_for(lock, std::chrono::seconds(1), [&] { return drainer_stop_; })) return;
+    }
+    if (!spool_.pending()) continue;
+    store::Redis* redis = holder.get();
+    if (!redis) continue;
+    store::ReportStore reports(*redis, ctx_.fixed.redis_prefix);
+    auto drained = spool_.drain([&](const std::string& provider, const std::vector<store::ReportUpdate>& updates)
+                                    -> std::expected<void, std::string> {
+      auto applied = reports.apply(provider, updates);
+      if (!applied) return std::unexpected(applied.error());
+      for (std::size_t i = 0; i < applied->size(); ++i)
+        metrics().dlr(provider, (*applied)[i].effect, updates[i].state);
+      return {};
+    });
+    if (!drained) {
+      holder.drop(drained.error());
+      redis_failures().error("webhook: applying the report spool: " + drained.error());
+    } else if (*drained > 0) {
+      spdlog::info("webhook: applied {} request(s) of reports kept on disk while Redis was away", *drained);
+    }
+  }
+}
 
 HttpResponse WebhookServer::handle(HttpRequest& req) {
   const std::string_view path = req.path;
@@ -122,7 +164,14 @@ HttpResponse WebhookServer::answer_dlr(HttpRequest& req, const std::string& name
     if (rep.state) updates.push_back({std::move(rep.ref), std::move(rep.provider_id), *rep.state, std::move(rep.error)});
   auto applied = batcher_.apply(name, updates);
   if (!applied) {
-    redis_failures().error("webhook: dlr " + name + ": " + applied.error());
+    // Redis cannot take them: kept on disk, durably, and applied when it is back -- a
+    // provider that posts a report once loses nothing (503 only when the disk fails too).
+    if (auto kept = spool_.store(name, updates); kept) {
+      redis_failures().error("webhook: dlr " + name + ": " + applied.error() + ": reports kept on disk until Redis is back");
+      return text(200, "stored\n");
+    } else {
+      redis_failures().error("webhook: dlr " + name + ": " + applied.error() + "; and not kept: " + kept.error());
+    }
     return text(503, "try again later\n");
   }
   // Counted per kind of outcome (one metrics update for a list of 100 alike), and logged

@@ -21,7 +21,7 @@ providers:
   - { name: esms, type: esms, api_key: k, secret_key: s, brandname: B, dlr_token: t }
   - { name: speedsms, type: speedsms, access_token: a, dlr_token: t }
   - { name: twilio, type: twilio, account_sid: AC1, auth_token: tok, from: "+15550001" }
-  - { name: infobip, type: infobip, api_key: k, base_url: "https://x.api.infobip.com", dlr_token: t }
+  - { name: infobip, type: infobip, api_key: k, sender: UBND, base_url: "https://x.api.infobip.com", dlr_token: t }
 )";
 
 std::map<std::string, std::unique_ptr<loa::providers::Provider>>& providers() {

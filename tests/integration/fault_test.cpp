@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -134,6 +135,28 @@ TEST_SUITE("integration/faults") {
     for (auto at = log.find(" error "); at != std::string::npos; at = log.find(" error ", at + 1)) ++errors;
     MESSAGE(errors, " error lines while Redis was down");
     CHECK_MESSAGE(errors < 20, log.substr(log.find(" error ") > 200 ? log.find(" error ") - 200 : 0, 6000));
+  }
+
+  // eSMS posts a report once (it retries only on a timeout), and loa-fake-provider too:
+  // reports that come while Redis is down are kept on disk, answered 200, applied later.
+  TEST_CASE("reports posted while Redis is down are kept on disk and applied when it is back: none lost") {
+    TempDir dir;
+    RedisServer redis(dir, /*durable=*/true);
+    FakeProvider provider(dir, "fake", {"--dlr-delay-ms", "1500"});
+    write_ward(dir, "phuong-6", 20);
+    auto cfg = write_config(dir, redis.url(), provider.port());
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    std::string job = send_job(cfg, "phuong-6", "x");
+    REQUIRE(wait_until([&] { return job_status(cfg, job)["counts"]["sent"] == 20; }, std::chrono::seconds(20)));
+    // Down for 3 s from now: every report (1.5 s after its send) comes meanwhile.
+    std::thread outage([&] { redis.kill_and_restart(std::chrono::milliseconds(3000)); });
+    outage.join();
+    REQUIRE_MESSAGE(wait_until([&] { return job_status(cfg, job)["counts"]["delivered"] == 20; }, std::chrono::seconds(30)),
+                    gw.log());
+    const std::string log = gw.log();
+    CHECK(log.find("reports kept on disk until Redis is back") != std::string::npos);
+    CHECK(log.find("applied") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir.file("state/dlr-spool.applying")));
   }
 
   TEST_CASE("a provider that swallows requests, hangs up mid-answer or answers garbage: unknown, never twice; another route unaffected") {
