@@ -289,13 +289,13 @@ int HttpServer::handle(MHD_Connection* c, Request& req, const char* method, cons
     if (const char* length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
       std::uint64_t n = 0;
       auto [end, ec] = std::from_chars(length, length + std::strlen(length), n);
-      if (ec != std::errc() || *end != '\0' || n > kMaxBody)
-        return refuse(MHD_HTTP_CONTENT_TOO_LARGE, "body over 64 KiB\n", "too_large");
+      if (ec != std::errc() || *end != '\0' || n > max_body())
+        return refuse(MHD_HTTP_CONTENT_TOO_LARGE, fmt::format("body over {} KiB\n", limits_.max_body_kib), "too_large");
     }
     return MHD_YES;
   }
   if (*upload_size > 0) {
-    if (req.body.size() + *upload_size > kMaxBody) {
+    if (req.body.size() + *upload_size > max_body()) {
       // A chunked body past the limit (a Content-Length over it was refused with 413 at
       // the head): the connection is closed at once rather than read to an end that may
       // never come.

@@ -68,7 +68,9 @@ class HttpServer {
   std::expected<void, std::string> start();
   void stop();
 
-  static constexpr std::size_t kMaxBody = 64 * 1024;  ///< any framing: Content-Length or chunked
+  static constexpr std::size_t kMaxBody = 64 * 1024;  ///< the default body cap (webhook.max_body_kib)
+  /// The body cap, any framing: Content-Length or chunked.
+  std::size_t max_body() const { return static_cast<std::size_t>(limits_.max_body_kib) * 1024; }
   static constexpr int kMaxHeaders = 64;              ///< header fields of one request
   /// libmicrohttpd's memory per connection: a request head (line and headers) must fit in
   /// about half of it, else 431.

@@ -245,6 +245,8 @@ void read_listener(YamlReader& r, const YAML::Node& n, const std::string& what, 
   if (n["request_timeout_ms"])
     if (auto v = r.integer(n["request_timeout_ms"], what + ".request_timeout_ms", 100, 600000))
       limits.request_timeout_ms = static_cast<int>(*v);
+  if (n["max_body_kib"])
+    if (auto v = r.integer(n["max_body_kib"], what + ".max_body_kib", 1, 1024)) limits.max_body_kib = static_cast<int>(*v);
   if (n["listen"])
     if (auto v = r.string(n["listen"], what + ".listen")) {
       static const std::regex re(R"(([^:\s]+):(\d{1,5}))");
@@ -343,7 +345,7 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
   }
   if (const auto& w = root["webhook"]) {
     if (r.expect_keys(w, {"listen", "public_url", "max_connections", "max_connections_per_client",
-                          "request_timeout_ms", "metrics_token"}, "webhook")) {
+                          "request_timeout_ms", "metrics_token", "max_body_kib"}, "webhook")) {
       read_listener(r, w, "webhook", cfg.webhook_host, cfg.webhook_port, cfg.webhook);
       if (w["metrics_token"])
         if (auto v = r.string(w["metrics_token"], "webhook.metrics_token")) cfg.webhook.metrics_token = *v;

@@ -32,6 +32,9 @@ struct WebhookLimits {
   int request_timeout_ms = 10000;        ///< a request's head and body, from the connection's
                                          ///< start or the previous answer
   std::string metrics_token;             ///< set: /metrics needs "Authorization: Bearer <it>"
+  /// A request body's cap in KiB, any framing (64 as the contract says; up to 1024 for a
+  /// provider posting larger report batches, Infobip with a maxBucketSize over ~150).
+  int max_body_kib = 64;
 };
 
 /// `api:` (CONTRACT.md "HTTP API"): the officials' API, apart from the webhook, with limits

@@ -22,7 +22,10 @@ constexpr Row<int, Outcome> kReports[] = {
     {5, kFailed},     // REJECTED
 };
 constexpr std::string_view kFinalDelivery = "DELIVERED_TO_HANDSET";
-constexpr std::size_t kMaxResults = 100;
+// Reports come in buckets of 100 by default; an account may raise that (maxBucketSize,
+// Subscriptions API). Up to 1,000 are taken in one request — past ~150 with
+// `webhook.max_body_kib` raised to fit (an Infobip result is ~450 bytes).
+constexpr std::size_t kMaxResults = 1000;
 
 struct InfobipSettings {
   std::string name, url, api_key, sender, callback_url;
@@ -83,7 +86,7 @@ class InfobipProvider final : public Provider {
     if (!j) return std::unexpected(j.error());
     if (!j->is_object() || !j->contains("results") || !(*j)["results"].is_array())
       return malformed("Infobip report needs a results list");
-    if ((*j)["results"].size() > kMaxResults) return malformed("over 100 results in one report");
+    if ((*j)["results"].size() > kMaxResults) return malformed("over 1000 results in one report");
     std::vector<Report> out;
     for (const auto& res : (*j)["results"]) {
       if (!res.is_object() || !res.contains("status") || !res["status"].is_object())

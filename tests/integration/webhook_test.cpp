@@ -50,6 +50,27 @@ std::chrono::milliseconds slow_sender(int port, const std::string& head, std::ch
 }  // namespace
 
 TEST_SUITE("integration") {
+  TEST_CASE("webhook.max_body_kib raises the body cap for larger report batches, and still caps") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 1);
+    auto cfg = write_config(dir, redis.url(), provider.port());
+    std::string text = dir.read("loa.yaml");
+    text.replace(text.find("  listen: 127.0.0.1:0\n"), 22, "  listen: 127.0.0.1:0\n  max_body_kib: 128\n");
+    dir.write("loa.yaml", text);
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    httplib::Client client("127.0.0.1", gw.port());
+    // 100 KiB: read and parsed (not a report: 400), where the default cap said 413.
+    auto big = client.Post("/dlr/local/t0k3n", std::string(100 * 1024, 'x'), "application/json");
+    REQUIRE(big);
+    CHECK(big->status == 400);
+    auto over = client.Post("/dlr/local/t0k3n", std::string(130 * 1024, 'x'), "application/json");
+    REQUIRE(over);
+    CHECK(over->status == 413);
+    CHECK(over->body.find("128 KiB") != std::string::npos);
+  }
+
   TEST_CASE("webhook answers: 404 unknown provider, 401 secret, 400 malformed, 413 oversized, 200 parsed") {
     TempDir dir;
     RedisServer redis(dir);

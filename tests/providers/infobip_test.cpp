@@ -47,7 +47,7 @@ TEST_CASE("providers/infobip") {
               {.label = "delivered to the operator: not final (a further report follows)",
                .body = R"({"results":[{"messageId":"1-0.1","status":{"groupId":3,"groupName":"DELIVERED","id":2,"name":"DELIVERED_TO_OPERATOR","description":"Message delivered to operator"}}]})",
                .reports = {{"1-0.1", "1-0.1", std::nullopt}}},
-              {.label = "101 results", .body = results(101), .error = ReportError::Malformed},
+              {.label = "1001 results: past the bound", .body = results(1001), .error = ReportError::Malformed},
               {.label = "a result without status", .body = R"({"results":[{"messageId":"1-0.1"}]})", .error = ReportError::Malformed},
               {.label = "not an object", .body = "[]", .error = ReportError::Malformed},
           },
