@@ -29,6 +29,17 @@ std::vector<std::int64_t> send_times(const FakeProvider& p) {
   std::sort(at.begin(), at.end());
   return at;
 }
+// A second provider, "backup", and a route trying "local" first, then it.
+std::string backup_route(int backup_port) {
+  return fmt::format(R"(  - name: backup
+    type: http
+    url: http://127.0.0.1:{}/send
+    message_id: id
+    dlr_token: t0k3n
+routes:
+  default: [local, backup]
+)", backup_port);
+}
 }  // namespace
 
 TEST_SUITE("integration/dispatch") {
@@ -122,14 +133,7 @@ TEST_SUITE("integration/dispatch") {
     FakeProvider backup(dir, "backup");
     write_ward(dir, "phuong-6", 100);
     // Port 1 on loopback: nothing listens, so connections are refused at once.
-    auto cfg = write_config(dir, redis.url(), 1, fmt::format(R"(  - name: backup
-    type: http
-    url: http://127.0.0.1:{}/send
-    message_id: id
-    dlr_token: t0k3n
-routes:
-  default: [local, backup]
-)", backup.port()));
+    auto cfg = write_config(dir, redis.url(), 1, backup_route(backup.port()));
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     std::string job = send_job(cfg, "phuong-6");
     REQUIRE_MESSAGE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(30)), gw.log());
@@ -155,14 +159,7 @@ routes:
     FakeProvider refusing(dir, "refusing", {"--fail-first", "1000000", "--fail-status", "401"});
     FakeProvider backup(dir, "backup");
     write_ward(dir, "phuong-6", 200);
-    auto cfg = write_config(dir, redis.url(), refusing.port(), fmt::format(R"(  - name: backup
-    type: http
-    url: http://127.0.0.1:{}/send
-    message_id: id
-    dlr_token: t0k3n
-routes:
-  default: [local, backup]
-)", backup.port()));
+    auto cfg = write_config(dir, redis.url(), refusing.port(), backup_route(backup.port()));
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     std::string job = send_job(cfg, "phuong-6");
     REQUIRE_MESSAGE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(30)), gw.log());

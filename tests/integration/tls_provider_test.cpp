@@ -48,6 +48,13 @@ std::string https_config(const TempDir& dir, const RedisServer& redis, const Fak
   return cfg;
 }
 
+// Whether the openssl command is missing (said in the test's output: CI installs it).
+bool openssl_missing() {
+  if (std::system("command -v openssl >/dev/null 2>&1") == 0) return false;
+  MESSAGE("openssl not installed: skipped (CI installs it)");
+  return true;
+}
+
 // A counter from the gateway's /metrics (-1 when the series is missing).
 long long metric(const Gateway& gw, const std::string& series) {
   httplib::Client client("127.0.0.1", gw.port());
@@ -61,10 +68,7 @@ long long metric(const Gateway& gw, const std::string& series) {
 
 TEST_SUITE("integration/tls-provider") {
   TEST_CASE("a provider over HTTPS: its own CA trusted through ca_file; another CA refused and nothing sent") {
-    if (std::system("command -v openssl >/dev/null 2>&1") != 0) {
-      MESSAGE("openssl not installed: skipped (CI installs it)");
-      return;
-    }
+    if (openssl_missing()) return;
     for (const bool right_ca : {true, false}) {
       CAPTURE(right_ca);
       TempDir dir;
@@ -105,10 +109,7 @@ TEST_SUITE("integration/tls-provider") {
   }
 
   TEST_CASE("a job's start at max_in_flight 512 against a provider slow to take connections: none failed, breaker closed") {
-    if (std::system("command -v openssl >/dev/null 2>&1") != 0) {
-      MESSAGE("openssl not installed: skipped (CI installs it)");
-      return;
-    }
+    if (openssl_missing()) return;
     TempDir dir;
     make_certificate(dir, "provider");
     RedisServer redis(dir);
@@ -145,10 +146,7 @@ TEST_SUITE("integration/tls-provider") {
   // dead: without the window's restart after idleness, the second job would open
   // max_in_flight connections at once, most past their connect budget.
   TEST_CASE("a restarted provider is picked up again without a burst: none failed, breaker closed") {
-    if (std::system("command -v openssl >/dev/null 2>&1") != 0) {
-      MESSAGE("openssl not installed: skipped (CI installs it)");
-      return;
-    }
+    if (openssl_missing()) return;
     TempDir dir;
     make_certificate(dir, "provider");
     RedisServer redis(dir);
