@@ -44,6 +44,7 @@ providers::Message to_message(store::Outbound& o) {
   m.text = std::move(o.text);
   m.unicode = o.unicode;
   m.attempt = o.attempts;
+  m.round = o.round;
   return m;
 }
 

@@ -30,7 +30,17 @@ struct Message {
   std::string text;
   bool unicode = false;
   int attempt = 1;
+  /// Times an operator had the message sent again after it failed (`loa retry --failed`).
+  /// A provider that de-duplicates by Loa's reference gets a new one for each round
+  /// (reference_for), or it would swallow the resend as a repeat.
+  int round = 0;
 };
+
+/// The reference a provider that de-duplicates is handed: `ref`, then "r<round>" from the
+/// first resend on ("1795893452014-0.3r1"); report_ref() gives `ref` back.
+std::string reference_for(const Message& m);
+/// The Loa reference within a reference from reference_for (itself when it has no round).
+std::string_view report_ref(std::string_view reference);
 
 /// How a failure should be treated; retry decisions look only at this.
 enum class ErrorKind {

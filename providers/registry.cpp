@@ -29,6 +29,17 @@ std::string IncomingReport::param(const std::string& name) const {
   return it == params.end() ? "" : it->second;
 }
 
+std::string reference_for(const Message& m) { return m.round > 0 ? m.ref + "r" + std::to_string(m.round) : m.ref; }
+
+std::string_view report_ref(std::string_view reference) {
+  // Loa's refs end in digits ("<job>.<index>"): an "r" followed by digits only is a round.
+  const auto r = reference.rfind('r');
+  if (r == std::string_view::npos || r + 1 == reference.size()) return reference;
+  for (char c : reference.substr(r + 1))
+    if (c < '0' || c > '9') return reference;
+  return reference.substr(0, r);
+}
+
 ProviderError classify_http(const HttpResponse& r) {
   if (!r.transport_error.empty()) {
     if (!r.request_sent) return {ErrorKind::Transient, "not sent: " + r.transport_error, std::nullopt};

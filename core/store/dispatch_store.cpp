@@ -75,7 +75,14 @@ std::expected<Taken, std::string> taken(Reply& r) {
       auto field = [&](DataField d) { return (*f)[static_cast<std::size_t>(d)]; };
       Outbound o;
       o.ref = job + "." + index;
-      o.attempts = static_cast<int>(e[i + 1].as_int());
+      // "3", or "3r2": the third attempt of the second round (take.lua).
+      if (e[i + 1].type == Reply::Type::Integer) {
+        o.attempts = static_cast<int>(e[i + 1].integer);
+      } else {
+        const std::string& attempts = e[i + 1].str;
+        o.attempts = std::atoi(attempts.c_str());
+        if (auto r = attempts.find('r'); r != std::string::npos) o.round = std::atoi(attempts.c_str() + r + 1);
+      }
       o.phone = field(DataField::phone);
       o.unicode = field(DataField::unicode) == "1";
       o.route = field(DataField::route);

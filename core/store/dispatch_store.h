@@ -14,7 +14,8 @@ struct Outbound {
   std::string ref;    ///< "<job>.<index>", Loa's unique id for the message
   std::string phone;  ///< national form, "0912345678"
   std::string text;
-  int attempts = 0;  ///< including this one
+  int attempts = 0;  ///< including this one, in this round
+  int round = 0;     ///< times an operator had it sent again after it failed (loa retry --failed)
   bool unicode = false;
   std::string route;  ///< comma-separated providers, in failover order
   std::string lease;  ///< the lease this message was taken under, with others of its job

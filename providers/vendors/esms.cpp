@@ -43,7 +43,7 @@ class EsmsProvider final : public Provider {
     json body{{"ApiKey", s_.api_key},   {"SecretKey", s_.secret_key},          {"Phone", m.to_local},
               {"Content", m.text},      {"Brandname", s_.brandname},           {"SmsType", s_.sms_type},
               {"IsUnicode", m.unicode ? "1" : "0"}, {"Sandbox", s_.sandbox ? "1" : "0"},
-              {"RequestId", m.ref},     {"CallbackUrl", s_.callback_url}};
+              {"RequestId", reference_for(m)}, {"CallbackUrl", s_.callback_url}};
     HttpRequest req;
     req.url = s_.url;
     req.body = body.dump();
@@ -75,7 +75,7 @@ class EsmsProvider final : public Provider {
 
   std::expected<std::vector<Report>, ReportFailure> parse_report(const IncomingReport& in) override {
     const std::string status = in.param("SendStatus");
-    Report rep{in.param("RequestId"), in.param("SMSID"), std::nullopt, ""};
+    Report rep{std::string(report_ref(in.param("RequestId"))), in.param("SMSID"), std::nullopt, ""};
     if (status.empty() || (rep.ref.empty() && rep.provider_id.empty()))
       return malformed("eSMS report needs SendStatus and RequestId or SMSID");
     if (status == kRejected) {

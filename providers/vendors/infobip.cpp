@@ -52,7 +52,7 @@ class InfobipProvider final : public Provider {
 
   std::expected<HttpRequest, ProviderError> build_request(const Message& m) override {
     json msg{{"sender", s_.sender},
-             {"destinations", {{{"to", m.to_digits}, {"messageId", m.ref}}}},
+             {"destinations", {{{"to", m.to_digits}, {"messageId", reference_for(m)}}}},
              {"content", {{"text", m.text}}},
              {"webhooks", {{"delivery", {{"url", s_.callback_url}}}, {"contentType", "application/json"}, {"callbackData", m.ref}}}};
     HttpRequest req;
@@ -92,7 +92,7 @@ class InfobipProvider final : public Provider {
       if (!res.is_object() || !res.contains("status") || !res["status"].is_object())
         return malformed("a result without status");
       Report rep{string_at(res, "callbackData"), string_at(res, "messageId"), std::nullopt, ""};
-      if (rep.ref.empty()) rep.ref = rep.provider_id;  // our messageId is our ref
+      if (rep.ref.empty()) rep.ref = std::string(report_ref(rep.provider_id));  // our messageId is our ref
       if (rep.ref.empty()) return malformed("a result without messageId");
       rep.state = lookup(kReports, group_of(res["status"])).value_or(kIntermediate);
       if (rep.state == kDelivered && string_at(res["status"], "name") != kFinalDelivery) rep.state = kIntermediate;

@@ -10,6 +10,7 @@
 #include "core/store/intake_store.h"
 #include "core/store/query_store.h"
 #include "core/store/report_store.h"
+#include "providers/provider.h"
 #include "tests/integration/harness.h"
 
 using namespace loa::test;
@@ -179,6 +180,40 @@ TEST_SUITE("integration/store") {
     REQUIRE(record("p", {{"1-0.1", SendOutcome::delivered, "pid-1", "", 0, ""}}, {(*second)[0].lease}, false));
     CHECK(r->command({"ZCARD", "t:inflight"})->as_int() == 0);
     CHECK(queries.status("1-0").value()->state == JobState::done);
+  }
+
+  // eSMS answers a RequestId it has seen with 124 ("taken"): a failed message sent again
+  // on an operator's word must carry a new reference, and its attempts start afresh; an
+  // unknown one keeps its reference (the provider's de-duplication makes that resend safe).
+  TEST_CASE_FIXTURE(Store, "retry --failed: a new round (new reference, attempts afresh); retry --unknown: the same") {
+    auto first = expanded_and_taken(3, 3, "gw-a");
+    CHECK(first[0].round == 0);
+    REQUIRE(record("p", {{"1-0.0", SendOutcome::failed, "", "eSMS 108", 0, ""}, {"1-0.1", SendOutcome::unknown, "", "timeout", 0, ""},
+                         {"1-0.2", SendOutcome::sent, "pid-2", "", 0, ""}},
+                   {first[0].lease}, false));
+    CHECK(queries.requeue("1-0", MessageState::failed).value() == 1);
+    CHECK(queries.requeue("1-0", MessageState::unknown).value() == 1);
+    auto again = take("p", 3, "gw-a");
+    REQUIRE(again);
+    REQUIRE(again->size() == 2);
+    std::map<std::string, loa::store::Outbound> by_ref;
+    for (auto& o : *again) by_ref[o.ref] = o;
+    CHECK(by_ref["1-0.0"].round == 1);
+    CHECK(by_ref["1-0.0"].attempts == 1);  // afresh
+    CHECK(by_ref["1-0.1"].round == 0);
+    CHECK(by_ref["1-0.1"].attempts == 2);
+    loa::providers::Message m{.ref = "1-0.0", .round = by_ref["1-0.0"].round};
+    CHECK(loa::providers::reference_for(m) == "1-0.0r1");
+    CHECK(loa::providers::report_ref("1-0.0r1") == "1-0.0");
+    CHECK(loa::providers::report_ref("1-0.0") == "1-0.0");
+    // Failed again, sent again: round 2. Purging the job takes the rounds with it.
+    REQUIRE(record("p", {{"1-0.0", SendOutcome::failed, "", "eSMS 108", 0, ""}}, {}, false));
+    CHECK(queries.requeue("1-0", MessageState::failed).value() == 1);
+    auto third = take("p", 3, "gw-a");
+    REQUIRE(third);
+    REQUIRE(third->size() == 1);
+    CHECK((*third)[0].round == 2);
+    CHECK(r->command({"EXISTS", "t:round:1-0"})->as_int() == 1);
   }
 
   TEST_CASE_FIXTURE(Store, "a delivery report that beats the send's answer, and reports for later parts, never regress a state") {

@@ -1,6 +1,8 @@
 // eSMS.vn cases (tests/providers/runner.h).
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/providers/runner.h"
 
 using namespace loa::test::vendors;
@@ -51,6 +53,9 @@ TEST_CASE("providers/esms") {
                .query = "SMSID=x1&SendStatus=5&RequestId=1-0.2", .reports = {{"1-0.2", "x1", std::nullopt}}},
               {.label = "sent to the telco, awaiting its report (SendStatus 7): not final",
                .query = "SendStatus=7&SendSuccess=1&RequestId=1-0.2", .reports = {{"1-0.2", "", std::nullopt}}},
+              {.label = "a resent message's report: its RequestId with the round, back to the ref",
+               .query = "SMSID=x2&SendFailed=0&SendStatus=5&SendSuccess=1&RequestId=1-0.2r1",
+               .reports = {{"1-0.2", "x2", MessageState::delivered}}},
               {.label = "rejected (SendStatus 4)", .query = "SendStatus=4&RequestId=1-0.2",
                .reports = {{"1-0.2", "", MessageState::failed, "SendStatus 4"}}},
               {.label = "still sending (SendStatus 2): not final", .query = "SendStatus=2&RequestId=1-0.2",
@@ -58,4 +63,13 @@ TEST_CASE("providers/esms") {
               {.label = "no SendStatus", .query = "SMSID=x", .error = ReportError::Malformed},
           },
   });
+}
+
+TEST_CASE("providers/esms: a message sent again after it failed carries a new RequestId (eSMS answers a repeat with 124)") {
+  auto built = build("esms", "{name: esms, type: esms, api_key: K, secret_key: S, brandname: UBND-P6}");
+  REQUIRE(built->provider);
+  auto m = sample_message();
+  CHECK(nlohmann::json::parse(built->provider->build_request(m)->body)["RequestId"] == m.ref);
+  m.round = 2;
+  CHECK(nlohmann::json::parse(built->provider->build_request(m)->body)["RequestId"] == m.ref + "r2");
 }

@@ -132,6 +132,10 @@ end
 -- (comma separated), written only when a message moves to another provider (failover,
 -- or an operator's retry), so delivery reports from those are still recognised.
 local function viakey(j) return P .. ':via:' .. j end
+-- round:<job>  <index>  how many times an operator had a failed message sent again (loa
+-- retry --failed); absent for messages never resent. A provider that de-duplicates by
+-- Loa's reference is handed a new one for each round (providers/provider.h Message::round).
+local function roundkey(j) return P .. ':round:' .. j end
 local function parse_ref(ref) return string.match(ref, '^(.*)%.(%d+)$') end
 
 -- Puts message indexes (list[from..to]) on their job's lane for a provider; the job joins

@@ -1,5 +1,6 @@
 -- Puts a job's messages in one state (unknown|failed) among [first, last) back on their
--- route's first provider, on an operator's word.
+-- route's first provider, on an operator's word; a failed one starts a new round
+-- (round:<job>, prelude.lua) with its attempts counted afresh.
 -- KEYS: job hash. ARGV: prefix, job id, state to resend, first index, last index
 -- (exclusive). Returns how many, -1 for no such job, -2 for a job that cannot resend.
 local st = redis.call('HGET', KEYS[1], 'state')
@@ -17,6 +18,14 @@ for x, index in ipairs(idx) do
   local route = data_route(data[x])
   if f[S_S] == ARGV[3] and route ~= '' then
     f[S_S], f[S_E] = 'queued', 'resent on an operator\'s word after ' .. ARGV[3]
+    if ARGV[3] == 'failed' then
+      -- A new round: its attempts counted afresh, and a new reference where the provider
+      -- de-duplicates (eSMS would answer a refused RequestId's repeat with 124, "taken").
+      -- An unknown message keeps its reference: the provider's de-duplication is what
+      -- makes its resend safe.
+      f[S_A] = '0'
+      redis.call('HINCRBY', roundkey(j), index, 1)
+    end
     change(batch, index, pack(f), ARGV[3], 'queued')
     local provider = string.match(route, '^[^,]+')
     local l = lanes[provider]

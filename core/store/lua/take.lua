@@ -14,7 +14,8 @@
 -- take's number, from <prefix>:takes) is also in each message's progress while it is
 -- 'sending', so a lease settles only messages that are still its own.
 -- Returns {'ok', '0', then per run: lease, job, k, m, then m pairs (chunk, packed chunk)
--- holding the run's data, then 2 values per message: index, attempts} or {'wait', ms}
+-- holding the run's data, then 2 values per message: index, attempts (with "r<round>"
+-- after it for a message an operator had sent again)} or {'wait', ms}
 -- when the rate limit allows nothing now.
 local now = ARGV[9] ~= '' and tonumber(ARGV[9]) or now_ms()
 local nows = tostring(now)
@@ -59,6 +60,8 @@ for _, prio in ipairs(prios) do
       vt = score + #idx
       redis.call('ZADD', active, vt, j)
       local st = ms_get(j, idx)
+      local rk = roundkey(j)
+      local rounds = redis.call('EXISTS', rk) == 1 and redis.call('HMGET', rk, unpack(idx)) or nil
       local rel = tostring(now - epoch(j))
       tag = tag or tostring(redis.call('INCR', P .. ':takes'))
       local batch, mine, msgs = changes(j), {}, {}
@@ -75,7 +78,8 @@ for _, prio in ipairs(prios) do
           change(batch, i, 'sending' .. SEP .. a .. SEP .. provider .. SEP .. tag .. SEP .. rel .. SEP .. string.sub(v, rest),
                  'queued', 'sending')
           mine[#mine + 1] = i
-          msgs[#msgs + 1] = i; msgs[#msgs + 1] = a
+          msgs[#msgs + 1] = i
+          msgs[#msgs + 1] = rounds and rounds[x] and (a .. 'r' .. rounds[x]) or a
         end
       end
       if #mine > 0 then
