@@ -6,8 +6,9 @@ namespace loa::providers {
 namespace {
 using namespace vendor;
 
-// Report status ranges (first, last): 0 delivered, 1-63 not final yet, 64 and above
-// failed.
+// Report status ranges (speedsms.vn/sms-api, delivery report posts {"type":"report",
+// "tranId","phone","status"}): 0 delivered, 1-63 a temporary failure (not final yet), 64
+// and above failed.
 constexpr Row<std::pair<int, int>, Outcome> kReports[] = {
     {{0, 0}, kDelivered},
     {{1, 63}, kIntermediate},

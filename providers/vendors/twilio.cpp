@@ -48,7 +48,10 @@ std::string lower(std::string s) {
   return s;
 }
 
-// MessageStatus of a status callback; any other (queued, sending, sent, ...) is not final.
+// MessageStatus of a status callback (Twilio docs, Messaging API, "Message resource":
+// "Message status values"): delivered and read are final deliveries; failed, undelivered
+// and canceled final failures; any other (queued, accepted, scheduled, sending, sent,
+// partially_delivered) is not final.
 constexpr Row<std::string_view, Outcome> kReports[] = {
     {"delivered", kDelivered}, {"read", kDelivered},
     {"failed", kFailed},       {"undelivered", kFailed}, {"canceled", kFailed},
