@@ -52,6 +52,7 @@ Options:
   --fail-first N       answer the first N requests with --fail-status (default 503)
   --fail-status C      status for --fail-first (e.g. 429)
   --retry-after S      add Retry-After: S to failure answers
+  --rate-limit-reset S add X-Rate-Limit-Reset: S to failure answers (as SpeedSMS does)
   --log FILE           append each accepted message to FILE as a JSON line
   --tls-cert FILE      serve HTTPS with this certificate (PEM; the chain, leaf first)
   --tls-key FILE       ... and this private key (PEM); both or neither
@@ -79,6 +80,7 @@ struct Options {
   long fail_first = 0;
   int fail_status = 503;
   int retry_after = -1;
+  long long rate_limit_reset = -1;
   int threads = 64;
   int dlr_senders = 8;
   int dlr_batch = 1;
@@ -269,6 +271,7 @@ int main(int argc, char** argv) {
       else if (a == "--fail-first") o.fail_first = std::stol(next());
       else if (a == "--fail-status") o.fail_status = std::stoi(next());
       else if (a == "--retry-after") o.retry_after = std::stoi(next());
+      else if (a == "--rate-limit-reset") o.rate_limit_reset = std::stoll(next());
       else if (a == "--threads") o.threads = std::max(1, std::stoi(next()));
       else if (a == "--dlr-senders") o.dlr_senders = std::max(1, std::stoi(next()));
       else if (a == "--dlr-batch") o.dlr_batch = std::clamp(std::stoi(next()), 1, 100);
@@ -344,6 +347,7 @@ int main(int argc, char** argv) {
       for (auto& [k, v] : loa::util::parse_form(req.body)) f[k] = v;
     }
     if (o.retry_after >= 0) res.headers.emplace_back("Retry-After", std::to_string(o.retry_after));
+    if (o.rate_limit_reset >= 0) res.headers.emplace_back("X-Rate-Limit-Reset", std::to_string(o.rate_limit_reset));
     if (++requests <= o.fail_first) return fail(static_cast<unsigned>(o.fail_status), R"({"error":"failing the first requests"})");
     if (o.status_code != 200) return fail(static_cast<unsigned>(o.status_code), R"({"error":"configured failure"})");
     thread_local std::mt19937 rng(std::random_device{}());

@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <map>
 #include <set>
@@ -114,6 +115,18 @@ TEST_SUITE("integration/dispatch") {
     CHECK(report.find("  2  ") != std::string::npos);  // some took a second attempt
   }
 
+  // SpeedSMS answers 429 with X-Rate-Limit-Reset and no Retry-After (speedsms.vn/sms-api).
+  TEST_CASE("429 with X-Rate-Limit-Reset: the retry waits at least that long") {
+    Rig rig(1, {"--fail-first", "1", "--fail-status", "429", "--rate-limit-reset", "2"});
+    auto& [dir, redis, provider, cfg] = rig;
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    std::string job = send_job(cfg, "phuong-6");
+    REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(20)));
+    auto r = redis.connect();
+    CHECK(message(*r, job, 0).progress.sent_at - message(*r, job, 0).data.queued_at >= 2000);
+    CHECK(message(*r, job, 0).progress.attempts == 2);
+  }
+
   TEST_CASE("429 with Retry-After: the retry waits at least that long") {
     Rig rig(1, {"--fail-first", "1", "--fail-status", "429", "--retry-after", "1"});
     auto& [dir, redis, provider, cfg] = rig;
@@ -209,6 +222,49 @@ TEST_SUITE("integration/dispatch") {
     CAPTURE(status.out);
     CHECK(status.out.find("provider local paused for 5 more min") != std::string::npos);
     CHECK(status.out.find("HTTP 401") != std::string::npos);
+  }
+
+  // eSMS's own words for an account without credit (table-of-error-codes.md: 103), from a
+  // stand-in speaking eSMS's answer format, in this process.
+  TEST_CASE("an eSMS 103 (balance too low) pauses the provider without failing the job's messages") {
+    TempDir dir;
+    RedisServer redis(dir);
+    httplib::Server esms;
+    std::atomic<int> asked{0};
+    esms.Post(R"(/MainService.svc/json/SendMultipleMessage_V4_post_json/)", [&](const httplib::Request&, httplib::Response& res) {
+      ++asked;
+      res.set_content(R"({"CodeResult":"103","ErrorMessage":"Balance not enough to send message"})", "application/json");
+    });
+    const int port = esms.bind_to_any_port("127.0.0.1");
+    std::thread serving([&] { esms.listen_after_bind(); });
+    write_ward(dir, "phuong-6", 30);
+    auto cfg = write_config(dir, redis.url(), 1, fmt::format(R"(  - name: esms
+    type: esms
+    base_url: http://127.0.0.1:{}
+    api_key: K
+    secret_key: S
+    brandname: UBND-P6
+    dlr_token: t0k3n
+routes:
+  default: [esms]
+)", port));
+    {
+      Gateway gw(dir, cfg, "gw-1", "gw.log");
+      std::string job = send_job(cfg, "phuong-6");
+      REQUIRE_MESSAGE(wait_until([&] { return gw.log().find("refuses the account") != std::string::npos; },
+                                 std::chrono::seconds(20)),
+                      gw.log());
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      auto s = job_status(cfg, job);
+      CHECK(s["counts"]["failed"] == 0);
+      CHECK(asked.load() < 30);  // not every message tried and failed one by one
+      auto status = run_loa(cfg, {"status", job});
+      CAPTURE(status.out);
+      CHECK(status.out.find("provider esms paused") != std::string::npos);
+      CHECK(status.out.find("eSMS 103") != std::string::npos);
+    }
+    esms.stop();
+    serving.join();
   }
 
   TEST_CASE("two wards' jobs interleave: the small one is not held back by the big one") {
