@@ -115,6 +115,22 @@ TEST_SUITE("integration/dispatch") {
     CHECK(report.find("  2  ") != std::string::npos);  // some took a second attempt
   }
 
+  // A 502 comes from a proxy in front of the provider, which may have passed the request on:
+  // for a provider that does not de-duplicate, the message is unknown, never resent.
+  TEST_CASE("502 after the request was written: unknown for a provider that does not de-duplicate, not sent again") {
+    Rig rig(1, {"--fail-first", "1", "--fail-status", "502"});
+    auto& [dir, redis, provider, cfg] = rig;
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    std::string job = send_job(cfg, "phuong-6");
+    REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(20)));
+    auto s = job_status(cfg, job);
+    CHECK(s["counts"]["unknown"] == 1);
+    CHECK(s["counts"]["failed"] == 0);
+    auto r = redis.connect();
+    CHECK(message(*r, job, 0).progress.attempts == 1);
+    CHECK(provider.log_lines().empty());  // the stand-in took nothing after its 502
+  }
+
   // SpeedSMS answers 429 with X-Rate-Limit-Reset and no Retry-After (speedsms.vn/sms-api).
   TEST_CASE("429 with X-Rate-Limit-Reset: the retry waits at least that long") {
     Rig rig(1, {"--fail-first", "1", "--fail-status", "429", "--rate-limit-reset", "2"});
