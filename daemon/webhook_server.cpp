@@ -26,6 +26,10 @@ util::LogThrottle& refused_reports() {
   static util::LogThrottle t;
   return t;
 }
+util::LogThrottle& spooled_reports() {
+  static util::LogThrottle t;
+  return t;
+}
 
 // Each server thread keeps one Redis connection.
 store::Redis* thread_redis(const Context& ctx) {
@@ -69,7 +73,8 @@ void WebhookServer::drain_spool() {
       std::unique_lock lock(drainer_mu_);
       if (drainer_wake_.wait_for(lock, std::chrono::seconds(1), [&] { return drainer_stop_; })) return;
     }
-    if (!spool_.pending()) continue;
+    // While the gateway knows Redis is away, no try of its own (each would be a log line).
+    if (!spool_.pending() || !ctx_.redis_down().empty()) continue;
     store::Redis* redis = holder.get();
     if (!redis) continue;
     store::ReportStore reports(*redis, ctx_.fixed.redis_prefix);
@@ -167,7 +172,8 @@ HttpResponse WebhookServer::answer_dlr(HttpRequest& req, const std::string& name
     // Redis cannot take them: kept on disk, durably, and applied when it is back -- a
     // provider that posts a report once loses nothing (503 only when the disk fails too).
     if (auto kept = spool_.store(name, updates); kept) {
-      redis_failures().error("webhook: dlr " + name + ": " + applied.error() + ": reports kept on disk until Redis is back");
+      // Nothing is lost: a warning, and the outage itself is logged by those who meet it.
+      spooled_reports().warn("webhook: dlr " + name + ": " + applied.error() + ": reports kept on disk until Redis is back");
       return text(200, "stored\n");
     } else {
       redis_failures().error("webhook: dlr " + name + ": " + applied.error() + "; and not kept: " + kept.error());
