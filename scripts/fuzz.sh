@@ -32,6 +32,8 @@ for t in "${targets[@]}"; do
         -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$corpus" 2>"$crashes/log.txt"); then
     failed+=("$t")
     echo "   CRASH: $(ls "$crashes" | grep -v log.txt | head -1) (log: $crashes/log.txt)"
+    # What went wrong, for a CI log that keeps only this output.
+    grep -m3 -E "runtime error|ERROR:|SUMMARY:|^Test unit written" "$crashes/log.txt" | sed 's/^/   /' || true
   fi
   grep -E "^stat::(number_of_executed_units|new_units_added)" "$crashes/log.txt" | sed 's/^/   /' || true
 done

@@ -27,7 +27,13 @@ std::int64_t number(std::string_view s) {
   std::from_chars(s.data(), s.data() + s.size(), v);
   return v;
 }
-std::int64_t time_of(std::string_view s, std::int64_t epoch) { return s.empty() ? 0 : epoch + number(s); }
+/// A stored time (relative to `epoch`); 0, "not reached", when empty or out of range (a
+/// damaged value must not overflow).
+std::int64_t time_of(std::string_view s, std::int64_t epoch) {
+  std::int64_t t = 0;
+  if (s.empty() || __builtin_add_overflow(epoch, number(s), &t)) return 0;
+  return t;
+}
 template <typename E>
 std::string_view at(const auto& fields, E e) {
   return fields[static_cast<std::size_t>(e)];
