@@ -1,4 +1,4 @@
-// HTTP/1.1 over keep-alive connections on one epoll.
+// HTTP/1.1 over keep-alive connections on one epoll, plain or through TLS.
 #include "providers/transport/http1_client.h"
 
 #include <arpa/inet.h>
@@ -50,20 +50,28 @@ struct Target {
   sockaddr_storage addr{};
   socklen_t addr_len = 0;
   std::string origin;
+  std::string host;
   std::string path;
+  bool tls = false;
 };
 
 std::optional<Target> parse_url(std::string_view url) {
-  constexpr std::string_view scheme = "http://";
-  if (url.size() <= scheme.size() || !iequals(url.substr(0, scheme.size()), scheme)) return std::nullopt;
-  url.remove_prefix(scheme.size());
+  Target t;
+  constexpr std::string_view plain = "http://", secure = "https://";
+  if (url.size() > plain.size() && iequals(url.substr(0, plain.size()), plain)) {
+    url.remove_prefix(plain.size());
+  } else if (url.size() > secure.size() && iequals(url.substr(0, secure.size()), secure)) {
+    url.remove_prefix(secure.size());
+    t.tls = true;
+  } else {
+    return std::nullopt;
+  }
   const auto end = url.find_first_of("/?#");
   std::string_view authority = url.substr(0, end);
-  Target t;
   t.path = end == std::string_view::npos ? "/" : std::string(url.substr(end));
   if (t.path.front() != '/') t.path.insert(0, "/");
   if (auto hash = t.path.find('#'); hash != std::string::npos) t.path.resize(hash);
-  std::string_view host = authority, port = "80";
+  std::string_view host = authority, port = t.tls ? "443" : "80";
   if (authority.starts_with('[')) {
     auto close = authority.find(']');
     if (close == std::string_view::npos) return std::nullopt;
@@ -95,6 +103,7 @@ std::optional<Target> parse_url(std::string_view url) {
     return std::nullopt;
   }
   t.origin = std::string(authority);
+  t.host = std::string(host);
   return t;
 }
 
@@ -105,41 +114,58 @@ std::optional<Target> parse_url(std::string_view url) {
 struct Http1Client::Connection {
   int fd = -1;
   std::string origin;
-  bool connecting = true;
+  std::string key;  ///< Request::key
+  SSL* ssl = nullptr;  ///< over HTTPS
+  bool connecting = true;  ///< TCP connect, then the TLS handshake
+  bool write_begun = false;  ///< some of the request's TLS records reached the socket
+  std::uint64_t tls_out_base = 0;  ///< bytes TLS had written before the request's first
   bool used = false;  ///< has carried a complete exchange before (keep-alive reuse)
   bool has_request = false;
   Request req;
   std::size_t written = 0;
   ResponseParser parser;
   std::int64_t connect_deadline = 0;  ///< steady ms
+  std::int64_t opened_at = 0;         ///< steady ms
+  bool slow_setup = false;            ///< its set-up took longer than kSlowSetupMs
   std::int64_t idle_since = 0;        ///< steady ms: when its last answer came
   std::list<Connection>::iterator self;  ///< its place in open_ (or closed_)
   /// When the request in hand runs out of time.
   std::int64_t deadline() const { return connecting ? std::min(connect_deadline, req.deadline) : req.deadline; }
 };
 
-Http1Client::Http1Client(int max_connections)
-    : epoll_(epoll_create1(EPOLL_CLOEXEC)), max_connections_(static_cast<std::size_t>(std::max(1, max_connections))) {}
+Http1Client::Http1Client(int max_connections, std::string ca_file)
+    : epoll_(epoll_create1(EPOLL_CLOEXEC)),
+      max_connections_(static_cast<std::size_t>(std::max(1, max_connections))),
+      window_(std::min(kFirstWindow, max_connections_)),
+      ca_file_(std::move(ca_file)) {}
 
 Http1Client::~Http1Client() {
-  for (const Connection& c : open_) ::close(c.fd);
+  for (const Connection& c : open_) {
+    if (c.ssl) tls_free(c.ssl);
+    ::close(c.fd);
+  }
+  for (auto& [key, session] : sessions_) tls_free(session);
   if (epoll_ >= 0) ::close(epoll_);
 }
 
 bool Http1Client::handles(std::string_view url) { return parse_url(url).has_value(); }
 
 void Http1Client::add(std::uint64_t tag, const HttpRequest& req, int timeout_ms) {
+  if (requests_ == 0 && util::steady_ms() - idle_since_ >= kIdleRestartMs) window_ = std::min(kFirstWindow, max_connections_);
   ++requests_;
   auto target = parse_url(req.url);
   if (!target) {
     HttpResponse r;
-    r.transport_error = "not a plain-HTTP URL with a numeric address: " + req.url;
+    r.transport_error = "not an HTTP(S) URL with a numeric address: " + req.url;
     complete(tag, std::move(r));
     return;
   }
   Request q;
   q.tag = tag;
   q.origin = target->origin;
+  q.key = (target->tls ? "https://" : "http://") + target->origin;
+  q.host = std::move(target->host);
+  q.tls = target->tls;
   q.addr = target->addr;
   q.addr_len = target->addr_len;
   q.timeout_ms = timeout_ms;
@@ -163,7 +189,7 @@ void Http1Client::add(std::uint64_t tag, const HttpRequest& req, int timeout_ms)
 
 // On an idle connection to its origin, else a new one, else in the queue.
 void Http1Client::start(Request req, bool again) {
-  auto it = idle_.find(req.origin);
+  auto it = idle_.find(req.key);
   // An idle connection the server has closed since (or sent stray bytes on) is given up
   // before a request is written to it: once written, a request could not be sent again
   // and would come back `unknown`. poll() drops the ones it sees stir; the check here
@@ -223,8 +249,9 @@ void Http1Client::open_for(Request req) {
   c->self = std::prev(open_.end());
   c->fd = fd;
   c->origin = req.origin;
+  c->key = req.key;
   ++connections_;
-  ++opened_;
+  ++counts_.connections;
   ++unproven_;
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
@@ -233,20 +260,56 @@ void Http1Client::open_for(Request req) {
   c->req = std::move(req);
   c->has_request = true;
   // A connect gets at most 5 s of the request's time, as with libcurl.
-  c->connect_deadline = std::min(c->req.deadline, util::steady_ms() + std::min<std::int64_t>(c->req.timeout_ms, 5000));
+  c->opened_at = util::steady_ms();
+  c->connect_deadline = std::min(c->req.deadline, c->opened_at + std::min<std::int64_t>(c->req.timeout_ms, 5000));
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&c->req.addr), c->req.addr_len) == 0) {
-    c->connecting = false;
-    write(c);
+    connected(c);
   } else if (errno != EINPROGRESS) {
     fail(c, fmt::format("connect to {}: {}", c->origin, std::strerror(errno)));
   }
+}
+
+// The TCP connection is up: the request goes, or first the TLS handshake (offering the
+// origin's newest session). Its time still counts as the connect's.
+void Http1Client::connected(Connection* c) {
+  c->slow_setup = util::steady_ms() - c->opened_at > kSlowSetupMs;
+  if (!c->req.tls) {
+    c->connecting = false;
+    watch(c, false);
+    write(c);
+    return;
+  }
+  if (!tls_) tls_ = std::make_unique<TlsContext>(ca_file_);
+  auto s = sessions_.find(c->key);
+  std::string error;
+  c->ssl = tls_->connect(c->fd, c->req.host, s == sessions_.end() ? nullptr : s->second, error);
+  if (!c->ssl) return fail(c, error);
+  handshake(c);
+}
+
+void Http1Client::handshake(Connection* c) {
+  std::string error;
+  switch (tls_handshake(c->ssl, error)) {
+    case TlsWait::readable: return watch(c, false);
+    case TlsWait::writable: return watch(c, true);
+    case TlsWait::failed: return fail(c, error);  // nothing of the request went
+    case TlsWait::none: break;
+  }
+  ++(tls_resumed(c->ssl) ? counts_.tls_resumed : counts_.tls_full);
+  c->slow_setup = util::steady_ms() - c->opened_at > kSlowSetupMs;
+  c->tls_out_base = tls_bytes_out(c->ssl);
+  c->connecting = false;
+  watch(c, false);
+  write(c);
 }
 
 void Http1Client::assign(Connection* c, Request req) {
   c->req = std::move(req);
   c->has_request = true;
   c->written = 0;
+  c->write_begun = false;
   c->parser = ResponseParser{};
+  if (c->ssl) c->tls_out_base = tls_bytes_out(c->ssl);
   write(c);
 }
 
@@ -259,6 +322,19 @@ void Http1Client::watch(Connection* c, bool writing) {
 
 void Http1Client::write(Connection* c) {
   const std::string& b = c->req.bytes;
+  if (c->ssl) {
+    while (c->written < b.size()) {
+      TlsWait wait;
+      std::string error;
+      c->written += tls_write(c->ssl, std::string_view(b).substr(c->written), wait, error);
+      // Part of a record may have gone with nothing counted yet as written: once any byte
+      // reached the socket the request may be read, and is never sent again.
+      c->write_begun = c->write_begun || tls_bytes_out(c->ssl) > c->tls_out_base;
+      if (wait == TlsWait::failed) return fail(c, fmt::format("{} to {}", error, c->origin));
+      if (wait != TlsWait::none) return watch(c, true);  // (a TLS write wanting to read: rare, retried on any event)
+    }
+    return;
+  }
   while (c->written < b.size()) {
     ssize_t n = ::send(c->fd, b.data() + c->written, b.size() - c->written, MSG_NOSIGNAL);
     if (n > 0) {
@@ -276,13 +352,14 @@ void Http1Client::write(Connection* c) {
 }
 
 void Http1Client::read(Connection* c) {
+  if (c->ssl) return read_tls(c);
   char buf[16384];
   for (;;) {
     ssize_t n = ::recv(c->fd, buf, sizeof buf, 0);
     if (n > 0) {
       c->parser.feed(std::string_view(buf, static_cast<std::size_t>(n)));
       if (c->parser.failed()) return fail(c, "malformed answer from " + c->origin + ": " + c->parser.error());
-      if (c->parser.done()) break;
+      if (c->parser.done()) return answered(c);
       if (static_cast<std::size_t>(n) < sizeof buf) return;  // drained for now
       continue;
     }
@@ -290,22 +367,56 @@ void Http1Client::read(Connection* c) {
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
     if (n == 0) {
       c->parser.end_of_stream();
-      if (c->parser.done()) break;
+      if (c->parser.done()) return answered(c);
       return fail(c, c->parser.error());
     }
     return fail(c, fmt::format("receive from {}: {}", c->origin, std::strerror(errno)));
   }
+}
+
+void Http1Client::read_tls(Connection* c) {
+  char buf[16384];
+  for (;;) {
+    TlsWait wait;
+    std::string error;
+    const std::size_t n = tls_read(c->ssl, buf, sizeof buf, wait, error);
+    if (n > 0) {
+      c->parser.feed(std::string_view(buf, n));
+      if (c->parser.failed()) return fail(c, "malformed answer from " + c->origin + ": " + c->parser.error());
+      if (c->parser.done()) return answered(c);
+      continue;  // TLS may hold more than the socket shows: read until it wants more
+    }
+    if (wait == TlsWait::readable) return;
+    if (wait == TlsWait::writable) return watch(c, true);
+    if (wait == TlsWait::failed) return fail(c, fmt::format("{} from {}", error, c->origin));
+    c->parser.end_of_stream();
+    if (c->parser.done()) return answered(c);
+    return fail(c, c->parser.error());
+  }
+}
+
+void Http1Client::answered(Connection* c) {
   HttpResponse r;
   r.status = c->parser.status;
   r.body = std::move(c->parser.body);
   r.retry_after_ms = c->parser.retry_after_ms;
   r.rate_limit_reset_ms = c->parser.rate_limit_reset_ms;
   r.request_sent = true;
-  finish(c, std::move(r), c->parser.keep_alive);
+  // Bytes past the answer, read into TLS already, would be taken for the next answer.
+  finish(c, std::move(r), c->parser.keep_alive && !(c->ssl && tls_pending(c->ssl)));
 }
 
 void Http1Client::finish(Connection* c, HttpResponse response, bool reusable) {
-  complete(c->req.tag, std::move(response));
+  complete(c->req.tag, std::move(response), !c->used && c->slow_setup);
+  if (c->ssl && !c->used)
+    if (SSL_SESSION* s = tls_session(c->ssl)) {
+      // TLS 1.3 hands its tickets over after the handshake: by the first answer they came.
+      auto [it, fresh] = sessions_.try_emplace(c->key, s);
+      if (!fresh) {
+        tls_free(it->second);
+        it->second = s;
+      }
+    }
   c->has_request = false;
   c->req = Request{};
   if (!c->used) --unproven_;
@@ -315,7 +426,7 @@ void Http1Client::finish(Connection* c, HttpResponse response, bool reusable) {
   } else {
     c->idle_since = util::steady_ms();
     watch(c, false);
-    idle_[c->origin].push_back(c);
+    idle_[c->key].push_back(c);
   }
   start_waiting();
 }
@@ -326,7 +437,7 @@ void Http1Client::finish(Connection* c, HttpResponse response, bool reusable) {
 // history: the caller learns that it was written and never gets a silent second send.
 void Http1Client::fail(Connection* c, const std::string& error, bool timed_out) {
   Request req = std::move(c->req);
-  const bool written = c->written > 0;
+  const bool written = c->written > 0 || c->write_begun;
   const bool stale = c->used && !written && !timed_out && !req.resent;
   c->has_request = false;
   close(c);
@@ -364,6 +475,8 @@ void Http1Client::start_waiting() {
 // connection must not take its address meanwhile.
 void Http1Client::close(Connection* c) {
   ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c->fd, nullptr);
+  if (c->ssl) tls_free(c->ssl);
+  c->ssl = nullptr;
   ::close(c->fd);
   c->fd = -1;
   closed_.splice(closed_.end(), open_, c->self);
@@ -371,7 +484,12 @@ void Http1Client::close(Connection* c) {
   if (!c->used) --unproven_;
 }
 
-void Http1Client::complete(std::uint64_t tag, HttpResponse response) { done_.emplace_back(tag, std::move(response)); }
+// Every request ends here, and moves the ramp: answered in time widens the window, anything
+// else (refused, timed out, lost, set up slowly) narrows it.
+void Http1Client::complete(std::uint64_t tag, HttpResponse response, bool slow_setup) {
+  window_ = next_window(window_, max_connections_, response.status > 0, slow_setup);
+  done_.emplace_back(tag, std::move(response));
+}
 
 std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeout_ms, int also_fd) {
   if (!done_.empty()) timeout_ms = 0;
@@ -397,11 +515,15 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeou
     if (!c || c->fd < 0) continue;
     if (!c->has_request) {
       // An idle connection stirred: the server closed it (or sent what nobody asked for).
-      std::erase(idle_[c->origin], c);
+      std::erase(idle_[c->key], c);
       close(c);
       continue;
     }
     const auto ev = events[i].events;
+    if (c->connecting && c->ssl) {
+      handshake(c);
+      continue;
+    }
     if (c->connecting) {
       int err = 0;
       socklen_t len = sizeof err;
@@ -411,9 +533,15 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeou
         continue;
       }
       if (!(ev & EPOLLOUT)) continue;
-      c->connecting = false;
-      watch(c, false);
-      write(c);
+      connected(c);
+      continue;
+    }
+    if (c->ssl) {
+      // TLS: a write or read may want the other way; each event retries what is pending.
+      if (c->written < c->req.bytes.size()) write(c);
+      if (c->fd < 0 || c->written < c->req.bytes.size()) continue;
+      if (ev & EPOLLOUT) watch(c, false);
+      read(c);
       continue;
     }
     if (ev & EPOLLOUT) {
@@ -451,6 +579,7 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeou
   std::vector<std::pair<std::uint64_t, HttpResponse>> out;
   out.swap(done_);
   requests_ -= out.size();
+  if (requests_ == 0 && !out.empty()) idle_since_ = util::steady_ms();
   return out;
 }
 

@@ -47,7 +47,7 @@ std::size_t next_window(std::size_t window, std::size_t max, bool answered, bool
 
 std::unique_ptr<HttpTransport> make_transport(const TransportSpec& spec) {
   static const bool direct = no_proxy_in_env();
-  if (direct && Http1Client::handles(spec.url)) return std::make_unique<Http1Client>(spec.max_connections);
+  if (direct && Http1Client::handles(spec.url)) return std::make_unique<Http1Client>(spec.max_connections, std::string(spec.ca_file));
   return std::make_unique<CurlMulti>(spec.max_connections, std::string(spec.ca_file));
 }
 

@@ -159,16 +159,19 @@ void with_each_transport(int connections, const std::function<void(Server&, Http
 }  // namespace
 
 TEST_SUITE("integration/http") {
-  TEST_CASE("the transport for a URL: Loa's own client for plain HTTP at a numeric address, libcurl for the rest") {
+  TEST_CASE("the transport for a URL: Loa's own client for HTTP(S) at a numeric address, libcurl for the rest") {
     CHECK(Http1Client::handles("http://127.0.0.1:8080/send"));
     CHECK(Http1Client::handles("http://[::1]:8080/send?x=1"));
     CHECK(Http1Client::handles("http://localhost/send"));
     CHECK(Http1Client::handles("HTTP://10.1.2.3"));
-    CHECK_FALSE(Http1Client::handles("https://127.0.0.1/send"));
+    CHECK(Http1Client::handles("https://127.0.0.1/send"));
+    CHECK(Http1Client::handles("https://localhost:8443/send"));
+    CHECK_FALSE(Http1Client::handles("ftp://127.0.0.1/send"));
     CHECK_FALSE(Http1Client::handles("http://rest.esms.vn/api"));
     CHECK_FALSE(Http1Client::handles("http://127.0.0.1:99999/"));
     CHECK_FALSE(Http1Client::handles("http://[::1/"));
     CHECK(dynamic_cast<Http1Client*>(loa::transport::make_transport({"http://127.0.0.1:1/x", 4}).get()));
+    CHECK(dynamic_cast<Http1Client*>(loa::transport::make_transport({"https://127.0.0.1:1/x", 4}).get()));
     CHECK(dynamic_cast<CurlMulti*>(loa::transport::make_transport({"https://api.infobip.com/sms", 4}).get()));
     CHECK(dynamic_cast<CurlMulti*>(loa::transport::make_transport({"http://gateway.local/send", 4}).get()));
   }

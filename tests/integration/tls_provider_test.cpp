@@ -4,13 +4,22 @@
 // (CI installs it); skipped, saying so, where it is missing.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
+#include <fstream>
+#include <map>
 #include <optional>
+#include <sstream>
+#include <thread>
 
 #include <httplib.h>
 
 #include "core/reports/words.h"
 #include "core/util/i18n.h"
+#include "daemon/http_server.h"
+#include "providers/transport/curl_transport.h"
+#include "providers/transport/http1_client.h"
 #include "providers/transport/http.h"
 #include "tests/integration/harness.h"
 
@@ -64,9 +73,108 @@ long long metric(const Gateway& gw, const std::string& series) {
   return at == std::string::npos ? -1 : std::stoll(page->body.substr(at + series.size() + 1));
 }
 
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// An HTTPS server on 127.0.0.1 in this process (the daemon's own, libmicrohttpd with
+// GnuTLS): /echo answers the body back, /slow answers after 1.5 s; it counts what it read.
+struct TlsServer {
+  std::atomic<int> hits{0};
+  loa::daemon::HttpServer http;
+  int port = 0;
+  TlsServer(const TempDir& dir, const std::string& name)
+      : http("test", "127.0.0.1", 0, {}, [this](loa::daemon::HttpRequest& req) {
+          ++hits;
+          if (req.path == "/slow") std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+          return loa::daemon::HttpResponse{200, "got " + req.body, "text/plain", {}};
+        }, [](const char*) {}, 0) {
+    auto bound = http.bind();
+    REQUIRE(bound);
+    port = *bound;
+    http.use_tls(slurp(dir.file(name + ".pem")), slurp(dir.file(name + ".key")));
+    REQUIRE(http.start());
+  }
+  ~TlsServer() { http.stop(); }
+  std::string url(const std::string& path) const { return "https://127.0.0.1:" + std::to_string(port) + path; }
+};
+
+std::unique_ptr<loa::transport::HttpTransport> transport(const std::string& which, int connections, const std::string& ca) {
+  if (which == "Http1Client") return std::make_unique<loa::transport::Http1Client>(connections, ca);
+  return std::make_unique<loa::transport::CurlMulti>(connections, ca);
+}
+
+// Polls until `count` answers came (10 s at most).
+std::map<std::uint64_t, loa::transport::HttpResponse> answers(loa::transport::HttpTransport& t, std::size_t count) {
+  std::map<std::uint64_t, loa::transport::HttpResponse> out;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (out.size() < count && std::chrono::steady_clock::now() < until)
+    for (auto& [tag, r] : t.poll(50)) out.emplace(tag, std::move(r));
+  return out;
+}
+
+loa::transport::HttpRequest post(const std::string& url, const std::string& body) {
+  loa::transport::HttpRequest r;
+  r.url = url;
+  r.body = body;
+  r.headers = {{"Content-Type", "text/plain"}};
+  return r;
+}
+
 }  // namespace
 
 TEST_SUITE("integration/tls-provider") {
+  // Both transports (the own client on OpenSSL, libcurl) through the same TLS cases.
+  TEST_CASE("both transports over HTTPS: answers on kept-alive connections, each handshake counted; unanswered in time: "
+            "written, sent once; a stranger's certificate: refused, nothing written") {
+    if (openssl_missing()) return;
+    TempDir dir;
+    make_certificate(dir, "provider");
+    make_certificate(dir, "stranger");
+    for (std::string which : {"Http1Client", "CurlMulti"}) {
+      CAPTURE(which);
+      TlsServer server(dir, "provider");
+      auto t = transport(which, 4, dir.file("provider.pem"));
+      for (std::uint64_t k = 0; k < 40; ++k) t->add(k, post(server.url("/echo"), "tin " + std::to_string(k)), 5000);
+      auto got = answers(*t, 40);
+      REQUIRE(got.size() == 40);
+      for (auto& [k, r] : got) {
+        CAPTURE(r.transport_error);
+        CHECK(r.status == 200);
+        CHECK(r.body == "got tin " + std::to_string(k));
+      }
+      auto counts = t->counts();
+      CHECK(counts.connections >= 1);
+      CHECK(counts.connections <= 4);  // kept alive and reused, never past the cap
+      CHECK(counts.tls_full + counts.tls_resumed == counts.connections);
+      CHECK(server.hits == 40);
+
+      // Read by the server and not answered in time: written, timed out, not sent again.
+      t->add(100, post(server.url("/slow"), "chậm"), 500);
+      auto slow = answers(*t, 1);
+      REQUIRE(slow.count(100));
+      CHECK(slow[100].status == 0);
+      CHECK(slow[100].request_sent);
+      CHECK(slow[100].timed_out);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+      CHECK(server.hits == 41);
+
+      // A client trusting another CA: refused in the handshake, before any byte of the request.
+      auto stranger = transport(which, 4, dir.file("stranger.pem"));
+      stranger->add(200, post(server.url("/echo"), "không"), 5000);
+      auto refused = answers(*stranger, 1);
+      REQUIRE(refused.count(200));
+      CAPTURE(refused[200].transport_error);
+      CHECK(refused[200].status == 0);
+      CHECK_FALSE(refused[200].request_sent);
+      CHECK(refused[200].transport_error.starts_with(loa::transport::kCertificateRefused));
+      CHECK(server.hits == 41);
+    }
+  }
+
   TEST_CASE("a provider over HTTPS: its own CA trusted through ca_file; another CA refused and nothing sent") {
     if (openssl_missing()) return;
     for (const bool right_ca : {true, false}) {
