@@ -52,8 +52,17 @@ struct Target {
   std::string origin;
   std::string host;
   std::string path;
+  std::uint16_t port = 0;
   bool tls = false;
 };
+
+/// A host name as DNS has them: letters, digits, '-' and '.', at most 253.
+bool host_name(std::string_view h) {
+  if (h.empty() || h.size() > 253 || h.front() == '.' || h.front() == '-') return false;
+  return std::all_of(h.begin(), h.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+  });
+}
 
 std::optional<Target> parse_url(std::string_view url) {
   Target t;
@@ -88,7 +97,8 @@ std::optional<Target> parse_url(std::string_view url) {
   int p = 0;
   auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
   if (ec != std::errc() || ptr != port.data() + port.size() || p < 1 || p > 65535) return std::nullopt;
-  const std::string h(iequals(host, "localhost") ? "127.0.0.1" : host);
+  t.port = static_cast<std::uint16_t>(p);
+  const std::string h(host);
   auto* v4 = reinterpret_cast<sockaddr_in*>(&t.addr);
   auto* v6 = reinterpret_cast<sockaddr_in6*>(&t.addr);
   if (inet_pton(AF_INET, h.c_str(), &v4->sin_addr) == 1) {
@@ -99,9 +109,9 @@ std::optional<Target> parse_url(std::string_view url) {
     v6->sin6_family = AF_INET6;
     v6->sin6_port = htons(static_cast<std::uint16_t>(p));
     t.addr_len = sizeof(sockaddr_in6);
-  } else {
+  } else if (!host_name(h)) {
     return std::nullopt;
-  }
+  }  // (a name: looked up when a connection is opened)
   t.origin = std::string(authority);
   t.host = std::string(host);
   return t;
@@ -168,6 +178,7 @@ void Http1Client::add(std::uint64_t tag, const HttpRequest& req, int timeout_ms)
   q.tls = target->tls;
   q.addr = target->addr;
   q.addr_len = target->addr_len;
+  q.port = target->port;
   q.timeout_ms = timeout_ms;
   q.deadline = util::steady_ms() + timeout_ms;
   const bool get = req.method == "GET";
@@ -235,6 +246,27 @@ void Http1Client::wait(Request req, bool again) {
 }
 
 void Http1Client::open_for(Request req) {
+  if (req.addr_len == 0 || req.named) {
+    // A host name: the next of its addresses, once found (the request waits meanwhile).
+    req.named = true;
+    Resolver::Address a;
+    std::string error;
+    switch (resolver_.lookup(req.host, req.port, a, error)) {
+      case Resolver::State::pending: resolving_.push_back(std::move(req)); return;
+      case Resolver::State::failed: {
+        HttpResponse r;
+        r.transport_error = error;
+        complete(req.tag, std::move(r));
+        return;
+      }
+      case Resolver::State::ready:
+        req.addr = a.addr;
+        req.addr_len = a.len;
+        if (!req.looked_up) req.other_addresses = a.of - 1;
+        req.looked_up = true;
+        break;
+    }
+  }
   int fd = ::socket(req.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     HttpResponse r;
@@ -251,7 +283,6 @@ void Http1Client::open_for(Request req) {
   c->origin = req.origin;
   c->key = req.key;
   ++connections_;
-  ++counts_.connections;
   ++unproven_;
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
@@ -272,6 +303,7 @@ void Http1Client::open_for(Request req) {
 // The TCP connection is up: the request goes, or first the TLS handshake (offering the
 // origin's newest session). Its time still counts as the connect's.
 void Http1Client::connected(Connection* c) {
+  ++counts_.connections;
   c->slow_setup = util::steady_ms() - c->opened_at > kSlowSetupMs;
   if (!c->req.tls) {
     c->connecting = false;
@@ -439,8 +471,16 @@ void Http1Client::fail(Connection* c, const std::string& error, bool timed_out) 
   Request req = std::move(c->req);
   const bool written = c->written > 0 || c->write_begun;
   const bool stale = c->used && !written && !timed_out && !req.resent;
+  // A name with more addresses whose connection was refused or unreachable (nothing of
+  // the request went): the next address.
+  const bool next_address = req.named && c->connecting && !c->ssl && !written && req.other_addresses > 0;
   c->has_request = false;
   close(c);
+  if (next_address) {
+    --req.other_addresses;
+    open_for(std::move(req));
+    return;
+  }
   if (stale) {
     req.resent = true;
     if (may_open()) open_for(std::move(req));
@@ -497,6 +537,7 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeou
   for (const Connection& c : open_)
     if (c.has_request) timeout_ms = static_cast<int>(std::clamp<std::int64_t>(c.deadline() - now, 0, timeout_ms));
   for (const Request& q : waiting_) timeout_ms = static_cast<int>(std::clamp<std::int64_t>(q.deadline - now, 0, timeout_ms));
+  if (!resolving_.empty()) timeout_ms = std::min(timeout_ms, kResolvingPollMs);
   // The extra fd is watched only during this call: it may be closed and its number reused
   // before the next.
   if (also_fd >= 0) {
@@ -565,15 +606,23 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeou
                           : fmt::format("no answer from {} in {} ms", c->origin, c->req.timeout_ms),
          !c->connecting);
   }
-  for (auto it = waiting_.begin(); it != waiting_.end();) {
-    if (it->deadline > later) {
-      ++it;
-      continue;
+  // Requests whose host's first lookup has ended since go on (or fail with its words).
+  if (!resolving_.empty() && !resolver_.waiting()) {
+    std::deque<Request> found;
+    found.swap(resolving_);
+    for (Request& q : found) start(std::move(q));
+  }
+  for (auto* queue : {&waiting_, &resolving_}) {
+    for (auto it = queue->begin(); it != queue->end();) {
+      if (it->deadline > later) {
+        ++it;
+        continue;
+      }
+      HttpResponse r;
+      r.transport_error = queue == &waiting_ ? "no connection free in time" : "cannot find " + it->host + ": no answer in time";
+      complete(it->tag, std::move(r));
+      it = queue->erase(it);
     }
-    HttpResponse r;
-    r.transport_error = "no connection free in time";
-    complete(it->tag, std::move(r));
-    it = waiting_.erase(it);
   }
   closed_.clear();
   std::vector<std::pair<std::uint64_t, HttpResponse>> out;

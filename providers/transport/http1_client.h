@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "providers/transport/http1_parser.h"
+#include "providers/transport/resolver.h"
 #include "providers/transport/tls_client.h"
 #include "providers/transport/transport.h"
 
@@ -30,8 +31,8 @@ class Http1Client final : public HttpTransport {
   Http1Client(const Http1Client&) = delete;
   Http1Client& operator=(const Http1Client&) = delete;
 
-  /// Whether requests to `url` can go this way: `http://` or `https://` with an IPv4
-  /// address, a bracketed IPv6 one or `localhost`, and an optional port.
+  /// Whether requests to `url` can go this way: `http://` or `https://` with a host name,
+  /// an IPv4 address or a bracketed IPv6 one, and an optional port.
   static bool handles(std::string_view url);
 
   /// A connection whose TCP (and TLS) set-up took longer than this narrows the window.
@@ -50,7 +51,11 @@ class Http1Client final : public HttpTransport {
     std::string origin;  ///< host:port, as in the Host header
     std::string key;     ///< scheme and origin: which connections may carry it
     std::string host;    ///< as in the URL (TLS checks the certificate against it)
+    std::uint16_t port = 0;
     bool tls = false;
+    bool named = false;  ///< its host is a name: `addr` is looked up for each connection
+    std::size_t other_addresses = 0;  ///< of the name, still to try if a connect fails
+    bool looked_up = false;
     sockaddr_storage addr{};  ///< the origin's address, for a new connection
     socklen_t addr_len = 0;
     std::string bytes;   ///< the whole request, as written
@@ -95,6 +100,9 @@ class Http1Client final : public HttpTransport {
   std::list<Connection> closed_;  ///< closed during this poll(), freed at its end
   std::map<std::string, std::vector<Connection*>> idle_;  ///< by origin, most recent last
   std::deque<Request> waiting_;  ///< for a connection (all busy, or the ramp full)
+  Resolver resolver_;
+  std::deque<Request> resolving_;  ///< for their host's first lookup
+  static constexpr int kResolvingPollMs = 5;  ///< how often poll() looks while one runs
   std::vector<std::pair<std::uint64_t, HttpResponse>> done_;
 };
 
