@@ -127,6 +127,7 @@ struct Http1Client::Connection {
   std::string key;  ///< Request::key
   SSL* ssl = nullptr;  ///< over HTTPS
   bool connecting = true;  ///< TCP connect, then the TLS handshake
+  bool writing = false;    ///< watched for EPOLLOUT as well as EPOLLIN
   bool write_begun = false;  ///< some of the request's TLS records reached the socket
   std::uint64_t tls_out_base = 0;  ///< bytes TLS had written before the request's first
   bool used = false;  ///< has carried a complete exchange before (keep-alive reuse)
@@ -287,6 +288,7 @@ void Http1Client::open_for(Request req) {
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
   ev.data.ptr = c;
+  c->writing = true;
   ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
   c->req = std::move(req);
   c->has_request = true;
@@ -345,7 +347,10 @@ void Http1Client::assign(Connection* c, Request req) {
   write(c);
 }
 
+// (A system call only when the events change: not once per answer.)
 void Http1Client::watch(Connection* c, bool writing) {
+  if (c->writing == writing) return;
+  c->writing = writing;
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP | (writing ? EPOLLOUT : 0u);
   ev.data.ptr = c;

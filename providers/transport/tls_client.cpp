@@ -61,6 +61,9 @@ TlsContext::TlsContext(const std::string& ca_file) {
   // Partial writes: `written` counts what TLS took. Buffers released while a connection
   // is idle: a thousand kept-alive connections must not hold 34 KiB each.
   SSL_CTX_set_mode(ctx_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+  // Read what the socket holds in one call, not a record's header and then its body: a
+  // system call less an answer (what is read past an answer stays visible: tls_pending).
+  SSL_CTX_set_read_ahead(ctx_, 1);
 #ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
   // A server that closes without close_notify ends the stream; the HTTP parser judges
   // whether the answer was complete (Content-Length, chunked), as over plain TCP.
