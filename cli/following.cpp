@@ -32,13 +32,6 @@ long long count(const store::JobStatus& j, MessageState s) { return static_cast<
 std::string state_name(const store::JobStatus& j) { return std::string(j.state_name()); }
 bool finished(const store::JobStatus& j) { return j.state && jobs::finished(*j.state); }
 
-// Pads UTF-8 text to `width` characters (printf pads bytes, which misaligns Vietnamese).
-std::string pad(const std::string& v, size_t width) {
-  size_t chars = 0;
-  for (unsigned char c : v) chars += (c & 0xC0) != 0x80;
-  return chars >= width ? v : v + std::string(width - chars, ' ');
-}
-
 // Why a job's messages are not moving, or "" when nothing holds them back.
 std::string waiting_reason(Session& s, const config::Config& cfg, const store::JobStatus& j) {
   if (j.state == jobs::JobState::submitted) {

@@ -46,8 +46,9 @@ std::string local_actor() {
 
 int Session::audited(int done_code, const std::string& action, const std::string& job, nlohmann::json summary) {
   if (remote()) return done_code;
-  Backend* b = backend();
-  if (!b) return kRuntime;
+  auto reached = try_backend();
+  if (!reached) return fail(kRuntime, i18n::trf("{} was done, but the audit trail could not record it: {}", action, reached.error()));
+  Backend* b = *reached;
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) != 0) host[0] = 0;
   store::AuditEntry e{.actor = local_actor(), .source = std::string("cli@") + host, .action = action, .job = job,

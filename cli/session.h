@@ -83,5 +83,6 @@ void add_sending_commands(CLI::App& app, Session& s, int& exit_code);    // send
 void add_following_commands(CLI::App& app, Session& s, int& exit_code);  // status, jobs, report
 void add_operating_commands(CLI::App& app, Session& s, int& exit_code);  // cancel, retry, optout, check
 void add_trust_commands(CLI::App& app, Session& s, int& exit_code);      // approve, reject, account, audit
+void add_calendar_commands(CLI::App& app, Session& s, int& exit_code);   // calendar, calendar override
 
 }  // namespace loa::cli

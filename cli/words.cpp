@@ -15,4 +15,10 @@ std::string quiet_hours_note(const config::Config& cfg, bool urgent) {
                    q.end_minute % 60);
 }
 
+std::string pad(const std::string& v, std::size_t width) {
+  std::size_t chars = 0;
+  for (unsigned char c : v) chars += (c & 0xC0) != 0x80;
+  return chars >= width ? v : v + std::string(width - chars, ' ');
+}
+
 }  // namespace loa::cli

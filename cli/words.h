@@ -17,4 +17,7 @@ using reports::vi_state;
 /// wording for `send` and for `status`.
 std::string quiet_hours_note(const config::Config& cfg, bool urgent);
 
+/// Pads UTF-8 text to `width` characters (printf pads bytes, which misaligns Vietnamese).
+std::string pad(const std::string& v, std::size_t width);
+
 }  // namespace loa::cli
