@@ -12,7 +12,10 @@ class RedisBackend final : public Backend {
         intake_(*redis_, prefix),
         queries_(*redis_, prefix),
         accounts_(*redis_, prefix),
-        audit_(*redis_, prefix) {}
+        audit_(*redis_, prefix),
+        reminders_(*redis_, prefix) {}
+
+  store::RemindStore* reminders() override { return &reminders_; }
 
   std::expected<store::IntakeStore::Enqueued, std::string> enqueue(const jobs::JobSpec& spec) override {
     return intake_.enqueue(spec);
@@ -84,6 +87,7 @@ class RedisBackend final : public Backend {
   store::QueryStore queries_;
   store::AccountStore accounts_;
   store::AuditStore audit_;
+  store::RemindStore reminders_;
 };
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "core/store/audit_store.h"
 #include "core/store/intake_store.h"
 #include "core/store/query_store.h"
+#include "core/store/remind_store.h"
 
 namespace loa::cli {
 
@@ -63,6 +64,10 @@ class Backend {
   virtual std::expected<void, std::string> audit_read(const store::AuditStore::Filter& f,
                                                       const std::function<void(const store::AuditEntry&)>& fn) = 0;
   virtual std::expected<store::AuditStore::Verdict, std::string> audit_verify() = 0;
+
+  /// The reminders on Redis (`loa remind`); nullptr through the API, which has no endpoint
+  /// for them yet.
+  virtual store::RemindStore* reminders() { return nullptr; }
 };
 
 /// The backend on the config's Redis; the error says why it cannot be reached.

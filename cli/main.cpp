@@ -104,6 +104,7 @@ int main(int argc, char** argv) {
   add_operating_commands(app, session, exit_code);
   add_trust_commands(app, session, exit_code);
   add_calendar_commands(app, session, exit_code);
+  add_remind_commands(app, session, exit_code);
   name_groups(app);
   try {
     app.parse(argc, argv);

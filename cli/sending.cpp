@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/api_client.h"
+#include "cli/sending.h"
 #include "cli/session.h"
 #include "cli/words.h"
 #include "core/jobs/planner.h"
@@ -26,17 +27,7 @@
 
 namespace loa::cli {
 
-namespace {
-
 using nlohmann::json;
-
-// The selectors send and preview share.
-struct Selectors {
-  std::string template_name;
-  std::vector<std::string> wards;
-  bool all_wards = false;
-  std::vector<std::string> vars, areas, tags;
-};
 
 void add_selectors(CLI::App* cmd, Selectors& s) {
   cmd->add_option("--template", s.template_name, i18n::tr("message template (<templates_dir>/NAME.yaml)"))
@@ -89,7 +80,7 @@ std::optional<jobs::JobSpec> spec_of(const Selectors& sel, const config::Config&
 }
 
 // "unknown X "name"" with a did-you-mean when one is close.
-std::string unknown(std::string_view what, const std::string& name, const std::vector<std::string>& known,
+static std::string unknown(std::string_view what, const std::string& name, const std::vector<std::string>& known,
                     std::string_view listed_by) {
   std::string out = i18n::trf("unknown {} \"{}\"", what, name);
   if (auto guess = util::did_you_mean(name, known)) out += i18n::trf("; did you mean \"{}\"?", *guess);
@@ -98,7 +89,7 @@ std::string unknown(std::string_view what, const std::string& name, const std::v
 }
 
 // The khóm/ấp names of the wards' lists, by their folded form.
-std::map<std::string, std::string> areas_of(const config::Config& cfg, const std::vector<std::string>& wards) {
+static std::map<std::string, std::string> areas_of(const config::Config& cfg, const std::vector<std::string>& wards) {
   std::map<std::string, std::string> out;
   for (const auto& w : wards) {
     auto reader = wards::ResidentReader::open(wards::ward_path(cfg.wards_dir, w), cfg.carriers);
@@ -161,6 +152,8 @@ std::optional<jobs::Planner> plan_of(const jobs::JobSpec& spec, const config::Co
   }
   return std::move(*plan);
 }
+
+namespace {
 
 // A walk over every planned message: totals, the first `limit` messages, every skipped row,
 // the first 20 over the segment limit.

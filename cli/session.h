@@ -84,5 +84,6 @@ void add_following_commands(CLI::App& app, Session& s, int& exit_code);  // stat
 void add_operating_commands(CLI::App& app, Session& s, int& exit_code);  // cancel, retry, optout, check
 void add_trust_commands(CLI::App& app, Session& s, int& exit_code);      // approve, reject, account, audit
 void add_calendar_commands(CLI::App& app, Session& s, int& exit_code);   // calendar, calendar override
+void add_remind_commands(CLI::App& app, Session& s, int& exit_code);     // remind add/list/remove/run
 
 }  // namespace loa::cli

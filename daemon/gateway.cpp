@@ -20,6 +20,7 @@
 #include "daemon/embedded_redis.h"
 #include "daemon/expander.h"
 #include "daemon/intake.h"
+#include "daemon/reminders.h"
 #include "core/jobs/planner.h"
 #include "daemon/webhook_server.h"
 #include "providers/registry.h"
@@ -228,8 +229,10 @@ int Gateway::run() {
 
   Intake intake(ctx);
   Expander expander(ctx);
+  Reminders reminders(ctx);
   intake.start();
   expander.start();
+  reminders.start();
   dispatchers_ = start_dispatchers(ctx, ctx.runtime());
   notify("READY=1\nSTATUS=started");
   janitor(redis, embedded.get());
@@ -240,6 +243,7 @@ int Gateway::run() {
   ctx.work.notify();
   intake.join();
   expander.join();
+  reminders.join();
   for (auto& d : dispatchers_) d->join();
   if (api) api->stop();
   webhook.stop();

@@ -135,6 +135,7 @@ std::map<std::string, std::string> Occurrence::vars() const {
           {"ngay_am", lunar_long(to_lunar(event))},
           {"tu_ngay", dmy(span.from)},
           {"den_ngay", dmy(span.to)},
+          {"ngay_lam_lai", dmy(plus(span.to, 1))},
           {"nam", std::to_string(static_cast<int>(event.year()))}};
 }
 

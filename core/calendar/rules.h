@@ -41,7 +41,8 @@ struct Occurrence {
   /// "2026-02-14 08:00": the occurrence's name, and its key for exactly-once.
   std::string id() const;
   /// The dates a template may name: ngay (dd/mm/yyyy), ngay_am ("ngày 10 tháng 3 năm Bính
-  /// Ngọ"), tu_ngay and den_ngay (the break), nam (the event's year).
+  /// Ngọ"), tu_ngay and den_ngay (the break), ngay_lam_lai (the first working day after
+  /// it), nam (the event's year).
   std::map<std::string, std::string> vars() const;
 };
 

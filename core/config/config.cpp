@@ -274,7 +274,8 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
     return std::unexpected(r.errors());
   }
   r.expect_keys(root, {"redis", "timezone", "state_dir", "templates_dir", "wards_dir", "wards", "quiet_hours",
-                       "webhook", "retry", "providers", "routes", "carrier_prefixes", "pricing", "language", "approval", "api", "retention", "server"},
+                       "webhook", "retry", "providers", "routes", "carrier_prefixes", "pricing", "language", "approval", "api", "retention", "server",
+                       "remind_grace_hours"},
                 i18n::tr("the config"));
   if (root["redis"]) read_redis(r, root["redis"], cfg.redis);
   if (root["timezone"])
@@ -282,6 +283,8 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
       if (!util::valid_timezone(*v)) r.error(root["timezone"], i18n::trf("unknown time zone \"{}\" (expected an IANA name like Asia/Ho_Chi_Minh)", *v));
       cfg.timezone = *v;
     }
+  if (root["remind_grace_hours"])
+    if (auto v = r.integer(root["remind_grace_hours"], "remind_grace_hours", 0, 24 * 31)) cfg.remind_grace_hours = static_cast<int>(*v);
   auto path_key = [&](const char* key, std::string def) {
     std::string v = std::move(def);
     if (root[key])

@@ -145,6 +145,9 @@ struct Config {
   std::string dir;   ///< its folder, base of relative paths
   RedisConfig redis;
   std::string timezone = "Asia/Ho_Chi_Minh";
+  /// A reminder's occurrence missed while every gateway was down goes on start-up within
+  /// this many hours of its time; later, it is recorded as missed (`loa remind list`).
+  int remind_grace_hours = 6;
   std::string state_dir = "/var/lib/loa";
   std::string templates_dir;
   std::string wards_dir;

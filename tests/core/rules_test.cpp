@@ -47,6 +47,7 @@ TEST_SUITE("calendar/rules") {
     CHECK(v.at("tu_ngay") == "14/02/2026");
     CHECK(v.at("den_ngay") == "22/02/2026");
     CHECK(v.at("nam") == "2026");
+    CHECK(v.at("ngay_lam_lai") == "23/02/2026");
     // The override table moves a holiday's break (Tết 2025 as fixed: 25/01 - 02/02).
     Overrides t;
     t.days = {{ymd(2025, 1, 27), Override::Kind::off, ""}, {ymd(2025, 2, 3), Override::Kind::work, ""}};

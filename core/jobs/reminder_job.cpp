@@ -1,0 +1,27 @@
+#include "core/jobs/reminder_job.h"
+
+#include <algorithm>
+
+#include "core/jobs/planner.h"
+
+namespace loa::jobs {
+
+JobSpec reminder_job(const store::Reminder& r, const calendar::Occurrence& o, const config::Config& cfg,
+                     const text::MessageTemplate* t) {
+  JobSpec spec;
+  spec.template_name = r.template_name;
+  spec.wards = r.all_wards ? configured_wards(cfg) : r.wards;
+  spec.vars = r.vars;
+  spec.areas = r.areas;
+  spec.tags = r.tags;
+  for (const auto& [k, v] : o.vars()) {
+    const bool used = t && (std::find(t->variables().begin(), t->variables().end(), k) != t->variables().end() ||
+                            t->names().count(k));
+    if (used) spec.vars.emplace(k, v);  // (a value the reminder sets wins)
+  }
+  spec.key = "remind:" + r.name + ":" + o.id();
+  spec.by = "remind:" + r.name;
+  return spec;
+}
+
+}  // namespace loa::jobs
