@@ -18,7 +18,7 @@ fi
 build="$root/build-fuzz"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOA_FUZZ=ON -DLOA_SANITIZE=address,undefined >/dev/null
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(residents xlsx template job config reports http1 api store)
+[ ${#targets[@]} -gt 0 ] || targets=(residents xlsx template job config reports http1 api store calendar)
 cmake --build "$build" -j"$(nproc)" --target $(printf 'loa_fuzz_%s ' "${targets[@]}")
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 failed=()
