@@ -13,6 +13,7 @@
 #include "core/jobs/planner.h"
 #include "core/jobs/reminder_job.h"
 #include "core/util/i18n.h"
+#include "core/wards/resident_list.h"
 #include "core/util/strings.h"
 #include "core/util/time.h"
 
@@ -51,6 +52,33 @@ std::string next_three(const calendar::Rule& rule, const config::Config& cfg) {
   for (const auto& o : calendar::occurrences(rule, today(cfg), 3, table_of(cfg)))
     out += (out.empty() ? "" : ", ") + calendar::dmy(o.day) + o.id().substr(10);
   return out.empty() ? i18n::tr("none") : out;
+}
+
+// The rows of the chosen lists whose `column` holds something that is not a day: they get
+// no reminder, and the office should know which (blank cells are no date, not a mistake).
+void report_unreadable(const config::Config& cfg, const std::vector<std::string>& wards, const std::string& column) {
+  std::vector<std::string> rows;
+  std::size_t total = 0;
+  for (const auto& w : wards) {
+    auto reader = wards::ResidentReader::open(wards::ward_path(cfg.wards_dir, w), cfg.carriers);
+    if (!reader) continue;  // (plan_of said why)
+    int col = -1;
+    for (std::size_t i = 0; i < (*reader)->extra_columns().size(); ++i)
+      if ((*reader)->extra_columns()[i] == column) col = static_cast<int>(i);
+    if (col < 0) continue;
+    wards::Resident r;
+    while ((*reader)->next(r)) {
+      if (static_cast<std::size_t>(col) >= r.extra.size()) continue;
+      const std::string& v = r.extra[static_cast<std::size_t>(col)].second;
+      if (v.find_first_not_of(" \t") == std::string::npos || calendar::read_office_date(v)) continue;
+      if (++total <= 20) rows.push_back(i18n::trf("{} row {}: \"{}\"", w, r.row, v));
+    }
+  }
+  if (total == 0) return;
+  std::printf("%s\n", i18n::trf("{} row(s) whose {} is not a day (dd/mm/yyyy); they get no reminder until mended:", total,
+                                 column)
+                          .c_str());
+  for (const auto& row : rows) std::printf("  %s\n", row.c_str());
 }
 
 struct AddOptions {
@@ -93,6 +121,8 @@ int add(Session& s, const AddOptions& o) {
   if (!added) return fail(kRuntime, added.error());
   if (!*added) return fail(kUsage, i18n::trf("a reminder named \"{}\" exists (loa remind remove {} first)", o.name, o.name));
   std::printf("%s\n", i18n::trf("reminder {} added; next: {}", o.name, next_three(*rule, *cfg)).c_str());
+  if (rule->kind == calendar::Rule::Kind::column)
+    report_unreadable(*cfg, r.all_wards ? jobs::configured_wards(*cfg) : r.wards, rule->column);
   return s.audited(kOk, "remind-add", "", {{"name", o.name}, {"when", o.when}, {"template", r.template_name}});
 }
 

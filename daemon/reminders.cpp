@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/calendar/rules.h"
+#include "core/jobs/planner.h"
 #include "core/jobs/reminder_job.h"
 #include "core/store/intake_store.h"
 #include "core/store/redis_holder.h"
@@ -68,6 +69,18 @@ std::expected<void, std::string> look(Context& ctx, store::Redis& redis, std::se
       }
       auto t = rt->templates.find(r.template_name);
       const jobs::JobSpec spec = jobs::reminder_job(r, o, cfg, t == rt->templates.end() ? nullptr : t->second.get());
+      if (spec.on_date) {
+        // A day of residents' own dates: a job only when someone's date is that day.
+        bool anyone = false;
+        auto plan = jobs::Planner::create(cfg, spec, &rt->templates);
+        if (plan)
+          if (auto walked = plan->for_each({}, [&](const jobs::PlannedMessage&) { return !(anyone = true); }); !walked)
+            spdlog::warn("reminder {}: {}", r.name, walked.error());
+        if (!anyone) {
+          if (auto h = reminders.handled(r.name, o.id(), "", true); !h) return std::unexpected(h.error());
+          continue;
+        }
+      }
       auto job = intake.enqueue(spec);
       if (!job) return std::unexpected(job.error());
       if (job->created) spdlog::info("reminder {}: occurrence {} enqueued as job {}", r.name, o.id(), job->id);

@@ -191,6 +191,38 @@ std::string weekday_name(Date d) {
   return std::string(names[weekday{sys_days(d)}.c_encoding()]);
 }
 
+std::optional<Date> read_office_date(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  if (auto space = s.find_first_of(" \tT"); space != std::string_view::npos && space >= 8) s = s.substr(0, space);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  int parts[3] = {0, 0, 0}, digits[3] = {0, 0, 0}, n = 0;
+  char sep = 0;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') {
+      if (digits[n] == 4) return std::nullopt;
+      parts[n] = parts[n] * 10 + (c - '0');
+      ++digits[n];
+    } else if ((c == '/' || c == '-' || c == '.') && n < 2 && digits[n] > 0 && (sep == 0 || c == sep)) {
+      sep = c;
+      ++n;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (n != 2 || digits[2] == 0) return std::nullopt;
+  int y = 0;
+  unsigned m = 0, d = 0;
+  if (digits[0] == 4 && digits[1] <= 2 && digits[2] <= 2) {  // yyyy-mm-dd
+    y = parts[0], m = static_cast<unsigned>(parts[1]), d = static_cast<unsigned>(parts[2]);
+  } else if (digits[0] <= 2 && digits[1] <= 2 && digits[2] == 4) {  // dd/mm/yyyy
+    d = static_cast<unsigned>(parts[0]), m = static_cast<unsigned>(parts[1]), y = parts[2];
+  } else {
+    return std::nullopt;
+  }
+  const Date out = ymd(y, m, d);
+  return out.ok() ? std::optional(out) : std::nullopt;
+}
+
 std::string dmy(Date d) {
   return fmt::format("{:02}/{:02}/{:04}", static_cast<unsigned>(d.day()), static_cast<unsigned>(d.month()), static_cast<int>(d.year()));
 }

@@ -82,4 +82,9 @@ std::string weekday_name(Date d);
 /// "17/02/2026".
 std::string dmy(Date d);
 
+/// A day as offices type it in a list: dd/mm/yyyy (also d/m/yyyy, '-' or '.' between),
+/// yyyy-mm-dd, either with a time after it (an Excel date-time cell as the list reader
+/// writes it); nullopt for anything else.
+std::optional<Date> read_office_date(std::string_view text);
+
 }  // namespace loa::calendar

@@ -114,8 +114,18 @@ std::expected<Rule, std::string> parse_rule(std::string_view text) {
     if (!n) return std::unexpected(fmt::format("{} is not a number of days (0 to 366)", w[0]));
     r.offset_days = w[2] == "before" ? -*n : *n;
     h = 3;
-  } else if (w.size() == 5 && w[3] == "column") {
-    return std::unexpected("reminders on each resident's own date (\"... column ...\") are not supported yet");
+  } else if (w.size() == 5 && (w[1] == "day" || w[1] == "days") && (w[2] == "before" || w[2] == "after") &&
+             w[3] == "column") {
+    auto n = number(w[0], 0, 366);
+    if (!n) return std::unexpected(fmt::format("{} is not a number of days (0 to 366)", w[0]));
+    const bool name_ok = !w[4].empty() && w[4].size() <= 64 && std::all_of(w[4].begin(), w[4].end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+    if (!name_ok) return std::unexpected(fmt::format("{} is not a column name (as the list's header, snake_case)", w[4]));
+    r.kind = Rule::Kind::column;
+    r.offset_days = w[2] == "before" ? -*n : *n;
+    r.column = w[4];
+    return r;
   } else {
     return std::unexpected(usage);
   }
@@ -141,6 +151,14 @@ std::map<std::string, std::string> Occurrence::vars() const {
 
 std::vector<Occurrence> occurrences(const Rule& r, Date from, std::size_t count, const Overrides& table) {
   std::vector<Occurrence> out;
+  if (r.kind == Rule::Kind::column) {
+    // Every day; the residents whose date is that day's event (N days before it: N after).
+    for (Date d = from; out.size() < count && static_cast<int>(d.year()) <= kLastYear; d = plus(d, 1)) {
+      const Date event = plus(d, -r.offset_days);
+      out.push_back({d, r.minute, event, {event, event}, r.column});
+    }
+    return out;
+  }
   auto add = [&](Date event, Date day, Break span) {
     if (sys_days(day) < sys_days(from) || out.size() >= count) return;
     out.push_back({day, r.minute, event, span});
@@ -165,6 +183,8 @@ std::vector<Occurrence> occurrences(const Rule& r, Date from, std::size_t count,
         if (auto d = to_solar({y, r.month, std::min(r.day, len), false})) add(*d, *d, {*d, *d});
         break;
       }
+      case Rule::Kind::column:
+        break;  // (above)
       case Rule::Kind::holiday:
         if (auto h = holiday(r.holiday, y)) {
           const Date event = r.holiday == "tet" ? plus(h->from, 1) : h->from;  // Tết: mùng 1, not giao thừa

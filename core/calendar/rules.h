@@ -7,6 +7,9 @@
 //                                   day 30 of a 29-day month: its last day)
 //   3 days before tet at 08:00      relative to a holiday's own day (tet = mùng 1; gio-to,
 //   1 day before gio-to             new-year, reunification, labour, national-day)
+//   1 day before column ngay_tiem_tiep at 08:00
+//                                   every day, for the residents whose list column holds
+//                                   the day after (each resident's own date)
 //
 // "at HH:MM" is the config's time zone, 08:00 when left out.
 #pragma once
@@ -22,11 +25,12 @@
 namespace loa::calendar {
 
 struct Rule {
-  enum class Kind { monthly, solar, lunar, holiday };
+  enum class Kind { monthly, solar, lunar, holiday, column };
   Kind kind = Kind::monthly;
   int day = 0, month = 0;   ///< monthly: day; solar and lunar: day and month
   std::string holiday;      ///< holiday: its key
-  int offset_days = 0;      ///< holiday: negative before, positive after
+  std::string column;       ///< column: the list's column of residents' dates
+  int offset_days = 0;      ///< holiday, column: negative before, positive after
   int minute = 8 * 60;      ///< minute of the day, local
 };
 
@@ -38,6 +42,7 @@ struct Occurrence {
   int minute = 0;
   Date event;    ///< what it is about: the holiday's day, the rule's date
   Break span;    ///< a holiday's whole break (the event day alone otherwise)
+  std::string column;  ///< a column rule's column: the job is for residents whose date is `event`
   /// "2026-02-14 08:00": the occurrence's name, and its key for exactly-once.
   std::string id() const;
   /// The dates a template may name: ngay (dd/mm/yyyy), ngay_am ("ngày 10 tháng 3 năm Bính

@@ -1,6 +1,8 @@
 // Job spec JSON (nlohmann), with every throw converted to an error string.
 #include "core/jobs/job_spec.h"
 
+#include "core/calendar/holidays.h"
+
 #include <algorithm>
 #include <set>
 
@@ -40,6 +42,12 @@ std::optional<std::string> check_bounds(const JobSpec& s) {
   }
   if (s.key && !text_ok(*s.key, kMaxFilterBytes)) return i18n::tr("\"key\" is too long or not UTF-8");
   if (s.by && !text_ok(*s.by, kMaxFilterBytes)) return i18n::tr("\"by\" is too long or not UTF-8");
+  if (s.on_date) {
+    if (!text_ok(s.on_date->column, kMaxNameBytes) || s.on_date->column.empty())
+      return i18n::tr("\"on_date\": the column name is empty, too long or not UTF-8");
+    const auto d = calendar::read_office_date(s.on_date->date);
+    if (!d || calendar::iso(*d) != s.on_date->date) return i18n::tr("\"on_date\": the date must be a day written YYYY-MM-DD");
+  }
   if (s.at_ms && (*s.at_ms < kEarliestAtMs || *s.at_ms >= kLatestAtMs))
     return i18n::tr("\"at\" (--at) is not between 2000 and 2200");
   return std::nullopt;
@@ -57,7 +65,7 @@ std::expected<JobSpec, std::string> parse_job_spec(const std::string& text, std:
   }
   if (!j.is_object()) return std::unexpected("the job must be a JSON object");
   JobSpec s;
-  static const char* kKnown[] = {"template", "wards", "vars", "areas", "tags", "at", "urgent", "key", "by"};
+  static const char* kKnown[] = {"template", "wards", "vars", "areas", "tags", "at", "urgent", "key", "by", "on_date"};
   for (const auto& [k, v] : j.items()) {
     bool known = false;
     for (const char* n : kKnown) known |= (k == n);
@@ -107,6 +115,13 @@ std::expected<JobSpec, std::string> parse_job_spec(const std::string& text, std:
       return std::unexpected("\"by\" must be a non-empty string or null");
     s.by = j["by"].get<std::string>();
   }
+  if (j.contains("on_date") && !j["on_date"].is_null()) {
+    const json& o = j["on_date"];
+    if (!o.is_object() || !o.contains("column") || !o["column"].is_string() || !o.contains("date") || !o["date"].is_string() ||
+        o.size() != 2)
+      return std::unexpected("\"on_date\" must be {\"column\": \"...\", \"date\": \"YYYY-MM-DD\"}");
+    s.on_date = JobSpec::OnDate{o["column"].get<std::string>(), o["date"].get<std::string>()};
+  }
   if (auto e = check_bounds(s)) return std::unexpected(*e);
   return s;
 }
@@ -117,6 +132,7 @@ std::string fingerprint(const JobSpec& spec) {
   std::sort(areas.begin(), areas.end());
   std::sort(tags.begin(), tags.end());
   json j{{"template", spec.template_name}, {"wards", wards}, {"vars", spec.vars}, {"areas", areas}, {"tags", tags}};
+  if (spec.on_date) j["on_date"] = {{"column", spec.on_date->column}, {"date", spec.on_date->date}};
   return util::sha256_hex(j.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
@@ -137,6 +153,7 @@ std::string to_json(const JobSpec& s) {
   j["urgent"] = s.urgent;
   j["key"] = s.key ? json(*s.key) : json(nullptr);
   if (s.by) j["by"] = *s.by;
+  if (s.on_date) j["on_date"] = {{"column", s.on_date->column}, {"date", s.on_date->date}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -24,6 +24,15 @@ struct JobSpec {
   /// Who sent it: "local:<unix user>" from the direct command line, an account's name
   /// through the API (README, "Departures": a field the contract's JSON does not list).
   std::optional<std::string> by;
+  /// Only the residents whose list column `column` holds the day `date` ("YYYY-MM-DD"):
+  /// a reminder on each resident's own date (`loa remind ... --when "1 day before column
+  /// ngay_tiem_tiep"`; README, "Departures": a field the contract's JSON does not list).
+  struct OnDate {
+    std::string column;
+    std::string date;
+    friend bool operator==(const OnDate&, const OnDate&) = default;
+  };
+  std::optional<OnDate> on_date;
 };
 
 /// Bounds on one job, whoever produced it (README, "Limits").

@@ -1,6 +1,8 @@
 // Job planning: validation and streaming expansion of resident rows into messages.
 #include "core/util/strings.h"
 #include "core/jobs/planner.h"
+
+#include "core/calendar/holidays.h"
 #include "core/jobs/seen_numbers.h"
 
 #include <algorithm>
@@ -124,6 +126,9 @@ std::expected<Planner, std::vector<std::string>> Planner::create(
       if (!have.count(col) && !spec.vars.count(col))
         errors.push_back(i18n::trf("template \"{}\" uses {{{{{}}}}}, but the list of ward \"{}\" ({}) has no such column",
                                      spec.template_name, col, w, (*reader)->path()));
+    if (spec.on_date && !have.count(spec.on_date->column))
+      errors.push_back(i18n::trf("the list of ward \"{}\" ({}) has no column {} to read residents' dates from", w,
+                                 (*reader)->path(), spec.on_date->column));
   }
   Planner p(cfg, std::move(spec), std::move(*t));
   for (auto& [k, v] : p.spec_.vars) v = text::nfc(v);
@@ -136,6 +141,8 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
   std::set<std::string> areas, tags;
   for (const auto& a : spec_.areas) areas.insert(text::fold_key(a));
   for (const auto& t : spec_.tags) tags.insert(text::fold_key(t));
+  const std::optional<calendar::Date> on_date =
+      spec_.on_date ? calendar::read_office_date(spec_.on_date->date) : std::nullopt;
   // Numbers already given a message in this job, with where they were: a repeat names the
   // earlier row, so a household's shared phone and a copy-paste mistake can be told apart.
   SeenNumbers seen(spill_dir_);
@@ -164,12 +171,23 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
     int stt_column = -1;
     for (std::size_t i = 0; i < (*reader)->extra_columns().size(); ++i)
       if ((*reader)->extra_columns()[i] == "stt") stt_column = static_cast<int>(i);
+    // The column of residents' own dates (on_date): only the rows holding that day go.
+    int date_column = -1;
+    if (on_date)
+      for (std::size_t i = 0; i < (*reader)->extra_columns().size(); ++i)
+        if ((*reader)->extra_columns()[i] == spec_.on_date->column) date_column = static_cast<int>(i);
     std::vector<std::string*> extra_slot;  // by the list's extra columns, in their order
     for (const auto& k : (*reader)->extra_columns()) extra_slot.push_back(kRowNames.count(k) ? nullptr : slot(k));
     // The row and the message are reused from row to row, so their strings keep their buffers.
     wards::Resident r;
     PlannedMessage m;
     while ((*reader)->next(r)) {
+      if (on_date) {
+        const auto d = date_column >= 0 && static_cast<std::size_t>(date_column) < r.extra.size()
+                           ? calendar::read_office_date(r.extra[static_cast<std::size_t>(date_column)].second)
+                           : std::nullopt;
+        if (!d || *d != *on_date) continue;
+      }
       if (!areas.empty() && !areas.count(text::fold_key(r.area))) continue;
       if (!tags.empty()) {
         bool any = false;

@@ -19,6 +19,7 @@ JobSpec reminder_job(const store::Reminder& r, const calendar::Occurrence& o, co
                             t->names().count(k));
     if (used) spec.vars.emplace(k, v);  // (a value the reminder sets wins)
   }
+  if (!o.column.empty()) spec.on_date = JobSpec::OnDate{o.column, calendar::iso(o.event)};
   spec.key = "remind:" + r.name + ":" + o.id();
   spec.by = "remind:" + r.name;
   return spec;

@@ -81,16 +81,16 @@ std::expected<ReminderState, std::string> RemindStore::state(const std::string& 
 }
 
 std::expected<void, std::string> RemindStore::handled(const std::string& name, const std::string& occurrence,
-                                                      const std::string& job) {
+                                                      const std::string& job, bool nobody) {
   auto st = state(name);
   if (!st) return std::unexpected(st.error());
   // Occurrence names sort as times: an older one a slower gateway reports changes nothing.
   if (occurrence < st->last) return {};
   st->last = occurrence;
-  if (job.empty()) {
+  if (job.empty() && !nobody) {
     if (std::find(st->missed.begin(), st->missed.end(), occurrence) == st->missed.end()) st->missed.push_back(occurrence);
     if (st->missed.size() > kMissedKept) st->missed.erase(st->missed.begin());
-  } else {
+  } else if (!job.empty()) {
     st->job = job;
   }
   auto r = redis_.command({"HSET", key("remind-state"), name,

@@ -45,8 +45,10 @@ class RemindStore : public StoreBase {
   };
   std::expected<Listed, std::string> list();
   std::expected<ReminderState, std::string> state(const std::string& name);
-  /// Records `occurrence` handled: sent as `job`, or missed (`job` empty).
-  std::expected<void, std::string> handled(const std::string& name, const std::string& occurrence, const std::string& job);
+  /// Records `occurrence` handled: sent as `job`; or, `job` empty, missed — unless
+  /// `nobody` (a day no resident's date falls on: nothing to send, nothing missed).
+  std::expected<void, std::string> handled(const std::string& name, const std::string& occurrence, const std::string& job,
+                                           bool nobody = false);
 
   static constexpr std::size_t kMissedKept = 20;
 };

@@ -66,6 +66,35 @@ TEST_SUITE("calendar/rules") {
     CHECK_FALSE(parse_rule("monthly on 15 at 25:00"));
     CHECK_FALSE(parse_rule("every day"));
     CHECK_FALSE(parse_rule("31/3 âm lịch"));
-    CHECK(parse_rule("1 day before column ngay_tiem_tiep at 08:00").error().find("not supported yet") != std::string::npos);
+    CHECK_FALSE(parse_rule("1 day before column Ngày-Tiêm"));
+  }
+
+  TEST_CASE("a rule on each resident's own date: every day, for the residents whose date is N days on") {
+    auto r = parse_rule("1 day before column ngay_tiem_tiep at 08:00");
+    REQUIRE(r);
+    CHECK(r->kind == Rule::Kind::column);
+    const auto o = occurrences(*r, ymd(2026, 12, 31), 2, {});
+    REQUIRE(o.size() == 2);
+    CHECK(o[0].id() == "2026-12-31 08:00");
+    CHECK(iso(o[0].event) == "2027-01-01");  // the residents due the day after
+    CHECK(o[0].column == "ngay_tiem_tiep");
+    CHECK(o[0].vars().at("ngay") == "01/01/2027");
+    CHECK(iso(o[1].event) == "2027-01-02");
+    CHECK(iso(occurrences(*parse_rule("2 days after column ngay_sinh"), ymd(2026, 12, 31), 1, {})[0].event) == "2026-12-29");
+  }
+
+  TEST_CASE("days as offices type them in a list") {
+    CHECK(iso(*read_office_date("03/12/2026")) == "2026-12-03");
+    CHECK(iso(*read_office_date("3/12/2026")) == "2026-12-03");
+    CHECK(iso(*read_office_date(" 03-12-2026 ")) == "2026-12-03");
+    CHECK(iso(*read_office_date("03.12.2026")) == "2026-12-03");
+    CHECK(iso(*read_office_date("2026-12-03")) == "2026-12-03");
+    CHECK(iso(*read_office_date("03/12/2026 07:30")) == "2026-12-03");  // an Excel date-time cell
+    CHECK_FALSE(read_office_date("31/02/2026"));
+    CHECK_FALSE(read_office_date("03/12/26"));
+    CHECK_FALSE(read_office_date("03/12-2026"));
+    CHECK_FALSE(read_office_date("tháng 12"));
+    CHECK_FALSE(read_office_date(""));
+    CHECK_FALSE(read_office_date("46000"));  // a serial number: the list reader writes date cells as dates
   }
 }

@@ -10,6 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!spec) return 0;
   auto again = loa::jobs::parse_job_spec(loa::jobs::to_json(*spec), "UTC");
   if (!again || again->wards != spec->wards || again->vars != spec->vars || again->template_name != spec->template_name ||
+      again->on_date != spec->on_date ||
       (spec->at_ms && again->at_ms != spec->at_ms && *spec->at_ms / 1000 != *again->at_ms / 1000))
     std::abort();
   return 0;

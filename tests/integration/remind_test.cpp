@@ -30,8 +30,9 @@ std::string monthly_rule_at(std::int64_t ms) {
 }
 
 // A reminder stored as `loa remind add` stores it, made `created_ago_ms` ago.
-void store_reminder(RedisServer& redis, const std::string& name, const std::string& when, std::int64_t created_ago_ms) {
-  const json r{{"template", "nhac"}, {"wards", {"phuong-6"}}, {"all_wards", false}, {"vars", json::object()},
+void store_reminder(RedisServer& redis, const std::string& name, const std::string& when, std::int64_t created_ago_ms,
+                    const std::string& template_name = "nhac") {
+  const json r{{"template", template_name}, {"wards", {"phuong-6"}}, {"all_wards", false}, {"vars", json::object()},
                {"areas", json::array()}, {"tags", json::array()}, {"when", when}, {"by", "test"},
                {"created_at", loa::util::now_ms() - created_ago_ms}};
   REQUIRE(redis.connect()->command({"HSET", "t:reminders", name, r.dump()}));
@@ -130,5 +131,53 @@ TEST_SUITE("integration/remind") {
     auto listed = run_loa(cfg, {"remind", "list"});
     CHECK(listed.out.find("last sent: ") != std::string::npos);
     CHECK(listed.out.find("missed (every gateway down past the grace): ") != std::string::npos);
+  }
+
+  TEST_CASE("on each resident's own date: one job a day with that day's residents; dates as offices type them; unreadable ones reported") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake", {"--no-reports"});
+    dir.write("templates/tiem-rieng.yaml",
+              "description: test\nvariables: [ngay]\nmax_segments: 3\n"
+              "body: \"{{ten_phuong}} nhắc {{ho_ten}}: ngày {{ngay}} cháu tiêm mũi tiếp theo\"\n");
+    const std::int64_t came = loa::util::now_ms() - 2 * 60 * 1000;
+    const std::string local = loa::util::format_local(came, "Asia/Ho_Chi_Minh");  // the occurrence's day and time
+    // The residents due the day after the occurrence's day.
+    auto day_after = [&](int n) {
+      auto t = loa::util::parse_time(local.substr(0, 10) + " 12:00", "Asia/Ho_Chi_Minh");
+      return loa::util::format_local(*t + n * 86400000LL, "Asia/Ho_Chi_Minh").substr(0, 10);  // YYYY-MM-DD
+    };
+    const std::string due = day_after(1), later = day_after(2);
+    const std::string due_dmy = due.substr(8, 2) + "/" + due.substr(5, 2) + "/" + due.substr(0, 4);
+    dir.write("wards/phuong-6.csv", "Họ và tên,Số điện thoại,Ngày tiêm tiếp\n"
+                                    "Cháu An,0912000001," + due_dmy + "\n"
+                                    "Cháu Bình,0912000002," + due + "\n"
+                                    "Cháu Chi,0912000003," + later.substr(8, 2) + "/" + later.substr(5, 2) + "/" + later.substr(0, 4) + "\n"
+                                    "Cháu Dũng,0912000004,sắp tới\n"
+                                    "Cháu Em,0912000005,\n");
+    const std::string cfg = write_config(dir, redis.url(), provider.port());
+    const std::string rule = "1 day before column ngay_tiem_tiep at " + local.substr(11, 5);
+
+    // Made from the command line: the row whose date cannot be read is named.
+    auto added = run_loa(cfg, {"remind", "add", "tiem-tung-chau", "--template", "tiem-rieng", "--ward", "phuong-6", "--when", rule});
+    CHECK_MESSAGE(added.code == 0, added.err);
+    CHECK(added.out.find("1 row(s) whose ngay_tiem_tiep is not a day") != std::string::npos);
+    CHECK(added.out.find("phuong-6 row 5: \"sắp tới\"") != std::string::npos);
+    CHECK(run_loa(cfg, {"remind", "add", "x", "--template", "tiem-rieng", "--ward", "phuong-6", "--when",
+                        "1 day before column ngay_sinh"}).code == 2);  // no such column in the list
+    REQUIRE(run_loa(cfg, {"remind", "remove", "tiem-tung-chau"}).code == 0);
+
+    // Made before the occurrence came (as if yesterday): today's job holds the residents due tomorrow.
+    store_reminder(redis, "tiem-tung-chau", rule, 10 * 60 * 1000, "tiem-rieng");
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    REQUIRE(wait_until([&] { return provider.log_lines().size() == 2; }, std::chrono::seconds(30)));
+    std::this_thread::sleep_for(std::chrono::seconds(6));
+    const auto lines = provider.log_lines();
+    CHECK(lines.size() == 2);  // An (dd/mm/yyyy) and Bình (yyyy-mm-dd); not Chi (later), Dũng, Em
+    for (const auto& l : lines) CHECK(l.find("ngày " + due_dmy + " cháu tiêm") != std::string::npos);
+    CHECK(redis.connect()->command({"XLEN", "t:jobs"})->as_int() == 1);
+    const auto spec = json::parse(redis.connect()->command({"XRANGE", "t:jobs", "-", "+"})->elements[0].elements[1].elements[1].text());
+    CHECK(spec["on_date"]["column"] == "ngay_tiem_tiep");
+    CHECK(spec["on_date"]["date"] == due);
   }
 }
