@@ -59,6 +59,10 @@ std::expected<Overrides, std::vector<std::string>> load_overrides(const std::str
   for (const auto& item : root) {
     if (!r.expect_keys(item, {"date", "kind", "note"}, "a day of the calendar")) continue;
     Override o;
+    if (!item["date"]) {
+      r.error(item, "a day of the calendar needs its date: (YYYY-MM-DD)");
+      continue;
+    }
     const auto date = r.string(item["date"], "date");
     if (!date) continue;
     if (auto d = parse_date(*date)) o.date = *d;

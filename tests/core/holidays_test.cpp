@@ -100,11 +100,13 @@ TEST_SUITE("calendar/holidays") {
     CHECK(back->days[1].kind == Override::Kind::work);
     {
       std::ofstream out(f.path);
-      out << "- date: 2026-02-30\n  kind: off\n- date: 2026-03-01\n  kind: holiday\n- date: 2026-03-02\n  when: x\n";
+      out << "- date: 2026-02-30\n  kind: off\n- date: 2026-03-01\n  kind: holiday\n- date: 2026-03-02\n  when: x\n"
+             "- kind: off\n";
     }
     auto bad = load_overrides(f.path);
     REQUIRE_FALSE(bad);
-    REQUIRE(bad.error().size() == 3);
+    REQUIRE(bad.error().size() == 4);
+    CHECK(bad.error()[3].find("needs its date") != std::string::npos);
     CHECK(bad.error()[0].find(":1:") != std::string::npos);
     CHECK(bad.error()[0].find("2026-02-30") != std::string::npos);
     CHECK(bad.error()[1].find("holiday") != std::string::npos);
