@@ -47,9 +47,21 @@ store::RemindStore* store_of(Session& s, int& code) {
   return r;
 }
 
+// The next `n` occurrences still to come (today's, once its time has passed, is not).
+std::vector<calendar::Occurrence> upcoming(const calendar::Rule& rule, const config::Config& cfg, std::size_t n) {
+  std::vector<calendar::Occurrence> out;
+  const std::int64_t now = util::now_ms();
+  for (auto& o : calendar::occurrences(rule, today(cfg), n + 1, table_of(cfg))) {
+    auto at = util::parse_time(o.id(), cfg.timezone);
+    if (at && *at <= now) continue;
+    if (out.size() < n) out.push_back(std::move(o));
+  }
+  return out;
+}
+
 std::string next_three(const calendar::Rule& rule, const config::Config& cfg) {
   std::string out;
-  for (const auto& o : calendar::occurrences(rule, today(cfg), 3, table_of(cfg)))
+  for (const auto& o : upcoming(rule, cfg, 3))
     out += (out.empty() ? "" : ", ") + calendar::dmy(o.day) + o.id().substr(10);
   return out.empty() ? i18n::tr("none") : out;
 }
@@ -107,7 +119,7 @@ int add(Session& s, const AddOptions& o) {
   r.by = local_actor();
   r.created_at = util::now_ms();
   // The job its next occurrence would make must pass every check a `loa send` does.
-  const auto next = calendar::occurrences(*rule, today(*cfg), 1, table_of(*cfg));
+  const auto next = upcoming(*rule, *cfg, 1);
   if (next.empty()) return fail(kUsage, i18n::tr("--when: the rule gives no date before the calendar's end"));
   auto templates = jobs::load_templates(*cfg);
   const text::MessageTemplate* t = nullptr;
@@ -173,7 +185,7 @@ int run_dry(Session& s, const std::string& name) {
   if (it == all->reminders.end()) return fail(kUsage, i18n::trf("no reminder named \"{}\"", name));
   auto rule = calendar::parse_rule(it->when);
   if (!rule) return fail(kUsage, rule.error());
-  const auto next = calendar::occurrences(*rule, today(*cfg), 1, table_of(*cfg));
+  const auto next = upcoming(*rule, *cfg, 1);
   if (next.empty()) return fail(kUsage, i18n::tr("--when: the rule gives no date before the calendar's end"));
   auto templates = jobs::load_templates(*cfg);
   const text::MessageTemplate* t = nullptr;
