@@ -70,15 +70,16 @@ std::expected<void, std::string> look(Context& ctx, store::Redis& redis, std::se
       auto t = rt->templates.find(r.template_name);
       const jobs::JobSpec spec = jobs::reminder_job(r, o, cfg, t == rt->templates.end() ? nullptr : t->second.get());
       if (spec.on_date) {
-        // A day of residents' own dates: a job only when someone's date is that day.
-        bool anyone = false;
-        auto plan = jobs::Planner::create(cfg, spec, &rt->templates);
-        if (plan)
-          if (auto walked = plan->for_each({}, [&](const jobs::PlannedMessage&) { return !(anyone = true); }); !walked)
-            spdlog::warn("reminder {}: {}", r.name, walked.error());
-        if (!anyone) {
-          if (auto h = reminders.handled(r.name, o.id(), "", true); !h) return std::unexpected(h.error());
-          continue;
+        // A day of residents' own dates: a job only when someone's date is that day. (A
+        // plan that cannot be made — a template gone, a column dropped — still makes its
+        // job: the intake rejects it with the reason, where `loa jobs` shows it.)
+        if (auto plan = jobs::Planner::create(cfg, spec, &rt->templates)) {
+          bool anyone = false;
+          auto walked = plan->for_each({}, [&](const jobs::PlannedMessage&) { return !(anyone = true); });
+          if (walked && !anyone) {
+            if (auto h = reminders.handled(r.name, o.id(), "", true); !h) return std::unexpected(h.error());
+            continue;
+          }
         }
       }
       auto job = intake.enqueue(spec);
