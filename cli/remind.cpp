@@ -225,7 +225,8 @@ void add_remind_commands(CLI::App& app, Session& s, int& exit_code) {
   auto* run_cmd = cmd->add_subcommand("run", i18n::tr("show the job a reminder's next occurrence would make"));
   run_cmd->add_option("NAME", *name, i18n::tr("its name"))->required();
   run_cmd->add_flag("--dry-run", *dry, i18n::tr("show it, send nothing (required: the gateways send on the date)"))->required();
-  run_cmd->callback([&s, &exit_code, name] { exit_code = run_dry(s, *name); });
+  // (`dry` is kept alive by the callback: CLI11 writes the flag into it while parsing.)
+  run_cmd->callback([&s, &exit_code, name, dry] { exit_code = *dry ? run_dry(s, *name) : kUsage; });
 }
 
 }  // namespace loa::cli
