@@ -93,6 +93,16 @@ void report_unreadable(const config::Config& cfg, const std::vector<std::string>
   for (const auto& row : rows) std::printf("  %s\n", row.c_str());
 }
 
+// The job an occurrence makes, with the template read as `loa send` reads it (nullptr when
+// it is missing: plan_of then says so).
+jobs::JobSpec job_for(const store::Reminder& r, const calendar::Occurrence& o, const config::Config& cfg) {
+  auto templates = jobs::load_templates(cfg);
+  const text::MessageTemplate* t = nullptr;
+  if (templates)
+    if (auto it = templates->find(r.template_name); it != templates->end()) t = it->second.get();
+  return jobs::reminder_job(r, o, cfg, t);
+}
+
 struct AddOptions {
   std::string name, when;
   Selectors sel;
@@ -121,11 +131,7 @@ int add(Session& s, const AddOptions& o) {
   // The job its next occurrence would make must pass every check a `loa send` does.
   const auto next = upcoming(*rule, *cfg, 1);
   if (next.empty()) return fail(kUsage, i18n::tr("--when: the rule gives no date before the calendar's end"));
-  auto templates = jobs::load_templates(*cfg);
-  const text::MessageTemplate* t = nullptr;
-  if (templates)
-    if (auto it = templates->find(r.template_name); it != templates->end()) t = it->second.get();
-  if (!plan_of(jobs::reminder_job(r, next[0], *cfg, t), *cfg)) return kUsage;
+  if (!plan_of(job_for(r, next[0], *cfg), *cfg)) return kUsage;
   int code = kOk;
   store::RemindStore* store = store_of(s, code);
   if (!store) return code;
@@ -187,11 +193,7 @@ int run_dry(Session& s, const std::string& name) {
   if (!rule) return fail(kUsage, rule.error());
   const auto next = upcoming(*rule, *cfg, 1);
   if (next.empty()) return fail(kUsage, i18n::tr("--when: the rule gives no date before the calendar's end"));
-  auto templates = jobs::load_templates(*cfg);
-  const text::MessageTemplate* t = nullptr;
-  if (templates)
-    if (auto found = templates->find(it->template_name); found != templates->end()) t = found->second.get();
-  const jobs::JobSpec spec = jobs::reminder_job(*it, next[0], *cfg, t);
+  const jobs::JobSpec spec = job_for(*it, next[0], *cfg);
   auto plan = plan_of(spec, *cfg);
   if (!plan) return kUsage;
   std::printf("%s\n", i18n::trf("the job its next occurrence ({}) would make; nothing sent:", next[0].id()).c_str());
