@@ -20,24 +20,71 @@ double rad(double degrees) { return degrees * pi / 180; }
 int julian_day(Date d) { return static_cast<int>(std::chrono::sys_days(d).time_since_epoch().count()) + 2440588; }
 Date from_julian_day(int jd) { return Date(std::chrono::sys_days(std::chrono::days(jd - 2440588))); }
 
+// ΔT = TT − UT in days at Julian day `jd` (TT): Espenak and Meeus's polynomials (NASA's
+// "Polynomial expressions for Delta T") for 1961–2150 and Meeus's long-term parabola outside
+// them. Seconds matter only for a new moon within a minute of midnight.
+double delta_t(double jd) {
+  const double y = 2000 + (jd - 2451544.5) / 365.2425;
+  double s;
+  if (y < 1961) {
+    const double u = (y - 1820) / 100;
+    s = -20 + 32 * u * u;
+  } else if (y < 1986) {
+    const double t = y - 1975;
+    s = 45.45 + 1.067 * t - t * t / 260 - t * t * t / 718;
+  } else if (y < 2005) {
+    const double t = y - 2000;
+    s = 63.86 + 0.3345 * t - 0.060374 * t * t + 0.0017275 * t * t * t + 0.000651814 * t * t * t * t +
+        0.00002373599 * t * t * t * t * t;
+  } else if (y < 2050) {
+    const double t = y - 2000;
+    s = 62.92 + 0.32217 * t + 0.005589 * t * t;
+  } else if (y < 2150) {
+    const double u = (y - 1820) / 100;
+    s = -20 + 32 * u * u - 0.5628 * (2150 - y);
+  } else {
+    const double u = (y - 1820) / 100;
+    s = -20 + 32 * u * u;
+  }
+  return s / 86400;
+}
+
 // The k-th new moon after the one of 1900-01-01 (Julian day, UT): Meeus, "Astronomical
-// Formulae for Calculators", the mean phase and its periodic terms, less ΔT.
-double new_moon(int k) {
-  const double t = k / 1236.85;  // Julian centuries since 1900
-  const double t2 = t * t, t3 = t2 * t;
-  double jd = 2415020.75933 + 29.53058868 * k + 0.0001178 * t2 - 0.000000155 * t3;
-  jd += 0.00033 * std::sin(rad(166.56 + 132.87 * t - 0.009173 * t2));
-  const double m = rad(359.2242 + 29.10535608 * k - 0.0000333 * t2 - 0.00000347 * t3);   // the sun's mean anomaly
-  const double mm = rad(306.0253 + 385.81691806 * k + 0.0107306 * t2 + 0.00001236 * t3);  // the moon's
-  const double f = rad(21.2964 + 390.67050646 * k - 0.0016528 * t2 - 0.00000239 * t3);    // the moon's argument of latitude
-  double c = (0.1734 - 0.000393 * t) * std::sin(m) + 0.0021 * std::sin(2 * m);
-  c += -0.4068 * std::sin(mm) + 0.0161 * std::sin(2 * mm) - 0.0004 * std::sin(3 * mm);
-  c += 0.0104 * std::sin(2 * f) - 0.0051 * std::sin(m + mm) - 0.0074 * std::sin(m - mm);
-  c += 0.0004 * std::sin(2 * f + m) - 0.0004 * std::sin(2 * f - m) - 0.0006 * std::sin(2 * f + mm);
-  c += 0.0010 * std::sin(2 * f - mm) + 0.0005 * std::sin(m + 2 * mm);
-  const double delta_t = t < -11 ? 0.001 + 0.000839 * t + 0.0002261 * t2 - 0.00000845 * t3 - 0.000000081 * t * t3
-                                 : -0.000278 + 0.000265 * t + 0.000262 * t2;
-  return jd + c - delta_t;
+// Algorithms" (2nd ed.), chapter 49 — the mean phase, every periodic term for the new moon
+// and the fourteen planetary corrections (a few seconds from the true instant) — less ΔT.
+double new_moon(int k1900) {
+  const double k = k1900 - 1237;  // Meeus counts from the new moon of 2000-01-06
+  const double t = k / 1236.85;   // Julian centuries since J2000
+  const double t2 = t * t, t3 = t2 * t, t4 = t3 * t;
+  double jde = 2451550.09766 + 29.530588861 * k + 0.00015437 * t2 - 0.000000150 * t3 + 0.00000000073 * t4;
+  const double e = 1 - 0.002516 * t - 0.0000074 * t2;  // the eccentricity of Earth's orbit
+  const double m = rad(2.5534 + 29.10535670 * k - 0.0000014 * t2 - 0.00000011 * t3);  // the sun's mean anomaly
+  const double mm = rad(201.5643 + 385.81693528 * k + 0.0107582 * t2 + 0.00001238 * t3 - 0.000000058 * t4);  // the moon's
+  const double f = rad(160.7108 + 390.67050284 * k - 0.0016118 * t2 - 0.00000227 * t3 + 0.000000011 * t4);  // its argument of latitude
+  const double om = rad(124.7746 - 1.56375588 * k + 0.0020672 * t2 + 0.00000215 * t3);  // its ascending node
+  double c = -0.40720 * std::sin(mm) + 0.17241 * e * std::sin(m) + 0.01608 * std::sin(2 * mm) +
+             0.01039 * std::sin(2 * f) + 0.00739 * e * std::sin(mm - m) - 0.00514 * e * std::sin(mm + m) +
+             0.00208 * e * e * std::sin(2 * m) - 0.00111 * std::sin(mm - 2 * f) - 0.00057 * std::sin(mm + 2 * f) +
+             0.00056 * e * std::sin(2 * mm + m) - 0.00042 * std::sin(3 * mm) + 0.00042 * e * std::sin(m + 2 * f) +
+             0.00038 * e * std::sin(m - 2 * f) - 0.00024 * e * std::sin(2 * mm - m) - 0.00017 * std::sin(om) -
+             0.00007 * std::sin(mm + 2 * m) + 0.00004 * std::sin(2 * mm - 2 * f) + 0.00004 * std::sin(3 * m) +
+             0.00003 * std::sin(mm + m - 2 * f) + 0.00003 * std::sin(2 * mm + 2 * f) -
+             0.00003 * std::sin(mm + m + 2 * f) + 0.00003 * std::sin(mm - m + 2 * f) -
+             0.00002 * std::sin(mm - m - 2 * f) - 0.00002 * std::sin(3 * mm + m) + 0.00002 * std::sin(4 * mm);
+  // The planetary arguments A1..A14: {degrees at k = 0, degrees a lunation, coefficient in days}.
+  static constexpr double kPlanetary[14][3] = {
+      {299.77, 0.107408, 0.000325}, {251.88, 0.016321, 0.000165}, {251.83, 26.651886, 0.000164},
+      {349.42, 36.412478, 0.000126}, {84.66, 18.206239, 0.000110},  {141.74, 53.303771, 0.000062},
+      {207.14, 2.453732, 0.000060},  {154.84, 7.306860, 0.000056},  {34.52, 27.261239, 0.000047},
+      {207.19, 0.121824, 0.000042},  {291.34, 1.844379, 0.000040},  {161.72, 24.198154, 0.000037},
+      {239.56, 25.513099, 0.000035}, {331.55, 3.592518, 0.000023}};
+  for (int i = 0; i < 14; ++i) {
+    double a = kPlanetary[i][0] + kPlanetary[i][1] * k;
+    if (i == 0) a -= 0.009173 * t2;
+    c += kPlanetary[i][2] * std::sin(rad(a));
+  }
+  jde += c;
+  return jde - delta_t(jde);
 }
 
 // The local day (Julian day number) holding the k-th new moon.

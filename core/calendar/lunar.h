@@ -4,9 +4,11 @@
 // new moons from one month 11 to the next has a leap month, the first after month 11
 // with no major solar term, numbered as the month before it. Written from the published
 // description of the method (Hồ Ngọc Đức, after Meeus and Calendrical Calculations; see
-// ../shared/docs/lunar-calendar.md) with Meeus's formulas for the new moon and the sun's
-// longitude. Checked against an independent table for 1976–2100
-// (tests/core/lunar_test.cpp).
+// ../shared/docs/lunar-calendar.md) with Meeus's formulas for the new moon (the full series
+// of "Astronomical Algorithms", ch. 49, and NASA's ΔT polynomials) and the sun's longitude.
+// Checked against two independent tables for 1976–2100 (tests/core/lunar_test.cpp): every
+// Tết and Giỗ Tổ (vacanza/holidays), and every year's Tết, leap month and month lengths
+// (Hồ Ngọc Đức's year table; one month of 2054 whose new moon is at midnight differs).
 #pragma once
 #include <chrono>
 #include <optional>

@@ -1,12 +1,16 @@
-// The lunar calendar: the reference dates of ../shared/docs/lunar-calendar.md, an
-// independent table of every Tết and Giỗ Tổ 1976–2100 (tests/data/calendar, from
-// vacanza/holidays), the leap months that table implies, and a round trip of every day.
+// The lunar calendar: the reference dates of ../shared/docs/lunar-calendar.md, two
+// independent tables (tests/data/calendar): every Tết and Giỗ Tổ 1976–2100 from
+// vacanza/holidays, and every year's Tết, leap month and month lengths from Hồ Ngọc Đức's
+// precomputed table; and a round trip of every day.
 #include <doctest/doctest.h>
 
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "core/calendar/lunar.h"
 
@@ -41,6 +45,37 @@ std::map<int, Row> reference_table() {
     std::string tet, gio_to;
     fields >> y >> tet >> gio_to;
     out[y] = {parse(tet), parse(gio_to)};
+  }
+  return out;
+}
+
+// Hồ Ngọc Đức's table: a year's Tết, its leap month (0: none) and each month's length
+// (index 0..11 months 1..12; 12 the leap month's).
+struct YearRow {
+  year_month_day tet;
+  int leap = 0;
+  int lengths[13] = {};
+};
+
+std::map<int, YearRow> year_table() {
+  std::ifstream in(LOA_TEST_DATA "/calendar/hnd-lunar-years.tsv");
+  REQUIRE(in);
+  std::map<int, YearRow> out;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    int y = 0;
+    std::string tet, cell;
+    YearRow row;
+    fields >> y >> tet >> row.leap;
+    row.tet = parse(tet);
+    while (fields >> cell) {  // "6:30" or "6+:29"
+      const auto colon = cell.find(':');
+      const bool leap = cell[colon - 1] == '+';
+      const int month = std::stoi(cell.substr(0, colon));
+      row.lengths[leap ? 12 : month - 1] = std::stoi(cell.substr(colon + 1));
+    }
+    out[y] = row;
   }
   return out;
 }
@@ -107,6 +142,31 @@ TEST_SUITE("calendar/lunar") {
       }
     }
     CHECK(differ == 0);
+  }
+
+  TEST_CASE("every year 1976-2100 as Hồ Ngọc Đức's table has it: Tết, which month is leap, every month's length") {
+    const auto table = year_table();
+    REQUIRE(table.size() == 125);
+    int leap_years = 0;
+    std::vector<std::string> differ;  // "year/month" of each month that starts on another day
+    for (const auto& [y, row] : table) {
+      CAPTURE(y);
+      CHECK(text(to_solar({y, 1, 1})) == text(row.tet));
+      CHECK(loa::calendar::leap_month(y) == row.leap);
+      for (int m = 1; m <= 12; ++m)
+        if (loa::calendar::month_length(y, m) != row.lengths[m - 1]) differ.push_back(fmt::format("{}/{}", y, m));
+      if (row.leap != 0) {
+        ++leap_years;
+        CHECK(loa::calendar::month_length(y, row.leap, true) == row.lengths[12]);
+      }
+    }
+    CHECK(leap_years == 46);  // 125 years, about 7 in 19
+    // One month known to differ: the new moon that starts month 4 of 2054 falls within half a
+    // minute of midnight (00:00:23 on 8 May, UTC+7, by Meeus's full series with ΔT = 101 s;
+    // 00:00 on 8 May in the same author's ephemeris, DuLieu/2000-99; his year table says 7
+    // May). ΔT fifty years ahead is uncertain by more than that, so no method decides it now;
+    // Loa follows the ephemeris. Month 3 of 2054 has 30 days here, 29 in the table.
+    CHECK(differ == std::vector<std::string>{"2054/3", "2054/4"});
   }
 
   TEST_CASE("every day 1976-2100 converts there and back, and the days follow each other") {
