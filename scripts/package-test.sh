@@ -82,6 +82,12 @@ loa status "$job" --json | grep -q '"state":"done"' || { cat "$work/gw.log" >&2;
 residents=$(($(wc -l < "$root/wards/phuong-6.csv") - 1))
 [ -s /var/lib/loa/outbox.jsonl ] || fail "nothing in the outbox"
 echo "job $job done; outbox: $(wc -l < /var/lib/loa/outbox.jsonl) message(s) for $residents row(s)"
+# The shipped reminders, made with the installed script and templates.
+[ -f /usr/share/doc/loa/examples/reminders.sh ] || fail "the package ships no reminders.sh"
+WARDS=phuong-6 sh /usr/share/doc/loa/examples/reminders.sh >"$work/reminders.out" 2>&1 ||
+  { cat "$work/reminders.out" >&2; fail "the shipped reminders.sh failed"; }
+[ "$(grep -c " added; next: " "$work/reminders.out")" = 4 ] || { cat "$work/reminders.out" >&2; fail "reminders.sh did not add its four reminders"; }
+echo "shipped reminders: $(loa remind list | grep -c '^[a-z]')"
 kill -TERM "$daemon_pid"
 wait "$daemon_pid" || fail "the daemon did not stop cleanly on SIGTERM"
 daemon_pid=""

@@ -4,6 +4,9 @@
 // the grace is recorded as missed, not sent.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
+#include <map>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -179,5 +182,39 @@ TEST_SUITE("integration/remind") {
     const auto spec = json::parse(redis.connect()->command({"XRANGE", "t:jobs", "-", "+"})->elements[0].elements[1].elements[1].text());
     CHECK(spec["on_date"]["column"] == "ngay_tiem_tiep");
     CHECK(spec["on_date"]["date"] == due);
+  }
+
+  TEST_CASE("the shipped reminders (config/reminders.sh) with the shipped templates: made once, listed with their dates, a second run leaves them") {
+    TempDir dir;
+    RedisServer redis(dir);
+    const std::string cfg = write_config(dir, redis.url(), 1);
+    for (const char* t : {"lich-nghi-le", "treo-co", "tiem-ngua", "tiem-rieng"}) {
+      std::ifstream in(std::string(LOA_SOURCE_DIR) + "/templates/" + t + ".yaml");
+      REQUIRE(in);
+      dir.write(std::string("templates/") + t + ".yaml", std::string(std::istreambuf_iterator<char>(in), {}));
+    }
+    dir.write("wards/phuong-6.csv", "Họ và tên,Số điện thoại,Ngày tiêm tiếp\nChị Hoa,0912000001,15/01/2027\n");
+    const std::map<std::string, std::string> env{{"LOA", bin("loa")}, {"LOA_CONFIG", cfg}, {"WARDS", "phuong-6"},
+                                                 {"CHILD_WARDS", "phuong-6"}};
+    const std::vector<std::string> script{"sh", std::string(LOA_SOURCE_DIR) + "/config/reminders.sh"};
+    auto first = run(script, env);
+    REQUIRE_MESSAGE(first.code == 0, first.out << first.err);
+    for (const char* name : {"tet-lich-nghi", "gio-to-treo-co", "quoc-khanh-treo-co", "tiem-ngua-hang-thang", "tiem-tung-chau"}) {
+      CAPTURE(name);
+      CHECK(first.out.find(std::string("reminder ") + name + " added; next: ") != std::string::npos);
+    }
+    CHECK(redis.connect()->command({"HLEN", "t:reminders"})->as_int() == 5);
+    // Tết's job: the holiday schedule with the whole break filled in from the calendar.
+    auto tet = run_loa(cfg, {"remind", "run", "tet-lich-nghi", "--dry-run"});
+    REQUIRE_MESSAGE(tet.code == 0, tet.err);
+    const auto job = json::parse(tet.out.substr(tet.out.find('{')));
+    CHECK(job["template"] == "lich-nghi-le");
+    CHECK(job["vars"]["dip_le"] == "Tết Nguyên đán");
+    CHECK(job["vars"].contains("tu_ngay"));
+    CHECK(job["vars"].contains("den_ngay"));
+    auto again = run(script, env);
+    REQUIRE_MESSAGE(again.code == 0, again.out << again.err);
+    CHECK(again.out.find("reminder tet-lich-nghi exists; left as it is") != std::string::npos);
+    CHECK(redis.connect()->command({"HLEN", "t:reminders"})->as_int() == 5);
   }
 }
