@@ -16,7 +16,9 @@
 # request in "batch" mode, default 50), FAKE_THREADS (the fake provider's threads answering
 # sends, default 8: it serves the gateway's 1,024 connections with epoll, and more threads
 # only cost the two cores it shares with what is measured), KEYS_REPORT=1 (print
-# Redis's bytes per message for each kind of key, on stderr).
+# Redis's bytes per message for each kind of key, on stderr), PERF_DIR=DIR (record each
+# process's profile with `perf record -g` while the job runs: DIR/<N>-<mode>-<process>.data;
+# read with `perf report -i FILE --no-children`).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 N_LIST=${N_LIST:-"100000 1000000"}
@@ -73,6 +75,15 @@ EOF
   before=$(redis-cli -s "$W/run/redis.sock" INFO memory | awk -F: '/^used_memory:/ {print $2+0}')
   local start sent_at job cpu_gw cpu_redis cpu_fake
   cpu_gw=$(cpu_ticks "$gw"); cpu_redis=$(cpu_ticks "$redis"); cpu_fake=$(cpu_ticks "$fake")
+  local perfs=()
+  if [ -n "${PERF_DIR:-}" ]; then
+    mkdir -p "$PERF_DIR"
+    local p
+    for p in "gateway:$gw" "redis:$redis" "provider:$fake"; do
+      perf record -q -F 499 -g -o "$PERF_DIR/$n-$mode-${p%%:*}.data" -p "${p#*:}" >/dev/null 2>&1 &
+      perfs+=($!)
+    done
+  fi
   start=$(now_ms)
   job=$("$bin/cli/loa" --config "$W/run/loa.yaml" send --yes --template treo-co --ward tinh \
     --var "dip_le=Quốc khánh 2/9" --var tu_ngay=01/09/2027 --var den_ngay=03/09/2027 | tail -1)
@@ -101,6 +112,8 @@ EOF
   done
   local end
   end=$(now_ms)
+  local p
+  for p in "${perfs[@]}"; do kill -INT "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   local after rss
   after=$(redis-cli -s "$W/run/redis.sock" INFO memory | awk -F: '/^used_memory:/ {print $2+0}')
   rss=$(hwm_kb "$gw")

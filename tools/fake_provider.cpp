@@ -98,10 +98,25 @@ std::string read_file(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-struct PendingReport {
-  std::chrono::steady_clock::time_point due;
-  std::shared_ptr<const std::string> callback;  // shared: a provider's messages share one
+// Where a provider's reports go: its callback URL, split once into the origin a client
+// connects to and the path it posts to.
+struct Target {
+  std::string callback, origin, path;
+  explicit Target(std::string url) : callback(std::move(url)) {
+    const auto scheme = callback.find("://");
+    if (scheme == std::string::npos || !callback.starts_with("http")) return;  // not posted
+    const auto slash = callback.find('/', scheme + 3);
+    origin = callback.substr(0, slash);
+    path = slash == std::string::npos ? "/" : callback.substr(slash);
+  }
+};
+
+// One request's worth of reports: a report's JSON, or a JSON list of them.
+struct Post {
+  std::chrono::steady_clock::time_point due;  ///< when its newest report is due
+  std::shared_ptr<const Target> target;
   std::string body;
+  long reports = 0;
 };
 
 // `s` as a JSON string, quotes included.
@@ -122,11 +137,9 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-// The report for one message, {"ref":...,"id":...,"status":...}, written directly (the
-// fake posts one for every message it accepts).
-std::string report_json(std::string_view ref, std::string_view id, std::string_view status) {
-  std::string out;
-  out.reserve(32 + ref.size() + id.size() + status.size());
+// Appends the report for one message, {"ref":...,"id":...,"status":...}, written directly
+// (the fake posts one for every message it accepts).
+void append_report(std::string& out, std::string_view ref, std::string_view id, std::string_view status) {
   out += R"({"ref":)";
   append_json_string(out, ref);
   out += R"(,"id":)";
@@ -134,108 +147,118 @@ std::string report_json(std::string_view ref, std::string_view id, std::string_v
   out += R"(,"status":)";
   append_json_string(out, status);
   out += '}';
-  return out;
 }
 
-// Posts delivery reports when due; each sending thread keeps one keep-alive client per
-// callback host. With a batch above 1, the reports due at once for one callback go in one
-// request, as a JSON list, as gateways that batch reports post them: a list is posted
-// once it is full, or at the flusher's next tick (every kLinger) with what has come.
+// Posts delivery reports when due, apart from the threads answering sends. With a batch
+// above 1, the reports for one callback go in JSON lists, as gateways that batch reports post
+// them: each answering thread fills a list of its own (no lock shared with the other
+// threads a report) and hands it over once full, or at the flusher's next tick (every
+// kLinger) with what has come; a list is posted when its newest report is due. Each
+// sending thread keeps one keep-alive client per callback origin.
 class ReportSender {
  public:
   static constexpr std::chrono::milliseconds kLinger{5};
-  explicit ReportSender(int batch) : batch_(static_cast<std::size_t>(batch)) {
+  explicit ReportSender(int batch) : batch_(batch) {
     if (batch_ > 1) std::thread([this] { flush_ticks(); }).detach();
   }
-  void push(PendingReport r) {
-    bool wake = false;
-    {
-      std::lock_guard lock(mu_);
-      // One sender woken per batch's worth of reports: the woken one takes the rest of
-      // the batch with it (a wake-up per report cost more than posting it).
-      queue_.push_back(std::move(r));
-      wake = queue_.size() % batch_ == 0;
+  /// Called by an answering thread for each message it accepted.
+  void add(const std::shared_ptr<const Target>& target, std::chrono::steady_clock::time_point due, std::string_view ref,
+           std::string_view id, std::string_view status) {
+    if (batch_ == 1) {
+      Post post{due, target, {}, 1};
+      append_report(post.body, ref, id, status);
+      hand_over(std::move(post));
+      return;
     }
-    if (wake) cv_.notify_one();
+    thread_local std::shared_ptr<OpenList> mine;
+    if (!mine) {
+      mine = std::make_shared<OpenList>();
+      std::lock_guard lock(lists_mu_);
+      lists_.push_back(mine);
+    }
+    std::unique_lock lock(mine->mu);  // shared only with the flusher's tick
+    Post& open = mine->post;
+    if (open.reports > 0 && open.target != target) close(open);
+    if (open.reports == 0) {
+      open.target = target;
+      open.body.reserve(static_cast<std::size_t>(batch_) * 64);
+      open.body += '[';
+    } else {
+      open.body += ',';
+    }
+    append_report(open.body, ref, id, status);
+    open.due = due;
+    if (++open.reports == batch_) close(open);
   }
   /// Requests posted and reports in them, so far.
   std::pair<long, long> posted() const { return {requests_.load(), reports_.load()}; }
   void run() {
-    std::map<std::string, std::unique_ptr<httplib::Client>> clients;
-    // One turn: wait for the oldest report to be due, post it (reports are queued in
-    // due order because the delay is the same for all).
+    std::map<std::string, std::unique_ptr<httplib::Client>, std::less<>> clients;
     for (;;) {
-      PendingReport r;
+      Post post;
       {
         std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return queue_.size() >= batch_ || (flush_ && !queue_.empty()); });
-        flush_ = false;
-        r = std::move(queue_.front());
+        ready_.wait(lock, [&] { return !queue_.empty(); });
+        post = std::move(queue_.front());
         queue_.pop_front();
       }
-      std::this_thread::sleep_until(r.due);
-      std::size_t in_request = 1;
-      if (batch_ > 1) {
-        std::lock_guard lock(mu_);
-        std::size_t n = 1;
-        std::string list;
-        list.reserve(batch_ * (r.body.size() + 8));
-        list += '[';
-        list += r.body;
-        const auto now = std::chrono::steady_clock::now();
-        auto same_callback = [&](const PendingReport& q) { return q.callback == r.callback || *q.callback == *r.callback; };
-        while (n < batch_ && !queue_.empty() && queue_.front().due <= now && same_callback(queue_.front())) {
-          list += ',';
-          list += queue_.front().body;
-          queue_.pop_front();
-          ++n;
-        }
-        list += ']';
-        r.body = std::move(list);
-        in_request = n;
-      }
-      // "http://host:port/path?query": the origin, and the rest.
-      const std::string& callback = *r.callback;
-      const auto scheme = callback.find("://");
-      if (scheme == std::string::npos || !callback.starts_with("http")) continue;
-      const auto slash = callback.find('/', scheme + 3);
-      const std::string origin = callback.substr(0, slash);
-      auto& client = clients[origin];
+      std::this_thread::sleep_until(post.due);
+      if (post.target->origin.empty()) continue;
+      auto& client = clients[post.target->origin];
       if (!client) {
-        client = std::make_unique<httplib::Client>(origin);
+        client = std::make_unique<httplib::Client>(post.target->origin);
         client->set_keep_alive(true);
         client->set_tcp_nodelay(true);
         client->set_connection_timeout(2);
         client->set_read_timeout(5);
       }
-      std::string path = slash == std::string::npos ? "/" : callback.substr(slash);
-      auto res = client->Post(path, r.body, "application/json");
+      auto res = client->Post(post.target->path, post.body, "application/json");
       if (!res) client.reset();  // reconnect next time
       ++requests_;
-      reports_ += static_cast<long>(in_request);
+      reports_ += post.reports;
     }
   }
 
  private:
-  // Wakes a sender for the reports that have not filled a list within kLinger.
+  struct OpenList {
+    std::mutex mu;
+    Post post;
+  };
+  // Ends `open`'s list and queues it for a sender.
+  void close(Post& open) {
+    open.body += ']';
+    hand_over(std::move(open));
+    open = Post{};
+  }
+  void hand_over(Post post) {
+    {
+      std::lock_guard lock(mu_);
+      queue_.push_back(std::move(post));
+    }
+    ready_.notify_one();
+  }
+  // Hands over the lists that have not filled within kLinger.
   void flush_ticks() {
     for (;;) {
       std::this_thread::sleep_for(kLinger);
-      bool waiting;
+      std::vector<std::shared_ptr<OpenList>> lists;
       {
-        std::lock_guard lock(mu_);
-        waiting = !queue_.empty();
-        flush_ = waiting;
+        std::lock_guard lock(lists_mu_);
+        lists = lists_;
       }
-      if (waiting) cv_.notify_one();
+      for (auto& l : lists) {
+        std::lock_guard lock(l->mu);
+        if (l->post.reports > 0) close(l->post);
+      }
     }
   }
 
-  std::size_t batch_;
+  const int batch_;
   std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<PendingReport> queue_;
-  bool flush_ = false;  ///< the flusher's tick: post what there is
+  std::condition_variable ready_;
+  std::deque<Post> queue_;
+  std::mutex lists_mu_;
+  std::vector<std::shared_ptr<OpenList>> lists_;  ///< each answering thread's open list
   std::atomic<long> requests_{0}, reports_{0};
 };
 
@@ -367,10 +390,10 @@ int main(int argc, char** argv) {
     }
     if (o.reports && !f["callback"].empty()) {
       // The gateway gives every message of a provider the same callback: keep one copy.
-      thread_local std::shared_ptr<const std::string> last_callback;
-      if (!last_callback || *last_callback != f["callback"]) last_callback = std::make_shared<const std::string>(f["callback"]);
-      reports.push({std::chrono::steady_clock::now() + std::chrono::milliseconds(o.dlr_delay_ms), last_callback,
-                     report_json(f["ref"], id, o.dlr_status)});
+      thread_local std::shared_ptr<const Target> target;
+      if (!target || target->callback != f["callback"]) target = std::make_shared<const Target>(f["callback"]);
+      reports.add(target, std::chrono::steady_clock::now() + std::chrono::milliseconds(o.dlr_delay_ms), f["ref"], id,
+                  o.dlr_status);
     }
     res.body = nlohmann::json{{"id", id}, {"sid", id}}.dump();
     return res;

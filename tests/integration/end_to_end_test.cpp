@@ -20,6 +20,21 @@ bool finished(const std::string& cfg, const std::string& job, int delivered) {
 }  // namespace
 
 TEST_SUITE("integration") {
+  TEST_CASE("reports posted in JSON lists (as Infobip posts them): full lists and the partial one the linger sends; every message delivered") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake", {"--dlr-batch", "50", "--dlr-delay-ms", "0", "--threads", "2"});
+    write_ward(dir, "phuong-6", 130);  // two full lists and more
+    auto cfg = write_config(dir, redis.url(), provider.port());
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    std::string job = send_job(cfg, "phuong-6", "lists");
+    REQUIRE_MESSAGE(wait_until([&] { return finished(cfg, job, 130); }, std::chrono::seconds(30)), gw.log());
+    auto s = job_status(cfg, job);
+    CHECK(s["counts"]["delivered"] == 130);
+    CHECK(s["counts"]["sent"] == 0);
+    CHECK(provider.log_lines().size() == 130);
+  }
+
   TEST_CASE("a ward of 60 residents gets exactly one correct message each, with skipped rows reported") {
     TempDir dir;
     RedisServer redis(dir);
