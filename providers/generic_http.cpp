@@ -2,6 +2,7 @@
 // configurable delivery-report fields and status names.
 #include "providers/generic_http.h"
 
+#include <array>
 #include <map>
 #include <optional>
 #include <set>
@@ -73,6 +74,89 @@ class TopLevelField final : public nlohmann::json_sax<nlohmann::json> {
   const std::string& name_;
   int depth_ = 0;
   bool wanted_ = false;
+};
+
+// A report body's items -- one JSON object, or a list of them -- read as they stream past
+// (SAX), keeping of each object only the fields a report reads (a non-string scalar as its
+// JSON text): the webhook does this for every message a provider reports, and a document
+// of maps costs an allocation per field. `nested` says a wanted field holds an object or
+// array, which the caller then reads the slow way; `error` says why the body is refused.
+class ReportItems final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  static constexpr int kWanted = 3;
+  using Item = std::array<std::optional<std::string>, kWanted>;
+  /// `keys`: the wanted fields' names (an empty one is not read); `max_items`: a list's bound.
+  ReportItems(const std::array<const std::string*, kWanted>& keys, std::size_t max_items)
+      : keys_(keys), max_items_(max_items) {}
+  std::vector<Item> items;
+  bool nested = false;
+  std::string error;
+
+  bool null() override { return scalar("null"); }
+  bool boolean(bool v) override { return scalar(v ? "true" : "false"); }
+  bool number_integer(number_integer_t v) override { return scalar(std::to_string(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return scalar(std::to_string(v)); }
+  bool number_float(number_float_t, const string_t& text) override { return scalar(text); }
+  bool string(string_t& v) override { return scalar(std::move(v)); }
+  bool binary(binary_t&) override { return scalar(""); }
+  bool start_object(std::size_t) override {
+    if (depth_ == 0 || (depth_ == 1 && list_)) {
+      if (items.size() == max_items_)
+        return refuse(fmt::format("a list of more than {} reports (1 to {} in one request)", max_items_, max_items_));
+      items.emplace_back();
+    } else if (!open_value()) {
+      return false;
+    }
+    ++depth_;
+    return true;
+  }
+  bool end_object() override { return --depth_, true; }
+  bool start_array(std::size_t) override {
+    if (depth_ == 0) list_ = true;
+    else if (depth_ == 1 && list_) return refuse("a report in the list is not an object");
+    else if (!open_value()) return false;
+    ++depth_;
+    return true;
+  }
+  bool end_array() override { return --depth_, true; }
+  bool key(string_t& k) override {
+    wanted_ = -1;
+    if (depth_ == item_depth())
+      for (int i = 0; i < kWanted; ++i)
+        if (!keys_[i]->empty() && k == *keys_[i]) wanted_ = i;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    return refuse(std::string("body is not valid JSON: ") + e.what());
+  }
+
+ private:
+  int item_depth() const { return list_ ? 2 : 1; }
+  bool scalar(std::string v) {
+    if (depth_ == 0) return refuse("the JSON body is neither an object nor a list");
+    if (depth_ == 1 && list_) return refuse("a report in the list is not an object");
+    if (wanted_ >= 0 && depth_ == item_depth()) items.back()[static_cast<std::size_t>(wanted_)] = std::move(v);
+    wanted_ = -1;
+    return true;
+  }
+  // An object or array as a field's value: only a wanted field's matters.
+  bool open_value() {
+    if (wanted_ >= 0 && depth_ == item_depth()) {
+      nested = true;
+      return false;
+    }
+    wanted_ = -1;
+    return true;
+  }
+  bool refuse(std::string why) {
+    if (error.empty()) error = std::move(why);
+    return false;
+  }
+  std::array<const std::string*, kWanted> keys_;
+  std::size_t max_items_;
+  int depth_ = 0;
+  bool list_ = false;
+  int wanted_ = -1;
 };
 
 bool looks_like_ref(const std::string& s) {
@@ -154,37 +238,24 @@ class GenericHttpProvider final : public Provider {
     if (in.body.empty() || (in.content_type.find("json") == std::string::npos && in.body.front() != '{' &&
                             in.body.front() != '['))
     {
-      auto rep = one_report(Fields{f, nullptr});
+      auto rep = one_report(Fields{f, nullptr, nullptr});
       if (!rep) return std::unexpected(rep.error());
       return std::vector<Report>{std::move(*rep)};
     }
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(in.body);
-    } catch (const nlohmann::json::exception& e) {
-      return std::unexpected(ReportFailure{ReportError::Malformed, std::string("body is not valid JSON: ") + e.what()});
-    }
-    // One report (an object), or a batch of them (an array of objects: gateways that post
+    // One report (an object), or a batch of them (a list of objects: gateways that post
     // reports in batches), each field over the query's.
-    if (!j.is_object() && !j.is_array())
-      return std::unexpected(ReportFailure{ReportError::Malformed, "the JSON body is neither an object nor a list"});
-    if (j.is_array() && (j.empty() || j.size() > kMaxBatch))
-      return std::unexpected(ReportFailure{ReportError::Malformed,
-                                           fmt::format("a list of {} reports (1 to {} in one request)", j.size(), kMaxBatch)});
+    ReportItems sax({&s_.dlr_id, &s_.dlr_status, &s_.dlr_error}, kMaxBatch);
+    const bool read = nlohmann::json::sax_parse(in.body, &sax, nlohmann::json::input_format_t::json, true);
+    if (!read && sax.nested) return parse_report_document(in.body, f);
+    if (!read || !sax.error.empty())
+      return std::unexpected(ReportFailure{ReportError::Malformed, sax.error.empty() ? "body is not valid JSON" : sax.error});
+    if (sax.items.empty()) return std::unexpected(ReportFailure{ReportError::Malformed, "an empty list of reports"});
     std::vector<Report> out;
-    out.reserve(j.is_array() ? j.size() : 1);
-    auto add = [&](const nlohmann::json& item) -> std::expected<void, ReportFailure> {
-      if (!item.is_object()) return std::unexpected(ReportFailure{ReportError::Malformed, "a report in the list is not an object"});
-      auto rep = one_report(Fields{f, &item});
+    out.reserve(sax.items.size());
+    for (auto& item : sax.items) {
+      auto rep = one_report(Fields{f, &item, {}});
       if (!rep) return std::unexpected(rep.error());
       out.push_back(std::move(*rep));
-      return {};
-    };
-    if (j.is_object()) {
-      if (auto added = add(j); !added) return std::unexpected(added.error());
-    } else {
-      for (const auto& item : j)
-        if (auto added = add(item); !added) return std::unexpected(added.error());
     }
     return out;
   }
@@ -197,18 +268,45 @@ class GenericHttpProvider final : public Provider {
   // query's and the form's. Looked up by name, nothing copied but the values asked for.
   struct Fields {
     const std::map<std::string, std::string>& query;
-    const nlohmann::json* item;
-    std::optional<std::string> get(const std::string& key) const {
-      if (item)
-        if (auto it = item->find(key); it != item->end()) return it->is_string() ? it->get_ref<const std::string&>() : it->dump();
+    ReportItems::Item* item;     ///< read by ReportItems, or
+    const nlohmann::json* node;  ///< a document's object (a wanted field that nests)
+    std::optional<std::string> get(const std::string& key, std::size_t which) const {
+      if (item && (*item)[which]) return std::move(*(*item)[which]);
+      if (node)
+        if (auto it = node->find(key); it != node->end()) return it->is_string() ? it->get_ref<const std::string&>() : it->dump();
       if (auto it = query.find(key); it != query.end()) return it->second;
       return std::nullopt;
     }
   };
 
+  // The slow way, for a body whose wanted field holds an object or a list: the whole
+  // document, that field as its JSON text.
+  std::expected<std::vector<Report>, ReportFailure> parse_report_document(const std::string& body,
+                                                                          const std::map<std::string, std::string>& f) const {
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(body);
+    } catch (const nlohmann::json::exception& e) {
+      return std::unexpected(ReportFailure{ReportError::Malformed, std::string("body is not valid JSON: ") + e.what()});
+    }
+    if (!j.is_object() && !j.is_array())
+      return std::unexpected(ReportFailure{ReportError::Malformed, "the JSON body is neither an object nor a list"});
+    if (j.is_array() && (j.empty() || j.size() > kMaxBatch))
+      return std::unexpected(ReportFailure{ReportError::Malformed,
+                                           fmt::format("a list of {} reports (1 to {} in one request)", j.size(), kMaxBatch)});
+    std::vector<Report> out;
+    for (const auto& item : j.is_array() ? j : nlohmann::json::array({j})) {
+      if (!item.is_object()) return std::unexpected(ReportFailure{ReportError::Malformed, "a report in the list is not an object"});
+      auto rep = one_report(Fields{f, nullptr, &item});
+      if (!rep) return std::unexpected(rep.error());
+      out.push_back(std::move(*rep));
+    }
+    return out;
+  }
+
   std::expected<Report, ReportFailure> one_report(const Fields& f) const {
-    auto id = f.get(s_.dlr_id);
-    auto status = f.get(s_.dlr_status);
+    auto id = f.get(s_.dlr_id, 0);
+    auto status = f.get(s_.dlr_status, 1);
     if (!id || id->empty()) return std::unexpected(ReportFailure{ReportError::Malformed, "no \"" + s_.dlr_id + "\" field"});
     if (!status) return std::unexpected(ReportFailure{ReportError::Malformed, "no \"" + s_.dlr_status + "\" field"});
     Report rep;
@@ -218,7 +316,7 @@ class GenericHttpProvider final : public Provider {
     else if (s_.failed.count(*status)) {
       rep.state = jobs::MessageState::failed;
       rep.error = "provider reported " + *status;
-      if (auto why = s_.dlr_error.empty() ? std::nullopt : f.get(s_.dlr_error); why && !why->empty())
+      if (auto why = s_.dlr_error.empty() ? std::nullopt : f.get(s_.dlr_error, 2); why && !why->empty())
         rep.error += ": " + util::loggable(*why, 200);
     }
     return rep;

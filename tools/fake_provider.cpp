@@ -237,7 +237,8 @@ class ReportSender {
     }
     ready_.notify_one();
   }
-  // Hands over the lists that have not filled within kLinger.
+  // Hands over the lists that have not filled within kLinger, joined into lists as full
+  // as they go (each answering thread has only its share of the reports of a tick).
   void flush_ticks() {
     for (;;) {
       std::this_thread::sleep_for(kLinger);
@@ -246,10 +247,24 @@ class ReportSender {
         std::lock_guard lock(lists_mu_);
         lists = lists_;
       }
+      Post joined;
       for (auto& l : lists) {
         std::lock_guard lock(l->mu);
-        if (l->post.reports > 0) close(l->post);
+        Post& p = l->post;
+        if (p.reports == 0) continue;
+        if (joined.reports > 0 && (joined.target->callback != p.target->callback || joined.reports + p.reports > batch_))
+          close(joined);
+        if (joined.reports == 0) {
+          joined = std::move(p);
+        } else {
+          joined.body += ',';
+          joined.body.append(p.body, 1);  // past its '['
+          joined.reports += p.reports;
+          joined.due = std::max(joined.due, p.due);
+        }
+        p = Post{};
       }
+      if (joined.reports > 0) close(joined);
     }
   }
 

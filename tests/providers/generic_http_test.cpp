@@ -179,6 +179,28 @@ TEST_SUITE("providers/http") {
       in.body = bad;
       CHECK((*p)->parse_report(in).error().kind == loa::providers::ReportError::Malformed);
     }
+    // Read as it streams past: other fields, however nested, pass; a number is its text; a
+    // wanted field holding an object is read the slow way, as its JSON text; a repeated
+    // field's last value counts, as in a document; what follows the body refuses it.
+    in.body = R"([{"ref":"1-0.1","extra":{"a":[1,{"b":2}]},"status":"DELIVRD"},{"ref":17,"status":"UNDELIV"}])";
+    r = (*p)->parse_report(in);
+    REQUIRE(r.has_value());
+    REQUIRE(r->size() == 2);
+    CHECK(r->at(0).ref == "1-0.1");
+    CHECK(r->at(0).state == loa::jobs::MessageState::delivered);
+    CHECK(r->at(1).provider_id == "17");
+    in.body = R"({"ref":{"id":"SM1"},"status":"DELIVRD"})";
+    r = (*p)->parse_report(in);
+    REQUIRE(r.has_value());
+    CHECK(r->at(0).provider_id == R"({"id":"SM1"})");
+    in.body = R"({"ref":"SM1","status":"UNDELIV","status":"DELIVRD"})";
+    CHECK((*p)->parse_report(in)->at(0).state == loa::jobs::MessageState::delivered);
+    for (std::string bad : {std::string(R"({"ref":"1-0.1","status":"DELIVRD"} x)"), std::string(R"([[{"ref":"1-0.1"}]])"),
+                            std::string(R"([{"ref":{"a":1},"status":"DELIVRD"},"text"])"), std::string("17")}) {
+      CAPTURE(bad);
+      in.body = bad;
+      CHECK((*p)->parse_report(in).error().kind == loa::providers::ReportError::Malformed);
+    }
   }
 
   TEST_CASE("a gateway without code: values mapped per field, the callback's query extended, the report's error text") {
