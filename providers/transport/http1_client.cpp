@@ -607,6 +607,14 @@ std::vector<std::pair<std::uint64_t, HttpResponse>> Http1Client::poll(int timeou
     if (c.has_request && c.deadline() <= later) late.push_back(&c);
   for (Connection* c : late) {
     if (c->fd < 0 || !c->has_request) continue;
+    // Its answer may be waiting unread: more sockets were ready than one wait returns, or
+    // the caller was held up (a slow Redis call) past the deadline. Read it before calling
+    // the request late (an answer completes it, and the connection may take the next one).
+    if (!c->connecting && c->written == c->req.bytes.size()) {
+      const std::uint64_t tag = c->req.tag;
+      read(c);
+      if (c->fd < 0 || !c->has_request || c->req.tag != tag) continue;
+    }
     fail(c, c->connecting ? fmt::format("connect to {}: no answer in time", c->origin)
                           : fmt::format("no answer from {} in {} ms", c->origin, c->req.timeout_ms),
          !c->connecting);

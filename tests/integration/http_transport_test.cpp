@@ -273,6 +273,41 @@ TEST_SUITE("integration/http") {
     });
   }
 
+  TEST_CASE("answers that came in time while the caller was held up (a slow Redis call) are read, not timed out, past one wait's 128 events") {
+    // Answers at once, or 100 ms after each request once `late`; a thread a connection.
+    std::atomic<int> connections{0};
+    std::atomic<bool> late{false};
+    loa::test::RawServer server([&](int fd) {
+      ++connections;
+      std::string buf;
+      while (loa::test::read_request(fd, buf)) {
+        if (late) std::this_thread::sleep_for(100ms);
+        const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok";
+        if (send(fd, ok.data(), ok.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(ok.size())) break;
+      }
+    });
+    const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+    constexpr int kRequests = 200;
+    Http1Client client(kRequests);
+    std::uint64_t tag = 0;
+    for (int round = 0; round < 3; ++round) {  // the ramp opens connections as answers come
+      for (int i = 0; i < kRequests; ++i) client.add(++tag, post(base + "/now", "{}"), 5000);
+      REQUIRE(finish(client, kRequests).size() == kRequests);
+    }
+    REQUIRE(connections.load() > 150);  // more ready at once than one epoll_wait returns
+    late = true;
+    for (int i = 0; i < kRequests; ++i) client.add(++tag, post(base + "/late", "{}"), 400);
+    std::map<std::uint64_t, HttpResponse> got;
+    for (auto& [t, r] : client.poll(0)) got.emplace(t, std::move(r));  // all written; none answered yet
+    REQUIRE(got.empty());
+    std::this_thread::sleep_for(700ms);  // held up past every deadline; the answers wait in the sockets
+    for (auto& [t, r] : finish(client, kRequests)) got.emplace(t, std::move(r));
+    REQUIRE(got.size() == kRequests);
+    int answered = 0;
+    for (const auto& [t, r] : got) answered += r.status == 200 && !r.timed_out;
+    CHECK(answered == kRequests);
+  }
+
   TEST_CASE("a kept-alive connection the server closed while idle is not an error") {
     with_each_transport(1, [](Server& server, HttpTransport& t) {
       t.add(1, post(server.url("/echo"), "a"), 5000);
