@@ -33,22 +33,30 @@ struct Settings {
   bool insecure = false;  ///< reports taken without any proof of origin (dlr.insecure, nothing else)
 };
 
+// A SAX reader to which every scalar is its JSON text (a string, its value): the readers
+// below need only that and the structure.
+class ScalarsAsText : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  bool null() final { return scalar("null"); }
+  bool boolean(bool v) final { return scalar(v ? "true" : "false"); }
+  bool number_integer(number_integer_t v) final { return scalar(std::to_string(v)); }
+  bool number_unsigned(number_unsigned_t v) final { return scalar(std::to_string(v)); }
+  bool number_float(number_float_t, const string_t& text) final { return scalar(text); }
+  bool string(string_t& v) final { return scalar(std::move(v)); }
+  bool binary(binary_t&) final { return scalar(""); }
+ protected:
+  virtual bool scalar(std::string v) = 0;
+};
+
 // Reads one top-level field of a JSON answer as it streams past (SAX), without building the
 // whole document: the send path does this once per message. Scalars only; `nested` says
 // the field holds an object or array, which the caller then reads the slow way.
-class TopLevelField final : public nlohmann::json_sax<nlohmann::json> {
+class TopLevelField final : public ScalarsAsText {
  public:
   explicit TopLevelField(const std::string& name) : name_(name) {}
   std::optional<std::string> value;
   bool nested = false;
 
-  bool null() override { return scalar("null"); }
-  bool boolean(bool v) override { return scalar(v ? "true" : "false"); }
-  bool number_integer(number_integer_t v) override { return scalar(std::to_string(v)); }
-  bool number_unsigned(number_unsigned_t v) override { return scalar(std::to_string(v)); }
-  bool number_float(number_float_t, const string_t& text) override { return scalar(text); }
-  bool string(string_t& v) override { return scalar(std::move(v)); }
-  bool binary(binary_t&) override { return scalar(""); }
   bool start_object(std::size_t) override { return open(); }
   bool end_object() override { return --depth_, true; }
   bool start_array(std::size_t) override { return open(); }
@@ -60,7 +68,7 @@ class TopLevelField final : public nlohmann::json_sax<nlohmann::json> {
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
 
  private:
-  bool scalar(std::string v) {
+  bool scalar(std::string v) override {
     if (wanted_ && depth_ == 1) value = std::move(v);
     wanted_ = false;
     return true;
@@ -81,7 +89,7 @@ class TopLevelField final : public nlohmann::json_sax<nlohmann::json> {
 // JSON text): the webhook does this for every message a provider reports, and a document
 // of maps costs an allocation per field. `nested` says a wanted field holds an object or
 // array, which the caller then reads the slow way; `error` says why the body is refused.
-class ReportItems final : public nlohmann::json_sax<nlohmann::json> {
+class ReportItems final : public ScalarsAsText {
  public:
   static constexpr int kWanted = 3;
   using Item = std::array<std::optional<std::string>, kWanted>;
@@ -92,13 +100,6 @@ class ReportItems final : public nlohmann::json_sax<nlohmann::json> {
   bool nested = false;
   std::string error;
 
-  bool null() override { return scalar("null"); }
-  bool boolean(bool v) override { return scalar(v ? "true" : "false"); }
-  bool number_integer(number_integer_t v) override { return scalar(std::to_string(v)); }
-  bool number_unsigned(number_unsigned_t v) override { return scalar(std::to_string(v)); }
-  bool number_float(number_float_t, const string_t& text) override { return scalar(text); }
-  bool string(string_t& v) override { return scalar(std::move(v)); }
-  bool binary(binary_t&) override { return scalar(""); }
   bool start_object(std::size_t) override {
     if (depth_ == 0 || (depth_ == 1 && list_)) {
       if (items.size() == max_items_)
@@ -132,7 +133,7 @@ class ReportItems final : public nlohmann::json_sax<nlohmann::json> {
 
  private:
   int item_depth() const { return list_ ? 2 : 1; }
-  bool scalar(std::string v) {
+  bool scalar(std::string v) override {
     if (depth_ == 0) return refuse("the JSON body is neither an object nor a list");
     if (depth_ == 1 && list_) return refuse("a report in the list is not an object");
     if (wanted_ >= 0 && depth_ == item_depth()) items.back()[static_cast<std::size_t>(wanted_)] = std::move(v);
