@@ -100,20 +100,29 @@ int show(Session& s, int y) {
   return kOk;
 }
 
+// The table's file, or nothing (said why) when there is no config.
+std::optional<std::string> table_path(Session& s) {
+  const config::Config* cfg = s.config();
+  if (!cfg) return std::nullopt;
+  return calendar::overrides_path(cfg->dir);
+}
+
 int override_add(Session& s, const std::string& day_text, const std::string& kind, const std::string& note) {
   const auto d = parse_day(day_text);
   if (!d) return fail(kUsage, i18n::trf("{} is not a day (YYYY-MM-DD or dd/mm/yyyy)", day_text));
-  std::string path;
-  auto table = table_of(s, path);
-  if (!table) return kUsage;
+  const auto path = table_path(s);
+  if (!path) return kUsage;
   const calendar::Override o{*d, kind == "work" ? calendar::Override::Kind::work : calendar::Override::Kind::off, note};
-  std::erase_if(table->days, [&](const calendar::Override& x) { return x.date == o.date; });
-  table->days.insert(std::upper_bound(table->days.begin(), table->days.end(), o,
-                                      [](const auto& a, const auto& b) { return sys_days(a.date) < sys_days(b.date); }),
-                     o);
-  if (auto r = calendar::save_overrides(path, *table); !r) return fail(kRuntime, r.error());
+  auto edited = calendar::edit_overrides(*path, [&](calendar::Overrides& table) {
+    std::erase_if(table.days, [&](const calendar::Override& x) { return x.date == o.date; });
+    table.days.insert(std::upper_bound(table.days.begin(), table.days.end(), o,
+                                       [](const auto& a, const auto& b) { return sys_days(a.date) < sys_days(b.date); }),
+                      o);
+    return true;
+  });
+  if (!edited) return fail_all(edited.error());  // a table edited by hand with a mistake, or locked
   std::printf("%s\n", i18n::trf("{} ({}) is now a {} in {}", calendar::dmy(*d), weekday_words(*d),
-                                 kind == "work" ? i18n::tr("working day") : i18n::tr("day off"), path)
+                                 kind == "work" ? i18n::tr("working day") : i18n::tr("day off"), *path)
                           .c_str());
   return s.audited(kOk, "calendar-override-add", "", {{"date", calendar::iso(*d)}, {"kind", kind}, {"note", note}});
 }
@@ -121,16 +130,19 @@ int override_add(Session& s, const std::string& day_text, const std::string& kin
 int override_remove(Session& s, const std::string& day_text) {
   const auto d = parse_day(day_text);
   if (!d) return fail(kUsage, i18n::trf("{} is not a day (YYYY-MM-DD or dd/mm/yyyy)", day_text));
-  std::string path;
-  auto table = table_of(s, path);
-  if (!table) return kUsage;
-  if (!table->find(*d)) {
-    std::printf("%s\n", i18n::trf("{} is not in {}", calendar::dmy(*d), path).c_str());
+  const auto path = table_path(s);
+  if (!path) return kUsage;
+  bool found = false;
+  auto edited = calendar::edit_overrides(*path, [&](calendar::Overrides& table) {
+    found = std::erase_if(table.days, [&](const calendar::Override& x) { return x.date == *d; }) > 0;
+    return found;
+  });
+  if (!edited) return fail_all(edited.error());  // a table edited by hand with a mistake, or locked
+  if (!found) {
+    std::printf("%s\n", i18n::trf("{} is not in {}", calendar::dmy(*d), *path).c_str());
     return kOk;
   }
-  std::erase_if(table->days, [&](const calendar::Override& x) { return x.date == *d; });
-  if (auto r = calendar::save_overrides(path, *table); !r) return fail(kRuntime, r.error());
-  std::printf("%s\n", i18n::trf("{} removed from {}", calendar::dmy(*d), path).c_str());
+  std::printf("%s\n", i18n::trf("{} removed from {}", calendar::dmy(*d), *path).c_str());
   return s.audited(kOk, "calendar-override-remove", "", {{"date", calendar::iso(*d)}});
 }
 

@@ -1,9 +1,15 @@
 // Public holidays, compensatory days and the override table.
 #include "core/calendar/holidays.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -114,6 +120,28 @@ std::expected<void, std::string> save_overrides(const std::string& path, const O
   std::filesystem::rename(tmp, path, ec);
   if (ec) return std::unexpected(fmt::format("cannot replace {}: {}", path, ec.message()));
   return {};
+}
+
+std::expected<Overrides, std::vector<std::string>> edit_overrides(const std::string& path,
+                                                                  const std::function<bool(Overrides&)>& edit) {
+  const std::string lock_path = path + ".lock";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) return std::unexpected(std::vector{fmt::format("cannot open {}: {}", lock_path, std::strerror(errno))});
+  // Waited for a while, not for ever: an edit holds it for milliseconds.
+  bool locked = false;
+  for (int i = 0; i < 1000 && !(locked = ::flock(fd, LOCK_EX | LOCK_NB) == 0); ++i) {
+    if (errno != EWOULDBLOCK && errno != EINTR) break;
+    ::usleep(10000);
+  }
+  if (!locked) {
+    ::close(fd);
+    return std::unexpected(std::vector{fmt::format("{} is being edited by someone else (locked: {})", path, lock_path)});
+  }
+  auto table = load_overrides(path);
+  if (table && edit(*table))
+    if (auto saved = save_overrides(path, *table); !saved) table = std::unexpected(std::vector{saved.error()});
+  ::close(fd);  // (the lock goes with it)
+  return table;
 }
 
 std::vector<Holiday> holidays(int y) {

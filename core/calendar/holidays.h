@@ -5,6 +5,7 @@
 // `calendar.yaml` beside the config (`loa calendar override add/remove/list`).
 #pragma once
 #include <expected>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,11 @@ struct Overrides {
 std::expected<Overrides, std::vector<std::string>> load_overrides(const std::string& path);
 /// Writes it whole (a temporary file renamed over it).
 std::expected<void, std::string> save_overrides(const std::string& path, const Overrides& table);
+/// Reads the table, lets `edit` change it, and writes it back, all under an exclusive lock
+/// (flock on `<path>.lock`, waited for up to 10 s): two officials editing at once both keep
+/// their day. `edit` returns false to leave the file as it was. The table as written.
+std::expected<Overrides, std::vector<std::string>> edit_overrides(const std::string& path,
+                                                                  const std::function<bool(Overrides&)>& edit);
 /// The table's file for a config in `config_dir`.
 std::string overrides_path(const std::string& config_dir);
 

@@ -2,6 +2,9 @@
 // the override table (read, written, refused with file:line), a holiday's whole break.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <thread>
+
 #include <filesystem>
 #include <fstream>
 
@@ -84,6 +87,33 @@ TEST_SUITE("calendar/holidays") {
     const Break b2026 = break_of(*holiday("tet", 2026), {});
     CHECK(iso(b2026.from) == "2026-02-14");
     CHECK(iso(b2026.to) == "2026-02-22");
+  }
+
+  TEST_CASE("the table edited by many at once: every day added is kept (a lock around read, change, write)") {
+    TempFile f;
+    constexpr int kEditors = 8, kEach = 10;
+    std::vector<std::thread> editors;
+    for (int e = 0; e < kEditors; ++e)
+      editors.emplace_back([&, e] {
+        for (int i = 0; i < kEach; ++i) {
+          const Override o{ymd(2030, static_cast<unsigned>(e + 1), static_cast<unsigned>(i + 1)), Override::Kind::off, ""};
+          auto r = edit_overrides(f.path, [&](Overrides& t) {
+            t.days.push_back(o);
+            std::sort(t.days.begin(), t.days.end(), [](const auto& a, const auto& b) { return sys_days(a.date) < sys_days(b.date); });
+            return true;
+          });
+          CHECK(r.has_value());
+        }
+      });
+    for (auto& t : editors) t.join();
+    auto back = load_overrides(f.path);
+    REQUIRE(back);
+    CHECK(back->days.size() == kEditors * kEach);
+    // An edit that changes nothing leaves the file alone.
+    const auto before = std::filesystem::last_write_time(f.path);
+    CHECK(edit_overrides(f.path, [](Overrides&) { return false; })->days.size() == kEditors * kEach);
+    CHECK(std::filesystem::last_write_time(f.path) == before);
+    std::filesystem::remove(f.path + ".lock");
   }
 
   TEST_CASE("the table's file: written and read back; mistakes refused with file:line") {
