@@ -2,6 +2,7 @@
 #include "daemon/reminders.h"
 
 #include <chrono>
+#include <filesystem>
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -33,9 +34,38 @@ Date local_day(std::int64_t ms, const std::string& tz) {
               std::chrono::day(static_cast<unsigned>(std::atoi(t.substr(8, 2).c_str())))};
 }
 
+// The override table (calendar.yaml beside the config), read again only when its file
+// changes; a table that cannot be read is said once, and the law's defaults serve meanwhile.
+class TableCache {
+ public:
+  const calendar::Overrides& get(const std::string& path) {
+    std::error_code ec;
+    const auto stamp = std::filesystem::last_write_time(path, ec);
+    if (path == path_ && (ec ? !had_file_ : had_file_ && stamp == stamp_)) return table_;
+    path_ = path;
+    had_file_ = !ec;
+    stamp_ = stamp;
+    auto t = calendar::load_overrides(path);
+    if (t) {
+      table_ = std::move(*t);
+    } else {
+      table_ = {};
+      for (const auto& e : t.error())
+        spdlog::error("reminders: {} (holiday-relative reminders use the law's defaults until it is mended)", e);
+    }
+    return table_;
+  }
+
+ private:
+  std::string path_;
+  bool had_file_ = false;
+  std::filesystem::file_time_type stamp_{};
+  calendar::Overrides table_;
+};
+
 // One look at every reminder: each occurrence come since the last one handled (or since
 // the reminder was made) is enqueued, or recorded missed when past the grace.
-std::expected<void, std::string> look(Context& ctx, store::Redis& redis, std::set<std::string>& warned) {
+std::expected<void, std::string> look(Context& ctx, store::Redis& redis, std::set<std::string>& warned, TableCache& tables) {
   auto rt = ctx.runtime();
   const config::Config& cfg = rt->cfg;
   store::RemindStore reminders(redis, ctx.fixed.redis_prefix);
@@ -44,7 +74,7 @@ std::expected<void, std::string> look(Context& ctx, store::Redis& redis, std::se
   if (!all) return std::unexpected(all.error());
   const std::int64_t now = util::now_ms();
   const std::int64_t grace_ms = static_cast<std::int64_t>(cfg.remind_grace_hours) * 3600 * 1000;
-  const auto table = calendar::load_overrides(calendar::overrides_path(cfg.dir));
+  const calendar::Overrides& table = tables.get(calendar::overrides_path(cfg.dir));
   for (const store::Reminder& r : all->reminders) {
     auto rule = calendar::parse_rule(r.when);
     if (!rule) {
@@ -57,7 +87,7 @@ std::expected<void, std::string> look(Context& ctx, store::Redis& redis, std::se
     if (!st->last.empty())
       if (auto t = util::parse_time(st->last, cfg.timezone)) since = std::max(since, *t);
     // Occurrences from the day of `since` on, up to now (a month of them at most a look).
-    for (const auto& o : calendar::occurrences(*rule, local_day(since, cfg.timezone), 32, table ? *table : calendar::Overrides{})) {
+    for (const auto& o : calendar::occurrences(*rule, local_day(since, cfg.timezone), 32, table)) {
       auto at = util::parse_time(o.id(), cfg.timezone);
       if (!at || *at > now) break;
       if (*at <= since) continue;
@@ -97,13 +127,14 @@ std::expected<void, std::string> look(Context& ctx, store::Redis& redis, std::se
 void Reminders::run() {
   store::RedisHolder holder(ctx_.redis_url, "reminders");
   std::set<std::string> warned;
+  TableCache tables;
   while (!ctx_.stopping) {
     store::Redis* redis = holder.get();
     if (!redis) {
       ctx_.work.wait(static_cast<int>(std::clamp<std::int64_t>(holder.retry_in_ms(), 10, 1000)));
       continue;
     }
-    if (auto ok = look(ctx_, *redis, warned); !ok) {
+    if (auto ok = look(ctx_, *redis, warned, tables); !ok) {
       holder.drop(ok.error());
       continue;
     }
