@@ -27,7 +27,7 @@ add() {
   name=$1
   shift
   if $LOA remind list | grep -q "^$name  "; then
-    echo "reminder $name exists; left as it is"
+    echo "lời nhắc $name đã có, giữ nguyên (reminder $name exists; left as it is)"
     return 0
   fi
   $LOA remind add "$name" "$@"

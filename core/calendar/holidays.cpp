@@ -17,6 +17,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/config/yaml_reader.h"
+#include "core/util/i18n.h"
 
 namespace loa::calendar {
 
@@ -135,7 +136,8 @@ std::expected<Overrides, std::vector<std::string>> edit_overrides(const std::str
   }
   if (!locked) {
     ::close(fd);
-    return std::unexpected(std::vector{fmt::format("{} is being edited by someone else (locked: {})", path, lock_path)});
+    return std::unexpected(std::vector{
+        i18n::trf("{} is being edited by someone else; try again in a moment (lock: {})", path, lock_path)});
   }
   auto table = load_overrides(path);
   if (table && edit(*table))

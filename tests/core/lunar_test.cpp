@@ -30,22 +30,30 @@ year_month_day parse(const std::string& s) {
 
 std::string text(const std::optional<year_month_day>& d) { return d ? loa::calendar::iso(*d) : "none"; }
 
+// Each row of a table in tests/data/calendar (comments skipped), its fields as a stream.
+template <typename F>
+void for_each_row(const std::string& name, F&& row) {
+  std::ifstream in(std::string(LOA_TEST_DATA "/calendar/") + name);
+  REQUIRE(in);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    row(fields);
+  }
+}
+
 struct Row {
   year_month_day tet, gio_to;
 };
 
 std::map<int, Row> reference_table() {
-  std::ifstream in(LOA_TEST_DATA "/calendar/vietnamese-lunar-holidays.tsv");
-  REQUIRE(in);
   std::map<int, Row> out;
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
+  for_each_row("vietnamese-lunar-holidays.tsv", [&](std::istringstream& fields) {
     int y = 0;
     std::string tet, gio_to;
     fields >> y >> tet >> gio_to;
     out[y] = {parse(tet), parse(gio_to)};
-  }
+  });
   return out;
 }
 
@@ -58,12 +66,8 @@ struct YearRow {
 };
 
 std::map<int, YearRow> year_table() {
-  std::ifstream in(LOA_TEST_DATA "/calendar/hnd-lunar-years.tsv");
-  REQUIRE(in);
   std::map<int, YearRow> out;
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
+  for_each_row("hnd-lunar-years.tsv", [&](std::istringstream& fields) {
     int y = 0;
     std::string tet, cell;
     YearRow row;
@@ -76,7 +80,7 @@ std::map<int, YearRow> year_table() {
       row.lengths[leap ? 12 : month - 1] = std::stoi(cell.substr(colon + 1));
     }
     out[y] = row;
-  }
+  });
   return out;
 }
 
