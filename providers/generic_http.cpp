@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/config/yaml_reader.h"
+#include "core/text/unicode.h"
 #include "core/util/encoding.h"
 #include "core/util/i18n.h"
 #include "core/util/strings.h"
@@ -190,14 +191,14 @@ class GenericHttpProvider final : public Provider {
     if (s_.method == "GET") {
       req.url = s_.url + (s_.url.find('?') == std::string::npos ? "?" : "&") + util::form_encode(render_fields(m, callback));
     } else if (s_.content_type == "json") {
-      // A flat object of strings, in the configured order; nlohmann escapes each value.
+      // A flat object of strings, in the configured order.
       std::string& body = req.body;
       body.reserve(256 + m.text.size() * 2);
       body += '{';
       for (std::size_t i = 0; i < s_.fields.size(); ++i) {
         if (i) body += ',';
         body += s_.json_keys[i];
-        body += nlohmann::json(s_.fields[i].second.render(m, callback)).dump();
+        text::append_json_string(body, s_.fields[i].second.render(m, callback));
       }
       body += '}';
       req.url = s_.url;

@@ -24,6 +24,49 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  const int32_t n = static_cast<int32_t>(s.size());
+  int32_t i = 0;
+  while (i < n) {
+    // A run that needs no escape is copied at once.
+    int32_t run = i;
+    while (run < n) {
+      const auto c = static_cast<unsigned char>(s[static_cast<std::size_t>(run)]);
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+      ++run;
+    }
+    out.append(s.data() + i, static_cast<std::size_t>(run - i));
+    i = run;
+    if (i == n) break;
+    const auto c = static_cast<unsigned char>(s[static_cast<std::size_t>(i)]);
+    if (c >= 0x80) {
+      const int32_t start = i;
+      UChar32 cp;
+      U8_NEXT(s.data(), i, n, cp);
+      if (cp < 0) out += "\xEF\xBF\xBD";  // U+FFFD
+      else out.append(s.data() + start, static_cast<std::size_t>(i - start));
+      continue;
+    }
+    ++i;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+    }
+  }
+  out += '"';
+}
+
 namespace {
 bool is_ascii(std::string_view s) {
   bool ascii = true;

@@ -8,6 +8,11 @@ namespace loa::text {
 /// True when `s` is well-formed UTF-8.
 bool valid_utf8(std::string_view s);
 
+/// Appends `s` to `out` as a JSON string, quotes included: '"', '\\' and control
+/// characters escaped, other text as it is (UTF-8), each invalid UTF-8 sequence as U+FFFD.
+/// The same text nlohmann::json(s).dump() gives for valid UTF-8, without building a value.
+void append_json_string(std::string& out, std::string_view s);
+
 /// NFC-normalises UTF-8 text (decomposed Vietnamese becomes precomposed).
 /// Invalid UTF-8 sequences come out as U+FFFD. Thread-safe.
 std::string nfc(std::string_view s);

@@ -5,8 +5,11 @@
 
 #include <unicode/unistr.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "core/text/message_template.h"
 #include "core/text/segments.h"
@@ -202,5 +205,39 @@ TEST_SUITE("core/text") {
       ++n;
     }
     CHECK(n >= 6);
+  }
+}
+
+TEST_CASE("append_json_string writes what nlohmann's dump writes, and valid JSON from any bytes") {
+  auto quoted = [](std::string_view s) {
+    std::string out = "x";
+    loa::text::append_json_string(out, s);
+    return out.substr(1);
+  };
+  const std::vector<std::string> texts = {
+      "", "Phường 5", "UBND xã Tân Thành: \"Lễ chào cờ\" 7h00\n\tNgày 02/9", "a\\b/c", std::string("\0\x01\x1f\x7f", 4),
+      "\b\f\r", "😀 ✓ ₫", "Đ đ Ơ ơ Ư ư", std::string(300, 'a') + "\"" + std::string(3, '\\')};
+  for (const auto& t : texts) CHECK(quoted(t) == nlohmann::json(t).dump());
+  // Every byte value alone and after text, and random mixtures of ASCII, Vietnamese and
+  // control characters: the same as nlohmann for valid UTF-8.
+  std::mt19937 rng(42);
+  const std::vector<std::string> pieces = {"a", "ơ", "Ầ", "\"", "\\", "\n", "\x02", "€", "𝄞", " ", "/"};
+  for (int round = 0; round < 2000; ++round) {
+    std::string t;
+    for (int k = static_cast<int>(rng() % 20); k > 0; --k) t += pieces[rng() % pieces.size()];
+    CHECK(quoted(t) == nlohmann::json(t).dump());
+  }
+  // Invalid UTF-8 (a lone continuation byte, a cut sequence, an overlong form, a surrogate):
+  // each comes out as U+FFFD and the whole stays a JSON string that parses back.
+  for (const std::string bad : {"\x80", "ab\xC3", "\xC0\xAF", "\xED\xA0\x80 x", "\xF5\x80\x80\x80", "ok\xFF"}) {
+    const std::string q = quoted(bad);
+    auto back = nlohmann::json::parse(q, nullptr, false);
+    REQUIRE(back.is_string());
+    CHECK(back.get<std::string>().find("\xEF\xBF\xBD") != std::string::npos);
+    CHECK(loa::text::valid_utf8(back.get<std::string>()));
+  }
+  for (int b = 0; b < 256; ++b) {
+    const std::string t(1, static_cast<char>(b));
+    CHECK(nlohmann::json::parse(quoted(t), nullptr, false).is_string());
   }
 }
