@@ -19,6 +19,8 @@
 # Per Loa round it also prints the connections nginx took and, over TLS, how many of their
 # handshakes resumed a session (nginx's $connection_requests and $ssl_session_reused), and
 # the failed attempts in the gateway's log (timeouts, refused connections).
+# SYSCALLS=1: the daemon's system calls and context switches a message in each Loa round,
+# by kind (`perf stat` on its tracepoints; on stderr).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${LOA_SHARED:-$root/../shared}
@@ -56,14 +58,16 @@ tck=$(getconf CLK_TCK)
 
 # ---------------------------------------------------------------- Kannel, one round
 # One Kannel trial per mode (per request, bulk) against the anchor's own nginx on the
-# provider port; prints "<per-request msg/s> <bulk msg/s> <per-request CPU µs/msg> <bulk µs/msg>".
+# provider port; prints "<per-request msg/s> <bulk msg/s> <per-request CPU µs/msg> <bulk µs/msg>
+# <nginx µs/msg per request>".
 kannel_round() {
   TLS=$TLS PHASES=kannel MPS_LIST=10 NS="$N" REPEAT=1 bash "$shared/bench/kannel/run.sh" >"$W/kannel-$1.out" 2>"$W/kannel-$1.err" || true
   cp /tmp/kannel-anchor/results.txt "$W/kannel-results-$1.txt" 2>/dev/null || true
   awk '/^kannel mode=/ {for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}
-                        r[v["mode"]] = v["rate"]; u[v["mode"]] = v["kannel_us_per_msg"]}
-       END {printf "%s %s %s %s\n", r["req"] ? r["req"] : 0, r["bulk"] ? r["bulk"] : 0, u["req"] ? u["req"] : 0, u["bulk"] ? u["bulk"] : 0}' \
-    "$W/kannel-results-$1.txt" 2>/dev/null || echo "0 0 0 0"
+                        r[v["mode"]] = v["rate"]; u[v["mode"]] = v["kannel_us_per_msg"]
+                        if (v["n"] > 0) x[v["mode"]] = v["nginx_cpu_s"] / v["n"] * 1e6}
+       END {printf "%s %s %s %s %.1f\n", r["req"] ? r["req"] : 0, r["bulk"] ? r["bulk"] : 0, u["req"] ? u["req"] : 0, u["bulk"] ? u["bulk"] : 0, x["req"]}' \
+    "$W/kannel-results-$1.txt" 2>/dev/null || echo "0 0 0 0 0"
 }
 
 # ---------------------------------------------------------------- the provider
@@ -93,6 +97,12 @@ start_nginx() {
   mkdir -p /tmp/kannel-anchor/nginx
   nginx -p /tmp/kannel-anchor/nginx/ -e /tmp/kannel-anchor/nginx/error.log -c "$W/nginx.conf"
   sleep 0.5
+}
+# CPU ticks of nginx's workers so far.
+nginx_ticks() {
+  local t=0 w
+  for w in $(pgrep -P "$(cat /tmp/kannel-anchor/nginx/nginx.pid)"); do t=$((t + $(cpu_ticks "$w"))); done
+  echo "$t"
 }
 stop_nginx() {
   [ -f /tmp/kannel-anchor/nginx/nginx.pid ] && kill -TERM "$(cat /tmp/kannel-anchor/nginx/nginx.pid)" 2>/dev/null || true
@@ -129,10 +139,10 @@ YAML
 loa() { "$bin/cli/loa" --config "$W/state/loa.yaml" "$@"; }
 
 # One Loa run on a fresh daemon and an empty Redis; prints "<msg/s> <send s> <µs CPU/msg>
-# <+redis µs> <peak RSS kB> <connections> <resumed> <failed attempts>" or nothing when not
-# all messages arrived in time.
+# <+redis µs> <peak RSS kB> <connections> <resumed> <failed attempts> <nginx µs/msg>" or
+# nothing when not all messages arrived in time.
 loa_round() {
-  local run=$1 gw c0 r0 c1 r1 t0 t_sent t_end got hwm deadline
+  local run=$1 gw c0 r0 x0 c1 r1 x1 t0 t_sent t_end got hwm deadline
   redis-cli -s "$W/redis.sock" FLUSHALL >/dev/null
   : >"$nginx_log"
   "$bin/daemon/loa-gatewayd" --config "$W/state/loa.yaml" --log-level warn 2>"$W/gatewayd-$run.log" &
@@ -140,7 +150,13 @@ loa_round() {
   pids+=("$gw")
   for _ in $(seq 100); do grep -q "listening" "$W/gatewayd-$run.log" 2>/dev/null && break; sleep 0.1; done
   sleep 0.3
-  c0=$(cpu_ticks "$gw"); r0=$(cpu_ticks "$redis_pid")
+  local stat=""
+  if [ "${SYSCALLS:-0}" = 1 ]; then
+    perf stat -x, -o "$W/syscalls-$run.csv" -p "$gw" -e context-switches,raw_syscalls:sys_enter$(printf ',syscalls:sys_enter_%s' \
+      read write recvfrom sendto epoll_wait epoll_ctl futex poll connect) >/dev/null 2>&1 &
+    stat=$!
+  fi
+  c0=$(cpu_ticks "$gw"); r0=$(cpu_ticks "$redis_pid"); x0=$(nginx_ticks)
   t0=$(date +%s.%N)
   loa send --template treo-co --ward bench --var "dip_le=Quốc khánh" --var tu_ngay=1/9 --var den_ngay=3/9 >"$W/send-$run.out"
   t_sent=$(date +%s.%N)
@@ -148,42 +164,50 @@ loa_round() {
   while [ "$(wc -l <"$nginx_log")" -lt "$N" ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.05; done
   got=$(wc -l <"$nginx_log")
   t_end=$(tail -n 1 "$nginx_log" | cut -d' ' -f1)
-  c1=$(cpu_ticks "$gw"); r1=$(cpu_ticks "$redis_pid"); hwm=$(hwm_kb "$gw")
+  c1=$(cpu_ticks "$gw"); r1=$(cpu_ticks "$redis_pid"); x1=$(nginx_ticks); hwm=$(hwm_kb "$gw")
+  if [ -n "$stat" ]; then
+    kill -INT "$stat"; wait "$stat" 2>/dev/null || true
+    awk -F, -v n="$N" -v run="$run" '$1 ~ /^[0-9]+$/ {e = $3; sub(/^(raw_)?syscalls:sys_enter_?/, "", e); if (e == "") e = "all"; \
+      out = out sprintf(" %s %.2f", e, $1 / n)} END {print "run " run " system calls a message:" out}' "$W/syscalls-$run.csv" >&2
+  fi
   kill -TERM "$gw"; wait "$gw" 2>/dev/null || true
   if [ "$got" -lt "$N" ]; then echo "run $run: only $got of $N arrived within 300 s" >&2; return; fi
   local conns failed
   conns=$(awk '$2 == 1 {c++; if ($3 == "r") r++} END {print c + 0, r + 0}' "$nginx_log")
   failed=$(grep -c "attempt [0-9]*:" "$W/gatewayd-$run.log" || true)
   awk -v n="$N" -v a="$t0" -v s="$t_sent" -v b="$t_end" -v c="$((c1 - c0))" -v cr="$((c1 - c0 + r1 - r0))" -v t="$tck" -v k="$hwm" \
-    -v conns="$conns" -v f="$failed" 'BEGIN {printf "%.0f %.2f %.1f %.1f %d %s %d\n", n/(b-a), s-a, c/t/n*1e6, cr/t/n*1e6, k, conns, f}'
+    -v conns="$conns" -v f="$failed" -v x="$((x1 - x0))" \
+    'BEGIN {printf "%.0f %.2f %.1f %.1f %d %s %d %.1f\n", n/(b-a), s-a, c/t/n*1e6, cr/t/n*1e6, k, conns, f, x/t/n*1e6}'
 }
 
 echo
 echo "== Kannel and Loa in turns, N=$N, $RUNS rounds (Loa: loa send -> Redis -> loa-gatewayd -> nginx, AOF $APPENDFSYNC; provider $purl)"
-printf '%-6s %12s %12s %10s %8s %12s %12s %8s %6s %8s %7s\n' round "Kannel req" "Kannel bulk" "Loa msg/s" "ratio" "Loa µs/msg" "+redis µs" "RSS MiB" conns resumed failed
-rates=(); cpus=(); cpus_r=(); rsss=(); sends=(); k_req=(); k_bulk=(); k_us=(); ratios=()
+printf '%-6s %12s %12s %10s %8s %12s %12s %8s %6s %8s %7s %14s\n' round "Kannel req" "Kannel bulk" "Loa msg/s" "ratio" "Loa µs/msg" "+redis µs" "RSS MiB" conns resumed failed "nginx µs K/L"
+ngxs=(); rates=(); cpus=(); cpus_r=(); rsss=(); sends=(); k_req=(); k_bulk=(); k_us=(); k_ngx=(); ratios=()
 for run in $(seq "$RUNS"); do
-  k=(0 0 0 0)
+  k=(0 0 0 0 0)
   if [ "$KANNEL" = 1 ]; then stop_nginx; read -r -a k <<<"$(kannel_round "$run")"; fi
   start_nginx
-  read -r rate send_s cpu cpur hwm conns resumed failed <<<"$(loa_round "$run")"
+  read -r rate send_s cpu cpur hwm conns resumed failed ngx <<<"$(loa_round "$run")"
   stop_nginx
   [ -n "${rate:-}" ] || continue
   best=$(( k[0] > k[1] ? k[0] : k[1] ))
   ratio=$(awk -v a="$rate" -v b="$best" 'BEGIN {if (b > 0) printf "%.2f", a/b; else print "-"}')
-  printf '%-6s %12s %12s %10s %8s %12s %12s %8.1f %6s %8s %7s\n' "$run" "${k[0]}" "${k[1]}" "$rate" "$ratio" "$cpu" "$cpur" \
-    "$(awk -v k="$hwm" 'BEGIN {print k/1024}')" "$conns" "$resumed" "$failed"
+  printf '%-6s %12s %12s %10s %8s %12s %12s %8.1f %6s %8s %7s %14s\n' "$run" "${k[0]}" "${k[1]}" "$rate" "$ratio" "$cpu" "$cpur" \
+    "$(awk -v k="$hwm" 'BEGIN {print k/1024}')" "$conns" "$resumed" "$failed" "${k[4]}/$ngx"
+  ngxs+=("$ngx")
   rates+=("$rate"); cpus+=("$cpu"); cpus_r+=("$cpur"); rsss+=("$hwm"); sends+=("$send_s")
-  if [ "$KANNEL" = 1 ]; then k_req+=("${k[0]}"); k_bulk+=("${k[1]}"); k_us+=("${k[2]}" "${k[3]}"); ratios+=("$ratio"); fi
+  if [ "$KANNEL" = 1 ]; then k_req+=("${k[0]}"); k_bulk+=("${k[1]}"); k_us+=("${k[2]}" "${k[3]}"); k_ngx+=("${k[4]}"); ratios+=("$ratio"); fi
 done
 if [ ${#rates[@]} -gt 0 ]; then
   echo "Loa median: $(printf '%s\n' "${rates[@]}" | median) msg/s end to end, $(printf '%s\n' "${cpus[@]}" | median) µs daemon CPU/msg" \
     "($(printf '%s\n' "${cpus[@]}" | median | awk '{printf "%.2f", $1/100}') CPU s per 10,000), $(printf '%s\n' "${cpus_r[@]}" | median) µs with Redis," \
-    "peak RSS $(printf '%s\n' "${rsss[@]}" | median | awk '{printf "%.1f", $1/1024}') MiB; loa send (validation + enqueue) $(printf '%s\n' "${sends[@]}" | median) s"
+    "peak RSS $(printf '%s\n' "${rsss[@]}" | median | awk '{printf "%.1f", $1/1024}') MiB;" \
+    "the provider (nginx) $(printf '%s\n' "${ngxs[@]}" | median) µs a message; loa send (validation + enqueue) $(printf '%s\n' "${sends[@]}" | median) s"
 fi
 if [ ${#ratios[@]} -gt 0 ]; then
   echo "Kannel median: $(printf '%s\n' "${k_req[@]}" | median) msg/s per request, $(printf '%s\n' "${k_bulk[@]}" | median) msg/s bulk," \
-    "$(printf '%s\n' "${k_us[@]}" | median) µs CPU/msg (bearerbox + smsbox)"
+    "$(printf '%s\n' "${k_us[@]}" | median) µs CPU/msg (bearerbox + smsbox); the provider (nginx) $(printf '%s\n' "${k_ngx[@]}" | median) µs a message"
   echo "Loa / Kannel (the faster of Kannel's two modes, same round): median $(printf '%s\n' "${ratios[@]}" | median)×" \
     "(rounds: ${ratios[*]}); medians over medians: $(awk -v a="$(printf '%s\n' "${rates[@]}" | median)" \
       -v b="$(printf '%s\n' "${k_req[@]}" | median)" -v c="$(printf '%s\n' "${k_bulk[@]}" | median)" 'BEGIN {printf "%.2f× per request, %.2f× bulk", a/b, a/c}')"
