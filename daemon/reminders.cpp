@@ -2,7 +2,6 @@
 #include "daemon/reminders.h"
 
 #include <chrono>
-#include <filesystem>
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -34,38 +33,9 @@ Date local_day(std::int64_t ms, const std::string& tz) {
               std::chrono::day(static_cast<unsigned>(std::atoi(t.substr(8, 2).c_str())))};
 }
 
-// The override table (calendar.yaml beside the config), read again only when its file
-// changes; a table that cannot be read is said once, and the law's defaults serve meanwhile.
-class TableCache {
- public:
-  const calendar::Overrides& get(const std::string& path) {
-    std::error_code ec;
-    const auto stamp = std::filesystem::last_write_time(path, ec);
-    if (path == path_ && (ec ? !had_file_ : had_file_ && stamp == stamp_)) return table_;
-    path_ = path;
-    had_file_ = !ec;
-    stamp_ = stamp;
-    auto t = calendar::load_overrides(path);
-    if (t) {
-      table_ = std::move(*t);
-    } else {
-      table_ = {};
-      for (const auto& e : t.error())
-        spdlog::error("reminders: {} (holiday-relative reminders use the law's defaults until it is mended)", e);
-    }
-    return table_;
-  }
-
- private:
-  std::string path_;
-  bool had_file_ = false;
-  std::filesystem::file_time_type stamp_{};
-  calendar::Overrides table_;
-};
-
 // One look at every reminder: each occurrence come since the last one handled (or since
 // the reminder was made) is enqueued, or recorded missed when past the grace.
-std::expected<void, std::string> look(Context& ctx, store::Redis& redis, std::set<std::string>& warned, TableCache& tables) {
+std::expected<void, std::string> look(Context& ctx, store::Redis& redis, std::set<std::string>& warned, calendar::OverridesCache& tables) {
   auto rt = ctx.runtime();
   const config::Config& cfg = rt->cfg;
   store::RemindStore reminders(redis, ctx.fixed.redis_prefix);
@@ -127,7 +97,12 @@ std::expected<void, std::string> look(Context& ctx, store::Redis& redis, std::se
 void Reminders::run() {
   store::RedisHolder holder(ctx_.redis_url, "reminders");
   std::set<std::string> warned;
-  TableCache tables;
+  // calendar.yaml, read again when it changes; a table that cannot be read is said once,
+  // and the law's defaults serve meanwhile.
+  calendar::OverridesCache tables([](const std::vector<std::string>& errors) {
+    for (const auto& e : errors)
+      spdlog::error("reminders: {} (holiday-relative reminders use the law's defaults until it is mended)", e);
+  });
   while (!ctx_.stopping) {
     store::Redis* redis = holder.get();
     if (!redis) {

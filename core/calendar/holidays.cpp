@@ -52,6 +52,28 @@ std::string overrides_path(const std::string& config_dir) {
   return (std::filesystem::path(config_dir.empty() ? "." : config_dir) / "calendar.yaml").string();
 }
 
+const Overrides& OverridesCache::get(const std::string& path) {
+  std::error_code ec, size_ec;
+  const auto stamp = std::filesystem::last_write_time(path, ec);
+  const auto size = ec ? 0 : std::filesystem::file_size(path, size_ec);
+  const bool has_file = !ec;
+  if (read_ && path == path_ && has_file == had_file_ && (!has_file || (stamp == stamp_ && size == size_)))
+    return table_;
+  read_ = true;
+  path_ = path;
+  had_file_ = has_file;
+  stamp_ = stamp;
+  size_ = size;
+  auto t = load_overrides(path);
+  if (t) {
+    table_ = std::move(*t);
+  } else {
+    table_ = {};
+    if (on_error_) on_error_(t.error());
+  }
+  return table_;
+}
+
 std::expected<Overrides, std::vector<std::string>> load_overrides(const std::string& path) {
   Overrides out;
   if (!std::filesystem::exists(path)) return out;

@@ -4,7 +4,9 @@
 // days the government fixes each year (days off, swapped working days) — kept in
 // `calendar.yaml` beside the config (`loa calendar override add/remove/list`).
 #pragma once
+#include <cstdint>
 #include <expected>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -41,6 +43,24 @@ std::expected<Overrides, std::vector<std::string>> edit_overrides(const std::str
                                                                   const std::function<bool(Overrides&)>& edit);
 /// The table's file for a config in `config_dir`.
 std::string overrides_path(const std::string& config_dir);
+
+/// The table of a long-running reader (the daemon's reminder loop): read again only when
+/// its file changes (time or size), or is made or removed. A table that cannot be read is
+/// reported once, through `on_error`, and serves as empty (the law's defaults) until mended.
+class OverridesCache {
+ public:
+  using OnError = std::function<void(const std::vector<std::string>&)>;
+  explicit OverridesCache(OnError on_error) : on_error_(std::move(on_error)) {}
+  const Overrides& get(const std::string& path);
+
+ private:
+  OnError on_error_;
+  std::string path_;
+  bool read_ = false, had_file_ = false;
+  std::filesystem::file_time_type stamp_{};
+  std::uintmax_t size_ = 0;
+  Overrides table_;
+};
 
 /// Named holidays, as rules name them: "new-year", "tet", "gio-to", "reunification",
 /// "labour", "national-day".

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <thread>
 
 #include <filesystem>
@@ -141,5 +142,48 @@ TEST_SUITE("calendar/holidays") {
     CHECK(bad.error()[0].find("2026-02-30") != std::string::npos);
     CHECK(bad.error()[1].find("holiday") != std::string::npos);
     CHECK(bad.error()[2].find("when") != std::string::npos);
+  }
+
+  TEST_CASE("the daemon's copy of the table: read again when the file changes, a broken one said once") {
+    TempFile f;
+    std::vector<std::string> said;
+    OverridesCache cache([&](const std::vector<std::string>& errors) { said.insert(said.end(), errors.begin(), errors.end()); });
+    CHECK(cache.get(f.path).days.empty());  // no file yet
+    Overrides t;
+    t.days = {{ymd(2026, 2, 14), Override::Kind::off, ""}};
+    REQUIRE(save_overrides(f.path, t));
+    REQUIRE(cache.get(f.path).days.size() == 1);  // made: read
+    // The same file is not read again: a change that kept its time and size goes unseen
+    // (here made by hand), which shows the copy is kept.
+    const auto stamp = std::filesystem::last_write_time(f.path);
+    t.days[0].date = ymd(2026, 2, 15);
+    REQUIRE(save_overrides(f.path, t));
+    std::filesystem::last_write_time(f.path, stamp);
+    CHECK(cache.get(f.path).days[0].date == ymd(2026, 2, 14));
+    // A new time: read again.
+    std::filesystem::last_write_time(f.path, stamp + std::chrono::seconds(1));
+    CHECK(cache.get(f.path).days[0].date == ymd(2026, 2, 15));
+    // The same time but another size (a second day within the same clock tick): read again.
+    t.days.push_back({ymd(2026, 2, 28), Override::Kind::work, "làm bù"});
+    REQUIRE(save_overrides(f.path, t));
+    std::filesystem::last_write_time(f.path, stamp + std::chrono::seconds(1));
+    CHECK(cache.get(f.path).days.size() == 2);
+    // Broken: the law's defaults (an empty table) and one report, however often it is asked.
+    {
+      std::ofstream out(f.path);
+      out << "- date: 2026-02-30\n  kind: off\n";
+    }
+    std::filesystem::last_write_time(f.path, stamp + std::chrono::seconds(2));
+    CHECK(cache.get(f.path).days.empty());
+    CHECK(cache.get(f.path).days.empty());
+    REQUIRE(said.size() == 1);
+    CHECK(said[0].find("2026-02-30") != std::string::npos);
+    // Mended, then removed.
+    REQUIRE(save_overrides(f.path, t));
+    std::filesystem::last_write_time(f.path, stamp + std::chrono::seconds(3));
+    CHECK(cache.get(f.path).days.size() == 2);
+    std::filesystem::remove(f.path);
+    CHECK(cache.get(f.path).days.empty());
+    CHECK(said.size() == 1);
   }
 }
