@@ -20,7 +20,8 @@
 # handshakes resumed a session (nginx's $connection_requests and $ssl_session_reused), and
 # the failed attempts in the gateway's log (timeouts, refused connections).
 # SYSCALLS=1: the daemon's system calls and context switches a message in each Loa round,
-# by kind (`perf stat` on its tracepoints; on stderr).
+# by kind (`perf stat` on its tracepoints; on stderr). PERF_DIR=DIR: each Loa round's
+# daemon and Redis profiled (`perf record -g`: DIR/<round>-gateway.data, -redis.data).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${LOA_SHARED:-$root/../shared}
@@ -156,6 +157,14 @@ loa_round() {
       read write recvfrom sendto epoll_wait epoll_ctl futex poll connect) >/dev/null 2>&1 &
     stat=$!
   fi
+  local perfs=()
+  if [ -n "${PERF_DIR:-}" ]; then
+    mkdir -p "$PERF_DIR"
+    perf record -q -F 999 -g -o "$PERF_DIR/$run-gateway.data" -p "$gw" >/dev/null 2>&1 &
+    perfs+=($!)
+    perf record -q -F 999 -g -o "$PERF_DIR/$run-redis.data" -p "$redis_pid" >/dev/null 2>&1 &
+    perfs+=($!)
+  fi
   c0=$(cpu_ticks "$gw"); r0=$(cpu_ticks "$redis_pid"); x0=$(nginx_ticks)
   t0=$(date +%s.%N)
   loa send --template treo-co --ward bench --var "dip_le=Quốc khánh" --var tu_ngay=1/9 --var den_ngay=3/9 >"$W/send-$run.out"
@@ -165,6 +174,8 @@ loa_round() {
   got=$(wc -l <"$nginx_log")
   t_end=$(tail -n 1 "$nginx_log" | cut -d' ' -f1)
   c1=$(cpu_ticks "$gw"); r1=$(cpu_ticks "$redis_pid"); x1=$(nginx_ticks); hwm=$(hwm_kb "$gw")
+  local p
+  for p in "${perfs[@]}"; do kill -INT "$p"; wait "$p" 2>/dev/null || true; done
   if [ -n "$stat" ]; then
     kill -INT "$stat"; wait "$stat" 2>/dev/null || true
     awk -F, -v n="$N" -v run="$run" '$1 ~ /^[0-9]+$/ {e = $3; sub(/^(raw_)?syscalls:sys_enter_?/, "", e); if (e == "") e = "all"; \

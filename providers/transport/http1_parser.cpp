@@ -12,11 +12,12 @@
 
 namespace loa::transport {
 
+// Header names and tokens are ASCII: folded without the locale (std::tolower takes no
+// negative char, which a peer's bytes over 0x7F would give it).
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
+  constexpr auto fold = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return fold(x) == fold(y); });
 }
-
 
 namespace {
 bool contains_token(std::string_view list, std::string_view token) {

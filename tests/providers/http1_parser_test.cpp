@@ -109,4 +109,19 @@ TEST_SUITE("providers/http1") {
     for (int i = 0; i < 20; ++i) big += "10000\r\n" + std::string(0x10000, 'b') + "\r\n";
     check(big, "1 MiB");
   }
+
+  TEST_CASE("header names compared without case, ASCII letters only") {
+    using loa::transport::iequals;
+    CHECK(iequals("Content-Length", "content-LENGTH"));
+    CHECK_FALSE(iequals("Content-Length", "Content-Lengt"));
+    CHECK_FALSE(iequals("[", "{"));   // 0x5B and 0x7B differ by the case bit, and are not letters
+    CHECK_FALSE(iequals("@", "`"));
+    CHECK(iequals("X-\xC4\x90", "x-\xC4\x90"));
+    CHECK_FALSE(iequals("\xC4", "\xE4"));  // bytes over 0x7F are never folded
+    // A status line with such bytes in a header name still parses.
+    loa::transport::ResponseParser p;
+    p.feed("HTTP/1.1 200 OK\r\nX-\xFF\xC0: 1\r\ncontent-length: 2\r\n\r\nok");
+    REQUIRE(p.done());
+    CHECK(p.body == "ok");
+  }
 }
