@@ -144,6 +144,33 @@ TEST_SUITE("integration/store") {
     for (const auto& o : *next) CHECK(job_of(o.ref) == "3-0");
   }
 
+  TEST_CASE_FIXTURE(Store, "runs: a job alone gives a progress bucket's worth under one lease; jobs together take turns of 16") {
+    auto runs_of = [](const std::vector<loa::store::Outbound>& got) {
+      std::vector<std::pair<std::string, int>> runs;  // (job, messages) per lease, in order
+      for (const auto& o : got) {
+        if (runs.empty() || got[&o - got.data() - 1].lease != o.lease) runs.push_back({job_of(o.ref), 0});
+        ++runs.back().second;
+      }
+      return runs;
+    };
+    make_job("1-0", 300);
+    auto alone = take("p", 200);
+    REQUIRE(alone);
+    REQUIRE(alone->size() == 200);
+    CHECK(runs_of(*alone) == std::vector<std::pair<std::string, int>>{{"1-0", 128}, {"1-0", 72}});
+    make_job("2-0", 100);
+    auto together = take("p", 64);
+    REQUIRE(together);
+    REQUIRE(together->size() == 64);
+    const auto runs = runs_of(*together);
+    REQUIRE(runs.size() == 4);
+    for (std::size_t k = 0; k < runs.size(); ++k) {
+      CAPTURE(k);
+      CHECK(runs[k].second == 16);
+      if (k > 0) CHECK(runs[k].first != runs[k - 1].first);  // the two alternate
+    }
+  }
+
   TEST_CASE_FIXTURE(Store, "quiet hours: only urgent messages are taken") {
     make_job("1-0", 5);
     CHECK(take("p", 10, "i", 0, 1, false)->empty());

@@ -47,13 +47,16 @@ for _, prio in ipairs(prios) do
   local active = P .. ':active:' .. provider .. ':' .. prio
   local vt = nil
   -- One turn: the job furthest behind in virtual time gives a run of at most 16 messages
-  -- and moves back by as many, so jobs interleave in runs of 16 at the most.
+  -- and moves back by as many, so jobs interleave in runs of 16 at the most. A job alone
+  -- in its lane gives up to a progress bucket's worth at once (nobody to interleave with;
+  -- each turn's fixed work, spread over more messages).
   while taken < n and rounds < 64 do
     rounds = rounds + 1
-    local top = redis.call('ZRANGE', active, 0, 0, 'WITHSCORES')
+    local top = redis.call('ZRANGE', active, 0, 1, 'WITHSCORES')
     if #top == 0 then break end
     local j, score = top[1], tonumber(top[2])
-    local idx = redis.call('LPOP', P .. ':lane:' .. provider .. ':' .. j, math.min(16, n - taken))
+    local run = #top == 2 and BUCKET or 16
+    local idx = redis.call('LPOP', P .. ':lane:' .. provider .. ':' .. j, math.min(run, n - taken))
     if not idx then
       redis.call('ZREM', active, j)
     else
