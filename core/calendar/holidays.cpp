@@ -82,21 +82,21 @@ std::expected<Overrides, std::vector<std::string>> load_overrides(const std::str
   if (!r.errors().empty()) return std::unexpected(r.errors());
   if (root.IsNull()) return out;
   if (!root.IsSequence()) {
-    r.error(root, "expected a list of days (- date: YYYY-MM-DD, kind: off|work, note: ...)");
+    r.error(root, i18n::tr("expected a list of days (- date: YYYY-MM-DD, kind: off|work, note: ...)"));
     return std::unexpected(r.errors());
   }
   for (const auto& item : root) {
     if (!r.expect_keys(item, {"date", "kind", "note"}, "a day of the calendar")) continue;
     Override o;
     if (!item["date"]) {
-      r.error(item, "a day of the calendar needs its date: (YYYY-MM-DD)");
+      r.error(item, i18n::tr("a day of the calendar needs its date: (YYYY-MM-DD)"));
       continue;
     }
     const auto date = r.string(item["date"], "date");
     if (!date) continue;
     if (auto d = parse_date(*date)) o.date = *d;
     else {
-      r.error(item["date"], fmt::format("date {} is not a day written YYYY-MM-DD", *date));
+      r.error(item["date"], i18n::trf("date {} is not a day written YYYY-MM-DD", *date));
       continue;
     }
     const auto kind = item["kind"] ? r.string(item["kind"], "kind") : std::optional<std::string>("off");
@@ -104,13 +104,13 @@ std::expected<Overrides, std::vector<std::string>> load_overrides(const std::str
     if (*kind == "off") o.kind = Override::Kind::off;
     else if (*kind == "work") o.kind = Override::Kind::work;
     else {
-      r.error(item["kind"], fmt::format("kind {} is neither off (a day off) nor work (a working day)", *kind));
+      r.error(item["kind"], i18n::trf("kind {} is neither off (a day off) nor work (a working day)", *kind));
       continue;
     }
     if (item["note"])
       if (auto note = r.string(item["note"], "note")) o.note = *note;
     if (out.find(o.date)) {
-      r.error(item["date"], fmt::format("{} is listed twice", iso(o.date)));
+      r.error(item["date"], i18n::trf("{} is listed twice", iso(o.date)));
       continue;
     }
     out.days.insert(std::upper_bound(out.days.begin(), out.days.end(), o,
@@ -137,11 +137,11 @@ std::expected<void, std::string> save_overrides(const std::string& path, const O
     out << "# Days the government fixes each year: off (a day off) or work (a working day).\n"
            "# Kept by `loa calendar override add/remove`; `loa calendar YEAR` shows them.\n"
         << (table.days.empty() ? "[]" : e.c_str()) << "\n";
-    if (!out) return std::unexpected(fmt::format("cannot write {}", tmp));
+    if (!out) return std::unexpected(i18n::trf("cannot write {}", tmp));
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) return std::unexpected(fmt::format("cannot replace {}: {}", path, ec.message()));
+  if (ec) return std::unexpected(i18n::trf("cannot replace {}: {}", path, ec.message()));
   return {};
 }
 
@@ -149,7 +149,7 @@ std::expected<Overrides, std::vector<std::string>> edit_overrides(const std::str
                                                                   const std::function<bool(Overrides&)>& edit) {
   const std::string lock_path = path + ".lock";
   const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-  if (fd < 0) return std::unexpected(std::vector{fmt::format("cannot open {}: {}", lock_path, std::strerror(errno))});
+  if (fd < 0) return std::unexpected(std::vector{i18n::trf("cannot open {}: {}", lock_path, std::strerror(errno))});
   // Waited for a while, not for ever: an edit holds it for milliseconds.
   bool locked = false;
   for (int i = 0; i < 1000 && !(locked = ::flock(fd, LOCK_EX | LOCK_NB) == 0); ++i) {

@@ -69,5 +69,11 @@ TEST_SUITE("integration/calendar") {
     auto broken = run_loa(cfg, {"calendar", "2025"});
     CHECK(broken.code == 2);
     CHECK(broken.err.find("calendar.yaml:3") != std::string::npos);
+    // …in the office's language too.
+    auto vi = run({bin("loa"), "--config", cfg, "calendar", "override", "add", "2025-02-10"}, {{"LC_ALL", ""}, {"LANG", "vi_VN.UTF-8"}});
+    CHECK(vi.code == 2);
+    CHECK_MESSAGE(vi.err.find("calendar.yaml:3") != std::string::npos, vi.err);
+    CHECK_MESSAGE(vi.err.find("ngày 2025-13-01 không viết theo dạng YYYY-MM-DD") != std::string::npos, vi.err);
+    CHECK(dir.read("calendar.yaml").find("2025-02-10") == std::string::npos);  // nothing written over the mistake
   }
 }
