@@ -27,6 +27,7 @@
 #include <httplib.h>  // the client that posts delivery reports
 #include <nlohmann/json.hpp>
 
+#include "core/text/unicode.h"
 #include "core/util/encoding.h"
 #include "daemon/http_server.h"
 
@@ -119,33 +120,15 @@ struct Post {
   long reports = 0;
 };
 
-// `s` as a JSON string, quotes included.
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(c));
-      out += esc;
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-
 // Appends the report for one message, {"ref":...,"id":...,"status":...}, written directly
 // (the fake posts one for every message it accepts).
 void append_report(std::string& out, std::string_view ref, std::string_view id, std::string_view status) {
   out += R"({"ref":)";
-  append_json_string(out, ref);
+  loa::text::append_json_string(out, ref);
   out += R"(,"id":)";
-  append_json_string(out, id);
+  loa::text::append_json_string(out, id);
   out += R"(,"status":)";
-  append_json_string(out, status);
+  loa::text::append_json_string(out, status);
   out += '}';
 }
 

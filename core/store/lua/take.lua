@@ -55,7 +55,7 @@ for _, prio in ipairs(prios) do
     local top = redis.call('ZRANGE', active, 0, 1, 'WITHSCORES')
     if #top == 0 then break end
     local j, score = top[1], tonumber(top[2])
-    local run = #top == 2 and BUCKET or 16
+    local run = #top == 2 and BUCKET or 16  -- (one member and its score: the job is alone)
     local idx = redis.call('LPOP', P .. ':lane:' .. provider .. ':' .. j, math.min(run, n - taken))
     if not idx then
       redis.call('ZREM', active, j)
