@@ -8,6 +8,7 @@
 #include <atomic>
 #include <csignal>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -280,6 +281,107 @@ routes:
       CHECK(status.out.find("eSMS 103") != std::string::npos);
     }
     esms.stop();
+    serving.join();
+  }
+
+  // The providers' own report samples, from the send to the job's counts: a stand-in
+  // speaking each provider's send format takes the messages (keeping the references Loa
+  // gave them), then the reports their documents show are posted to the webhook.
+  TEST_CASE("reports in the providers' own words reach the job: eSMS 5 with SendFailed 2 fails, Infobip DELIVERED_TO_OPERATOR is not final") {
+    TempDir dir;
+    RedisServer redis(dir);
+    std::mutex mu;
+    std::vector<std::string> esms_refs, infobip_refs;
+    httplib::Server standin;
+    standin.Post(R"(/MainService.svc/json/SendMultipleMessage_V4_post_json/)", [&](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu);
+      esms_refs.push_back(json::parse(req.body)["RequestId"]);
+      res.set_content(fmt::format(R"({{"CodeResult":"100","CountRegenerate":0,"SMSID":"s{}"}})", esms_refs.size()), "application/json");
+    });
+    standin.Post("/sms/3/messages", [&](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu);
+      auto ref = json::parse(req.body)["messages"][0]["destinations"][0]["messageId"].get<std::string>();
+      infobip_refs.push_back(ref);
+      res.set_content(fmt::format(R"({{"bulkId":"b","messages":[{{"messageId":"{}","status":{{"groupId":1,"groupName":"PENDING","id":26,"name":"PENDING_ACCEPTED"}}}}]}})", ref),
+                      "application/json");
+    });
+    const int port = standin.bind_to_any_port("127.0.0.1");
+    std::thread serving([&] { standin.listen_after_bind(); });
+    write_ward(dir, "phuong-6", 3);
+    // Both providers are configured (the webhook takes reports for either); the route
+    // names the one a job goes by.
+    auto config_routing_to = [&](const char* provider) {
+      return write_config(dir, redis.url(), port, fmt::format(R"(  - name: esms
+    type: esms
+    base_url: http://127.0.0.1:{0}
+    api_key: K
+    secret_key: S
+    brandname: UBND-P6
+    dlr_token: t0k3n
+  - name: infobip
+    type: infobip
+    base_url: http://127.0.0.1:{0}
+    api_key: K
+    sender: UBND-P6
+    dlr_token: t0k3n
+routes:
+  default: [{1}]
+)", port, provider));
+    };
+    auto all_sent = [](const std::string& cfg, const std::string& job) {
+      return job_status(cfg, job)["counts"].value("sent", 0) == 3;
+    };
+    std::string by_esms;
+    {
+      auto cfg = config_routing_to("esms");
+      Gateway gw(dir, cfg, "gw-1", "gw-esms.log");
+      by_esms = send_job(cfg, "phuong-6", "x");
+      REQUIRE(wait_until([&] { return all_sent(cfg, by_esms); }, std::chrono::seconds(20)));
+    }
+    {
+      auto cfg = config_routing_to("infobip");
+      Gateway gw(dir, cfg, "gw-1", "gw-infobip.log");
+      std::string by_infobip = send_job(cfg, "phuong-6", "y");
+      REQUIRE(wait_until([&] { return all_sent(cfg, by_infobip); }, std::chrono::seconds(20)));
+      httplib::Client hook("127.0.0.1", gw.port());
+      std::vector<std::string> e, i;
+      {
+        std::lock_guard lock(mu);
+        e = esms_refs;
+        i = infobip_refs;
+      }
+      REQUIRE(e.size() == 3);
+      REQUIRE(i.size() == 3);
+      // eSMS callback-url.md: the sample (SendStatus 5, SendFailed 2, SendSuccess 0) is a
+      // failure; 5 with a success is delivered; 5 with neither count says nothing final.
+      auto esms_report = [&](const std::string& ref, const std::string& fields) {
+        return hook.Get(fmt::format("/dlr/esms/t0k3n?SMSID=x&{}&RequestId={}", fields, ref))->status;
+      };
+      CHECK(esms_report(e[0], "SendFailed=2&SendStatus=5&SendSuccess=0") == 200);
+      CHECK(esms_report(e[1], "SendFailed=0&SendStatus=5&SendSuccess=1") == 200);
+      CHECK(esms_report(e[2], "SendStatus=5") == 200);
+      // Infobip message-status-codes: DELIVERED_TO_OPERATOR (group 3, id 2) is followed by
+      // a final report; UNDELIVERABLE_NOT_DELIVERED (group 2, id 9) is one.
+      auto infobip_report = [&](const std::string& ref, int group, const char* group_name, int id, const char* name) {
+        json body{{"results",
+                   {{{"messageId", ref},
+                     {"callbackData", ref},
+                     {"status", {{"groupId", group}, {"groupName", group_name}, {"id", id}, {"name", name}}}}}}};
+        return hook.Post("/dlr/infobip/t0k3n", body.dump(), "application/json")->status;
+      };
+      CHECK(infobip_report(i[0], 3, "DELIVERED", 2, "DELIVERED_TO_OPERATOR") == 200);
+      CHECK(infobip_report(i[1], 3, "DELIVERED", 5, "DELIVERED_TO_HANDSET") == 200);
+      REQUIRE(wait_until([&] { return job_status(cfg, by_infobip)["counts"].value("delivered", 0) == 1; }, std::chrono::seconds(10)));
+      auto ib = job_status(cfg, by_infobip);
+      CHECK(ib["counts"].value("sent", 0) == 2);  // DELIVERED_TO_OPERATOR left i[0] sent
+      CHECK(infobip_report(i[0], 2, "UNDELIVERABLE", 9, "UNDELIVERABLE_NOT_DELIVERED") == 200);
+      REQUIRE(wait_until([&] { return job_status(cfg, by_infobip)["counts"].value("failed", 0) == 1; }, std::chrono::seconds(10)));
+      REQUIRE(wait_until([&] { return job_status(cfg, by_esms)["counts"].value("failed", 0) == 1; }, std::chrono::seconds(10)));
+      auto es = job_status(cfg, by_esms);
+      CHECK(es["counts"].value("delivered", 0) == 1);
+      CHECK(es["counts"].value("sent", 0) == 1);
+    }
+    standin.stop();
     serving.join();
   }
 
