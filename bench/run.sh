@@ -146,21 +146,21 @@ loa_round() {
   local run=$1 gw c0 r0 x0 c1 r1 x1 t0 t_sent t_end got hwm deadline
   redis-cli -s "$W/redis.sock" FLUSHALL >/dev/null
   : >"$nginx_log"
-  "$bin/daemon/loa-gatewayd" --config "$W/state/loa.yaml" --log-level warn 2>"$W/gatewayd-$run.log" &
+  env ${GW_ENV:-} "$bin/daemon/loa-gatewayd" --config "$W/state/loa.yaml" --log-level warn 2>"$W/gatewayd-$run.log" &
   gw=$!
   pids+=("$gw")
   for _ in $(seq 100); do grep -q "listening" "$W/gatewayd-$run.log" 2>/dev/null && break; sleep 0.1; done
   sleep 0.3
   local stat=""
   if [ "${SYSCALLS:-0}" = 1 ]; then
-    perf stat -x, -o "$W/syscalls-$run.csv" -p "$gw" -e context-switches,raw_syscalls:sys_enter$(printf ',syscalls:sys_enter_%s' \
+    perf stat -x, -o "$W/syscalls-$run.csv" -p "$gw" -e context-switches,page-faults,raw_syscalls:sys_enter$(printf ',syscalls:sys_enter_%s' \
       read write recvfrom sendto epoll_wait epoll_ctl futex poll connect) >/dev/null 2>&1 &
     stat=$!
   fi
   local perfs=()
   if [ -n "${PERF_DIR:-}" ]; then
     mkdir -p "$PERF_DIR"
-    perf record -q -F 999 -g -o "$PERF_DIR/$run-gateway.data" -p "$gw" >/dev/null 2>&1 &
+    perf record -q -F 999 --call-graph "${PERF_CALLGRAPH:-fp}" -o "$PERF_DIR/$run-gateway.data" -p "$gw" >/dev/null 2>&1 &
     perfs+=($!)
     perf record -q -F 999 -g -o "$PERF_DIR/$run-redis.data" -p "$redis_pid" >/dev/null 2>&1 &
     perfs+=($!)

@@ -1,4 +1,5 @@
 // loa-gatewayd: reads the config, starts the gateway, stops it on SIGTERM/SIGINT.
+#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -35,6 +36,20 @@ Exit codes: 0 stopped cleanly; 1 runtime failure; 2 bad usage; 78 config error.
 Signals: SIGTERM/SIGINT drain (in-flight requests finish and are recorded);
 SIGHUP reloads config, providers and templates (a bad reload keeps the old ones).
 )";
+
+// Every HTTPS request has OpenSSL take a ~17 KiB read and write buffer and give them back
+// when the answer is in (SSL_MODE_RELEASE_BUFFERS: kept, 256 idle connections would hold
+// 8 MiB and cost more CPU, bench/README). With glibc's default, a thread's heap is trimmed
+// whenever 128 KiB lie free at its top, so those pages were handed back to the kernel and
+// faulted in again many times a second: 12-14 % of the daemon's CPU a message over HTTPS
+// (bench/README, "2026-12-02, sixth session"). Free memory up to 32 MiB an arena is kept
+// instead; peak RSS does not move. An operator's own GLIBC_TUNABLES for it wins.
+void keep_freed_memory() {
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (tunables && std::strstr(tunables, "glibc.malloc.trim_threshold")) return;
+  mallopt(M_TRIM_THRESHOLD, 32 << 20);
+  mallopt(M_TOP_PAD, 1 << 20);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -57,6 +72,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  keep_freed_memory();
   loa::util::init_logging("loa-gatewayd", level);
   // The logs stay English; the officials' API answers each request in its client's language.
   loa::i18n::prepare_catalog();
