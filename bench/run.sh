@@ -41,7 +41,7 @@ for p in nginx kannel wrk; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); d
 if [ ${#missing[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; fi
 cmake -S "$root" -B "$root/build-bench" -DCMAKE_BUILD_TYPE=Release -DLOA_BUILD_TESTS=OFF >/dev/null
 cmake --build "$root/build-bench" -j"$(nproc)" >/dev/null
-bin=$root/build-bench
+bin=${LOA_BIN:-$root/build-bench}
 
 rm -rf "$W" && mkdir -p "$W/state/wards" "$W/nginx"
 pids=()

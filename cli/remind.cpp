@@ -106,6 +106,7 @@ jobs::JobSpec job_for(const store::Reminder& r, const calendar::Occurrence& o, c
 struct AddOptions {
   std::string name, when;
   Selectors sel;
+  bool if_absent = false;  ///< a reminder of that name already there is left, and that is no error
 };
 
 int add(Session& s, const AddOptions& o) {
@@ -137,6 +138,10 @@ int add(Session& s, const AddOptions& o) {
   if (!store) return code;
   auto added = store->add(r);
   if (!added) return fail(kRuntime, added.error());
+  if (!*added && o.if_absent) {
+    std::printf("%s\n", i18n::trf("reminder {} exists; left as it is", o.name).c_str());
+    return kOk;
+  }
   if (!*added) return fail(kUsage, i18n::trf("a reminder named \"{}\" exists (loa remind remove {} first)", o.name, o.name));
   std::printf("%s\n", i18n::trf("reminder {} added; next: {}", o.name, next_three(*rule, *cfg)).c_str());
   if (rule->kind == calendar::Rule::Kind::column)
@@ -215,6 +220,8 @@ void add_remind_commands(CLI::App& app, Session& s, int& exit_code) {
   add_cmd->add_option("NAME", o->name, i18n::tr("its name"))->required();
   add_selectors(add_cmd, o->sel);
   add_cmd->add_option("--when", o->when, i18n::tr("when it goes (a rule, see below)"))->required()->type_name("RULE");
+  add_cmd->add_flag("--if-absent", o->if_absent,
+                    i18n::tr("a reminder of that name already there is left as it is (exit 0), for scripts run more than once"));
   add_cmd->callback([&s, &exit_code, o] { exit_code = add(s, *o); });
   cmd->add_subcommand("list", i18n::tr("every reminder with its next three dates"))->callback([&s, &exit_code] {
     exit_code = list(s);

@@ -22,15 +22,10 @@ LOA=${LOA:-loa}
 GIO=${GIO:-"7 giờ 30 đến 10 giờ 30"}
 DIA_DIEM=${DIA_DIEM:-"trạm y tế"}
 
-# Adds reminder $1 unless it exists; the rest are `loa remind add` options.
+# Adds reminder $1 unless one of that name exists (then it says so and leaves it); the rest
+# are `loa remind add` options.
 add() {
-  name=$1
-  shift
-  if $LOA remind list | grep -q "^$name  "; then
-    echo "lời nhắc $name đã có, giữ nguyên (reminder $name exists; left as it is)"
-    return 0
-  fi
-  $LOA remind add "$name" "$@"
+  $LOA remind add --if-absent "$@"
 }
 
 if [ -n "${WARDS:-}" ]; then
