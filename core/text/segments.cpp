@@ -2,14 +2,16 @@
 #include "core/text/segments.h"
 
 #include <cstdint>
-#include <vector>
 
 #include <unicode/utf8.h>
 
 namespace loa::text {
 
 namespace {
-// The GSM 03.38 basic character set, as Unicode code points.
+// A character's width in GSM-7: 1 for the basic table, 2 for the extension table (sent as
+// ESC + code), 0 for a character GSM-7 does not have. The tables of GSM 03.38 as Unicode
+// code points; all but the Greek capitals and the euro sign lie below U+0100, so those
+// are looked up in a table made at compile time.
 constexpr char32_t kBasic[] = {
     U'@', U'£', U'$', U'¥', U'è', U'é', U'ù', U'ì', U'ò', U'Ç', U'\n', U'Ø', U'ø', U'\r', U'Å', U'å',
     U'Δ', U'_', U'Φ', U'Γ', U'Λ', U'Ω', U'Π', U'Ψ', U'Σ', U'Θ', U'Ξ', U'Æ', U'æ', U'ß', U'É', U' ',
@@ -17,56 +19,74 @@ constexpr char32_t kBasic[] = {
     U';', U'<', U'=', U'>', U'?', U'¡', U'Ä', U'Ö', U'Ñ', U'Ü', U'§', U'¿', U'ä', U'ö', U'ñ', U'ü', U'à'};
 constexpr char32_t kExtension[] = {U'\f', U'^', U'{', U'}', U'\\', U'[', U'~', U']', U'|', U'€'};
 
-bool in(const char32_t* b, const char32_t* e, char32_t c) {
-  for (; b != e; ++b)
-    if (*b == c) return true;
-  return false;
-}
-bool is_extension(char32_t c) { return in(std::begin(kExtension), std::end(kExtension), c); }
-}  // namespace
+struct Latin1Widths {
+  std::uint8_t w[256] = {};
+  constexpr Latin1Widths() {
+    for (char32_t c = U'A'; c <= U'Z'; ++c) w[c] = 1;
+    for (char32_t c = U'a'; c <= U'z'; ++c) w[c] = 1;
+    for (char32_t c = U'0'; c <= U'9'; ++c) w[c] = 1;
+    for (char32_t c : kBasic)
+      if (c < 256) w[c] = 1;
+    for (char32_t c : kExtension)
+      if (c < 256) w[c] = 2;
+  }
+};
+constexpr Latin1Widths kLatin1;
 
-bool is_gsm7(char32_t c) {
-  if ((c >= U'A' && c <= U'Z') || (c >= U'a' && c <= U'z') || (c >= U'0' && c <= U'9')) return true;
-  return in(std::begin(kBasic), std::end(kBasic), c) || is_extension(c);
+int gsm7_width(char32_t c) {
+  if (c < 256) return kLatin1.w[c];
+  if (c == U'€') return 2;
+  for (char32_t b : kBasic)
+    if (b == c) return 1;
+  return 0;
 }
 
-SegmentCount count_segments(std::string_view s) {
-  SegmentCount r;
-  // Each character's width: septets (2 for an extension character, sent as ESC + code)
-  // and UTF-16 units (2 for a surrogate pair). Neither pair may be split across parts.
-  std::vector<std::uint8_t> septets, utf16;
-  septets.reserve(s.size());
-  utf16.reserve(s.size());
-  bool gsm = true;
-  int32_t i = 0, n = static_cast<int32_t>(s.size());
+// Calls f(code point) for each character of UTF-8 text (U+FFFD for an ill-formed sequence).
+template <class F>
+void each_char(std::string_view s, F f) {
+  int32_t i = 0;
+  const int32_t n = static_cast<int32_t>(s.size());
   while (i < n) {
     UChar32 c;
     U8_NEXT(s.data(), i, n, c);
-    if (c < 0) c = 0xFFFD;
-    utf16.push_back(c > 0xFFFF ? 2 : 1);
-    if (gsm && is_gsm7(static_cast<char32_t>(c))) septets.push_back(is_extension(static_cast<char32_t>(c)) ? 2 : 1);
-    else gsm = false;
+    f(c < 0 ? char32_t{0xFFFD} : static_cast<char32_t>(c));
   }
+}
+}  // namespace
+
+bool is_gsm7(char32_t c) { return gsm7_width(c) != 0; }
+
+SegmentCount count_segments(std::string_view s) {
+  SegmentCount r;
+  // Each character's width: septets (2 for an extension character) and UTF-16 units (2 for
+  // a surrogate pair). One pass counts both; a second, only for a text of several parts,
+  // lays the characters into parts, as neither pair may be split across two.
+  int septets = 0, utf16 = 0;
+  bool gsm = true;
+  each_char(s, [&](char32_t c) {
+    utf16 += c > 0xFFFF ? 2 : 1;
+    if (!gsm) return;
+    const int w = gsm7_width(c);
+    if (w == 0) gsm = false;
+    septets += w;
+  });
   r.unicode = !gsm;
-  const auto& widths = gsm ? septets : utf16;
-  for (auto w : widths) r.units += w;
+  r.units = gsm ? septets : utf16;
   const int single = gsm ? 160 : 70, part = gsm ? 153 : 67;
   if (r.units == 0) return r;
-  if (r.units <= single) {
-    r.segments = 1;
-    return r;
-  }
-  // One turn: the next character goes in the current part if it fits whole, else it
-  // opens the next part (as a handset's encoder fills them).
-  int used = 0;
   r.segments = 1;
-  for (auto w : widths) {
+  if (r.units <= single) return r;
+  // The next character goes in the current part if it fits whole, else it opens the next
+  // part (as a handset's encoder fills them).
+  int used = 0;
+  each_char(s, [&](char32_t c) {
+    const int w = gsm ? gsm7_width(c) : (c > 0xFFFF ? 2 : 1);
     if (used + w > part) {
       ++r.segments;
       used = 0;
     }
     used += w;
-  }
+  });
   return r;
 }
 
