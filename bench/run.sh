@@ -133,7 +133,7 @@ providers:
     fields: { to: "{{to}}", text: "{{text}}", ref: "{{ref}}" }
     message_id: id
     dlr_token: bench
-    max_in_flight: 256
+    max_in_flight: ${MAX_IN_FLIGHT:-256}
     timeout_ms: 10000
 $ca_line
 YAML
@@ -165,6 +165,7 @@ loa_round() {
     perf record -q -F 999 -g -o "$PERF_DIR/$run-redis.data" -p "$redis_pid" >/dev/null 2>&1 &
     perfs+=($!)
   fi
+  [ "${REDIS_STATS:-0}" = 1 ] && redis-cli -s "$W/redis.sock" CONFIG RESETSTAT >/dev/null
   c0=$(cpu_ticks "$gw"); r0=$(cpu_ticks "$redis_pid"); x0=$(nginx_ticks)
   t0=$(date +%s.%N)
   loa send --template treo-co --ward bench --var "dip_le=Quốc khánh" --var tu_ngay=1/9 --var den_ngay=3/9 >"$W/send-$run.out"
@@ -174,6 +175,10 @@ loa_round() {
   got=$(wc -l <"$nginx_log")
   t_end=$(tail -n 1 "$nginx_log" | cut -d' ' -f1)
   c1=$(cpu_ticks "$gw"); r1=$(cpu_ticks "$redis_pid"); x1=$(nginx_ticks); hwm=$(hwm_kb "$gw")
+  if [ "${REDIS_STATS:-0}" = 1 ]; then
+    redis-cli -s "$W/redis.sock" INFO commandstats | tr -d '\r' | awk -F'[:=,]' -v n="$N" -v run="$run" \
+      '/^cmdstat_/ && $5 / n >= 0.05 {printf "run %s redis %s: %.2f calls a message, %.1f µs a call, %.2f µs a message\n", run, substr($1, 9), $3 / n, $7, $5 / n}' >&2
+  fi
   local p
   for p in "${perfs[@]}"; do kill -INT "$p"; wait "$p" 2>/dev/null || true; done
   if [ -n "$stat" ]; then
