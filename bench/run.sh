@@ -19,9 +19,15 @@
 # Per Loa round it also prints the connections nginx took and, over TLS, how many of their
 # handshakes resumed a session (nginx's $connection_requests and $ssl_session_reused), and
 # the failed attempts in the gateway's log (timeouts, refused connections).
-# SYSCALLS=1: the daemon's system calls and context switches a message in each Loa round,
-# by kind (`perf stat` on its tracepoints; on stderr). PERF_DIR=DIR: each Loa round's
-# daemon and Redis profiled (`perf record -g`: DIR/<round>-gateway.data, -redis.data).
+# SYSCALLS=1: the daemon's system calls, context switches and page faults a message in
+# each Loa round, by kind (`perf stat` on its tracepoints; on stderr). PERF_DIR=DIR: each
+# Loa round's daemon and Redis profiled (`perf record`: DIR/<round>-gateway.data,
+# -redis.data; PERF_CALLGRAPH=dwarf,16384 for the daemon's call graph, which a Release build
+# without frame pointers does not give with the default `fp`). REDIS_STATS=1: Redis's time a
+# message by command (INFO commandstats; a script's inner commands are counted both on their
+# own and inside its evalsha). For A/B runs: LOA_BIN=DIR runs another build's binaries
+# (DIR/daemon/loa-gatewayd, DIR/cli/loa), GW_ENV="VAR=value ..." sets the daemon's
+# environment, MAX_IN_FLIGHT the provider's max_in_flight (default 256).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${LOA_SHARED:-$root/../shared}
