@@ -95,7 +95,9 @@ TEST_SUITE("integration/faults") {
     const int residents = long_faults() ? 10000 : 3000;
     const int kills = long_faults() ? 25 : 10;
     write_ward(dir, "phuong-6", residents);
-    auto cfg = write_config(dir, redis.url(), provider.port());
+    // A rate that keeps the job going through every kill (unlimited, a fast gateway sent all
+    // 3,000 within three lives); ~12 requests still in flight at any moment.
+    auto cfg = write_config(dir, redis.url(), provider.port(), "    rate_per_second: 400\n    burst: 50\n");
     std::string job = send_job(cfg, "phuong-6", "x");
     std::mt19937 rng(std::random_device{}());
     int killed = 0;

@@ -383,7 +383,11 @@ TEST_SUITE("integration/operations") {
     REQUIRE_MESSAGE(wait_until([&] { return health() == 200; }, std::chrono::seconds(45)), gw.log());
     std::string second = send_job(cfg, "phuong-6", "ba");
     REQUIRE_MESSAGE(wait_until([&] { return job_status(cfg, second)["state"] == "done"; }, std::chrono::seconds(30)), gw.log());
-    CHECK(job_status(cfg, second)["counts"]["sent"].get<int>() + job_status(cfg, second)["counts"]["delivered"].get<int>() == 50);
+    // (Once, under ASan in CI, this job's counts summed to 100: what it and the log were, if
+    // it comes again.)
+    const auto second_status = job_status(cfg, second);
+    CHECK_MESSAGE(second_status["counts"]["sent"].get<int>() + second_status["counts"]["delivered"].get<int>() == 50,
+                  second_status.dump(), "\n", "first ", first, " during ", during, " second ", second, "\n", gw.log());
     CHECK(job_status(cfg, first)["counts"]["delivered"].get<int>() + job_status(cfg, first)["counts"]["sent"].get<int>() == 50);
     if (!during.empty()) {  // taken in when the disk filled: finished now, every resident once
       REQUIRE(wait_until([&] { return job_status(cfg, during)["state"] == "done"; }, std::chrono::seconds(30)));
