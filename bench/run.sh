@@ -160,7 +160,7 @@ loa_round() {
   local stat=""
   if [ "${SYSCALLS:-0}" = 1 ]; then
     perf stat -x, -o "$W/syscalls-$run.csv" -p "$gw" -e context-switches,page-faults,raw_syscalls:sys_enter$(printf ',syscalls:sys_enter_%s' \
-      read write recvfrom sendto epoll_wait epoll_ctl futex poll connect) >/dev/null 2>&1 &
+      read write recvfrom sendto epoll_wait epoll_ctl futex poll connect mmap munmap madvise brk) >/dev/null 2>&1 &
     stat=$!
   fi
   local perfs=()
