@@ -19,7 +19,7 @@
 # Per Loa round it also prints the connections nginx took and, over TLS, how many of their
 # handshakes resumed a session (nginx's $connection_requests and $ssl_session_reused), and
 # the failed attempts in the gateway's log (timeouts, refused connections).
-# SYSCALLS=1: the daemon's system calls, context switches and page faults a message in
+# SYSCALLS=1: the daemon's (and Redis's) system calls, context switches and page faults a message in
 # each Loa round, by kind (`perf stat` on its tracepoints; on stderr). PERF_DIR=DIR: each
 # Loa round's daemon and Redis profiled (`perf record`: DIR/<round>-gateway.data,
 # -redis.data; PERF_CALLGRAPH=dwarf,16384 for the daemon's call graph, which a Release build
@@ -157,11 +157,14 @@ loa_round() {
   pids+=("$gw")
   for _ in $(seq 100); do grep -q "listening" "$W/gatewayd-$run.log" 2>/dev/null && break; sleep 0.1; done
   sleep 0.3
-  local stat=""
+  local stat="" rstat=""
   if [ "${SYSCALLS:-0}" = 1 ]; then
     perf stat -x, -o "$W/syscalls-$run.csv" -p "$gw" -e context-switches,page-faults,raw_syscalls:sys_enter$(printf ',syscalls:sys_enter_%s' \
       read write recvfrom sendto epoll_wait epoll_ctl futex poll connect mmap munmap madvise brk) >/dev/null 2>&1 &
     stat=$!
+    perf stat -x, -o "$W/syscalls-redis-$run.csv" -p "$redis_pid" -e context-switches,page-faults,raw_syscalls:sys_enter$(printf ',syscalls:sys_enter_%s' \
+      read write epoll_wait mmap munmap madvise brk) >/dev/null 2>&1 &
+    rstat=$!
   fi
   local perfs=()
   if [ -n "${PERF_DIR:-}" ]; then
@@ -188,9 +191,13 @@ loa_round() {
   local p
   for p in "${perfs[@]}"; do kill -INT "$p"; wait "$p" 2>/dev/null || true; done
   if [ -n "$stat" ]; then
-    kill -INT "$stat"; wait "$stat" 2>/dev/null || true
-    awk -F, -v n="$N" -v run="$run" '$1 ~ /^[0-9]+$/ {e = $3; sub(/^(raw_)?syscalls:sys_enter_?/, "", e); if (e == "") e = "all"; \
-      out = out sprintf(" %s %.2f", e, $1 / n)} END {print "run " run " system calls a message:" out}' "$W/syscalls-$run.csv" >&2
+    kill -INT "$stat" "$rstat"; wait "$stat" "$rstat" 2>/dev/null || true
+    local who label
+    for who in "" redis-; do
+      label=""; [ -n "$who" ] && label="Redis: "
+      awk -F, -v n="$N" -v run="$run" -v who="$label" '$1 ~ /^[0-9]+$/ {e = $3; sub(/^(raw_)?syscalls:sys_enter_?/, "", e); if (e == "") e = "all"; \
+        out = out sprintf(" %s %.2f", e, $1 / n)} END {print "run " run " " who "system calls a message:" out}' "$W/syscalls-$who$run.csv" >&2
+    done
   fi
   kill -TERM "$gw"; wait "$gw" 2>/dev/null || true
   if [ "$got" -lt "$N" ]; then echo "run $run: only $got of $N arrived within 300 s" >&2; return; fi
