@@ -260,7 +260,8 @@ class Dispatcher::Loop {
                                      .stopping = stopping,
                                      .rate_limited = steady < rate_wait_until_,
                                      .dry = steady < dry_until_,
-                                     .half_open = breaker_.state(now) == CircuitBreaker::State::HalfOpen});
+                                     .half_open = breaker_.state(now) == CircuitBreaker::State::HalfOpen,
+                                     .paced = d_.cfg_.rate_per_second > 0});
     if (!plan.ask()) return;
     writing_ = {.provider = name_,
                 .outcomes = std::move(outcomes_),

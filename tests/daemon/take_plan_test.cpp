@@ -19,6 +19,15 @@ TEST_SUITE("daemon/take") {
     CHECK(plan_take({.capacity = 1, .open = 1, .ready = 1}).take == 0);
   }
 
+  TEST_CASE("a provider with a rate limit: taken only into free slots, so none waits in the gateway") {
+    CHECK(plan_take({.capacity = 8, .paced = true}).take == 8);
+    CHECK(plan_take({.capacity = 8, .open = 8, .paced = true}).take == 0);
+    CHECK(plan_take({.capacity = 8, .open = 6, .paced = true}).take == 2);
+    CHECK(plan_take({.capacity = 64, .open = 60, .paced = true}).take == 0);   // 4 short: under a quarter
+    CHECK(plan_take({.capacity = 64, .open = 40, .ready = 8, .paced = true}).take == 16);
+    CHECK(plan_take({.capacity = 64, .open = 40, .ready = 8}).take == 80);       // unpaced: ahead
+  }
+
   TEST_CASE("takes nothing while stopping, rate-limited or dry; half-open, one probe when nothing is at hand") {
     CHECK(plan_take({.capacity = 64, .stopping = true}).take == 0);
     CHECK(plan_take({.capacity = 64, .rate_limited = true}).take == 0);
