@@ -31,6 +31,21 @@ std::vector<std::int64_t> send_times(const FakeProvider& p) {
   std::sort(at.begin(), at.end());
   return at;
 }
+// The most arrivals (sorted times, ms) in any one second.
+std::int64_t busiest_second(const std::vector<std::int64_t>& at) {
+  std::int64_t most = 0;
+  for (size_t i = 0, j = 0; i < at.size(); ++i) {
+    while (at[i] - at[j] >= 1000) ++j;
+    most = std::max<std::int64_t>(most, static_cast<std::int64_t>(i - j + 1));
+  }
+  return most;
+}
+// The rig's provider with another max_in_flight (the harness writes 16).
+void set_max_in_flight(TempDir& dir, int n) {
+  std::string yaml = dir.read("loa.yaml");
+  yaml.replace(yaml.find("max_in_flight: 16"), 17, fmt::format("max_in_flight: {}", n));
+  dir.write("loa.yaml", yaml);
+}
 // A second provider, "backup", and a route trying "local" first, then it.
 std::string backup_route(int backup_port) {
   return fmt::format(R"(  - name: backup
@@ -54,12 +69,7 @@ TEST_SUITE("integration/dispatch") {
     REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(30)));
     auto at = send_times(provider);
     REQUIRE(at.size() == 100);
-    size_t most = 0;
-    for (size_t i = 0, j = 0; i < at.size(); ++i) {
-      while (at[i] - at[j] >= 1000) ++j;
-      most = std::max(most, i - j + 1);
-    }
-    CHECK(most <= 22);  // rate + burst - 1 = 21 leave the limiter; one for arrival jitter
+    CHECK(busiest_second(at) <= 22);  // rate + burst - 1 = 21 leave the limiter; one for arrival jitter
     CHECK(at.back() - at.front() >= 4500);  // 100 at 20/s with a burst of 2 takes ~4.9 s
     CHECK(at.back() - at.front() <= 7000);  // ... and not much more: the limit is reached
     // Both did part of the work: the requests each made, from its /metrics.
@@ -90,12 +100,9 @@ TEST_SUITE("integration/dispatch") {
     // (50/s x 0.2 s); a dispatcher waiting for each answer would take 20 s, one holding
     // eight open could not pass 40 a second. The densest second shows the rate reached,
     // whatever a loaded machine does to a moment of the run (the largest gap is printed).
-    std::int64_t most = 0, gap = 0;
-    for (size_t i = 0, j = 0; i < at.size(); ++i) {
-      while (at[i] - at[j] >= 1000) ++j;
-      most = std::max<std::int64_t>(most, static_cast<std::int64_t>(i - j + 1));
-      if (i > 0) gap = std::max(gap, at[i] - at[i - 1]);
-    }
+    const std::int64_t most = busiest_second(at);
+    std::int64_t gap = 0;
+    for (size_t i = 1; i < at.size(); ++i) gap = std::max(gap, at[i] - at[i - 1]);
     MESSAGE("100 sends took " << at.back() - at.front() << " ms; at most " << most << " in a second; largest gap " << gap << " ms");
     CHECK(at.back() - at.front() >= 1800);
     CHECK(most >= 46);  // 50 a second (and the burst of 5): more than eight open could give
@@ -110,19 +117,13 @@ TEST_SUITE("integration/dispatch") {
     // 100/s at 200 ms needs 20 open: more than the 8 a transport starts with.
     Rig rig(250, {"--latency-ms", "200"}, "    rate_per_second: 100\n    burst: 5\n");
     auto& [dir, redis, provider, cfg] = rig;
-    std::string yaml = dir.read("loa.yaml");
-    yaml.replace(yaml.find("max_in_flight: 16"), 17, "max_in_flight: 64");
-    dir.write("loa.yaml", yaml);
+    set_max_in_flight(dir, 64);
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     std::string job = send_job(cfg, "phuong-6");
     REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(30)));
     auto at = send_times(provider);
     REQUIRE(at.size() == 250);
-    std::int64_t most = 0;
-    for (size_t i = 0, j = 0; i < at.size(); ++i) {
-      while (at[i] - at[j] >= 1000) ++j;
-      most = std::max<std::int64_t>(most, static_cast<std::int64_t>(i - j + 1));
-    }
+    const std::int64_t most = busiest_second(at);
     MESSAGE("250 sends took " << at.back() - at.front() << " ms; at most " << most << " in a second");
     CHECK(most <= 107);  // rate + burst, and two for arrival jitter
     CHECK(most >= 95);   // and the limit is reached once the connections are up
@@ -456,9 +457,7 @@ routes:
   TEST_CASE("max_in_flight bounds the requests open at once, and that many stay open (taking ahead goes no further)") {
     Rig rig(40, {"--latency-ms", "200"});
     auto& [dir, redis, provider, cfg] = rig;
-    std::string yaml = dir.read("loa.yaml");
-    yaml.replace(yaml.find("max_in_flight: 16"), 17, "max_in_flight: 4");
-    dir.write("loa.yaml", yaml);
+    set_max_in_flight(dir, 4);
     Gateway gw(dir, cfg, "gw-1", "gw.log");
     std::string job = send_job(cfg, "phuong-6");
     REQUIRE(wait_until([&] { return done(cfg, job); }, std::chrono::seconds(30)));
