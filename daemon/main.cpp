@@ -45,8 +45,9 @@ SIGHUP reloads config, providers and templates (a bad reload keeps the old ones)
 // (bench/README, "2026-12-02, sixth session"). Free memory up to 32 MiB an arena is kept
 // instead; peak RSS does not move. Setting it also stops glibc from raising its mmap
 // threshold as it goes, which left every block of 128 KiB or more (an expansion chunk's
-// command, ~500 messages) to mmap and munmap: each munmap a TLB shoot-down on both cores,
-// ~2 % of the daemon's CPU (seventh session). Blocks under 4 MiB now come from the heap.
+// command, 512 messages) to mmap and munmap: each munmap a TLB shoot-down on both cores
+// (daemon CPU a message 43.8 -> 35.2 µs in alternated pairs, bench/README "seventh
+// session"). Blocks under 4 MiB now come from the heap.
 // An operator's own GLIBC_TUNABLES for either wins.
 void keep_freed_memory() {
   const char* tunables = std::getenv("GLIBC_TUNABLES");
