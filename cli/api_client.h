@@ -49,8 +49,9 @@ class ApiClient {
   const std::string& server() const { return server_; }
 
  private:
-  ApiClient(std::string server, std::string token, void* curl);
+  ApiClient(std::string server, std::string token, void* curl, bool loopback);
   std::string server_, token_;
+  bool loopback_ = false;  ///< the server is this machine: never through a proxy
   void* curl_;  // CURL*, one handle kept alive for the session's requests
   long last_status_ = 0;
 };

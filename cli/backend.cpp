@@ -63,7 +63,10 @@ class RedisBackend final : public Backend {
   std::expected<store::QueryStore::Purged, std::string> purge(std::int64_t cutoff_ms, bool dry_run) override {
     return queries_.purge(cutoff_ms, dry_run);
   }
-  std::expected<long long, std::string> audit_trim(std::int64_t cutoff_ms) override { return audit_.trim(cutoff_ms); }
+  std::expected<long long, std::string> audit_trim(std::int64_t retention_ms, const std::string& actor,
+                                                  const std::string& source) override {
+    return audit_.trim(retention_ms, actor, source);
+  }
 
   std::expected<store::AccountStore::Added, std::string> account_add(const store::Account& a,
                                                                      const std::string& by) override {
@@ -79,7 +82,9 @@ class RedisBackend final : public Backend {
                                               const std::function<void(const store::AuditEntry&)>& fn) override {
     return audit_.read(f, fn);
   }
-  std::expected<store::AuditStore::Verdict, std::string> audit_verify() override { return audit_.verify(); }
+  std::expected<store::AuditStore::Verdict, std::string> audit_verify(std::int64_t retention_ms) override {
+    return audit_.verify(retention_ms);
+  }
 
  private:
   std::unique_ptr<store::Redis> redis_;

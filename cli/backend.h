@@ -53,7 +53,8 @@ class Backend {
                                                                         const std::string& reason) = 0;
 
   virtual std::expected<store::QueryStore::Purged, std::string> purge(std::int64_t cutoff_ms, bool dry_run) = 0;
-  virtual std::expected<long long, std::string> audit_trim(std::int64_t cutoff_ms) = 0;
+  virtual std::expected<long long, std::string> audit_trim(std::int64_t retention_ms, const std::string& actor,
+                                                          const std::string& source) = 0;
 
   virtual std::expected<store::AccountStore::Added, std::string> account_add(const store::Account& a,
                                                                              const std::string& by) = 0;
@@ -63,7 +64,7 @@ class Backend {
   virtual std::expected<store::AuditEntry, std::string> audit_append(const store::AuditEntry& e) = 0;
   virtual std::expected<void, std::string> audit_read(const store::AuditStore::Filter& f,
                                                       const std::function<void(const store::AuditEntry&)>& fn) = 0;
-  virtual std::expected<store::AuditStore::Verdict, std::string> audit_verify() = 0;
+  virtual std::expected<store::AuditStore::Verdict, std::string> audit_verify(std::int64_t retention_ms) = 0;
 
   /// The reminders on Redis (`loa remind`); nullptr through the API, which has no endpoint
   /// for them yet.

@@ -16,6 +16,7 @@
 #include "core/jobs/planner.h"
 #include "core/phone/phone.h"
 #include "core/text/segments.h"
+#include "core/text/unicode.h"
 #include "core/util/i18n.h"
 #include "core/util/log.h"
 #include "core/util/strings.h"
@@ -121,18 +122,24 @@ int status(Session& s, const StatusOptions& o) {
       std::this_thread::sleep_for(std::chrono::seconds(1));
       continue;
     }
-    std::printf("%s\n", i18n::trf("job {}: {}", j->id, job_state_text(*j)).c_str());
-    if (!j->reason.empty()) std::printf("%s\n", i18n::trf("reason: {}", reports::reason_for_people(j->reason)).c_str());
-    std::printf("%s\n", i18n::trf("template {}, wards {}, created {}", j->template_name, j->wards, time_for_people(j->created_ms, cfg->timezone))
+    // What came from Redis or a server is shown with its control characters escaped
+    // (text::printable): a reason typed with a line break or ESC forges nothing here.
+    using text::printable;
+    std::printf("%s\n", i18n::trf("job {}: {}", printable(j->id), job_state_text(*j)).c_str());
+    if (!j->reason.empty())
+      std::printf("%s\n", i18n::trf("reason: {}", printable(reports::reason_for_people(j->reason))).c_str());
+    std::printf("%s\n", i18n::trf("template {}, wards {}, created {}", printable(j->template_name), printable(j->wards),
+                                   time_for_people(j->created_ms, cfg->timezone))
                              .c_str());
-    if (auto why = waiting_reason(s, *cfg, *j); !why.empty()) std::printf("%s\n", i18n::trf("waiting: {}", why).c_str());
+    if (auto why = waiting_reason(s, *cfg, *j); !why.empty())
+      std::printf("%s\n", i18n::trf("waiting: {}", printable(why)).c_str());
     if (!finished(*j))
       if (auto b = s.try_backend(); b)
         for (const auto& p : cfg->providers)
           if (auto pause = (*b)->paused(p.name); pause && *pause)
             std::printf("%s\n", i18n::trf("provider {} paused for {} more min: it refuses the account ({}); its messages go "
                                            "to the next provider of their route or wait: tell the operator",
-                                           p.name, ((*pause)->left_ms + 59999) / 60000, (*pause)->reason)
+                                           p.name, ((*pause)->left_ms + 59999) / 60000, printable((*pause)->reason))
                                      .c_str());
     std::printf("%s%s:%s\n", i18n::trf("total {}", j->total).c_str(),
                 j->expanded || finished(*j) ? "" : i18n::tr(" so far (still expanding)"), counts_text(*j).c_str());
@@ -174,10 +181,10 @@ int list_jobs(Session& s, const JobsOptions& o) {
     // Who must act on a job awaiting approval; why another ended as it did.
     const std::string note = j.state == jobs::JobState::awaiting_approval ? waiting_reason(s, *cfg, j)
                                                                          : reason_for_people(j.reason);
-    std::printf("%-18s %s %-16s %-20s %7lld %7lld %7lld %7lld  %s%s\n", j.id.c_str(), pad(job_state_text(j), 10).c_str(),
-                j.template_name.c_str(), j.wards.c_str(), static_cast<long long>(j.total), count(j, sent) + count(j, delivered),
-                count(j, delivered), count(j, failed), util::format_local(j.created_ms, cfg->timezone).c_str(),
-                note.empty() ? "" : ("  " + note).c_str());
+    std::printf("%-18s %s %-16s %-20s %7lld %7lld %7lld %7lld  %s%s\n", text::printable(j.id).c_str(),
+                pad(job_state_text(j), 10).c_str(), text::printable(j.template_name).c_str(), text::printable(j.wards).c_str(),
+                static_cast<long long>(j.total), count(j, sent) + count(j, delivered), count(j, delivered), count(j, failed),
+                util::format_local(j.created_ms, cfg->timezone).c_str(), note.empty() ? "" : ("  " + text::printable(note)).c_str());
   }
   return kOk;
 }
@@ -252,9 +259,11 @@ int report(Session& s, const ReportOptions& o) {
     const std::string phone = o.full_numbers ? d.phone : util::mask_phone(d.phone);
     const std::string state(!p.state ? "" : english ? jobs::name(*p.state) : vi_state(*p.state));
     const std::string sent_at = when(p.sent_at == 0 ? p.taken_at : p.sent_at);
-    std::printf("%-5s %-12s %-12s %s %-10s %-10s %-24s %3d  %s%s%s\n", d.row.c_str(), d.ward.c_str(), phone.c_str(),
-                pad(d.name, 24).c_str(), state.c_str(), p.provider.c_str(), p.provider_id.c_str(), p.attempts,
-                reason_for_people(p.error).c_str(), p.error.empty() ? "" : " ", sent_at.c_str());
+    using text::printable;
+    std::printf("%-5s %-12s %-12s %s %-10s %-10s %-24s %3d  %s%s%s\n", printable(d.row).c_str(), printable(d.ward).c_str(),
+                printable(phone).c_str(), pad(printable(d.name), 24).c_str(), state.c_str(), printable(p.provider).c_str(),
+                printable(p.provider_id).c_str(), p.attempts, printable(reason_for_people(p.error)).c_str(),
+                p.error.empty() ? "" : " ", sent_at.c_str());
   });
   return r ? kOk : fail(kRuntime, r.error());
 }

@@ -10,6 +10,7 @@
 
 #include "cli/session.h"
 #include "core/jobs/planner.h"
+#include "core/text/unicode.h"
 #include "core/phone/phone.h"
 #include "core/store/redis.h"
 #include "cli/words.h"
@@ -86,6 +87,7 @@ std::optional<phone::Phone> number_of(const std::string& typed) {
 
 int optout_add(Session& s, const std::string& typed, const std::string& reason) {
   if (!s.config()) return kUsage;
+  if (auto bad = text::reason_problem(reason)) return fail(kUsage, "--reason: " + *bad);
   auto p = number_of(typed);
   if (!p) return kUsage;
   Backend* b = s.backend();

@@ -343,7 +343,7 @@ int remote_send(Session& s, const SendOptions& o, const CLI::App& cmd) {
   if (!made) return fail(kRuntime, made.error());
   if (made->status == 409) {
     fail_answer(*made);
-    std::fprintf(stderr, "loa: %s\n", i18n::tr("nothing enqueued (--again sends it once more)"));
+    if (o.key.empty()) std::fprintf(stderr, "loa: %s\n", i18n::tr("nothing enqueued (--again sends it once more)"));
     return kUsage;
   }
   auto answer = answer_json(made, code);
@@ -410,6 +410,9 @@ int send(Session& s, const SendOptions& o, const CLI::App& cmd) {
     return fail(kUsage, i18n::tr("not confirmed: nothing enqueued"));
   auto r = b->enqueue(*spec);
   if (!r) return fail(kRuntime, r.error());
+  if (r->conflict)
+    return fail(kUsage, i18n::trf("key \"{}\" was already used for a different announcement: nothing enqueued",
+                                  spec->key.value_or("")));
   if (!r->created) std::printf("%s\n", i18n::trf("key \"{}\" was already used: nothing enqueued; the first job is:", *spec->key).c_str());
   else if (auto remembered = b->remember(print, r->id); !remembered)
     std::fprintf(stderr, "loa: %s\n",

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 namespace loa::cli {
@@ -87,8 +88,22 @@ ApiClient* Session::api() {
     fail(kUsage, client.error());
     return nullptr;
   }
+  // A proxy from the environment is handed the token too: said, unless the server is this
+  // machine (then no proxy is used; api_client.cpp).
+  const bool local = store::loopback_host(host_of(server));
+  static const std::vector<const char*> kHttpsProxies{"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
+  static const std::vector<const char*> kHttpProxies{"http_proxy", "all_proxy", "ALL_PROXY"};
+  for (const char* var : server.starts_with("https://") ? kHttpsProxies : kHttpProxies)
+    if (const char* proxy = std::getenv(var); !local && proxy && *proxy) {
+      std::fprintf(stderr, "loa: %s\n",
+                   i18n::trf("warning: ${} is set: the token goes through that proxy ({}) to {} (no_proxy lists "
+                             "hosts to reach directly)",
+                             var, store::masked_url(proxy), server)
+                       .c_str());
+      break;
+    }
   // A token in clear text is anyone's on the way: only to this machine.
-  if (server.starts_with("http://") && !store::loopback_host(host_of(server)))
+  if (server.starts_with("http://") && !local)
     std::fprintf(stderr, "loa: %s\n",
                  i18n::trf("warning: {} is plain HTTP: the token and the residents' data cross the network "
                            "unencrypted (use https://)",

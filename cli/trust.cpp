@@ -2,12 +2,15 @@
 // officials' API, and the audit trail.
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <memory>
 
 #include "cli/session.h"
 #include "cli/words.h"
 #include "core/jobs/planner.h"
+#include "core/text/unicode.h"
 #include "core/util/i18n.h"
 #include "core/util/strings.h"
 #include "core/util/time.h"
@@ -114,6 +117,8 @@ int account_revoke(Session& s, const std::string& name) {
 int decide(Session& s, const std::string& job, bool approve, const std::string& reason) {
   if (!s.config()) return kUsage;
   if (!approve && util::trimmed(reason).empty()) return fail(kUsage, i18n::tr("a rejection needs --reason"));
+  // Checked before anything is done: nothing decided that the trail cannot record.
+  if (auto bad = text::reason_problem(reason)) return fail(kUsage, "--reason: " + *bad);
   auto before = s.job(job);
   if (!before) return before.error();
   const std::string actor = local_actor();
@@ -159,7 +164,9 @@ int purge(Session& s, bool dry_run) {
                             .c_str());
     return kOk;
   }
-  auto trimmed = b->audit_trim(now - cfg->retention.audit_days * kDay);
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = 0;
+  auto trimmed = b->audit_trim(cfg->retention.audit_days * kDay, local_actor(), std::string("cli@") + host);
   if (!trimmed) return fail(kRuntime, trimmed.error());
   std::printf("%s\n", i18n::trf("removed the numbers and texts of {} job(s), {} message(s); {} audit entries older than "
                                 "{} days dropped",
@@ -191,6 +198,7 @@ std::string action_for_people(const std::string& action) {
       {"account-revoke", i18n::N_("revoked an account")},
       {"reload", i18n::N_("reloaded the config")},
       {"purge", i18n::N_("purged old messages")},
+      {"audit-trim", i18n::N_("cut the audit trail's old entries")},
   };
   auto it = kWords.find(action);
   return it == kWords.end() ? action : i18n::tr(it->second);
@@ -229,7 +237,7 @@ int audit(Session& s, const AuditOptions& o) {
   Backend* b = s.backend();
   if (!b) return s.unavailable();
   if (o.verify) {
-    auto v = b->audit_verify();
+    auto v = b->audit_verify(cfg->retention.audit_days * 86400000LL);
     if (!v) return fail(kRuntime, v.error());
     if (!v->problem.empty()) {
       std::printf("%s\n", i18n::trf("the audit trail is NOT intact: {}", v->problem).c_str());
@@ -247,9 +255,12 @@ int audit(Session& s, const AuditOptions& o) {
                      {"action", e.action}, {"job", e.job}, {"summary", e.summary}, {"prev", e.prev}, {"hash", e.hash}});
       return;
     }
-    std::printf("%s  %-22s %-26s %-18s %s\n", time_for_people(e.time_ms, cfg->timezone).c_str(), e.actor.c_str(),
-                action_for_people(e.action).c_str(), e.job.empty() ? "-" : e.job.c_str(),
-                summary_for_people(e.summary).c_str());
+    // Every field escaped (text::printable): a reason with a line break or ESC forges no
+    // entry and drives no terminal.
+    using text::printable;
+    std::printf("%s  %-22s %-26s %-18s %s\n", time_for_people(e.time_ms, cfg->timezone).c_str(), printable(e.actor).c_str(),
+                printable(action_for_people(e.action)).c_str(), e.job.empty() ? "-" : printable(e.job).c_str(),
+                printable(summary_for_people(e.summary)).c_str());
   });
   if (!r) return fail(kRuntime, r.error());
   if (o.json) std::printf("%s\n", all.dump(-1, ' ', false, json::error_handler_t::replace).c_str());

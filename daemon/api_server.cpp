@@ -9,6 +9,8 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -22,11 +24,13 @@
 #include "core/store/intake_store.h"
 #include "core/store/query_store.h"
 #include "core/store/redis_holder.h"
+#include "core/text/unicode.h"
 #include "core/util/encoding.h"
 #include "core/util/i18n.h"
 #include "core/util/log.h"
 #include "core/util/strings.h"
 #include "core/util/time.h"
+#include "daemon/metrics.h"
 
 namespace loa::daemon {
 
@@ -53,7 +57,55 @@ HttpResponse problems(unsigned status, const std::vector<std::string>& messages)
   return answer(status, {{"errors", messages}});
 }
 
+// Redis failed under a request. The reason (which Redis, what went wrong) goes to the log,
+// at most once every 10 s; the caller, who may be anyone (this is answered before a token
+// is checked too), learns only that Redis is unavailable (README, "The officials' API").
+HttpResponse unavailable(const std::string& why) {
+  static util::LogThrottle log;
+  log.warn("api: Redis unavailable: " + why);
+  return problem(503, i18n::tr("Redis unavailable"));
+}
+
 using util::query_param;
+
+// Failed tokens by address: after api.token_failures_per_minute in a window of a minute, an address
+// is answered 429 until the window ends, without its token being looked at, so that
+// guessing tokens costs a minute per ten tries. Bounded: past kTokenAddresses addresses
+// the oldest windows are forgotten.
+class TokenFailures {
+ public:
+  static constexpr std::int64_t kTokenWindowMs = 60000;
+  static constexpr std::size_t kTokenAddresses = 10000;
+  /// Milliseconds `address` must still wait, 0 when it may try.
+  std::int64_t wait_ms(const std::string& address, std::int64_t now, int allowed) {
+    std::lock_guard lock(mu_);
+    auto it = seen_.find(address);
+    if (it == seen_.end() || now - it->second.since >= kTokenWindowMs) return 0;
+    return it->second.count >= allowed ? kTokenWindowMs - (now - it->second.since) : 0;
+  }
+  void failed(const std::string& address, std::int64_t now) {
+    std::lock_guard lock(mu_);
+    if (seen_.size() >= kTokenAddresses)
+      std::erase_if(seen_, [&](const auto& e) { return now - e.second.since >= kTokenWindowMs; });
+    if (seen_.size() >= kTokenAddresses) seen_.clear();
+    auto& w = seen_[address];
+    if (now - w.since >= kTokenWindowMs) w = {now, 0};
+    ++w.count;
+  }
+
+ private:
+  struct Window {
+    std::int64_t since = 0;
+    int count = 0;
+  };
+  std::mutex mu_;
+  std::unordered_map<std::string, Window> seen_;
+};
+
+TokenFailures& token_failures() {
+  static TokenFailures failures;
+  return failures;
+}
 
 // Whether the account may see and act on a job sent to `wards` (comma list): every one of
 // them must be its own (an admin's are all).
@@ -125,7 +177,7 @@ std::expected<Checked, HttpResponse> check_job(Call& c, int limit) {
   auto plan = jobs::Planner::create(cfg, *spec, &out.rt->templates);
   if (!plan) return std::unexpected(problems(400, plan.error()));
   auto optouts = c.queries().optout_list();
-  if (!optouts) return std::unexpected(problem(503, optouts.error()));
+  if (!optouts) return std::unexpected(unavailable(optouts.error()));
   std::set<std::string> opted;
   for (const auto& [digits, why] : *optouts) opted.insert(digits);
   auto w = jobs::walk(*plan, opted, limit, cfg.pricing);
@@ -179,7 +231,7 @@ HttpResponse create_job(Call& c) {
   const bool again = query_param(c.req.uri, "again") == "true";
   if (!spec.key && !again) {
     auto earlier = intake.recent(print);
-    if (!earlier) return problem(503, earlier.error());
+    if (!earlier) return unavailable(earlier.error());
     if (*earlier)
       return answer(409, {{"error", i18n::trf("the same announcement went out as job {} less than 24 hours ago "
                                                 "(?again=true sends it once more)",
@@ -187,7 +239,10 @@ HttpResponse create_job(Call& c) {
                           {"id", **earlier}});
   }
   auto r = intake.enqueue(spec);
-  if (!r) return problem(503, r.error());
+  if (!r) return unavailable(r.error());
+  if (r->conflict)
+    return problem(409, i18n::trf("key \"{}\" was already used for a different announcement: nothing enqueued",
+                                  spec.key.value_or("")));
   if (!r->created) return answer(200, {{"id", r->id}, {"repeat", true}});
   if (auto remembered = intake.remember(print, r->id); !remembered)
     spdlog::warn("api: job {}: {} (a repeat within 24 hours will not be caught)", r->id, remembered.error());
@@ -207,7 +262,7 @@ HttpResponse list_jobs(Call& c) {
   // Another account's jobs are filtered out after reading: read more than asked for.
   const bool admin = c.account.role == store::Role::admin;
   auto list = c.queries().recent(admin ? limit : std::min(kMaxLimit, limit * 10), query_param(c.req.uri, "ward"));
-  if (!list) return problem(503, list.error());
+  if (!list) return unavailable(list.error());
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const auto& j : *list)
     if (may_see(c.account, j.wards) && static_cast<int>(out.size()) < limit) {
@@ -219,10 +274,11 @@ HttpResponse list_jobs(Call& c) {
 // The job a path names, when the account may see it; otherwise the answer to give.
 std::expected<store::JobStatus, HttpResponse> visible_job(Call& c, const std::string& id) {
   auto st = c.queries().find(id);
-  if (!st) return std::unexpected(problem(503, st.error()));
-  if (!*st) return std::unexpected(problem(404, i18n::trf("no job {}", util::loggable(id, 64))));
-  if (!may_see(c.account, (*st)->wards))
-    return std::unexpected(problem(403, i18n::trf("account {} may not see job {}", c.account.name, id)));
+  if (!st) return std::unexpected(unavailable(st.error()));
+  // Another ward's job is answered as an unknown one: a 403 would tell an officer when
+  // other wards sent (ids are times).
+  if (!*st || !may_see(c.account, (*st)->wards))
+    return std::unexpected(problem(404, i18n::trf("no job {}", util::loggable(id, 64))));
   return **st;
 }
 
@@ -233,7 +289,7 @@ HttpResponse act_on_job(Call& c, const store::JobStatus& job, const std::string&
     if (job.state == jobs::JobState::submitted)
       return problem(409, i18n::tr("no gateway has taken the job yet: try again in a moment"));
     auto before = c.queries().cancel(job.id);
-    if (!before) return problem(503, before.error());
+    if (!before) return unavailable(before.error());
     if (*before && (**before == jobs::JobState::done || **before == jobs::JobState::rejected))
       return problem(409, i18n::trf("job {} is already {}; nothing to cancel", job.id, jobs::name(**before)));
     json body{{"id", job.id}, {"state", "cancelled"}, {"was", *before ? jobs::name(**before) : "?"}};
@@ -249,9 +305,10 @@ HttpResponse act_on_job(Call& c, const store::JobStatus& job, const std::string&
       auto b = json::parse(c.req.body, nullptr, false);
       if (b.is_object() && b.contains("reason") && b["reason"].is_string()) reason = b["reason"].get<std::string>();
       if (util::trimmed(reason).empty()) return problems(400, {i18n::tr("a rejection needs {\"reason\": \"...\"}")});
+      if (auto bad = text::reason_problem(reason)) return problems(400, {*bad});
     }
     auto d = c.queries().decide(job.id, action == "approve", c.account.name, reason);
-    if (!d) return problem(503, d.error());
+    if (!d) return unavailable(d.error());
     using store::QueryStore;
     if (d->result == QueryStore::Decision::by_sender)
       return problem(403, i18n::trf("job {} was sent by {}: another approver or admin must decide on it", job.id,
@@ -301,7 +358,7 @@ HttpResponse report(Call& c, const store::JobStatus& job, bool xlsx) {
     out.content_type = "text/csv; charset=utf-8";
     out.body = reports::csv_head();
     auto r = walk([&](const store::MessageRecord& m) { out.body += reports::csv_line(reports::row_of(m, cfg, false)); });
-    if (!r) return problem(503, r.error());
+    if (!r) return unavailable(r.error());
     return out;
   }
   std::error_code ec;
@@ -316,7 +373,7 @@ HttpResponse report(Call& c, const store::JobStatus& job, bool xlsx) {
     out.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   std::filesystem::remove(path, ec);
-  if (!written) return problem(503, written.error());
+  if (!written) return unavailable(written.error());
   out.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
   return out;
 }
@@ -332,6 +389,7 @@ HttpResponse optouts(Call& c, const std::string& number) {
       return problems(400, {i18n::tr("the body must be {\"number\": \"...\", \"reason\": \"...\"}")});
     typed = b["number"].get<std::string>();
     if (b.contains("reason") && b["reason"].is_string()) reason = b["reason"].get<std::string>();
+    if (auto bad = text::reason_problem(reason)) return problems(400, {*bad});
   }
   auto p = phone::normalize(typed, c.ctx.runtime()->cfg.carriers);
   if (!p) return problems(400, {fmt::format("\"{}\": {}", util::loggable(typed, 40),
@@ -339,12 +397,12 @@ HttpResponse optouts(Call& c, const std::string& number) {
   auto q = c.queries();
   json body{{"number", util::mask_phone(p->local)}};
   if (add) {
-    if (auto r = q.optout_add(p->digits, reason); !r) return problem(503, r.error());
+    if (auto r = q.optout_add(p->digits, reason); !r) return unavailable(r.error());
     c.audited(body, "optout-add", "", {{"number", util::mask_phone(p->local)}, {"reason", reason}});
     return answer(200, body);
   }
   auto r = q.optout_remove(p->digits);
-  if (!r) return problem(503, r.error());
+  if (!r) return unavailable(r.error());
   if (!*r) return problem(404, i18n::tr("that number was not opted out"));
   c.audited(body, "optout-remove", "", {{"number", util::mask_phone(p->local)}});
   return answer(200, body);
@@ -405,11 +463,23 @@ HttpResponse ApiServer::route(HttpRequest& req) {
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;
   }
+  const std::int64_t now = util::steady_ms();
+  if (const std::int64_t wait = token_failures().wait_ms(req.client, now, ctx_.fixed.api->token_failures_per_minute);
+      wait > 0) {
+    metrics().token_refused(true);
+    auto r = problem(429, i18n::trf("too many unknown tokens from this address: try again in {} s", (wait + 999) / 1000));
+    r.headers.emplace_back("Retry-After", std::to_string((wait + 999) / 1000));
+    return r;
+  }
   store::Redis* redis = thread_redis(ctx_);
-  if (!redis) return problem(503, i18n::tr("Redis unavailable"));
+  if (!redis) return unavailable(i18n::tr("no connection"));
   auto account = store::AccountStore(*redis, ctx_.fixed.redis_prefix).by_token(auth.substr(7));
-  if (!account) return problem(503, account.error());
+  if (!account) return unavailable(account.error());
   if (!*account) {
+    static util::LogThrottle log;
+    token_failures().failed(req.client, now);
+    metrics().token_refused(false);
+    log.warn("api: refused an unknown or revoked token from " + util::loggable(req.client, 64));
     auto r = problem(401, i18n::tr("unknown or revoked token"));
     r.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
     return r;

@@ -91,6 +91,8 @@ class Dispatcher::Loop {
       update_quiet_hours(now);
       start_ready(stopping);
       const std::int64_t steady = util::steady_ms();
+      // The provider's announced rate-limit reset (hold_provider) holds taking too.
+      rate_wait_until_ = std::max(rate_wait_until_, d_.pause_->hold_until.load());
       if (redis_ && !asking_) ask(stopping, now, steady);
       if (!pending_.empty() || asking_) {
         drive(wait_ms(steady));
@@ -158,13 +160,30 @@ class Dispatcher::Loop {
         if (auto set = store::QueryStore(*r, d_.ctx_.fixed.redis_prefix).pause(name_, e.reason, kAccountPauseMs); !set)
           spdlog::warn("{}: could not record the pause in Redis: {}", name_, set.error());
     }
+    // A message this provider may have taken already stays with it (pinned).
     auto route = split_route(o.route);
-    const std::string next = route.empty() ? name_ : next_provider(route, name_);
+    const std::string next = route.empty() || o.pinned ? name_ : next_provider(route, name_);
     outcome_for(o, {o.ref, store::SendOutcome::reroute, "", "provider " + name_ + " paused: " + e.reason,
                     next == name_ ? kAccountPauseMs : 0, next});
   }
 
-  void settle(const store::Outbound& o, const Result& r) {
+  // A 429 that says how long to wait speaks for the account, not the message: no thread
+  // of this provider makes a request until then (each message waits in its lane).
+  void hold_provider(const providers::ProviderError& e) {
+    if (e.kind != providers::ErrorKind::RateLimited || !e.retry_after_ms || *e.retry_after_ms <= 0) return;
+    const std::int64_t until = util::steady_ms() + *e.retry_after_ms;
+    std::int64_t before = d_.pause_->hold_until.load();
+    while (before < until && !d_.pause_->hold_until.compare_exchange_weak(before, until)) {
+    }
+    if (before < util::steady_ms())
+      spdlog::warn("{}: the provider's rate limit asks to wait {} ms: no requests to it until then", name_,
+                   *e.retry_after_ms);
+  }
+
+  void settle(const store::Outbound& o, Result r) {
+    // A provider's text often quotes the destination: masked before it is logged or
+    // stored (the report's reason column, loa status).
+    if (!r) r.error().reason = util::mask_numbers(r.error().reason);
     if (!r && r.error().kind == providers::ErrorKind::Account) {
       pause_provider(o, r.error());
       return;
@@ -189,12 +208,16 @@ class Dispatcher::Loop {
       outcome_for(o, {o.ref, r->delivered ? store::SendOutcome::delivered : store::SendOutcome::sent, r->provider_id});
       return;
     }
-    auto d = decide(d_.rt_->cfg.retry, r.error(), o.attempts, name_, split_route(o.route), d_.provider_.idempotent(), rng_);
+    hold_provider(r.error());
+    auto d = decide(d_.rt_->cfg.retry, r.error(), o.attempts, name_, split_route(o.route), d_.provider_.idempotent(), rng_,
+                    o.pinned);
     spdlog::warn("{}: message {} to {} attempt {}: {}{}", name_, o.ref, util::mask_phone(o.phone), o.attempts,
                  util::loggable(r.error().reason, 300),
                  d.retry ? fmt::format(" (retry in {} ms via {})", d.delay_ms, d.provider) : fmt::format(" ({})", jobs::name(d.final_state)));
     if (d.retry) {
-      outcome_for(o, {o.ref, store::SendOutcome::retry, "", r.error().reason, d.delay_ms, d.provider});
+      // Retried after an attempt that may have been taken: held with this provider for good.
+      const bool pin = o.pinned || r.error().kind == providers::ErrorKind::Ambiguous;
+      outcome_for(o, {o.ref, store::SendOutcome::retry, "", r.error().reason, d.delay_ms, d.provider, pin});
     } else {
       auto final_outcome = d.final_state == jobs::MessageState::unknown ? store::SendOutcome::unknown : store::SendOutcome::failed;
       outcome_for(o, {o.ref, final_outcome, "", r.error().reason});
@@ -203,11 +226,13 @@ class Dispatcher::Loop {
 
   // Starts requests for taken messages while there is room. Out of rotation (circuit
   // open), a message goes to the next provider of its route without trying (not an
-  // attempt), or back to this one when the circuit half-opens; half-open, one probe goes
-  // and the rest wait for its answer. When stopping, messages not started go back to
-  // their lane.
+  // attempt), or back to this one when the circuit half-opens; a pinned one (this
+  // provider may have taken it already) always back to this one. Half-open, one probe
+  // goes and the rest wait for its answer. While the provider's rate limit holds it, and
+  // when stopping, messages not started go back to their lane.
   void start_ready(bool stopping) {
     const std::int64_t now = util::now_ms();
+    const std::int64_t held = d_.pause_->hold_until.load() - util::steady_ms();
     // Another thread of this provider met an account refusal: this one pauses too.
     if (const auto until = d_.pause_->until.load(); until > now && breaker_.state(now) != CircuitBreaker::State::Open)
       breaker_.pause(now, until - now);
@@ -216,9 +241,11 @@ class Dispatcher::Loop {
       const auto circuit = breaker_.state(now);
       if (stopping) {
         outcome_for(o, {o.ref, store::SendOutcome::reroute, "", "gateway stopping before the request was made", 0, name_});
+      } else if (held > 0) {
+        outcome_for(o, {o.ref, store::SendOutcome::reroute, "", "provider " + name_ + " asked to wait (rate limit)", held, name_});
       } else if (circuit == CircuitBreaker::State::Open) {
         auto route = split_route(o.route);
-        std::string next = route.empty() ? name_ : next_provider(route, name_);
+        std::string next = route.empty() || o.pinned ? name_ : next_provider(route, name_);
         std::int64_t delay = next == name_ ? breaker_.open_remaining(now) : 0;
         outcome_for(o, {o.ref, store::SendOutcome::reroute, "", "provider " + name_ + " out of rotation (failing)", delay, next});
       } else if (circuit == CircuitBreaker::State::HalfOpen && !breaker_.allow(now)) {
@@ -329,7 +356,7 @@ class Dispatcher::Loop {
       // As a blocking read would: drop the connection; what the scripts did stands
       // (recording again is a no-op, messages taken meanwhile fall to their lease).
       if (util::steady_ms() - asked_at_ > store::RedisHolder::kTimeoutMs)
-        round_trip_failed(fmt::format("Redis at {}: no answer in {} ms", redis_->url(), store::RedisHolder::kTimeoutMs));
+        round_trip_failed(fmt::format("Redis at {}: no answer in {} ms", redis_->shown_url(), store::RedisHolder::kTimeoutMs));
       return;
     }
     store::DispatchStore jobs(*redis_, d_.ctx_.fixed.redis_prefix);

@@ -13,10 +13,14 @@
 namespace loa::daemon {
 
 /// A provider's pause when it refuses the account, shared by its dispatchers: wall ms it
-/// lasts until, and whether it was said (so it is logged once, and its end once).
+/// lasts until, and whether it was said (so it is logged once, and its end once). Also
+/// the hold a rate-limited provider announced (429 with Retry-After or SpeedSMS's
+/// X-Rate-Limit-Reset: the account's limit, not one message's): steady ms until which no
+/// dispatcher of the provider makes a request.
 struct AccountPause {
   std::atomic<std::int64_t> until{0};
   std::atomic<bool> said{false};
+  std::atomic<std::int64_t> hold_until{0};
 };
 
 class Dispatcher {

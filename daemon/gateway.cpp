@@ -133,18 +133,22 @@ void know_providers(const config::Config& cfg) {
   metrics().know(names);
 }
 
-bool prepare_redis(Context& ctx, store::Redis& redis) {
-  if (auto g = store::IntakeStore(redis, ctx.fixed.redis_prefix).ensure_group(); !g) {
-    spdlog::critical("{}", g.error());
-    return false;
-  }
+// Readies Redis for this gateway. An error with the connection still open is Redis's
+// answer (fatal: a wrong type under a key, a refused command); with it closed (a Redis that
+// accepts and never answers, one that died meanwhile) the caller drops it and tries again.
+std::expected<void, std::string> prepare_redis(Context& ctx, store::Redis& redis) {
+  if (auto g = store::IntakeStore(redis, ctx.fixed.redis_prefix).ensure_group(); !g) return std::unexpected(g.error());
   // Message progress lives in hashes of 128 (core/store/codec.h), which Redis keeps as
   // compact listpacks while every value is under hash-max-listpack-value: 64 by default,
   // short of a progress that holds a GUID provider id. Above it a bucket becomes a hash
   // table of about 60 bytes more per message. Loa only advises: it does not change a
   // shared Redis's settings.
-  if (auto v = redis.command({"CONFIG", "GET", "hash-max-listpack-value"});
-      v && v->elements.size() == 2 && v->elements[1].as_int(128) < 128)
+  // A user confined by config/redis-acl.conf may not run CONFIG GET: then it cannot tell.
+  auto v = redis.command({"CONFIG", "GET", "hash-max-listpack-value"});
+  if (!v)
+    spdlog::info("cannot check Redis's hash-max-listpack-value (this Redis user may not read the config): make sure "
+                 "it is 128 or more");
+  else if (v->elements.size() == 2 && v->elements[1].as_int(128) < 128)
     spdlog::warn("Redis hash-max-listpack-value is {}: set it to 128 or more (redis.conf) so message progress stays compact",
                  v->elements[1].text());
   if (auto counted = store::QueryStore(redis, ctx.fixed.redis_prefix).count_jobs_if_missing(); !counted)
@@ -152,12 +156,9 @@ bool prepare_redis(Context& ctx, store::Redis& redis) {
   else if (*counted >= 0)
     spdlog::info("counted {} job(s) by state for /metrics", *counted);
   auto fixed = store::DispatchStore(redis, ctx.fixed.redis_prefix).recover(ctx.instance, true);
-  if (!fixed) {
-    spdlog::critical("{}", fixed.error());
-    return false;
-  }
+  if (!fixed) return std::unexpected(fixed.error());
   if (*fixed > 0) spdlog::warn("{} message(s) were in flight when this gateway last stopped: now 'unknown'", *fixed);
-  return true;
+  return {};
 }
 }  // namespace
 
@@ -180,13 +181,18 @@ int Gateway::run() {
   // Start-up order: Redis reachable and stale leases resolved, then the webhook (so
   // callback URLs are known), then providers, then the workers. An unreachable Redis at
   // start-up is waited for (1 s, 2, 4 ... 30 s between tries, one log line each), not a
-  // reason to exit: it may be starting too, or be restarted. The janitor below keeps the
-  // same connection.
+  // reason to exit: it may be starting too, or be restarted; so is one that takes the
+  // connection and never answers. The janitor below keeps the same connection.
   store::RedisHolder redis(ctx.redis_url, "gateway", util::Backoff(1000, 30000));
   for (;;) {
     if (store::Redis* r = redis.get()) {
-      if (!prepare_redis(ctx, *r)) return 1;
-      break;
+      auto prepared = prepare_redis(ctx, *r);
+      if (prepared) break;
+      if (r->fd() >= 0) {  // Redis answered, with an error: no use trying again
+        spdlog::critical("{}", prepared.error());
+        return 1;
+      }
+      redis.drop(prepared.error());  // no answer: logged, and tried again after a wait
     }
     ctx.set_redis_down(redis.error());
     notify("STATUS=waiting for Redis: " + redis.error());
@@ -290,7 +296,7 @@ std::expected<void, std::string> Gateway::apply_retention(store::Redis& redis) {
   auto purged = store::QueryStore(redis, prefix).purge(now - cfg.retention.message_days * kDay, false);
   if (!purged) return std::unexpected(purged.error());
   store::AuditStore audit(redis, prefix);
-  auto trimmed = audit.trim(now - cfg.retention.audit_days * kDay);
+  auto trimmed = audit.trim(cfg.retention.audit_days * kDay, "gateway:" + ctx_->instance, "janitor");
   if (!trimmed) return std::unexpected(trimmed.error());
   if (purged->jobs == 0 && *trimmed == 0) return {};
   spdlog::info("retention: removed the numbers and texts of {} job(s) ({} messages), {} audit entries", purged->jobs,

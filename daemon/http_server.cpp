@@ -283,6 +283,22 @@ int HttpServer::handle(MHD_Connection* c, Request& req, const char* method, cons
     }
     if (MHD_get_connection_values(c, MHD_HEADER_KIND, nullptr, nullptr) > kMaxHeaders)
       return refuse(MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, "too many header fields\n", "headers");
+    // Two Content-Length fields: a proxy in front that honours the other one would see
+    // another request in this body (request smuggling). Refused, and the connection closed.
+    int lengths = 0;
+    MHD_get_connection_values(
+        c, MHD_HEADER_KIND,
+        [](void* cls, MHD_ValueKind, const char* key, const char*) -> MHD_Result {
+          if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) ++*static_cast<int*>(cls);
+          return MHD_YES;
+        },
+        &lengths);
+    if (lengths > 1) {
+      req.stage = Request::Stage::Refused;
+      *upload_size = 0;
+      on_dropped_("malformed");
+      return queue(c, MHD_HTTP_BAD_REQUEST, "more than one Content-Length\n", "text/plain", {{"Connection", "close"}});
+    }
     const char* enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
     if (enc && strcasecmp(enc, "identity") != 0)
       return refuse(MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "compressed bodies are not accepted\n", "encoding");

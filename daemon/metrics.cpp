@@ -50,6 +50,11 @@ void Metrics::webhook_dropped(const std::string& reason) {
   ++webhook_dropped_[reason];
 }
 
+void Metrics::token_refused(bool slowed) {
+  std::lock_guard lock(mu_);
+  ++(slowed ? tokens_slowed_ : tokens_refused_);
+}
+
 void Metrics::request(const std::string& provider, double seconds) {
   std::lock_guard lock(mu_);
   auto& h = latency_[provider];
@@ -110,6 +115,11 @@ std::string Metrics::render() const {
   family(out, "loa_webhook_dropped_total", "counter",
          "Webhook requests refused early and connections dropped, by reason (this instance).");
   for (const auto& [k, v] : webhook_dropped_) out += fmt::format("loa_webhook_dropped_total{{reason=\"{}\"}} {}\n", k, v);
+  family(out, "loa_api_token_failures_total", "counter",
+         "API requests refused for their token: unknown or revoked (refused), or from an address that failed too "
+         "often, answered 429 without looking (slowed) (this instance).");
+  out += fmt::format("loa_api_token_failures_total{{outcome=\"refused\"}} {}\n", tokens_refused_);
+  out += fmt::format("loa_api_token_failures_total{{outcome=\"slowed\"}} {}\n", tokens_slowed_);
   family(out, "loa_rate_limit_wait_seconds_total", "counter", "Time sends waited for the rate limiter (this instance).");
   for (const auto& [k, v] : waits_)
     out += fmt::format("loa_rate_limit_wait_seconds_total{{provider=\"{}\"}} {:.3f}\n", k, v);

@@ -31,6 +31,9 @@ class Metrics {
            long n = 1);
   /// A webhook request or connection refused or dropped, by reason.
   void webhook_dropped(const std::string& reason);
+  /// An API request with an unknown or revoked token (`slowed`: refused before its token
+  /// was even looked at, its address having failed too often).
+  void token_refused(bool slowed);
   void request(const std::string& provider, double seconds);
   void outcome(const std::string& provider, store::SendOutcome outcome);
   void limiter_wait(const std::string& provider, double seconds);
@@ -43,7 +46,8 @@ class Metrics {
 
   static constexpr std::array<double, 10> kBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
   /// The reasons webhook_dropped is given (daemon/http_server.cpp).
-  static constexpr std::array<std::string_view, 5> kDropReasons{"deadline", "evicted", "headers", "encoding", "too_large"};
+  static constexpr std::array<std::string_view, 6> kDropReasons{"deadline", "evicted", "headers", "encoding", "too_large",
+                                                                 "malformed"};
   /// The message states loa_messages_total counts: those a provider's answer or report
   /// brings a message to.
   static constexpr std::array<jobs::MessageState, 4> kMessageStates{
@@ -61,6 +65,7 @@ class Metrics {
   std::map<ByProvider, unsigned long long> outcomes_;   // provider, send outcome
   std::map<ByProvider, unsigned long long> dlr_;        // provider, report effect
   std::map<std::string, unsigned long long> webhook_dropped_;
+  unsigned long long tokens_refused_ = 0, tokens_slowed_ = 0;
   std::map<std::string, Histogram> latency_;
   std::map<std::string, double> waits_;
   std::map<std::string, unsigned long long> connections_;

@@ -18,20 +18,24 @@ std::int64_t backoff_ms(const config::RetryPolicy& p, int attempt, std::optional
 
 RetryDecision decide(const config::RetryPolicy& p, const providers::ProviderError& error, int attempt,
                      const std::string& provider, const std::vector<std::string>& route, bool idempotent,
-                     std::mt19937_64& rng) {
+                     std::mt19937_64& rng, bool pinned) {
   using providers::ErrorKind;
   RetryDecision d;
   bool retryable = error.kind == ErrorKind::Transient || error.kind == ErrorKind::RateLimited ||
                    (error.kind == ErrorKind::Ambiguous && idempotent);
   if (!retryable || attempt >= p.max_attempts) {
-    d.final_state = error.kind == ErrorKind::Ambiguous ? jobs::MessageState::unknown : jobs::MessageState::failed;
+    // A pinned message may have gone on an earlier attempt, whatever this one met.
+    d.final_state = error.kind == ErrorKind::Ambiguous || (pinned && error.kind != ErrorKind::Permanent)
+                        ? jobs::MessageState::unknown
+                        : jobs::MessageState::failed;
     return d;
   }
   d.retry = true;
   d.delay_ms = backoff_ms(p, attempt, error.retry_after_ms, rng);
-  // An ambiguous send is retried where it went, since only that provider de-duplicates it;
-  // anything else moves on to the next provider of the route.
-  d.provider = error.kind != ErrorKind::Ambiguous && !route.empty() ? next_provider(route, provider) : provider;
+  // An ambiguous send is retried where it went, since only that provider de-duplicates it,
+  // and so is every later attempt of it (pinned); anything else moves on to the next
+  // provider of the route.
+  d.provider = error.kind != ErrorKind::Ambiguous && !pinned && !route.empty() ? next_provider(route, provider) : provider;
   return d;
 }
 

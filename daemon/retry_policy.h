@@ -29,9 +29,11 @@ std::int64_t backoff_ms(const config::RetryPolicy& p, int attempt, std::optional
 std::string next_provider(const std::vector<std::string>& route, const std::string& current);
 
 /// Decides after attempt number `attempt` (1-based) failed with `error` at `provider`,
-/// with `route` the message's failover order.
+/// with `route` the message's failover order. `pinned`: an earlier attempt at `provider`
+/// may have been taken, so whatever this one met, the message stays there (or becomes
+/// unknown once its attempts are spent), never moving to another provider.
 RetryDecision decide(const config::RetryPolicy& p, const providers::ProviderError& error, int attempt,
                      const std::string& provider, const std::vector<std::string>& route, bool idempotent,
-                     std::mt19937_64& rng);
+                     std::mt19937_64& rng, bool pinned = false);
 
 }  // namespace loa::daemon

@@ -104,8 +104,9 @@ HttpResponse WebhookServer::handle(HttpRequest& req) {
     store::Redis* redis = thread_redis(ctx_);
     auto pong = redis ? redis->command({"PING"}) : std::expected<store::Reply, std::string>(std::unexpected("no connection"));
     if (pong) return text(200, "ok\n");
-    std::string why = ctx_.redis_down();
-    return text(503, "redis unavailable: " + (why.empty() ? pong.error() : why) + "\n");
+    // Anyone may ask: the answer says no more than that Redis is unreachable. Why (which
+    // Redis, what failed) is in the log and systemd's STATUS= (README, "The webhook").
+    return text(503, "redis unavailable\n");
   }
   if (path == "/metrics") {
     if (!get) return text(405, "GET only\n");
@@ -158,7 +159,7 @@ HttpResponse WebhookServer::answer_dlr(HttpRequest& req, const std::string& name
   if (!reports) {
     bool auth = reports.error().kind == providers::ReportError::Unauthorized;
     refused_reports().warn(fmt::format("dlr {}: {} report: {}", name, auth ? "unauthorised" : "malformed",
-                                       util::loggable(reports.error().reason, 200)));
+                                       util::loggable(util::mask_numbers(reports.error().reason), 200)));
     return text(auth ? 401 : 400, reports.error().reason + "\n");
   }
   // The reports of this request (Infobip sends up to 100) with those of the requests posted
@@ -166,7 +167,8 @@ HttpResponse WebhookServer::answer_dlr(HttpRequest& req, const std::string& name
   std::vector<store::ReportUpdate> updates;
   updates.reserve(reports->size());
   for (auto& rep : *reports)  // none: intermediate
-    if (rep.state) updates.push_back({std::move(rep.ref), std::move(rep.provider_id), *rep.state, std::move(rep.error)});
+    if (rep.state)  // the provider's reason masked, as a send's is (dispatcher.cpp)
+      updates.push_back({std::move(rep.ref), std::move(rep.provider_id), *rep.state, util::mask_numbers(rep.error)});
   auto applied = batcher_.apply(name, updates);
   if (!applied) {
     // Redis cannot take them: kept on disk, durably, and applied when it is back -- a

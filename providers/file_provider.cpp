@@ -1,7 +1,11 @@
 // The file provider.
 #include "providers/file_provider.h"
 
-#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 
@@ -23,13 +27,29 @@ class FileProvider final : public Provider {
     nlohmann::json line{{"ref", m.ref}, {"to", m.to_digits}, {"text", m.text}, {"unicode", m.unicode}, {"at", util::now_ms()}};
     std::string text = line.dump() + "\n";
     std::lock_guard lock(mu_);
-    if (!file_) {
-      std::filesystem::create_directories(std::filesystem::path(path_).parent_path());
-      file_ = std::fopen(path_.c_str(), "a");
-      if (!file_) return std::unexpected(ProviderError{ErrorKind::Transient, "cannot open outbox " + path_, std::nullopt});
+    if (fd_ < 0) {
+      std::error_code ec;
+      std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
+      fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+      if (fd_ < 0)
+        return std::unexpected(
+            ProviderError{ErrorKind::Transient, "cannot open outbox " + path_ + ": " + std::strerror(errno), std::nullopt});
     }
-    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0)
-      return std::unexpected(ProviderError{ErrorKind::Transient, "cannot write outbox " + path_, std::nullopt});
+    // The whole line or nothing: a short write (a full disk) is cut back off, so the outbox
+    // holds no torn line, and the message fails (to be retried) rather than counting as
+    // delivered.
+    const off_t before = ::lseek(fd_, 0, SEEK_END);
+    std::size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        std::string why = n < 0 ? std::strerror(errno) : "nothing written";
+        if (done > 0 && (before < 0 || ::ftruncate(fd_, before) != 0)) why += "; the partial line could not be removed";
+        return std::unexpected(ProviderError{ErrorKind::Transient, "cannot write outbox " + path_ + ": " + why, std::nullopt});
+      }
+      done += static_cast<std::size_t>(n);
+    }
     return Accepted{m.ref, true};
   }
   std::expected<HttpRequest, ProviderError> build_request(const Message&) override {
@@ -42,13 +62,13 @@ class FileProvider final : public Provider {
     return std::unexpected(ReportFailure{ReportError::Malformed, "the file provider takes no delivery reports"});
   }
   ~FileProvider() override {
-    if (file_) std::fclose(file_);
+    if (fd_ >= 0) ::close(fd_);
   }
 
  private:
   std::string name_, path_;
   std::mutex mu_;
-  std::FILE* file_ = nullptr;
+  int fd_ = -1;
 };
 }  // namespace
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Debian package as an admin meets it (issue 14, point 7). Needs root (it installs the
 # package on this machine, then purges it); CI runs it.
-#   bash scripts/package-test.sh
-# Builds the .deb from a tree configured with the default prefix (/usr/local), installs it
+#   bash scripts/package-test.sh [BUILD_DIR]
+# Makes the .deb from BUILD_DIR (default build/, the tree scripts/test.sh builds; it is
+# configured, and built if it is not yet, with the default prefix /usr/local), installs it
 # with apt, checks where every file went and that the conffiles are the files under
 # /etc/loa, checks the installed config and runs the installed daemon with it (as systemd
 # would: the package's own paths), sends an announcement through it, then removes the
@@ -18,7 +19,9 @@ if dpkg-query -W -f='${Status}' loa 2>/dev/null | grep -q "install ok installed"
   exit 2
 fi
 bash "$root/scripts/install-deps.sh"
-build="$root/build-deb"
+source "$root/scripts/trees.sh"
+loa_tree plain
+[ $# -gt 0 ] && build=$(cd "$1" && pwd)
 work=$(mktemp -d)
 daemon_pid=""
 cleanup() {
@@ -30,8 +33,13 @@ trap cleanup EXIT
 fail() { echo "package-test: FAIL: $*" >&2; exit 1; }
 
 echo "== build (default prefix) and package"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOA_BUILD_TESTS=OFF >/dev/null
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S "$root" -B "$build" "${flags[@]}" >/dev/null
+fi
+grep -q '^CMAKE_INSTALL_PREFIX:PATH=/usr/local$' "$build/CMakeCache.txt" ||
+  fail "$build is not configured with the default prefix: $(grep ^CMAKE_INSTALL_PREFIX "$build/CMakeCache.txt")"
 cmake --build "$build" -j"$(nproc)" --target loa loa-gatewayd loa-fake-provider >/dev/null
+rm -f "$build"/loa_*.deb
 (cd "$build" && cpack -G DEB >/dev/null)
 deb=$(ls "$build"/loa_*.deb)
 echo "$deb"

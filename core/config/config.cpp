@@ -11,6 +11,7 @@
 #include <fmt/ranges.h>
 
 #include "core/config/yaml_reader.h"
+#include "core/store/redis.h"
 #include "core/util/i18n.h"
 #include "core/util/time.h"
 
@@ -169,7 +170,8 @@ void read_redis(YamlReader& r, const YAML::Node& n, RedisConfig& out) {
   if (n["url"]) {
     if (auto v = r.string(n["url"], "redis.url")) {
       if (*v != "embedded" && v->rfind("redis://", 0) != 0 && v->rfind("unix://", 0) != 0)
-        r.error(n["url"], i18n::trf("redis.url must be redis://HOST:PORT[/DB], unix:///PATH or embedded, got \"{}\"", *v));
+        r.error(n["url"], i18n::trf("redis.url must be redis://HOST:PORT[/DB], unix:///PATH or embedded, got \"{}\"",
+                                    store::masked_url(*v)));
       out.url = *v;
     }
   }
@@ -362,11 +364,16 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
     }
   }
   if (const auto& a = root["api"]) {
-    if (r.expect_keys(a, {"listen", "max_connections", "max_connections_per_client", "request_timeout_ms"}, "api")) {
+    if (r.expect_keys(a, {"listen", "max_connections", "max_connections_per_client", "request_timeout_ms",
+                          "token_failures_per_minute"},
+                      "api")) {
       if (!a["listen"]) r.error(a, i18n::tr("api needs listen: HOST:PORT"));
       cfg.api.emplace();
       cfg.api->limits.max_connections = 256;
       read_listener(r, a, "api", cfg.api->host, cfg.api->port, cfg.api->limits);
+      if (a["token_failures_per_minute"])
+        if (auto v = r.integer(a["token_failures_per_minute"], "api.token_failures_per_minute", 1, 1000000))
+          cfg.api->token_failures_per_minute = static_cast<int>(*v);
     }
   }
   if (const auto& rt = root["retry"]) {

@@ -43,6 +43,9 @@ struct ApiListener {
   std::string host = "127.0.0.1";
   int port = 8090;
   WebhookLimits limits;
+  /// Unknown tokens an address may present in a minute before it is answered 429, without
+  /// its tokens being looked at, until the minute ends (api.token_failures_per_minute).
+  int token_failures_per_minute = 10;
 };
 
 struct RetryPolicy {

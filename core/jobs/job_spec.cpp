@@ -20,28 +20,38 @@ namespace loa::jobs {
 using nlohmann::json;
 
 std::optional<std::string> check_bounds(const JobSpec& s) {
-  auto text_ok = [](const std::string& v, std::size_t max) { return v.size() <= max && text::valid_utf8(v); };
-  if (!text_ok(s.template_name, kMaxNameBytes)) return i18n::trf("the template name is over {} bytes or not UTF-8", kMaxNameBytes);
+  // Names, ids, keys and filters: bounded, UTF-8, and no control characters (which would
+  // forge a line in `loa audit` or `loa status`, or move an official's terminal).
+  auto text_ok = [](const std::string& v, std::size_t max) {
+    return v.size() <= max && text::valid_utf8(v) && !text::has_control(v);
+  };
+  if (!text_ok(s.template_name, kMaxNameBytes))
+    return i18n::trf("the template name is over {} bytes, not UTF-8 or holds a control character", kMaxNameBytes);
   if (s.wards.size() > kMaxWards) return i18n::trf("{} wards: at most {} in one job", s.wards.size(), kMaxWards);
   std::set<std::string_view> wards;
   for (const auto& w : s.wards) {
-    if (!text_ok(w, kMaxNameBytes)) return i18n::trf("a ward id is over {} bytes or not UTF-8", kMaxNameBytes);
+    if (!text_ok(w, kMaxNameBytes))
+      return i18n::trf("a ward id is over {} bytes, not UTF-8 or holds a control character", kMaxNameBytes);
     if (!wards.insert(w).second) return i18n::trf("ward \"{}\" is named twice", util::loggable(w));
   }
   if (s.vars.size() > kMaxVars) return i18n::trf("{} variables: at most {}", s.vars.size(), kMaxVars);
   for (const auto& [k, v] : s.vars) {
-    if (!text_ok(k, kMaxNameBytes)) return i18n::trf("variable name \"{}\" is too long or not UTF-8", util::loggable(k, 64));
+    if (!text_ok(k, kMaxNameBytes))
+      return i18n::trf("variable name \"{}\" is too long, not UTF-8 or holds a control character", util::loggable(k, 64));
     if (!text::valid_utf8(v)) return i18n::trf("variable \"{}\" is not valid UTF-8 text", util::loggable(k));
+    if (text::has_control(v, true))  // a line break may belong in a message; nothing else may
+      return i18n::trf("variable \"{}\" holds a control character", util::loggable(k));
     if (v.size() > kMaxVarBytes)
       return i18n::trf("variable \"{}\" is {} bytes: at most {}", util::loggable(k), v.size(), kMaxVarBytes);
   }
   for (const auto* list : {&s.areas, &s.tags}) {
     if (list->size() > kMaxFilters) return i18n::trf("{} areas or tags: at most {}", list->size(), kMaxFilters);
     for (const auto& v : *list)
-      if (!text_ok(v, kMaxFilterBytes)) return i18n::tr("an area or tag is too long or not UTF-8");
+      if (!text_ok(v, kMaxFilterBytes)) return i18n::tr("an area or tag is too long, not UTF-8 or holds a control character");
   }
-  if (s.key && !text_ok(*s.key, kMaxFilterBytes)) return i18n::tr("\"key\" is too long or not UTF-8");
-  if (s.by && !text_ok(*s.by, kMaxFilterBytes)) return i18n::tr("\"by\" is too long or not UTF-8");
+  if (s.key && !text_ok(*s.key, kMaxFilterBytes))
+    return i18n::tr("\"key\" is too long, not UTF-8 or holds a control character");
+  if (s.by && !text_ok(*s.by, kMaxFilterBytes)) return i18n::tr("\"by\" is too long, not UTF-8 or holds a control character");
   if (s.on_date) {
     if (!text_ok(s.on_date->column, kMaxNameBytes) || s.on_date->column.empty())
       return i18n::tr("\"on_date\": the column name is empty, too long or not UTF-8");

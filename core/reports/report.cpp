@@ -34,7 +34,8 @@ std::vector<std::string> row_of(const store::MessageRecord& m, const config::Con
           d.name,
           full_numbers ? d.phone : util::mask_phone(d.phone),
           p.state ? std::string(vi_state(*p.state)) : "",
-          vi_reason(p.error),
+          // A provider's reason may quote the number (stored masked since issue 29; older ones too).
+          full_numbers ? vi_reason(p.error) : util::mask_numbers(vi_reason(p.error)),
           p.provider,
           p.provider_id,
           std::to_string(p.attempts),
@@ -44,7 +45,12 @@ std::vector<std::string> row_of(const store::MessageRecord& m, const config::Con
 }
 
 std::string csv_line(const std::vector<std::string>& cells) {
-  auto cell = [](const std::string& v) {
+  auto cell = [](const std::string& text) {
+    // A cell a spreadsheet would take for a formula (=, +, -, @, or a tab or CR first) is
+    // given a leading ' (OWASP, "CSV Injection"): a name or a provider's reason is text.
+    const std::string v = !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos
+                              ? "'" + text
+                              : text;
     if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
     std::string out = "\"";
     for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);

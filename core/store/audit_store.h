@@ -4,11 +4,15 @@
 // edited entry no longer matches its hash and a removed or inserted one breaks the chain
 // at the entry after it. <prefix>:audit:head holds the last hash written (a removal from
 // the end shows there); <prefix>:audit:base the hash the first kept entry follows, once
-// retention has trimmed older ones.
+// retention has trimmed older ones. Only retention trims, and each cut leaves an entry
+// in the chain ('audit-trim': the base it left, the last entry it dropped and when that
+// was written), so a cut from the front that no such entry accounts for, or one that
+// took entries younger than the retention period, is refused by verify(); so is an empty
+// trail beside accounts or jobs (the whole trail deleted).
 //
-// Someone who can write to Redis can rewrite the whole chain and the head consistently;
-// what verify() prints as the head is what to keep elsewhere (a log, a ticket) to detect
-// that too (README, "Audit trail").
+// Someone who can write to Redis can rewrite the whole chain and the head consistently
+// (or append a forged cut entry); what verify() prints as the head is what to keep
+// elsewhere (a log, a ticket) to detect that too (README, "Accounts and the audit trail").
 #pragma once
 #include <cstdint>
 #include <expected>
@@ -56,10 +60,16 @@ class AuditStore : public StoreBase {
     std::string head;     ///< the last entry's hash ("" for an empty trail)
     std::string problem;  ///< "" when intact; otherwise the first bad entry and what is wrong
   };
-  std::expected<Verdict, std::string> verify();
-  /// Retention: drops the entries older than `cutoff_ms`, the last one's hash kept as the
-  /// base the chain now starts from; returns how many went.
-  std::expected<long long, std::string> trim(std::int64_t cutoff_ms);
+  /// Checks the chain, its head and base; `retention_ms` (retention.audit_days) is the
+  /// youngest a cut may have taken.
+  std::expected<Verdict, std::string> verify(std::int64_t retention_ms);
+  /// Retention (`retention_ms` before now): drops the entries older than that, the last
+  /// one's hash kept as the base the chain now starts from, and records the cut as an
+  /// 'audit-trim' entry by `actor` from `source`; returns how many went.
+  std::expected<long long, std::string> trim(std::int64_t retention_ms, const std::string& actor,
+                                             const std::string& source);
+  /// The action of the entry a cut leaves.
+  static constexpr std::string_view kTrimAction = "audit-trim";
 };
 
 }  // namespace loa::store

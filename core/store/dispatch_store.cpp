@@ -36,13 +36,13 @@ std::vector<std::string> record_args(const std::string& prefix, const RecordRequ
   }
   std::vector<std::string> args{prefix, rec.provider, rec.map_ids ? "1" : "0", std::to_string(groups.size()),
                                 std::to_string(rec.releases.size())};
-  args.reserve(args.size() + groups.size() * 2 + rec.outcomes.size() * 6 + rec.releases.size());
+  args.reserve(args.size() + groups.size() * 2 + rec.outcomes.size() * 7 + rec.releases.size());
   for (const auto& [job, list] : groups) {
     args.emplace_back(job);
     args.push_back(std::to_string(list.size()));
     for (const Outcome* o : list)
       args.insert(args.end(), {o->ref.substr(job.size() + 1), std::string(name(o->outcome)), o->provider_id, o->error,
-                               std::to_string(o->retry_delay_ms), o->retry_provider});
+                               std::to_string(o->retry_delay_ms), o->retry_provider, o->pin ? "1" : "0"});
   }
   args.insert(args.end(), rec.releases.begin(), rec.releases.end());
   return args;
@@ -75,13 +75,15 @@ std::expected<Taken, std::string> taken(Reply& r) {
       auto field = [&](DataField d) { return (*f)[static_cast<std::size_t>(d)]; };
       Outbound o;
       o.ref = job + "." + index;
-      // "3", or "3r2": the third attempt of the second round (take.lua).
+      // "3", or "3r2": the third attempt of the second round; "3p", "3r2p": pinned to
+      // this provider (take.lua).
       if (e[i + 1].type == Reply::Type::Integer) {
         o.attempts = static_cast<int>(e[i + 1].integer);
       } else {
         const std::string& attempts = e[i + 1].str;
         o.attempts = std::atoi(attempts.c_str());
         if (auto r = attempts.find('r'); r != std::string::npos) o.round = std::atoi(attempts.c_str() + r + 1);
+        o.pinned = attempts.ends_with('p');
       }
       o.phone = field(DataField::phone);
       o.unicode = field(DataField::unicode) == "1";

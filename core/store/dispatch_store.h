@@ -19,6 +19,9 @@ struct Outbound {
   bool unicode = false;
   std::string route;  ///< comma-separated providers, in failover order
   std::string lease;  ///< the lease this message was taken under, with others of its job
+  /// An earlier attempt may have been taken by this provider (it ended without knowing,
+  /// and the provider de-duplicates): the message never moves to another (pin:<job>).
+  bool pinned = false;
 };
 
 /// What became of one send attempt. `retry` goes back to a provider's lane after a delay;
@@ -35,6 +38,7 @@ struct Outcome {
   std::string error;
   std::int64_t retry_delay_ms = 0;  ///< retry, reroute
   std::string retry_provider;       ///< retry, reroute: whose lane
+  bool pin = false;                 ///< retry: hold the message with retry_provider from now on
 };
 
 /// Taking: up to `max` messages for `provider`, within its shared rate limit (`rate` per

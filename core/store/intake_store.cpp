@@ -5,13 +5,20 @@
 
 namespace loa::store {
 
+std::string IntakeStore::idem_key(const jobs::JobSpec& spec) const {
+  // The sender's name with its length: no name and key can be taken for another's.
+  const std::string by = spec.by.value_or("");
+  return key("idem:" + std::to_string(by.size()) + ":" + by + ":" + spec.key.value_or(""));
+}
+
 std::expected<IntakeStore::Enqueued, std::string> IntakeStore::enqueue(const jobs::JobSpec& spec) {
   bool has_key = spec.key.has_value();
-  auto r = run(scripts::Id::enqueue, {key("jobs"), key("idem:" + spec.key.value_or(""))},
-               {jobs::to_json(spec), has_key ? "1" : "0", std::to_string(kKeyTtlSeconds)});
+  auto r = run(scripts::Id::enqueue, {key("jobs"), idem_key(spec)},
+               {jobs::to_json(spec), has_key ? "1" : "0", std::to_string(kKeyTtlSeconds), jobs::fingerprint(spec)});
   if (!r) return std::unexpected(r.error());
   if (r->elements.size() != 2) return std::unexpected("unexpected reply from the enqueue script");
-  return Enqueued{r->elements[0].text(), r->elements[1].text() == "1"};
+  const std::string said = r->elements[1].text();
+  return Enqueued{.id = r->elements[0].text(), .created = said == "1", .conflict = said == "conflict"};
 }
 
 std::expected<void, std::string> IntakeStore::ensure_group() {
@@ -82,7 +89,7 @@ std::expected<void, std::string> IntakeStore::ack(const std::string& id) {
 std::expected<void, std::string> IntakeStore::admit(const Admission& a) {
   const bool has_key = a.spec && a.spec->key;
   auto r = run(scripts::Id::admit,
-               {key("job:" + a.id), key("index"), key("due"), key("idem:" + (has_key ? *a.spec->key : "")),
+               {key("job:" + a.id), key("index"), key("due"), has_key ? idem_key(*a.spec) : key("idem:"),
                 key("approvals")},
                {a.id, a.spec_json, std::string(jobs::name(a.state)), a.reason,
                 a.due_ms ? std::to_string(*a.due_ms) : "", has_key ? "1" : "0", std::to_string(kKeyTtlSeconds),

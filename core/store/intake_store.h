@@ -30,12 +30,18 @@ struct Admission {
 class IntakeStore : public StoreBase {
  public:
   using StoreBase::StoreBase;
-  /// XADDs the job; with a key, a repeat returns the first job's id and `created=false`.
+  /// XADDs the job. With a key (scoped to who sends: spec.by), a repeat of the same
+  /// announcement returns the first job's id and `created=false`; the key reused for a
+  /// different one enqueues nothing and says `conflict`.
   struct Enqueued {
     std::string id;
     bool created = true;
+    bool conflict = false;
   };
   std::expected<Enqueued, std::string> enqueue(const jobs::JobSpec& spec);
+  /// The Redis key of spec's idempotency key: one per sender (account, local:<user>,
+  /// remind:<name>), so one official's key never answers another's.
+  std::string idem_key(const jobs::JobSpec& spec) const;
 
   /// Creates the consumer group at 0 (an existing group is fine).
   std::expected<void, std::string> ensure_group();

@@ -166,12 +166,22 @@ JobStatus submitted_status(const Reply& entry) {
 }  // namespace
 
 std::expected<std::optional<JobStatus>, std::string> QueryStore::submitted(const std::string& job) {
+  // A whole id only: Redis reads "<ms>" alone as a range, whose first entry would be
+  // another job's (a stale view of one already admitted under "<ms>-0").
+  const auto dash = job.find('-');
+  const auto digits = [](std::string_view s) {
+    return !s.empty() && s.size() <= 20 && s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (dash == std::string::npos || !digits(std::string_view(job).substr(0, dash)) ||
+      !digits(std::string_view(job).substr(dash + 1)))
+    return std::nullopt;
   auto r = redis_.command({"XRANGE", key("jobs"), job, job, "COUNT", "1"});
   if (!r) {
     if (r.error().find("Invalid stream ID") != std::string::npos) return std::nullopt;
     return std::unexpected(r.error());
   }
-  if (r->elements.empty()) return std::nullopt;
+  if (r->elements.empty() || r->elements[0].elements.empty() || r->elements[0].elements[0].text() != job)
+    return std::nullopt;
   return submitted_status(r->elements[0]);
 }
 

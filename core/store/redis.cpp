@@ -1,6 +1,8 @@
 // hiredis wrapper.
 #include "core/store/redis.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 
 #include <charconv>
@@ -61,19 +63,28 @@ using ReplyPtr = std::unique_ptr<redisReply, ReplyFree>;
 }  // namespace
 
 std::string masked_url(const std::string& url) {
+  // Whatever comes before the first '@' is credentials (the parser's reading: a password
+  // may hold '/' but not '@'), unless it is a socket's path; only a user before a ':'
+  // stays. A URL with no scheme is masked the same way.
   const auto scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  const auto from = scheme + 3;
+  const std::size_t from = scheme == std::string::npos ? 0 : scheme + 3;
   const auto at = url.find('@', from);
-  const auto slash = url.find('/', from);
-  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return url;
+  if (at == std::string::npos || url[from] == '/') return url;
   const auto colon = url.find(':', from);
   const std::string user = colon != std::string::npos && colon < at ? url.substr(from, colon - from) : "";
   return url.substr(0, from) + user + ":***" + url.substr(at);
 }
 
 bool loopback_host(std::string_view host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
+  if (host == "localhost") return true;
+  // An address, parsed: "127.0.0.1.example.invalid" is a name like any other.
+  std::string h(host);
+  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  in_addr v4{};
+  in6_addr v6{};
+  if (::inet_pton(AF_INET, h.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  if (::inet_pton(AF_INET6, h.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
 }
 
 std::optional<std::string> open_to_network(const std::string& url) {
@@ -88,9 +99,36 @@ std::optional<std::string> open_to_network(const std::string& url) {
   return bare;
 }
 
+std::expected<RedisAddress, std::string> RedisAddress::parse(const std::string& url) {
+  static const std::regex tcp(R"(redis://(?:([^:@/]*):([^@]*)@)?([^:/@]+)(?::(\d{1,5}))?(?:/(\d+))?)");
+  static const std::regex unix_re(R"(unix://(?:([^:@/]*):([^@]*)@)?(/[^?]+)(?:\?db=(\d+))?)");
+  RedisAddress a;
+  a.shown = masked_url(url);  // never the password in a message
+  std::smatch m;
+  if (std::regex_match(url, m, tcp)) {
+    a.user = m[1];
+    a.password = m[2];
+    a.host = m[3];
+    if (m[4].matched) a.port = std::stoi(m[4]);
+    a.db = m[5];
+  } else if (std::regex_match(url, m, unix_re)) {
+    a.user = m[1];
+    a.password = m[2];
+    a.path = m[3];
+    a.db = m[4];
+  } else {
+    return std::unexpected(i18n::trf(
+        "redis url \"{}\" is not redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or unix://[[USER]:PASSWORD@]/PATH[?db=N]",
+        a.shown));
+  }
+  return a;
+}
+
 std::expected<std::unique_ptr<Redis>, std::string> Redis::connect(const std::string& url, int timeout_ms) {
+  auto address = RedisAddress::parse(url);
+  if (!address) return std::unexpected(address.error());
   std::unique_ptr<Redis> r(new Redis());
-  r->url_ = url;
+  r->address_ = std::move(*address);
   r->timeout_ms_ = timeout_ms;
   if (auto ok = r->reconnect(); !ok) return std::unexpected(ok.error());
   return r;
@@ -99,49 +137,31 @@ std::expected<std::unique_ptr<Redis>, std::string> Redis::connect(const std::str
 Redis::~Redis() = default;
 
 std::expected<void, std::string> Redis::reconnect() {
-  static const std::regex tcp(R"(redis://(?:([^:@/]*):([^@]*)@)?([^:/@]+)(?::(\d+))?(?:/(\d+))?)");
-  static const std::regex unix_re(R"(unix://(?:([^:@/]*):([^@]*)@)?(/[^?]+)(?:\?db=(\d+))?)");
-  std::smatch m;
+  const RedisAddress& a = address_;
   timeval tv{timeout_ms_ / 1000, (timeout_ms_ % 1000) * 1000};
-  redisContext* c = nullptr;
-  std::string user, password, db;
-  const std::string shown = masked_url(url_);  // never the password in a message
-  if (std::regex_match(url_, m, tcp)) {
-    user = m[1];
-    password = m[2];
-    db = m[5];
-    c = redisConnectWithTimeout(m[3].str().c_str(), m[4].matched ? std::stoi(m[4]) : 6379, tv);
-  } else if (std::regex_match(url_, m, unix_re)) {
-    user = m[1];
-    password = m[2];
-    db = m[4];
-    c = redisConnectUnixWithTimeout(m[3].str().c_str(), tv);
-  } else {
-    return std::unexpected(i18n::trf(
-        "redis url \"{}\" is not redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or unix://[[USER]:PASSWORD@]/PATH[?db=N]",
-        shown));
-  }
-  if (!c) return std::unexpected(i18n::trf("cannot connect to Redis at {}: out of memory", shown));
+  redisContext* c = a.path.empty() ? redisConnectWithTimeout(a.host.c_str(), a.port, tv)
+                                   : redisConnectUnixWithTimeout(a.path.c_str(), tv);
+  if (!c) return std::unexpected(i18n::trf("cannot connect to Redis at {}: out of memory", a.shown));
   ctx_.reset(c);
   if (c->err) {
     std::string err = c->errstr;
     ctx_.reset();
-    return std::unexpected(i18n::trf("cannot connect to Redis at {}: {}", shown, err));
+    return std::unexpected(i18n::trf("cannot connect to Redis at {}: {}", a.shown, err));
   }
   redisSetTimeout(c, tv);
-  if (!password.empty()) {
-    auto r = user.empty() ? command({"AUTH", password}) : command({"AUTH", user, password});
-    if (!r) return std::unexpected(i18n::trf("Redis at {} refused the login: {}", shown, r.error()));
+  if (!a.password.empty()) {
+    auto r = a.user.empty() ? command({"AUTH", a.password}) : command({"AUTH", a.user, a.password});
+    if (!r) return std::unexpected(i18n::trf("Redis at {} refused the login: {}", a.shown, r.error()));
   }
-  if (!db.empty() && db != "0")
-    if (auto r = command({"SELECT", db}); !r) return std::unexpected(r.error());
+  if (!a.db.empty() && a.db != "0")
+    if (auto r = command({"SELECT", a.db}); !r) return std::unexpected(r.error());
   return {};
 }
 
 std::string Redis::broken() {
   std::string err = ctx_->errstr[0] ? ctx_->errstr : "connection lost";
   ctx_.reset();  // a context is dead after any I/O error; the next call reconnects
-  return fmt::format("Redis at {}: {}", url_, err);
+  return fmt::format("Redis at {}: {}", address_.shown, err);
 }
 
 namespace {
@@ -177,7 +197,7 @@ std::expected<void, std::string> Redis::append(const std::vector<std::vector<std
 }
 
 std::expected<std::vector<Reply>, std::string> Redis::read_replies(std::size_t n) {
-  if (!ctx_) return std::unexpected(i18n::trf("Redis at {}: connection lost", url_));
+  if (!ctx_) return std::unexpected(i18n::trf("Redis at {}: connection lost", address_.shown));
   std::vector<Reply> out;
   out.reserve(n);
   for (size_t i = 0; i < n; ++i) {
@@ -245,7 +265,7 @@ std::expected<void, std::string> Redis::send_evals(std::vector<EvalCall> calls) 
 int Redis::fd() const { return ctx_ ? ctx_->fd : -1; }
 
 std::expected<bool, std::string> Redis::evals_arrived() {
-  if (!ctx_) return std::unexpected(i18n::trf("Redis at {}: connection lost", url_));
+  if (!ctx_) return std::unexpected(i18n::trf("Redis at {}: connection lost", address_.shown));
   while (arrived_.size() < sent_.size()) {
     void* raw = nullptr;
     if (redisGetReplyFromReader(ctx_.get(), &raw) != REDIS_OK) return std::unexpected(broken());

@@ -39,6 +39,21 @@ struct Script {
 /// `url` with any password replaced by *** (redis://user:***@host...), for messages.
 std::string masked_url(const std::string& url);
 
+/// Where a Redis is, parsed once from its URL. The password is kept for AUTH alone: the
+/// one text form of an address is `shown`, with the password masked, so that no error,
+/// log line or answer made from a connection can carry it (README, "Logs").
+struct RedisAddress {
+  std::string host;  ///< TCP; empty for a unix socket
+  int port = 6379;
+  std::string path;  ///< unix socket
+  std::string user, password, db;
+  std::string shown;  ///< the URL, password masked
+
+  /// redis://[[user]:password@]host[:port][/db] or unix://[[user]:password@]/path[?db=N];
+  /// the error shows the URL masked.
+  static std::expected<RedisAddress, std::string> parse(const std::string& url);
+};
+
 /// Whether `host` is this machine only (127.x, ::1, localhost).
 bool loopback_host(std::string_view host);
 /// For a TCP `url` to another machine: the address (without credentials) when that Redis
@@ -87,7 +102,8 @@ class Redis {
   /// The connection's socket, for a caller's poll() while it waits (-1 when not connected).
   int fd() const;
 
-  const std::string& url() const { return url_; }
+  /// The address this connects to, password masked: the only form of it to show.
+  const std::string& shown_url() const { return address_.shown; }
 
  private:
   Redis() = default;
@@ -98,7 +114,7 @@ class Redis {
   std::expected<std::vector<Reply>, std::string> read_replies(std::size_t n);
   /// Drops a connection that failed and says why.
   std::string broken();
-  std::string url_;
+  RedisAddress address_;
   int timeout_ms_ = 5000;
   struct Free {
     void operator()(redisContext* c) const;

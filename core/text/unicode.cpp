@@ -1,6 +1,7 @@
 // Unicode helpers built on ICU (Normalizer2 and the Latin-ASCII transliterator).
 #include "core/text/unicode.h"
 
+#include "core/util/i18n.h"
 #include "core/util/strings.h"
 
 #include <memory>
@@ -13,6 +14,47 @@
 #include <unicode/utf8.h>
 
 namespace loa::text {
+
+bool has_control(std::string_view s, bool newlines) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if ((c < 0x20 && !(newlines && c == '\n')) || c == 0x7f) return true;
+    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(s[i + 1]) <= 0x9f)
+      return true;
+  }
+  return false;
+}
+
+std::string printable(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(s[i + 1]) <= 0x9f) {
+      const auto d = static_cast<unsigned char>(s[++i]);
+      out += "\\u00";
+      out += kHex[d >> 4];
+      out += kHex[d & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> reason_problem(std::string_view reason) {
+  if (reason.size() > 1000) return i18n::tr("the reason is over 1000 bytes");
+  if (!valid_utf8(reason)) return i18n::tr("the reason is not valid UTF-8 text");
+  if (has_control(reason)) return i18n::tr("the reason holds a control character (a line break, an escape)");
+  return std::nullopt;
+}
 
 bool valid_utf8(std::string_view s) {
   int32_t i = 0, n = static_cast<int32_t>(s.size());

@@ -1,5 +1,6 @@
 // Unicode helpers for Vietnamese text: NFC, diacritic stripping, header-name folding.
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -7,6 +8,21 @@ namespace loa::text {
 
 /// True when `s` is well-formed UTF-8.
 bool valid_utf8(std::string_view s);
+
+/// Whether UTF-8 text holds a control character (C0, DEL, or C1: U+0080..U+009F), line
+/// feeds aside when `newlines` allows them. Such characters forge lines and move a
+/// terminal's cursor; names, keys and reasons never need them.
+bool has_control(std::string_view s, bool newlines = false);
+
+/// Text for a person's terminal: each control character (as has_control() counts them,
+/// line feeds too) shown as \xHH or \u00HH, so nothing printed can forge a line or send
+/// an escape sequence; everything else, Vietnamese included, as it is.
+std::string printable(std::string_view s);
+
+/// What is wrong with a reason a person typed (a rejection, an opt-out), nullopt when it
+/// is fine: one line of UTF-8 text of at most 1000 bytes. Checked before anything is done
+/// with it, by the API and `loa` alike.
+std::optional<std::string> reason_problem(std::string_view reason);
 
 /// Appends `s` to `out` as a JSON string, quotes included: '"', '\\' and control
 /// characters escaped, other text as it is (UTF-8), each invalid UTF-8 sequence as U+FFFD.

@@ -21,6 +21,24 @@ std::string mask_phone(std::string_view phone) {
   return std::string(phone.substr(0, 4)) + "***" + std::string(phone.substr(phone.size() - 3));
 }
 
+std::string mask_numbers(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    if (text[i] < '0' || text[i] > '9') {
+      out += text[i++];
+      continue;
+    }
+    std::size_t end = i;
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+    const std::string_view run = text.substr(i, end - i);
+    if (run.size() >= 9 && run.size() <= 12) out += mask_phone(run);
+    else out += run;
+    i = end;
+  }
+  return out;
+}
+
 void LogThrottle::emit(bool warning, const std::string& message) {
   const std::int64_t now = steady_ms();
   long held = 0;

@@ -14,6 +14,13 @@ void init_logging(std::string_view program, std::string_view level);
 /// Anything shorter than 7 characters becomes "***".
 std::string mask_phone(std::string_view phone);
 
+/// A provider's own text (an error, a report's reason) with every run of 9 to 12 digits --
+/// a phone number in any of its forms: 912345678, 0912345678, 84912345678, +84... -- masked
+/// as mask_phone() does, before it is stored, shown or logged above debug: providers
+/// quote the destination ("invalid destination 84912000000"). Longer runs (Loa's
+/// millisecond job ids, providers' numeric message ids) and shorter ones stay.
+std::string mask_numbers(std::string_view text);
+
 /// A repeated event (Redis down, a stream of refused requests) logged once, then at most
 /// once per interval with how many were held back, instead of a line each. Thread-safe.
 class LogThrottle {

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/config/config.h"
+#include "core/store/redis.h"
 
 namespace {
 namespace fs = std::filesystem;
@@ -232,5 +233,33 @@ routes:
     CHECK_FALSE(loa::config::valid_id("Phuong6"));
     CHECK_FALSE(loa::config::valid_id("phường-6"));
     CHECK_FALSE(loa::config::valid_id(""));
+  }
+
+  TEST_CASE("a Redis URL's password is masked wherever the URL becomes text") {
+    using loa::store::masked_url;
+    CHECK(masked_url("redis://loa:s3cr3t@10.0.0.5:6379/0") == "redis://loa:***@10.0.0.5:6379/0");
+    CHECK(masked_url("redis://:s3cr3t@10.0.0.5") == "redis://:***@10.0.0.5");
+    CHECK(masked_url("redis://:pa/ss@host:1/2") == "redis://:***@host:1/2");  // a '/' in the password
+    CHECK(masked_url("unix://:pw@/run/redis.sock") == "unix://:***@/run/redis.sock");
+    CHECK(masked_url("unix:///run/a@b/redis.sock") == "unix:///run/a@b/redis.sock");  // a path, no password
+    CHECK(masked_url("redis://10.0.0.5:6379") == "redis://10.0.0.5:6379");
+    CHECK(masked_url("loa:s3cr3t@10.0.0.5") == "loa:***@10.0.0.5");  // no scheme
+    CHECK(masked_url("redis://s3cr3t@host") == "redis://:***@host");
+    // Parsed once; the one text form of the address is masked, errors included.
+    auto a = loa::store::RedisAddress::parse("redis://loa:s3cr3t@10.0.0.5:6380/2");
+    REQUIRE(a);
+    CHECK(a->password == "s3cr3t");
+    CHECK(a->port == 6380);
+    CHECK(a->db == "2");
+    CHECK(a->shown == "redis://loa:***@10.0.0.5:6380/2");
+    auto bad = loa::store::RedisAddress::parse("redis://loa:s3cr3t@10.0.0.5:99999999/x");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().find("s3cr3t") == std::string::npos);
+    // The config's own error about a URL that is not one.
+    TempConfig c(std::string("redis: { url: \"http://loa:s3cr3t@10.0.0.5\" }\n") + kProviders);
+    auto cfg = loa::config::load_config(c.path());
+    REQUIRE_FALSE(cfg);
+    CHECK(any_contains(cfg.error(), "redis.url"));
+    CHECK_FALSE(any_contains(cfg.error(), "s3cr3t"));
   }
 }

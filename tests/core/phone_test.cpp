@@ -1,6 +1,9 @@
 // Phone normalisation: every accepted written form, the 2018 renumbering, landlines.
 #include <doctest/doctest.h>
 
+#include "core/reports/report.h"
+#include "core/util/log.h"
+
 #include "core/phone/phone.h"
 
 using loa::phone::normalize;
@@ -121,5 +124,23 @@ TEST_SUITE("core/phone") {
     CHECK_FALSE(carriers.add("08a1", "x").has_value());
     CHECK_FALSE(carriers.add("0801", "New Tel").has_value());
   }
-}
 
+  TEST_CASE("a provider's text: every number in it masked, ids kept (issue 29)") {
+    using loa::util::mask_numbers;
+    CHECK(mask_numbers("invalid destination 84912000000") == "invalid destination 8491***000");
+    CHECK(mask_numbers("To: +84912345678, from 0912345678; 912345678.") == "To: +8491***678, from 0912***678; 9123***678.");
+    CHECK(mask_numbers("HTTP 400: {\"Phone\":\"0987654321\"}") == "HTTP 400: {\"Phone\":\"0987***321\"}");
+    // Loa's refs (a 13-digit millisecond id), numeric message ids, codes, amounts: kept.
+    CHECK(mask_numbers("ref 1795893452014-0.3 id 2034072219640523072 code 103 for 50000 VND") ==
+          "ref 1795893452014-0.3 id 2034072219640523072 code 103 for 50000 VND");
+    CHECK(mask_numbers("") == "");
+  }
+
+  TEST_CASE("a report CSV cell that a spreadsheet would run as a formula is text (OWASP CSV injection)") {
+    using loa::reports::csv_line;
+    CHECK(csv_line({"=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "Nguyễn Văn A", ""}) ==
+          "\"'=HYPERLINK(\"\"http://x\"\")\",'+1,'-2,'@SUM(A1),Nguyễn Văn A,\r\n");
+    CHECK(csv_line({"\tcmd"}) == "'\tcmd\r\n");
+    CHECK(csv_line({"0912***678", "a=b"}) == "0912***678,a=b\r\n");
+  }
+}

@@ -52,6 +52,25 @@ TEST_SUITE("daemon/retry") {
     CHECK(d.retry);
     CHECK(d.provider == "a");  // only the same provider can recognise the repeat
   }
+
+  TEST_CASE("a pinned message (an earlier attempt may have been taken) stays with its provider whatever comes next") {
+    loa::config::RetryPolicy p{3, 100, 1000};
+    std::mt19937_64 rng(1);
+    for (auto kind : {ErrorKind::Transient, ErrorKind::RateLimited, ErrorKind::Ambiguous}) {
+      auto d = decide(p, {kind, "x", std::nullopt}, 2, "a", {"a", "b"}, true, rng, true);
+      CHECK(d.retry);
+      CHECK(d.provider == "a");
+      // Attempts spent: it may have gone on the first, so unknown, not failed.
+      d = decide(p, {kind, "x", std::nullopt}, 3, "a", {"a", "b"}, true, rng, true);
+      CHECK_FALSE(d.retry);
+      CHECK(d.final_state == loa::jobs::MessageState::unknown);
+    }
+    // The provider said no to the message itself: it did not take it, then or now.
+    CHECK(decide(p, {ErrorKind::Permanent, "400", std::nullopt}, 2, "a", {"a", "b"}, true, rng, true).final_state ==
+          loa::jobs::MessageState::failed);
+    // Not pinned: a transient failure moves on, as before.
+    CHECK(decide(p, {ErrorKind::Transient, "503", std::nullopt}, 2, "a", {"a", "b"}, true, rng, false).provider == "b");
+  }
 }
 
 TEST_CASE("the next provider on a route wraps to the first, and a stranger starts at the first") {

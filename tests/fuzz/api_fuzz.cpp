@@ -10,7 +10,7 @@
 #include "daemon/api_server.h"
 #include "tests/fuzz/fuzz.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+LOA_FUZZ_TARGET(api) {
   const std::string input(loa::fuzz::text(data, size));
   (void)loa::daemon::language_asked(input, std::nullopt);
   loa::cli::ApiAnswer answer{.status = 400, .body = input};

@@ -9,7 +9,7 @@
 #include "core/store/remind_store.h"
 #include "tests/fuzz/fuzz.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+LOA_FUZZ_TARGET(calendar) {
   if (size == 0) return 0;
   const std::string_view rest = loa::fuzz::text(data + 1, size - 1);
   using namespace loa::calendar;

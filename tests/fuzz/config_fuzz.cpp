@@ -3,7 +3,7 @@
 #include "providers/registry.h"
 #include "tests/fuzz/fuzz.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+LOA_FUZZ_TARGET(config) {
   auto path = loa::fuzz::write("loa.yaml", loa::fuzz::text(data, size));
   auto cfg = loa::config::load_config(path);
   if (!cfg) return 0;

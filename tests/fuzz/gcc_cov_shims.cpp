@@ -1,6 +1,7 @@
 // g++'s -fsanitize-coverage=trace-cmp also reports comparisons of floating-point values,
-// which libFuzzer does not take: these hooks let the targets link and ignore them.
+// which neither libFuzzer nor the ASan runtime takes: these hooks let every program of a
+// LOA_FUZZ build link, and ignore them. Weak, since each program gets its own copy.
 extern "C" {
-void __sanitizer_cov_trace_cmpf(float, float) {}
-void __sanitizer_cov_trace_cmpd(double, double) {}
+__attribute__((weak)) void __sanitizer_cov_trace_cmpf(float, float) {}
+__attribute__((weak)) void __sanitizer_cov_trace_cmpd(double, double) {}
 }

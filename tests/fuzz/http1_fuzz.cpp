@@ -4,7 +4,7 @@
 #include "providers/transport/http.h"
 #include "tests/fuzz/fuzz.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+LOA_FUZZ_TARGET(http1) {
   if (size == 0) return 0;
   const std::size_t step = 1 + data[0] % 64;
   auto rest = loa::fuzz::text(data + 1, size - 1);

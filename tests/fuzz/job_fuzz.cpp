@@ -5,7 +5,7 @@
 #include "core/jobs/job_spec.h"
 #include "tests/fuzz/fuzz.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+LOA_FUZZ_TARGET(job) {
   auto spec = loa::jobs::parse_job_spec(std::string(loa::fuzz::text(data, size)), "Asia/Ho_Chi_Minh");
   if (!spec) return 0;
   auto again = loa::jobs::parse_job_spec(loa::jobs::to_json(*spec), "UTC");

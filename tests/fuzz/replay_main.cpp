@@ -1,6 +1,7 @@
 // Runs a fuzz target over files (seed corpora and crashes found before), without libFuzzer:
-// the suite replays them on every build, so a crash once found stays a test.
-//   loa_replay_<target> FILE_OR_DIR...
+// the suite replays them on every build, so a crash once found stays a test. One binary
+// holds every target (tests/fuzz/fuzz.h, LOA_FUZZ_TARGET).
+//   loa_fuzz_replay TARGET FILE_OR_DIR...
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -8,12 +9,20 @@
 #include <sstream>
 #include <vector>
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
+#include "tests/fuzz/fuzz.h"
 
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
+  const auto& all = loa::fuzz::targets();
+  const auto target = argc > 1 ? all.find(argv[1]) : all.end();
+  if (target == all.end()) {
+    std::fprintf(stderr, "usage: loa_fuzz_replay TARGET FILE_OR_DIR...\ntargets:");
+    for (const auto& [name, run] : all) std::fprintf(stderr, " %s", name.c_str());
+    std::fprintf(stderr, "\n");
+    return 2;
+  }
   std::vector<fs::path> files;
-  for (int i = 1; i < argc; ++i) {
+  for (int i = 2; i < argc; ++i) {
     if (fs::is_directory(argv[i])) {
       for (const auto& e : fs::recursive_directory_iterator(argv[i]))
         if (e.is_regular_file()) files.push_back(e.path());
@@ -26,8 +35,8 @@ int main(int argc, char** argv) {
     std::stringstream ss;
     ss << in.rdbuf();
     const std::string bytes = ss.str();
-    LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    target->second(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
   }
-  std::printf("%zu input(s) replayed\n", files.size());
+  std::printf("%s: %zu input(s) replayed\n", target->first.c_str(), files.size());
   return files.empty() ? 1 : 0;
 }

@@ -36,7 +36,7 @@ std::map<std::string, std::unique_ptr<loa::providers::Provider>>& providers() {
 }
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+LOA_FUZZ_TARGET(reports) {
   if (size == 0) return 0;
   auto& all = providers();
   auto it = all.begin();

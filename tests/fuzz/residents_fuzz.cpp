@@ -3,7 +3,7 @@
 #include "core/wards/resident_list.h"
 #include "tests/fuzz/fuzz.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+LOA_FUZZ_TARGET(residents) {
   auto path = loa::fuzz::write("ward.csv", loa::fuzz::text(data, size));
   auto reader = loa::wards::ResidentReader::open(path);
   if (!reader) return 0;

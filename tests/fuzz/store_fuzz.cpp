@@ -9,7 +9,7 @@
 #include "core/store/codec.h"
 #include "tests/fuzz/fuzz.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+LOA_FUZZ_TARGET(store) {
   if (size == 0) return 0;
   std::string_view rest = loa::fuzz::text(data + 1, size - 1);
   using namespace loa::store;

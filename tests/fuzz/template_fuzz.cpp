@@ -3,7 +3,7 @@
 #include "core/text/message_template.h"
 #include "tests/fuzz/fuzz.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+LOA_FUZZ_TARGET(template) {
   if (size == 0) return 0;
   auto rest = loa::fuzz::text(data + 1, size - 1);
   if (data[0] % 2 == 0) {

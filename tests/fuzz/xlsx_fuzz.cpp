@@ -32,7 +32,7 @@ bool add(zip_t* z, const char* name, const void* data, std::size_t size) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+LOA_FUZZ_TARGET(xlsx) {
   const std::string path = (loa::fuzz::scratch() / "ward.xlsx").string();
   int err = 0;
   zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);

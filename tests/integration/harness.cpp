@@ -1,6 +1,8 @@
 // Integration harness.
 #include "tests/integration/harness.h"
+#include "core/store/audit_store.h"
 #include "core/store/query_store.h"
+#include "core/util/time.h"
 
 #include <csignal>
 #include <filesystem>
@@ -112,8 +114,9 @@ bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds tim
   return cond();
 }
 
-RedisServer::RedisServer(const TempDir& dir, bool durable) : dir_(dir), durable_(durable) {
-  url_ = "unix://" + dir.file("redis.sock");
+RedisServer::RedisServer(const TempDir& dir, bool durable, std::string password, std::vector<std::string> extra)
+    : dir_(dir), durable_(durable), password_(std::move(password)), extra_(std::move(extra)) {
+  url_ = "unix://" + (password_.empty() ? "" : ":" + password_ + "@") + dir.file("redis.sock");
   start();
 }
 
@@ -125,10 +128,11 @@ void RedisServer::kill_and_restart(std::chrono::milliseconds down) {
 
 void RedisServer::start() {
   std::string sock = dir_.file("redis.sock");
-  proc_ = std::make_unique<Process>(std::vector<std::string>{"redis-server", "--port", "0", "--unixsocket", sock, "--save", "",
-                                                             "--appendonly", durable_ ? "yes" : "no", "--appendfsync",
-                                                             "always", "--dir", dir_.path()},
-                                    dir_.file("redis.out"), dir_.file("redis.err"));
+  std::vector<std::string> argv{"redis-server", "--port", "0", "--unixsocket", sock, "--save", "",
+                                "--appendonly", durable_ ? "yes" : "no", "--appendfsync", "always", "--dir", dir_.path()};
+  if (!password_.empty()) argv.insert(argv.end(), {"--requirepass", password_});
+  argv.insert(argv.end(), extra_.begin(), extra_.end());
+  proc_ = std::make_unique<Process>(argv, dir_.file("redis.out"), dir_.file("redis.err"));
   REQUIRE_MESSAGE(wait_until([&] {
                     auto r = store::Redis::connect(url_, 200);
                     return r && (*r)->command({"PING"}).has_value();
@@ -353,6 +357,24 @@ retry: {{ max_attempts: 3, base_delay_ms: 50, max_delay_ms: 200 }}
                                 redis_url, extra_top, provider_port, extra_provider_keys);
   dir.write("loa.yaml", cfg);
   return dir.file("loa.yaml");
+}
+
+void plant_old_audit(store::Redis& redis, int n, int age_days) {
+  const std::int64_t at = util::now_ms() - static_cast<std::int64_t>(age_days) * 86400000;
+  auto head = redis.command({"GET", "t:audit:head"});
+  REQUIRE(head);
+  std::string prev = head->nil() ? "" : head->text();
+  for (int i = 0; i < n; ++i) {
+    store::AuditEntry e{.time_ms = at + i, .actor = "lan", .source = "127.0.0.1", .action = "send", .job = "",
+                        .summary = {{"old", i}}};
+    e.prev = prev;
+    e.hash = store::audit_hash(e);
+    REQUIRE(redis.command({"XADD", "t:audit", std::to_string(at + i) + "-0", "time", std::to_string(e.time_ms), "actor",
+                           e.actor, "source", e.source, "action", e.action, "job", e.job, "summary", e.summary.dump(),
+                           "prev", e.prev, "hash", e.hash}));
+    prev = e.hash;
+  }
+  REQUIRE(redis.command({"SET", "t:audit:head", prev}));
 }
 
 std::string job_count_mismatch(const RedisServer& redis) {

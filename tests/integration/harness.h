@@ -66,7 +66,10 @@ bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds tim
 class RedisServer {
  public:
   /// `durable`: AOF with fsync always, so that kill_and_restart() loses nothing.
-  explicit RedisServer(const TempDir& dir, bool durable = false);
+  /// `password`: requirepass, and in url() (unix://:<password>@/...); `extra`: more of
+  /// redis-server's arguments (--aclfile FILE).
+  explicit RedisServer(const TempDir& dir, bool durable = false, std::string password = "",
+                       std::vector<std::string> extra = {});
   /// kill -9, `down` of silence, then the same server again (same socket and data).
   void kill_and_restart(std::chrono::milliseconds down);
   std::string url() const { return url_; }
@@ -77,6 +80,8 @@ class RedisServer {
   void start();
   const TempDir& dir_;
   bool durable_ = false;
+  std::string password_;
+  std::vector<std::string> extra_;
   std::string url_;
   std::unique_ptr<Process> proc_;
 };
@@ -166,6 +171,10 @@ nlohmann::json job_status(const std::string& config, const std::string& job);
 
 /// Message `job`.`index` as stored (prefix "t"); empty when there is none.
 loa::store::MessageRecord message(loa::store::Redis& redis, const std::string& job, std::int64_t index);
+
+/// Appends `n` entries written `age_days` ago to the audit trail (prefix "t"), chained as
+/// AuditStore would (stream ids of that time): a trail as old as retention cuts.
+void plant_old_audit(loa::store::Redis& redis, int n, int age_days);
 
 /// "" when the count of jobs by state that the scripts keep (prefix "t", for /metrics)
 /// matches the states of the jobs themselves; otherwise both, to show.

@@ -11,7 +11,7 @@ local state, reason = ARGV[4], ARGV[5]
 if state ~= 'rejected' and ARGV[7] == '1' then
   local ok = redis.call('SET', KEYS[4], ARGV[2], 'NX', 'EX', ARGV[8])
   if not ok then
-    local other = redis.call('GET', KEYS[4])
+    local other = string.match(redis.call('GET', KEYS[4]) or '', '^[^|]*')  -- "<job id>|<fingerprint>"
     if other ~= ARGV[2] then state = 'rejected'; reason = 'repeat of job ' .. other .. ' (same key)' end
   end
 end

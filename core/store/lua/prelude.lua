@@ -136,6 +136,11 @@ local function viakey(j) return P .. ':via:' .. j end
 -- retry --failed); absent for messages never resent. A provider that de-duplicates by
 -- Loa's reference is handed a new one for each round (providers/provider.h Message::round).
 local function roundkey(j) return P .. ':round:' .. j end
+-- pin:<job>  <index>  the provider a message may already have been taken by: an attempt
+-- there ended without knowing (a timeout, a 504) and is retried where it went, since only
+-- that provider de-duplicates it. A pinned message never moves to another provider,
+-- whatever a circuit breaker or an account pause does (daemon/dispatcher.cpp).
+local function pinkey(j) return P .. ':pin:' .. j end
 local function parse_ref(ref) return string.match(ref, '^(.*)%.(%d+)$') end
 
 -- Puts message indexes (list[from..to]) on their job's lane for a provider; the job joins

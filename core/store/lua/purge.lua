@@ -1,6 +1,6 @@
 -- Removes the personal data of a job that finished before a cutoff: every message's
 -- number, name and text (md:<job>), its progress (ms:<job>:<bucket>, whose errors may
--- quote a number), its provider history (via:<job>) and resend rounds (round:<job>). The job hash keeps its counts, template,
+-- quote a number), its provider history (via:<job>), resend rounds (round:<job>) and pins (pin:<job>). The job hash keeps its counts, template,
 -- wards and times, and gets 'purged' (when). KEYS: the job hash. ARGV: prefix, job id,
 -- cutoff ms, '1' to only say what would go.
 -- Returns the job's message count when it is (or would be) purged, -1 otherwise.
@@ -9,7 +9,7 @@ if f[3] or not f[2] then return -1 end
 if f[1] ~= 'done' and f[1] ~= 'cancelled' and f[1] ~= 'rejected' then return -1 end
 if tonumber(f[2]) >= tonumber(ARGV[3]) then return -1 end
 if ARGV[4] ~= '1' then
-  redis.call('UNLINK', mdkey(ARGV[2]), viakey(ARGV[2]), roundkey(ARGV[2]))
+  redis.call('UNLINK', mdkey(ARGV[2]), viakey(ARGV[2]), roundkey(ARGV[2]), pinkey(ARGV[2]))
   local buckets = {}
   for b = 0, bucket_of(math.max(0, tonumber(f[4] or '0') - 1)) do
     buckets[#buckets + 1] = mskey(ARGV[2], b)

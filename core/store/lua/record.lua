@@ -1,9 +1,11 @@
 -- Records the outcomes of send attempts and releases leases.
 -- KEYS: inflight zset, retry zset. ARGV: prefix, provider, map provider ids (1/0: the
 -- provider's reports name messages by its own id), g (jobs), r (leases), then per job:
--- job id, k, and k results of 6 values: index, outcome
+-- job id, k, and k results of 7 values: index, outcome
 -- (sent|delivered|failed|unknown|retry|reroute), provider id, error, retry delay ms, retry
--- provider; then r leases whose messages all have their outcome by now.
+-- provider, pin ('1': the message may have been taken by that provider and is held there
+-- from now on, pin:<job> in prelude.lua); then r leases whose messages all have their
+-- outcome by now.
 -- 'reroute' is a retry that was never attempted (the provider's circuit was open), so it
 -- does not count as an attempt. Provider ids map to refs in one hash per provider and
 -- day (dlr:<provider>:<day>), kept 15 days.
@@ -15,14 +17,15 @@ local o = 6
 for _ = 1, g do
   local j, k = ARGV[o], tonumber(ARGV[o + 1])
   local first = o + 2
-  o = first + 6 * k
+  o = first + 7 * k
   local idx = {}
-  for x = 1, k do idx[x] = ARGV[first + 6 * (x - 1)] end
+  for x = 1, k do idx[x] = ARGV[first + 7 * (x - 1)] end
   local st = ms_get(j, idx)
   local rel = tostring(now - epoch(j))
   local batch = changes(j)
+  local pins = {}
   for x = 1, k do
-    local b = first + 6 * (x - 1)
+    local b = first + 7 * (x - 1)
     local outcome, pid, err = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
     local s, a, pr, _, tsend, tsent, tdone, opid, dlr, e = progress_of(st[x])
     if map_ids and pid ~= '' then ids[#ids + 1] = pid; ids[#ids + 1] = j .. '.' .. idx[x] end
@@ -33,6 +36,7 @@ for _ = 1, g do
         if outcome == 'reroute' then a = (tonumber(a) or 1) - 1 end
         retries[#retries + 1] = now + tonumber(ARGV[b + 4])
         retries[#retries + 1] = j .. '.' .. idx[x] .. '|' .. ARGV[b + 5]
+        if ARGV[b + 6] == '1' then pins[#pins + 1] = idx[x]; pins[#pins + 1] = ARGV[b + 5] end
         e = err
       elseif outcome == 'sent' then
         to, tsent, opid, e = 'sent', rel, pid, ''
@@ -49,6 +53,7 @@ for _ = 1, g do
     end
   end
   commit(batch, now)
+  if #pins > 0 then redis.call('HSET', pinkey(j), unpack(pins)) end
 end
 if #ids > 0 then
   local bucket = P .. ':dlr:' .. ARGV[2] .. ':' .. math.floor(now / 86400000)

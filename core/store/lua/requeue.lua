@@ -1,5 +1,6 @@
 -- Puts a job's messages in one state (unknown|failed) among [first, last) back on their
--- route's first provider, on an operator's word; a failed one starts a new round
+-- route's first provider (an unknown one pinned to a provider, on that one), on an
+-- operator's word; a failed one starts a new round
 -- (round:<job>, prelude.lua) with its attempts counted afresh.
 -- KEYS: job hash. ARGV: prefix, job id, state to resend, first index, last index
 -- (exclusive). Returns how many, -1 for no such job, -2 for a job that cannot resend.
@@ -12,6 +13,7 @@ for i = tonumber(ARGV[4]), tonumber(ARGV[5]) - 1 do idx[#idx + 1] = tostring(i) 
 if #idx == 0 then return 0 end
 local states = ms_get(j, idx)
 local data = md_get(j, idx)
+local pins = redis.call('EXISTS', pinkey(j)) == 1 and redis.call('HMGET', pinkey(j), unpack(idx)) or {}
 local batch, lanes = changes(j), {}
 for x, index in ipairs(idx) do
   local f = split_progress(states[x])
@@ -27,7 +29,8 @@ for x, index in ipairs(idx) do
       redis.call('HINCRBY', roundkey(j), index, 1)
     end
     change(batch, index, pack(f), ARGV[3], 'queued')
-    local provider = string.match(route, '^[^,]+')
+    -- An unknown message that may have been taken goes back where it may have gone.
+    local provider = (ARGV[3] == 'unknown' and pins[x]) or string.match(route, '^[^,]+')
     local l = lanes[provider]
     if not l then l = {}; lanes[provider] = l end
     l[#l + 1] = index

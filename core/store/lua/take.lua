@@ -63,8 +63,9 @@ for _, prio in ipairs(prios) do
       vt = score + #idx
       redis.call('ZADD', active, vt, j)
       local st = ms_get(j, idx)
-      local rk = roundkey(j)
+      local rk, pk = roundkey(j), pinkey(j)
       local rounds = redis.call('EXISTS', rk) == 1 and redis.call('HMGET', rk, unpack(idx)) or nil
+      local pins = redis.call('EXISTS', pk) == 1 and redis.call('HMGET', pk, unpack(idx)) or nil
       local rel = tostring(now - epoch(j))
       tag = tag or tostring(redis.call('INCR', P .. ':takes'))
       local batch, mine, msgs = changes(j), {}, {}
@@ -82,7 +83,9 @@ for _, prio in ipairs(prios) do
                  'queued', 'sending')
           mine[#mine + 1] = i
           msgs[#msgs + 1] = i
-          msgs[#msgs + 1] = rounds and rounds[x] and (a .. 'r' .. rounds[x]) or a
+          local said = rounds and rounds[x] and (a .. 'r' .. rounds[x]) or a
+          if pins and pins[x] then said = said .. 'p' end
+          msgs[#msgs + 1] = said
         end
       end
       if #mine > 0 then
