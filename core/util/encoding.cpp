@@ -88,6 +88,14 @@ std::string hmac_sha1(const std::string& key, const std::string& data) {
   return std::string(reinterpret_cast<char*>(digest), len);
 }
 
+std::string hmac_sha256(const std::string& key, const std::string& data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), digest, &len);
+  return std::string(reinterpret_cast<char*>(digest), len);
+}
+
 std::string sha256_hex(std::string_view data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);

@@ -20,6 +20,8 @@ std::string form_encode(const std::vector<std::pair<std::string, std::string>>& 
 
 std::string base64(const std::string& bytes);
 std::string hmac_sha1(const std::string& key, const std::string& data);
+/// HMAC-SHA256, raw bytes.
+std::string hmac_sha256(const std::string& key, const std::string& data);
 
 /// SHA-256 of `data`, as 64 lower-case hex digits.
 std::string sha256_hex(std::string_view data);

@@ -3,23 +3,28 @@
 // Twilio's helper libraries check it (twilio-python's RequestValidator): the URL with the
 // scheme's default port written out or left out, and for a body Twilio does not send as
 // form fields, a bodySHA256 query parameter (the body's SHA-256, hex) with the signature
-// over the URL alone.
+// over the URL alone. Where a Webhooks Rule signs instead (X-Twilio-Webhooks-Signature-Settings:
+// key=<id>,algorithm=HMAC_SHA256 or HMAC_SHA1), the rule's shared key (webhook_shared_key)
+// and that algorithm sign the same string, as twilio-node's validateRequest takes them.
 #include "providers/vendors/twilio.h"
 
 #include <algorithm>
+#include <optional>
+#include <string_view>
 
 #include "core/util/encoding.h"
 #include "core/util/i18n.h"
+#include "core/util/strings.h"
 #include "providers/vendors/vendor.h"
 
 namespace loa::providers {
 
-std::string twilio_signature(const std::string& auth_token, const std::string& url,
-                             std::vector<std::pair<std::string, std::string>> params) {
+std::string twilio_signature(const std::string& key, const std::string& url,
+                             std::vector<std::pair<std::string, std::string>> params, bool sha256) {
   std::stable_sort(params.begin(), params.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::string data = url;
   for (const auto& [k, v] : params) data += k + v;
-  return util::base64(util::hmac_sha1(auth_token, data));
+  return util::base64(sha256 ? util::hmac_sha256(key, data) : util::hmac_sha1(key, data));
 }
 
 namespace {
@@ -59,7 +64,22 @@ constexpr Row<std::string_view, Outcome> kReports[] = {
 
 struct TwilioSettings {
   std::string name, url, account_sid, auth_token, from, messaging_service_sid, callback_url;
+  std::string webhook_shared_key;  ///< a Webhooks Rule's SharedKey secret, when one signs
 };
+
+// The algorithm an X-Twilio-Webhooks-Signature-Settings value names ("key=K1,algorithm=
+// HMAC_SHA256"): true for SHA-256, false for SHA-1, nullopt for anything else.
+std::optional<bool> signature_algorithm(std::string_view settings) {
+  for (auto part : util::split(settings, ",")) {
+    part = util::trimmed(part);
+    if (!part.starts_with("algorithm=")) continue;
+    const auto algorithm = part.substr(10);
+    if (algorithm == "HMAC_SHA256") return true;
+    if (algorithm == "HMAC_SHA1") return false;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
 
 class TwilioProvider final : public Provider {
  public:
@@ -98,10 +118,25 @@ class TwilioProvider final : public Provider {
     if (body_hash.empty()) params = util::parse_form(in.body);
     else if (!util::constant_time_equal(lower(body_hash), util::sha256_hex(in.body)))
       return std::unexpected(ReportFailure{ReportError::Unauthorized, "bodySHA256 does not match the body"});
+    // Signed by a Webhooks Rule (its shared key, its algorithm), or by the account (the auth
+    // token, HMAC-SHA1).
+    std::string key = s_.auth_token;
+    bool sha256 = false;
+    if (const std::string settings = in.header("X-Twilio-Webhooks-Signature-Settings"); !settings.empty()) {
+      const auto algorithm = signature_algorithm(settings);
+      if (!algorithm)
+        return std::unexpected(ReportFailure{ReportError::Unauthorized,
+                                             "X-Twilio-Webhooks-Signature-Settings names no algorithm Loa knows"});
+      if (s_.webhook_shared_key.empty())
+        return std::unexpected(ReportFailure{ReportError::Unauthorized,
+                                             "signed with a Webhooks Rule's shared key, and webhook_shared_key is not set"});
+      key = s_.webhook_shared_key;
+      sha256 = *algorithm;
+    }
     bool good = false;
     const std::string given = in.header("X-Twilio-Signature");
     for (const auto& url : signed_forms(in.url))
-      good |= util::constant_time_equal(given, twilio_signature(s_.auth_token, url, params));
+      good |= util::constant_time_equal(given, twilio_signature(key, url, params, sha256));
     if (!good) return std::unexpected(ReportFailure{ReportError::Unauthorized, "bad X-Twilio-Signature"});
     if (!body_hash.empty()) params = fields_of(in.body);
     std::string sid, status, code;
@@ -134,10 +169,12 @@ class TwilioProvider final : public Provider {
 }  // namespace
 
 vendor::FactoryResult make_twilio(const FactoryContext& ctx) {
-  vendor::Section sec(ctx, "twilio", {"account_sid", "auth_token", "from", "messaging_service_sid"});
+  vendor::Section sec(ctx, "twilio", {"account_sid", "auth_token", "from", "messaging_service_sid", "webhook_shared_key"});
   TwilioSettings s{.name = sec.name(), .callback_url = sec.callback_url()};
   sec.strings({{"account_sid", &s.account_sid}, {"auth_token", &s.auth_token}}, true);
-  sec.strings({{"from", &s.from}, {"messaging_service_sid", &s.messaging_service_sid}}, false);
+  sec.strings({{"from", &s.from}, {"messaging_service_sid", &s.messaging_service_sid},
+               {"webhook_shared_key", &s.webhook_shared_key}},
+              false);
   if (s.from.empty() == s.messaging_service_sid.empty()) sec.error(i18n::tr("needs exactly one of from and messaging_service_sid"));
   if (ctx.config.public_url.empty())
     sec.error(i18n::tr("needs webhook.public_url: signatures are checked against the URL Twilio calls"));

@@ -7,8 +7,10 @@
 namespace loa::providers {
 
 /// The X-Twilio-Signature of a request to `url` with form `params`: Base64 of
-/// HMAC-SHA1(auth_token, url + each param name and value, sorted by name).
-std::string twilio_signature(const std::string& auth_token, const std::string& url,
-                             std::vector<std::pair<std::string, std::string>> params);
+/// HMAC-SHA1(key, url + each param name and value, sorted by name), or HMAC-SHA256 where a
+/// Webhooks Rule says so (X-Twilio-Webhooks-Signature-Settings: algorithm=HMAC_SHA256, the
+/// key then the rule's shared key, not the auth token).
+std::string twilio_signature(const std::string& key, const std::string& url,
+                             std::vector<std::pair<std::string, std::string>> params, bool sha256 = false);
 
 }  // namespace loa::providers

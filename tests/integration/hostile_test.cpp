@@ -357,4 +357,53 @@ TEST_SUITE("integration/hostile") {
     CHECK(refs.size() == 40);
     CHECK(job_status(cfg, job)["counts"].value("delivered", 0) == 40);
   }
+
+  TEST_CASE("control characters: refused where they cannot belong, escaped wherever free text is shown") {
+    Rig rig(2, {}, "", "api: { listen: \"127.0.0.1:0\" }\napproval: { urgent: true }\n");
+    auto& [dir, redis, provider, cfg] = rig;
+    const std::string mai = account(cfg, {"mai", "--role", "approver", "--wards", "phuong-6"});
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    const std::string forged = "ok\n2026-12-07 08:00  chu-tich  approved  1-0  \x1b[2J\x1b[31mpwned";
+    // A var, a key, an area with an escape or a line break: refused, nothing enqueued.
+    for (const std::vector<std::string>& extra :
+         {std::vector<std::string>{"--var", "noi_dung=a\x1b[2Jb"}, {"--var", "noi_dung=x", "--key", "k\nk"},
+          {"--var", "noi_dung=x", "--area", "Khóm\x07 1"}}) {
+      std::vector<std::string> args{"send", "--template", "thong-bao", "--ward", "phuong-6", "--yes"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      auto r = run_loa(cfg, args);
+      CHECK_MESSAGE(r.code == 2, r.out, r.err);
+      CHECK(r.err.find("control character") != std::string::npos);
+    }
+    // A reason with a forged line: refused by loa and by the API, the job still waiting.
+    const std::string job = send_job(cfg, "phuong-6", "họp", {"--urgent"});
+    REQUIRE(wait_until([&] { return job_status(cfg, job)["state"] == "awaiting_approval"; }, 10s));
+    auto rejected = run_loa(cfg, {"reject", job, "--reason", forged});
+    CHECK(rejected.code == 2);
+    auto not_utf8 = run_loa(cfg, {"reject", job, "--reason", "l\xff\xfe do"});
+    CHECK(not_utf8.code == 2);  // refused before anything was done, not a crash after
+    CHECK(not_utf8.err.find("UTF-8") != std::string::npos);
+    CHECK(run_loa(cfg, {"optout", "add", "0912000001", "--reason", forged}).code == 2);
+    httplib::Client c("127.0.0.1", gw.api_port());
+    auto api = c.Post("/api/v1/jobs/" + job + "/reject", {{"Authorization", "Bearer " + mai}}, json{{"reason", forged}}.dump(),
+                      "application/json");
+    REQUIRE(api);
+    CHECK(api->status == 400);
+    CHECK(job_status(cfg, job)["state"] == "awaiting_approval");
+    // What reached Redis some other way is shown escaped: a stored reason and an audit entry.
+    auto r = redis.connect();
+    REQUIRE(r->command({"HSET", "t:job:" + job, "reason", forged}));
+    auto status = run_loa(cfg, {"status", job});
+    CHECK(status.out.find('\x1b') == std::string::npos);
+    CHECK(status.out.find("\\x1b[2J") != std::string::npos);
+    CHECK(status.out.find("\n2026-12-07 08:00") == std::string::npos);  // no forged line
+    auto jobs = run_loa(cfg, {"jobs"});
+    CHECK(jobs.out.find('\x1b') == std::string::npos);
+    loa::store::AuditStore audit(*r, "t");
+    REQUIRE(audit.append({.actor = "mai\n2026-12-07 08:00  chu-tich", .source = "x", .action = "reject", .job = job,
+                          .summary = {{"reason", forged}}}));
+    auto trail = run_loa(cfg, {"audit"});
+    CHECK(trail.out.find('\x1b') == std::string::npos);
+    CHECK(trail.out.find("\n2026-12-07 08:00") == std::string::npos);
+    CHECK(trail.out.find("\\x0a2026-12-07 08:00") != std::string::npos);
+  }
 }

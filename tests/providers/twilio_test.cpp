@@ -9,7 +9,11 @@ using namespace loa::test::vendors;
 namespace {
 const std::string kSection =
     "{name: twilio, type: twilio, account_sid: AC0123456789abcdef0123456789abcdef, auth_token: test-auth-token, "
-    "from: '+15005550006'}";
+    "from: '+15005550006', webhook_shared_key: test-shared-key}";
+// A Webhooks Rule's signature (HMAC-SHA256 with its shared key; Python's hmac computed it).
+const std::vector<std::pair<std::string, std::string>> kRuleSigned = {
+    {"X-Twilio-Signature", "@status_callback.sha256.signature"},
+    {"X-Twilio-Webhooks-Signature-Settings", "key=KS0123,algorithm=HMAC_SHA256"}};
 const std::vector<std::pair<std::string, std::string>> kSigned = {{"X-Twilio-Signature", "@status_callback.signature"}};
 // tests/data/providers/twilio/status_callback_json.url
 const std::string kJsonUrl =
@@ -50,6 +54,19 @@ TEST_CASE("providers/twilio") {
               {.label = "signed for another URL (a proxy's view)", .body = "@status_callback.form", .headers = kSigned,
                .url = "http://10.0.0.5:8089/dlr/twilio", .error = ReportError::Unauthorized},
               {.label = "no signature", .body = "@status_callback.form", .error = ReportError::Unauthorized},
+              // Twilio's newer signatures, as its helper library takes them (issue 29).
+              {.label = "HMAC-SHA256 by a Webhooks Rule's shared key", .body = "@status_callback.form",
+               .headers = kRuleSigned, .reports = {{"", "SM0123456789abcdef0123456789abcdef", MessageState::delivered}}},
+              {.label = "HMAC-SHA256 announced, the body changed", .body = "@status_callback_json.body",
+               .headers = kRuleSigned, .error = ReportError::Unauthorized},
+              {.label = "the auth token's HMAC-SHA1 where the header says HMAC-SHA256", .body = "@status_callback.form",
+               .headers = {{"X-Twilio-Signature", "@status_callback.signature"},
+                           {"X-Twilio-Webhooks-Signature-Settings", "key=KS0123,algorithm=HMAC_SHA256"}},
+               .error = ReportError::Unauthorized},
+              {.label = "an algorithm Loa does not know", .body = "@status_callback.form",
+               .headers = {{"X-Twilio-Signature", "@status_callback.sha256.signature"},
+                           {"X-Twilio-Webhooks-Signature-Settings", "key=KS0123,algorithm=HMAC_MD5"}},
+               .error = ReportError::Unauthorized},
               // Twilio's helpers accept the URL with and without the default port.
               {.label = "signed without :443, called with it", .body = "@status_callback.form", .headers = kSigned,
                .url = "https://sms.example.vn:443/dlr/twilio",
