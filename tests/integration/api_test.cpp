@@ -17,13 +17,6 @@ using nlohmann::json;
 
 namespace {
 
-// `loa account add NAME ...` and the token it printed (its last line).
-std::string account(const std::string& cfg, std::vector<std::string> args) {
-  args.insert(args.begin(), {"account", "add"});
-  auto r = run_loa(cfg, args);
-  REQUIRE_MESSAGE(r.code == 0, r.err);
-  return job_id(r);
-}
 
 struct Api {
   int port;

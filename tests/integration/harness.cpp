@@ -280,6 +280,13 @@ int Gateway::api_port() const {
   return port;
 }
 
+std::string account(const std::string& config, std::vector<std::string> args) {
+  args.insert(args.begin(), {"account", "add"});
+  auto r = run_loa(config, args);
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  return job_id(r);
+}
+
 CommandResult run_loa(const std::string& config, std::vector<std::string> args) {
   args.insert(args.begin(), {bin("loa"), "--config", config});
   return run(args);

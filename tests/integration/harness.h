@@ -157,6 +157,10 @@ class Gateway {
 /// Runs `loa --config <config> args...`.
 CommandResult run_loa(const std::string& config, std::vector<std::string> args);
 
+/// `loa account add NAME ...` (args after "add"); requires success and returns the token it
+/// printed (its last line).
+std::string account(const std::string& config, std::vector<std::string> args);
+
 /// The job id `loa send` printed on its last line.
 std::string job_id(const CommandResult& sent);
 

@@ -29,13 +29,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// `loa account add NAME ...` and the token it printed (its last line).
-std::string account(const std::string& cfg, std::vector<std::string> args) {
-  args.insert(args.begin(), {"account", "add"});
-  auto r = run_loa(cfg, args);
-  REQUIRE_MESSAGE(r.code == 0, r.err);
-  return job_id(r);
-}
 
 // "<status> <body>" of one request, "no answer" when there was none.
 std::string call(int port, const std::string& method, const std::string& path, const std::string& token = "") {
