@@ -9,7 +9,9 @@ runs=${RUNS:-3}
 secs=${SECONDS_PER_RUN:-10}
 reconnect=${RECONNECT_MS:-1000}
 bash "$root/scripts/install-deps.sh"
-cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+source "$root/scripts/trees.sh"  # build/, configured as scripts/test.sh configures it
+loa_tree plain
+cmake -S "$root" -B "$build" "${flags[@]}" >/dev/null
 cmake --build "$root/build" -j"$(nproc)" --target loa-gatewayd loa-webhook-abuse >/dev/null
 W=$(mktemp -d /tmp/loa-webhook-bench.XXXXXX)
 cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$W"; }

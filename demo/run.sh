@@ -6,7 +6,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/install-deps.sh"
-cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+source "$root/scripts/trees.sh"  # build/, configured as scripts/test.sh configures it
+loa_tree plain
+cmake -S "$root" -B "$build" "${flags[@]}" >/dev/null
 cmake --build "$root/build" -j"$(nproc)" --target loa loa-gatewayd loa-fake-provider
 
 state=$(mktemp -d /tmp/loa-demo.XXXXXX)

@@ -8,7 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <map>
 #include <csignal>
 #include <filesystem>
 #include <set>
@@ -398,5 +400,33 @@ TEST_SUITE("integration/hostile") {
     CHECK(trail.out.find('\x1b') == std::string::npos);
     CHECK(trail.out.find("\n2026-12-07 08:00") == std::string::npos);
     CHECK(trail.out.find("\\x0a2026-12-07 08:00") != std::string::npos);
+  }
+
+  TEST_CASE("loa --server to this machine never hands the token to $http_proxy; to another it says a proxy will have it") {
+    Rig rig(1, {}, "", "api: { listen: \"127.0.0.1:0\" }\n");
+    auto& [dir, redis, provider, cfg] = rig;
+    const std::string token = account(cfg, {"lan", "--role", "officer", "--wards", "phuong-6"});
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    std::atomic<int> proxied{0};
+    RawServer proxy([&](int fd) {  // a proxy that would see the Authorization header
+      ++proxied;
+      std::string buf;
+      read_request(fd, buf);
+    });
+    const std::string proxy_url = "http://127.0.0.1:" + std::to_string(proxy.port());
+    const std::map<std::string, std::string> env{{"LOA_TOKEN", token},         {"LOA_CONFIG", "/nonexistent/loa.yaml"},
+                                                 {"http_proxy", proxy_url},    {"https_proxy", proxy_url},
+                                                 {"all_proxy", proxy_url},     {"no_proxy", ""},
+                                                 {"LC_ALL", "en_US.UTF-8"}};
+    auto jobs = run({bin("loa"), "--server", "http://127.0.0.1:" + std::to_string(gw.api_port()), "jobs"}, env);
+    CHECK_MESSAGE(jobs.code == 0, jobs.err);
+    CHECK(proxied.load() == 0);
+    CHECK(jobs.err.find("proxy") == std::string::npos);
+    // A name that only starts like a loopback address is another machine: warned about (and
+    // the request goes to the proxy, which here answers nothing).
+    auto far = run({bin("loa"), "--server", "http://127.0.0.1.example.invalid:1", "jobs"}, env);
+    CHECK(far.code != 0);
+    CHECK_MESSAGE(far.err.find("goes through that proxy") != std::string::npos, far.err);
+    CHECK(far.err.find("plain HTTP") != std::string::npos);
   }
 }
