@@ -226,6 +226,14 @@ int free_port() {
   return ntohs(a.sin_port);
 }
 
+std::unique_ptr<SmallDisk> SmallDisk::mount(const std::string& at, const std::string& size) {
+  std::filesystem::create_directories(at);
+  if (run({"mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", at}).code != 0) return nullptr;
+  return std::unique_ptr<SmallDisk>(new SmallDisk(at));
+}
+
+SmallDisk::~SmallDisk() { run({"umount", "-l", at_}); }
+
 std::string bin(const std::string& name) {
   if (name == "loa-gatewayd") return std::string(LOA_BIN_DIR) + "/daemon/loa-gatewayd";
   if (name == "loa") return std::string(LOA_BIN_DIR) + "/cli/loa";

@@ -133,6 +133,18 @@ std::string read_file(const std::string& path);
 /// number (nginx, Kannel); another process could take it before they bind, rarely.
 int free_port();
 
+/// A small disk of its own (tmpfs of `size`, "4m") at `at`, made if missing; unmounted when
+/// it goes. nullptr where mount is refused (it needs root).
+class SmallDisk {
+ public:
+  static std::unique_ptr<SmallDisk> mount(const std::string& at, const std::string& size);
+  ~SmallDisk();
+
+ private:
+  explicit SmallDisk(std::string at) : at_(std::move(at)) {}
+  std::string at_;
+};
+
 /// Paths of the built binaries.
 std::string bin(const std::string& name);
 

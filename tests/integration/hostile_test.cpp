@@ -300,15 +300,11 @@ TEST_SUITE("integration/hostile") {
 
   TEST_CASE("the file provider on a full disk: no torn line, a message not written is not delivered, and goes once room comes") {
     TempDir dir;
-    std::filesystem::create_directories(dir.file("outbox"));
-    if (run({"mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir.file("outbox")}).code != 0) {
+    auto disk = SmallDisk::mount(dir.file("outbox"), "64k");
+    if (!disk) {
       MESSAGE("skipped: cannot mount a tmpfs here");
       return;
     }
-    struct Unmount {
-      std::string at;
-      ~Unmount() { run({"umount", "-l", at}); }
-    } unmount{dir.file("outbox")};
     RedisServer redis(dir);
     write_ward(dir, "phuong-6", 40);
     // Room for a few lines only; the rest of the disk taken.

@@ -349,16 +349,12 @@ TEST_SUITE("integration/operations") {
 
   TEST_CASE("the embedded Redis on a full disk: work stops, /healthz says so, and resumes without help when there is room") {
     TempDir dir;
-    std::filesystem::create_directories(dir.file("state"));
     // A 4 MiB disk of its own for state_dir (needs root; skipped where mount is refused).
-    if (run({"mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", dir.file("state")}).code != 0) {
+    auto disk = SmallDisk::mount(dir.file("state"), "4m");
+    if (!disk) {
       MESSAGE("skipped: cannot mount a tmpfs here");
       return;
     }
-    struct Unmount {
-      std::string at;
-      ~Unmount() { run({"umount", "-l", at}); }
-    } unmount{dir.file("state")};
     FakeProvider provider(dir, "fake");
     write_ward(dir, "phuong-6", 50);
     auto cfg = write_config(dir, "embedded", provider.port());
