@@ -268,11 +268,12 @@ int HttpServer::handle(MHD_Connection* c, Request& req, const char* method, cons
     *upload_size = 0;
     return MHD_YES;
   }
-  auto refuse = [&](unsigned status, std::string_view why, const char* metric) {
+  auto refuse = [&](unsigned status, std::string_view why, const char* metric,
+                    const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     req.stage = Request::Stage::Refused;
     *upload_size = 0;
     on_dropped_(metric);
-    return queue(c, status, why);
+    return queue(c, status, why, "text/plain", headers);
   };
   if (req.stage == Request::Stage::Head) {
     // The head is complete; the body (if any) has not been read.
@@ -293,12 +294,8 @@ int HttpServer::handle(MHD_Connection* c, Request& req, const char* method, cons
           return MHD_YES;
         },
         &lengths);
-    if (lengths > 1) {
-      req.stage = Request::Stage::Refused;
-      *upload_size = 0;
-      on_dropped_("malformed");
-      return queue(c, MHD_HTTP_BAD_REQUEST, "more than one Content-Length\n", "text/plain", {{"Connection", "close"}});
-    }
+    if (lengths > 1)
+      return refuse(MHD_HTTP_BAD_REQUEST, "more than one Content-Length\n", "malformed", {{"Connection", "close"}});
     const char* enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
     if (enc && strcasecmp(enc, "identity") != 0)
       return refuse(MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "compressed bodies are not accepted\n", "encoding");
