@@ -165,7 +165,26 @@ class ApiBackend final : public Backend {
  public:
   explicit ApiBackend(ApiClient& api) : api_(api) {}
 
-  std::expected<store::IntakeStore::Enqueued, std::string> enqueue(const jobs::JobSpec&) override { return none(); }
+  // POST /preview, or /jobs (?dry_run=true for a check): the outcome, also of a refusal.
+  std::expected<submit::Outcome, std::string> submit(const submit::Request& r) override {
+    const std::string path = r.mode == submit::Mode::preview ? fmt::format("preview?limit={}", std::clamp(r.limit, 0, 100))
+                             : r.mode == submit::Mode::check ? "jobs?dry_run=true"
+                                                             : "jobs";
+    auto a = api_.call("POST", path, submit::request_json(r).dump(-1, ' ', false, json::error_handler_t::replace));
+    if (!a) return std::unexpected(a.error());
+    auto j = json::parse(a->body, nullptr, false);
+    if (auto o = submit::Outcome::from_json(j)) return std::move(*o);
+    // Refused before the pipeline (a token, a right, a body that is no request).
+    if (a->status >= 400 && a->status < 500) {
+      submit::Outcome o;
+      o.verdict = submit::Outcome::Verdict::refused;
+      o.refusal = a->status == 403 ? submit::Outcome::Refusal::forbidden : submit::Outcome::Refusal::invalid;
+      o.errors = a->errors();
+      return o;
+    }
+    if (!a->ok()) return std::unexpected(util::join(a->errors(), "; "));
+    return std::unexpected(std::string(i18n::tr("the server's answer is not the JSON object expected")));
+  }
 
   std::expected<std::optional<store::JobStatus>, std::string> status(const std::string& job) override {
     auto a = api_.call("GET", "jobs/" + url_segment(job));
@@ -180,8 +199,6 @@ class ApiBackend final : public Backend {
 
   std::expected<std::optional<std::int64_t>, std::string> gateway_idle_ms() override { return none(); }
   std::expected<std::optional<store::QueryStore::Pause>, std::string> paused(const std::string&) override { return none(); }
-  std::expected<std::optional<std::string>, std::string> recent(const std::string&) override { return none(); }
-  std::expected<void, std::string> remember(const std::string&, const std::string&) override { return none(); }
 
   std::expected<std::vector<store::JobStatus>, std::string> jobs(int limit, const std::string& ward) override {
     std::string path = fmt::format("jobs?limit={}", std::clamp(limit, 1, 1000));

@@ -1,15 +1,17 @@
 // The Redis backend: the stage stores on one connection.
 #include "cli/backend.h"
 
+#include "cli/session.h"
+
 namespace loa::cli {
 
 namespace {
 
 class RedisBackend final : public Backend {
  public:
-  RedisBackend(std::unique_ptr<store::Redis> redis, const std::string& prefix)
-      : redis_(std::move(redis)),
-        intake_(*redis_, prefix),
+  RedisBackend(const config::Config& cfg, std::unique_ptr<store::Redis> redis, const std::string& prefix)
+      : cfg_(cfg),
+        redis_(std::move(redis)),
         queries_(*redis_, prefix),
         accounts_(*redis_, prefix),
         audit_(*redis_, prefix),
@@ -17,8 +19,9 @@ class RedisBackend final : public Backend {
 
   store::RemindStore* reminders() override { return &reminders_; }
 
-  std::expected<store::IntakeStore::Enqueued, std::string> enqueue(const jobs::JobSpec& spec) override {
-    return intake_.enqueue(spec);
+  std::expected<submit::Outcome, std::string> submit(const submit::Request& r) override {
+    const submit::Place place{.cfg = cfg_, .redis = redis_.get()};
+    return submit::submit(place, local_asker(), r);
   }
   std::expected<std::optional<store::JobStatus>, std::string> status(const std::string& job) override {
     return queries_.find(job);
@@ -26,12 +29,6 @@ class RedisBackend final : public Backend {
   std::expected<std::optional<std::int64_t>, std::string> gateway_idle_ms() override { return queries_.gateway_idle_ms(); }
   std::expected<std::optional<store::QueryStore::Pause>, std::string> paused(const std::string& provider) override {
     return queries_.paused(provider);
-  }
-  std::expected<std::optional<std::string>, std::string> recent(const std::string& fingerprint) override {
-    return intake_.recent(fingerprint);
-  }
-  std::expected<void, std::string> remember(const std::string& fingerprint, const std::string& job) override {
-    return intake_.remember(fingerprint, job);
   }
   std::expected<std::vector<store::JobStatus>, std::string> jobs(int limit, const std::string& ward) override {
     return queries_.recent(limit, ward);
@@ -87,8 +84,8 @@ class RedisBackend final : public Backend {
   }
 
  private:
+  const config::Config& cfg_;
   std::unique_ptr<store::Redis> redis_;
-  store::IntakeStore intake_;
   store::QueryStore queries_;
   store::AccountStore accounts_;
   store::AuditStore audit_;
@@ -103,7 +100,7 @@ std::expected<std::unique_ptr<Backend>, std::string> redis_backend(const config:
     if (cfg.redis.embedded()) return std::unexpected(r.error() + " (is loa-gatewayd running? it starts the embedded Redis)");
     return std::unexpected(r.error());
   }
-  return std::make_unique<RedisBackend>(std::move(*r), cfg.redis.prefix);
+  return std::make_unique<RedisBackend>(cfg, std::move(*r), cfg.redis.prefix);
 }
 
 }  // namespace loa::cli

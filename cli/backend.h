@@ -1,6 +1,6 @@
-// What the commands work through. Today one backend, Redis directly (the local admin's
-// way, as loa-gatewayd sees the same keys); the officials' HTTP API (`loa --server URL`,
-// CONTRACT.md "Additions") will be a second implementation behind the same commands.
+// What the commands work through: Redis directly (the local admin's way, as loa-gatewayd
+// sees the same keys; cli/redis_backend.cpp), or the officials' HTTP API with an account's
+// token (`loa --server URL`; cli/api_backend.cpp). A command is written once, against this.
 #pragma once
 #include <expected>
 #include <functional>
@@ -18,24 +18,25 @@
 #include "core/store/intake_store.h"
 #include "core/store/query_store.h"
 #include "core/store/remind_store.h"
+#include "core/submit/submission.h"
 
 namespace loa::cli {
 
 class Backend {
  public:
   virtual ~Backend() = default;
-  virtual std::expected<store::IntakeStore::Enqueued, std::string> enqueue(const jobs::JobSpec& spec) = 0;
+  /// A preview, check or send of an announcement (by `r.mode`) through the one submission
+  /// pipeline (core/submit): on Redis as the local admin, or by the API as the account. The
+  /// error: the backend could not be asked at all (a refusal is an outcome).
+  virtual std::expected<submit::Outcome, std::string> submit(const submit::Request& r) = 0;
   /// nullopt when there is no such job.
   virtual std::expected<std::optional<store::JobStatus>, std::string> status(const std::string& job) = 0;
-  /// How long since a gateway last read the job queue; nullopt when none ever has.
+  /// How long since a gateway last read the job queue; nullopt when none ever has (or not
+  /// known: the API tells it in a job's status instead).
   virtual std::expected<std::optional<std::int64_t>, std::string> gateway_idle_ms() = 0;
   /// A provider a gateway paused because it refuses the account; nullopt when not paused
   /// (or not known: the API does not tell).
   virtual std::expected<std::optional<store::QueryStore::Pause>, std::string> paused(const std::string& provider) = 0;
-  /// The job of the last 24 hours with this fingerprint (template, variables, wards), if any.
-  virtual std::expected<std::optional<std::string>, std::string> recent(const std::string& fingerprint) = 0;
-  /// Remembers a job by its fingerprint for 24 hours.
-  virtual std::expected<void, std::string> remember(const std::string& fingerprint, const std::string& job) = 0;
   virtual std::expected<std::vector<store::JobStatus>, std::string> jobs(int limit, const std::string& ward) = 0;
   /// A job's messages in order, a batch at a time.
   virtual std::expected<void, std::string> messages(const std::string& job, std::int64_t total,

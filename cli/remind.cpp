@@ -73,7 +73,7 @@ void report_unreadable(const config::Config& cfg, const std::vector<std::string>
   std::size_t total = 0;
   for (const auto& w : wards) {
     auto reader = wards::ResidentReader::open(wards::ward_path(cfg.wards_dir, w), cfg.carriers);
-    if (!reader) continue;  // (plan_of said why)
+    if (!reader) continue;  // (the pipeline said why)
     int col = -1;
     for (std::size_t i = 0; i < (*reader)->extra_columns().size(); ++i)
       if ((*reader)->extra_columns()[i] == column) col = static_cast<int>(i);
@@ -93,8 +93,18 @@ void report_unreadable(const config::Config& cfg, const std::vector<std::string>
   for (const auto& row : rows) std::printf("  %s\n", row.c_str());
 }
 
+// Whether a reminder's job passes the submission pipeline's checks that hold on any day
+// (a preview: that nobody's date falls on a day is no mistake); 0, else the exit code
+// after printing why not.
+int checked(Session& s, const jobs::JobSpec& spec) {
+  auto out = s.submit({.spec = spec, .again = true, .mode = submit::Mode::preview});
+  if (!out) return out.error();
+  if (out->exit_code() != kOk) print(submit::head_lines(*out));
+  return out->exit_code();
+}
+
 // The job an occurrence makes, with the template read as `loa send` reads it (nullptr when
-// it is missing: plan_of then says so).
+// it is missing: the pipeline then says so).
 jobs::JobSpec job_for(const store::Reminder& r, const calendar::Occurrence& o, const config::Config& cfg) {
   auto templates = jobs::load_templates(cfg);
   const text::MessageTemplate* t = nullptr;
@@ -116,8 +126,9 @@ int add(Session& s, const AddOptions& o) {
     return fail(kUsage, i18n::trf("\"{}\" is not a reminder name: letters, digits, '-' and '_'", o.name));
   auto rule = calendar::parse_rule(o.when);
   if (!rule) return fail(kUsage, "--when: " + rule.error());
-  auto spec = spec_of(o.sel, *cfg);
-  if (!spec) return kUsage;
+  auto request = request_of(o.sel, *cfg, {});
+  if (!request) return kUsage;
+  const jobs::JobSpec* spec = &request->spec;
   store::Reminder r;
   r.name = o.name;
   r.template_name = spec->template_name;
@@ -132,7 +143,7 @@ int add(Session& s, const AddOptions& o) {
   // The job its next occurrence would make must pass every check a `loa send` does.
   const auto next = upcoming(*rule, *cfg, 1);
   if (next.empty()) return fail(kUsage, i18n::tr("--when: the rule gives no date before the calendar's end"));
-  if (!plan_of(job_for(r, next[0], *cfg), *cfg)) return kUsage;
+  if (int code = checked(s, job_for(r, next[0], *cfg)); code != kOk) return code;
   int code = kOk;
   store::RemindStore* store = store_of(s, code);
   if (!store) return code;
@@ -199,8 +210,7 @@ int run_dry(Session& s, const std::string& name) {
   const auto next = upcoming(*rule, *cfg, 1);
   if (next.empty()) return fail(kUsage, i18n::tr("--when: the rule gives no date before the calendar's end"));
   const jobs::JobSpec spec = job_for(*it, next[0], *cfg);
-  auto plan = plan_of(spec, *cfg);
-  if (!plan) return kUsage;
+  if (int code = checked(s, spec); code != kOk) return code;
   std::printf("%s\n", i18n::trf("the job its next occurrence ({}) would make; nothing sent:", next[0].id()).c_str());
   std::printf("%s\n", nlohmann::json::parse(jobs::to_json(spec)).dump(2).c_str());
   return kOk;

@@ -1,6 +1,8 @@
 // The command session.
 #include "cli/session.h"
 
+#include "core/jobs/planner.h"
+
 #include "core/store/redis.h"
 #include "core/util/i18n.h"
 
@@ -50,9 +52,7 @@ int Session::audited(int done_code, const std::string& action, const std::string
   auto reached = try_backend();
   if (!reached) return fail(kRuntime, i18n::trf("{} was done, but the audit trail could not record it: {}", action, reached.error()));
   Backend* b = *reached;
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0) host[0] = 0;
-  store::AuditEntry e{.actor = local_actor(), .source = std::string("cli@") + host, .action = action, .job = job,
+  store::AuditEntry e{.actor = local_actor(), .source = local_source(), .action = action, .job = job,
                       .summary = std::move(summary)};
   if (auto r = b->audit_append(e); !r)
     return fail(kRuntime, i18n::trf("{} was done, but the audit trail could not record it: {}", action, r.error()));
@@ -170,6 +170,48 @@ Backend* Session::backend() {
     return nullptr;
   }
   return *b;
+}
+
+std::string local_source() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = 0;
+  return std::string("cli@") + host;
+}
+
+submit::Asker local_asker() { return {.actor = local_actor(), .source = local_source(), .every_ward = true}; }
+
+std::expected<submit::Outcome, int> Session::submit(const submit::Request& r) {
+  auto b = try_backend();
+  if (!b) {
+    if (r.mode == submit::Mode::preview && config_ && !remote())
+      return submit::submit({.cfg = *config_, .redis_unavailable = b.error()}, local_asker(), r);
+    if (config_ && !remote()) fail(kRuntime, b.error());
+    return std::unexpected(unavailable());
+  }
+  auto out = (*b)->submit(r);
+  if (!out) return std::unexpected(fail(kRuntime, out.error()));
+  return std::move(*out);
+}
+
+std::expected<nlohmann::json, int> Session::templates() {
+  const config::Config* cfg = config();
+  if (!cfg) return std::unexpected(kUsage);
+  if (!remote()) {  // the template files are here: no Redis needed
+    auto loaded = jobs::load_templates(*cfg);
+    if (!loaded) return std::unexpected(fail_all(loaded.error()));
+    return jobs::templates_json(*loaded);
+  }
+  ApiClient* a = api();
+  if (!a) return std::unexpected(unavailable());
+  auto answer = a->call("GET", "templates");
+  if (!answer) return std::unexpected(fail(kRuntime, answer.error()));
+  if (!answer->ok()) {
+    for (const auto& e : answer->errors()) fail(kUsage, e);
+    return std::unexpected(answer->status < 500 ? kUsage : kRuntime);
+  }
+  auto j = nlohmann::json::parse(answer->body, nullptr, false);
+  if (!j.is_array()) return std::unexpected(fail(kRuntime, i18n::tr("the server's answer is not the JSON list expected")));
+  return j;
 }
 
 std::expected<store::JobStatus, int> Session::job(const std::string& id) {

@@ -31,6 +31,10 @@ int fail_all(const std::vector<std::string>& errors);
 /// Who runs this command on Redis directly: "local:<unix user>" (CONTRACT.md, "Who may do
 /// what"), the user's uid when it has no name.
 std::string local_actor();
+/// Where a local command comes from, for the audit trail: "cli@<host name>".
+std::string local_source();
+/// The local admin as the submission pipeline knows it: local_actor(), every ward, local_source().
+submit::Asker local_asker();
 
 class Session {
  public:
@@ -59,6 +63,13 @@ class Session {
   Backend* backend();
   /// The backend without printing (callers that go on without it); the error otherwise.
   std::expected<Backend*, std::string> try_backend();
+  /// A preview, check or send through the backend (Backend::submit); a preview on this
+  /// machine whose Redis cannot be reached still renders, without the opt-outs (and says so).
+  /// The error: the exit code, after printing why the backend could not be asked.
+  std::expected<submit::Outcome, int> submit(const submit::Request& r);
+  /// The templates the sender may use (jobs::templates_json()); the exit code after
+  /// printing why not.
+  std::expected<nlohmann::json, int> templates();
   /// A job's status, or the exit code after printing "no job X" (2) or the error (1).
   std::expected<store::JobStatus, int> job(const std::string& id);
   /// Records an action done in the audit trail, as local:<unix user>; `done_code` when it

@@ -164,9 +164,7 @@ int purge(Session& s, bool dry_run) {
                             .c_str());
     return kOk;
   }
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0) host[0] = 0;
-  auto trimmed = b->audit_trim(cfg->retention.audit_days * kDay, local_actor(), std::string("cli@") + host);
+  auto trimmed = b->audit_trim(cfg->retention.audit_days * kDay, local_actor(), local_source());
   if (!trimmed) return fail(kRuntime, trimmed.error());
   std::printf("%s\n", i18n::trf("removed the numbers and texts of {} job(s), {} message(s); {} audit entries older than "
                                 "{} days dropped",

@@ -24,6 +24,7 @@
 #include "core/store/intake_store.h"
 #include "core/store/query_store.h"
 #include "core/store/redis_holder.h"
+#include "core/submit/submission.h"
 #include "core/text/unicode.h"
 #include "core/util/encoding.h"
 #include "core/util/i18n.h"
@@ -137,16 +138,7 @@ struct Call {
   }
 };
 
-HttpResponse templates(Call& c) {
-  json out = json::array();
-  for (const auto& [name, t] : c.ctx.runtime()->templates)
-    out.push_back({{"name", name},
-                   {"description", t->description()},
-                   {"variables", t->variables()},
-                   {"encoding", t->encoding() == text::Encoding::Ascii ? "ascii" : "unicode"},
-                   {"max_segments", t->max_segments()}});
-  return answer(200, out);
-}
+HttpResponse templates(Call& c) { return answer(200, jobs::templates_json(c.ctx.runtime()->templates)); }
 
 HttpResponse wards(Call& c) {
   json out = json::array();
@@ -155,104 +147,42 @@ HttpResponse wards(Call& c) {
   return answer(200, out);
 }
 
-// A job from the request's body, validated as `loa send` validates one: parsed, the
-// account's wards only, its plan made and walked (the first `limit` messages kept).
-struct Checked {
-  std::shared_ptr<const Runtime> rt;  ///< the plan points into its config
-  jobs::JobSpec spec;
-  std::optional<jobs::Planner> plan;
-  jobs::PlanWalk walk;
-};
-
-std::expected<Checked, HttpResponse> check_job(Call& c, int limit) {
-  Checked out{.rt = c.ctx.runtime()};
-  const auto& cfg = out.rt->cfg;
-  auto spec = jobs::parse_job_spec(c.req.body, cfg.timezone);
-  if (!spec) return std::unexpected(problems(400, {spec.error()}));
-  spec->by = c.account.name;  // whatever the body said: the account sends it
-  for (const auto& w : spec->wards)
-    if (!c.account.may_use(w))
-      return std::unexpected(problem(403, i18n::trf("account {} may not send to ward \"{}\"", c.account.name, w)));
-  if (spec->at_ms && *spec->at_ms < util::now_ms() - 60000) return std::unexpected(problems(400, {i18n::tr("\"at\" is in the past")}));
-  auto plan = jobs::Planner::create(cfg, *spec, &out.rt->templates);
-  if (!plan) return std::unexpected(problems(400, plan.error()));
-  auto optouts = c.queries().optout_list();
-  if (!optouts) return std::unexpected(unavailable(optouts.error()));
-  std::set<std::string> opted;
-  for (const auto& [digits, why] : *optouts) opted.insert(digits);
-  auto w = jobs::walk(*plan, opted, limit, cfg.pricing);
-  if (!w) return std::unexpected(problems(400, {w.error()}));
-  out.spec = std::move(*spec);
-  out.plan.emplace(std::move(*plan));
-  out.walk = std::move(*w);
-  return out;
-}
-
-// A whole number query parameter from 1 to `max`, `fallback` when absent.
-std::expected<int, HttpResponse> limit_param(const HttpRequest& req, int fallback, int max) {
+// A whole number query parameter from `min` to `max`, `fallback` when absent.
+std::expected<int, HttpResponse> limit_param(const HttpRequest& req, int fallback, int max, int min = 1) {
   std::string v = query_param(req.uri, "limit");
   if (v.empty()) return fallback;
   int n = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || end != v.data() + v.size() || n < 1 || n > max)
-    return std::unexpected(problems(400, {i18n::trf("limit must be a whole number from 1 to {}", max)}));
+  if (ec != std::errc() || end != v.data() + v.size() || n < min || n > max)
+    return std::unexpected(problems(400, {i18n::trf("limit must be a whole number from {} to {}", min, max)}));
   return n;
 }
 
-HttpResponse preview(Call& c) {
-  auto limit = limit_param(c.req, 10, 100);
-  if (!limit) return limit.error();
-  auto checked = check_job(c, *limit);
-  if (!checked) return checked.error();
-  return answer(200, jobs::preview_json(checked->walk, checked->plan->message_template(), checked->rt->cfg.pricing));
+// Who asks, as the submission pipeline knows it: the account, from the client's address.
+submit::Asker asker_of(const Call& c) {
+  return {.actor = c.account.name,
+          .source = c.req.client,
+          .every_ward = c.account.role == store::Role::admin,
+          .wards = c.account.wards};
 }
 
-HttpResponse create_job(Call& c) {
-  auto checked = check_job(c, 0);
-  if (!checked) return checked.error();
-  const auto& cfg = checked->rt->cfg;
-  jobs::JobSpec& spec = checked->spec;
-  const auto& plan = checked->plan;
-  const jobs::PlanWalk& w = checked->walk;
-  if (w.totals.too_long > 0) {
-    std::vector<std::string> errors;
-    for (const auto& m : w.too_long) errors.push_back(i18n::trf("ward {} row {}: {}", m.ward, m.row, reports::reason_for_people(m.fail_reason)));
-    errors.push_back(i18n::trf("{} message(s) over max_segments {} of template \"{}\"", w.totals.too_long,
-                                 plan->message_template().max_segments(), spec.template_name));
-    return problems(400, errors);
-  }
-  if (w.totals.messages == 0)
-    return problems(400, {i18n::trf("no resident would get a message (all {} row(s) skipped or filtered out)",
-                                      w.totals.rows)});
-  store::IntakeStore intake(c.redis, c.ctx.fixed.redis_prefix);
-  // The same announcement twice within a day is a mistake unless said otherwise (as
-  // `loa send --again`); a repeat with the same key is the key's business.
-  const std::string print = jobs::fingerprint(spec);
-  const bool again = query_param(c.req.uri, "again") == "true";
-  if (!spec.key && !again) {
-    auto earlier = intake.recent(print);
-    if (!earlier) return unavailable(earlier.error());
-    if (*earlier)
-      return answer(409, {{"error", i18n::trf("the same announcement went out as job {} less than 24 hours ago "
-                                                "(?again=true sends it once more)",
-                                                **earlier)},
-                          {"id", **earlier}});
-  }
-  auto r = intake.enqueue(spec);
-  if (!r) return unavailable(r.error());
-  if (r->conflict)
-    return problem(409, i18n::trf("key \"{}\" was already used for a different announcement: nothing enqueued",
-                                  spec.key.value_or("")));
-  if (!r->created) return answer(200, {{"id", r->id}, {"repeat", true}});
-  if (auto remembered = intake.remember(print, r->id); !remembered)
-    spdlog::warn("api: job {}: {} (a repeat within 24 hours will not be caught)", r->id, remembered.error());
-  json body{{"id", r->id},
-            {"state", "submitted"},
-            {"recipients", w.totals.messages},
-            {"segments", w.totals.segments},
-            {"cost", cfg.pricing.configured ? json(w.totals.cost) : json(nullptr)}};
-  c.audited(body, "send", r->id, jobs::send_summary(spec, w, cfg.pricing));
-  return answer(202, body);
+// A preview (POST /preview) or a send (POST /jobs, ?dry_run=true for every check and no
+// enqueue): the one submission pipeline, whose outcome is the answer.
+HttpResponse submitted(Call& c, submit::Mode mode) {
+  auto limit = limit_param(c.req, 10, 100, 0);
+  if (!limit) return limit.error();
+  const auto rt = c.ctx.runtime();
+  auto request = submit::parse_request(c.req.body, rt->cfg.timezone);
+  if (!request) return problems(400, {request.error()});
+  request->mode = mode;
+  request->limit = *limit;
+  if (query_param(c.req.uri, "again") == "true") request->again = true;  // as before the body said it
+  const submit::Place place{.cfg = rt->cfg, .templates = &rt->templates, .redis = &c.redis};
+  const submit::Outcome o = submit::submit(place, asker_of(c), std::move(*request));
+  if (o.verdict == submit::Outcome::Verdict::unavailable) return unavailable(util::join(o.errors, "; "));
+  if (!o.audit_error.empty())
+    spdlog::error("api: send by {} was done but not recorded in the audit trail: {}", c.account.name, o.audit_error);
+  return answer(o.http_status(), o.to_json());
 }
 
 HttpResponse list_jobs(Call& c) {
@@ -490,8 +420,11 @@ HttpResponse ApiServer::route(HttpRequest& req) {
   const bool get = req.method == "GET", post = req.method == "POST";
   if (rest == "templates") return get ? templates(c) : problem(405, i18n::tr("GET only"));
   if (rest == "wards") return get ? wards(c) : problem(405, i18n::tr("GET only"));
-  if (rest == "preview") return post ? preview(c) : problem(405, i18n::tr("POST only"));
-  if (rest == "jobs") return post ? create_job(c) : get ? list_jobs(c) : problem(405, i18n::tr("GET or POST"));
+  if (rest == "preview") return post ? submitted(c, submit::Mode::preview) : problem(405, i18n::tr("POST only"));
+  if (rest == "jobs")
+    return post  ? submitted(c, query_param(c.req.uri, "dry_run") == "true" ? submit::Mode::check : submit::Mode::send)
+           : get ? list_jobs(c)
+                 : problem(405, i18n::tr("GET or POST"));
   if (parts.size() >= 2 && parts.size() <= 3 && parts[0] == "jobs" && !parts[1].empty()) {
     auto job = visible_job(c, std::string(parts[1]));
     if (!job) return job.error();

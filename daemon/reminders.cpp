@@ -9,9 +9,12 @@
 #include "core/calendar/rules.h"
 #include "core/jobs/planner.h"
 #include "core/jobs/reminder_job.h"
-#include "core/store/intake_store.h"
+#include "core/store/audit_store.h"
 #include "core/store/redis_holder.h"
 #include "core/store/remind_store.h"
+#include "core/submit/submission.h"
+#include "core/util/log.h"
+#include "core/util/strings.h"
 #include "core/util/time.h"
 
 namespace loa::daemon {
@@ -39,7 +42,6 @@ std::expected<void, std::string> look(Context& ctx, store::Redis& redis, std::se
   auto rt = ctx.runtime();
   const config::Config& cfg = rt->cfg;
   store::RemindStore reminders(redis, ctx.fixed.redis_prefix);
-  store::IntakeStore intake(redis, ctx.fixed.redis_prefix);
   auto all = reminders.list();
   if (!all) return std::unexpected(all.error());
   const std::int64_t now = util::now_ms();
@@ -68,24 +70,33 @@ std::expected<void, std::string> look(Context& ctx, store::Redis& redis, std::se
         continue;
       }
       auto t = rt->templates.find(r.template_name);
-      const jobs::JobSpec spec = jobs::reminder_job(r, o, cfg, t == rt->templates.end() ? nullptr : t->second.get());
-      if (spec.on_date) {
-        // A day of residents' own dates: a job only when someone's date is that day. (A
-        // plan that cannot be made — a template gone, a column dropped — still makes its
-        // job: the intake rejects it with the reason, where `loa jobs` shows it.)
-        if (auto plan = jobs::Planner::create(cfg, spec, &rt->templates)) {
-          bool anyone = false;
-          auto walked = plan->for_each({}, [&](const jobs::PlannedMessage&) { return !(anyone = true); });
-          if (walked && !anyone) {
-            if (auto h = reminders.handled(r.name, o.id(), "", true); !h) return std::unexpected(h.error());
-            continue;
-          }
+      // The one road every send takes, as "remind:<name>": checked, enqueued once (its key
+      // is the occurrence's), audited.
+      const submit::Place place{.cfg = cfg, .templates = &rt->templates, .redis = &redis};
+      const submit::Asker asker{.actor = "remind:" + r.name, .source = "gateway", .every_ward = true};
+      jobs::JobSpec spec = jobs::reminder_job(r, o, cfg, t == rt->templates.end() ? nullptr : t->second.get());
+      const bool own_dates = spec.on_date.has_value();
+      const submit::Outcome out = submit::submit(place, asker, {.spec = std::move(spec), .again = true});
+      using Verdict = submit::Outcome::Verdict;
+      if (out.verdict == Verdict::unavailable) return std::unexpected(util::join(out.errors, "; "));
+      if (out.verdict == Verdict::refused) {
+        // A day no resident's own date falls on is nothing to send; any other refusal (a
+        // template gone, a column dropped) is said in the log and the audit trail.
+        const bool nobody = out.refusal == submit::Outcome::Refusal::empty && own_dates;
+        if (!nobody) {
+          spdlog::warn("reminder {}: occurrence {} not sent: {}", r.name, o.id(), util::loggable(util::join(out.errors, "; "), 300));
+          auto entry = store::AuditStore(redis, ctx.fixed.redis_prefix)
+                           .append({.actor = asker.actor, .source = asker.source, .action = "remind-refused",
+                                    .summary = {{"occurrence", o.id()}, {"template", r.template_name}, {"errors", out.errors}}});
+          if (!entry) return std::unexpected(entry.error());
         }
+        if (auto h = reminders.handled(r.name, o.id(), "", nobody); !h) return std::unexpected(h.error());
+        continue;
       }
-      auto job = intake.enqueue(spec);
-      if (!job) return std::unexpected(job.error());
-      if (job->created) spdlog::info("reminder {}: occurrence {} enqueued as job {}", r.name, o.id(), job->id);
-      if (auto h = reminders.handled(r.name, o.id(), job->id); !h) return std::unexpected(h.error());
+      if (!out.audit_error.empty())
+        spdlog::error("reminder {}: job {} was enqueued but not recorded in the audit trail: {}", r.name, out.id, out.audit_error);
+      if (out.verdict == Verdict::enqueued) spdlog::info("reminder {}: occurrence {} enqueued as job {}", r.name, o.id(), out.id);
+      if (auto h = reminders.handled(r.name, o.id(), out.id); !h) return std::unexpected(h.error());
       ctx.work.notify();
     }
   }

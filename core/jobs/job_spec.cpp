@@ -136,12 +136,33 @@ std::expected<JobSpec, std::string> parse_job_spec(const std::string& text, std:
   return s;
 }
 
+// A text as a person means it: runs of spaces, tabs and line breaks as one space, none at
+// either end ("Tiêm  phòng " is "Tiêm phòng"), in Unicode's composed form.
+static std::string as_meant(const std::string& v) {
+  std::string out;
+  bool space = false;
+  for (char c : text::nfc(v)) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
 std::string fingerprint(const JobSpec& spec) {
-  std::vector<std::string> wards = spec.wards, areas = spec.areas, tags = spec.tags;
+  std::vector<std::string> wards = spec.wards, areas, tags;
+  for (const auto& a : spec.areas) areas.push_back(as_meant(a));
+  for (const auto& t : spec.tags) tags.push_back(as_meant(t));
+  std::map<std::string, std::string> vars;
+  for (const auto& [k, v] : spec.vars) vars[k] = as_meant(v);
   std::sort(wards.begin(), wards.end());
   std::sort(areas.begin(), areas.end());
   std::sort(tags.begin(), tags.end());
-  json j{{"template", spec.template_name}, {"wards", wards}, {"vars", spec.vars}, {"areas", areas}, {"tags", tags}};
+  json j{{"template", spec.template_name}, {"wards", wards}, {"vars", vars}, {"areas", areas}, {"tags", tags}};
   if (spec.on_date) j["on_date"] = {{"column", spec.on_date->column}, {"date", spec.on_date->date}};
   return util::sha256_hex(j.dump(-1, ' ', false, json::error_handler_t::replace));
 }

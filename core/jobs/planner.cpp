@@ -242,10 +242,9 @@ std::expected<void, std::string> Planner::for_each(const std::set<std::string>& 
   return {};
 }
 
-std::expected<std::optional<std::string>, std::string> approval_reason(const config::Config& cfg, const Planner& plan,
-                                                                       std::optional<std::int64_t>& recipients) {
+std::optional<std::string> approval_reason(const config::Config& cfg, const JobSpec& spec,
+                                           std::optional<std::int64_t> recipients) {
   const auto& policy = cfg.approval;
-  const auto& spec = plan.spec();
   std::vector<std::string> why;
   if (policy.urgent && spec.urgent) why.emplace_back(kHeldUrgent);
   if (policy.all_wards && cfg.wards.size() >= 2) {
@@ -254,7 +253,15 @@ std::expected<std::optional<std::string>, std::string> approval_reason(const con
       every = every && std::find(spec.wards.begin(), spec.wards.end(), id) != spec.wards.end();
     if (every) why.emplace_back(kHeldEveryWard);
   }
-  if (policy.over_recipients) {
+  if (policy.over_recipients && recipients && *recipients > *policy.over_recipients)
+    why.push_back(fmt::format(fmt::runtime(kHeldOverRecipients), *recipients, *policy.over_recipients));
+  if (why.empty()) return std::nullopt;
+  return util::join(why, "; ");
+}
+
+std::expected<std::optional<std::string>, std::string> approval_reason(const config::Config& cfg, const Planner& plan,
+                                                                       std::optional<std::int64_t>& recipients) {
+  if (cfg.approval.over_recipients) {
     std::int64_t n = 0;
     auto counted = plan.for_each({}, [&](const PlannedMessage& m) {
       if (m.skip_reason.empty() && m.fail_reason.empty()) ++n;
@@ -262,11 +269,8 @@ std::expected<std::optional<std::string>, std::string> approval_reason(const con
     });
     if (!counted) return std::unexpected(counted.error());
     recipients = n;
-    if (n > *policy.over_recipients)
-      why.push_back(fmt::format(fmt::runtime(kHeldOverRecipients), n, *policy.over_recipients));
   }
-  if (why.empty()) return std::nullopt;
-  return util::join(why, "; ");
+  return approval_reason(cfg, plan.spec(), recipients);
 }
 
 std::expected<PlanWalk, std::string> walk(const Planner& plan, const std::set<std::string>& opted_out, int limit,
@@ -314,6 +318,17 @@ nlohmann::json preview_json(const PlanWalk& w, const text::MessageTemplate& t, c
   out["totals"] = {{"rows", w.totals.rows}, {"messages", w.totals.messages}, {"skipped", w.totals.skipped},
                    {"segments", w.totals.segments}, {"ucs2", w.totals.unicode}, {"over_limit", w.totals.too_long}};
   if (pricing.configured) out["totals"]["cost"] = {{"amount", w.totals.cost}, {"currency", pricing.currency}};
+  return out;
+}
+
+nlohmann::json templates_json(const std::map<std::string, std::shared_ptr<const text::MessageTemplate>>& templates) {
+  auto out = nlohmann::json::array();
+  for (const auto& [name, t] : templates)
+    out.push_back({{"name", name},
+                   {"description", t->description()},
+                   {"variables", t->variables()},
+                   {"encoding", t->encoding() == text::Encoding::Ascii ? "ascii" : "unicode"},
+                   {"max_segments", t->max_segments()}});
   return out;
 }
 

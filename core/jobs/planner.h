@@ -81,6 +81,10 @@ class Planner {
 std::expected<std::map<std::string, std::shared_ptr<const text::MessageTemplate>>, std::vector<std::string>>
 load_templates(const config::Config& cfg);
 
+/// The templates as `loa templates --json` and the API list them: name, description,
+/// variables, encoding, max_segments.
+nlohmann::json templates_json(const std::map<std::string, std::shared_ptr<const text::MessageTemplate>>& templates);
+
 /// The template names in templates_dir (<name>.yaml), sorted.
 std::vector<std::string> template_names(const config::Config& cfg);
 
@@ -102,6 +106,10 @@ inline constexpr const char* kHeldOverRecipients = i18n::N_("{} recipients, over
 /// the policy has over_recipients: counting reads every list).
 std::expected<std::optional<std::string>, std::string> approval_reason(const config::Config& cfg, const Planner& plan,
                                                                        std::optional<std::int64_t>& recipients);
+/// The same for a job whose recipients are already counted (nullopt: not counted, which
+/// the policy's over_recipients then does not hold).
+std::optional<std::string> approval_reason(const config::Config& cfg, const JobSpec& spec,
+                                           std::optional<std::int64_t> recipients);
 
 /// Totals over a plan, for preview and send.
 struct PlanSummary {
