@@ -112,6 +112,18 @@ std::expected<Planner, std::vector<std::string>> Planner::create(
   for (const auto& v : t->variables())
     if (!spec.vars.count(v))
       errors.push_back(i18n::trf("template \"{}\" needs variable \"{}\" (--var {}=...)", spec.template_name, v, v));
+  // A variable the template does not take is a typo more often than not ("dia_dem" for
+  // "dia_diem"): refused on every road, with the name it was probably meant to be.
+  std::vector<std::string> usable(t->variables().begin(), t->variables().end());
+  for (const auto& n : t->names()) usable.push_back(n);
+  for (const auto& [k, _] : spec.vars)
+    if (std::find(usable.begin(), usable.end(), k) == usable.end()) {
+      std::string e = i18n::trf("unknown --var \"{}\"", util::loggable(k, 64));
+      if (auto guess = util::did_you_mean(k, usable)) e += i18n::trf("; did you mean \"{}\"?", *guess);
+      errors.push_back(e + fmt::format(" ({})", i18n::trf("template \"{}\" takes: {}", t->name(),
+                                                          t->variables().empty() ? i18n::tr("none")
+                                                                                 : util::join(t->variables(), ", "))));
+    }
   // A column the template uses must exist in every chosen ward, not just one of them: a
   // list without it would render a blank ("tại Hội trường UBND ()").
   for (const auto& w : spec.wards) {

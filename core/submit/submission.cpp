@@ -142,18 +142,10 @@ std::optional<Outcome> check_names(const Place& at, const Asker& asker, const jo
   return std::nullopt;
 }
 
-// The --var names the template does not take, and the --area values nobody lives in.
-std::vector<std::string> check_uses(const Place& at, const jobs::Planner& plan) {
+// The --area values nobody lives in.
+std::vector<std::string> check_areas(const Place& at, const jobs::Planner& plan) {
   std::vector<std::string> errors;
   const auto& spec = plan.spec();
-  const auto& t = plan.message_template();
-  std::vector<std::string> usable(t.variables().begin(), t.variables().end());
-  for (const auto& n : t.names()) usable.push_back(n);
-  for (const auto& [k, _] : spec.vars)
-    if (std::find(usable.begin(), usable.end(), k) == usable.end())
-      errors.push_back(unknown("--var", k, usable,
-                               i18n::trf("template \"{}\" takes: {}", t.name(),
-                                         t.variables().empty() ? i18n::tr("none") : util::join(t.variables(), ", "))));
   if (!spec.areas.empty()) {
     auto areas = areas_of(at.cfg, spec.wards);
     std::vector<std::string> names;
@@ -221,7 +213,7 @@ Outcome submit(const Place& at, const Asker& asker, Request r) {
   if (auto bad = check_names(at, asker, spec)) return std::move(*bad);
   auto plan = jobs::Planner::create(cfg, spec, at.templates);
   if (!plan) return refused(Refusal::invalid, plan.error());
-  if (auto errors = check_uses(at, *plan); !errors.empty()) return refused(Refusal::invalid, std::move(errors));
+  if (auto errors = check_areas(at, *plan); !errors.empty()) return refused(Refusal::invalid, std::move(errors));
 
   Outcome o;
   o.wards = spec.wards;

@@ -131,6 +131,14 @@ TEST_SUITE("integration/remind") {
     const json missed = state_of(redis, "da-lo");
     CHECK(missed.value("job", "") == "");
     REQUIRE(missed.value("missed", json::array()).size() == 1);
+    // The reminder's job is in the audit trail once, sent by the reminder.
+    auto audit = run_loa(cfg, {"audit", "--json"});
+    REQUIRE(audit.code == 0);
+    int by_reminder = 0;
+    for (const auto& e : json::parse(audit.out))
+      if (e["action"] == "send" && e["actor"] == "remind:vua-den" && e["job"] == sent.value("job", "")) ++by_reminder;
+    CHECK(by_reminder == 1);
+    CHECK(run_loa(cfg, {"audit", "--verify"}).code == 0);
     auto listed = run_loa(cfg, {"remind", "list"});
     CHECK(listed.out.find("last sent: ") != std::string::npos);
     CHECK(listed.out.find("missed (every gateway down past the grace): ") != std::string::npos);
