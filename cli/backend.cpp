@@ -2,6 +2,8 @@
 #include "cli/backend.h"
 
 #include "cli/session.h"
+#include "core/submit/explain.h"
+#include "core/util/time.h"
 
 namespace loa::cli {
 
@@ -23,15 +25,21 @@ class RedisBackend final : public Backend {
     const submit::Place place{.cfg = cfg_, .redis = redis_.get()};
     return submit::submit(place, local_asker(), r);
   }
+  // A job's status, with what it waits for and (awaiting approval) what is asked.
   std::expected<std::optional<store::JobStatus>, std::string> status(const std::string& job) override {
-    return queries_.find(job);
+    auto st = queries_.find(job);
+    if (st && *st) submit::explain({.cfg = cfg_, .redis = redis_.get()}, **st, true, util::now_ms());
+    return st;
   }
   std::expected<std::optional<std::int64_t>, std::string> gateway_idle_ms() override { return queries_.gateway_idle_ms(); }
   std::expected<std::optional<store::QueryStore::Pause>, std::string> paused(const std::string& provider) override {
     return queries_.paused(provider);
   }
   std::expected<std::vector<store::JobStatus>, std::string> jobs(int limit, const std::string& ward) override {
-    return queries_.recent(limit, ward);
+    auto list = queries_.recent(limit, ward);
+    if (list)
+      for (auto& st : *list) submit::explain({.cfg = cfg_, .redis = redis_.get()}, st, false, util::now_ms());
+    return list;
   }
   std::expected<void, std::string> messages(const std::string& job, std::int64_t total,
                                             const std::function<void(const store::MessageRecord&)>& fn) override {

@@ -13,6 +13,7 @@
 
 #include "cli/words.h"
 #include "core/reports/report.h"
+#include "core/submit/submission.h"
 #include "core/jobs/planner.h"
 #include "core/phone/phone.h"
 #include "core/text/segments.h"
@@ -33,27 +34,46 @@ long long count(const store::JobStatus& j, MessageState s) { return static_cast<
 std::string state_name(const store::JobStatus& j) { return std::string(j.state_name()); }
 bool finished(const store::JobStatus& j) { return j.state && jobs::finished(*j.state); }
 
-// Why a job's messages are not moving, or "" when nothing holds them back.
-std::string waiting_reason(Session& s, const config::Config& cfg, const store::JobStatus& j) {
-  if (j.state == jobs::JobState::submitted) {
-    std::string since;
-    if (auto b = s.try_backend(); b)
-      if (auto idle = (*b)->gateway_idle_ms(); idle)
-        since = *idle ? i18n::trf(" (none has read the queue for {} s: is loa-gatewayd running?)", **idle / 1000)
-                      : i18n::tr(" (none has ever read the queue: is loa-gatewayd running?)");
-    return i18n::tr("for a gateway to take it") + since;
-  }
-  if (j.state == jobs::JobState::awaiting_approval) {
-    std::vector<std::string> why;
-    for (auto part : util::split(j.reason, ";"))
-      why.push_back(i18n::tr_stored(util::trimmed(part), {jobs::kHeldUrgent, jobs::kHeldEveryWard, jobs::kHeldOverRecipients}));
-    const std::string because = util::join(why, "; ");
-    return j.by.empty() ? i18n::trf("for approval ({}) by an approver or admin", because)
-                        : i18n::trf("for approval ({}) by an approver or admin other than {}", because, j.by);
-  }
-  if (j.state == jobs::JobState::scheduled) return i18n::trf("scheduled for {}", time_for_people(j.due_ms, cfg.timezone));
-  // Quiet hours are the server's config: through the API only the gateway knows them.
-  return finished(j) || s.remote() ? "" : quiet_hours_note(cfg, j.urgent);
+// What the job waits for, in words, or "" when nothing holds it back (the backend's
+// explanation, core/submit/explain.h: the same on Redis and through the API).
+std::string waiting_text(const store::JobStatus& j) {
+  auto w = j.details.find("waiting");
+  if (w == j.details.end() || !w->is_object()) return "";
+  auto t = w->find("text");
+  return t != w->end() && t->is_string() ? t->get<std::string>() : "";
+}
+
+// Whether the job only waits: something holds it and no message has gone anywhere yet.
+bool only_waiting(const store::JobStatus& j) {
+  using enum MessageState;
+  return !waiting_text(j).empty() && count(j, sent) + count(j, delivered) + count(j, failed) + count(j, unknown) == 0;
+}
+
+// What an approver is asked to approve (the backend's "asked"): units, variables,
+// recipients and cost, and the text the first recipient would get.
+void print_asked(const store::JobStatus& j) {
+  auto a = j.details.find("asked");
+  if (a == j.details.end() || !a->is_object()) return;
+  using text::printable;
+  std::vector<std::string> wards, vars;
+  for (const auto& w : a->value("wards", nlohmann::json::array()))
+    if (w.is_object()) wards.push_back(fmt::format("{} ({})", w.value("name", ""), w.value("id", "")));
+  if (auto v = a->find("vars"); v != a->end() && v->is_object())
+    for (const auto& [k, val] : v->items()) vars.push_back(k + "=" + (val.is_string() ? val.get<std::string>() : val.dump()));
+  std::printf("%s\n", i18n::tr("asked to approve:"));
+  std::printf("  %s\n", i18n::trf("units: {}", printable(util::join(wards, ", "))).c_str());
+  std::printf("  %s\n", i18n::trf("variables: {}", vars.empty() ? i18n::tr("none") : printable(util::join(vars, "; "))).c_str());
+  const auto cost = a->find("cost");
+  nlohmann::json totals{{"cost", cost != a->end() && cost->is_number_integer()
+                                     ? nlohmann::json{{"amount", *cost}, {"currency", a->value("currency", "")}}
+                                     : nlohmann::json(nullptr)}};
+  std::printf("  %s\n", i18n::trf("recipients: {}, {} segment(s), {}", a->value("recipients", 0), a->value("segments", 0),
+                                  submit::cost_words(totals))
+                            .c_str());
+  if (auto t = a->find("text"); t != a->end() && t->is_string())
+    std::printf("  %s\n", i18n::trf("the text (first recipient): {}", printable(t->get<std::string>())).c_str());
+  for (const auto& e : a->value("errors", nlohmann::json::array()))
+    if (e.is_string()) std::printf("  %s\n", i18n::trf("it would now be refused: {}", printable(e.get<std::string>())).c_str());
 }
 
 // A job's state for people: Loa's name in English, else in Vietnamese.
@@ -99,7 +119,11 @@ int status(Session& s, const StatusOptions& o) {
     if (!j) return j.error();
     if (o.json && !o.watch) {
       auto out = store::status_json(*j);
-      if (auto why = waiting_reason(s, *cfg, *j); !why.empty()) out["waiting"] = why;
+      if (auto why = waiting_text(*j); !why.empty()) {
+        out["waiting"] = why;
+        out["waiting_for"] = j->details["waiting"];
+      }
+      if (j->details.contains("asked")) out["asked"] = j->details["asked"];
       std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       return kOk;
     }
@@ -125,14 +149,20 @@ int status(Session& s, const StatusOptions& o) {
     // What came from Redis or a server is shown with its control characters escaped
     // (text::printable): a reason typed with a line break or ESC forges nothing here.
     using text::printable;
-    std::printf("%s\n", i18n::trf("job {}: {}", printable(j->id), job_state_text(*j)).c_str());
+    // A job that only waits (quiet hours) is not "sending" to the person reading this.
+    const bool waits = only_waiting(*j);
+    using JS = jobs::JobState;
+    const bool held = waits && (j->state == JS::queued || j->state == JS::expanding || j->state == JS::sending);
+    std::printf("%s\n",
+                i18n::trf("job {}: {}", printable(j->id), held ? std::string(i18n::tr("waiting")) : job_state_text(*j)).c_str());
     if (!j->reason.empty())
       std::printf("%s\n", i18n::trf("reason: {}", printable(reports::reason_for_people(j->reason))).c_str());
     std::printf("%s\n", i18n::trf("template {}, wards {}, created {}", printable(j->template_name), printable(j->wards),
                                    time_for_people(j->created_ms, cfg->timezone))
                              .c_str());
-    if (auto why = waiting_reason(s, *cfg, *j); !why.empty())
+    if (auto why = waiting_text(*j); !why.empty())
       std::printf("%s\n", i18n::trf("waiting: {}", printable(why)).c_str());
+    print_asked(*j);
     if (!finished(*j))
       if (auto b = s.try_backend(); b)
         for (const auto& p : cfg->providers)
@@ -141,8 +171,18 @@ int status(Session& s, const StatusOptions& o) {
                                            "to the next provider of their route or wait: tell the operator",
                                            p.name, ((*pause)->left_ms + 59999) / 60000, printable((*pause)->reason))
                                      .c_str());
+    if (waits && j->total == 0) {
+      // Nothing made yet: no "total 0 so far", but how many it will go to when that is known.
+      if (j->recipients) std::printf("%s\n", i18n::trf("recipients: {}", *j->recipients).c_str());
+      return kOk;
+    }
     std::printf("%s%s:%s\n", i18n::trf("total {}", j->total).c_str(),
                 j->expanded || finished(*j) ? "" : i18n::tr(" so far (still expanding)"), counts_text(*j).c_str());
+    if (const long long unknown = count(*j, MessageState::unknown); unknown > 0 && finished(*j))
+      std::printf("%s\n", i18n::trf("{} message(s) ended unknown: they may or may not have reached the phone; "
+                                     "loa retry {} --unknown sends them again (a resident may get one twice)",
+                                     unknown, printable(j->id))
+                               .c_str());
     return kOk;
   }
 }
@@ -167,7 +207,7 @@ int list_jobs(Session& s, const JobsOptions& o) {
       one["template"] = j.template_name;
       one["wards"] = j.wards;
       one["created"] = util::format_local(j.created_ms, cfg->timezone);
-      if (j.state == jobs::JobState::awaiting_approval) one["waiting"] = waiting_reason(s, *cfg, j);
+      if (auto why = waiting_text(j); !why.empty()) one["waiting"] = why;
       out.push_back(one);
     }
     std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
@@ -179,8 +219,8 @@ int list_jobs(Session& s, const JobsOptions& o) {
   using enum MessageState;
   for (const auto& j : *list) {
     // Who must act on a job awaiting approval; why another ended as it did.
-    const std::string note = j.state == jobs::JobState::awaiting_approval ? waiting_reason(s, *cfg, j)
-                                                                         : reason_for_people(j.reason);
+    const std::string waiting = waiting_text(j);
+    const std::string note = !waiting.empty() ? waiting : reason_for_people(j.reason);
     std::printf("%-18s %s %-16s %-20s %7lld %7lld %7lld %7lld  %s%s\n", text::printable(j.id).c_str(),
                 pad(job_state_text(j), 10).c_str(), text::printable(j.template_name).c_str(), text::printable(j.wards).c_str(),
                 static_cast<long long>(j.total), count(j, sent) + count(j, delivered), count(j, delivered), count(j, failed),

@@ -12,11 +12,6 @@ using reports::time_for_people;
 using reports::vi_reason;
 using reports::vi_state;
 
-/// When quiet hours hold a bulk job now: "quiet hours (21:00-07:00): it waits and goes at
-/// 07:00 (--urgent sends now)"; "" outside them, for an urgent job, or with none set. One
-/// wording for `send` and for `status`.
-std::string quiet_hours_note(const config::Config& cfg, bool urgent);
-
 /// Pads UTF-8 text to `width` characters (printf pads bytes, which misaligns Vietnamese).
 std::string pad(const std::string& v, std::size_t width);
 

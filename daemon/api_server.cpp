@@ -24,6 +24,7 @@
 #include "core/store/intake_store.h"
 #include "core/store/query_store.h"
 #include "core/store/redis_holder.h"
+#include "core/submit/explain.h"
 #include "core/submit/submission.h"
 #include "core/text/unicode.h"
 #include "core/util/encoding.h"
@@ -194,8 +195,10 @@ HttpResponse list_jobs(Call& c) {
   auto list = c.queries().recent(admin ? limit : std::min(kMaxLimit, limit * 10), query_param(c.req.uri, "ward"));
   if (!list) return unavailable(list.error());
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const auto& j : *list)
+  const auto rt = c.ctx.runtime();
+  for (auto& j : *list)
     if (may_see(c.account, j.wards) && static_cast<int>(out.size()) < limit) {
+      submit::explain({.cfg = rt->cfg, .templates = &rt->templates, .redis = &c.redis}, j, false, util::now_ms());
       out.push_back(store::job_json(j));
     }
   return answer(200, out);
@@ -428,7 +431,12 @@ HttpResponse ApiServer::route(HttpRequest& req) {
   if (parts.size() >= 2 && parts.size() <= 3 && parts[0] == "jobs" && !parts[1].empty()) {
     auto job = visible_job(c, std::string(parts[1]));
     if (!job) return job.error();
-    if (parts.size() == 2) return get ? answer(200, store::job_json(*job)) : problem(405, i18n::tr("GET only"));
+    if (parts.size() == 2) {
+      if (!get) return problem(405, i18n::tr("GET only"));
+      const auto rt = ctx_.runtime();
+      submit::explain({.cfg = rt->cfg, .templates = &rt->templates, .redis = redis}, *job, true, util::now_ms());
+      return answer(200, store::job_json(*job));
+    }
     if (parts[2] == "report.csv" || parts[2] == "report.xlsx")
       return get ? report(c, *job, parts[2] == "report.xlsx") : problem(405, i18n::tr("GET only"));
     if (!post) return problem(405, i18n::tr("POST only"));

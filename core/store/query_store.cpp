@@ -36,6 +36,7 @@ JobStatus status_of(const std::string& id, const Reply& hash) {
     else if (k == "expanded_done") s.expanded = v.text() == "1";
     else if (k == "urgent") s.urgent = v.text() == "1";
     else if (k == "by") s.by = v.text();
+    else if (k == "spec") s.spec_json = v.text();
     else if (k == "recipients") s.recipients = v.as_int();
     else if (k == "purged") s.purged_ms = v.as_int();
     else if (k == "approved_by" || k == "rejected_by") s.decided_by = v.text();
@@ -74,6 +75,8 @@ nlohmann::ordered_json job_json(const JobStatus& st) {
   j["expanded"] = st.expanded;
   j["urgent"] = st.urgent;
   if (!st.decided_by.empty()) j["decided_by"] = st.decided_by;
+  if (st.details.is_object())
+    for (const auto& [k, v] : st.details.items()) j[k] = v;
   return j;
 }
 
@@ -104,6 +107,8 @@ std::expected<JobStatus, std::string> job_from_json(const nlohmann::json& j) {
                           {"finished", &s.finished_ms}, {"purged", &s.purged_ms}})
     if (!number(key, *out)) return std::unexpected(fmt::format("job {}: \"{}\" must be a whole number", s.id, key));
   if (auto it = j.find("recipients"); it != j.end() && it->is_number_integer()) s.recipients = it->get<std::int64_t>();
+  for (const char* key : {"waiting", "asked"})
+    if (auto it = j.find(key); it != j.end() && it->is_object()) s.details[key] = *it;
   for (auto [key, out] : {std::pair{"expanded", &s.expanded}, {"urgent", &s.urgent}})
     if (auto it = j.find(key); it != j.end() && it->is_boolean()) *out = it->get<bool>();
   if (auto it = j.find("counts"); it != j.end() && it->is_object())
@@ -148,7 +153,8 @@ JobStatus submitted_status(const Reply& entry) {
   const auto& fields = entry.elements.at(1).elements;
   for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
     if (fields[i].text() != "job") continue;
-    auto j = nlohmann::json::parse(fields[i + 1].text(), nullptr, false);
+    st.spec_json = fields[i + 1].text();
+    auto j = nlohmann::json::parse(st.spec_json, nullptr, false);
     if (!j.is_object()) break;
     if (auto t = j.find("template"); t != j.end() && t->is_string()) st.template_name = t->get<std::string>();
     st.by = sender_of(j);

@@ -30,6 +30,10 @@ struct JobStatus {
   bool expanded = false;
   bool urgent = false;
   std::array<std::int64_t, jobs::kMessageStates.size()> counts{};  ///< by jobs::MessageState
+  std::string spec_json;  ///< the job as it was sent (the stream's JSON); not in job_json()
+  /// What the layers above add for people (core/submit/explain.h): "waiting" (what the job
+  /// waits for) and "asked" (what an approver is asked to approve). job_json() carries them.
+  nlohmann::json details = nlohmann::json::object();
   std::int64_t count(jobs::MessageState s) const { return counts[static_cast<std::size_t>(s)]; }
   std::string_view state_name() const { return state ? jobs::name(*state) : "?"; }
 };

@@ -157,6 +157,9 @@ TEST_SUITE("integration/dispatch") {
     auto r = redis.connect();
     CHECK(message(*r, job, 0).progress.attempts == 1);
     CHECK(provider.log_lines().empty());  // the stand-in took nothing after its 502
+    // The official is told how to send it again, knowingly.
+    auto told = run_loa(cfg, {"status", job});
+    CHECK_MESSAGE(told.out.find("loa retry " + job + " --unknown") != std::string::npos, told.out);
   }
 
   // SpeedSMS answers 429 with X-Rate-Limit-Reset and no Retry-After (speedsms.vn/sms-api).

@@ -214,4 +214,76 @@ TEST_SUITE("integration/parity") {
     CHECK(by_lan == 2 * 5);  // five sends on each of the account's two roads
     CHECK(local == 5);
   }
+
+  TEST_CASE("status says what a job waits for, and what an approver is asked, alike on Redis and through the API") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 3);
+    // Quiet hours from two minutes ago to two hours from now; urgent work needs approval.
+    const int minute = loa::util::minute_of_day(loa::util::now_ms(), kZone);
+    const auto hhmm = [](int m) { return fmt::format("{:02}:{:02}", ((m + 1440) % 1440) / 60, (m + 1440) % 60); };
+    auto cfg = write_config(dir, redis.url(), provider.port(), "",
+                            fmt::format("language: vi\napi: {{ listen: \"127.0.0.1:0\" }}\napproval: {{ urgent: true }}\n"
+                                        "pricing: {{ currency: VND, unicode_segment: 800, gsm_segment: 750 }}\n"
+                                        "quiet_hours: {{ start: \"{}\", end: \"{}\" }}\n",
+                                        hhmm(minute - 2), hhmm(minute + 120)));
+    const std::string officer = account(cfg, {"lan", "--role", "officer", "--wards", "phuong-6"});
+    const std::string approver = account(cfg, {"hoa", "--role", "approver", "--wards", "phuong-6"});
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    const std::string server = "http://127.0.0.1:" + std::to_string(gw.api_port());
+    auto status_both = [&](const std::string& job) {
+      auto local = run_loa(cfg, {"status", job});
+      auto remote = run({bin("loa"), "--config", cfg, "--server", server, "status", job}, {{"LOA_TOKEN", approver}});
+      CHECK(local.code == 0);
+      CHECK(remote.code == 0);
+      CHECK(local.out == remote.out);
+      return local.out;
+    };
+
+    // Bulk work in quiet hours: waiting, until when; not "sending".
+    const std::string bulk = job_id(run({bin("loa"), "--config", cfg, "--server", server, "send", "--template",
+                                         "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=họp tổ"},
+                                        {{"LOA_TOKEN", officer}}));
+    REQUIRE(wait_until([&] { return job_status(cfg, bulk)["counts"].value("queued", 0) == 3; }, 15s));
+    const std::string quiet = status_both(bulk);
+    CHECK(quiet.find(tr("waiting: {}", tr("quiet hours ({:02}:{:02}-{:02}:{:02}): its messages wait until {:02}:{:02}",
+                                          ((minute - 2 + 1440) % 1440) / 60, (minute - 2 + 1440) % 60,
+                                          ((minute + 120) % 1440) / 60, (minute + 120) % 60, ((minute + 120) % 1440) / 60,
+                                          (minute + 120) % 60))) != std::string::npos);
+    CHECK(quiet.find(tr("job {}: {}", bulk, tr("waiting"))) != std::string::npos);
+    CHECK(quiet.find("đang gửi") == std::string::npos);
+
+    // Urgent, so held for approval: the approver sees the units, the variables, the count,
+    // the cost and the text.
+    const std::string urgent = job_id(run({bin("loa"), "--config", cfg, "--server", server, "send", "--template",
+                                           "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=cúp nước", "--urgent"},
+                                          {{"LOA_TOKEN", officer}}));
+    REQUIRE(wait_until([&] { return job_status(cfg, urgent)["state"] == "awaiting_approval"; }, 15s));
+    const std::string held = status_both(urgent);
+    CHECK(held.find(tr("for approval ({}) by an approver or admin other than {}", tr("urgent"), "lan")) != std::string::npos);
+    CHECK(held.find(tr("units: {}", "Phường 6 (phuong-6)")) != std::string::npos);
+    CHECK(held.find(tr("variables: {}", "noi_dung=cúp nước")) != std::string::npos);
+    CHECK(held.find(tr("recipients: {}, {} segment(s), {}", 3, 3, tr("about {} {}", "2.400", "VND"))) != std::string::npos);
+    CHECK(held.find("Phường 6 kính báo Cư dân 0 (Khóm 1): cúp nước") != std::string::npos);
+    CHECK(held.find(tr("total {}", 0)) == std::string::npos);
+    httplib::Client api("127.0.0.1", gw.api_port());
+    auto got = api.Get("/api/v1/jobs/" + urgent, {{"Authorization", "Bearer " + approver}});
+    REQUIRE(got);
+    auto j = json::parse(got->body);
+    CHECK(j["waiting"]["for"] == "approval");
+    CHECK(j["asked"]["recipients"] == 3);
+    CHECK(j["asked"]["cost"] == 2400);
+    CHECK(j["asked"]["text"] == "Phường 6 kính báo Cư dân 0 (Khóm 1): cúp nước");
+
+    // Scheduled: for its --at.
+    const std::string later = local_in(300);
+    const std::string at = job_id(run({bin("loa"), "--config", cfg, "--server", server, "send", "--template", "thong-bao",
+                                       "--ward", "phuong-6", "--var", "noi_dung=ngày hội", "--at", later},
+                                      {{"LOA_TOKEN", officer}}));
+    REQUIRE(wait_until([&] { return job_status(cfg, at)["state"] == "scheduled"; }, 15s));
+    const std::string scheduled = status_both(at);
+    CHECK(scheduled.find(tr("scheduled for {}", loa::reports::time_for_people(*loa::util::parse_time(later, kZone), kZone))) !=
+          std::string::npos);
+  }
 }
