@@ -221,6 +221,25 @@ class ApiBackend final : public Backend {
     return none();
   }
 
+  // GET /jobs/<id>/messages a page at a time, following "next".
+  std::expected<void, std::string> message_objects(const std::string& job, std::int64_t, bool,
+                                                   const std::function<void(const json&)>& fn) override {
+    std::int64_t after = 0;
+    for (;;) {
+      auto a = api_.call("GET", fmt::format("jobs/{}/messages?after={}&limit=1000", url_segment(job), after));
+      if (!a) return std::unexpected(a.error());
+      auto j = object(*a);
+      if (!j) return std::unexpected(j.error());
+      auto page = j->find("messages");
+      if (page == j->end() || !page->is_array())
+        return std::unexpected(std::string(i18n::tr("the server's answer is not the JSON object expected")));
+      for (const auto& m : *page) fn(m);
+      auto next = j->find("next");
+      if (next == j->end() || !next->is_number_integer() || next->get<std::int64_t>() <= after) return {};
+      after = next->get<std::int64_t>();
+    }
+  }
+
   std::expected<std::optional<jobs::JobState>, std::string> cancel(const std::string& job) override {
     auto a = api_.call("POST", "jobs/" + url_segment(job) + "/cancel", "{}");
     if (!a) return std::unexpected(a.error());

@@ -2,6 +2,7 @@
 #include "cli/backend.h"
 
 #include "cli/session.h"
+#include "core/reports/report.h"
 #include "core/submit/explain.h"
 #include "core/util/time.h"
 
@@ -40,6 +41,11 @@ class RedisBackend final : public Backend {
     if (list)
       for (auto& st : *list) submit::explain({.cfg = cfg_, .redis = redis_.get()}, st, false, util::now_ms());
     return list;
+  }
+  std::expected<void, std::string> message_objects(const std::string& job, std::int64_t total, bool full_numbers,
+                                                   const std::function<void(const nlohmann::json&)>& fn) override {
+    return queries_.for_each_message(
+        job, total, [&](const store::MessageRecord& m) { fn(reports::message_json(m, cfg_, full_numbers)); });
   }
   std::expected<void, std::string> messages(const std::string& job, std::int64_t total,
                                             const std::function<void(const store::MessageRecord&)>& fn) override {

@@ -41,6 +41,10 @@ class Backend {
   /// A job's messages in order, a batch at a time.
   virtual std::expected<void, std::string> messages(const std::string& job, std::int64_t total,
                                                     const std::function<void(const store::MessageRecord&)>& fn) = 0;
+  /// A job's recipients for programs (reports::message_json()), in order; through the API
+  /// the numbers are always masked.
+  virtual std::expected<void, std::string> message_objects(const std::string& job, std::int64_t total, bool full_numbers,
+                                                           const std::function<void(const nlohmann::json&)>& fn) = 0;
   /// The job's state before (nullopt when there is no such job).
   virtual std::expected<std::optional<jobs::JobState>, std::string> cancel(const std::string& job) = 0;
   virtual std::expected<long long, std::string> requeue(const std::string& job, jobs::MessageState state) = 0;

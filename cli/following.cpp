@@ -231,8 +231,22 @@ int list_jobs(Session& s, const JobsOptions& o) {
 
 struct ReportOptions {
   std::string job, xlsx;
-  bool csv = false, full_numbers = false;
+  bool csv = false, full_numbers = false, json = false;
 };
+
+// One JSON object a line per recipient (reports::message_json), on either backend.
+int json_report(Session& s, const ReportOptions& o) {
+  if (o.full_numbers && s.remote())
+    return fail(kUsage, i18n::tr("--full-numbers is for the gateway's own admin: through --server numbers stay masked"));
+  auto j = s.job(o.job);
+  if (!j) return j.error();
+  if (j->purged_ms > 0)
+    return fail(kUsage, i18n::trf("the numbers and texts of job {} were removed by retention; its counts remain", o.job));
+  auto r = s.backend()->message_objects(o.job, j->total, o.full_numbers, [](const nlohmann::json& m) {
+    std::printf("%s\n", m.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  });
+  return r ? kOk : s.failed(r.error());
+}
 
 // A report through the API: CSV (also for the screen: the table needs every message's
 // record, which the API gives only as the report) or the workbook. Numbers stay masked.
@@ -263,6 +277,7 @@ int remote_report(Session& s, const ReportOptions& o) {
 }
 
 int report(Session& s, const ReportOptions& o) {
+  if (o.json) return json_report(s, o);
   if (s.remote()) return remote_report(s, o);
   const config::Config* cfg = s.config();
   if (!cfg) return kUsage;
@@ -332,10 +347,14 @@ void add_following_commands(CLI::App& app, Session& s, int& exit_code) {
   auto ro = std::make_shared<ReportOptions>();
   report_cmd->add_option("JOB", ro->job, i18n::tr("the job id"))->required();
   auto* csv_flag = report_cmd->add_flag("--csv", ro->csv, i18n::tr("CSV for Excel (UTF-8 with BOM, Vietnamese headers and states)"));
-  report_cmd->add_option("--xlsx", ro->xlsx, i18n::tr("an Excel workbook for the chairman: a summary sheet and one row per recipient"))
+  auto* xlsx_opt = report_cmd->add_option("--xlsx", ro->xlsx, i18n::tr("an Excel workbook for the chairman: a summary sheet and one row per recipient"))
       ->type_name("FILE")
       ->excludes(csv_flag);
   report_cmd->add_flag("--full-numbers", ro->full_numbers, i18n::tr("show whole phone numbers"));
+  report_cmd->add_flag("--json", ro->json,
+                       i18n::tr("one JSON object a line per recipient, English keys and states (for programs)"))
+      ->excludes(csv_flag)
+      ->excludes(xlsx_opt);
   report_cmd->callback([&s, &exit_code, ro] { exit_code = report(s, *ro); });
 }
 

@@ -311,6 +311,43 @@ HttpResponse report(Call& c, const store::JobStatus& job, bool xlsx) {
   return out;
 }
 
+// A page of a job's recipients for programs (GET /api/v1/jobs/<id>/messages): those after
+// row `after` (1-based place in the job; 0 from the start), of state `state` when given, at
+// most `limit`; "next" is the `after` of the following page, null after the last.
+HttpResponse messages(Call& c, const store::JobStatus& job) {
+  if (job.purged_ms > 0)
+    return problem(410, i18n::trf("the numbers and texts of job {} were removed by retention; its counts remain", job.id));
+  auto limit = limit_param(c.req, 100, kMaxLimit);
+  if (!limit) return limit.error();
+  std::int64_t after = 0;
+  if (const std::string a = query_param(c.req.uri, "after"); !a.empty()) {
+    auto [end, ec] = std::from_chars(a.data(), a.data() + a.size(), after);
+    if (ec != std::errc() || end != a.data() + a.size() || after < 0)
+      return problems(400, {i18n::tr("after must be a row number (0 or more)")});
+  }
+  std::optional<jobs::MessageState> state;
+  if (const std::string st = query_param(c.req.uri, "state"); !st.empty()) {
+    state = jobs::message_state(st);
+    if (!state) return problems(400, {i18n::trf("no message state \"{}\"", util::loggable(st, 32))});
+  }
+  const auto rt = c.ctx.runtime();
+  json page = json::array();
+  std::int64_t last = after;
+  bool more = false;
+  auto r = c.queries().scan_messages(job.id, job.total, after, [&](const store::MessageRecord& m) {
+    if (state && m.progress.state != state) return true;
+    if (static_cast<int>(page.size()) == *limit) {
+      more = true;
+      return false;
+    }
+    page.push_back(reports::message_json(m, rt->cfg, false));
+    last = m.index + 1;
+    return true;
+  });
+  if (!r) return unavailable(r.error());
+  return answer(200, json{{"messages", page}, {"next", more ? json(last) : json(nullptr)}});
+}
+
 HttpResponse optouts(Call& c, const std::string& number) {
   if (c.account.role != store::Role::admin)
     return problem(403, i18n::trf("account {} may not change opt-outs (admins do)", c.account.name));
@@ -437,6 +474,7 @@ HttpResponse ApiServer::route(HttpRequest& req) {
       submit::explain({.cfg = rt->cfg, .templates = &rt->templates, .redis = redis}, *job, true, util::now_ms());
       return answer(200, store::job_json(*job));
     }
+    if (parts[2] == "messages") return get ? messages(c, *job) : problem(405, i18n::tr("GET only"));
     if (parts[2] == "report.csv" || parts[2] == "report.xlsx")
       return get ? report(c, *job, parts[2] == "report.xlsx") : problem(405, i18n::tr("GET only"));
     if (!post) return problem(405, i18n::tr("POST only"));

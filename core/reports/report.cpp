@@ -1,6 +1,7 @@
 // The report's rows, CSV and workbook.
 #include "core/reports/report.h"
 
+#include <cstdlib>
 #include <optional>
 
 #include <fmt/format.h>
@@ -42,6 +43,30 @@ std::vector<std::string> row_of(const store::MessageRecord& m, const config::Con
           day_first(d.queued_at),
           day_first(p.sent_at == 0 ? p.taken_at : p.sent_at),
           day_first(p.done_at)};
+}
+
+nlohmann::json message_json(const store::MessageRecord& m, const config::Config& cfg, bool full_numbers) {
+  using nlohmann::json;
+  const auto& d = m.data;
+  const auto& p = m.progress;
+  auto when = [&](std::int64_t ms) { return ms == 0 ? json(nullptr) : json(util::format_rfc3339(ms, cfg.timezone)); };
+  char* end = nullptr;
+  const long list_row = std::strtol(d.row.c_str(), &end, 10);
+  return {{"row", m.index + 1},
+          {"list_row", end && *end == 0 && !d.row.empty() ? json(list_row) : json(d.row)},
+          {"ward", d.ward},
+          {"area", d.area},
+          {"name", d.name},
+          {"phone", full_numbers ? d.phone : util::mask_phone(d.phone)},
+          {"state", p.state ? json(jobs::name(*p.state)) : json(nullptr)},
+          {"reason", full_numbers ? p.error : util::mask_numbers(p.error)},
+          {"channel", "sms"},
+          {"provider", p.provider},
+          {"provider_id", p.provider_id},
+          {"attempts", p.attempts},
+          {"queued_at", when(d.queued_at)},
+          {"sent_at", when(p.sent_at == 0 ? p.taken_at : p.sent_at)},
+          {"finished_at", when(p.done_at)}};
 }
 
 std::string csv_line(const std::vector<std::string>& cells) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/config/config.h"
 #include "core/store/query_store.h"
 
@@ -19,6 +21,13 @@ const std::vector<std::string>& columns();
 /// One recipient's cells, in columns() order: the number masked unless `full_numbers`,
 /// dates dd/mm/yyyy.
 std::vector<std::string> row_of(const store::MessageRecord& m, const config::Config& cfg, bool full_numbers);
+
+/// One recipient for programs (`loa report --json`, GET /api/v1/jobs/<id>/messages): "row"
+/// (its 1-based place in the job, what paging goes by), "list_row" (its row in the list
+/// file), "ward", "area", "name", "phone" (masked unless `full_numbers`), "state", "reason"
+/// (English, as stored), "channel", "provider", "provider_id", "attempts", "queued_at",
+/// "sent_at", "finished_at" (RFC 3339 with the config zone's offset; null when not yet).
+nlohmann::json message_json(const store::MessageRecord& m, const config::Config& cfg, bool full_numbers);
 
 /// A CSV line (RFC 4180 quoting), ending in CRLF as Excel expects.
 std::string csv_line(const std::vector<std::string>& cells);

@@ -279,6 +279,14 @@ std::expected<std::vector<JobStatus>, std::string> QueryStore::list(int limit, c
 
 std::expected<void, std::string> QueryStore::for_each_message(const std::string& job, std::int64_t total,
                                                               const std::function<void(const MessageRecord&)>& fn) {
+  return scan_messages(job, total, 0, [&](const MessageRecord& m) {
+    fn(m);
+    return true;
+  });
+}
+
+std::expected<void, std::string> QueryStore::scan_messages(const std::string& job, std::int64_t total, std::int64_t from,
+                                                           const std::function<bool(const MessageRecord&)>& fn) {
   auto ep = redis_.command({"HGET", key("job:" + job), "epoch"});
   if (!ep) return std::unexpected(ep.error());
   const std::int64_t epoch = ep->as_int();
@@ -286,7 +294,8 @@ std::expected<void, std::string> QueryStore::for_each_message(const std::string&
   constexpr std::int64_t kBatch = 8 * kBucketSize;
   static_assert(kBatch % kChunkSize == 0);
   std::vector<std::vector<std::string>> cmds;
-  for (std::int64_t first = 0; first < total; first += kBatch) {
+  // From the bucket holding `from` (a batch starts on a bucket's first message).
+  for (std::int64_t first = std::max<std::int64_t>(0, from) / kBucketSize * kBucketSize; first < total; first += kBatch) {
     const std::int64_t last = std::min(total, first + kBatch);
     cmds.clear();
     cmds.push_back({"HMGET", key("md:" + job)});
@@ -315,7 +324,7 @@ std::expected<void, std::string> QueryStore::for_each_message(const std::string&
       const auto& bucket = (*replies)[static_cast<std::size_t>(1 + bucket_of(i) - bucket_of(first))].elements;
       const auto at = static_cast<std::size_t>(i % kBucketSize);
       if (at < bucket.size()) m.progress = unpack_progress(bucket[at].str, epoch);
-      fn(m);
+      if (i >= from && !fn(m)) return {};
     }
   }
   return {};

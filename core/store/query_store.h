@@ -92,6 +92,9 @@ class QueryStore : public StoreBase {
   /// Reads a job's messages in order, a batch at a time, calling `fn` for each.
   std::expected<void, std::string> for_each_message(const std::string& job, std::int64_t total,
                                                     const std::function<void(const MessageRecord&)>& fn);
+  /// The same from message `from` (0-based) on, until `fn` returns false.
+  std::expected<void, std::string> scan_messages(const std::string& job, std::int64_t total, std::int64_t from,
+                                                 const std::function<bool(const MessageRecord&)>& fn);
 
   /// Cancels a job; returns its state before (nullopt when there is no such job).
   std::expected<std::optional<jobs::JobState>, std::string> cancel(const std::string& job);

@@ -71,6 +71,21 @@ std::string format_local(std::int64_t ms, std::string_view tz) {
   return buf;
 }
 
+std::string format_rfc3339(std::int64_t ms, std::string_view tz) {
+  if (ms <= 0) return "";
+  auto* cal = calendar_in(tz);
+  if (!cal) return "";
+  UErrorCode status = U_ZERO_ERROR;
+  cal->setTime(static_cast<UDate>(ms), status);
+  const int offset_min = (cal->get(UCAL_ZONE_OFFSET, status) + cal->get(UCAL_DST_OFFSET, status)) / 60000;
+  const int a = offset_min < 0 ? -offset_min : offset_min;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", cal->get(UCAL_YEAR, status),
+                cal->get(UCAL_MONTH, status) + 1, cal->get(UCAL_DATE, status), cal->get(UCAL_HOUR_OF_DAY, status),
+                cal->get(UCAL_MINUTE, status), cal->get(UCAL_SECOND, status), offset_min < 0 ? '-' : '+', a / 60, a % 60);
+  return U_SUCCESS(status) ? buf : "";
+}
+
 std::string format_day_first(std::int64_t ms, std::string_view tz) {
   const std::string iso = format_local(ms, tz);  // "yyyy-mm-dd HH:MM:SS"
   if (iso.size() != 19) return iso;

@@ -15,6 +15,8 @@ std::int64_t steady_ms();
 /// Formats epoch milliseconds as "YYYY-MM-DD HH:MM:SS" in the IANA zone `tz`.
 /// An empty string for 0 (never happened).
 std::string format_local(std::int64_t ms, std::string_view tz);
+/// RFC 3339 with the zone's offset at that instant: "2026-09-01T07:00:00+07:00"; "" for 0.
+std::string format_rfc3339(std::int64_t ms, std::string_view tz);
 /// The same as Vietnamese offices write it: "dd/mm/yyyy HH:MM:SS"; "" for 0.
 std::string format_day_first(std::int64_t ms, std::string_view tz);
 
