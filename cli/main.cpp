@@ -1,6 +1,8 @@
 // loa: the command line for ward officials and cron (CONTRACT.md "The command line").
-// The commands live by family in sending.cpp, following.cpp and operating.cpp; their help
-// is generated from the option definitions (CLI11), in the config's language.
+// The commands live by family in sending.cpp, following.cpp, operating.cpp, trust.cpp,
+// calendar.cpp and remind.cpp, each working through the session's backend (backend.h: on
+// Redis, or through the API with --server); their help is generated from the option
+// definitions (CLI11), in the config's language.
 #include <CLI/CLI.hpp>
 
 #include <cstring>

@@ -180,7 +180,7 @@ int check(Session& s) {
   if (auto open = store::open_to_network(store::redis_url(cfg->redis.url, cfg->state_dir)))
     std::printf("%s: %s\n", cfg->path.c_str(),
                 i18n::trf("warning: Redis at {} answers without a password on a network address: anyone who can "
-                          "reach it can send to every resident (README, \"Redis in production\")",
+                          "reach it can send to every resident (docs/operations.md, \"Redis in production\")",
                           *open)
                     .c_str());
   auto wards = jobs::ward_ids(*cfg);

@@ -1,4 +1,4 @@
-# Refuses an include that reaches up a floor (README "Design"): each folder may include
+# Refuses an include that reaches up a floor (docs/design.md "Design"): each folder may include
 # only its own floor and those beneath it. Run by the build before any library compiles
 # (cmake -DROOT=<source dir> -P check_floors.cmake).
 #   core                 nothing above

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The reminders Loa ships, made with `loa remind add`: the gateways send each on its dates,
-# exactly once, with the dates in the text (README, "The calendar"). Run it once after
+# exactly once, with the dates in the text (docs/calendar.md). Run it once after
 # installing, as a user that may run `loa` (root, or a member of the loa group):
 #
 #   sh /usr/share/doc/loa/examples/reminders.sh                  # every ward of the config

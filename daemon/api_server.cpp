@@ -61,7 +61,7 @@ HttpResponse problems(unsigned status, const std::vector<std::string>& messages)
 
 // Redis failed under a request. The reason (which Redis, what went wrong) goes to the log,
 // at most once every 10 s; the caller, who may be anyone (this is answered before a token
-// is checked too), learns only that Redis is unavailable (README, "The officials' API").
+// is checked too), learns only that Redis is unavailable (docs/api.md, "The officials' API").
 HttpResponse unavailable(const std::string& why) {
   static util::LogThrottle log;
   log.warn("api: Redis unavailable: " + why);

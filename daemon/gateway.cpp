@@ -106,11 +106,13 @@ std::string queue_status(const Context& ctx, store::Redis& redis) {
   long long waiting = 0;
   for (const auto& p : ctx.runtime()->cfg.providers)
     if (auto n = jobs.ready_depth(p.name)) waiting += *n;
-  auto card = [&](const char* key) {
-    auto r = redis.command({"ZCARD", jobs.key(key)});
+  auto card = [&](const std::string& key) {
+    auto r = redis.command({"ZCARD", key});
     return r ? r->as_int() : -1;
   };
-  return fmt::format("waiting {}, scheduled {}, retrying {}, in flight {}", waiting, card("due"), card("retry"), card("inflight"));
+  const auto& k = jobs.keys();
+  return fmt::format("waiting {}, scheduled {}, retrying {}, in flight {}", waiting, card(k.due()), card(k.retry()),
+                     card(k.inflight()));
 }
 
 }  // namespace
@@ -288,7 +290,7 @@ std::expected<void, std::string> Gateway::apply_retention(store::Redis& redis) {
   const auto& cfg = ctx_->runtime()->cfg;
   const std::string& prefix = ctx_->fixed.redis_prefix;
   // One gateway at a time: the lock outlives a turn, so the others skip this round.
-  auto lock = redis.command({"SET", prefix + ":lock:retention", ctx_->instance, "NX", "EX", "540"});
+  auto lock = redis.command({"SET", store::Keys(prefix).lock("retention"), ctx_->instance, "NX", "EX", "540"});
   if (!lock) return std::unexpected(lock.error());
   if (lock->nil()) return {};
   constexpr std::int64_t kDay = 86400000;

@@ -1,6 +1,6 @@
 // A hardened HTTP/1.1 server for the daemon's endpoints: libmicrohttpd, made for hostile
 // traffic, with Loa's own whole-request deadline and eviction of idle connections on top
-// (README, "The webhook"). Both the internet-facing webhook and the officials' API run on
+// (docs/design.md, "The webhook"). Both the internet-facing webhook and the officials' API run on
 // it, each on its own address with its own limits; what a request means is the handler's.
 #pragma once
 #include <condition_variable>

@@ -161,8 +161,10 @@ std::expected<std::string, std::string> render_metrics(const Context& ctx, store
   }
   family(out, "loa_queue_depth", "gauge",
          "Work waiting in Redis: jobs scheduled, messages retrying later, messages in flight.");
-  for (auto [queue, key] : {std::pair{"scheduled", "due"}, std::pair{"retrying", "retry"}, std::pair{"in_flight", "inflight"}}) {
-    auto n = redis.command({"ZCARD", jobs.key(key)});
+  const auto& k = jobs.keys();
+  for (const auto& [queue, key] : {std::pair{"scheduled", k.due()}, std::pair{"retrying", k.retry()},
+                                   std::pair{"in_flight", k.inflight()}}) {
+    auto n = redis.command({"ZCARD", key});
     if (!n) return std::unexpected(n.error());
     out += fmt::format("loa_queue_depth{{queue=\"{}\"}} {}\n", queue, n->as_int());
   }

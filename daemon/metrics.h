@@ -1,4 +1,4 @@
-// Prometheus metrics (README "Metrics"): this instance's counters and histograms, kept in
+// Prometheus metrics (docs/operations.md "Metrics"): this instance's counters and histograms, kept in
 // memory from start-up so they never go down while it runs (Prometheus' rate() takes a
 // restart's reset in its stride, and sums instances), plus gauges read from Redis when
 // /metrics is scraped: the jobs in each state and the work waiting, for the whole cluster.

@@ -33,7 +33,7 @@ struct TakePlan {
 /// it is taken only into a free slot; one that waited in the gateway for a slot would go
 /// later, beside those the limiter let go then (at the start of a job, while the
 /// connections ramp up, the provider saw 209-210 in a second for a limit of 200, burst
-/// 5; bench/README "Rate adherence"). Never fewer
+/// 5; bench/docs/performance.md "Rate adherence"). Never fewer
 /// than a quarter of the capacity at a time while others are at hand, at most 200 per
 /// round trip. Half-open, one message (the probe) when nothing else is taken. Outcomes go
 /// with the next take, or alone when 64 have gathered, when nothing is in flight, when

@@ -105,7 +105,7 @@ HttpResponse WebhookServer::handle(HttpRequest& req) {
     auto pong = redis ? redis->command({"PING"}) : std::expected<store::Reply, std::string>(std::unexpected("no connection"));
     if (pong) return text(200, "ok\n");
     // Anyone may ask: the answer says no more than that Redis is unreachable. Why (which
-    // Redis, what failed) is in the log and systemd's STATUS= (README, "The webhook").
+    // Redis, what failed) is in the log and systemd's STATUS= (docs/design.md, "The webhook").
     return text(503, "redis unavailable\n");
   }
   if (path == "/metrics") {

@@ -1,6 +1,6 @@
 // The daemon's webhook: /dlr/<provider> delivery reports, /healthz, /metrics. It faces the
 // internet (providers post to it), so it runs on the hardened HttpServer with the
-// `webhook` limits (README, "The webhook").
+// `webhook` limits (docs/design.md, "The webhook").
 #pragma once
 #include <condition_variable>
 #include <expected>

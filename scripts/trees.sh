@@ -3,7 +3,7 @@
 #   build-asan/   -O1, line tables, ASan + UBSan and libFuzzer's guidance (LOA_FUZZ): the
 #                 suite again, and the fuzz targets (scripts/fuzz.sh); one tree for both
 # Line tables are what a backtrace, perf and a sanitizer's report need; full debug info
-# (-g) took a third of a build's time, and -O2 under ASan twice what -O1 takes (README,
+# (-g) took a third of a build's time, and -O2 under ASan twice what -O1 takes (docs/testing.md,
 # "Tests"). A developer who wants gdb's variables configures a tree of their own.
 # loa_tree KIND sets $build and $flags for KIND (plain or sanitized) and installs what that
 # tree needs beyond scripts/install-deps.sh.

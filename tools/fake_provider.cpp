@@ -1,9 +1,10 @@
 // loa-fake-provider: a loopback SMS provider for demos, tests and benchmarks. Accepts the
 // generic http provider's default fields, answers {"id": ...}, logs each accepted message
 // as a JSON line, and posts a delivery report to the message's callback. Never the
-// bottleneck of a benchmark: a thread for each of thousands of kept-alive connections
-// (poll(), not select(), so descriptors past 1024 work), and reports posted by threads of
-// their own, apart from the answers.
+// bottleneck of a benchmark: served by the daemon's own HTTP server (libmicrohttpd on
+// epoll, a 4096 backlog, thousands of kept-alive connections; HTTPS with --tls-cert and
+// --tls-key), and reports posted by threads of their own (--dlr-senders, batched with
+// --dlr-batch), apart from the answers.
 #include <sys/resource.h>
 
 #include <algorithm>

@@ -22,11 +22,11 @@ struct JobSpec {
   bool urgent = false;
   std::optional<std::string> key;
   /// Who sent it: "local:<unix user>" from the direct command line, an account's name
-  /// through the API (README, "Departures": a field the contract's JSON does not list).
+  /// through the API (docs/contract.md, "Departures": a field the contract's JSON does not list).
   std::optional<std::string> by;
   /// Only the residents whose list column `column` holds the day `date` ("YYYY-MM-DD"):
   /// a reminder on each resident's own date (`loa remind ... --when "1 day before column
-  /// ngay_tiem_tiep"`; README, "Departures": a field the contract's JSON does not list).
+  /// ngay_tiem_tiep"`; docs/contract.md, "Departures": a field the contract's JSON does not list).
   struct OnDate {
     std::string column;
     std::string date;
@@ -35,7 +35,7 @@ struct JobSpec {
   std::optional<OnDate> on_date;
 };
 
-/// Bounds on one job, whoever produced it (README, "Limits").
+/// Bounds on one job, whoever produced it (docs/design.md, "Limits").
 inline constexpr std::size_t kMaxEntryBytes = 64 * 1024;  ///< the stream entry's JSON
 inline constexpr std::size_t kMaxWards = 64;
 inline constexpr std::size_t kMaxVars = 64;

@@ -71,7 +71,7 @@ std::expected<AccountStore::Added, std::string> AccountStore::add(const Account&
   auto token = new_token();
   if (!token) return std::unexpected(token.error());
   const std::string hash = util::sha256_hex(*token);
-  auto r = run(scripts::Id::account_add, {key("account:" + a.name), key("token:" + hash), key("accounts")},
+  auto r = run(scripts::Id::account_add, {keys_.account(a.name), keys_.token(hash), keys_.accounts()},
                {a.name, std::string(name(a.role)), util::join(a.wards, ","), hash, by});
   if (!r) return std::unexpected(r.error());
   if (r->as_int() != 1) return Added{};
@@ -79,13 +79,13 @@ std::expected<AccountStore::Added, std::string> AccountStore::add(const Account&
 }
 
 std::expected<std::vector<Account>, std::string> AccountStore::list() {
-  auto names = redis_.command({"SMEMBERS", key("accounts")});
+  auto names = redis_.command({"SMEMBERS", keys_.accounts()});
   if (!names) return std::unexpected(names.error());
   std::vector<std::string> sorted;
   for (const auto& n : names->elements) sorted.push_back(n.text());
   std::sort(sorted.begin(), sorted.end());
   std::vector<std::vector<std::string>> cmds;
-  for (const auto& n : sorted) cmds.push_back({"HGETALL", key("account:" + n)});
+  for (const auto& n : sorted) cmds.push_back({"HGETALL", keys_.account(n)});
   auto hashes = redis_.pipeline(cmds);
   if (!hashes) return std::unexpected(hashes.error());
   std::vector<Account> out;
@@ -95,16 +95,16 @@ std::expected<std::vector<Account>, std::string> AccountStore::list() {
 }
 
 std::expected<bool, std::string> AccountStore::revoke(const std::string& name) {
-  auto r = run(scripts::Id::account_revoke, {key("account:" + name), key("accounts")}, {name});
+  auto r = run(scripts::Id::account_revoke, {keys_.account(name), keys_.accounts()}, {name});
   if (!r) return std::unexpected(r.error());
   return r->as_int() == 1;
 }
 
 std::expected<std::optional<Account>, std::string> AccountStore::by_token(const std::string& token) {
-  auto name = redis_.command({"GET", key("token:" + util::sha256_hex(token))});
+  auto name = redis_.command({"GET", keys_.token(util::sha256_hex(token))});
   if (!name) return std::unexpected(name.error());
   if (name->nil()) return std::nullopt;
-  auto hash = redis_.command({"HGETALL", key("account:" + name->text())});
+  auto hash = redis_.command({"HGETALL", keys_.account(name->text())});
   if (!hash) return std::unexpected(hash.error());
   if (hash->elements.empty()) return std::nullopt;
   return account_of(name->text(), *hash);

@@ -53,11 +53,11 @@ std::string after(const std::string& id) {
 std::expected<AuditEntry, std::string> AuditStore::append(AuditEntry e) {
   if (e.time_ms == 0) e.time_ms = util::now_ms();
   for (int attempt = 0; attempt < kAppendTries; ++attempt) {
-    auto head = redis_.command({"GET", key("audit:head")});
+    auto head = redis_.command({"GET", keys_.audit_head()});
     if (!head) return std::unexpected(head.error());
     e.prev = head->nil() ? "" : head->text();
     e.hash = audit_hash(e);
-    auto r = run(scripts::Id::audit_append, {key("audit"), key("audit:head")},
+    auto r = run(scripts::Id::audit_append, {keys_.audit(), keys_.audit_head()},
                  {e.prev, e.hash, "time", std::to_string(e.time_ms), "actor", e.actor, "source", e.source, "action",
                   e.action, "job", e.job, "summary", e.summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                   "prev", e.prev, "hash", e.hash});
@@ -73,7 +73,7 @@ std::expected<AuditEntry, std::string> AuditStore::append(AuditEntry e) {
 std::expected<void, std::string> AuditStore::read(const Filter& f, const std::function<void(const AuditEntry&)>& fn) {
   std::string from = f.since_ms > 0 ? std::to_string(f.since_ms) : "-";
   for (;;) {
-    auto r = redis_.command({"XRANGE", key("audit"), from, "+", "COUNT", std::to_string(kBatch)});
+    auto r = redis_.command({"XRANGE", keys_.audit(), from, "+", "COUNT", std::to_string(kBatch)});
     if (!r) return std::unexpected(r.error());
     for (const auto& item : r->elements) {
       AuditEntry e = entry_of(item);
@@ -85,7 +85,7 @@ std::expected<void, std::string> AuditStore::read(const Filter& f, const std::fu
 }
 
 std::expected<AuditStore::Verdict, std::string> AuditStore::verify(std::int64_t retention_ms) {
-  auto base = redis_.command({"GET", key("audit:base")});
+  auto base = redis_.command({"GET", keys_.audit_base()});
   if (!base) return std::unexpected(base.error());
   Verdict v;
   const std::string first_prev = base->nil() ? "" : base->text();
@@ -93,7 +93,7 @@ std::expected<AuditStore::Verdict, std::string> AuditStore::verify(std::int64_t 
   std::optional<AuditEntry> last_cut;  // the last 'audit-trim' entry
   std::string from = "-";
   for (;;) {
-    auto r = redis_.command({"XRANGE", key("audit"), from, "+", "COUNT", std::to_string(kBatch)});
+    auto r = redis_.command({"XRANGE", keys_.audit(), from, "+", "COUNT", std::to_string(kBatch)});
     if (!r) return std::unexpected(r.error());
     for (const auto& item : r->elements) {
       AuditEntry e = entry_of(item);
@@ -131,7 +131,7 @@ std::expected<AuditStore::Verdict, std::string> AuditStore::verify(std::int64_t 
                          "it now starts from");
     return v;
   }
-  auto head = redis_.command({"GET", key("audit:head")});
+  auto head = redis_.command({"GET", keys_.audit_head()});
   if (!head) return std::unexpected(head.error());
   const std::string last = head->nil() ? "" : head->text();
   if (last != expected) {
@@ -144,7 +144,7 @@ std::expected<AuditStore::Verdict, std::string> AuditStore::verify(std::int64_t 
   if (v.entries == 0) {
     // Nothing was ever written, or the whole trail was deleted: accounts and jobs are
     // each written with an entry, and a cut always leaves one.
-    auto others = redis_.pipeline({{"EXISTS", key("accounts")}, {"EXISTS", key("index")}});
+    auto others = redis_.pipeline({{"EXISTS", keys_.accounts()}, {"EXISTS", keys_.index()}});
     if (!others) return std::unexpected(others.error());
     if ((*others)[0].as_int() > 0 || (*others)[1].as_int() > 0) {
       v.problem = i18n::tr("the trail is empty, but there are accounts or jobs, whose making it records: it was deleted");
@@ -161,25 +161,25 @@ std::expected<long long, std::string> AuditStore::trim(std::int64_t retention_ms
     AuditEntry e{.time_ms = util::now_ms(), .actor = actor, .source = source, .action = std::string(kTrimAction)};
     const std::int64_t cutoff = e.time_ms - retention_ms;
     // The last entry to go, and how many go with it.
-    auto last = redis_.command({"XREVRANGE", key("audit"), "(" + std::to_string(cutoff) + "-0", "-", "COUNT", "1"});
+    auto last = redis_.command({"XREVRANGE", keys_.audit(), "(" + std::to_string(cutoff) + "-0", "-", "COUNT", "1"});
     if (!last) return std::unexpected(last.error());
     if (last->elements.empty()) return 0;
     const AuditEntry cut = entry_of(last->elements.front());
     long long count = 0;
     for (std::string from = "-";;) {
-      auto r = redis_.command({"XRANGE", key("audit"), from, cut.id, "COUNT", std::to_string(kBatch)});
+      auto r = redis_.command({"XRANGE", keys_.audit(), from, cut.id, "COUNT", std::to_string(kBatch)});
       if (!r) return std::unexpected(r.error());
       count += static_cast<long long>(r->elements.size());
       if (static_cast<int>(r->elements.size()) < kBatch) break;
       from = after(r->elements.back().elements.at(0).text());
     }
-    auto head = redis_.command({"GET", key("audit:head")});
+    auto head = redis_.command({"GET", keys_.audit_head()});
     if (!head) return std::unexpected(head.error());
     e.prev = head->nil() ? "" : head->text();
     e.summary = {{"base", cut.hash},       {"last_cut", cut.id},        {"last_cut_ms", cut.time_ms},
                  {"entries", count},       {"cutoff_ms", cutoff},       {"retention_days", retention_ms / 86400000}};
     e.hash = audit_hash(e);
-    auto r = run(scripts::Id::audit_trim, {key("audit"), key("audit:base"), key("audit:head")},
+    auto r = run(scripts::Id::audit_trim, {keys_.audit(), keys_.audit_base(), keys_.audit_head()},
                  {std::to_string(cutoff), cut.id, e.prev, e.hash, "time", std::to_string(e.time_ms), "actor", e.actor,
                   "source", e.source, "action", e.action, "job", e.job, "summary",
                   e.summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "prev", e.prev, "hash", e.hash});

@@ -12,7 +12,7 @@
 //
 // Someone who can write to Redis can rewrite the whole chain and the head consistently
 // (or append a forged cut entry); what verify() prints as the head is what to keep
-// elsewhere (a log, a ticket) to detect that too (README, "Accounts and the audit trail").
+// elsewhere (a log, a ticket) to detect that too (docs/api.md, "Accounts and the audit trail").
 #pragma once
 #include <cstdint>
 #include <expected>

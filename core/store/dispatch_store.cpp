@@ -101,8 +101,8 @@ std::expected<Taken, std::string> taken(Reply& r) {
 std::expected<void, std::string> DispatchStore::begin_record_and_take(const RecordRequest& rec, const TakeRequest& t) {
   std::vector<Redis::EvalCall> calls;
   if (!rec.empty())
-    calls.push_back({&scripts::get(scripts::Id::record), {key("inflight"), key("retry")}, record_args(p_, rec)});
-  if (t.max > 0) calls.push_back({&scripts::get(scripts::Id::take), {key("inflight")}, take_args(p_, t)});
+    calls.push_back({&scripts::get(scripts::Id::record), {keys_.inflight(), keys_.retry()}, record_args(p_, rec)});
+  if (t.max > 0) calls.push_back({&scripts::get(scripts::Id::take), {keys_.inflight()}, take_args(p_, t)});
   return redis_.send_evals(std::move(calls));
 }
 
@@ -114,13 +114,13 @@ std::expected<Taken, std::string> DispatchStore::end_record_and_take() {
 }
 
 std::expected<long long, std::string> DispatchStore::recover(const std::string& instance, bool startup) {
-  auto r = run(scripts::Id::recover, {key("inflight")}, {instance, startup ? "1" : "0"});
+  auto r = run(scripts::Id::recover, {keys_.inflight()}, {instance, startup ? "1" : "0"});
   if (!r) return std::unexpected(r.error());
   return r->as_int();
 }
 
 std::expected<long long, std::string> DispatchStore::promote_retries() {
-  auto r = run(scripts::Id::promote_retries, {key("retry")}, {});
+  auto r = run(scripts::Id::promote_retries, {keys_.retry()}, {});
   if (!r) return std::unexpected(r.error());
   return r->as_int();
 }
@@ -128,10 +128,10 @@ std::expected<long long, std::string> DispatchStore::promote_retries() {
 std::expected<long long, std::string> DispatchStore::ready_depth(const std::string& provider) {
   long long total = 0;
   for (const char* prio : {"0", "1"}) {
-    auto jobs = redis_.command({"ZRANGE", key("active:" + provider + ":" + prio), "0", "-1"});
+    auto jobs = redis_.command({"ZRANGE", keys_.active(provider, prio), "0", "-1"});
     if (!jobs) return std::unexpected(jobs.error());
     std::vector<std::vector<std::string>> cmds;
-    for (const auto& j : jobs->elements) cmds.push_back({"LLEN", key("lane:" + provider + ":" + j.text())});
+    for (const auto& j : jobs->elements) cmds.push_back({"LLEN", keys_.lane(provider, j.text())});
     if (cmds.empty()) continue;
     auto lens = redis_.pipeline(cmds);
     if (!lens) return std::unexpected(lens.error());

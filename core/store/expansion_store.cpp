@@ -12,7 +12,7 @@ std::expected<std::optional<ExpansionStore::Claim>, std::string> ExpansionStore:
                                                                                     std::int64_t lease_ms,
                                                                                     std::int64_t* next_due_ms) {
   for (int guard = 0; guard < 100; ++guard) {
-    auto r = run(scripts::Id::claim, {key("due"), key("owner")}, {std::to_string(lease_ms), instance});
+    auto r = run(scripts::Id::claim, {keys_.due(), keys_.owner()}, {std::to_string(lease_ms), instance});
     if (!r) return std::unexpected(r.error());
     if (r->elements.size() < 2) return std::unexpected("unexpected reply from the claim script");
     if (!r->elements[0].text().empty())
@@ -71,25 +71,25 @@ std::expected<bool, std::string> ExpansionStore::expand_chunk(const std::string&
     args.insert(args.end(), {provider, std::to_string(indexes.size())});
     for (auto& i : indexes) args.push_back(std::move(i));
   }
-  auto r = run(scripts::Id::expand_chunk, {key("job:" + job), key("due")}, std::move(args));
+  auto r = run(scripts::Id::expand_chunk, {keys_.job(job), keys_.due()}, std::move(args));
   if (!r) return std::unexpected(r.error());
   return r->as_int() == 1;
 }
 
 std::expected<bool, std::string> ExpansionStore::finish_expansion(const std::string& job, std::int64_t cursor) {
-  auto r = run(scripts::Id::finish_expansion, {key("job:" + job), key("due"), key("owner")}, {job, std::to_string(cursor)});
+  auto r = run(scripts::Id::finish_expansion, {keys_.job(job), keys_.due(), keys_.owner()}, {job, std::to_string(cursor)});
   if (!r) return std::unexpected(r.error());
   return r->as_int() == 1;
 }
 
 std::expected<void, std::string> ExpansionStore::reject(const std::string& job, const std::string& reason) {
-  auto r = run(scripts::Id::reject, {key("job:" + job), key("due"), key("owner")}, {job, reason});
+  auto r = run(scripts::Id::reject, {keys_.job(job), keys_.due(), keys_.owner()}, {job, reason});
   if (!r) return std::unexpected(r.error());
   return {};
 }
 
 std::expected<long long, std::string> ExpansionStore::resume_mine(const std::string& instance) {
-  auto r = run(scripts::Id::resume_mine, {key("due"), key("owner")}, {instance});
+  auto r = run(scripts::Id::resume_mine, {keys_.due(), keys_.owner()}, {instance});
   if (!r) return std::unexpected(r.error());
   return r->as_int();
 }

@@ -138,7 +138,7 @@ std::expected<std::vector<JobStatus>, std::string> QueryStore::recent(int limit,
 }
 
 std::expected<std::optional<JobStatus>, std::string> QueryStore::status(const std::string& job) {
-  auto r = redis_.command({"HGETALL", key("job:" + job)});
+  auto r = redis_.command({"HGETALL", keys_.job(job)});
   if (!r) return std::unexpected(r.error());
   if (r->elements.empty()) return std::nullopt;
   return status_of(job, *r);
@@ -181,7 +181,7 @@ std::expected<std::optional<JobStatus>, std::string> QueryStore::submitted(const
   if (dash == std::string::npos || !digits(std::string_view(job).substr(0, dash)) ||
       !digits(std::string_view(job).substr(dash + 1)))
     return std::nullopt;
-  auto r = redis_.command({"XRANGE", key("jobs"), job, job, "COUNT", "1"});
+  auto r = redis_.command({"XRANGE", keys_.jobs(), job, job, "COUNT", "1"});
   if (!r) {
     if (r.error().find("Invalid stream ID") != std::string::npos) return std::nullopt;
     return std::unexpected(r.error());
@@ -193,10 +193,10 @@ std::expected<std::optional<JobStatus>, std::string> QueryStore::submitted(const
 
 std::expected<std::vector<JobStatus>, std::string> QueryStore::submitted_list(int limit) {
   std::vector<JobStatus> out;
-  auto r = redis_.command({"XREVRANGE", key("jobs"), "+", "-", "COUNT", std::to_string(std::max(limit, 1))});
+  auto r = redis_.command({"XREVRANGE", keys_.jobs(), "+", "-", "COUNT", std::to_string(std::max(limit, 1))});
   if (!r) return std::unexpected(r.error());
   std::vector<std::vector<std::string>> cmds;
-  for (const auto& e : r->elements) cmds.push_back({"EXISTS", key("job:" + e.elements.at(0).text())});
+  for (const auto& e : r->elements) cmds.push_back({"EXISTS", keys_.job(e.elements.at(0).text())});
   if (cmds.empty()) return out;
   auto exists = redis_.pipeline(cmds);
   if (!exists) return std::unexpected(exists.error());
@@ -206,7 +206,7 @@ std::expected<std::vector<JobStatus>, std::string> QueryStore::submitted_list(in
 }
 
 std::expected<std::array<std::int64_t, jobs::kJobStates.size()>, std::string> QueryStore::job_counts() {
-  auto r = redis_.command({"HGETALL", key("jobstates")});
+  auto r = redis_.command({"HGETALL", keys_.jobstates()});
   if (!r) return std::unexpected(r.error());
   std::array<std::int64_t, jobs::kJobStates.size()> out{};
   const auto& e = r->elements;
@@ -216,28 +216,28 @@ std::expected<std::array<std::int64_t, jobs::kJobStates.size()>, std::string> Qu
 }
 
 std::expected<long long, std::string> QueryStore::count_jobs_if_missing() {
-  auto r = run(scripts::Id::count_jobs, {key("index")}, {});
+  auto r = run(scripts::Id::count_jobs, {keys_.index()}, {});
   if (!r) return std::unexpected(r.error());
   return r->as_int();
 }
 
 std::expected<std::optional<QueryStore::Pause>, std::string> QueryStore::paused(const std::string& provider) {
-  auto reason = redis_.command({"GET", key("paused:" + provider)});
+  auto reason = redis_.command({"GET", keys_.paused(provider)});
   if (!reason) return std::unexpected(reason.error());
   if (reason->nil()) return std::nullopt;
-  auto left = redis_.command({"PTTL", key("paused:" + provider)});
+  auto left = redis_.command({"PTTL", keys_.paused(provider)});
   if (!left) return std::unexpected(left.error());
   return Pause{reason->text(), std::max<std::int64_t>(0, left->as_int())};
 }
 
 std::expected<void, std::string> QueryStore::pause(const std::string& provider, const std::string& reason, std::int64_t ms) {
-  auto r = redis_.command({"SET", key("paused:" + provider), reason, "PX", std::to_string(ms)});
+  auto r = redis_.command({"SET", keys_.paused(provider), reason, "PX", std::to_string(ms)});
   if (!r) return std::unexpected(r.error());
   return {};
 }
 
 std::expected<std::optional<std::int64_t>, std::string> QueryStore::gateway_idle_ms() {
-  auto r = redis_.command({"XINFO", "CONSUMERS", key("jobs"), "gw"});
+  auto r = redis_.command({"XINFO", "CONSUMERS", keys_.jobs(), "gw"});
   if (!r) {
     // No stream or no group yet: no gateway has ever read it.
     if (r.error().find("no such key") != std::string::npos || r.error().find("NOGROUP") != std::string::npos)
@@ -258,11 +258,11 @@ std::expected<std::vector<JobStatus>, std::string> QueryStore::list(int limit, c
   std::vector<JobStatus> out;
   // One turn: read a page of the newest ids, keep those matching the ward filter.
   for (long long start = 0; static_cast<int>(out.size()) < limit; start += 200) {
-    auto ids = redis_.command({"ZREVRANGE", key("index"), std::to_string(start), std::to_string(start + 199)});
+    auto ids = redis_.command({"ZREVRANGE", keys_.index(), std::to_string(start), std::to_string(start + 199)});
     if (!ids) return std::unexpected(ids.error());
     if (ids->elements.empty()) break;
     std::vector<std::vector<std::string>> cmds;
-    for (const auto& id : ids->elements) cmds.push_back({"HGETALL", key("job:" + id.text())});
+    for (const auto& id : ids->elements) cmds.push_back({"HGETALL", keys_.job(id.text())});
     auto replies = redis_.pipeline(cmds);
     if (!replies) return std::unexpected(replies.error());
     for (size_t i = 0; i < replies->size() && static_cast<int>(out.size()) < limit; ++i) {
@@ -287,7 +287,7 @@ std::expected<void, std::string> QueryStore::for_each_message(const std::string&
 
 std::expected<void, std::string> QueryStore::scan_messages(const std::string& job, std::int64_t total, std::int64_t from,
                                                            const std::function<bool(const MessageRecord&)>& fn) {
-  auto ep = redis_.command({"HGET", key("job:" + job), "epoch"});
+  auto ep = redis_.command({"HGET", keys_.job(job), "epoch"});
   if (!ep) return std::unexpected(ep.error());
   const std::int64_t epoch = ep->as_int();
   // A slice of whole buckets at a time: their progress, and the data chunks they cover.
@@ -298,11 +298,11 @@ std::expected<void, std::string> QueryStore::scan_messages(const std::string& jo
   for (std::int64_t first = std::max<std::int64_t>(0, from) / kBucketSize * kBucketSize; first < total; first += kBatch) {
     const std::int64_t last = std::min(total, first + kBatch);
     cmds.clear();
-    cmds.push_back({"HMGET", key("md:" + job)});
+    cmds.push_back({"HMGET", keys_.md(job)});
     for (std::int64_t c = chunk_of(first); c <= chunk_of(last - 1); ++c) cmds[0].push_back(std::to_string(c));
     for (std::int64_t i = first; i < last; ++i) {
       if (i % kBucketSize == 0)  // first is a bucket's first message
-        cmds.push_back({"HMGET", key("ms:" + job + ":" + std::to_string(bucket_of(i)))});
+        cmds.push_back({"HMGET", keys_.ms(job, bucket_of(i))});
       cmds.back().push_back(std::to_string(i));
     }
     auto replies = redis_.pipeline(cmds);
@@ -338,7 +338,7 @@ std::expected<std::optional<jobs::JobState>, std::string> QueryStore::cancel(con
     auto st = status(job);
     if (!st) return std::unexpected(st.error());
     if (!*st) return std::nullopt;
-    auto r = run(scripts::Id::cancel, {key("job:" + job), key("due")},
+    auto r = run(scripts::Id::cancel, {keys_.job(job), keys_.due()},
                  {job, std::to_string(first), std::to_string(first + 1000)});
     if (!r) return std::unexpected(r.error());
     if (first == 0) before = jobs::job_state(r->text());
@@ -350,7 +350,7 @@ std::expected<std::optional<jobs::JobState>, std::string> QueryStore::cancel(con
 
 std::expected<QueryStore::Decided, std::string> QueryStore::decide(const std::string& job, bool approve,
                                                                    const std::string& actor, const std::string& reason) {
-  auto r = run(scripts::Id::decide, {key("job:" + job), key("due"), key("approvals")},
+  auto r = run(scripts::Id::decide, {keys_.job(job), keys_.due(), keys_.approvals()},
                {job, approve ? "approve" : "reject", actor, reason});
   if (!r) return std::unexpected(r.error());
   const std::string answer = r->text();
@@ -364,10 +364,10 @@ std::expected<QueryStore::Purged, std::string> QueryStore::purge(std::int64_t cu
   Purged out;
   // Every job, oldest first, a slice at a time (the script skips those not due).
   for (long long start = 0;; start += 500) {
-    auto ids = redis_.command({"ZRANGE", key("index"), std::to_string(start), std::to_string(start + 499)});
+    auto ids = redis_.command({"ZRANGE", keys_.index(), std::to_string(start), std::to_string(start + 499)});
     if (!ids) return std::unexpected(ids.error());
     for (const auto& id : ids->elements) {
-      auto r = run(scripts::Id::purge, {key("job:" + id.text())}, {id.text(), std::to_string(cutoff_ms), dry_run ? "1" : "0"});
+      auto r = run(scripts::Id::purge, {keys_.job(id.text())}, {id.text(), std::to_string(cutoff_ms), dry_run ? "1" : "0"});
       if (!r) return std::unexpected(r.error());
       if (r->as_int() < 0) continue;
       ++out.jobs;
@@ -378,7 +378,7 @@ std::expected<QueryStore::Purged, std::string> QueryStore::purge(std::int64_t cu
 }
 
 std::expected<std::vector<std::string>, std::string> QueryStore::approvals_before(std::int64_t before_ms) {
-  auto r = redis_.command({"ZRANGE", key("approvals"), "-inf", "(" + std::to_string(before_ms), "BYSCORE"});
+  auto r = redis_.command({"ZRANGE", keys_.approvals(), "-inf", "(" + std::to_string(before_ms), "BYSCORE"});
   if (!r) return std::unexpected(r.error());
   std::vector<std::string> out;
   for (const auto& id : r->elements) out.push_back(id.text());
@@ -391,7 +391,7 @@ std::expected<long long, std::string> QueryStore::requeue(const std::string& job
   if (!*st) return std::unexpected("no job " + job);
   long long total = 0;
   for (std::int64_t first = 0; first < (*st)->total; first += 1000) {
-    auto r = run(scripts::Id::requeue, {key("job:" + job)},
+    auto r = run(scripts::Id::requeue, {keys_.job(job)},
                  {job, std::string(jobs::name(state)), std::to_string(first), std::to_string(first + 1000)});
     if (!r) return std::unexpected(r.error());
     if (r->as_int() == -2)
@@ -404,26 +404,26 @@ std::expected<long long, std::string> QueryStore::requeue(const std::string& job
 std::expected<void, std::string> QueryStore::optout_add(const std::string& digits, const std::string& reason) {
   // An earlier opt-out keeps its date.
   std::int64_t at = util::now_ms();
-  auto earlier = redis_.command({"HGET", key("optout"), digits});
+  auto earlier = redis_.command({"HGET", keys_.optout(), digits});
   if (!earlier) return std::unexpected(earlier.error());
   if (!earlier->nil()) {
     auto j = nlohmann::json::parse(earlier->text(), nullptr, false);
     if (j.is_object() && j.contains("at") && j["at"].is_number_integer()) at = j["at"].get<std::int64_t>();
   }
   nlohmann::json v{{"reason", reason}, {"at", at}};
-  auto r = redis_.command({"HSET", key("optout"), digits, v.dump()});
+  auto r = redis_.command({"HSET", keys_.optout(), digits, v.dump()});
   if (!r) return std::unexpected(r.error());
   return {};
 }
 
 std::expected<bool, std::string> QueryStore::optout_remove(const std::string& digits) {
-  auto r = redis_.command({"HDEL", key("optout"), digits});
+  auto r = redis_.command({"HDEL", keys_.optout(), digits});
   if (!r) return std::unexpected(r.error());
   return r->as_int() > 0;
 }
 
 std::expected<std::map<std::string, std::string>, std::string> QueryStore::optout_list() {
-  auto r = redis_.command({"HGETALL", key("optout")});
+  auto r = redis_.command({"HGETALL", keys_.optout()});
   if (!r) return std::unexpected(r.error());
   std::map<std::string, std::string> out;
   for (size_t i = 0; i < r->elements.size(); i += 2)

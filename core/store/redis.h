@@ -41,7 +41,7 @@ std::string masked_url(const std::string& url);
 
 /// Where a Redis is, parsed once from its URL. The password is kept for AUTH alone: the
 /// one text form of an address is `shown`, with the password masked, so that no error,
-/// log line or answer made from a connection can carry it (README, "Logs").
+/// log line or answer made from a connection can carry it (docs/operations.md, "Logs").
 struct RedisAddress {
   std::string host;  ///< TCP; empty for a unix socket
   int port = 6379;

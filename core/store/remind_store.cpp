@@ -37,23 +37,23 @@ std::optional<Reminder> reminder_from_json(const std::string& name, const std::s
 }
 
 std::expected<bool, std::string> RemindStore::add(const Reminder& r) {
-  auto set = redis_.command({"HSETNX", key("reminders"), r.name, to_json(r)});
+  auto set = redis_.command({"HSETNX", keys_.reminders(), r.name, to_json(r)});
   if (!set) return std::unexpected(set.error());
   if (set->as_int() == 0) return false;
   // A name used before starts afresh.
-  if (auto del = redis_.command({"HDEL", key("remind-state"), r.name}); !del) return std::unexpected(del.error());
+  if (auto del = redis_.command({"HDEL", keys_.remind_state(), r.name}); !del) return std::unexpected(del.error());
   return true;
 }
 
 std::expected<bool, std::string> RemindStore::remove(const std::string& name) {
-  auto r = redis_.command({"HDEL", key("reminders"), name});
+  auto r = redis_.command({"HDEL", keys_.reminders(), name});
   if (!r) return std::unexpected(r.error());
-  if (auto del = redis_.command({"HDEL", key("remind-state"), name}); !del) return std::unexpected(del.error());
+  if (auto del = redis_.command({"HDEL", keys_.remind_state(), name}); !del) return std::unexpected(del.error());
   return r->as_int() > 0;
 }
 
 std::expected<RemindStore::Listed, std::string> RemindStore::list() {
-  auto r = redis_.command({"HGETALL", key("reminders")});
+  auto r = redis_.command({"HGETALL", keys_.reminders()});
   if (!r) return std::unexpected(r.error());
   Listed out;
   for (std::size_t i = 0; i + 1 < r->elements.size(); i += 2) {
@@ -66,7 +66,7 @@ std::expected<RemindStore::Listed, std::string> RemindStore::list() {
 }
 
 std::expected<ReminderState, std::string> RemindStore::state(const std::string& name) {
-  auto r = redis_.command({"HGET", key("remind-state"), name});
+  auto r = redis_.command({"HGET", keys_.remind_state(), name});
   if (!r) return std::unexpected(r.error());
   ReminderState st;
   if (r->nil()) return st;
@@ -93,7 +93,7 @@ std::expected<void, std::string> RemindStore::handled(const std::string& name, c
   } else if (!job.empty()) {
     st->job = job;
   }
-  auto r = redis_.command({"HSET", key("remind-state"), name,
+  auto r = redis_.command({"HSET", keys_.remind_state(), name,
                            json{{"last", st->last}, {"job", st->job}, {"missed", st->missed}}.dump()});
   if (!r) return std::unexpected(r.error());
   return {};

@@ -1,5 +1,5 @@
 // What every stage's store shares: the connection, the key prefix and running a script.
-// The key layout is drawn in README.md ("Design"); the scripts in core/store/lua.
+// Every key comes from core/store/keys.h; the scripts are in core/store/lua.
 #pragma once
 #include <cstdint>
 #include <expected>
@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/store/keys.h"
 #include "core/store/redis.h"
 #include "core/store/scripts.h"
 
@@ -14,9 +15,9 @@ namespace loa::store {
 
 class StoreBase {
  public:
-  StoreBase(Redis& redis, std::string prefix) : redis_(redis), p_(std::move(prefix)) {}
+  StoreBase(Redis& redis, std::string prefix) : redis_(redis), p_(prefix), keys_(std::move(prefix)) {}
   const std::string& prefix() const { return p_; }
-  std::string key(std::string_view suffix) const { return p_ + ":" + std::string(suffix); }
+  const Keys& keys() const { return keys_; }
 
  protected:
   /// Runs a script with the prefix as its first argument (every script's ARGV[1]).
@@ -27,6 +28,7 @@ class StoreBase {
   }
   Redis& redis_;
   std::string p_;
+  Keys keys_;
 };
 
 /// Idempotency keys outlive a yearly timer.

@@ -93,7 +93,7 @@ struct Outcome {
 
   /// The JSON the API answers: the preview's fields, then "outcome", "refusal", "errors",
   /// "id", "state", "recipients", "segments", "cost", "currency", "approval", "at",
-  /// "at_local", "quiet_hours", "gateway_idle_s", "warnings", "audit" (README, "API").
+  /// "at_local", "quiet_hours", "gateway_idle_s", "warnings", "audit" (docs/api.md, "API").
   nlohmann::json to_json() const;
   /// Read back by `loa --server` without trusting its shape: a missing or mistyped field is
   /// left empty; nullopt when it is not an outcome at all.

@@ -256,7 +256,7 @@ void CurlMulti::collect(std::vector<std::pair<std::uint64_t, HttpResponse>>& don
 // against curl_multi_socket_action on an epoll (which visits only the busy ones) at 256
 // connections over HTTPS, this costs ~10 % less CPU a message (libcurl checks each reused
 // connection and reads after each write with a poll() of its own either way, and the epoll
-// adds its own calls): bench/README.md, "HTTPS to providers".
+// adds its own calls): bench/docs/design.md, "HTTPS to providers".
 std::vector<std::pair<std::uint64_t, HttpResponse>> CurlMulti::poll(int timeout_ms, int also_fd) {
   std::vector<std::pair<std::uint64_t, HttpResponse>> done;
   int running = 0;

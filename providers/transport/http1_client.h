@@ -1,9 +1,9 @@
-// Loa's own HTTP/1.1 client, for providers reached at a numeric address (an on-premise
-// gateway, a loopback test or benchmark provider) over plain HTTP or HTTPS (tls_client.h):
-// keep-alive connections on one epoll, each request written with one send(), each answer
-// parsed as it arrives. libcurl's general machinery cost about as much CPU per request as
-// all the rest of the daemon (bench/README.md); host names and proxies stay with libcurl
-// (CurlMulti).
+// Loa's own HTTP/1.1 client for providers, by name or address, over plain HTTP or HTTPS
+// (tls_client.h; names looked up as resolver.h says): keep-alive connections on one epoll,
+// each request written with one send(), each answer parsed as it arrives
+// (http1_parser.h). libcurl's general machinery cost about as much CPU per request as all
+// the rest of the daemon (docs/performance.md); a provider reached through a proxy stays
+// with libcurl (curl_transport.h).
 #pragma once
 #include <sys/socket.h>
 

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "core/store/codec.h"
+#include "core/store/keys.h"
 #include "core/store/scripts.h"
 #include "tests/integration/harness.h"
 
@@ -53,6 +54,23 @@ TEST_SUITE("integration/codec") {
           std::vector<std::string>{std::to_string(kChunkSize), std::to_string(kBucketSize)});
   }
 
+  TEST_CASE("C++ (core/store/keys.h) and the Lua prelude (K) build the same keys") {
+    TempDir dir;
+    RedisServer redis(dir);
+    auto r = redis.connect();
+    const Keys k("t");
+    auto lua = texts(run_over_prelude(
+        *r,
+        "return {K.job('J'), K.md('J'), K.ms('J', 3), K.via('J'), K.round('J'), K.pin('J'), K.lane('p', 'J'),"
+        " K.active('p', '1'), K.vt('p', '0'), K.rl('p'), K.dlr('p', 20500), K.takes(), K.jobstates(), K.token('h')}",
+        {}));
+    CHECK(lua == std::vector<std::string>{k.job("J"), k.md("J"), k.ms("J", 3), k.via("J"), k.round("J"), k.pin("J"),
+                                          k.lane("p", "J"), k.active("p", "1"), k.vt("p", "0"), k.rl("p"),
+                                          k.dlr("p", 20500), k.takes(), k.jobstates(), k.token("h")});
+    // Every key starts with the prefix and a colon (one Redis may hold several Loas).
+    for (const auto& key : lua) CHECK(key.starts_with("t:"));
+  }
+
   TEST_CASE("a progress packed in C++ reads the same, field by field, in Lua, and back") {
     TempDir dir;
     RedisServer redis(dir);
@@ -84,7 +102,7 @@ TEST_SUITE("integration/codec") {
     CHECK(back.report_at == p.report_at);
     CHECK(back.error == p.error);
     // A delivered message's progress, with hours of sending behind it, fits a listpack entry
-    // (Redis's hash-max-listpack-value: 64 by default, 128 as the README advises), which a
+    // (Redis's hash-max-listpack-value: 64 by default, 128 as docs/operations.md advises), which a
     // Unix time in each field would not: short provider ids under 64, a GUID under 128.
     MessageProgress kept{loa::jobs::MessageState::delivered, 1, "esms", "", epoch + 3'600'000, epoch + 3'600'050,
                          epoch + 3'602'000, "fp-9999999", epoch + 3'602'000, ""};

@@ -3,6 +3,6 @@
 -- Returns 1, or 0 when there is no such account.
 local token = redis.call('HGET', KEYS[1], 'token')
 if not token then return 0 end
-redis.call('DEL', P .. ':token:' .. token, KEYS[1])
+redis.call('DEL', K.token(token), KEYS[1])
 redis.call('SREM', KEYS[2], ARGV[2])
 return 1

@@ -77,10 +77,9 @@ end
 
 -- Reports by the provider's id: each looked up, then applied as a block of one.
 local day = math.floor(now / 86400000)
-local maps = P .. ':dlr:' .. provider .. ':'
 local function ref_of(pid)
   for d = day, day - 15, -1 do
-    local ref = redis.call('HGET', maps .. d, pid)
+    local ref = redis.call('HGET', K.dlr(provider, d), pid)
     if ref then return ref end
   end
 end

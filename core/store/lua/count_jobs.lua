@@ -2,7 +2,7 @@
 -- held jobs before the count was kept, or a count someone deleted); a no-op otherwise.
 -- From then on set_job_state keeps it. Run by each gateway at start-up.
 -- KEYS: index zset. ARGV: prefix. Returns the jobs counted, -1 when the count was there.
-if redis.call('EXISTS', P .. ':jobstates') == 1 then return -1 end
+if redis.call('EXISTS', K.jobstates()) == 1 then return -1 end
 local counts = {}
 for _, s in ipairs(JOB_STATES) do counts[s] = 0 end
 local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
@@ -15,5 +15,5 @@ for s, n in pairs(counts) do
   args[#args + 1] = s
   args[#args + 1] = n
 end
-redis.call('HSET', P .. ':jobstates', unpack(args))
+redis.call('HSET', K.jobstates(), unpack(args))
 return #ids

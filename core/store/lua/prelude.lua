@@ -40,10 +40,27 @@ local function split_progress(v)
 end
 local function pack(f) return table.concat(f, SEP, 1, 10) end
 
-local function jkey(j) return P .. ':job:' .. j end
-local function mdkey(j) return P .. ':md:' .. j end
+-- Every key a script builds itself, in one place: core/store/keys.h builds the same in C++
+-- (the keys a script is handed as KEYS come from there), and codec_test checks that the
+-- two agree. docs/design.md draws what each holds.
+local K = {
+  job = function(j) return P .. ':job:' .. j end,
+  md = function(j) return P .. ':md:' .. j end,
+  ms = function(j, bucket) return P .. ':ms:' .. j .. ':' .. bucket end,
+  via = function(j) return P .. ':via:' .. j end,
+  round = function(j) return P .. ':round:' .. j end,
+  pin = function(j) return P .. ':pin:' .. j end,
+  lane = function(provider, j) return P .. ':lane:' .. provider .. ':' .. j end,
+  active = function(provider, prio) return P .. ':active:' .. provider .. ':' .. prio end,
+  vt = function(provider, prio) return P .. ':vt:' .. provider .. ':' .. prio end,
+  rl = function(provider) return P .. ':rl:' .. provider end,
+  dlr = function(provider, day) return P .. ':dlr:' .. provider .. ':' .. day end,
+  takes = function() return P .. ':takes' end,
+  jobstates = function() return P .. ':jobstates' end,
+  token = function(hash) return P .. ':token:' .. hash end,
+}
+local jkey, mdkey, mskey = K.job, K.md, K.ms
 local function bucket_of(index) return math.floor(tonumber(index) / BUCKET) end
-local function mskey(j, bucket) return P .. ':ms:' .. j .. ':' .. bucket end
 -- The job's epoch: message times are stored as milliseconds since it.
 local function epoch(j) return tonumber(redis.call('HGET', jkey(j), 'epoch') or '0') end
 
@@ -131,16 +148,16 @@ end
 -- via:<job>: index -> the providers a message was handed to before its current one
 -- (comma separated), written only when a message moves to another provider (failover,
 -- or an operator's retry), so delivery reports from those are still recognised.
-local function viakey(j) return P .. ':via:' .. j end
+local viakey = K.via
 -- round:<job>  <index>  how many times an operator had a failed message sent again (loa
 -- retry --failed); absent for messages never resent. A provider that de-duplicates by
 -- Loa's reference is handed a new one for each round (providers/provider.h Message::round).
-local function roundkey(j) return P .. ':round:' .. j end
+local roundkey = K.round
 -- pin:<job>  <index>  the provider a message may already have been taken by: an attempt
 -- there ended without knowing (a timeout, a 504) and is retried where it went, since only
 -- that provider de-duplicates it. A pinned message never moves to another provider,
 -- whatever a circuit breaker or an account pause does (daemon/dispatcher.cpp).
-local function pinkey(j) return P .. ':pin:' .. j end
+local pinkey = K.pin
 local function parse_ref(ref) return string.match(ref, '^(.*)%.(%d+)$') end
 
 -- Puts message indexes (list[from..to]) on their job's lane for a provider; the job joins
@@ -148,9 +165,9 @@ local function parse_ref(ref) return string.match(ref, '^(.*)%.(%d+)$') end
 -- been idle).
 local function enqueue(provider, j, list, from, to)
   local prio = redis.call('HGET', jkey(j), 'urgent') == '1' and '1' or '0'
-  redis.call('RPUSH', P .. ':lane:' .. provider .. ':' .. j, unpack(list, from or 1, to or #list))
-  local vt = redis.call('GET', P .. ':vt:' .. provider .. ':' .. prio) or '0'
-  redis.call('ZADD', P .. ':active:' .. provider .. ':' .. prio, 'NX', vt, j)
+  redis.call('RPUSH', K.lane(provider, j), unpack(list, from or 1, to or #list))
+  local vt = redis.call('GET', K.vt(provider, prio)) or '0'
+  redis.call('ZADD', K.active(provider, prio), 'NX', vt, j)
 end
 
 -- A job's state changes from `from` (nil for a new job) to `to`, with any other fields
@@ -159,8 +176,8 @@ end
 local function set_job_state(job, from, to, ...)
   redis.call('HSET', job, 'state', to, ...)
   if from == to then return end
-  if from then redis.call('HINCRBY', P .. ':jobstates', from, -1) end
-  redis.call('HINCRBY', P .. ':jobstates', to, 1)
+  if from then redis.call('HINCRBY', K.jobstates(), from, -1) end
+  redis.call('HINCRBY', K.jobstates(), to, 1)
 end
 
 -- A job whose messages are all expanded and none of which waits any more is done.

@@ -56,7 +56,7 @@ for _ = 1, g do
   if #pins > 0 then redis.call('HSET', pinkey(j), unpack(pins)) end
 end
 if #ids > 0 then
-  local bucket = P .. ':dlr:' .. ARGV[2] .. ':' .. math.floor(now / 86400000)
+  local bucket = K.dlr(ARGV[2], math.floor(now / 86400000))
   redis.call('HSET', bucket, unpack(ids))
   redis.call('EXPIRE', bucket, 15 * 86400)
 end

@@ -22,7 +22,7 @@ local nows = tostring(now)
 local n = tonumber(ARGV[2])
 local owner, provider = ARGV[4], ARGV[5]
 local rate, burst = tonumber(ARGV[6]), tonumber(ARGV[7])
-local rl = P .. ':rl:' .. provider
+local rl = K.rl(provider)
 local tat, T = now, 0
 if rate > 0 then
   T = 1000.0 / rate
@@ -44,7 +44,7 @@ local taken, rounds = 0, 0
 local leases = {}
 local prios = ARGV[8] == '1' and {'1', '0'} or {'1'}
 for _, prio in ipairs(prios) do
-  local active = P .. ':active:' .. provider .. ':' .. prio
+  local active = K.active(provider, prio)
   local vt = nil
   -- One turn: the job furthest behind in virtual time gives a run of at most 16 messages
   -- and moves back by as many, so jobs interleave in runs of 16 at the most. A job alone
@@ -56,7 +56,7 @@ for _, prio in ipairs(prios) do
     if #top == 0 then break end
     local j, score = top[1], tonumber(top[2])
     local run = #top == 2 and BUCKET or 16  -- (one member and its score: the job is alone)
-    local idx = redis.call('LPOP', P .. ':lane:' .. provider .. ':' .. j, math.min(run, n - taken))
+    local idx = redis.call('LPOP', K.lane(provider, j), math.min(run, n - taken))
     if not idx then
       redis.call('ZREM', active, j)
     else
@@ -67,7 +67,7 @@ for _, prio in ipairs(prios) do
       local rounds = redis.call('EXISTS', rk) == 1 and redis.call('HMGET', rk, unpack(idx)) or nil
       local pins = redis.call('EXISTS', pk) == 1 and redis.call('HMGET', pk, unpack(idx)) or nil
       local rel = tostring(now - epoch(j))
-      tag = tag or tostring(redis.call('INCR', P .. ':takes'))
+      tag = tag or tostring(redis.call('INCR', K.takes()))
       local batch, mine, msgs = changes(j), {}, {}
       for x, i in ipairs(idx) do
         local v = st[x]
@@ -103,7 +103,7 @@ for _, prio in ipairs(prios) do
       end
     end
   end
-  if vt then redis.call('SET', P .. ':vt:' .. provider .. ':' .. prio, vt) end
+  if vt then redis.call('SET', K.vt(provider, prio), vt) end
 end
 if #leases > 0 then redis.call('ZADD', KEYS[1], unpack(leases)) end
 if rate > 0 and taken > 0 then

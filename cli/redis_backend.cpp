@@ -1,4 +1,5 @@
-// The Redis backend: the stage stores on one connection.
+// The commands' backend on Redis directly (the local admin's way): the stage stores on one
+// connection, and the submission pipeline run here as local:<unix user>.
 #include "cli/backend.h"
 
 #include "cli/session.h"
