@@ -134,18 +134,18 @@ class ApiBackend final : public Backend {
 
   std::expected<std::map<std::string, std::string>, std::string> optouts() override { return none(); }
 
-  std::expected<store::QueryStore::Decided, std::string> decide(const std::string& job, bool approve,
+  std::expected<store::ControlStore::Decided, std::string> decide(const std::string& job, bool approve,
                                                                 const std::string&,
                                                                 const std::string& reason) override {
     auto a = api_.call("POST", "jobs/" + url_segment(job) + (approve ? "/approve" : "/reject"),
                        json{{"reason", reason}}.dump());
     if (!a) return std::unexpected(a.error());
-    if (a->status == 404) return store::QueryStore::Decided{.result = store::QueryStore::Decision::no_job};
+    if (a->status == 404) return store::ControlStore::Decided{.result = store::ControlStore::Decision::no_job};
     if (auto j = object(*a); !j) return std::unexpected(j.error());
-    return store::QueryStore::Decided{};
+    return store::ControlStore::Decided{};
   }
 
-  std::expected<store::QueryStore::Purged, std::string> purge(std::int64_t, bool) override { return none(); }
+  std::expected<store::ControlStore::Purged, std::string> purge(std::int64_t, bool) override { return none(); }
   std::expected<long long, std::string> audit_trim(std::int64_t, const std::string&, const std::string&) override {
     return none();
   }

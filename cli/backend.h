@@ -16,6 +16,7 @@
 #include "core/store/account_store.h"
 #include "core/store/audit_store.h"
 #include "core/store/intake_store.h"
+#include "core/store/control_store.h"
 #include "core/store/query_store.h"
 #include "core/store/remind_store.h"
 #include "core/submit/submission.h"
@@ -53,11 +54,11 @@ class Backend {
   /// digits -> stored JSON {reason, at}.
   virtual std::expected<std::map<std::string, std::string>, std::string> optouts() = 0;
 
-  virtual std::expected<store::QueryStore::Decided, std::string> decide(const std::string& job, bool approve,
+  virtual std::expected<store::ControlStore::Decided, std::string> decide(const std::string& job, bool approve,
                                                                         const std::string& actor,
                                                                         const std::string& reason) = 0;
 
-  virtual std::expected<store::QueryStore::Purged, std::string> purge(std::int64_t cutoff_ms, bool dry_run) = 0;
+  virtual std::expected<store::ControlStore::Purged, std::string> purge(std::int64_t cutoff_ms, bool dry_run) = 0;
   virtual std::expected<long long, std::string> audit_trim(std::int64_t retention_ms, const std::string& actor,
                                                           const std::string& source) = 0;
 

@@ -4,6 +4,7 @@
 
 #include "cli/session.h"
 #include "core/reports/report.h"
+#include "core/store/optout_store.h"
 #include "core/submit/explain.h"
 #include "core/util/time.h"
 
@@ -17,6 +18,8 @@ class RedisBackend final : public Backend {
       : cfg_(cfg),
         redis_(std::move(redis)),
         queries_(*redis_, prefix),
+        control_(*redis_, prefix),
+        optouts_(*redis_, prefix),
         accounts_(*redis_, prefix),
         audit_(*redis_, prefix),
         reminders_(*redis_, prefix) {}
@@ -53,27 +56,27 @@ class RedisBackend final : public Backend {
     return queries_.for_each_message(job, total, fn);
   }
   std::expected<std::optional<jobs::JobState>, std::string> cancel(const std::string& job) override {
-    return queries_.cancel(job);
+    return control_.cancel(job);
   }
   std::expected<long long, std::string> requeue(const std::string& job, jobs::MessageState state) override {
-    return queries_.requeue(job, state);
+    return control_.requeue(job, state);
   }
   std::expected<void, std::string> optout_add(const std::string& digits, const std::string& reason) override {
-    return queries_.optout_add(digits, reason);
+    return optouts_.add(digits, reason);
   }
   std::expected<bool, std::string> optout_remove(const std::string& digits) override {
-    return queries_.optout_remove(digits);
+    return optouts_.remove(digits);
   }
-  std::expected<std::map<std::string, std::string>, std::string> optouts() override { return queries_.optout_list(); }
+  std::expected<std::map<std::string, std::string>, std::string> optouts() override { return optouts_.list(); }
 
-  std::expected<store::QueryStore::Decided, std::string> decide(const std::string& job, bool approve,
+  std::expected<store::ControlStore::Decided, std::string> decide(const std::string& job, bool approve,
                                                                 const std::string& actor,
                                                                 const std::string& reason) override {
-    return queries_.decide(job, approve, actor, reason);
+    return control_.decide(job, approve, actor, reason);
   }
 
-  std::expected<store::QueryStore::Purged, std::string> purge(std::int64_t cutoff_ms, bool dry_run) override {
-    return queries_.purge(cutoff_ms, dry_run);
+  std::expected<store::ControlStore::Purged, std::string> purge(std::int64_t cutoff_ms, bool dry_run) override {
+    return control_.purge(cutoff_ms, dry_run);
   }
   std::expected<long long, std::string> audit_trim(std::int64_t retention_ms, const std::string& actor,
                                                   const std::string& source) override {
@@ -102,6 +105,8 @@ class RedisBackend final : public Backend {
   const config::Config& cfg_;
   std::unique_ptr<store::Redis> redis_;
   store::QueryStore queries_;
+  store::ControlStore control_;
+  store::OptoutStore optouts_;
   store::AccountStore accounts_;
   store::AuditStore audit_;
   store::RemindStore reminders_;

@@ -124,16 +124,16 @@ int decide(Session& s, const std::string& job, bool approve, const std::string& 
   const std::string actor = local_actor();
   auto d = s.backend()->decide(job, approve, actor, reason);
   if (!d) return s.failed(d.error());
-  using store::QueryStore;
+  using store::ControlStore;
   switch (d->result) {
-    case QueryStore::Decision::by_sender:
+    case ControlStore::Decision::by_sender:
       return fail(kUsage, i18n::trf("job {} was sent by {}: another approver or admin must decide on it", job, actor));
-    case QueryStore::Decision::no_job:
+    case ControlStore::Decision::no_job:
       return fail(kUsage, i18n::trf("no job {}", job));
-    case QueryStore::Decision::not_waiting:
+    case ControlStore::Decision::not_waiting:
       return fail(kUsage, i18n::trf("job {} is {}, not awaiting approval", job,
                                     d->state ? jobs::name(*d->state) : std::string_view("?")));
-    case QueryStore::Decision::done:
+    case ControlStore::Decision::done:
       break;
   }
   std::printf("%s\n", (approve ? i18n::trf("job {} approved: it goes now, or at its time", job)

@@ -22,6 +22,8 @@
 #include "core/store/account_store.h"
 #include "core/store/audit_store.h"
 #include "core/store/intake_store.h"
+#include "core/store/control_store.h"
+#include "core/store/optout_store.h"
 #include "core/store/query_store.h"
 #include "core/store/redis_holder.h"
 #include "core/submit/explain.h"
@@ -126,6 +128,7 @@ struct Call {
   store::Account account;
 
   store::QueryStore queries() { return {redis, ctx.fixed.redis_prefix}; }
+  store::ControlStore control() { return {redis, ctx.fixed.redis_prefix}; }
 
   // Records a change; a failure is logged and said in the answer, the change stands.
   void audited(json& body, const std::string& action, const std::string& job, json summary) {
@@ -221,7 +224,7 @@ HttpResponse act_on_job(Call& c, const store::JobStatus& job, const std::string&
   if (action == "cancel") {
     if (job.state == jobs::JobState::submitted)
       return problem(409, i18n::tr("no gateway has taken the job yet: try again in a moment"));
-    auto before = c.queries().cancel(job.id);
+    auto before = c.control().cancel(job.id);
     if (!before) return unavailable(before.error());
     if (*before && (**before == jobs::JobState::done || **before == jobs::JobState::rejected))
       return problem(409, i18n::trf("job {} is already {}; nothing to cancel", job.id, jobs::name(**before)));
@@ -240,13 +243,13 @@ HttpResponse act_on_job(Call& c, const store::JobStatus& job, const std::string&
       if (util::trimmed(reason).empty()) return problems(400, {i18n::tr("a rejection needs {\"reason\": \"...\"}")});
       if (auto bad = text::reason_problem(reason)) return problems(400, {*bad});
     }
-    auto d = c.queries().decide(job.id, action == "approve", c.account.name, reason);
+    auto d = c.control().decide(job.id, action == "approve", c.account.name, reason);
     if (!d) return unavailable(d.error());
-    using store::QueryStore;
-    if (d->result == QueryStore::Decision::by_sender)
+    using store::ControlStore;
+    if (d->result == ControlStore::Decision::by_sender)
       return problem(403, i18n::trf("job {} was sent by {}: another approver or admin must decide on it", job.id,
                                       c.account.name));
-    if (d->result != QueryStore::Decision::done)
+    if (d->result != ControlStore::Decision::done)
       return problem(409, i18n::trf("job {} is {}, not awaiting approval", job.id,
                                       d->state ? jobs::name(*d->state) : std::string_view("?")));
     summary["sender"] = job.by;
@@ -261,7 +264,7 @@ HttpResponse act_on_job(Call& c, const store::JobStatus& job, const std::string&
       return problem(403, i18n::trf("account {} may not resend messages (an admin's decision)", c.account.name));
     const std::string which = query_param(c.req.uri, "which");
     if (which != "unknown" && which != "failed") return problems(400, {i18n::tr("retry needs ?which=unknown or ?which=failed")});
-    auto n = c.queries().requeue(job.id, which == "unknown" ? jobs::MessageState::unknown : jobs::MessageState::failed);
+    auto n = c.control().requeue(job.id, which == "unknown" ? jobs::MessageState::unknown : jobs::MessageState::failed);
     if (!n) return problem(409, n.error());
     summary["which"] = which;
     summary["messages"] = *n;
@@ -364,14 +367,14 @@ HttpResponse optouts(Call& c, const std::string& number) {
   auto p = phone::normalize(typed, c.ctx.runtime()->cfg.carriers);
   if (!p) return problems(400, {fmt::format("\"{}\": {}", util::loggable(typed, 40),
                                                 reports::reason_for_people(phone::describe(p.error())))});
-  auto q = c.queries();
+  store::OptoutStore optouts(c.redis, c.ctx.fixed.redis_prefix);
   json body{{"number", util::mask_phone(p->local)}};
   if (add) {
-    if (auto r = q.optout_add(p->digits, reason); !r) return unavailable(r.error());
+    if (auto r = optouts.add(p->digits, reason); !r) return unavailable(r.error());
     c.audited(body, "optout-add", "", {{"number", util::mask_phone(p->local)}, {"reason", reason}});
     return answer(200, body);
   }
-  auto r = q.optout_remove(p->digits);
+  auto r = optouts.remove(p->digits);
   if (!r) return unavailable(r.error());
   if (!*r) return problem(404, i18n::tr("that number was not opted out"));
   c.audited(body, "optout-remove", "", {{"number", util::mask_phone(p->local)}});

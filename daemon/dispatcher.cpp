@@ -12,6 +12,7 @@
 
 #include "core/phone/phone.h"
 #include "core/store/dispatch_store.h"
+#include "core/store/control_store.h"
 #include "core/store/query_store.h"
 #include "core/store/redis_holder.h"
 #include "core/util/log.h"
@@ -157,7 +158,7 @@ class Dispatcher::Loop {
       metrics().paused(name_, true);
       store::RedisHolder once(d_.ctx_.redis_url, "pause " + name_);
       if (store::Redis* r = once.get())
-        if (auto set = store::QueryStore(*r, d_.ctx_.fixed.redis_prefix).pause(name_, e.reason, kAccountPauseMs); !set)
+        if (auto set = store::ControlStore(*r, d_.ctx_.fixed.redis_prefix).pause(name_, e.reason, kAccountPauseMs); !set)
           spdlog::warn("{}: could not record the pause in Redis: {}", name_, set.error());
     }
     // A message this provider may have taken already stays with it (pinned).

@@ -8,6 +8,7 @@
 #include "core/jobs/planner.h"
 #include "core/store/codec.h"
 #include "core/store/expansion_store.h"
+#include "core/store/optout_store.h"
 #include "core/store/query_store.h"
 #include "core/store/redis_holder.h"
 #include "core/util/time.h"
@@ -61,7 +62,7 @@ std::expected<void, std::string> expand(Context& ctx, store::Redis& redis, const
     return jobs.reject(claim.job, reason);
   }
   plan->set_spill_dir(rt->cfg.state_dir);
-  auto optouts = store::QueryStore(redis, ctx.fixed.redis_prefix).optout_list();
+  auto optouts = store::OptoutStore(redis, ctx.fixed.redis_prefix).list();
   if (!optouts) return std::unexpected(optouts.error());
   std::set<std::string> opted;
   for (const auto& [digits, _] : *optouts) opted.insert(digits);

@@ -12,6 +12,7 @@
 
 #include "core/store/dispatch_store.h"
 #include "core/store/intake_store.h"
+#include "core/store/control_store.h"
 #include "core/store/query_store.h"
 #include "core/store/redis_holder.h"
 #include "core/util/time.h"
@@ -295,7 +296,7 @@ std::expected<void, std::string> Gateway::apply_retention(store::Redis& redis) {
   if (lock->nil()) return {};
   constexpr std::int64_t kDay = 86400000;
   const std::int64_t now = util::now_ms();
-  auto purged = store::QueryStore(redis, prefix).purge(now - cfg.retention.message_days * kDay, false);
+  auto purged = store::ControlStore(redis, prefix).purge(now - cfg.retention.message_days * kDay, false);
   if (!purged) return std::unexpected(purged.error());
   store::AuditStore audit(redis, prefix);
   auto trimmed = audit.trim(cfg.retention.audit_days * kDay, "gateway:" + ctx_->instance, "janitor");
@@ -314,16 +315,16 @@ std::expected<void, std::string> Gateway::apply_retention(store::Redis& redis) {
 std::expected<void, std::string> Gateway::expire_approvals(store::Redis& redis) {
   const auto& cfg = ctx_->runtime()->cfg;
   const auto max_age_ms = static_cast<std::int64_t>(cfg.approval.expire_hours * 3600 * 1000);
-  store::QueryStore jobs(redis, ctx_->fixed.redis_prefix);
+  store::ControlStore jobs(redis, ctx_->fixed.redis_prefix);
   auto old = jobs.approvals_before(util::now_ms() - max_age_ms);
   if (!old) return std::unexpected(old.error());
   for (const auto& job : *old) {
     const std::string reason = fmt::format("approval request expired after {} h", cfg.approval.expire_hours);
-    auto before = jobs.status(job);
+    auto before = store::QueryStore(redis, ctx_->fixed.redis_prefix).status(job);
     if (!before) return std::unexpected(before.error());
     auto d = jobs.decide(job, false, "gateway:" + ctx_->instance, reason);
     if (!d) return std::unexpected(d.error());
-    if (d->result != store::QueryStore::Decision::done) continue;  // decided, or cancelled, meanwhile
+    if (d->result != store::ControlStore::Decision::done) continue;  // decided, or cancelled, meanwhile
     spdlog::info("job {} rejected: {}", job, reason);
     nlohmann::json summary{{"reason", reason}};
     if (*before) summary.update({{"template", (*before)->template_name}, {"wards", (*before)->wards}, {"sender", (*before)->by}});

@@ -39,14 +39,14 @@ SIGHUP reloads config, providers and templates (a bad reload keeps the old ones)
 
 // Every HTTPS request has OpenSSL take a ~17 KiB read and write buffer and give them back
 // when the answer is in (SSL_MODE_RELEASE_BUFFERS: kept, 256 idle connections would hold
-// 8 MiB and cost more CPU, bench/README). With glibc's default, a thread's heap is trimmed
+// 8 MiB and cost more CPU, docs/performance.md). With glibc's default, a thread's heap is trimmed
 // whenever 128 KiB lie free at its top, so those pages were handed back to the kernel and
 // faulted in again many times a second: 12-14 % of the daemon's CPU a message over HTTPS
-// (bench/README, "2026-12-02, sixth session"). Free memory up to 32 MiB an arena is kept
+// (docs/performance.md, "2026-12-02, sixth session"). Free memory up to 32 MiB an arena is kept
 // instead; peak RSS does not move. Setting it also stops glibc from raising its mmap
 // threshold as it goes, which left every block of 128 KiB or more (an expansion chunk's
 // command, 512 messages) to mmap and munmap: each munmap a TLB shoot-down on both cores
-// (daemon CPU a message 43.8 -> 35.2 µs in alternated pairs, bench/README "seventh
+// (daemon CPU a message 43.8 -> 35.2 µs in alternated pairs, docs/performance.md "seventh
 // session"). Blocks under 4 MiB now come from the heap.
 // An operator's own GLIBC_TUNABLES for either wins.
 void keep_freed_memory() {

@@ -80,7 +80,6 @@ class QueryStore : public StoreBase {
     std::int64_t left_ms = 0;
   };
   std::expected<std::optional<Pause>, std::string> paused(const std::string& provider);
-  std::expected<void, std::string> pause(const std::string& provider, const std::string& reason, std::int64_t ms);
   /// How many jobs are in each state, cluster-wide (kept by the scripts as states change;
   /// a state no job ever reached is 0).
   std::expected<std::array<std::int64_t, jobs::kJobStates.size()>, std::string> job_counts();
@@ -95,35 +94,6 @@ class QueryStore : public StoreBase {
   /// The same from message `from` (0-based) on, until `fn` returns false.
   std::expected<void, std::string> scan_messages(const std::string& job, std::int64_t total, std::int64_t from,
                                                  const std::function<bool(const MessageRecord&)>& fn);
-
-  /// Cancels a job; returns its state before (nullopt when there is no such job).
-  std::expected<std::optional<jobs::JobState>, std::string> cancel(const std::string& job);
-  /// Puts a job's `unknown` or `failed` messages back in the queue; returns how many.
-  std::expected<long long, std::string> requeue(const std::string& job, jobs::MessageState state);
-
-  /// Approves (true) or rejects a job awaiting approval, as `actor` (never its sender).
-  enum class Decision { done, by_sender, no_job, not_waiting };
-  struct Decided {
-    Decision result = Decision::done;
-    std::optional<jobs::JobState> state;  ///< the job's state when not_waiting
-  };
-  std::expected<Decided, std::string> decide(const std::string& job, bool approve, const std::string& actor,
-                                             const std::string& reason);
-  /// Retention: removes the numbers and texts of jobs finished before `cutoff_ms` (only
-  /// counts them with `dry_run`); the jobs keep their counts, template and wards.
-  struct Purged {
-    long long jobs = 0, messages = 0;
-  };
-  std::expected<Purged, std::string> purge(std::int64_t cutoff_ms, bool dry_run);
-
-  /// Jobs that have awaited approval since before `before_ms`, oldest first (decide()
-  /// drops from that set a job that no longer waits, cancelled meanwhile).
-  std::expected<std::vector<std::string>, std::string> approvals_before(std::int64_t before_ms);
-
-  std::expected<void, std::string> optout_add(const std::string& digits, const std::string& reason);
-  std::expected<bool, std::string> optout_remove(const std::string& digits);
-  /// digits -> stored JSON {reason, at}.
-  std::expected<std::map<std::string, std::string>, std::string> optout_list();
 };
 
 }  // namespace loa::store

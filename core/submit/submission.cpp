@@ -11,6 +11,7 @@
 #include "core/reports/words.h"
 #include "core/store/audit_store.h"
 #include "core/store/intake_store.h"
+#include "core/store/optout_store.h"
 #include "core/store/query_store.h"
 #include "core/text/unicode.h"
 #include "core/util/i18n.h"
@@ -166,7 +167,7 @@ std::optional<std::set<std::string>> opted_out(const Place& at, std::string& why
     why = at.redis_unavailable;
     return std::nullopt;
   }
-  auto list = store::QueryStore(*at.redis, at.cfg.redis.prefix).optout_list();
+  auto list = store::OptoutStore(*at.redis, at.cfg.redis.prefix).list();
   if (!list) {
     why = list.error();
     return std::nullopt;

@@ -8,6 +8,7 @@
 #include "core/store/dispatch_store.h"
 #include "core/store/expansion_store.h"
 #include "core/store/intake_store.h"
+#include "core/store/control_store.h"
 #include "core/store/query_store.h"
 #include "core/store/report_store.h"
 #include "providers/provider.h"
@@ -33,6 +34,7 @@ struct Store {
   loa::store::DispatchStore dispatch{*r, "t"};
   loa::store::ReportStore reports{*r, "t"};
   loa::store::QueryStore queries{*r, "t"};
+  loa::store::ControlStore control{*r, "t"};
 
   // Stores a queued job of `n` messages for provider "p".
   void make_job(const std::string& id, int n, bool urgent = false) {
@@ -218,8 +220,8 @@ TEST_SUITE("integration/store") {
     REQUIRE(record("p", {{"1-0.0", SendOutcome::failed, "", "eSMS 108", 0, ""}, {"1-0.1", SendOutcome::unknown, "", "timeout", 0, ""},
                          {"1-0.2", SendOutcome::sent, "pid-2", "", 0, ""}},
                    {first[0].lease}, false));
-    CHECK(queries.requeue("1-0", MessageState::failed).value() == 1);
-    CHECK(queries.requeue("1-0", MessageState::unknown).value() == 1);
+    CHECK(control.requeue("1-0", MessageState::failed).value() == 1);
+    CHECK(control.requeue("1-0", MessageState::unknown).value() == 1);
     auto again = take("p", 3, "gw-a");
     REQUIRE(again);
     REQUIRE(again->size() == 2);
@@ -235,7 +237,7 @@ TEST_SUITE("integration/store") {
     CHECK(loa::providers::report_ref("1-0.0") == "1-0.0");
     // Failed again, sent again: round 2. Purging the job takes the rounds with it.
     REQUIRE(record("p", {{"1-0.0", SendOutcome::failed, "", "eSMS 108", 0, ""}}, {}, false));
-    CHECK(queries.requeue("1-0", MessageState::failed).value() == 1);
+    CHECK(control.requeue("1-0", MessageState::failed).value() == 1);
     auto third = take("p", 3, "gw-a");
     REQUIRE(third);
     REQUIRE(third->size() == 1);
