@@ -1,7 +1,7 @@
 // Expansion loop.
-#include "core/util/strings.h"
 #include "daemon/expander.h"
-#include "core/util/log.h"
+
+#include <algorithm>
 
 #include <spdlog/spdlog.h>
 
@@ -10,16 +10,11 @@
 #include "core/store/expansion_store.h"
 #include "core/store/optout_store.h"
 #include "core/store/query_store.h"
-#include "core/store/redis_holder.h"
+#include "core/util/log.h"
+#include "core/util/strings.h"
 #include "core/util/time.h"
 
 namespace loa::daemon {
-
-void Expander::start() { thread_ = std::thread([this] { run(); }); }
-
-void Expander::join() {
-  if (thread_.joinable()) thread_.join();
-}
 
 namespace {
 
@@ -111,38 +106,22 @@ std::expected<void, std::string> expand(Context& ctx, store::Redis& redis, const
 
 }  // namespace
 
-void Expander::run() {
-  store::RedisHolder holder(ctx_.redis_url, "expander");
-  bool resumed = false;
-  // One turn: claim the next due job (or sleep until one may be due) and expand it.
-  while (!ctx_.stopping) {
-    store::Redis* redis = holder.get();
-    if (!redis) {
-      ctx_.work.wait(static_cast<int>(std::clamp<std::int64_t>(holder.retry_in_ms(), 10, 200)));
-      continue;
-    }
-    store::ExpansionStore jobs(*redis, ctx_.fixed.redis_prefix);
-    if (!resumed) {
-      if (auto r = jobs.resume_mine(ctx_.instance); !r) {
-        holder.drop(r.error());
-        continue;
-      }
-      resumed = true;
-    }
-    std::int64_t next_due = 0;
-    auto claim = jobs.claim(ctx_.instance, kLeaseMs, &next_due);
-    if (!claim) {
-      holder.drop(claim.error());
-      continue;
-    }
-    if (!*claim) {
-      std::int64_t wait = 200;
-      if (next_due > 0) wait = std::clamp<std::int64_t>(next_due - util::now_ms(), 10, 200);
-      ctx_.work.wait(static_cast<int>(wait));
-      continue;
-    }
-    if (auto r = expand(ctx_, *redis, **claim); !r) holder.drop(r.error());
+std::expected<void, std::string> Expander::turn(store::Redis& redis) {
+  store::ExpansionStore jobs(redis, ctx_.fixed.redis_prefix);
+  if (!resumed_) {
+    if (auto r = jobs.resume_mine(ctx_.instance); !r) return std::unexpected(r.error());
+    resumed_ = true;
   }
+  std::int64_t next_due = 0;
+  auto claim = jobs.claim(ctx_.instance, kLeaseMs, &next_due);
+  if (!claim) return std::unexpected(claim.error());
+  if (!*claim) {
+    std::int64_t wait = 200;
+    if (next_due > 0) wait = std::clamp<std::int64_t>(next_due - util::now_ms(), 10, 200);
+    ctx_.work.wait(static_cast<int>(wait));
+    return {};
+  }
+  return expand(ctx_, redis, **claim);
 }
 
 }  // namespace loa::daemon

@@ -10,7 +10,6 @@
 #include "core/jobs/planner.h"
 #include "core/jobs/reminder_job.h"
 #include "core/store/audit_store.h"
-#include "core/store/redis_holder.h"
 #include "core/store/remind_store.h"
 #include "core/submit/submission.h"
 #include "core/util/log.h"
@@ -18,12 +17,6 @@
 #include "core/util/time.h"
 
 namespace loa::daemon {
-
-void Reminders::start() { thread_ = std::thread([this] { run(); }); }
-
-void Reminders::join() {
-  if (thread_.joinable()) thread_.join();
-}
 
 namespace {
 
@@ -105,29 +98,20 @@ std::expected<void, std::string> look(Context& ctx, store::Redis& redis, std::se
 
 }  // namespace
 
-void Reminders::run() {
-  store::RedisHolder holder(ctx_.redis_url, "reminders");
-  std::set<std::string> warned;
-  // calendar.yaml, read again when it changes; a table that cannot be read is said once,
-  // and the law's defaults serve meanwhile.
-  calendar::OverridesCache tables([](const std::vector<std::string>& errors) {
-    for (const auto& e : errors)
-      spdlog::error("reminders: {} (holiday-relative reminders use the law's defaults until it is mended)", e);
-  });
-  while (!ctx_.stopping) {
-    store::Redis* redis = holder.get();
-    if (!redis) {
-      ctx_.work.wait(static_cast<int>(std::clamp<std::int64_t>(holder.retry_in_ms(), 10, 1000)));
-      continue;
-    }
-    if (auto ok = look(ctx_, *redis, warned, tables); !ok) {
-      holder.drop(ok.error());
-      continue;
-    }
-    // (The work signal wakes it early now and then; a look is cheap.)
-    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(kTickMs);
-    while (!ctx_.stopping && std::chrono::steady_clock::now() < until) ctx_.work.wait(500);
-  }
+Reminders::Reminders(Context& ctx)
+    : ctx_(ctx),
+      // A table that cannot be read is said once, and the law's defaults serve meanwhile.
+      tables_([](const std::vector<std::string>& errors) {
+        for (const auto& e : errors)
+          spdlog::error("reminders: {} (holiday-relative reminders use the law's defaults until it is mended)", e);
+      }),
+      loop_(ctx, "reminders", 1000, [this](store::Redis& r, bool) { return turn(r); }) {}
+
+std::expected<void, std::string> Reminders::turn(store::Redis& redis) {
+  if (auto ok = look(ctx_, redis, warned_, tables_); !ok) return ok;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(kTickMs);
+  while (!ctx_.stopping && std::chrono::steady_clock::now() < until) ctx_.work.wait(500);
+  return {};
 }
 
 }  // namespace loa::daemon
