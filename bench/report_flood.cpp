@@ -11,6 +11,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+
+#include <CLI/CLI.hpp>
 #include <unistd.h>
 
 #include <algorithm>
@@ -92,31 +94,18 @@ int read_answer(int fd, std::string& buf) {
 
 int main(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "loa-report-flood: %s needs a value\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--port") o.port = std::stoi(next());
-    else if (a == "--path") o.path = next();
-    else if (a == "--job") o.job = next();
-    else if (a == "--count") o.count = std::stol(next());
-    else if (a == "--connections") o.connections = std::clamp(std::stoi(next()), 1, 1024);
-    else if (a == "--batch") o.batch = std::clamp(std::stoi(next()), 1, 100);
-    else if (a == "--status") o.status = next();
-    else if (a == "-h" || a == "--help") {
-      std::puts("loa-report-flood --port P --path '/dlr/NAME?token=T' --job ID --count N [--connections 32] "
-                "[--batch 1] [--status DELIVERED]");
-      return 0;
-    } else {
-      std::fprintf(stderr, "loa-report-flood: unknown option %s\n", a.c_str());
-      return 2;
-    }
-  }
+  CLI::App app("Posts a delivery report for every message of a job to a gateway's webhook, as fast as it answers.",
+               "loa-report-flood");
+  app.add_option("--port", o.port, "the webhook's port on 127.0.0.1")->required()->check(CLI::Range(1, 65535));
+  app.add_option("--path", o.path, "the provider's report path, e.g. '/dlr/NAME?token=T'")->required();
+  app.add_option("--job", o.job, "the job whose messages are reported")->required();
+  app.add_option("--count", o.count, "how many messages (refs <job>.0 ... <job>.N-1)")->required()->check(CLI::PositiveNumber);
+  app.add_option("--connections", o.connections, "kept-alive connections, one request in flight on each")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--batch", o.batch, "reports a request (a JSON list when over 1)")->capture_default_str()->check(CLI::Range(1, 100));
+  app.add_option("--status", o.status, "the reports' status")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   if (o.port <= 0 || o.path.empty() || o.job.empty() || o.count <= 0) {
     std::fprintf(stderr, "loa-report-flood: --port, --path, --job and --count are required\n");
     return 2;

@@ -19,6 +19,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -286,25 +288,20 @@ double percentile(std::vector<double> v, double p) {
 
 int main(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--port") o.port = std::atoi(next().c_str());
-    else if (a == "--report-path") o.report_path = next();
-    else if (a == "--pid") o.pid = std::atoi(next().c_str());
-    else if (a == "--slowloris") o.slowloris = std::atoi(next().c_str());
-    else if (a == "--idle") o.idle = std::atoi(next().c_str());
-    else if (a == "--chunked") o.chunked = std::atoi(next().c_str());
-    else if (a == "--gzip") o.gzip = std::atoi(next().c_str());
-    else if (a == "--sources") o.sources = std::atoi(next().c_str());
-    else if (a == "--seconds") o.seconds = std::atoi(next().c_str());
-    else if (a == "--reconnect-ms") o.reconnect_ms = std::atoi(next().c_str());
-    else {
-      std::fprintf(stderr, "usage: loa-webhook-abuse --port P --report-path PATH [--pid PID] [--slowloris N] [--idle N]\n"
-                           "       [--chunked N] [--gzip N] [--sources N] [--seconds S] [--reconnect-ms MS]\n");
-      return a == "--help" || a == "-h" ? 0 : 2;
-    }
-  }
+  CLI::App app("Attacks a gateway's webhook on loopback (slow-loris, idle, endless chunked bodies, gzip bombs) while a "
+               "genuine client measures its answers.",
+               "loa-webhook-abuse");
+  app.add_option("--port", o.port, "the webhook's port on 127.0.0.1")->required()->check(CLI::Range(1, 65535));
+  app.add_option("--report-path", o.report_path, "the path a genuine report is posted to")->required();
+  app.add_option("--pid", o.pid, "the daemon's pid, for its peak RSS");
+  app.add_option("--slowloris", o.slowloris, "slow-loris sockets (one header byte a second)")->capture_default_str();
+  app.add_option("--idle", o.idle, "idle connections")->capture_default_str();
+  app.add_option("--chunked", o.chunked, "endless chunked bodies")->capture_default_str();
+  app.add_option("--gzip", o.gzip, "gzip bombs")->capture_default_str();
+  app.add_option("--sources", o.sources, "loopback source addresses (127.0.0.2 ...)")->capture_default_str();
+  app.add_option("--seconds", o.seconds, "how long the attack lasts")->capture_default_str();
+  app.add_option("--reconnect-ms", o.reconnect_ms, "how soon a dropped attacker reconnects")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   if (o.port <= 0 || o.report_path.empty()) {
     std::fprintf(stderr, "loa-webhook-abuse: --port and --report-path are required\n");
     return 2;

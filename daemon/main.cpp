@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
 #include "core/config/config.h"
@@ -20,22 +21,14 @@
 #include "daemon/gateway.h"
 
 namespace {
-constexpr const char* kUsage = R"(Usage: loa-gatewayd [--config PATH] [--check] [--log-level LEVEL]
-
-The Loa SMS gateway daemon: consumes announcement jobs from Redis, sends each
-resident's message through the configured providers, and takes delivery reports
-on webhook.listen (/dlr/<provider>, /healthz, /metrics).
-
-Options:
-  --config PATH      config file (default: $LOA_CONFIG, else /etc/loa/loa.yaml)
-  --check            validate the config and providers, then exit (0 ok, 78 errors)
-  --log-level LEVEL  trace, debug, info (default), warn, error ($LOA_LOG_LEVEL)
-  -h, --help         this text
-
-Exit codes: 0 stopped cleanly; 1 runtime failure; 2 bad usage; 78 config error.
-Signals: SIGTERM/SIGINT drain (in-flight requests finish and are recorded);
-SIGHUP reloads config, providers and templates (a bad reload keeps the old ones).
-)";
+constexpr const char* kAbout =
+    "The Loa SMS gateway daemon: consumes announcement jobs from Redis, sends each\n"
+    "resident's message through the configured providers, and takes delivery reports\n"
+    "on webhook.listen (/dlr/<provider>, /healthz, /metrics).";
+constexpr const char* kFooter =
+    "Exit codes: 0 stopped cleanly; 1 runtime failure; 2 bad usage; 78 config error.\n"
+    "Signals: SIGTERM/SIGINT drain (in-flight requests finish and are recorded);\n"
+    "SIGHUP reloads config, providers and templates (a bad reload keeps the old ones).";
 
 // Every HTTPS request has OpenSSL take a ~17 KiB read and write buffer and give them back
 // when the answer is in (SSL_MODE_RELEASE_BUFFERS: kept, 256 idle connections would hold
@@ -64,21 +57,18 @@ int main(int argc, char** argv) {
   std::optional<std::string> config_path;
   std::string level = std::getenv("LOA_LOG_LEVEL") ? std::getenv("LOA_LOG_LEVEL") : "info";
   bool check_only = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "-h" || a == "--help") {
-      std::cout << kUsage;
-      return 0;
-    } else if (a == "--config" && i + 1 < argc) {
-      config_path = argv[++i];
-    } else if (a == "--log-level" && i + 1 < argc) {
-      level = argv[++i];
-    } else if (a == "--check") {
-      check_only = true;
-    } else {
-      std::fprintf(stderr, "loa-gatewayd: unknown argument \"%s\" (see --help)\n", a.c_str());
-      return 2;
-    }
+  CLI::App app(kAbout, "loa-gatewayd");
+  app.footer(kFooter);
+  app.add_option("--config", config_path, "config file (default: $LOA_CONFIG, else /etc/loa/loa.yaml)")->type_name("PATH");
+  app.add_flag("--check", check_only, "validate the config and providers, then exit (0 ok, 78 errors)");
+  app.add_option("--log-level", level, "trace, debug, info (default), warn, error ($LOA_LOG_LEVEL)")->type_name("LEVEL");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "loa-gatewayd: %s (see --help)\n", e.what());
+    return 2;
   }
   keep_freed_memory();
   loa::util::init_logging("loa-gatewayd", level);

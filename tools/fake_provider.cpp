@@ -7,7 +7,10 @@
 // --dlr-batch), apart from the answers.
 #include <sys/resource.h>
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
+#include <charconv>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -34,40 +37,10 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(Usage: loa-fake-provider --listen HOST:PORT [OPTIONS]
-
-A loopback SMS provider for demos, tests and benchmarks. Accepts POST (JSON or form) or
-GET with fields to, text, ref, callback, unicode on any path (or Twilio's To and Body);
-answers {"id": "...", "sid": "..."} (the same id).
-
-Options:
-  --listen HOST:PORT   address to listen on (port 0: the kernel picks; the bound
-                       address is printed on stdout as "listening on HOST:PORT")
-  --latency-ms N       wait N ms before answering (default 0)
-  --accept-delay-ms N  hold each new connection N ms before serving it, on the thread
-                       that took it (a provider slow to take connections; default 0)
-  --fail-rate P        answer 500 to a fraction P (0..1) of requests (default 0)
-  --status-code C      answer every request with HTTP status C (default 200)
-  --dlr-delay-ms N     post the delivery report N ms after accepting (default 0)
-  --dlr-status S       status in delivery reports (default DELIVERED)
-  --no-reports         post no delivery reports
-  --fail-first N       answer the first N requests with --fail-status (default 503)
-  --fail-status C      status for --fail-first (e.g. 429)
-  --retry-after S      add Retry-After: S to failure answers
-  --rate-limit-reset S add X-Rate-Limit-Reset: S to failure answers (as SpeedSMS does)
-  --log FILE           append each accepted message to FILE as a JSON line
-  --tls-cert FILE      serve HTTPS with this certificate (PEM; the chain, leaf first)
-  --tls-key FILE       ... and this private key (PEM); both or neither
-  --threads N          threads serving requests (libmicrohttpd, epoll: each serves many
-                       kept-alive connections) (default 64); with --latency-ms, a thread
-                       for each connection instead
-  --dlr-senders N      threads posting delivery reports, each with its own kept-alive
-                       connection (default 8)
-  --dlr-batch N        post reports for one callback in JSON lists of up to N (1..100,
-                       default 1: one report a request): a list goes once it is full,
-                       or every 5 ms with what has come by then
-  -h, --help           this text
-)";
+constexpr const char* kAbout =
+    "A loopback SMS provider for demos, tests and benchmarks. Accepts POST (JSON or form) or\n"
+    "GET with fields to, text, ref, callback, unicode on any path (or Twilio's To and Body);\n"
+    "answers {\"id\": \"...\", \"sid\": \"...\"} (the same id).";
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -265,53 +238,60 @@ class ReportSender {
 
 int main(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "loa-fake-provider: %s needs a value\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    try {
-      if (a == "-h" || a == "--help") {
-        std::cout << kUsage;
-        return 0;
-      } else if (a == "--listen") {
-        std::string v = next();
-        auto colon = v.rfind(':');
-        if (colon == std::string::npos) throw std::invalid_argument("--listen");
-        o.host = v.substr(0, colon);
-        o.port = std::stoi(v.substr(colon + 1));
-      } else if (a == "--latency-ms") o.latency_ms = std::stoi(next());
-      else if (a == "--fail-rate") o.fail_rate = std::stod(next());
-      else if (a == "--status-code") o.status_code = std::stoi(next());
-      else if (a == "--dlr-delay-ms") o.dlr_delay_ms = std::stoi(next());
-      else if (a == "--dlr-status") o.dlr_status = next();
-      else if (a == "--log") o.log = next();
-      else if (a == "--fail-first") o.fail_first = std::stol(next());
-      else if (a == "--fail-status") o.fail_status = std::stoi(next());
-      else if (a == "--retry-after") o.retry_after = std::stoi(next());
-      else if (a == "--rate-limit-reset") o.rate_limit_reset = std::stoll(next());
-      else if (a == "--threads") o.threads = std::max(1, std::stoi(next()));
-      else if (a == "--dlr-senders") o.dlr_senders = std::max(1, std::stoi(next()));
-      else if (a == "--dlr-batch") o.dlr_batch = std::clamp(std::stoi(next()), 1, 100);
-      else if (a == "--no-reports") o.reports = false;
-      else if (a == "--accept-delay-ms") o.accept_delay_ms = std::max(0, std::stoi(next()));
-      else if (a == "--tls-cert") o.tls_cert = next();
-      else if (a == "--tls-key") o.tls_key = next();
-      else {
-        std::fprintf(stderr, "loa-fake-provider: unknown argument \"%s\" (see --help)\n", a.c_str());
-        return 2;
-      }
-    } catch (const std::exception&) {
-      std::fprintf(stderr, "loa-fake-provider: bad value for %s\n", a.c_str());
-      return 2;
-    }
+  std::string listen;
+  CLI::App app(kAbout, "loa-fake-provider");
+  app.add_option("--listen", listen,
+                 "address to listen on (port 0: the kernel picks; the bound address is printed on stdout as "
+                 "\"listening on HOST:PORT\")")
+      ->required()
+      ->type_name("HOST:PORT");
+  app.add_option("--latency-ms", o.latency_ms, "wait N ms before answering")->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--accept-delay-ms", o.accept_delay_ms,
+                 "hold each new connection N ms before serving it, on the thread that took it (a provider slow to "
+                 "take connections)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--fail-rate", o.fail_rate, "answer 500 to a fraction P of requests")->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  app.add_option("--status-code", o.status_code, "answer every request with this HTTP status")->capture_default_str();
+  app.add_option("--dlr-delay-ms", o.dlr_delay_ms, "post the delivery report N ms after accepting")->capture_default_str();
+  app.add_option("--dlr-status", o.dlr_status, "status in delivery reports")->capture_default_str();
+  app.add_flag("--no-reports", [&](std::int64_t) { o.reports = false; }, "post no delivery reports");
+  app.add_option("--fail-first", o.fail_first, "answer the first N requests with --fail-status")->capture_default_str();
+  app.add_option("--fail-status", o.fail_status, "status for --fail-first (e.g. 429)")->capture_default_str();
+  app.add_option("--retry-after", o.retry_after, "add Retry-After: S to failure answers");
+  app.add_option("--rate-limit-reset", o.rate_limit_reset, "add X-Rate-Limit-Reset: S to failure answers (as SpeedSMS does)");
+  app.add_option("--log", o.log, "append each accepted message to FILE as a JSON line")->type_name("FILE");
+  app.add_option("--tls-cert", o.tls_cert, "serve HTTPS with this certificate (PEM; the chain, leaf first)")->type_name("FILE");
+  app.add_option("--tls-key", o.tls_key, "... and this private key (PEM); both or neither")->type_name("FILE");
+  app.add_option("--threads", o.threads,
+                 "threads serving requests (libmicrohttpd, epoll: each serves many kept-alive connections); with "
+                 "--latency-ms, a thread for each connection instead")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--dlr-senders", o.dlr_senders, "threads posting delivery reports, each with its own kept-alive connection")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--dlr-batch", o.dlr_batch,
+                 "post reports for one callback in JSON lists of up to N: a list goes once it is full, or every 5 ms "
+                 "with what has come by then")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "loa-fake-provider: %s (see --help)\n", e.what());
+    return 2;
+  }
+  if (auto colon = listen.rfind(':'); colon != std::string::npos) {
+    o.host = listen.substr(0, colon);
+    int port = -1;
+    auto [end, ec] = std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), port);
+    if (ec == std::errc() && end == listen.data() + listen.size() && port >= 0 && port <= 65535) o.port = port;
   }
   if (o.port < 0) {
-    std::fprintf(stderr, "loa-fake-provider: --listen HOST:PORT is required\n");
+    std::fprintf(stderr, "loa-fake-provider: --listen takes HOST:PORT, got \"%s\"\n", listen.c_str());
     return 2;
   }
   std::signal(SIGPIPE, SIG_IGN);
