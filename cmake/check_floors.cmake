@@ -5,19 +5,23 @@
 #   providers/transport  core
 #   providers            core, providers/transport (and its own folders)
 #   daemon, cli          core, providers; never each other
+#   tools                core, providers, daemon (loa-fake-provider serves on the daemon's
+#                        HTTP server); never cli
 set(allowed_core "core/")
 set(allowed_providers/transport "core/;providers/transport/")
 set(allowed_providers/vendors "core/;providers/")
 set(allowed_providers "core/;providers/")
 set(allowed_daemon "core/;providers/;daemon/")
 set(allowed_cli "core/;providers/;cli/")
+set(allowed_tools "core/;providers/;daemon/;tools/")
 set(problems "")
 file(GLOB_RECURSE sources RELATIVE "${ROOT}" "${ROOT}/core/*.cpp" "${ROOT}/core/*.h" "${ROOT}/providers/*.cpp"
-     "${ROOT}/providers/*.h" "${ROOT}/daemon/*.cpp" "${ROOT}/daemon/*.h" "${ROOT}/cli/*.cpp" "${ROOT}/cli/*.h")
+     "${ROOT}/providers/*.h" "${ROOT}/daemon/*.cpp" "${ROOT}/daemon/*.h" "${ROOT}/cli/*.cpp" "${ROOT}/cli/*.h"
+     "${ROOT}/tools/*.cpp" "${ROOT}/tools/*.h")
 foreach(rel IN LISTS sources)
   # The floor of a file: the first (most specific) floor its path starts with.
   set(floor "")
-  foreach(candidate providers/transport providers/vendors providers core daemon cli)
+  foreach(candidate providers/transport providers/vendors providers core daemon cli tools)
     string(FIND "${rel}" "${candidate}/" at)
     if(at EQUAL 0 AND floor STREQUAL "")
       set(floor ${candidate})

@@ -4,8 +4,10 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <regex>
 
+#include <fmt/format.h>
 #include <unicode/calendar.h>
 #include <unicode/gregocal.h>
 #include <unicode/timezone.h>
@@ -57,33 +59,38 @@ int minute_of_day(std::int64_t ms, std::string_view tz) {
   return cal->get(UCAL_HOUR_OF_DAY, status) * 60 + cal->get(UCAL_MINUTE, status);
 }
 
-std::string format_local(std::int64_t ms, std::string_view tz) {
-  if (ms <= 0) return "";
+namespace {
+// The wall clock in `tz` at epoch milliseconds `ms`, and the zone's offset then (minutes).
+struct WallClock {
+  int year, month, day, hour, minute, second, offset_min;
+};
+std::optional<WallClock> wall_clock(std::int64_t ms, std::string_view tz) {
+  if (ms <= 0) return std::nullopt;
   auto* cal = calendar_in(tz);
-  if (!cal) return "";
+  if (!cal) return std::nullopt;
   UErrorCode status = U_ZERO_ERROR;
   cal->setTime(static_cast<UDate>(ms), status);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", cal->get(UCAL_YEAR, status),
-                cal->get(UCAL_MONTH, status) + 1, cal->get(UCAL_DATE, status),
-                cal->get(UCAL_HOUR_OF_DAY, status), cal->get(UCAL_MINUTE, status),
-                cal->get(UCAL_SECOND, status));
-  return buf;
+  WallClock w{cal->get(UCAL_YEAR, status),        cal->get(UCAL_MONTH, status) + 1,
+              cal->get(UCAL_DATE, status),        cal->get(UCAL_HOUR_OF_DAY, status),
+              cal->get(UCAL_MINUTE, status),      cal->get(UCAL_SECOND, status),
+              (cal->get(UCAL_ZONE_OFFSET, status) + cal->get(UCAL_DST_OFFSET, status)) / 60000};
+  if (U_FAILURE(status)) return std::nullopt;
+  return w;
+}
+}  // namespace
+
+std::string format_local(std::int64_t ms, std::string_view tz) {
+  const auto w = wall_clock(ms, tz);
+  if (!w) return "";
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", w->year, w->month, w->day, w->hour, w->minute, w->second);
 }
 
 std::string format_rfc3339(std::int64_t ms, std::string_view tz) {
-  if (ms <= 0) return "";
-  auto* cal = calendar_in(tz);
-  if (!cal) return "";
-  UErrorCode status = U_ZERO_ERROR;
-  cal->setTime(static_cast<UDate>(ms), status);
-  const int offset_min = (cal->get(UCAL_ZONE_OFFSET, status) + cal->get(UCAL_DST_OFFSET, status)) / 60000;
-  const int a = offset_min < 0 ? -offset_min : offset_min;
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", cal->get(UCAL_YEAR, status),
-                cal->get(UCAL_MONTH, status) + 1, cal->get(UCAL_DATE, status), cal->get(UCAL_HOUR_OF_DAY, status),
-                cal->get(UCAL_MINUTE, status), cal->get(UCAL_SECOND, status), offset_min < 0 ? '-' : '+', a / 60, a % 60);
-  return U_SUCCESS(status) ? buf : "";
+  const auto w = wall_clock(ms, tz);
+  if (!w) return "";
+  const int a = w->offset_min < 0 ? -w->offset_min : w->offset_min;
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", w->year, w->month, w->day, w->hour, w->minute,
+                     w->second, w->offset_min < 0 ? '-' : '+', a / 60, a % 60);
 }
 
 std::string format_day_first(std::int64_t ms, std::string_view tz) {

@@ -19,10 +19,13 @@
 
 #include "core/util/time.h"
 #include "core/util/encoding.h"
+#include "providers/transport/http1_connection.h"
+#include "providers/transport/http1_target.h"
 
 namespace loa::transport {
 
 namespace {
+
 
 /// How long a kept-alive connection sits idle before it is checked for a close by the
 /// server before reuse. Servers close idle connections after seconds (nginx 75 s,
@@ -46,103 +49,9 @@ bool still_open(int fd) {
 }
 
 /// Where a URL's requests go: the address, the Host header, the request target.
-struct Target {
-  sockaddr_storage addr{};
-  socklen_t addr_len = 0;
-  std::string origin;
-  std::string host;
-  std::string path;
-  std::uint16_t port = 0;
-  bool tls = false;
-};
-
-/// A host name as DNS has them: letters, digits, '-' and '.', at most 253.
-bool host_name(std::string_view h) {
-  if (h.empty() || h.size() > 253 || h.front() == '.' || h.front() == '-') return false;
-  return std::all_of(h.begin(), h.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
-  });
-}
-
-std::optional<Target> parse_url(std::string_view url) {
-  Target t;
-  constexpr std::string_view plain = "http://", secure = "https://";
-  if (url.size() > plain.size() && iequals(url.substr(0, plain.size()), plain)) {
-    url.remove_prefix(plain.size());
-  } else if (url.size() > secure.size() && iequals(url.substr(0, secure.size()), secure)) {
-    url.remove_prefix(secure.size());
-    t.tls = true;
-  } else {
-    return std::nullopt;
-  }
-  const auto end = url.find_first_of("/?#");
-  std::string_view authority = url.substr(0, end);
-  t.path = end == std::string_view::npos ? "/" : std::string(url.substr(end));
-  if (t.path.front() != '/') t.path.insert(0, "/");
-  if (auto hash = t.path.find('#'); hash != std::string::npos) t.path.resize(hash);
-  std::string_view host = authority, port = t.tls ? "443" : "80";
-  if (authority.starts_with('[')) {
-    auto close = authority.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    host = authority.substr(1, close - 1);
-    std::string_view rest = authority.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') return std::nullopt;
-      port = rest.substr(1);
-    }
-  } else if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-  }
-  int p = 0;
-  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
-  if (ec != std::errc() || ptr != port.data() + port.size() || p < 1 || p > 65535) return std::nullopt;
-  t.port = static_cast<std::uint16_t>(p);
-  const std::string h(host);
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&t.addr);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&t.addr);
-  if (inet_pton(AF_INET, h.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<std::uint16_t>(p));
-    t.addr_len = sizeof(sockaddr_in);
-  } else if (inet_pton(AF_INET6, h.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<std::uint16_t>(p));
-    t.addr_len = sizeof(sockaddr_in6);
-  } else if (!host_name(h)) {
-    return std::nullopt;
-  }  // (a name: looked up when a connection is opened)
-  t.origin = std::string(authority);
-  t.host = std::string(host);
-  return t;
-}
 
 }  // namespace
 
-// ------------------------------------------------------------------------------ client
-
-struct Http1Client::Connection {
-  int fd = -1;
-  std::string origin;
-  std::string key;  ///< Request::key
-  SSL* ssl = nullptr;  ///< over HTTPS
-  bool connecting = true;  ///< TCP connect, then the TLS handshake
-  bool writing = false;    ///< watched for EPOLLOUT as well as EPOLLIN
-  bool write_begun = false;  ///< some of the request's TLS records reached the socket
-  std::uint64_t tls_out_base = 0;  ///< bytes TLS had written before the request's first
-  bool used = false;  ///< has carried a complete exchange before (keep-alive reuse)
-  bool has_request = false;
-  Request req;
-  std::size_t written = 0;
-  ResponseParser parser;
-  std::int64_t connect_deadline = 0;  ///< steady ms
-  std::int64_t opened_at = 0;         ///< steady ms
-  bool slow_setup = false;            ///< its set-up took longer than kSlowSetupMs
-  std::int64_t idle_since = 0;        ///< steady ms: when its last answer came
-  std::list<Connection>::iterator self;  ///< its place in open_ (or closed_)
-  /// When the request in hand runs out of time.
-  std::int64_t deadline() const { return connecting ? std::min(connect_deadline, req.deadline) : req.deadline; }
-};
 
 Http1Client::Http1Client(int max_connections, std::string ca_file)
     : epoll_(epoll_create1(EPOLL_CLOEXEC)),
@@ -300,172 +209,6 @@ void Http1Client::open_for(Request req) {
   } else if (errno != EINPROGRESS) {
     fail(c, fmt::format("connect to {}: {}", c->origin, std::strerror(errno)));
   }
-}
-
-// The TCP connection is up: the request goes, or first the TLS handshake (offering the
-// origin's newest session). Its time still counts as the connect's.
-void Http1Client::connected(Connection* c) {
-  ++counts_.connections;
-  c->slow_setup = util::steady_ms() - c->opened_at > kSlowSetupMs;
-  if (!c->req.tls) {
-    c->connecting = false;
-    watch(c, false);
-    write(c);
-    return;
-  }
-  if (!tls_) tls_ = std::make_unique<TlsContext>(ca_file_);
-  auto s = sessions_.find(c->key);
-  std::string error;
-  c->ssl = tls_->connect(c->fd, c->req.host, s == sessions_.end() ? nullptr : s->second, error);
-  if (!c->ssl) return fail(c, error);
-  handshake(c);
-}
-
-void Http1Client::handshake(Connection* c) {
-  std::string error;
-  switch (tls_handshake(c->ssl, error)) {
-    case TlsWait::readable: return watch(c, false);
-    case TlsWait::writable: return watch(c, true);
-    case TlsWait::failed: return fail(c, error);  // nothing of the request went
-    case TlsWait::none: break;
-  }
-  ++(tls_resumed(c->ssl) ? counts_.tls_resumed : counts_.tls_full);
-  c->slow_setup = util::steady_ms() - c->opened_at > kSlowSetupMs;
-  c->tls_out_base = tls_bytes_out(c->ssl);
-  c->connecting = false;
-  watch(c, false);
-  write(c);
-}
-
-void Http1Client::assign(Connection* c, Request req) {
-  c->req = std::move(req);
-  c->has_request = true;
-  c->written = 0;
-  c->write_begun = false;
-  c->parser = ResponseParser{};
-  if (c->ssl) c->tls_out_base = tls_bytes_out(c->ssl);
-  write(c);
-}
-
-// (A system call only when the events change: not once per answer.)
-void Http1Client::watch(Connection* c, bool writing) {
-  if (c->writing == writing) return;
-  c->writing = writing;
-  epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLRDHUP | (writing ? EPOLLOUT : 0u);
-  ev.data.ptr = c;
-  ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c->fd, &ev);
-}
-
-void Http1Client::write(Connection* c) {
-  const std::string& b = c->req.bytes;
-  if (c->ssl) {
-    while (c->written < b.size()) {
-      TlsWait wait;
-      std::string error;
-      c->written += tls_write(c->ssl, std::string_view(b).substr(c->written), wait, error);
-      // Part of a record may have gone with nothing counted yet as written: once any byte
-      // reached the socket the request may be read, and is never sent again.
-      c->write_begun = c->write_begun || tls_bytes_out(c->ssl) > c->tls_out_base;
-      if (wait == TlsWait::failed) return fail(c, fmt::format("{} to {}", error, c->origin));
-      if (wait != TlsWait::none) return watch(c, true);  // (a TLS write wanting to read: rare, retried on any event)
-    }
-    return;
-  }
-  while (c->written < b.size()) {
-    ssize_t n = ::send(c->fd, b.data() + c->written, b.size() - c->written, MSG_NOSIGNAL);
-    if (n > 0) {
-      c->written += static_cast<std::size_t>(n);
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      watch(c, true);
-      return;
-    }
-    fail(c, fmt::format("send to {}: {}", c->origin, std::strerror(errno)));
-    return;
-  }
-}
-
-void Http1Client::read(Connection* c) {
-  if (c->ssl) return read_tls(c);
-  char buf[16384];
-  for (;;) {
-    ssize_t n = ::recv(c->fd, buf, sizeof buf, 0);
-    if (n > 0) {
-      c->parser.feed(std::string_view(buf, static_cast<std::size_t>(n)));
-      if (c->parser.failed()) return fail(c, "malformed answer from " + c->origin + ": " + c->parser.error());
-      if (c->parser.done()) return answered(c);
-      if (static_cast<std::size_t>(n) < sizeof buf) return;  // drained for now
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-    if (n == 0) {
-      c->parser.end_of_stream();
-      if (c->parser.done()) return answered(c);
-      return fail(c, c->parser.error());
-    }
-    return fail(c, fmt::format("receive from {}: {}", c->origin, std::strerror(errno)));
-  }
-}
-
-void Http1Client::read_tls(Connection* c) {
-  char buf[16384];
-  for (;;) {
-    TlsWait wait;
-    std::string error;
-    const std::size_t n = tls_read(c->ssl, buf, sizeof buf, wait, error);
-    if (n > 0) {
-      c->parser.feed(std::string_view(buf, n));
-      if (c->parser.failed()) return fail(c, "malformed answer from " + c->origin + ": " + c->parser.error());
-      if (c->parser.done()) return answered(c);
-      continue;  // TLS may hold more than the socket shows: read until it wants more
-    }
-    if (wait == TlsWait::readable) return;
-    if (wait == TlsWait::writable) return watch(c, true);
-    if (wait == TlsWait::failed) return fail(c, fmt::format("{} from {}", error, c->origin));
-    c->parser.end_of_stream();
-    if (c->parser.done()) return answered(c);
-    return fail(c, c->parser.error());
-  }
-}
-
-void Http1Client::answered(Connection* c) {
-  HttpResponse r;
-  r.status = c->parser.status;
-  r.body = std::move(c->parser.body);
-  r.retry_after_ms = c->parser.retry_after_ms;
-  r.rate_limit_reset_ms = c->parser.rate_limit_reset_ms;
-  r.request_sent = true;
-  // Bytes past the answer, read into TLS already, would be taken for the next answer.
-  finish(c, std::move(r), c->parser.keep_alive && !(c->ssl && tls_pending(c->ssl)));
-}
-
-void Http1Client::finish(Connection* c, HttpResponse response, bool reusable) {
-  complete(c->req.tag, std::move(response), !c->used && c->slow_setup);
-  if (c->ssl && !c->used)
-    if (SSL_SESSION* s = tls_session(c->ssl)) {
-      // TLS 1.3 hands its tickets over after the handshake: by the first answer they came.
-      auto [it, fresh] = sessions_.try_emplace(c->key, s);
-      if (!fresh) {
-        tls_free(it->second);
-        it->second = s;
-      }
-    }
-  c->has_request = false;
-  c->req = Request{};
-  if (!c->used) --unproven_;
-  c->used = true;
-  if (!reusable) {
-    close(c);
-  } else {
-    c->idle_since = util::steady_ms();
-    watch(c, false);
-    idle_[c->key].push_back(c);
-  }
-  start_waiting();
 }
 
 // The request on `c` failed. A kept-alive connection that took none of its bytes (the

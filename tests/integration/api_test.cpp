@@ -46,16 +46,6 @@ std::string state_of(RedisServer& redis) {
   return out;
 }
 
-// Adds ward phuong-7 (2 residents) to a Rig's list folder and config.
-void add_ward_7(const TempDir& dir) {
-  write_ward(dir, "phuong-7", 2);
-  std::string text = dir.read("loa.yaml");
-  auto at = text.find("  phuong-6: \"Phường 6\"\n");
-  REQUIRE(at != std::string::npos);
-  text.insert(at, "  phuong-7: \"Phường 7\"\n");
-  dir.write("loa.yaml", text);
-}
-
 // `loa --server URL args...` on an official's machine: no gateway config (LOA_CONFIG names
 // none), the token in $LOA_TOKEN, Vietnamese unless `env` says otherwise.
 struct Official {
@@ -76,7 +66,7 @@ TEST_SUITE("integration/api") {
   TEST_CASE("tokens, wards and roles: 401 and 403 change nothing; each right where the contract gives it") {
     Rig rig(3, {}, "", "api: { listen: \"127.0.0.1:0\", token_failures_per_minute: 1000 }\napproval: { urgent: true }\n");
     auto& [dir, redis, provider, cfg] = rig;
-    add_ward_7(dir);
+    add_ward(dir, "phuong-7", "Phường 7", 2);
     const std::string lan = account(cfg, {"lan", "--role", "officer", "--wards", "phuong-6"});
     const std::string minh = account(cfg, {"minh", "--role", "approver", "--wards", "phuong-6,phuong-7"});
     const std::string admin = account(cfg, {"chu-tich", "--role", "admin"});
@@ -236,7 +226,7 @@ TEST_SUITE("integration/api") {
   TEST_CASE("loa --server: the commands through the API, with the account's rights, in the official's language") {
     Rig rig(3, {}, "", "api: { listen: \"127.0.0.1:0\" }\napproval: { urgent: true }\n");
     auto& [dir, redis, provider, cfg] = rig;
-    add_ward_7(dir);
+    add_ward(dir, "phuong-7", "Phường 7", 2);
     const std::string server_token_lan = account(cfg, {"lan", "--role", "officer", "--wards", "phuong-6"});
     const std::string server_token_minh = account(cfg, {"minh", "--role", "approver", "--wards", "phuong-6,phuong-7"});
     const std::string server_token_admin = account(cfg, {"chu-tich", "--role", "admin"});

@@ -344,6 +344,15 @@ std::vector<std::string> write_ward(const TempDir& dir, const std::string& ward,
   return numbers;
 }
 
+void add_ward(const TempDir& dir, const std::string& ward, const std::string& name, int n) {
+  write_ward(dir, ward, n);
+  std::string text = dir.read("loa.yaml");
+  const auto at = text.find("  phuong-6: \"Phường 6\"\n");
+  REQUIRE(at != std::string::npos);
+  text.insert(at, fmt::format("  {}: \"{}\"\n", ward, name));
+  dir.write("loa.yaml", text);
+}
+
 std::string write_config(const TempDir& dir, const std::string& redis_url, int provider_port,
                          const std::string& extra_provider_keys, const std::string& extra_top) {
   dir.write("templates/thong-bao.yaml",

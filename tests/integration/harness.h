@@ -200,6 +200,10 @@ std::string job_count_mismatch(const RedisServer& redis);
 /// names "Cư dân <i>", and returns the numbers in order.
 std::vector<std::string> write_ward(const TempDir& dir, const std::string& ward, int n);
 
+/// Adds ward `ward` ("Phường 7" for phuong-7) of `n` residents (write_ward) to the list
+/// folder and to the wards: of write_config's loa.yaml.
+void add_ward(const TempDir& dir, const std::string& ward, const std::string& name, int n);
+
 /// A config for the tests: Redis at `redis_url`, a template "thong-bao", the fake provider.
 std::string write_config(const TempDir& dir, const std::string& redis_url, int provider_port,
                          const std::string& extra_provider_keys = "", const std::string& extra_top = "");

@@ -31,12 +31,7 @@ TEST_SUITE("integration/reports") {
   TEST_CASE("loa report --json and GET /messages: one object a recipient, English keys, masked numbers, paged in order") {
     Rig rig(250, {}, "", "api: { listen: \"127.0.0.1:0\" }\n");
     auto& [dir, redis, provider, cfg] = rig;
-    write_ward(dir, "phuong-7", 2);
-    {
-      std::string text = dir.read("loa.yaml");
-      text.insert(text.find("  phuong-6: \"Phường 6\"\n"), "  phuong-7: \"Phường 7\"\n");
-      dir.write("loa.yaml", text);
-    }
+    add_ward(dir, "phuong-7", "Phường 7", 2);
     const std::string lan = account(cfg, {"lan", "--role", "officer", "--wards", "phuong-6"});
     const std::string mai = account(cfg, {"mai", "--role", "officer", "--wards", "phuong-7"});
     Gateway gw(dir, cfg, "gw-1", "gw.log");

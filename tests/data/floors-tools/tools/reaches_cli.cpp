@@ -1,0 +1,2 @@
+// A tool reaching into the command line: refused (cmake/check_floors.cmake).
+#include "cli/session.h"
