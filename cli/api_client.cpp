@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/util/url.h"
 #include "core/store/redis.h"
 #include "core/util/i18n.h"
 #include "core/util/strings.h"
@@ -73,14 +74,8 @@ std::expected<std::unique_ptr<ApiClient>, std::string> ApiClient::open(const std
   std::string base = server;
   while (base.ends_with('/')) base.pop_back();
   // The server's host as libcurl reads the URL (an address parsed, not a prefix matched).
-  bool loopback = false;
-  if (CURLU* u = curl_url()) {
-    char* host = nullptr;
-    if (curl_url_set(u, CURLUPART_URL, base.c_str(), 0) == CURLUE_OK && curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-      loopback = store::loopback_host(host);
-    curl_free(host);
-    curl_url_cleanup(u);
-  }
+  const auto parsed = util::parse_http_url(base);
+  const bool loopback = parsed && util::loopback_host(parsed->host);
   return std::unique_ptr<ApiClient>(new ApiClient(std::move(base), token, curl, loopback));
 }
 

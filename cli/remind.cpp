@@ -11,7 +11,7 @@
 #include "cli/session.h"
 #include "core/calendar/rules.h"
 #include "core/jobs/planner.h"
-#include "core/jobs/reminder_job.h"
+#include "core/submit/reminder_job.h"
 #include "core/util/i18n.h"
 #include "core/wards/resident_list.h"
 #include "core/util/strings.h"
@@ -110,7 +110,7 @@ jobs::JobSpec job_for(const store::Reminder& r, const calendar::Occurrence& o, c
   const text::MessageTemplate* t = nullptr;
   if (templates)
     if (auto it = templates->find(r.template_name); it != templates->end()) t = it->second.get();
-  return jobs::reminder_job(r, o, cfg, t);
+  return submit::reminder_job(r, o, cfg, t);
 }
 
 struct AddOptions {

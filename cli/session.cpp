@@ -1,6 +1,7 @@
 // The command session.
 #include "cli/session.h"
 
+#include "core/util/url.h"
 #include "core/jobs/planner.h"
 
 #include "core/store/redis.h"
@@ -29,11 +30,8 @@ namespace {
 
 // The host of an http(s) URL: "127.0.0.1" of http://127.0.0.1:8090/x, "[::1]" of http://[::1]:80.
 std::string host_of(const std::string& url) {
-  std::string rest = url.substr(url.find("://") + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  if (auto at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);
-  if (rest.starts_with("[")) return rest.substr(0, rest.find(']') + 1);
-  return rest.substr(0, rest.find(':'));
+  auto parsed = util::parse_http_url(url);
+  return parsed ? parsed->host : "";
 }
 
 }  // namespace
@@ -90,7 +88,7 @@ ApiClient* Session::api() {
   }
   // A proxy from the environment is handed the token too: said, unless the server is this
   // machine (then no proxy is used; api_client.cpp).
-  const bool local = store::loopback_host(host_of(server));
+  const bool local = util::loopback_host(host_of(server));
   static const std::vector<const char*> kHttpsProxies{"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
   static const std::vector<const char*> kHttpProxies{"http_proxy", "all_proxy", "ALL_PROXY"};
   for (const char* var : server.starts_with("https://") ? kHttpsProxies : kHttpProxies)
@@ -98,7 +96,7 @@ ApiClient* Session::api() {
       std::fprintf(stderr, "loa: %s\n",
                    i18n::trf("warning: ${} is set: the token goes through that proxy ({}) to {} (no_proxy lists "
                              "hosts to reach directly)",
-                             var, store::masked_url(proxy), server)
+                             var, util::masked_url(proxy), server)
                        .c_str());
       break;
     }

@@ -1,12 +1,20 @@
 # Refuses an include that reaches up a floor (docs/design.md "Design"): each folder may include
 # only its own floor and those beneath it. Run by the build before any library compiles
 # (cmake -DROOT=<source dir> -P check_floors.cmake).
-#   core                 nothing above
+#   core                 nothing above; inside it, sub-floors, each over those before it:
+#                        util < text < phone < calendar < config < wards < jobs < store
+#                        < reports < submit
 #   providers/transport  core
 #   providers            core, providers/transport (and its own folders)
 #   daemon, cli          core, providers; never each other
 #   tools                core, providers, daemon (loa-fake-provider serves on the daemon's
 #                        HTTP server); never cli
+set(core_floors util text phone calendar config wards jobs store reports submit)
+set(below "")
+foreach(sub IN LISTS core_floors)
+  list(APPEND below "core/${sub}/")
+  set(allowed_core/${sub} "${below}")
+endforeach()
 set(allowed_core "core/")
 set(allowed_providers/transport "core/;providers/transport/")
 set(allowed_providers/vendors "core/;providers/")
@@ -21,7 +29,8 @@ file(GLOB_RECURSE sources RELATIVE "${ROOT}" "${ROOT}/core/*.cpp" "${ROOT}/core/
 foreach(rel IN LISTS sources)
   # The floor of a file: the first (most specific) floor its path starts with.
   set(floor "")
-  foreach(candidate providers/transport providers/vendors providers core daemon cli tools)
+  foreach(candidate core/util core/text core/phone core/calendar core/config core/wards core/jobs core/store
+                    core/reports core/submit providers/transport providers/vendors providers core daemon cli tools)
     string(FIND "${rel}" "${candidate}/" at)
     if(at EQUAL 0 AND floor STREQUAL "")
       set(floor ${candidate})

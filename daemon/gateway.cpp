@@ -10,6 +10,7 @@
 #include <systemd/sd-daemon.h>
 #endif
 
+#include "core/util/url.h"
 #include "core/store/dispatch_store.h"
 #include "core/store/intake_store.h"
 #include "core/store/control_store.h"
@@ -222,7 +223,7 @@ int Gateway::run() {
     return 1;
   }
   spdlog::info("loa-gatewayd {} listening on {}:{} (instance {}, redis {})", "0.1.0", cfg.webhook_host, *port,
-               ctx.instance, store::masked_url(ctx.redis_url));
+               ctx.instance, util::masked_url(ctx.redis_url));
   std::unique_ptr<ApiServer> api;
   if (ctx.fixed.api) {
     api = std::make_unique<ApiServer>(ctx);

@@ -8,7 +8,7 @@
 
 #include "core/calendar/rules.h"
 #include "core/jobs/planner.h"
-#include "core/jobs/reminder_job.h"
+#include "core/submit/reminder_job.h"
 #include "core/store/audit_store.h"
 #include "core/store/remind_store.h"
 #include "core/submit/submission.h"
@@ -67,7 +67,7 @@ std::expected<void, std::string> look(Context& ctx, store::Redis& redis, std::se
       // is the occurrence's), audited.
       const submit::Place place{.cfg = cfg, .templates = &rt->templates, .redis = &redis};
       const submit::Asker asker{.actor = "remind:" + r.name, .source = "gateway", .every_ward = true};
-      jobs::JobSpec spec = jobs::reminder_job(r, o, cfg, t == rt->templates.end() ? nullptr : t->second.get());
+      jobs::JobSpec spec = submit::reminder_job(r, o, cfg, t == rt->templates.end() ? nullptr : t->second.get());
       const bool own_dates = spec.on_date.has_value();
       const submit::Outcome out = submit::submit(place, asker, {.spec = std::move(spec), .again = true});
       using Verdict = submit::Outcome::Verdict;

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/config/yaml_reader.h"
+#include "core/util/yaml_reader.h"
 #include "core/util/time.h"
 
 namespace loa::providers {
@@ -73,7 +73,7 @@ class FileProvider final : public Provider {
 }  // namespace
 
 std::expected<std::unique_ptr<Provider>, std::vector<std::string>> make_file_provider(const FactoryContext& ctx) {
-  config::YamlReader r(ctx.config.path);
+  util::YamlReader r(ctx.config.path);
   const YAML::Node& n = ctx.provider.node;
   r.expect_keys(n, provider_keys({"path"}),
                 "provider \"" + ctx.provider.name + "\" (type file)");

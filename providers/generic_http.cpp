@@ -10,9 +10,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "core/config/yaml_reader.h"
+#include "core/util/yaml_reader.h"
 #include "core/text/unicode.h"
 #include "core/util/encoding.h"
+#include "core/util/url.h"
 #include "core/util/i18n.h"
 #include "core/util/strings.h"
 #include "providers/field_template.h"
@@ -342,7 +343,7 @@ class GenericHttpProvider final : public Provider {
 }  // namespace
 
 std::expected<std::unique_ptr<Provider>, std::vector<std::string>> make_generic_http(const FactoryContext& ctx) {
-  config::YamlReader r(ctx.config.path);
+  util::YamlReader r(ctx.config.path);
   const YAML::Node& n = ctx.provider.node;
   Settings s;
   s.name = ctx.provider.name;
@@ -355,8 +356,8 @@ std::expected<std::unique_ptr<Provider>, std::vector<std::string>> make_generic_
   if (!ctx.provider.base_url.empty()) {
     if (s.url.empty() || s.url.front() == '/') s.url = ctx.provider.base_url + s.url;
   }
-  if (s.url.rfind("http://", 0) != 0 && s.url.rfind("https://", 0) != 0)
-    r.error(n, i18n::trf("provider \"{}\" needs url: http(s)://... (or base_url)", s.name));
+  if (auto parsed = util::parse_http_url(s.url); !parsed)
+    r.error(n, i18n::trf("provider \"{}\" needs url: http(s)://... (or base_url): {}", s.name, parsed.error()));
   if (n["method"])
     if (auto v = r.string(n["method"], "method")) {
       if (*v != "POST" && *v != "GET") r.error(n["method"], "method must be POST or GET");

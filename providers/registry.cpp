@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "core/config/yaml_reader.h"
+#include "core/util/yaml_reader.h"
 #include "core/util/encoding.h"
 #include "core/util/i18n.h"
 #include "providers/file_provider.h"
@@ -77,7 +77,7 @@ std::vector<std::string_view> provider_keys(std::initializer_list<std::string_vi
   return keys;
 }
 
-void read_strings(config::YamlReader& r, const YAML::Node& n, const std::string& what,
+void read_strings(util::YamlReader& r, const YAML::Node& n, const std::string& what,
                   std::initializer_list<std::pair<const char*, std::string*>> fields, bool required) {
   for (auto [key, dst] : fields) {
     if (!n[key]) {
@@ -114,7 +114,7 @@ std::expected<std::map<std::string, std::unique_ptr<Provider>>, std::vector<std:
   for (const auto& p : cfg.providers) {
     const Factory* f = registry.find(p.type);
     if (!f) {
-      config::YamlReader r(cfg.path);
+      util::YamlReader r(cfg.path);
       r.error(p.node["type"] ? p.node["type"] : p.node,
               i18n::trf("provider \"{}\" has unknown type \"{}\" (known types: {})", p.name, p.type, registry.known_types()));
       errors.insert(errors.end(), r.errors().begin(), r.errors().end());

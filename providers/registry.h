@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/config/config.h"
-#include "core/config/yaml_reader.h"
+#include "core/util/yaml_reader.h"
 #include "providers/provider.h"
 
 namespace loa::providers {
@@ -40,7 +40,7 @@ std::vector<std::string_view> provider_keys(std::initializer_list<std::string_vi
 
 /// Reads string keys of a provider section into `fields` (key, destination); a missing
 /// key is an error ("<what> needs <key>") when `required`, else leaves the destination.
-void read_strings(config::YamlReader& r, const YAML::Node& n, const std::string& what,
+void read_strings(util::YamlReader& r, const YAML::Node& n, const std::string& what,
                   std::initializer_list<std::pair<const char*, std::string*>> fields, bool required);
 
 /// Registers http, file and every vendor of providers/vendors/list.h (explicit calls, no

@@ -33,6 +33,7 @@
 
 #include "core/text/unicode.h"
 #include "core/util/encoding.h"
+#include "core/util/url.h"
 #include "daemon/http_server.h"
 
 namespace {
@@ -78,11 +79,10 @@ std::string read_file(const std::string& path) {
 struct Target {
   std::string callback, origin, path;
   explicit Target(std::string url) : callback(std::move(url)) {
-    const auto scheme = callback.find("://");
-    if (scheme == std::string::npos || !callback.starts_with("http")) return;  // not posted
-    const auto slash = callback.find('/', scheme + 3);
-    origin = callback.substr(0, slash);
-    path = slash == std::string::npos ? "/" : callback.substr(slash);
+    auto u = loa::util::parse_http_url(callback);
+    if (!u) return;  // not posted
+    origin = u->origin();
+    path = u->query.empty() ? u->path : u->path + "?" + u->query;
   }
 };
 

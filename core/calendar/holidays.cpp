@@ -16,7 +16,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include "core/config/yaml_reader.h"
+#include "core/util/yaml_reader.h"
 #include "core/util/i18n.h"
 
 namespace loa::calendar {
@@ -77,7 +77,7 @@ const Overrides& OverridesCache::get(const std::string& path) {
 std::expected<Overrides, std::vector<std::string>> load_overrides(const std::string& path) {
   Overrides out;
   if (!std::filesystem::exists(path)) return out;
-  config::YamlReader r(path);
+  util::YamlReader r(path);
   YAML::Node root = r.load();
   if (!r.errors().empty()) return std::unexpected(r.errors());
   if (root.IsNull()) return out;

@@ -10,8 +10,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "core/config/yaml_reader.h"
-#include "core/store/redis.h"
+#include "core/util/yaml_reader.h"
+#include "core/util/url.h"
 #include "core/util/i18n.h"
 #include "core/util/time.h"
 
@@ -126,13 +126,8 @@ std::optional<std::string> peek_language(const std::string& path) {
 }
 
 std::string server_url_problem(const std::string& url) {
-  const bool tls = url.starts_with("https://");
-  if (!tls && !url.starts_with("http://")) return i18n::trf("server \"{}\" must start with http:// or https://", url);
-  const std::string host = url.substr(tls ? 8 : 7);
-  if (host.empty() || host.front() == '/' || host.front() == ':')
-    return i18n::trf("server \"{}\" names no host", url);
-  if (url.find_first_of(" \t\r\n") != std::string::npos) return i18n::trf("server \"{}\" has a space in it", url);
-  return "";
+  auto parsed = util::parse_http_url(url);
+  return parsed ? "" : i18n::trf("server {}", parsed.error());
 }
 
 const DocumentedLimit* documented_limit(std::string_view type) {
@@ -165,13 +160,13 @@ std::optional<int> parse_clock(const std::string& s) {
   return h * 60 + mi;
 }
 
-void read_redis(YamlReader& r, const YAML::Node& n, RedisConfig& out) {
+void read_redis(util::YamlReader& r, const YAML::Node& n, RedisConfig& out) {
   if (!r.expect_keys(n, {"url", "prefix"}, "redis")) return;
   if (n["url"]) {
     if (auto v = r.string(n["url"], "redis.url")) {
       if (*v != "embedded" && v->rfind("redis://", 0) != 0 && v->rfind("unix://", 0) != 0)
         r.error(n["url"], i18n::trf("redis.url must be redis://HOST:PORT[/DB], unix:///PATH or embedded, got \"{}\"",
-                                    store::masked_url(*v)));
+                                    util::masked_url(*v)));
       out.url = *v;
     }
   }
@@ -184,7 +179,7 @@ void read_redis(YamlReader& r, const YAML::Node& n, RedisConfig& out) {
   }
 }
 
-void read_provider(YamlReader& r, const YAML::Node& n, Config& cfg) {
+void read_provider(util::YamlReader& r, const YAML::Node& n, Config& cfg) {
   ProviderConfig p;
   p.node = n;
   if (!n.IsMap()) {
@@ -224,7 +219,7 @@ void read_provider(YamlReader& r, const YAML::Node& n, Config& cfg) {
   cfg.providers.push_back(std::move(p));
 }
 
-std::optional<std::vector<std::string>> read_route(YamlReader& r, const YAML::Node& n, const Config& cfg,
+std::optional<std::vector<std::string>> read_route(util::YamlReader& r, const YAML::Node& n, const Config& cfg,
                                                    const std::string& what) {
   auto names = r.strings(n, what);
   if (!names) return std::nullopt;
@@ -236,7 +231,7 @@ std::optional<std::vector<std::string>> read_route(YamlReader& r, const YAML::No
 
 // listen, max_connections, max_connections_per_client and request_timeout_ms of a section
 // that serves HTTP (`what`: webhook, api).
-void read_listener(YamlReader& r, const YAML::Node& n, const std::string& what, std::string& host, int& port,
+void read_listener(util::YamlReader& r, const YAML::Node& n, const std::string& what, std::string& host, int& port,
                    WebhookLimits& limits) {
   if (n["max_connections"])
     if (auto v = r.integer(n["max_connections"], what + ".max_connections", 16, 1000000))
@@ -265,7 +260,7 @@ void read_listener(YamlReader& r, const YAML::Node& n, const std::string& what, 
 }  // namespace
 
 std::expected<Config, std::vector<std::string>> load_config(const std::string& path) {
-  YamlReader r(path);
+  util::YamlReader r(path);
   Config cfg;
   cfg.path = path;
   cfg.dir = fs::absolute(fs::path(path)).parent_path().string();
@@ -356,8 +351,8 @@ std::expected<Config, std::vector<std::string>> load_config(const std::string& p
         if (auto v = r.string(w["metrics_token"], "webhook.metrics_token")) cfg.webhook.metrics_token = *v;
       if (w["public_url"])
         if (auto v = r.string(w["public_url"], "webhook.public_url")) {
-          if (v->rfind("http://", 0) != 0 && v->rfind("https://", 0) != 0)
-            r.error(w["public_url"], i18n::tr("webhook.public_url must start with http:// or https://"));
+          if (auto parsed = util::parse_http_url(*v); !parsed)
+            r.error(w["public_url"], i18n::trf("webhook.public_url {}", parsed.error()));
           cfg.public_url = *v;
           while (!cfg.public_url.empty() && cfg.public_url.back() == '/') cfg.public_url.pop_back();
         }

@@ -1,6 +1,8 @@
 // hiredis wrapper.
 #include "core/store/redis.h"
 
+#include "core/util/url.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -62,35 +64,10 @@ struct ReplyFree {
 using ReplyPtr = std::unique_ptr<redisReply, ReplyFree>;
 }  // namespace
 
-std::string masked_url(const std::string& url) {
-  // Whatever comes before the first '@' is credentials (the parser's reading: a password
-  // may hold '/' but not '@'), unless it is a socket's path; only a user before a ':'
-  // stays. A URL with no scheme is masked the same way.
-  const auto scheme = url.find("://");
-  const std::size_t from = scheme == std::string::npos ? 0 : scheme + 3;
-  const auto at = url.find('@', from);
-  if (at == std::string::npos || url[from] == '/') return url;
-  const auto colon = url.find(':', from);
-  const std::string user = colon != std::string::npos && colon < at ? url.substr(from, colon - from) : "";
-  return url.substr(0, from) + user + ":***" + url.substr(at);
-}
-
-bool loopback_host(std::string_view host) {
-  if (host == "localhost") return true;
-  // An address, parsed: "127.0.0.1.example.invalid" is a name like any other.
-  std::string h(host);
-  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-  in_addr v4{};
-  in6_addr v6{};
-  if (::inet_pton(AF_INET, h.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  if (::inet_pton(AF_INET6, h.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
-  return false;
-}
-
 std::optional<std::string> open_to_network(const std::string& url) {
   static const std::regex tcp(R"(redis://(?:[^@/]*@)?([^:/@]+)(?::(\d+))?(?:/\d+)?)");
   std::smatch m;
-  if (!std::regex_match(url, m, tcp) || loopback_host(m[1].str())) return std::nullopt;
+  if (!std::regex_match(url, m, tcp) || util::loopback_host(m[1].str())) return std::nullopt;
   const std::string bare = "redis://" + m[1].str() + (m[2].matched ? ":" + m[2].str() : "");
   auto r = Redis::connect(bare, 2000);
   if (!r) return std::nullopt;
@@ -103,7 +80,7 @@ std::expected<RedisAddress, std::string> RedisAddress::parse(const std::string& 
   static const std::regex tcp(R"(redis://(?:([^:@/]*):([^@]*)@)?([^:/@]+)(?::(\d{1,5}))?(?:/(\d+))?)");
   static const std::regex unix_re(R"(unix://(?:([^:@/]*):([^@]*)@)?(/[^?]+)(?:\?db=(\d+))?)");
   RedisAddress a;
-  a.shown = masked_url(url);  // never the password in a message
+  a.shown = util::masked_url(url);  // never the password in a message
   std::smatch m;
   if (std::regex_match(url, m, tcp)) {
     a.user = m[1];

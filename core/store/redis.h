@@ -36,8 +36,6 @@ struct Script {
   std::string sha;
 };
 
-/// `url` with any password replaced by *** (redis://user:***@host...), for messages.
-std::string masked_url(const std::string& url);
 
 /// Where a Redis is, parsed once from its URL. The password is kept for AUTH alone: the
 /// one text form of an address is `shown`, with the password masked, so that no error,
@@ -55,7 +53,6 @@ struct RedisAddress {
 };
 
 /// Whether `host` is this machine only (127.x, ::1, localhost).
-bool loopback_host(std::string_view host);
 /// For a TCP `url` to another machine: the address (without credentials) when that Redis
 /// answers a client that gives no password, which anyone on the network could then be;
 /// nullopt when it asks for one, cannot be reached, or is on loopback or a socket.

@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 #include <kainjow/mustache.hpp>
 
-#include "core/config/yaml_reader.h"
+#include "core/util/yaml_reader.h"
 #include "core/text/tags.h"
 #include "core/text/unicode.h"
 #include "core/util/i18n.h"
@@ -101,7 +101,7 @@ std::set<std::string> MessageTemplate::column_names() const {
 std::expected<MessageTemplate, std::vector<std::string>> MessageTemplate::load(
     const std::string& dir, const std::string& name, const std::set<std::string>& extra_columns) {
   std::string file = (std::filesystem::path(dir) / (name + ".yaml")).string();
-  config::YamlReader r(file);
+  util::YamlReader r(file);
   if (!std::filesystem::exists(file)) {
     r.error(i18n::tr("no such template"));
     return std::unexpected(r.errors());

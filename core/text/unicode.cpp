@@ -56,16 +56,6 @@ std::optional<std::string> reason_problem(std::string_view reason) {
   return std::nullopt;
 }
 
-bool valid_utf8(std::string_view s) {
-  int32_t i = 0, n = static_cast<int32_t>(s.size());
-  while (i < n) {
-    UChar32 c;
-    U8_NEXT(s.data(), i, n, c);
-    if (c < 0) return false;
-  }
-  return true;
-}
-
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';

@@ -1,5 +1,6 @@
 // Unicode helpers for Vietnamese text: NFC, diacritic stripping, header-name folding.
 #pragma once
+#include "core/util/encoding.h"
 #include <optional>
 #include <string>
 #include <string_view>
@@ -7,7 +8,7 @@
 namespace loa::text {
 
 /// True when `s` is well-formed UTF-8.
-bool valid_utf8(std::string_view s);
+inline bool valid_utf8(std::string_view s) { return util::valid_utf8(s); }
 
 /// Whether UTF-8 text holds a control character (C0, DEL, or C1: U+0080..U+009F), line
 /// feeds aside when `newlines` allows them. Such characters forge lines and move a

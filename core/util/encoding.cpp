@@ -2,6 +2,8 @@
 #include "core/util/strings.h"
 #include "core/util/encoding.h"
 
+#include <unicode/utf8.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -10,6 +12,17 @@
 #include <openssl/sha.h>
 
 namespace loa::util {
+
+bool valid_utf8(std::string_view s) {
+  int32_t i = 0;
+  const auto n = static_cast<int32_t>(s.size());
+  while (i < n) {
+    UChar32 c;
+    U8_NEXT(s.data(), i, n, c);
+    if (c < 0) return false;
+  }
+  return true;
+}
 
 std::string url_encode(const std::string& s) {
   static const char* hex = "0123456789ABCDEF";

@@ -3,6 +3,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace loa::util {
@@ -25,6 +26,9 @@ std::string hmac_sha256(const std::string& key, const std::string& data);
 
 /// SHA-256 of `data`, as 64 lower-case hex digits.
 std::string sha256_hex(std::string_view data);
+
+/// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or bytes past U+10FFFF).
+bool valid_utf8(std::string_view s);
 
 /// Compares two secrets in time independent of where they differ.
 bool constant_time_equal(const std::string& a, const std::string& b);

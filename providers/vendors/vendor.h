@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/config/yaml_reader.h"
+#include "core/util/yaml_reader.h"
 #include "providers/registry.h"
 
 namespace loa::providers::vendor {
@@ -101,7 +101,7 @@ class Section {
  private:
   const FactoryContext& ctx_;
   const YAML::Node& node_;
-  config::YamlReader reader_;
+  util::YamlReader reader_;
   std::string what_;
 };
 

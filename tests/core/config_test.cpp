@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/util/url.h"
 #include "core/config/config.h"
 #include "core/store/redis.h"
 
@@ -236,7 +237,7 @@ routes:
   }
 
   TEST_CASE("a Redis URL's password is masked wherever the URL becomes text") {
-    using loa::store::masked_url;
+    using loa::util::masked_url;
     CHECK(masked_url("redis://loa:s3cr3t@10.0.0.5:6379/0") == "redis://loa:***@10.0.0.5:6379/0");
     CHECK(masked_url("redis://:s3cr3t@10.0.0.5") == "redis://:***@10.0.0.5");
     CHECK(masked_url("redis://:pa/ss@host:1/2") == "redis://:***@host:1/2");  // a '/' in the password

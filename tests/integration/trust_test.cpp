@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/util/url.h"
 #include "core/store/account_store.h"
 #include "core/store/audit_store.h"
 #include "core/util/time.h"
@@ -452,17 +453,17 @@ TEST_SUITE("integration/trust") {
   }
 
   TEST_CASE("only a Redis on another machine that answers without a password is reported as open") {
-    CHECK(loa::store::loopback_host("127.0.0.1"));
-    CHECK(loa::store::loopback_host("localhost"));
-    CHECK(loa::store::loopback_host("::1"));
-    CHECK_FALSE(loa::store::loopback_host("10.0.0.5"));
-    CHECK_FALSE(loa::store::loopback_host("redis.ubnd.camau.gov.vn"));
+    CHECK(loa::util::loopback_host("127.0.0.1"));
+    CHECK(loa::util::loopback_host("localhost"));
+    CHECK(loa::util::loopback_host("::1"));
+    CHECK_FALSE(loa::util::loopback_host("10.0.0.5"));
+    CHECK_FALSE(loa::util::loopback_host("redis.ubnd.camau.gov.vn"));
     // A name is a name, whatever it starts with (issue 29): only addresses are parsed.
-    CHECK_FALSE(loa::store::loopback_host("127.0.0.1.example.invalid"));
-    CHECK_FALSE(loa::store::loopback_host("127.evil.example"));
-    CHECK(loa::store::loopback_host("127.8.9.10"));
-    CHECK(loa::store::loopback_host("[::1]"));
-    CHECK_FALSE(loa::store::loopback_host("[::2]"));
+    CHECK_FALSE(loa::util::loopback_host("127.0.0.1.example.invalid"));
+    CHECK_FALSE(loa::util::loopback_host("127.evil.example"));
+    CHECK(loa::util::loopback_host("127.8.9.10"));
+    CHECK(loa::util::loopback_host("[::1]"));
+    CHECK_FALSE(loa::util::loopback_host("[::2]"));
     TempDir dir;
     RedisServer redis(dir);
     CHECK_FALSE(loa::store::open_to_network(redis.url()));          // a socket

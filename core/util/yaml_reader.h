@@ -10,7 +10,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-namespace loa::config {
+namespace loa::util {
 
 /// Collects errors while reading one YAML file. Not thread-safe; one per file.
 class YamlReader {
@@ -61,4 +61,4 @@ class YamlReader {
 /// Replaces ${NAME} from the environment; an error message names the unset variable.
 std::optional<std::string> expand_env(std::string_view value, std::string* unset_name);
 
-}  // namespace loa::config
+}  // namespace loa::util

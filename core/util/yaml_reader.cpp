@@ -1,15 +1,15 @@
 // Strict YAML reading with file:line errors.
-#include "core/config/yaml_reader.h"
+#include "core/util/yaml_reader.h"
 
 #include <cstdlib>
 
 #include <fmt/format.h>
 
-#include "core/text/unicode.h"
+#include "core/util/encoding.h"
 #include "core/util/i18n.h"
 #include "core/util/strings.h"
 
-namespace loa::config {
+namespace loa::util {
 
 YAML::Node YamlReader::load() {
   try {
@@ -42,7 +42,7 @@ bool YamlReader::well_formed(const YAML::Node& node, int depth, std::size_t& bud
   }
   switch (node.Type()) {
     case YAML::NodeType::Scalar:
-      if (!text::valid_utf8(node.Scalar())) {
+      if (!util::valid_utf8(node.Scalar())) {
         error(node, i18n::tr("text that is not valid UTF-8 (save the file as UTF-8)"));
         return false;
       }
@@ -184,4 +184,4 @@ std::optional<std::vector<std::string>> YamlReader::strings(const YAML::Node& no
   return out;
 }
 
-}  // namespace loa::config
+}  // namespace loa::util

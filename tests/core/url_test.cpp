@@ -1,0 +1,51 @@
+// URLs through libcurl's parser (core/util/url.h), as hostile input meets them.
+#include <doctest/doctest.h>
+
+#include "core/util/url.h"
+
+using loa::util::parse_http_url;
+
+TEST_SUITE("core/url") {
+  TEST_CASE("http(s) URLs: host, port, path and query as libcurl reads them") {
+    auto u = parse_http_url("https://api.example.vn/send?x=1");
+    REQUIRE(u);
+    CHECK(u->scheme == "https");
+    CHECK(u->host == "api.example.vn");
+    CHECK(u->port == 443);
+    CHECK_FALSE(u->explicit_port);
+    CHECK(u->path == "/send");
+    CHECK(u->query == "x=1");
+    CHECK(u->origin() == "https://api.example.vn");
+    auto v6 = parse_http_url("http://[::1]:8090");
+    REQUIRE(v6);
+    CHECK(v6->host == "[::1]");
+    CHECK(v6->port == 8090);
+    CHECK(v6->path == "/");
+    CHECK(v6->origin() == "http://[::1]:8090");
+    auto creds = parse_http_url("http://lan:pw@127.0.0.1:1/x");
+    REQUIRE(creds);
+    CHECK(creds->user == "lan");
+    CHECK(creds->password == "pw");
+    CHECK(creds->origin().find("pw") == std::string::npos);
+  }
+
+  TEST_CASE("not an http(s) URL with a host: refused, the password never in the reason") {
+    for (const char* bad : {"ftp://x/", "http://", "https:///path", "api.example.vn/send", "http://a b/", "http://x:99999/",
+                            "http://u:s3cret@/", "javascript:alert(1)", ""}) {
+      const std::string shown = bad;
+      CAPTURE(shown);
+      auto u = parse_http_url(bad);
+      CHECK_FALSE(u);
+      if (!u) CHECK(u.error().find("s3cret") == std::string::npos);
+    }
+  }
+
+  TEST_CASE("loopback hosts are addresses parsed, not prefixes") {
+    using loa::util::loopback_host;
+    CHECK(loopback_host("127.0.0.1"));
+    CHECK(loopback_host("[::1]"));
+    CHECK(loopback_host("localhost"));
+    CHECK_FALSE(loopback_host("127.0.0.1.example.invalid"));
+    CHECK_FALSE(loopback_host("10.0.0.1"));
+  }
+}
