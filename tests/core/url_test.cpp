@@ -41,11 +41,16 @@ TEST_SUITE("core/url") {
   }
 
   TEST_CASE("loopback hosts are addresses parsed, not prefixes") {
-    using loa::util::loopback_host;
-    CHECK(loopback_host("127.0.0.1"));
-    CHECK(loopback_host("[::1]"));
-    CHECK(loopback_host("localhost"));
-    CHECK_FALSE(loopback_host("127.0.0.1.example.invalid"));
-    CHECK_FALSE(loopback_host("10.0.0.1"));
+    CHECK(loa::util::loopback_host("127.0.0.1"));
+    CHECK(loa::util::loopback_host("localhost"));
+    CHECK(loa::util::loopback_host("::1"));
+    CHECK_FALSE(loa::util::loopback_host("10.0.0.5"));
+    CHECK_FALSE(loa::util::loopback_host("redis.ubnd.camau.gov.vn"));
+    // A name is a name, whatever it starts with (issue 29): only addresses are parsed.
+    CHECK_FALSE(loa::util::loopback_host("127.0.0.1.example.invalid"));
+    CHECK_FALSE(loa::util::loopback_host("127.evil.example"));
+    CHECK(loa::util::loopback_host("127.8.9.10"));
+    CHECK(loa::util::loopback_host("[::1]"));
+    CHECK_FALSE(loa::util::loopback_host("[::2]"));
   }
 }
