@@ -285,4 +285,49 @@ TEST_SUITE("integration/parity") {
     CHECK(scheduled.find(tr("scheduled for {}", loa::reports::time_for_people(*loa::util::parse_time(later, kZone), kZone))) !=
           std::string::npos);
   }
+
+  TEST_CASE("no gateway reading the queue (its Redis user may not XREADGROUP): said alike on the three roads") {
+    TempDir dir;
+    RedisServer redis(dir);
+    FakeProvider provider(dir, "fake");
+    write_ward(dir, "phuong-6", 3);
+    // A gateway whose Redis user lacks the intake's commands: it serves the API, but no
+    // consumer ever reads the job stream (a misconfigured ACL, as an operator may write one).
+    REQUIRE(redis.connect()->command({"ACL", "SETUSER", "gw", "on", ">gw-pass", "~*", "&*", "+@all", "-xreadgroup",
+                                      "-xautoclaim"}));
+    const std::string url = "unix://gw:gw-pass@" + dir.file("redis.sock");
+    auto cfg = write_config(dir, url, provider.port(), "", "language: vi\napi: { listen: \"127.0.0.1:0\" }\n");
+    const std::string token = account(cfg, {"lan", "--role", "officer", "--wards", "phuong-6"});
+    Gateway gw(dir, cfg, "gw-1", "gw.log");
+    const std::string server = "http://127.0.0.1:" + std::to_string(gw.api_port());
+    const std::string warning = tr("warning: no gateway has read the job queue yet (is loa-gatewayd running?); the job "
+                                   "waits in the queue until one does");
+    std::vector<std::vector<std::string>> said;
+    std::string job;
+    for (const std::string road : {"L", "S"}) {
+      std::vector<std::string> argv = {bin("loa"), "--config", cfg};
+      if (road == "S") argv.insert(argv.end(), {"--server", server});
+      argv.insert(argv.end(), {"send", "--template", "thong-bao", "--ward", "phuong-6", "--var", "noi_dung=họp " + road});
+      auto r = run(argv, {{"LOA_TOKEN", token}});
+      CHECK_MESSAGE(r.code == 0, (r.out + r.err));
+      CHECK_MESSAGE(r.err.find(warning) != std::string::npos, r.err);
+      if (road == "L") job = job_id(r);
+      std::vector<std::string> both = lines_of(r.err);
+      for (auto& l : lines_of(r.out)) both.push_back(l);
+      said.push_back(both);
+    }
+    CHECK(said[0] == said[1]);
+    httplib::Client api("127.0.0.1", gw.api_port());
+    auto r = api.Post("/api/v1/jobs", {{"Authorization", "Bearer " + token}, {"Accept-Language", "vi"}},
+                      json{{"template", "thong-bao"}, {"wards", {"phuong-6"}}, {"vars", {{"noi_dung", "họp A"}}}}.dump(),
+                      "application/json");
+    REQUIRE(r);
+    CHECK(r->status == 202);
+    CHECK(json::parse(r->body)["gateway_idle_s"] == -1);
+    // And the job says what it waits for, alike on both command-line roads.
+    auto local = run_loa(cfg, {"status", job});
+    auto remote = run({bin("loa"), "--config", cfg, "--server", server, "status", job}, {{"LOA_TOKEN", token}});
+    CHECK(local.out == remote.out);
+    CHECK(local.out.find(tr("for a gateway to take it")) != std::string::npos);
+  }
 }
