@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 
+#include <cctype>
 #include <memory>
 
 #include <fmt/format.h>
@@ -54,6 +55,12 @@ std::expected<Url, std::string> parse_http_url(std::string_view text) {
     return std::unexpected(i18n::trf("\"{}\" must start with http:// or https://", shown));
   out.host = part(u.get(), CURLUPART_HOST);
   if (out.host.empty()) return std::unexpected(i18n::trf("\"{}\" names no host", shown));
+  // A name as DNS has them, an IPv4 address, or an IPv6 one in brackets: nothing else
+  // (libcurl passes other bytes on to the resolver).
+  const bool bracketed = out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']';
+  if (!bracketed && out.host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+                        std::string::npos)
+    return std::unexpected(i18n::trf("\"{}\" names no valid host", shown));
   out.user = part(u.get(), CURLUPART_USER);
   out.password = part(u.get(), CURLUPART_PASSWORD);
   const std::string port = part(u.get(), CURLUPART_PORT);
@@ -69,11 +76,19 @@ std::expected<Url, std::string> parse_http_url(std::string_view text) {
 std::string masked_url(const std::string& url) {
   // Whatever comes before the first '@' is credentials (a Redis address's reading: a
   // password may hold '/' but not '@'), unless it is a socket's path; only a user before
-  // a ':' stays. (Not CURLU: this must also mask what no URL parser accepts.)
-  const auto scheme = url.find("://");
-  const std::size_t from = scheme == std::string::npos ? 0 : scheme + 3;
+  // a ':' stays. A scheme is letters, digits, '+', '-' and '.' up to a ':' and one or two
+  // '/' (libcurl also reads "http:/host"); a URL with no scheme ("user:pw@host") is masked
+  // the same way. (Not CURLU: this must also mask what no URL parser accepts.)
+  std::size_t from = 0;
+  if (const auto colon = url.find(':'); colon != std::string::npos && colon > 0 && colon + 1 < url.size() &&
+                                        url[colon + 1] == '/' && std::isalpha(static_cast<unsigned char>(url[0])) &&
+                                        url.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                              "0123456789+-.") == colon) {
+    from = colon + 1;
+    for (int slash = 0; slash < 2 && from < url.size() && url[from] == '/'; ++slash) ++from;
+  }
   const auto at = url.find('@', from);
-  if (at == std::string::npos || url[from] == '/') return url;
+  if (at == std::string::npos || from >= url.size() || url[from] == '/') return url;
   const auto colon = url.find(':', from);
   const std::string user = colon != std::string::npos && colon < at ? url.substr(from, colon - from) : "";
   return url.substr(0, from) + user + ":***" + url.substr(at);

@@ -246,6 +246,8 @@ routes:
     CHECK(masked_url("redis://10.0.0.5:6379") == "redis://10.0.0.5:6379");
     CHECK(masked_url("loa:s3cr3t@10.0.0.5") == "loa:***@10.0.0.5");  // no scheme
     CHECK(masked_url("redis://s3cr3t@host") == "redis://:***@host");
+    CHECK(masked_url("http:/u:s3cr3t@host/x") == "http:/u:***@host/x");  // one slash, as libcurl reads it too
+    CHECK(masked_url("http://u:s3cr3t@h/a://b@c") == "http://u:***@h/a://b@c");
     // Parsed once; the one text form of the address is masked, errors included.
     auto a = loa::store::RedisAddress::parse("redis://loa:s3cr3t@10.0.0.5:6380/2");
     REQUIRE(a);

@@ -31,7 +31,7 @@ TEST_SUITE("core/url") {
 
   TEST_CASE("not an http(s) URL with a host: refused, the password never in the reason") {
     for (const char* bad : {"ftp://x/", "http://", "https:///path", "api.example.vn/send", "http://a b/", "http://x:99999/",
-                            "http://u:s3cret@/", "javascript:alert(1)", ""}) {
+                            "http://u:s3cret@/", "javascript:alert(1)", "", "http://h\xfe\xfe/", "http://a_b/"}) {
       const std::string shown = bad;
       CAPTURE(shown);
       auto u = parse_http_url(bad);
